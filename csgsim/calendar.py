@@ -1,0 +1,90 @@
+"""Calendar time: the scenario's days with their weekdays, months and Dutch public holidays.
+
+Simulation time is hours since the scenario's start date at 00:00 local time. Daylight saving
+is ignored: every day has 24 hours, which keeps hour-of-day arithmetic exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import numpy as np
+
+HOURS_PER_DAY = 24
+HOURS_PER_WEEK = 168
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Day-level facts for a horizon of `days` days from `start` (a Monday or any day)."""
+
+    start: date
+    days: int
+
+    @property
+    def horizon(self) -> float:
+        """The horizon in hours."""
+        return float(self.days * HOURS_PER_DAY)
+
+    @cached_property
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=d) for d in range(self.days)]
+
+    @cached_property
+    def weekday(self) -> np.ndarray:
+        """Weekday per day, Monday = 0."""
+        return (self.start.weekday() + np.arange(self.days)) % 7
+
+    @cached_property
+    def holiday(self) -> np.ndarray:
+        """True on Dutch public holidays (the `holidays` package's list for NL)."""
+        import holidays
+
+        years = range(self.start.year, self.dates[-1].year + 1)
+        nl = holidays.country_holidays("NL", years=list(years))
+        return np.array([d in nl for d in self.dates], dtype=bool)
+
+    @cached_property
+    def working(self) -> np.ndarray:
+        """True on working days: Monday to Friday and not a public holiday."""
+        return (self.weekday < 5) & ~self.holiday
+
+    @cached_property
+    def month(self) -> np.ndarray:
+        """Month per day, January = 0."""
+        return np.array([d.month - 1 for d in self.dates], dtype=np.int64)
+
+    @cached_property
+    def year_fraction(self) -> np.ndarray:
+        """Calendar year of each day's midpoint as a float (2025.0 = 1 January 2025 00:00)."""
+        out = np.empty(self.days)
+        for i, d in enumerate(self.dates):
+            first = date(d.year, 1, 1)
+            length = (date(d.year + 1, 1, 1) - first).days
+            out[i] = d.year + ((d - first).days + 0.5) / length
+        return out
+
+    def hour_of(self, day: date) -> float:
+        """Hours from the start to 00:00 on `day` (negative before the start)."""
+        return float((day - self.start).days * HOURS_PER_DAY)
+
+    def next_working_day(self, day_index: np.ndarray) -> np.ndarray:
+        """The first working day on or after each day index (clipped to the horizon)."""
+        working_idx = np.flatnonzero(self.working)
+        pos = np.searchsorted(working_idx, day_index)
+        out = np.full(np.shape(day_index), self.days, dtype=np.int64)
+        ok = pos < working_idx.size
+        out[ok] = working_idx[pos[ok]]
+        return out
+
+    def add_working_days(self, day_index: np.ndarray, n: int) -> np.ndarray:
+        """The n-th working day after each day (n = 0: the day itself if working, else the next)."""
+        working_idx = np.flatnonzero(self.working)
+        pos = np.searchsorted(working_idx, day_index) + n
+        out = np.full(np.shape(day_index), self.days + n, dtype=np.int64)
+        ok = pos < working_idx.size
+        out[ok] = working_idx[pos[ok]]
+        return out

@@ -1,0 +1,127 @@
+"""Demand: when reports arrive, per region and type.
+
+The intensity is piecewise constant per hour (MODEL.md section 2):
+
+    annual level x seasonality x hour-of-week profile x event multipliers x week factor
+
+The annual level is the expected count in each calendar year before events, so seasonality,
+profile and holidays only move reports around within the year. Arrivals are sampled exactly
+for a piecewise-constant intensity: a Poisson count per hour, placed uniformly in the hour.
+Nothing wraps around: every factor is looked up by real calendar date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from .calendar import HOURS_PER_DAY, Calendar
+from .scenario import Demand, Event, Scenario
+
+
+def _year_shape(demand: Demand, year: int) -> np.ndarray:
+    """Relative weight of each hour of one calendar year (seasonality x profile)."""
+    cal = Calendar(date(year, 1, 1), (date(year + 1, 1, 1) - date(year, 1, 1)).days)
+    day_of_week = cal.weekday.copy()
+    if demand.profile.holidays_as_sunday:
+        day_of_week[cal.holiday] = 6
+    how = (day_of_week[:, None] * HOURS_PER_DAY + np.arange(HOURS_PER_DAY)).ravel()
+    season = demand.seasonality[cal.month] / demand.seasonality.mean()
+    return demand.profile.weights[how] * np.repeat(season, HOURS_PER_DAY)
+
+
+def base_intensity(demand: Demand, calendar: Calendar) -> np.ndarray:
+    """Expected reports in each hour of the horizon, before events and week factors."""
+    parts = []
+    first, last = calendar.start, calendar.dates[-1]
+    for year in range(first.year, last.year + 1):
+        shape = _year_shape(demand, year)
+        rate = demand.annual_level(year) * shape / shape.sum()
+        lo = max(0, (first - date(year, 1, 1)).days) * HOURS_PER_DAY
+        hi = (min(last, date(year, 12, 31)) - date(year, 1, 1)).days * HOURS_PER_DAY + HOURS_PER_DAY
+        parts.append(rate[lo:hi])
+    return np.concatenate(parts)
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+def _ramp_integral(t: np.ndarray, ramp: float) -> np.ndarray:
+    """Integral from 0 to t of min(max(s / ramp, 0), 1) ds (a step when ramp is 0)."""
+    t = np.maximum(t, 0.0)
+    if ramp <= 0:
+        return t
+    return np.where(t < ramp, t * t / (2 * ramp), ramp / 2 + (t - ramp))
+
+
+def _decay_integral(t: np.ndarray, tau: float) -> np.ndarray:
+    """Integral from 0 to t of exp(-s / tau) ds, zero before 0."""
+    t = np.maximum(t, 0.0)
+    return tau * -np.expm1(-t / tau)
+
+
+def event_uplift_integral(event: Event, calendar: Calendar, t: np.ndarray) -> np.ndarray:
+    """Integral over [-inf, t] of the event's relative uplift e(s), t in hours since the start.
+
+    level:    e = effect x ramp(s)                                 from `start`
+    spike:    e = effect x (lasting + (1 - lasting) exp(-s / decay)) from `start`
+    campaign: e = effect x ramp(s) until `end`, then decays with e-folding time `decay_days`
+    """
+    s = np.asarray(t, dtype=float) - calendar.hour_of(event.start)
+    ramp = event.ramp_days * HOURS_PER_DAY
+    if event.kind == "level":
+        return event.effect * _ramp_integral(s, ramp)
+    if event.kind == "spike":
+        tau = event.decay_days * HOURS_PER_DAY
+        return event.effect * (event.lasting * np.maximum(s, 0.0) + (1 - event.lasting) * _decay_integral(s, tau))
+    length = calendar.hour_of(event.end) - calendar.hour_of(event.start)
+    during = _ramp_integral(np.minimum(s, length), ramp)
+    level_at_end = min(length / ramp, 1.0) if ramp > 0 else 1.0
+    tau = event.decay_days * HOURS_PER_DAY
+    after = level_at_end * _decay_integral(s - length, tau) if tau > 0 else 0.0
+    return event.effect * (during + after)
+
+
+def event_multiplier(events: list[Event], calendar: Calendar) -> np.ndarray:
+    """Per-hour multiplier: the product over events of 1 + (the uplift's exact hourly mean)."""
+    edges = np.arange(calendar.days * HOURS_PER_DAY + 1, dtype=float)
+    m = np.ones(edges.size - 1)
+    for ev in events:
+        m *= 1.0 + np.diff(event_uplift_integral(ev, calendar, edges))
+    return m
+
+
+def intensity(scenario: Scenario, region: str, kind: str) -> np.ndarray:
+    """Expected reports per hour of the horizon, events included (week factors have mean 1)."""
+    demand = scenario.regions[region].demand(kind)
+    cal = scenario.calendar
+    events = [e for e in scenario.events if e.applies(region, kind)]
+    return base_intensity(demand, cal) * event_multiplier(events, cal)
+
+
+# --- sampling -----------------------------------------------------------------------------
+
+
+def week_factors(cv: float, n_weeks: int, rng: np.random.Generator) -> np.ndarray:
+    """Gamma(mean 1, CV cv) factor per 7-day block from the start; cv = 0 gives ones."""
+    if cv == 0:
+        return np.ones(n_weeks)
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, 1.0 / shape, n_weeks)
+
+
+def sample_arrivals(
+    rate: np.ndarray, cv: float, arrivals_rng: np.random.Generator, week_rng: np.random.Generator
+) -> np.ndarray:
+    """Sorted arrival times (hours) of a Poisson process with hourly rates `rate`.
+
+    The week factor makes weekly counts negative-binomial (over-dispersed) when cv > 0.
+    """
+    hours = rate.size
+    n_weeks = -(-hours // (7 * HOURS_PER_DAY))
+    factor = np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
+    counts = arrivals_rng.poisson(rate * factor)
+    times = np.repeat(np.arange(hours, dtype=float), counts) + arrivals_rng.random(int(counts.sum()))
+    times.sort()
+    return times

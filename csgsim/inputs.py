@@ -1,0 +1,106 @@
+"""Sampled inputs: everything random about a replication, drawn before the SimPy run.
+
+Each stochastic process of each region has its own stream, rebuilt anywhere from
+`SeedSequence(seed, spawn_key=(replication, region key, stream))`. Keying on the replication
+index and a stable hash of the region id, not on the scenario, gives common random numbers:
+two scenarios that differ in roster or rules see the same reports with the same durations.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calendar import Calendar
+from .demand import intensity, sample_arrivals
+from .duties import NOBODY, Schedule, base_schedule
+from .pathways import AcuteInputs, NonAcuteInputs, RegionInputs
+from .scenario import Region, Scenario
+
+STREAMS = (
+    "acute_arrivals",
+    "non_acute_arrivals",
+    "acute_weeks",
+    "non_acute_weeks",
+    "acute_durations",
+    "non_acute_durations",
+    "absence",
+)
+
+
+def stream(seed: int, rep: int, region_id: str, name: str) -> np.random.Generator:
+    """The random stream `name` of one region in replication `rep`."""
+    key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """The deterministic part of a region's inputs, computed once for all replications."""
+
+    region: Region
+    calendar: Calendar
+    acute_rate: np.ndarray
+    non_acute_rate: np.ndarray
+    schedule: Schedule
+
+
+def plan(scenario: Scenario, region_id: str) -> RegionPlan:
+    region = scenario.regions[region_id]
+    cal = scenario.calendar
+    duty = region.duty
+    schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
+                             duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+    return RegionPlan(region, cal, intensity(scenario, region_id, "acute"),
+                      intensity(scenario, region_id, "non_acute"), schedule)
+
+
+def backup_schedule(kind: str, primary: Schedule, region: Region, absent: np.ndarray) -> Schedule | None:
+    """Who takes a second call while the duty holder is busy (NOBODY where they are out)."""
+    if kind == "none":
+        return None
+    n_people = len(region.people)
+    if kind == "external":
+        person = np.full(len(primary), n_people)
+    elif kind == "coordinator":
+        person = np.full(len(primary), n_people - 1)
+    else:  # next_in_line: whoever holds the next duty
+        person = np.append(primary.person[1:], primary.person[:1])
+        person = np.where(person == primary.person, NOBODY, person)
+    day = (primary.start // 24).astype(np.int64)
+    out = (person >= 0) & (person < n_people)
+    person = np.where(out & absent[np.clip(person, 0, n_people - 1), day], NOBODY, person)
+    return Schedule(primary.start, primary.end, person.astype(np.int64), primary.kind)
+
+
+def sample(plan: RegionPlan, seed: int, rep: int) -> RegionInputs:
+    """Draw one replication's reports, durations and (later) absences for one region."""
+    region, pw = plan.region, plan.region.pathway
+    rid = region.id
+    acute_t = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
+                              stream(seed, rep, rid, "acute_arrivals"), stream(seed, rep, rid, "acute_weeks"))
+    non_t = sample_arrivals(plan.non_acute_rate, region.non_acute.overdispersion_cv,
+                            stream(seed, rep, rid, "non_acute_arrivals"), stream(seed, rep, rid, "non_acute_weeks"))
+    rng = stream(seed, rep, rid, "acute_durations")
+    n = acute_t.size
+    acute = AcuteInputs(
+        arrival=acute_t,
+        callback=pw.callback.sample(rng, n),
+        phone=pw.phone.sample(rng, n),
+        travel=pw.travel.sample(rng, n),
+        on_site=pw.on_site.sample(rng, n),
+        day1_visit=pw.day1_visit.sample(rng, n),
+        followup=pw.followup_duration.sample(rng, (n, len(pw.followup_days))),
+    )
+    rng = stream(seed, rep, rid, "non_acute_durations")
+    m = non_t.size
+    non_acute = NonAcuteInputs(
+        arrival=non_t,
+        intake=pw.intake_duration.sample(rng, m),
+        followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
+    )
+    absent = np.zeros((len(region.people), plan.calendar.days), dtype=bool)
+    primary = plan.schedule
+    return RegionInputs(acute, non_acute, primary, backup_schedule(region.backup, primary, region, absent), absent)

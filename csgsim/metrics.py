@@ -1,0 +1,231 @@
+"""Metrics: the outputs of MODEL.md section 5, computed from one replication's records.
+
+Definitions (binding, MODEL.md section 5):
+- acute contact delay: report arrival -> first contact by a casemanager (minutes);
+- acute attendance delay: report arrival -> casemanager on site, day-0 pathways (minutes);
+- non-acute intake wait: report arrival -> intake (days);
+- follow-up timeliness: share of watchful-waiting contacts done within the tolerance of their
+  due date (contacts still inside their tolerance at the horizon are not judged);
+- casemanager load per person and region; coverage (gap hours, acute reports in gaps, heavy
+  weeks with 5+ acute reports, weeks with none).
+Across replications every figure is a mean with a 95% confidence interval (see `summarise`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .calendar import HOURS_PER_DAY, Calendar
+from .duties import NOBODY, ONCALL, Schedule
+from .pathways import FOLLOWUP, INTAKE, Records
+from .scenario import Norms, Region
+
+FOUR_WEEKS = 28 * HOURS_PER_DAY
+HEAVY_WEEK = 5
+
+#: Region metric -> (unit, description). The order is the order of every output table.
+REGION_METRICS: dict[str, tuple[str, str]] = {
+    "acute_reports": ("count", "acute reports in the horizon"),
+    "non_acute_reports": ("count", "non-acute reports in the horizon"),
+    "acute_contact_mean": ("min", "acute contact delay, mean"),
+    "acute_contact_p50": ("min", "acute contact delay, median"),
+    "acute_contact_p90": ("min", "acute contact delay, 90th percentile"),
+    "acute_contact_p95": ("min", "acute contact delay, 95th percentile"),
+    "acute_contact_within_norm": ("share", "acute contacts within the norm"),
+    "acute_answered_by_backup": ("share", "acute calls taken by the backup"),
+    "acute_attendance_mean": ("min", "acute attendance delay (day 0), mean"),
+    "acute_attendance_p50": ("min", "acute attendance delay, median"),
+    "acute_attendance_p90": ("min", "acute attendance delay, 90th percentile"),
+    "acute_attendance_p95": ("min", "acute attendance delay, 95th percentile"),
+    "acute_attendance_within_norm": ("share", "attendances within the norm"),
+    "intake_wait_mean": ("days", "non-acute intake wait, mean"),
+    "intake_wait_p50": ("days", "non-acute intake wait, median"),
+    "intake_wait_p90": ("days", "non-acute intake wait, 90th percentile"),
+    "intake_wait_p95": ("days", "non-acute intake wait, 95th percentile"),
+    "intake_within_norm": ("share", "intakes within the norm (working days)"),
+    "followup_on_time": ("share", "watchful-waiting contacts within tolerance"),
+    "acute_open_at_horizon": ("count", "acute reports not yet contacted at the horizon"),
+    "intake_open_at_horizon": ("count", "non-acute reports without intake at the horizon"),
+    "oncall_hours_per_4w": ("h", "on-call hours per casemanager per 4 weeks"),
+    "duties_per_4w": ("count", "on-call duties per casemanager per 4 weeks"),
+    "callouts_per_duty": ("count", "acute call-outs per on-call duty"),
+    "night_callouts_per_16w": ("count", "night call-outs (00-06) per casemanager per 16 weeks"),
+    "csg_hours_per_week": ("h", "hours on CSG cases per casemanager per week"),
+    "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted CSG hours"),
+    "active_caseload": ("cases", "open cases per casemanager, time average"),
+    "gap_hours": ("h", "hours with no reachable casemanager"),
+    "acute_in_gap": ("count", "acute reports arriving in a gap"),
+    "heavy_week_share": ("share", f"weeks with {HEAVY_WEEK}+ acute reports"),
+    "zero_week_share": ("share", "weeks with no acute report"),
+}
+
+#: Person metric -> (unit, description).
+PERSON_METRICS: dict[str, tuple[str, str]] = {
+    "contracted_hours_per_week": ("h", "contracted CSG hours per week"),
+    "oncall_hours_per_4w": ("h", "on-call hours per 4 weeks"),
+    "duties_per_4w": ("count", "on-call duties per 4 weeks"),
+    "callouts": ("count", "acute call-outs taken"),
+    "callouts_per_duty": ("count", "call-outs per on-call duty"),
+    "night_callouts_per_16w": ("count", "night call-outs (00-06) per 16 weeks"),
+    "csg_hours_per_week": ("h", "hours on CSG cases per week"),
+    "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted"),
+    "active_caseload": ("cases", "open cases, time average"),
+    "late_followups": ("count", "watchful-waiting contacts done late or overdue"),
+}
+
+
+def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, float]:
+    """Mean, p50/p90/p95 and share within the norm; NaN when nothing was measured."""
+    out = {f"{prefix}_mean": np.nan, f"{prefix}_p50": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_p95": np.nan}
+    if values.size:
+        out[f"{prefix}_mean"] = float(values.mean())
+        p = np.percentile(values, [50, 90, 95])
+        out.update({f"{prefix}_p50": p[0], f"{prefix}_p90": p[1], f"{prefix}_p95": p[2]})
+    if norm is not None:
+        out[f"{prefix}_within_norm"] = float((values <= norm + 1e-9).mean()) if values.size else np.nan
+    return out
+
+
+def _on_time(rec: Records, calendar: Calendar, tolerance: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each watchful-waiting contact whose deadline has passed: judged?, late?"""
+    is_fu = rec.task_kind == FOLLOWUP
+    due = np.minimum(rec.task_due_day, calendar.days - 1)
+    deadline = calendar.add_working_days(due, tolerance)  # last working day that is on time
+    done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
+    judged = is_fu & (rec.task_due_day < calendar.days) & ((deadline < calendar.days) | np.isfinite(done_day))
+    late = judged & (done_day > deadline)
+    return judged, late
+
+
+def _case_hours(rec: Records, n_acute: int, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per case: its owner and how long it was open (arrival to last contact, or the horizon)."""
+    owner = np.concatenate((rec.acute_owner, rec.nonacute_owner))
+    arrival = np.concatenate((rec.acute_arrival, rec.nonacute_arrival))
+    end = np.full(owner.size, -np.inf)
+    finish = np.where(np.isnan(rec.task_start), horizon, rec.task_start + rec.task_duration)
+    np.maximum.at(end, rec.task_case, finish)
+    open_hours = np.where(np.isfinite(end), np.minimum(end, horizon) - arrival, 0.0)
+    return owner, np.maximum(open_hours, 0.0)
+
+
+def replication_metrics(
+    rec: Records, region: Region, schedule: Schedule, calendar: Calendar, norms: Norms
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Region-level figures and one row per person for one replication."""
+    horizon = calendar.horizon
+    n_people = len(region.people)
+    cms = region.casemanagers
+    out: dict[str, float] = {
+        "acute_reports": float(rec.acute_arrival.size),
+        "non_acute_reports": float(rec.nonacute_arrival.size),
+    }
+    reached = ~np.isnan(rec.acute_contact)
+    out.update(_delays((rec.acute_contact - rec.acute_arrival)[reached] * 60, norms.acute_contact_minutes,
+                       "acute_contact"))
+    out["acute_answered_by_backup"] = float((rec.acute_role[reached] == 1).mean()) if reached.any() else np.nan
+    on_site = ~np.isnan(rec.acute_on_site)
+    attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
+    out.update(_delays((rec.acute_on_site - rec.acute_arrival)[on_site] * 60, attend_norm, "acute_attendance"))
+    if attend_norm is None:
+        out["acute_attendance_within_norm"] = np.nan
+
+    done = ~np.isnan(rec.nonacute_intake)
+    wait_days = (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY
+    out.update(_delays(wait_days, None, "intake_wait"))
+    arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
+    intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
+    limit = calendar.add_working_days(arrival_day + 1, norms.intake_working_days)
+    out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
+
+    judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days)
+    out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
+    out["acute_open_at_horizon"] = float((~reached).sum())
+    out["intake_open_at_horizon"] = float((~done).sum())
+
+    # Load per person, then the casemanagers' mean for the region.
+    oncall = (schedule.kind == ONCALL) & (schedule.person >= 0)
+    block_hours = schedule.end - schedule.start
+    oncall_hours = np.bincount(schedule.person[oncall], block_hours[oncall], minlength=n_people)[:n_people]
+    duties = np.bincount(schedule.person[oncall], minlength=n_people)[:n_people].astype(float)
+    eng_hours = rec.eng_end - rec.eng_start
+    internal = rec.eng_person < n_people
+    callouts = np.bincount(rec.eng_person[internal], minlength=n_people)[:n_people].astype(float)
+    night = internal & ((rec.eng_start % HOURS_PER_DAY) < 6)
+    nights = np.bincount(rec.eng_person[night], minlength=n_people)[:n_people].astype(float)
+    did = ~np.isnan(rec.task_start)
+    worked = (np.bincount(rec.eng_person[internal], eng_hours[internal], minlength=n_people)[:n_people]
+              + np.bincount(rec.task_owner[did], rec.task_duration[did], minlength=n_people)[:n_people])
+    weeks = horizon / (7 * HOURS_PER_DAY)
+    contracted = np.array([p.hours_per_week for p in region.people])
+    owner, open_hours = _case_hours(rec, rec.acute_arrival.size, horizon)
+    has_owner = owner != NOBODY
+    caseload = np.bincount(owner[has_owner], open_hours[has_owner], minlength=n_people)[:n_people] / horizon
+    late_by = np.bincount(rec.task_owner[late], minlength=n_people)[:n_people].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        persons = pd.DataFrame({
+            "person": [p.id for p in region.people],
+            "role": [p.role for p in region.people],
+            "contracted_hours_per_week": contracted,
+            "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / horizon,
+            "duties_per_4w": duties * FOUR_WEEKS / horizon,
+            "callouts": callouts,
+            "callouts_per_duty": np.where(duties > 0, callouts / duties, np.nan),
+            "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / horizon,
+            "csg_hours_per_week": worked / weeks,
+            "csg_hours_vs_contract": np.where(contracted > 0, worked / weeks / contracted, np.nan),
+            "active_caseload": caseload,
+            "late_followups": late_by,
+        })
+    team = persons.iloc[:cms]
+    out["oncall_hours_per_4w"] = float(team["oncall_hours_per_4w"].mean())
+    out["duties_per_4w"] = float(team["duties_per_4w"].mean())
+    out["callouts_per_duty"] = float(callouts.sum() / duties.sum()) if duties.sum() else np.nan
+    out["night_callouts_per_16w"] = float(team["night_callouts_per_16w"].mean())
+    out["csg_hours_per_week"] = float(team["csg_hours_per_week"].mean())
+    out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())
+    out["active_caseload"] = float(team["active_caseload"].mean())
+
+    out["gap_hours"] = schedule.gap_hours()
+    out["acute_in_gap"] = float(rec.acute_in_gap.sum())
+    full_weeks = calendar.days // 7
+    if full_weeks:
+        per_week = np.bincount((rec.acute_arrival // (7 * HOURS_PER_DAY)).astype(np.int64),
+                               minlength=full_weeks)[:full_weeks]
+        out["heavy_week_share"] = float((per_week >= HEAVY_WEEK).mean())
+        out["zero_week_share"] = float((per_week == 0).mean())
+    else:
+        out["heavy_week_share"] = out["zero_week_share"] = np.nan
+    return {k: out[k] for k in REGION_METRICS}, persons
+
+
+def confidence_interval(values: pd.Series, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and t-based CI over replications (NaN replications are left out)."""
+    from scipy import stats
+
+    v = values.dropna().to_numpy(dtype=float)
+    n = v.size
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    mean = float(v.mean())
+    if n == 1 or np.all(v == v[0]):
+        return mean, mean, mean, n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Collapse per-replication rows (keys..., metric, value) into mean and 95% CI.
+
+    Groups keep the order in which they first appear, i.e. scenario and metric order.
+    """
+    rows = []
+    for key, grp in long.groupby(keys + ["metric"], sort=False):
+        mean, lo, hi, n = confidence_interval(grp["value"])
+        unit = units[key[-1]][0]
+        if unit == "share":  # a share's interval stays inside [0, 1]
+            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        elif unit in ("count", "h", "min", "days", "cases"):
+            lo = max(lo, 0.0)
+        rows.append((*key, unit, mean, lo, hi, n))
+    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])

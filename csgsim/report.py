@@ -1,0 +1,163 @@
+"""Outputs: terminal tables, JSON, CSV and Parquet files with a manifest, written atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .replications import RunResult
+
+#: Terminal tables: (title, [(metric, heading)]); kept to six columns so 80 columns suffice.
+TABLES = [
+    ("Acute delays", [
+        ("acute_reports", "acute/run"),
+        ("acute_contact_p50", "contact p50 min"),
+        ("acute_contact_p95", "contact p95 min"),
+        ("acute_contact_within_norm", "contact in norm"),
+        ("acute_attendance_p90", "on site p90 min"),
+        ("acute_answered_by_backup", "to backup"),
+    ]),
+    ("Non-acute intake and watchful waiting", [
+        ("non_acute_reports", "non-acute/run"),
+        ("intake_wait_mean", "intake wait d"),
+        ("intake_wait_p90", "wait p90 d"),
+        ("intake_within_norm", "intake in norm"),
+        ("followup_on_time", "follow-ups on time"),
+    ]),
+    ("Casemanager load (per casemanager) and coverage", [
+        ("duties_per_4w", "duties /4wk"),
+        ("callouts_per_duty", "call-outs /duty"),
+        ("night_callouts_per_16w", "nights /16wk"),
+        ("csg_hours_vs_contract", "h / contract"),
+        ("active_caseload", "caseload"),
+        ("gap_hours", "gap h"),
+        ("heavy_week_share", "weeks 5+"),
+    ]),
+]
+
+
+def manifest(result: RunResult, command: list[str] | None = None) -> dict[str, Any]:
+    """What is needed to reproduce a result: seed, scenario, versions, command line."""
+    import numpy
+    import simpy
+
+    sc = result.scenario
+    return {
+        "csgsim_version": __version__,
+        "numpy_version": numpy.__version__,
+        "simpy_version": simpy.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+        "scenario_name": sc.name,
+        "scenario_file": sc.source,
+        "scenario_sha256": sc.digest,
+        "regions": list(sc.regions),
+        "start": sc.start.isoformat(),
+        "days": sc.days,
+        "seed": result.seed,
+        "replications": result.replications,
+        "command": command if command is not None else sys.argv,
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit == "share":
+        return f"{100 * value:.0f}%" if abs(value) >= 0.1 or value == 0 else f"{100 * value:.1f}%"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+
+
+def _cell(row: pd.Series) -> str:
+    """Mean \u00b1 half the 95% CI (the interval is symmetric before clipping)."""
+    mean, lo, hi = row["mean"], row["ci_low"], row["ci_high"]
+    if math.isnan(mean):
+        return "-"
+    half = max(mean - lo, hi - mean)
+    if math.isclose(half, 0.0, abs_tol=1e-12):
+        return _fmt(mean, row["unit"])
+    return f"{_fmt(mean, row['unit'])} \u00b1{_fmt(half, row['unit'])}"
+
+
+def print_tables(result: RunResult, console: Any) -> None:
+    """Three tables, one row per region: acute delays, non-acute work, load and coverage."""
+    from rich.table import Table
+
+    summary = result.region_summary().set_index(["region", "metric"])
+    names = {rid: r.name for rid, r in result.scenario.regions.items()}
+    sc = result.scenario
+    caption = (f"{sc.name}: {sc.start} + {sc.days} days, {result.replications} replications, "
+               f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications.")
+    for k, (title, columns) in enumerate(TABLES):
+        table = Table(title=title, caption=caption if k == len(TABLES) - 1 else None)
+        table.add_column("region")
+        for _, heading in columns:
+            table.add_column(heading, justify="right")
+        for rid in sc.regions:
+            table.add_row(names[rid], *[_cell(summary.loc[(rid, m)]) for m, _ in columns])
+        console.print(table)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records", double_precision=10))
+
+
+def to_json(result: RunResult, command: list[str] | None = None) -> str:
+    payload = {
+        "manifest": manifest(result, command),
+        "regions": _records(result.region_summary()),
+        "casemanagers": _records(result.person_summary()),
+    }
+    return json.dumps(payload, indent=2)
+
+
+def write_outputs(result: RunResult, out_dir: Path, csv: bool = False, command: list[str] | None = None) -> list[Path]:
+    """Write summary, per-casemanager and per-report tables plus a manifest, atomically.
+
+    Everything goes to a temporary folder beside `out_dir` that replaces it in one rename, so
+    a reader never sees half a result and an interrupted write leaves the old one intact.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        tables = {
+            "summary_regions": result.region_summary(),
+            "summary_casemanagers": result.person_summary(),
+            "replications_regions": result.region_long,
+            "replications_casemanagers": result.person_long,
+        }
+        if result.records is not None:
+            tables.update(result.records)
+        for name, df in tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
+        if csv:
+            for name in ("summary_regions", "summary_casemanagers"):
+                tables[name].to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "manifest.json").write_text(json.dumps(manifest(result, command), indent=2) + "\n")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out_dir.iterdir())

@@ -1,0 +1,526 @@
+"""Scenario files: TOML in, a validated, immutable `Scenario` out.
+
+Every value is checked where it is read, so each error names the file, the key, the bad value
+and what is allowed. Any value may carry its provenance as `{ value = X, source = "..." }` or
+`{ value = X, assumption = "..." }`; the loader keeps that text in `Scenario.provenance`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .calendar import WEEKDAYS, Calendar
+from .distributions import KINDS, Dist
+from .duties import PATTERNS
+from .errors import ScenarioError
+
+TYPES = ("acute", "non_acute")
+BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")
+ATTENDANCE = ("day0", "day1")
+EVENT_KINDS = ("level", "spike", "campaign")
+PROVENANCE_KEYS = ("source", "assumption")
+
+
+# --- the validated scenario ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Hour-of-week weights (168, Monday 00:00 first), mean 1; holidays may use Sunday's."""
+
+    weights: np.ndarray
+    holidays_as_sunday: bool
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Arrival intensity of one report type in one region (see `demand`)."""
+
+    level: float
+    level_year: int
+    levels: tuple[tuple[int, float], ...]
+    growth_per_year: float
+    overdispersion_cv: float
+    seasonality: np.ndarray
+    profile: Profile
+
+    def annual_level(self, year: int) -> float:
+        """Expected reports in a calendar year before events: explicit level, else the trend."""
+        explicit = dict(self.levels)
+        if year in explicit:
+            return explicit[year]
+        return self.level * (1.0 + self.growth_per_year) ** (year - self.level_year)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    role: str  # "casemanager" or "coordinator"
+    hours_per_week: float
+
+
+@dataclass(frozen=True)
+class Duty:
+    pattern: str
+    handover_hour: int
+    handover_weekday: str
+    office_start_hour: int
+    office_end_hour: int
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """Durations (hours) and schedules of the acute and non-acute pathways."""
+
+    attendance: str
+    exam_share: float
+    callback: Dist
+    phone: Dist
+    travel: Dist
+    on_site: Dist
+    day1_visit: Dist
+    followup_days: tuple[int, ...]
+    followup_duration: Dist
+    intake_duration: Dist
+    nonacute_followup_days: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    acute: Demand
+    non_acute: Demand
+    people: tuple[Person, ...]  # casemanagers in file order, then the coordinator
+    duty: Duty
+    backup: str
+    pathway: Pathway
+    note: str = ""
+
+    @property
+    def casemanagers(self) -> int:
+        return sum(p.role == "casemanager" for p in self.people)
+
+    def demand(self, kind: str) -> Demand:
+        return self.acute if kind == "acute" else self.non_acute
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated multiplier on the intensity (see `demand.event_uplift`)."""
+
+    name: str
+    kind: str
+    start: date
+    end: date | None
+    types: tuple[str, ...]
+    regions: tuple[str, ...]  # empty: every region
+    effect: float
+    ramp_days: float
+    decay_days: float
+    lasting: float
+
+    def applies(self, region: str, kind: str) -> bool:
+        return kind in self.types and (not self.regions or region in self.regions)
+
+
+@dataclass(frozen=True)
+class Norms:
+    acute_contact_minutes: float
+    acute_attendance_minutes: float
+    intake_working_days: int
+    followup_tolerance_working_days: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    source: str
+    start: date
+    days: int
+    seed: int
+    replications: int
+    norms: Norms
+    regions: dict[str, Region]
+    events: tuple[Event, ...]
+    provenance: dict[str, str] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.start, self.days)
+
+    def only(self, region_ids: list[str]) -> Scenario:
+        """The same scenario restricted to some regions (ids checked against the file)."""
+        unknown = [r for r in region_ids if r not in self.regions]
+        if unknown:
+            raise ScenarioError(
+                f"{self.source}: region {unknown[0]!r} is not in this scenario; "
+                f"allowed: {', '.join(self.regions)}"
+            )
+        return _replace(self, regions={r: self.regions[r] for r in region_ids})
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads one TOML table, checking each value and remembering which keys were used."""
+
+    def __init__(self, data: dict[str, Any], path: str, source: str, provenance: dict[str, str]):
+        self.data = data
+        self.path = path
+        self.source = source
+        self.provenance = provenance
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, name: str, value: Any, allowed: str) -> ScenarioError:
+        return ScenarioError(f"{self.source}: {self.key(name)} = {value!r} is not allowed; {allowed}")
+
+    def raw(self, name: str, default: Any = ...) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if default is ...:
+                raise ScenarioError(f"{self.source}: {self.key(name)} is missing; it is required")
+            return default
+        value = self.data[name]
+        if isinstance(value, dict) and "value" in value:
+            extra = set(value) - {"value", *PROVENANCE_KEYS}
+            if extra:
+                raise self.fail(name, value, f"a value table holds only value, source, assumption (not {sorted(extra)})")
+            self._remember(name, value)
+            return value["value"]
+        return value
+
+    def _remember(self, name: str, table: dict[str, Any]) -> None:
+        for k in PROVENANCE_KEYS:
+            if k in table:
+                self.provenance[self.key(name)] = f"{k}: {table[k]}"
+
+    def number(self, name: str, default: Any = ..., lo: float = -np.inf, hi: float = np.inf,
+               integer: bool = False, lo_open: bool = False) -> float:
+        v = self.raw(name, default)
+        ok_type = isinstance(v, int) if integer else isinstance(v, (int, float))
+        if isinstance(v, bool) or not ok_type:
+            raise self.fail(name, v, f"expected {'an integer' if integer else 'a number'}")
+        if not np.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+            bracket = "(" if lo_open else "["
+            raise self.fail(name, v, f"allowed range {bracket}{lo}, {hi}]")
+        return int(v) if integer else float(v)
+
+    def choice(self, name: str, options: tuple[str, ...], default: Any = ...) -> str:
+        v = self.raw(name, default)
+        if v not in options:
+            raise self.fail(name, v, f"allowed: {', '.join(options)}")
+        return v
+
+    def text(self, name: str, default: Any = ...) -> str:
+        v = self.raw(name, default)
+        if not isinstance(v, str):
+            raise self.fail(name, v, "expected a string")
+        return v
+
+    def day(self, name: str, default: Any = ...) -> date:
+        v = self.raw(name, default)
+        if v is None:
+            return v
+        if not isinstance(v, date) or hasattr(v, "hour"):
+            raise self.fail(name, v, "expected a date like 2025-01-01 (no quotes, no time)")
+        return v
+
+    def numbers(self, name: str, default: Any = ..., length: int | None = None, lo: float = 0.0,
+                integer: bool = False, positive_sum: bool = False) -> np.ndarray:
+        v = self.raw(name, default)
+        kind = int if integer else (int, float)
+        if not isinstance(v, list) or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v):
+            raise self.fail(name, v, f"expected a list of {'integers' if integer else 'numbers'}")
+        if length is not None and len(v) != length:
+            raise self.fail(name, v, f"expected exactly {length} numbers, got {len(v)}")
+        arr = np.asarray(v, dtype=np.int64 if integer else float)
+        if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < lo):
+            raise self.fail(name, v, f"every number must be >= {lo}")
+        if positive_sum and arr.sum() <= 0:
+            raise self.fail(name, v, "at least one weight must be positive")
+        return arr
+
+    def strings(self, name: str, options: tuple[str, ...] | None = None, default: Any = ...) -> tuple[str, ...]:
+        v = self.raw(name, default)
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise self.fail(name, v, "expected a list of strings")
+        bad = [x for x in v if options is not None and x not in options]
+        if bad:
+            raise self.fail(name, v, f"{bad[0]!r} is unknown; allowed: {', '.join(options or ())}")
+        return tuple(v)
+
+    def dist(self, name: str, default: Any = ...) -> Dist:
+        v = self.raw(name, default)
+        if not isinstance(v, dict) or "dist" not in v:
+            raise self.fail(name, v, 'expected a distribution like { dist = "uniform", low = 0.25, high = 0.5 }')
+        kind = v["dist"]
+        if kind not in KINDS:
+            raise self.fail(f"{name}.dist", kind, f"allowed: {', '.join(KINDS)}")
+        required, optional = KINDS[kind]
+        self._remember(name, v)
+        params = {k: x for k, x in v.items() if k not in ("dist", *PROVENANCE_KEYS)}
+        missing = required - set(params)
+        extra = set(params) - required - optional
+        if missing or extra:
+            raise self.fail(name, v, f"a {kind} distribution takes {', '.join(sorted(required | optional))}")
+        sub = _Reader(params, self.key(name), self.source, self.provenance)
+        clean = {k: sub.number(k, lo=0.0) for k in sorted(params)}
+        if kind == "uniform" and clean["low"] > clean["high"]:
+            raise self.fail(name, v, "low must not exceed high")
+        if kind == "triangular" and not clean["low"] <= clean["mode"] <= clean["high"]:
+            raise self.fail(name, v, "need low <= mode <= high")
+        if clean.get("low", 0.0) > clean.get("high", np.inf):
+            raise self.fail(name, v, "low must not exceed high")
+        return Dist(kind, tuple(clean.items()))
+
+    def table(self, name: str, default: Any = ...) -> _Reader:
+        v = self.raw(name, {} if default is ... else default)
+        if not isinstance(v, dict):
+            raise self.fail(name, v, "expected a table")
+        return _Reader(v, self.key(name), self.source, self.provenance)
+
+    def done(self) -> None:
+        """Reject keys nobody read: a typo must not silently fall back to a default."""
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ScenarioError(
+                f"{self.source}: {self.key(unknown[0])} is not a known key; "
+                f"allowed here: {', '.join(sorted(self.used))}"
+            )
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: region values override [defaults]; value tables replace, not merge."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and "value" not in v and "dist" not in v:
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _profile(r: _Reader) -> Profile:
+    hours = r.numbers("hours", length=24, positive_sum=True)
+    weekend = r.numbers("weekend_hours", default=list(hours), length=24)
+    days = r.numbers("days", default=[1.0] * 7, length=7, positive_sum=True)
+    holidays = r.choice("holidays", ("sunday", "ignore"), default="sunday")
+    r.done()
+    w = np.concatenate([days[d] * (weekend if d >= 5 else hours) for d in range(7)])
+    if w.sum() <= 0:
+        raise r.fail("days", list(days), "the profile must have some positive weight")
+    return Profile(w / w.mean(), holidays == "sunday")
+
+
+def _demand(r: _Reader, profiles: dict[str, Profile]) -> Demand:
+    name = r.text("profile")
+    if name not in profiles:
+        raise r.fail("profile", name, f"defined profiles: {', '.join(profiles) or 'none'}")
+    level = r.number("level", lo=0.0)
+    level_year = r.number("level_year", integer=True, lo=1900, hi=2200)
+    levels_r = r.table("levels", default={})
+    levels = []
+    for y in list(levels_r.data):
+        if not y.isdigit():
+            raise levels_r.fail(y, levels_r.data[y], "keys are years like \"2024\"")
+        levels.append((int(y), levels_r.number(y, lo=0.0)))
+    levels_r.done()
+    d = Demand(
+        level=level,
+        level_year=level_year,
+        levels=tuple(sorted(levels)),
+        growth_per_year=r.number("growth_per_year", default=0.0, lo=-0.99, hi=10.0),
+        overdispersion_cv=r.number("overdispersion_cv", default=0.0, lo=0.0, hi=5.0),
+        seasonality=r.numbers("seasonality", default=[1.0] * 12, length=12, positive_sum=True),
+        profile=profiles[name],
+    )
+    r.done()
+    return d
+
+
+def _people(r: _Reader, region: str) -> tuple[Person, ...]:
+    cms = r.raw("casemanagers")
+    if not isinstance(cms, list) or not cms:
+        raise r.fail("casemanagers", cms, "expected a non-empty list like [{ id = \"cm1\", hours_per_week = 8 }]")
+    people = []
+    for i, entry in enumerate(cms):
+        if not isinstance(entry, dict):
+            raise r.fail(f"casemanagers[{i}]", entry, "expected { id = ..., hours_per_week = ... }")
+        p = _Reader(entry, r.key(f"casemanagers[{i}]"), r.source, r.provenance)
+        people.append(Person(p.text("id"), "casemanager", p.number("hours_per_week", lo=0.0, hi=60.0)))
+        p.done()
+    c = r.table("coordinator")
+    people.append(Person(c.text("id", default=f"{region}-coordinator"), "coordinator",
+                         c.number("hours_per_week", default=16.0, lo=0.0, hi=60.0)))
+    c.done()
+    r.done()
+    ids = [p.id for p in people]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup is not None:
+        raise r.fail("casemanagers", dup, "every person id must be unique within the region")
+    return tuple(people)
+
+
+def _pathway(r: _Reader) -> Pathway:
+    p = Pathway(
+        attendance=r.choice("attendance", ATTENDANCE),
+        exam_share=r.number("exam_share", lo=0.0, hi=1.0),
+        callback=r.dist("callback"),
+        phone=r.dist("phone"),
+        travel=r.dist("travel"),
+        on_site=r.dist("on_site"),
+        day1_visit=r.dist("day1_visit"),
+        followup_days=tuple(int(x) for x in r.numbers("followup_days", integer=True, lo=1)),
+        followup_duration=r.dist("followup_duration"),
+        intake_duration=r.dist("intake_duration"),
+        nonacute_followup_days=tuple(int(x) for x in r.numbers("nonacute_followup_days", integer=True, lo=1)),
+    )
+    r.done()
+    return p
+
+
+def _region(rid: str, r: _Reader, profiles: dict[str, Profile]) -> Region:
+    demand = r.table("demand")
+    acute = _demand(demand.table("acute"), profiles)
+    non_acute = _demand(demand.table("non_acute"), profiles)
+    demand.done()
+    duty_r = r.table("duty")
+    duty = Duty(
+        pattern=duty_r.choice("pattern", PATTERNS),
+        handover_hour=duty_r.number("handover_hour", default=9, integer=True, lo=0, hi=23),
+        handover_weekday=duty_r.choice("handover_weekday", WEEKDAYS, default="monday"),
+        office_start_hour=duty_r.number("office_start_hour", default=9, integer=True, lo=0, hi=23),
+        office_end_hour=duty_r.number("office_end_hour", default=17, integer=True, lo=1, hi=24),
+    )
+    if duty.office_end_hour <= duty.office_start_hour:
+        raise duty_r.fail("office_end_hour", duty.office_end_hour, "must be after office_start_hour")
+    duty_r.done()
+    backup_r = r.table("backup")
+    backup = backup_r.choice("kind", BACKUP_KINDS)
+    backup_r.done()
+    region = Region(
+        id=rid,
+        name=r.text("name", default=rid),
+        acute=acute,
+        non_acute=non_acute,
+        people=_people(r.table("staff"), rid),
+        duty=duty,
+        backup=backup,
+        pathway=_pathway(r.table("pathway")),
+        note=r.text("note", default=""),
+    )
+    r.done()
+    return region
+
+
+def _event(r: _Reader, regions: dict[str, Region]) -> Event:
+    kind = r.choice("kind", EVENT_KINDS)
+    start = r.day("start")
+    end = r.day("end", default=None) if kind == "campaign" else None
+    if kind == "campaign" and end is None:
+        raise ScenarioError(f"{r.source}: {r.key('end')} is missing; a campaign needs an end date")
+    if end is not None and end <= start:
+        raise r.fail("end", end, f"must be after start ({start})")
+    region_ids = r.strings("regions", default=[])
+    unknown = [x for x in region_ids if x not in regions]
+    if unknown:
+        raise r.fail("regions", unknown[0], f"allowed: {', '.join(regions)}")
+    ev = Event(
+        name=r.text("name"),
+        kind=kind,
+        start=start,
+        end=end,
+        types=r.strings("types", TYPES, default=list(TYPES)),
+        regions=region_ids,
+        effect=r.number("effect", lo=-1.0, hi=1000.0),
+        ramp_days=r.number("ramp_days", default=0.0, lo=0.0) if kind != "spike" else 0.0,
+        decay_days=(r.number("decay_days", lo=0.0, lo_open=True) if kind == "spike"
+                    else r.number("decay_days", default=0.0, lo=0.0) if kind == "campaign" else 0.0),
+        lasting=r.number("lasting", default=0.0, lo=0.0, hi=1.0) if kind == "spike" else 0.0,
+    )
+    r.done()
+    return ev
+
+
+def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
+    """Validate an already-parsed TOML document."""
+    provenance: dict[str, str] = {}
+    top = _Reader(data, "", source, provenance)
+    sc = top.table("scenario")
+    name = sc.text("name")
+    start = sc.day("start")
+    days = sc.number("days", integer=True, lo=1, hi=365 * 30)
+    seed = sc.number("seed", default=0, integer=True, lo=0)
+    reps = sc.number("replications", default=100, integer=True, lo=1, hi=1_000_000)
+    sc.done()
+    nr = top.table("norms")
+    norms = Norms(
+        acute_contact_minutes=nr.number("acute_contact_minutes", lo=0.0),
+        acute_attendance_minutes=nr.number("acute_attendance_minutes", lo=0.0),
+        intake_working_days=nr.number("intake_working_days", integer=True, lo=0),
+        followup_tolerance_working_days=nr.number("followup_tolerance_working_days", integer=True, lo=0),
+    )
+    nr.done()
+    prof_r = top.table("profiles")
+    profiles = {k: _profile(prof_r.table(k)) for k in list(prof_r.data)}
+    prof_r.done()
+    defaults = top.raw("defaults", {})
+    if not isinstance(defaults, dict):
+        raise top.fail("defaults", defaults, "expected a table")
+    reg_r = top.table("regions")
+    if not reg_r.data:
+        raise ScenarioError(f"{source}: [regions] is missing or empty; define at least one [regions.ID] table")
+    regions = {}
+    for rid in list(reg_r.data):
+        body = reg_r.raw(rid)
+        if not isinstance(body, dict):
+            raise reg_r.fail(rid, body, "expected a table [regions.ID]")
+        merged = _merge(defaults, body)
+        regions[rid] = _region(rid, _Reader(merged, f"regions.{rid}", source, provenance), profiles)
+    reg_r.done()
+    events_raw = top.raw("events", [])
+    if not isinstance(events_raw, list):
+        raise top.fail("events", events_raw, "expected [[events]] tables")
+    events = tuple(
+        _event(_Reader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
+    )
+    top.done()
+    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; every problem is a ScenarioError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
+    return parse(data, str(path), hashlib.sha256(raw).hexdigest())

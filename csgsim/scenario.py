@@ -201,7 +201,7 @@ class _Reader:
                 raise ScenarioError(f"{self.source}: {self.key(name)} is missing; it is required")
             return default
         value = self.data[name]
-        if isinstance(value, dict) and "value" in value:
+        if isinstance(value, dict) and "value" in value and "dist" not in value:
             extra = set(value) - {"value", *PROVENANCE_KEYS}
             if extra:
                 raise self.fail(name, value, f"a value table holds only value, source, assumption (not {sorted(extra)})")

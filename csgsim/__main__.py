@@ -1,0 +1,5 @@
+"""`python -m csgsim` runs the command line."""
+
+from csgsim.cli import main
+
+main()

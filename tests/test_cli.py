@@ -1,0 +1,103 @@
+"""The command line: happy paths, and bad input that ends in one clear line and exit code 2."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from csgsim.cli import app
+from tests.conftest import EXAMPLE, ROOT
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_run_json_gives_figures_with_confidence_intervals():
+    """`run --format json` prints the manifest and each region metric with mean and CI."""
+    res = invoke("run", "-s", EXAMPLE, "--region", "zeeland", "-n", 4, "--workers", 1, "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["manifest"]["seed"] == 20250101 and data["manifest"]["replications"] == 4
+    rows = {r["metric"]: r for r in data["regions"]}
+    assert rows["acute_contact_p95"]["ci_low"] <= rows["acute_contact_p95"]["mean"] <= rows["acute_contact_p95"]["ci_high"]
+    assert {r["person"] for r in data["casemanagers"]} >= {"zl-cm1", "zl-coord"}
+
+
+def test_run_table_names_every_region():
+    """The default table output has a row for each region."""
+    res = invoke("run", "-s", EXAMPLE, "-n", 2, "--workers", 1)
+    assert res.exit_code == 0, res.output
+    for name in ("Zeeland", "Friesland", "Rotterdam"):
+        assert name in res.stdout
+
+
+def test_out_writes_tables_and_manifest(tmp_path):
+    """--out writes Parquet tables (reports included), CSV summaries and a manifest."""
+    out = tmp_path / "res"
+    res = invoke("run", "-s", EXAMPLE, "-r", "zeeland", "-n", 2, "--workers", 1, "--out", out, "--csv", "-f", "csv")
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in out.iterdir()}
+    assert {"manifest.json", "summary_regions.parquet", "summary_regions.csv", "reports.parquet",
+            "tasks.parquet", "callouts.parquet", "summary_casemanagers.parquet"} <= names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario_sha256"] and manifest["numpy_version"] and manifest["seed"] == 20250101
+    reports = pd.read_parquet(out / "reports.parquet")
+    assert set(reports["rep"]) == {0, 1} and reports["status"].notna().all()
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        (None, "no such scenario file"),
+        ("[scenario\n", "TOML syntax error"),
+        (EXAMPLE.read_text().replace("exam_share = { value = 0.5", "exam_share = { value = 7"),
+         "pathway.exam_share = 7 is not allowed"),
+    ],
+)
+def test_bad_scenarios_exit_2_with_one_line(tmp_path, text, expect):
+    """Missing file, syntax error, out-of-range value: exit 2, one message, no traceback."""
+    path = tmp_path / "bad.toml"
+    if text is not None:
+        path.write_text(text)
+    res = invoke("run", "-s", path, "-n", 1)
+    assert res.exit_code == 2
+    assert expect in res.stderr and "bad.toml" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_bad_option_value_exits_2():
+    """Typer's own validation (replications below 1) exits 2 and names the option."""
+    res = invoke("run", "-n", 0)
+    assert res.exit_code == 2 and "--replications" in res.output
+
+
+def test_unknown_region_exits_2():
+    res = invoke("run", "-s", EXAMPLE, "--region", "atlantis")
+    assert res.exit_code == 2 and "atlantis" in res.stderr and "zeeland" in res.stderr
+
+
+def test_validate_lists_provenance():
+    """`validate` reports the regions and the source or assumption of each value."""
+    res = invoke("validate", EXAMPLE)
+    assert res.exit_code == 0
+    assert "zeeland" in res.stdout and "assumption" in res.stdout
+
+
+def test_cli_script_and_module_run_the_default_model_from_any_folder(tmp_path):
+    """`python cli.py` and `python -m csgsim` are one program; the default model is found anywhere."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["run", "-r", "zeeland", "-n", "2", "--workers", "1", "-f", "json"]
+    a = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    b = subprocess.run([sys.executable, "-m", "csgsim", *args], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert a.returncode == 0, a.stderr
+    assert json.loads(a.stdout)["regions"] == json.loads(b.stdout)["regions"]

@@ -1,0 +1,119 @@
+"""Properties of the SimPy region model, over generated scenarios (hypothesis)."""
+
+from datetime import date
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from csgsim import inputs
+from csgsim.duties import NOBODY, PATTERNS
+from csgsim.pathways import INTAKE, RegionModel
+from csgsim.replications import _record_tables
+from csgsim.scenario import ATTENDANCE, BACKUP_KINDS
+from tests.conftest import build, region_data
+
+
+@st.composite
+def region_runs(draw):
+    """A random one-region scenario, one replication of it, and its records."""
+    region = region_data(
+        team=draw(st.integers(1, 7)),
+        acute=draw(st.floats(5, 3000)),
+        non_acute=draw(st.floats(0, 1500)),
+        hours_per_week=draw(st.sampled_from([0.0, 4.0, 8.0, 16.0])),
+        duty={"pattern": draw(st.sampled_from(PATTERNS)), "handover_hour": draw(st.integers(0, 23))},
+        backup={"kind": draw(st.sampled_from(BACKUP_KINDS))},
+        pathway={"attendance": draw(st.sampled_from(ATTENDANCE))},
+    )
+    sc = build({"x": region}, days=draw(st.integers(7, 70)), start=draw(st.dates(date(2024, 1, 1), date(2026, 12, 1))))
+    plan = inputs.plan(sc, "x")
+    seed, rep = draw(st.integers(0, 2**32)), draw(st.integers(0, 50))
+    sampled = inputs.sample(plan, seed, rep)
+    rec = RegionModel(plan.region, plan.calendar, sampled).run()
+    return sc, plan, sampled, rec, (seed, rep)
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(region_runs())
+def test_every_report_is_served_or_open_with_a_reason(run):
+    """Each report ends served (contacted / intake done) or open at the horizon with a reason."""
+    sc, plan, sampled, rec, _ = run
+    tables = _record_tables("x", 0, rec, [p.id for p in plan.region.people])
+    reports = tables["reports"]
+    assert len(reports) == sampled.acute.arrival.size + sampled.non_acute.arrival.size
+    assert reports["status"].isin(["served", "open: awaiting contact", "open: awaiting intake"]).all()
+    # An acute report is open only if no one took its call; then no call-out exists for it.
+    open_acute = np.flatnonzero(np.isnan(rec.acute_contact))
+    assert not np.isin(open_acute, rec.eng_report).any()
+    # A non-acute report is open exactly when its intake task is not done.
+    intake = rec.task_kind == INTAKE
+    done_cases = rec.task_case[intake & ~np.isnan(rec.task_start)] - rec.acute_arrival.size
+    assert set(done_cases) == set(np.flatnonzero(~np.isnan(rec.nonacute_intake)))
+    # Contacts happen after arrival, in the horizon.
+    served = ~np.isnan(rec.acute_contact)
+    assert np.all(rec.acute_contact[served] >= rec.acute_arrival[served])
+    assert np.all(rec.nonacute_intake[~np.isnan(rec.nonacute_intake)] >= rec.nonacute_arrival[~np.isnan(rec.nonacute_intake)])
+
+
+@SETTINGS
+@given(region_runs())
+def test_nobody_is_in_two_places_at_once(run):
+    """Per person, call-outs and office contacts never overlap in time."""
+    _, plan, _, rec, _ = run
+    done = ~np.isnan(rec.task_start)
+    person = np.concatenate((rec.eng_person, rec.task_owner[done]))
+    start = np.concatenate((rec.eng_start, rec.task_start[done]))
+    end = np.concatenate((rec.eng_end, rec.task_start[done] + rec.task_duration[done]))
+    for p in np.unique(person):
+        if p == len(plan.region.people):  # the external backup is a service, not a person
+            continue
+        mine = person == p
+        order = np.argsort(start[mine], kind="stable")
+        s, e = start[mine][order], end[mine][order]
+        assert np.all(s[1:] >= e[:-1] - 1e-9), f"person {p} overlaps"
+
+
+@SETTINGS
+@given(region_runs())
+def test_acute_calls_go_only_to_the_duty_holder_or_backup(run):
+    """Whoever takes a call holds the duty, or the backup role, at the moment of the call."""
+    _, plan, sampled, rec, _ = run
+    for who, t in zip(rec.eng_person.tolist(), rec.eng_start.tolist()):
+        holders = {sampled.primary.holder_at(t)}
+        if sampled.backup is not None:
+            holders.add(sampled.backup.holder_at(t))
+        assert who in holders - {NOBODY}
+    # Office contacts only happen in office hours on working days.
+    done = ~np.isnan(rec.task_start)
+    day = (rec.task_start[done] // 24).astype(int)
+    assert plan.calendar.working[day].all()
+    duty = plan.region.duty
+    hour = rec.task_start[done] - 24 * day
+    assert np.all(hour >= duty.office_start_hour)
+    assert np.all(hour + rec.task_duration[done] <= duty.office_end_hour + 1e-9)
+
+
+@SETTINGS
+@given(region_runs())
+def test_duty_covers_every_hour_unless_a_gap_is_recorded(run):
+    """The duty schedule tiles the horizon; reports in a gap are exactly those with no holder."""
+    _, plan, sampled, rec, _ = run
+    s = sampled.primary
+    assert s.start[0] == 0 and s.end[-1] == plan.calendar.horizon
+    assert np.array_equal(s.start[1:], s.end[:-1])
+    holders = np.array([s.holder_at(t) for t in rec.acute_arrival])
+    assert np.array_equal(rec.acute_in_gap, holders == NOBODY)
+
+
+@settings(max_examples=15, deadline=None)
+@given(region_runs())
+def test_same_seed_same_result(run):
+    """Sampling and running again with the same seed and index reproduces every record."""
+    _, plan, _, rec, (seed, rep) = run
+    again = RegionModel(plan.region, plan.calendar, inputs.sample(plan, seed, rep)).run()
+    for field in rec.__dataclass_fields__:
+        assert np.array_equal(getattr(rec, field), getattr(again, field), equal_nan=True), field

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -41,11 +41,9 @@ class Calendar:
     @cached_property
     def holiday(self) -> np.ndarray:
         """True on Dutch public holidays (the `holidays` package's list for NL)."""
-        import holidays
-
         years = range(self.start.year, self.dates[-1].year + 1)
-        nl = holidays.country_holidays("NL", years=list(years))
-        return np.array([d in nl for d in self.dates], dtype=bool)
+        dutch = set().union(*(_dutch_holidays(y) for y in years))
+        return np.array([d in dutch for d in self.dates], dtype=bool)
 
     @cached_property
     def working(self) -> np.ndarray:
@@ -57,28 +55,9 @@ class Calendar:
         """Month per day, January = 0."""
         return np.array([d.month - 1 for d in self.dates], dtype=np.int64)
 
-    @cached_property
-    def year_fraction(self) -> np.ndarray:
-        """Calendar year of each day's midpoint as a float (2025.0 = 1 January 2025 00:00)."""
-        out = np.empty(self.days)
-        for i, d in enumerate(self.dates):
-            first = date(d.year, 1, 1)
-            length = (date(d.year + 1, 1, 1) - first).days
-            out[i] = d.year + ((d - first).days + 0.5) / length
-        return out
-
     def hour_of(self, day: date) -> float:
         """Hours from the start to 00:00 on `day` (negative before the start)."""
         return float((day - self.start).days * HOURS_PER_DAY)
-
-    def next_working_day(self, day_index: np.ndarray) -> np.ndarray:
-        """The first working day on or after each day index (clipped to the horizon)."""
-        working_idx = np.flatnonzero(self.working)
-        pos = np.searchsorted(working_idx, day_index)
-        out = np.full(np.shape(day_index), self.days, dtype=np.int64)
-        ok = pos < working_idx.size
-        out[ok] = working_idx[pos[ok]]
-        return out
 
     def add_working_days(self, day_index: np.ndarray, n: int) -> np.ndarray:
         """The n-th working day after each day (n = 0: the day itself if working, else the next)."""
@@ -88,3 +67,10 @@ class Calendar:
         ok = pos < working_idx.size
         out[ok] = working_idx[pos[ok]]
         return out
+
+
+@lru_cache(maxsize=None)
+def _dutch_holidays(year: int) -> frozenset[date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("NL", years=[year]))

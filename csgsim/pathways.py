@@ -105,6 +105,9 @@ class RegionModel:
         self.backup = NOBODY
         self.waiting: list[simpy.Event] = []
         self.casemanagers = region.casemanagers
+        self.day0 = region.pathway.attendance == "day0"
+        a = inputs.acute  # plain floats: numpy scalars are slow in the event loop
+        self.durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
         self.open_cases = [0] * n_people
         self.remaining: dict[int, int] = {}
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
@@ -164,7 +167,7 @@ class RegionModel:
 
     def acute_report(self, i: int):
         """One acute report, from the control room's call to the start of watchful waiting."""
-        env, a = self.env, self.inp.acute
+        env, a = self.env, self.durations
         arrival = env.now
         self.in_gap[i] = self.primary == NOBODY
         # The control room calls the on-call casemanager; if busy, the backup; else it waits.
@@ -177,20 +180,18 @@ class RegionModel:
             self.busy[who] = True
         self.responder[i] = who
         self.role[i] = PRIMARY if who == self.primary else BACKUP
-        # Reached, the casemanager calls the victim back: the first contact, by phone.
-        # On day-0 pathways the casemanager then travels out and stays for the care.
-        day0 = self.region.pathway.attendance == "day0"
-        busy_for = a.callback[i] + a.phone[i] + (2 * a.travel[i] + a.on_site[i] if day0 else 0.0)
+        # Reached, the casemanager calls the victim back: the first contact, by phone. On
+        # day-0 pathways they then travel out, stay for the care, and travel back. The phases
+        # follow from the sampled durations, so one timeout holds the whole call-out.
+        callback, phone, travel, on_site = a[i]
+        self.contact[i] = env.now + callback
+        busy_for = callback + phone
+        if self.day0:
+            self.on_site[i] = env.now + callback + phone + travel
+            busy_for += 2 * travel + on_site
         self.callouts[who].append((env.now, env.now + busy_for))
         self.engagements.append((who, env.now, env.now + busy_for, i))
-        if a.callback[i] > 0:
-            yield env.timeout(a.callback[i])
-        self.contact[i] = env.now
-        yield env.timeout(a.phone[i])
-        if day0:
-            yield env.timeout(a.travel[i])
-            self.on_site[i] = env.now
-            yield env.timeout(a.on_site[i] + a.travel[i])  # care, then the way back
+        yield env.timeout(busy_for)
         self.busy[who] = False
         self.dispatch()
         # Watchful waiting: the responder owns the case, unless the backup was external.
@@ -198,8 +199,9 @@ class RegionModel:
         self.acute_owner[i] = owner
         today = int(env.now // HOURS_PER_DAY)
         report_day = int(arrival // HOURS_PER_DAY)
-        contacts = [(DAY1_VISIT, today + 1, a.day1_visit[i])] if not day0 else []
-        contacts += [(FOLLOWUP, report_day + d, a.followup[i, k])
+        acute = self.inp.acute
+        contacts = [] if self.day0 else [(DAY1_VISIT, today + 1, acute.day1_visit[i])]
+        contacts += [(FOLLOWUP, report_day + d, acute.followup[i, k])
                      for k, d in enumerate(self.region.pathway.followup_days)]
         self.open_case(i, owner, contacts)
 
@@ -318,6 +320,9 @@ class RegionModel:
         env.process(self.nonacute_arrivals())
         env.process(self.office_days())
         env.run(until=self.calendar.horizon)
+        horizon = self.calendar.horizon
+        self.contact[self.contact >= horizon] = np.nan  # call-outs still under way at the horizon
+        self.on_site[self.on_site >= horizon] = np.nan
         t = np.array(self.tasks, dtype=float).reshape(-1, 6)
         e = np.array(self.engagements, dtype=float).reshape(-1, 4)
         return Records(

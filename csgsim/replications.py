@@ -62,10 +62,14 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str]) ->
         "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
-    served = np.where(reports["type"] == "acute", reports["contact_h"].notna(), reports["intake_h"].notna())
-    reports["status"] = np.where(served, "served",
-                                 np.where(reports["type"] == "acute", "open: awaiting contact",
-                                          "open: awaiting intake"))
+    acute = (reports["type"] == "acute").to_numpy()
+    served = np.where(acute, reports["contact_h"].notna(), reports["intake_h"].notna())
+    reached = reports["responder"].notna().to_numpy()
+    reports["status"] = np.select(
+        [served, acute & reached, acute],
+        ["served", "open: call-back under way", "open: awaiting contact"],
+        "open: awaiting intake",
+    )
     tasks = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.task_case,
         "kind": np.array(TASK_KINDS, dtype=object)[rec.task_kind],

@@ -508,8 +508,8 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest)
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; every problem is a ScenarioError naming the file."""
+def read(path: str | Path) -> tuple[dict[str, Any], str]:
+    """The raw TOML document and its SHA-256, for callers that patch it before `parse`."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -523,4 +523,10 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
-    return parse(data, str(path), hashlib.sha256(raw).hexdigest())
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; every problem is a ScenarioError naming the file."""
+    data, digest = read(path)
+    return parse(data, str(path), digest)

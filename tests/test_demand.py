@@ -48,3 +48,50 @@ def test_arrivals_are_sorted_and_inside_the_horizon(three_regions):
     plan = inputs.plan(three_regions, "zeeland")
     t = inputs.sample(plan, 5, 0).non_acute.arrival
     assert np.all(np.diff(t) >= 0) and t.min() >= 0 and t.max() < plan.calendar.horizon
+
+
+def weekly_counts(cv: float, weekly_mean: float, weeks: int, seed: int) -> np.ndarray:
+    rate = np.full(weeks * 168, weekly_mean / 168)
+    t = demand.sample_arrivals(rate, cv, np.random.default_rng(seed), np.random.default_rng(seed + 1))
+    return np.bincount((t // 168).astype(int), minlength=weeks)
+
+
+@pytest.mark.parametrize("cv", [0.3, 0.6])
+def test_overdispersion_variance_follows_the_gamma_mixture(cv):
+    """With week factor CV c, weekly counts have variance mu + (c mu)^2 (negative binomial)."""
+    mu = 6.0
+    n = weekly_counts(cv, mu, 20_000, seed=3)
+    expected_var = mu + (cv * mu) ** 2
+    assert n.mean() == pytest.approx(mu, rel=0.02)
+    assert n.var(ddof=1) == pytest.approx(expected_var, rel=0.05)
+
+
+def test_no_overdispersion_gives_poisson_weeks():
+    """With CV 0 the weekly counts are Poisson: the dispersion test does not reject."""
+    n = weekly_counts(0.0, 6.0, 20_000, seed=4)
+    dispersion = ((n - n.mean()) ** 2).sum() / n.mean()  # ~ chi2(weeks - 1) under Poisson
+    assert 0.01 < stats.chi2.sf(dispersion, n.size - 1) < 0.99
+
+
+@pytest.mark.parametrize(("annual", "cv"), [(65.0, 0.0), (65.0, 0.5), (250.0, 0.0), (250.0, 0.5)])
+def test_zero_and_heavy_week_shares_match_the_negative_binomial(annual, cv):
+    """The reported shares of weeks with 0 and with 5+ acute reports match NB(mu, cv) analytically."""
+    from csgsim import replications
+    from csgsim.metrics import confidence_interval
+    from tests.conftest import FLAT
+
+    region = region_data(acute=annual, non_acute=0.0)
+    region["demand"]["acute"].update({"profile": "flat", "level_year": 2025, "growth_per_year": 0.0,
+                                      "seasonality": [1.0] * 12, "overdispersion_cv": cv})
+    sc = build({"x": region}, days=364, profiles={"flat": FLAT})
+    long = replications.run(sc, 60, seed=8, workers=1).region_long.set_index("metric")
+    mu = annual / 365 * 7
+    if cv == 0:
+        p0, p5 = stats.poisson.pmf(0, mu), stats.poisson.sf(4, mu)
+    else:
+        k = 1 / cv**2
+        p0, p5 = stats.nbinom.pmf(0, k, k / (k + mu)), stats.nbinom.sf(4, k, k / (k + mu))
+    # Eight checks in this test: a 99.9% interval keeps the family-wise error below 1%.
+    for metric, p in (("zero_week_share", p0), ("heavy_week_share", p5)):
+        _, lo, hi, _ = confidence_interval(long.loc[metric, "value"], level=0.999)
+        assert lo - 1e-9 <= p <= hi + 1e-9, (metric, p, lo, hi)

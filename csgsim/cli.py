@@ -7,6 +7,7 @@ exits with code 2; no traceback.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -93,6 +94,61 @@ def run(
     if out is not None:
         written = report.write_outputs(result, out, csv=csv)
         typer.echo(f"wrote {len(written)} files to {out}", err=True)
+
+
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+
+
+class ReportType(str, Enum):
+    acute = "acute"
+    non_acute = "non_acute"
+
+
+@app.command()
+def demand(
+    region: Annotated[str, typer.Option("--region", "-r", help="Region id.")],
+    scenario: ScenarioOpt = None,
+    start: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: the scenario's start).")] = None,
+    end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, inclusive (default: the scenario's end).")] = None,
+    by: Annotated[Period, typer.Option(help="Period of the counts.")] = Period.week,
+    kind: Annotated[ReportType, typer.Option("--type", "-t", help="Report type.")] = ReportType.acute,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 200,
+    seed: Annotated[Optional[int], typer.Option(min=0)] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this PNG or PDF file.")] = None,
+) -> None:
+    """Expected and simulated report counts per week or month, with what the events add."""
+    from dataclasses import replace
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import demand as demand_mod
+    from . import report
+
+    sc = load_scenario(scenario, [region])
+    first = start.date() if start else sc.start
+    last = end.date() if end else sc.calendar.dates[-1]
+    if last < first:
+        raise fail(f"--to {last} is before --from {first}")
+    if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
+        raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
+    sc = replace(sc, start=first, days=(last - first).days + 1)
+    table = demand_mod.by_period(sc, region, kind.value, by.value, replications, seed)
+    out = Table(title=f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}",
+                caption=f"{replications} replications; band = simulated 2.5-97.5 percentiles")
+    for col in ("from", "days", "expected", "of which events", "simulated", "95% band"):
+        out.add_column(col, justify="right")
+    for row in table.itertuples():
+        out.add_row(str(row.period_start), f"{row.days:g}", f"{row.expected:.1f}", f"{row.event_effect:+.1f}",
+                    f"{row.simulated_mean:.1f}", f"{row.simulated_low:.0f}-{row.simulated_high:.0f}")
+    out.add_row("total", f"{table['days'].sum():g}", f"{table['expected'].sum():.1f}",
+                f"{table['event_effect'].sum():+.1f}", f"{table['simulated_mean'].sum():.1f}", "")
+    Console().print(out)
+    if plot is not None:
+        report.plot_demand(table, out.title, plot)
+        typer.echo(f"wrote {plot}", err=True)
 
 
 @app.command()

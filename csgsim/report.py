@@ -161,3 +161,46 @@ def write_outputs(result: RunResult, out_dir: Path, csv: bool = False, command: 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return sorted(out_dir.iterdir())
+
+
+def plot_demand(table: pd.DataFrame, title: str, path: Path) -> None:
+    """Expected reports per period (with and without events) and the simulated 95% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    start = pd.to_datetime(table["period_start"])
+    x = pd.DatetimeIndex([*start, start.iloc[-1] + pd.Timedelta(days=float(table["days"].iloc[-1]))])
+
+    def steps(col: str) -> list[float]:  # repeat the last value so the last period is drawn
+        return [*table[col], table[col].iloc[-1]]
+
+    fig, ax = plt.subplots(figsize=(9, 4), dpi=110)
+    ax.fill_between(x, steps("simulated_low"), steps("simulated_high"), step="post", alpha=0.25,
+                    label="simulated 95% band")
+    ax.step(x, steps("expected"), where="post", label="expected")
+    if (table["event_effect"].abs() > 1e-9).any():
+        ax.step(x, steps("without_events"), where="post", linestyle="--", label="expected without events")
+    ax.set_title(title)
+    ax.set_ylabel("reports per period")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    _atomic_savefig(fig, Path(path))
+    plt.close(fig)
+
+
+def _atomic_savefig(fig: Any, path: Path) -> None:
+    """Save without timestamps (reruns are byte-identical) through a temporary file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    metadata = {"Software": None} if fmt == "png" else {"CreationDate": None} if fmt == "pdf" else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=fmt, metadata=metadata)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -101,3 +101,21 @@ def test_cli_script_and_module_run_the_default_model_from_any_folder(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert a.returncode == 0, a.stderr
     assert json.loads(a.stdout)["regions"] == json.loads(b.stdout)["regions"]
+
+
+def test_demand_view_prints_counts_and_draws_them(tmp_path):
+    """`demand` prints expected and simulated counts per period and writes the plot."""
+    png = tmp_path / "z.png"
+    res = invoke("demand", "-s", EXAMPLE, "-r", "zeeland", "--from", "2025-01-01", "--to", "2025-03-31",
+                 "--by", "month", "-n", 20, "--plot", png)
+    assert res.exit_code == 0, res.output
+    assert "2025-02-01" in res.stdout and "total" in res.stdout
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_demand_view_rejects_reversed_dates_and_bad_plot_type(tmp_path):
+    """Reversed dates and an unknown plot format exit 2 with one line."""
+    res = invoke("demand", "-s", EXAMPLE, "-r", "zeeland", "--from", "2025-03-01", "--to", "2025-01-01")
+    assert res.exit_code == 2 and "before" in res.stderr
+    res = invoke("demand", "-s", EXAMPLE, "-r", "zeeland", "--plot", tmp_path / "x.gif")
+    assert res.exit_code == 2 and ".png" in res.stderr

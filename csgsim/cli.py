@@ -134,7 +134,7 @@ def demand(
         raise fail(f"--to {last} is before --from {first}")
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
         raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
-    sc = replace(sc, start=first, days=(last - first).days + 1)
+    sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
     table = demand_mod.by_period(sc, region, kind.value, by.value, replications, seed)
     out = Table(title=f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}",
                 caption=f"{replications} replications; band = simulated 2.5-97.5 percentiles")

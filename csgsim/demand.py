@@ -96,10 +96,13 @@ def event_multiplier(events: list[Event], calendar: Calendar) -> np.ndarray:
     return m
 
 
-def intensity(scenario: Scenario, region: str, kind: str) -> np.ndarray:
-    """Expected reports per hour of the horizon, events included (week factors have mean 1)."""
+def intensity(scenario: Scenario, region: str, kind: str, calendar: Calendar | None = None) -> np.ndarray:
+    """Expected reports per hour, events included (week factors have mean 1).
+
+    The hours are those of `calendar`, by default the scenario's reported period.
+    """
     demand = scenario.regions[region].demand(kind)
-    cal = scenario.calendar
+    cal = scenario.calendar if calendar is None else calendar
     events = [e for e in scenario.events if e.applies(region, kind)]
     return base_intensity(demand, cal) * event_multiplier(events, cal)
 

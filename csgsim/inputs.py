@@ -41,7 +41,8 @@ class RegionPlan:
     """The deterministic part of a region's inputs, computed once for all replications."""
 
     region: Region
-    calendar: Calendar
+    calendar: Calendar  # the simulated period, warm-up included
+    since: float  # hours of warm-up: metrics count from here
     acute_rate: np.ndarray
     non_acute_rate: np.ndarray
     schedule: Schedule
@@ -49,12 +50,12 @@ class RegionPlan:
 
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     region = scenario.regions[region_id]
-    cal = scenario.calendar
+    cal = scenario.simulation_calendar
     duty = region.duty
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
-    return RegionPlan(region, cal, intensity(scenario, region_id, "acute"),
-                      intensity(scenario, region_id, "non_acute"), schedule)
+    return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
+                      intensity(scenario, region_id, "non_acute", cal), schedule)
 
 
 def backup_schedule(kind: str, primary: Schedule, region: Region, absent: np.ndarray) -> Schedule | None:

@@ -87,50 +87,67 @@ def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, fl
     return out
 
 
-def _on_time(rec: Records, calendar: Calendar, tolerance: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each watchful-waiting contact whose deadline has passed: judged?, late?"""
-    is_fu = rec.task_kind == FOLLOWUP
+def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each watchful-waiting contact due in the window whose deadline has passed: judged?, late?"""
+    in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
     due = np.minimum(rec.task_due_day, calendar.days - 1)
     deadline = calendar.add_working_days(due, tolerance)  # last working day that is on time
     done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
-    judged = is_fu & (rec.task_due_day < calendar.days) & ((deadline < calendar.days) | np.isfinite(done_day))
+    judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
     late = judged & (done_day > deadline)
     return judged, late
 
 
-def _case_hours(rec: Records, n_acute: int, horizon: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per case: its owner and how long it was open (arrival to last contact, or the horizon)."""
+def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per case: its owner and how long it was open inside [since, horizon).
+
+    A case is open from its arrival to the end of its last contact (the horizon if a contact
+    is still to be done).
+    """
     owner = np.concatenate((rec.acute_owner, rec.nonacute_owner))
     arrival = np.concatenate((rec.acute_arrival, rec.nonacute_arrival))
     end = np.full(owner.size, -np.inf)
     finish = np.where(np.isnan(rec.task_start), horizon, rec.task_start + rec.task_duration)
     np.maximum.at(end, rec.task_case, finish)
-    open_hours = np.where(np.isfinite(end), np.minimum(end, horizon) - arrival, 0.0)
-    return owner, np.maximum(open_hours, 0.0)
+    hours = np.minimum(end, horizon) - np.maximum(arrival, since)
+    return owner, np.where(np.isfinite(end), np.maximum(hours, 0.0), 0.0)
+
+
+def _per_person(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Sum (or count) per person index; indices >= n (the external backup) are left out."""
+    keep = (index >= 0) & (index < n)
+    return np.bincount(index[keep], None if weights is None else weights[keep], minlength=n)[:n].astype(float)
 
 
 def replication_metrics(
-    rec: Records, region: Region, schedule: Schedule, calendar: Calendar, norms: Norms
+    rec: Records, region: Region, schedule: Schedule, calendar: Calendar, norms: Norms, since: float = 0.0
 ) -> tuple[dict[str, float], pd.DataFrame]:
-    """Region-level figures and one row per person for one replication."""
+    """Region-level figures and one row per person for one replication.
+
+    Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
+    contacts due, duties held and work done from then on.
+    """
     horizon = calendar.horizon
+    window = horizon - since
     n_people = len(region.people)
     cms = region.casemanagers
+    acute = rec.acute_arrival >= since
+    non_acute = rec.nonacute_arrival >= since
     out: dict[str, float] = {
-        "acute_reports": float(rec.acute_arrival.size),
-        "non_acute_reports": float(rec.nonacute_arrival.size),
+        "acute_reports": float(acute.sum()),
+        "non_acute_reports": float(non_acute.sum()),
     }
-    reached = ~np.isnan(rec.acute_contact)
+    reached = acute & ~np.isnan(rec.acute_contact)
     out.update(_delays((rec.acute_contact - rec.acute_arrival)[reached] * 60, norms.acute_contact_minutes,
                        "acute_contact"))
     out["acute_answered_by_backup"] = float((rec.acute_role[reached] == 1).mean()) if reached.any() else np.nan
-    on_site = ~np.isnan(rec.acute_on_site)
+    on_site = acute & ~np.isnan(rec.acute_on_site)
     attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
     out.update(_delays((rec.acute_on_site - rec.acute_arrival)[on_site] * 60, attend_norm, "acute_attendance"))
     if attend_norm is None:
         out["acute_attendance_within_norm"] = np.nan
 
-    done = ~np.isnan(rec.nonacute_intake)
+    done = non_acute & ~np.isnan(rec.nonacute_intake)
     wait_days = (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY
     out.update(_delays(wait_days, None, "intake_wait"))
     arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
@@ -138,40 +155,38 @@ def replication_metrics(
     limit = calendar.add_working_days(arrival_day + 1, norms.intake_working_days)
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
 
-    judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days)
+    judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
     out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
-    out["acute_open_at_horizon"] = float((~reached).sum())
-    out["intake_open_at_horizon"] = float((~done).sum())
+    out["acute_open_at_horizon"] = float((acute & np.isnan(rec.acute_contact)).sum())
+    out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())
 
     # Load per person, then the casemanagers' mean for the region.
-    oncall = (schedule.kind == ONCALL) & (schedule.person >= 0)
+    oncall = (schedule.kind == ONCALL) & (schedule.start >= since)
     block_hours = schedule.end - schedule.start
-    oncall_hours = np.bincount(schedule.person[oncall], block_hours[oncall], minlength=n_people)[:n_people]
-    duties = np.bincount(schedule.person[oncall], minlength=n_people)[:n_people].astype(float)
-    eng_hours = rec.eng_end - rec.eng_start
-    internal = rec.eng_person < n_people
-    callouts = np.bincount(rec.eng_person[internal], minlength=n_people)[:n_people].astype(float)
-    night = internal & ((rec.eng_start % HOURS_PER_DAY) < 6)
-    nights = np.bincount(rec.eng_person[night], minlength=n_people)[:n_people].astype(float)
-    did = ~np.isnan(rec.task_start)
-    worked = (np.bincount(rec.eng_person[internal], eng_hours[internal], minlength=n_people)[:n_people]
-              + np.bincount(rec.task_owner[did], rec.task_duration[did], minlength=n_people)[:n_people])
-    weeks = horizon / (7 * HOURS_PER_DAY)
+    oncall_hours = _per_person(schedule.person[oncall], n_people, block_hours[oncall])
+    duties = _per_person(schedule.person[oncall], n_people)
+    eng = rec.eng_start >= since
+    callouts = _per_person(rec.eng_person[eng], n_people)
+    night = eng & ((rec.eng_start % HOURS_PER_DAY) < 6)
+    nights = _per_person(rec.eng_person[night], n_people)
+    did = rec.task_start >= since  # False for NaN: not done
+    worked = (_per_person(rec.eng_person[eng], n_people, (rec.eng_end - rec.eng_start)[eng])
+              + _per_person(rec.task_owner[did], n_people, rec.task_duration[did]))
+    weeks = window / (7 * HOURS_PER_DAY)
     contracted = np.array([p.hours_per_week for p in region.people])
-    owner, open_hours = _case_hours(rec, rec.acute_arrival.size, horizon)
-    has_owner = owner != NOBODY
-    caseload = np.bincount(owner[has_owner], open_hours[has_owner], minlength=n_people)[:n_people] / horizon
-    late_by = np.bincount(rec.task_owner[late], minlength=n_people)[:n_people].astype(float)
+    owner, open_hours = _open_hours(rec, since, horizon)
+    caseload = _per_person(owner, n_people, open_hours) / window
+    late_by = _per_person(rec.task_owner[late], n_people)
     with np.errstate(invalid="ignore", divide="ignore"):
         persons = pd.DataFrame({
             "person": [p.id for p in region.people],
             "role": [p.role for p in region.people],
             "contracted_hours_per_week": contracted,
-            "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / horizon,
-            "duties_per_4w": duties * FOUR_WEEKS / horizon,
+            "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / window,
+            "duties_per_4w": duties * FOUR_WEEKS / window,
             "callouts": callouts,
             "callouts_per_duty": np.where(duties > 0, callouts / duties, np.nan),
-            "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / horizon,
+            "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / window,
             "csg_hours_per_week": worked / weeks,
             "csg_hours_vs_contract": np.where(contracted > 0, worked / weeks / contracted, np.nan),
             "active_caseload": caseload,
@@ -186,12 +201,14 @@ def replication_metrics(
     out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())
     out["active_caseload"] = float(team["active_caseload"].mean())
 
-    out["gap_hours"] = schedule.gap_hours()
-    out["acute_in_gap"] = float(rec.acute_in_gap.sum())
-    full_weeks = calendar.days // 7
+    gap = schedule.person == NOBODY
+    out["gap_hours"] = float((np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since))[gap]
+                             .clip(min=0).sum())
+    out["acute_in_gap"] = float((acute & rec.acute_in_gap).sum())
+    full_weeks = int(window // (7 * HOURS_PER_DAY))
     if full_weeks:
-        per_week = np.bincount((rec.acute_arrival // (7 * HOURS_PER_DAY)).astype(np.int64),
-                               minlength=full_weeks)[:full_weeks]
+        week = ((rec.acute_arrival[acute] - since) // (7 * HOURS_PER_DAY)).astype(np.int64)
+        per_week = np.bincount(week, minlength=full_weeks)[:full_weeks]
         out["heavy_week_share"] = float((per_week >= HEAVY_WEEK).mean())
         out["zero_week_share"] = float((per_week == 0).mean())
     else:

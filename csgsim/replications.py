@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -43,7 +44,9 @@ class Replication:
     records: dict[str, pd.DataFrame] | None
 
 
-def _record_tables(region_id: str, rep: int, rec: Records, people: list[str]) -> dict[str, pd.DataFrame]:
+def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], since: float = 0.0
+                   ) -> dict[str, pd.DataFrame]:
+    """Every report, contact and call-out as tables; times in hours from the simulated start."""
     n_acute = rec.acute_arrival.size
     name = np.array(people + ["external"], dtype=object)
     reports = pd.DataFrame({
@@ -62,6 +65,7 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str]) ->
         "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
+    reports["warmup"] = reports["arrival_h"] < since  # not counted in any metric
     acute = (reports["type"] == "acute").to_numpy()
     served = np.where(acute, reports["contact_h"].notna(), reports["intake_h"].notna())
     reached = reports["responder"].notna().to_numpy()
@@ -89,11 +93,13 @@ def run_replication(job: Job, rep: int) -> Replication:
     for plan in job.plans:
         sampled = inputs_mod.sample(plan, job.seed, rep)
         rec = RegionModel(plan.region, plan.calendar, sampled).run()
-        region_m, persons = replication_metrics(rec, plan.region, sampled.primary, plan.calendar, job.norms)
+        region_m, persons = replication_metrics(rec, plan.region, sampled.primary, plan.calendar, job.norms,
+                                                plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
         if job.keep_records:
-            tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people]))
+            tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],
+                                         plan.since))
     records = None
     if job.keep_records:
         records = {k: pd.concat([t[k] for t in tables], ignore_index=True) for k in tables[0]}
@@ -109,9 +115,14 @@ def default_workers() -> int:
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local pool with an explicit start method (fork where available: no re-import cost)."""
+    """A local pool with an explicit start method (fork where available: no re-import cost).
+
+    Workers ignore Ctrl-C: the parent alone handles it (finishing or cancelling the work), so
+    an interrupt prints one line instead of a traceback from every worker.
+    """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
 
 
 def chunks(reps: list[int], workers: int, per_worker: int = 4) -> list[list[int]]:

@@ -11,7 +11,7 @@ import copy
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +153,25 @@ class Scenario:
     events: tuple[Event, ...]
     provenance: dict[str, str] = field(default_factory=dict)
     digest: str = ""
+    warmup_days: int = 0
 
     @property
     def calendar(self) -> Calendar:
+        """The reported period: `days` days from `start`."""
         return Calendar(self.start, self.days)
+
+    @property
+    def simulation_calendar(self) -> Calendar:
+        """The simulated period: the warm-up, then the reported period.
+
+        The warm-up fills caseloads and follow-up queues so that the first weeks of the
+        reported period are not quieter than the rest; nothing in it is reported.
+        """
+        return Calendar(self.start - timedelta(days=self.warmup_days), self.warmup_days + self.days)
+
+    @property
+    def warmup_hours(self) -> float:
+        return float(self.warmup_days * 24)
 
     def only(self, region_ids: list[str]) -> Scenario:
         """The same scenario restricted to some regions (ids checked against the file)."""
@@ -472,6 +487,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     days = sc.number("days", integer=True, lo=1, hi=365 * 30)
     seed = sc.number("seed", default=0, integer=True, lo=0)
     reps = sc.number("replications", default=100, integer=True, lo=1, hi=1_000_000)
+    warmup = sc.number("warmup_days", default=0, integer=True, lo=0, hi=3650)
     sc.done()
     nr = top.table("norms")
     norms = Norms(
@@ -505,7 +521,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         _event(_Reader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
     top.done()
-    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest)
+    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
 
 
 def read(path: str | Path) -> tuple[dict[str, Any], str]:

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import Calendar
+from . import absence
+from .calendar import HOURS_PER_DAY, Calendar
 from .demand import intensity, sample_arrivals
 from .duties import NOBODY, Schedule, base_schedule
 from .pathways import AcuteInputs, NonAcuteInputs, RegionInputs
+from .replanning import ReplanLog, replan
+from .rules import get_ruleset
 from .scenario import Region, Scenario
 
 STREAMS = (
@@ -27,6 +30,7 @@ STREAMS = (
     "acute_durations",
     "non_acute_durations",
     "absence",
+    "load_absence",
 )
 
 
@@ -58,7 +62,7 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
                       intensity(scenario, region_id, "non_acute", cal), schedule)
 
 
-def backup_schedule(kind: str, primary: Schedule, region: Region, absent: np.ndarray) -> Schedule | None:
+def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:
     """Who takes a second call while the duty holder is busy (NOBODY where they are out)."""
     if kind == "none":
         return None
@@ -69,15 +73,58 @@ def backup_schedule(kind: str, primary: Schedule, region: Region, absent: np.nda
         person = np.full(len(primary), n_people - 1)
     else:  # next_in_line: whoever holds the next duty
         person = np.append(primary.person[1:], primary.person[:1])
-        person = np.where(person == primary.person, NOBODY, person)
-    day = (primary.start // 24).astype(np.int64)
-    out = (person >= 0) & (person < n_people)
-    person = np.where(out & absent[np.clip(person, 0, n_people - 1), day], NOBODY, person)
+    person = np.where(person == primary.person, NOBODY, person)
+    away = absence.overlaps(spells, n_people, primary.start, primary.end)
+    inside = (person >= 0) & (person < n_people)
+    person = np.where(inside & away[np.clip(person, 0, n_people - 1), np.arange(len(primary))], NOBODY, person)
     return Schedule(primary.start, primary.end, person.astype(np.int64), primary.kind)
 
 
-def sample(plan: RegionPlan, seed: int, rep: int) -> RegionInputs:
-    """Draw one replication's reports, durations and (later) absences for one region."""
+def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
+    """Random sick spells and departures, with the scenario's scripted dropout laid over them."""
+    region, cal = plan.region, plan.calendar
+    staffing = region.staffing
+    n_people = len(region.people)
+    spells = absence.Spells.empty()
+    if staffing.absence.enabled:
+        spells = absence.sample_spells(staffing.absence, n_people, cal.horizon, stream(seed, rep, region.id, "absence"))
+    index = {p.id: i for i, p in enumerate(region.people)}
+    return absence.apply_scripted(spells, list(staffing.absences), index, cal, staffing.absence)
+
+
+def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarray, night_time: np.ndarray,
+                seed: int, rep: int) -> absence.Spells:
+    """Long spells caused by night load (an assumption, off unless absence.load_hazard > 0).
+
+    The night call-outs come from a first run without these spells; the hazard is applied
+    week by week over the horizon.
+    """
+    params, region = plan.region.staffing.absence, plan.region
+    rng = stream(seed, rep, region.id, "load_absence")
+    week = 7 * HOURS_PER_DAY
+    for t0 in np.arange(0.0, plan.calendar.horizon, week):
+        spells = absence.sample_load_spells(params, spells, night_person, night_time, t0, t0 + week,
+                                            len(region.people), plan.calendar.horizon, rng)
+    return spells
+
+
+def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Schedule | None, ReplanLog]:
+    """The duty and backup schedules once the absent people's duties are re-planned."""
+    region = plan.region
+    st = region.staffing
+    n_people = len(region.people)
+    backup_person = {"coordinator": n_people - 1, "external": n_people}.get(region.backup)
+    order = [region.index(p) for p in st.next_in_line]
+    primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
+                          order, backup_person)
+    return primary, backup_schedule(region.backup, primary, region, spells), log
+
+
+def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None = None) -> RegionInputs:
+    """Draw one replication's reports, durations and absences for one region.
+
+    `spells` replaces the absences drawn here (used for the load-hazard second pass).
+    """
     region, pw = plan.region, plan.region.pathway
     rid = region.id
     acute_t = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
@@ -102,6 +149,7 @@ def sample(plan: RegionPlan, seed: int, rep: int) -> RegionInputs:
         intake=pw.intake_duration.sample(rng, m),
         followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
     )
-    absent = np.zeros((len(region.people), plan.calendar.days), dtype=bool)
-    primary = plan.schedule
-    return RegionInputs(acute, non_acute, primary, backup_schedule(region.backup, primary, region, absent), absent)
+    spells = staff_spells(plan, seed, rep) if spells is None else spells
+    primary, backup, log = duty_rosters(plan, spells)
+    absent = absence.absent_days(spells, len(region.people), plan.calendar.days)
+    return RegionInputs(acute, non_acute, primary, backup, absent, spells, log)

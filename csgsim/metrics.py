@@ -16,9 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datetime import timedelta
+
+from . import rules
 from .calendar import HOURS_PER_DAY, Calendar
 from .duties import NOBODY, ONCALL, Schedule
-from .pathways import FOLLOWUP, INTAKE, Records
+from .pathways import FOLLOWUP, Records, RegionInputs
 from .scenario import Norms, Region
 
 FOUR_WEEKS = 28 * HOURS_PER_DAY
@@ -54,6 +57,12 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "csg_hours_per_week": ("h", "hours on CSG cases per casemanager per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted CSG hours"),
     "active_caseload": ("cases", "open cases per casemanager, time average"),
+    "absent_share": ("share", "casemanager time absent (sick, long spell, vacancy, scripted)"),
+    "extra_duties_per_4w": ("count", "on-call duties taken over from absent colleagues per 4 weeks"),
+    "max_oncall_days_per_4w": ("count", "most on-call days any casemanager had in a 4-week window"),
+    "rest_hours_from_job_per_4w": ("h", "regular-job hours lost to rest after night call-outs, per casemanager per 4 weeks"),
+    "rule_breaches": ("count", "breaches of the region's working-time rules"),
+    "replan_breaches": ("count", "duties handed over beyond the rules by the re-planning policy"),
     "gap_hours": ("h", "hours with no reachable casemanager"),
     "acute_in_gap": ("count", "acute reports arriving in a gap"),
     "heavy_week_share": ("share", f"weeks with {HEAVY_WEEK}+ acute reports"),
@@ -72,6 +81,12 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted"),
     "active_caseload": ("cases", "open cases, time average"),
     "late_followups": ("count", "watchful-waiting contacts done late or overdue"),
+    "absent_share": ("share", "time absent"),
+    "extra_duties": ("count", "on-call duties taken over from absent colleagues"),
+    "max_oncall_days_per_4w": ("count", "most on-call days in a 4-week window"),
+    "rest_hours_from_job": ("h", "regular-job hours lost to rest after night call-outs"),
+    **{f"breaches_{r}": ("count", f"breaches of rule {r} (NaN: not in the region's rule set)")
+       for r in rules.DUTY_RULES + rules.WORK_RULES},
 }
 
 
@@ -119,14 +134,52 @@ def _per_person(index: np.ndarray, n: int, weights: np.ndarray | None = None) ->
     return np.bincount(index[keep], None if weights is None else weights[keep], minlength=n)[:n].astype(float)
 
 
+def _reported(schedule: Schedule, since: float, n_people: int) -> Schedule:
+    """The schedule from `since` on, re-based to start at 0; the external backup as NOBODY."""
+    keep = schedule.end > since
+    person = schedule.person[keep]
+    return Schedule(np.maximum(schedule.start[keep], since) - since, schedule.end[keep] - since,
+                    np.where(person < n_people, person, NOBODY), schedule.kind[keep])
+
+
+def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
+                   ) -> pd.DataFrame:
+    """Working-time rules over the reported period, absence and re-planning, per person."""
+    n_people = len(region.people)
+    st = region.staffing
+    reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
+                        calendar.days - int(since // HOURS_PER_DAY))
+    eng = rec.eng_start >= since
+    checked = rules.check(_reported(sampled.primary, since, n_people), rec.eng_person[eng],
+                          rec.eng_start[eng] - since, rec.eng_end[eng] - since, rules.get_ruleset(st.rules),
+                          n_people, reported, st.regular_job)
+    sp = sampled.spells
+    away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
+    log = sampled.replan
+    taken_after = sampled.primary.start[log.block] >= since
+    moved = (log.new >= 0) & (log.new < n_people) & taken_after & (sampled.primary.kind[log.block] == ONCALL)
+    out = pd.DataFrame({
+        "absent_share": _per_person(sp.person, n_people, np.clip(away, 0, None)) / (calendar.horizon - since),
+        "extra_duties": _per_person(log.new[moved], n_people),
+        "max_oncall_days_per_4w": checked["max_oncall_days_per_4w"].to_numpy(dtype=float),
+        "rest_hours_from_job": checked["rest_hours_from_job"].to_numpy(dtype=float),
+    })
+    for r in rules.DUTY_RULES + rules.WORK_RULES:
+        col = f"breach_{r}"
+        out[f"breaches_{r}"] = checked[col].to_numpy(dtype=float) if col in checked else np.nan
+    out.attrs["replan_breaches"] = float(np.isin(log.reason[taken_after], ["breach", "backup_breach"]).sum())
+    return out
+
+
 def replication_metrics(
-    rec: Records, region: Region, schedule: Schedule, calendar: Calendar, norms: Norms, since: float = 0.0
+    rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Region-level figures and one row per person for one replication.
 
     Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
     contacts due, duties held and work done from then on.
     """
+    schedule = sampled.primary
     horizon = calendar.horizon
     window = horizon - since
     n_people = len(region.people)
@@ -167,7 +220,7 @@ def replication_metrics(
     duties = _per_person(schedule.person[oncall], n_people)
     eng = rec.eng_start >= since
     callouts = _per_person(rec.eng_person[eng], n_people)
-    night = eng & ((rec.eng_start % HOURS_PER_DAY) < 6)
+    night = eng & rules.is_night(rec.eng_start, rec.eng_end)
     nights = _per_person(rec.eng_person[night], n_people)
     did = rec.task_start >= since  # False for NaN: not done
     worked = (_per_person(rec.eng_person[eng], n_people, (rec.eng_end - rec.eng_start)[eng])
@@ -192,6 +245,8 @@ def replication_metrics(
             "active_caseload": caseload,
             "late_followups": late_by,
         })
+    staff = _staff_figures(rec, region, sampled, calendar, since)
+    persons = pd.concat([persons, staff], axis=1)
     team = persons.iloc[:cms]
     out["oncall_hours_per_4w"] = float(team["oncall_hours_per_4w"].mean())
     out["duties_per_4w"] = float(team["duties_per_4w"].mean())
@@ -201,6 +256,13 @@ def replication_metrics(
     out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())
     out["active_caseload"] = float(team["active_caseload"].mean())
 
+    out["absent_share"] = float(team["absent_share"].mean())
+    out["extra_duties_per_4w"] = float(team["extra_duties"].sum() * FOUR_WEEKS / window)
+    out["max_oncall_days_per_4w"] = float(team["max_oncall_days_per_4w"].max())
+    out["rest_hours_from_job_per_4w"] = float(team["rest_hours_from_job"].mean() * FOUR_WEEKS / window)
+    breach_cols = [c for c in persons if c.startswith("breaches_")]
+    out["rule_breaches"] = float(np.nansum(persons[breach_cols].to_numpy()))
+    out["replan_breaches"] = staff.attrs["replan_breaches"]
     gap = schedule.person == NOBODY
     out["gap_hours"] = float((np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since))[gap]
                              .clip(min=0).sum())

@@ -24,7 +24,9 @@ import numpy as np
 import simpy
 
 from .calendar import HOURS_PER_DAY, Calendar
+from .absence import Spells
 from .duties import NOBODY, Schedule
+from .replanning import ReplanLog
 from .scenario import Region
 
 # Task kinds, in the order an owner does them when several are due.
@@ -61,7 +63,9 @@ class RegionInputs:
     non_acute: NonAcuteInputs
     primary: Schedule
     backup: Schedule | None  # None: no backup
-    absent: np.ndarray  # (people, days) bool
+    absent: np.ndarray  # (people, days) bool: no office work that day
+    spells: Spells  # the absences behind `absent` and the re-planned schedules
+    replan: ReplanLog  # which duties moved to whom because of them
 
 
 @dataclass

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import inputs as inputs_mod
+from . import rules
 from .calendar import HOURS_PER_DAY
 from .metrics import PERSON_METRICS, REGION_METRICS, replication_metrics, summarise
 from .pathways import TASK_KINDS, RegionModel, Records
@@ -93,8 +94,14 @@ def run_replication(job: Job, rep: int) -> Replication:
     for plan in job.plans:
         sampled = inputs_mod.sample(plan, job.seed, rep)
         rec = RegionModel(plan.region, plan.calendar, sampled).run()
-        region_m, persons = replication_metrics(rec, plan.region, sampled.primary, plan.calendar, job.norms,
-                                                plan.since)
+        if plan.region.staffing.absence.enabled and plan.region.staffing.absence.load_hazard > 0:
+            # Night load raises the hazard of a long spell: add those spells, then run again.
+            night = rules.is_night(rec.eng_start, rec.eng_end)
+            spells = inputs_mod.load_spells(plan, sampled.spells, rec.eng_person[night], rec.eng_start[night],
+                                            job.seed, rep)
+            sampled = inputs_mod.sample(plan, job.seed, rep, spells)
+            rec = RegionModel(plan.region, plan.calendar, sampled).run()
+        region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
         if job.keep_records:

@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from .absence import AbsenceParams, ScriptedAbsence
 from .calendar import WEEKDAYS, Calendar
 from .distributions import KINDS, Dist
 from .duties import PATTERNS
 from .errors import ScenarioError
+from .replanning import POLICIES
+from .rules import RULESETS, RegularJob
 
 TYPES = ("acute", "non_acute")
 BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")
@@ -94,6 +97,18 @@ class Pathway:
 
 
 @dataclass(frozen=True)
+class Staffing:
+    """Absence, scripted dropout, working-time rules and how duties are re-planned."""
+
+    absence: AbsenceParams
+    absences: tuple[ScriptedAbsence, ...]
+    rules: str
+    regular_job: RegularJob
+    replan: str
+    next_in_line: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Region:
     id: str
     name: str
@@ -103,11 +118,15 @@ class Region:
     duty: Duty
     backup: str
     pathway: Pathway
+    staffing: Staffing
     note: str = ""
 
     @property
     def casemanagers(self) -> int:
         return sum(p.role == "casemanager" for p in self.people)
+
+    def index(self, person_id: str) -> int:
+        return [p.id for p in self.people].index(person_id)
 
     def demand(self, kind: str) -> Demand:
         return self.acute if kind == "acute" else self.non_acute
@@ -184,6 +203,28 @@ class Scenario:
         return _replace(self, regions={r: self.regions[r] for r in region_ids})
 
 
+def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
+    """Add scripted dropout (e.g. from the command line) to the regions of the people named.
+
+    `coordinator` names the coordinator when the scenario has one region.
+    """
+    regions = dict(sc.regions)
+    owners = {p.id: rid for rid, r in regions.items() for p in r.people}
+    for s in scripted:
+        person = s.person
+        if person == "coordinator" and len(regions) == 1:
+            person = next(iter(regions.values())).people[-1].id
+        if person not in owners:
+            hint = "; with several regions name the coordinator by id" if s.person == "coordinator" else ""
+            raise ScenarioError(f"{sc.source}: no person {s.person!r} in the scenario{hint}; "
+                                f"known: {', '.join(owners)}")
+        rid = owners[person]
+        region = regions[rid]
+        staffing = _replace(region.staffing, absences=region.staffing.absences + (_replace(s, person=person),))
+        regions[rid] = _replace(region, staffing=staffing)
+    return _replace(sc, regions=regions)
+
+
 def _replace(obj: Any, **changes: Any) -> Any:
     from dataclasses import replace
 
@@ -244,6 +285,12 @@ class _Reader:
         v = self.raw(name, default)
         if v not in options:
             raise self.fail(name, v, f"allowed: {', '.join(options)}")
+        return v
+
+    def flag(self, name: str, default: Any = ...) -> bool:
+        v = self.raw(name, default)
+        if not isinstance(v, bool):
+            raise self.fail(name, v, "expected true or false")
         return v
 
     def text(self, name: str, default: Any = ...) -> str:
@@ -414,6 +461,52 @@ def _pathway(r: _Reader) -> Pathway:
     return p
 
 
+def _staffing(r: _Reader, people: tuple[Person, ...], backup: str) -> Staffing:
+    ids = [p.id for p in people]
+    ab = r.table("absence")
+    defaults = AbsenceParams()
+    numbers = {f: ab.number(f, default=getattr(defaults, f), lo=0.0)
+               for f in ("short_spells_per_year", "short_mean_days", "short_shape", "long_spells_per_year",
+                         "long_min_days", "long_max_days", "leave_per_year", "vacancy_days", "onboarding_days",
+                         "load_hazard")}
+    try:
+        params = AbsenceParams(enabled=ab.flag("enabled", default=True), **numbers)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{r.source}: {r.path}.{exc}") from None
+    ab.done()
+    scripted = []
+    entries = r.raw("absences", [])
+    if not isinstance(entries, list):
+        raise r.fail("absences", entries, "expected [[...absences]] tables")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise r.fail(f"absences[{i}]", entry, "expected { person = ..., start = ..., weeks = ... }")
+        a = _Reader(entry, r.key(f"absences[{i}]"), r.source, r.provenance)
+        person = a.choice("person", tuple(ids))
+        start = a.day("start")
+        leaves = a.flag("leaves", default=False)
+        weeks = a.number("weeks", default=0, lo=0.0)
+        days = a.number("days", default=0, lo=0.0)
+        if leaves == bool(weeks or days):
+            raise a.fail("leaves", leaves, "give either leaves = true or a length in weeks or days")
+        scripted.append(ScriptedAbsence(person, start, None if leaves else int(round(days + 7 * weeks))))
+        a.done()
+    ru = r.table("rules")
+    rules = ru.choice("set", tuple(RULESETS), default="consignatie")
+    job = RegularJob(ru.number("regular_job_start_hour", default=8.0, lo=0.0, hi=24.0),
+                     ru.number("regular_job_end_hour", default=16.5, lo=0.0, hi=24.0))
+    if job.end_hour < job.start_hour:
+        raise ru.fail("regular_job_end_hour", job.end_hour, "must not be before regular_job_start_hour")
+    ru.done()
+    rp = r.table("replan")
+    policy = rp.choice("policy", POLICIES, default="spread")
+    if policy == "backup" and backup not in ("coordinator", "external"):
+        raise rp.fail("policy", policy, f"needs a backup of kind coordinator or external (this region: {backup})")
+    order = rp.strings("next_in_line", tuple(ids), default=[])
+    rp.done()
+    return Staffing(params, tuple(scripted), rules, job, policy, order)
+
+
 def _region(rid: str, r: _Reader, profiles: dict[str, Profile]) -> Region:
     demand = r.table("demand")
     acute = _demand(demand.table("acute"), profiles)
@@ -433,15 +526,17 @@ def _region(rid: str, r: _Reader, profiles: dict[str, Profile]) -> Region:
     backup_r = r.table("backup")
     backup = backup_r.choice("kind", BACKUP_KINDS)
     backup_r.done()
+    people = _people(r.table("staff"), rid)
     region = Region(
         id=rid,
         name=r.text("name", default=rid),
         acute=acute,
         non_acute=non_acute,
-        people=_people(r.table("staff"), rid),
+        people=people,
         duty=duty,
         backup=backup,
         pathway=_pathway(r.table("pathway")),
+        staffing=_staffing(r, people, backup),
         note=r.text("note", default=""),
     )
     r.done()

@@ -56,8 +56,9 @@ def build(regions: dict[str, dict[str, Any]], **kw: Any) -> scenario_mod.Scenari
 def queue_scenario(rate_per_hour: float, mean_service: float, backup: str, days: int = 365) -> scenario_mod.Scenario:
     """A region that reduces to M/M/1 (backup none) or M/M/2 (backup external).
 
-    One casemanager always on duty, flat Poisson arrivals, exponential time on site and nothing
-    else: no call-back, phone or travel time, no non-acute reports, no follow-ups.
+    One casemanager always on duty (never absent, no working-time rules), flat Poisson arrivals,
+    exponential time on site and nothing else: no call-back, phone or travel time, no non-acute
+    reports, no follow-ups.
     """
     zero = {"dist": "fixed", "value": 0.0}
     hours = 365 * 24
@@ -68,11 +69,13 @@ def queue_scenario(rate_per_hour: float, mean_service: float, backup: str, days:
         pathway={"attendance": "day0", "callback": zero, "phone": zero, "travel": zero,
                  "on_site": {"dist": "exponential", "mean": mean_service},
                  "followup_days": [], "nonacute_followup_days": []},
+        absence={"enabled": False},
+        rules={"set": "none"},
     )
     region["demand"]["acute"].update({"profile": "flat", "growth_per_year": 0.0, "level_year": 2025,
                                       "seasonality": [1.0] * 12})
     region["demand"]["non_acute"].update({"profile": "flat", "level_year": 2025})
-    return build({"q": region}, days=days, profiles={"flat": FLAT})
+    return build({"q": region}, days=days, profiles={"flat": FLAT}, scenario={"warmup_days": 0})
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ from csgsim import inputs
 from csgsim.duties import NOBODY, PATTERNS
 from csgsim.pathways import INTAKE, RegionModel
 from csgsim.replications import _record_tables
+from csgsim.absence import overlaps
+from csgsim.replanning import POLICIES
+from csgsim.rules import RULESETS
 from csgsim.scenario import ATTENDANCE, BACKUP_KINDS
 from tests.conftest import build, region_data
 
@@ -17,14 +20,20 @@ from tests.conftest import build, region_data
 @st.composite
 def region_runs(draw):
     """A random one-region scenario, one replication of it, and its records."""
+    backup = draw(st.sampled_from(BACKUP_KINDS))
+    policies = [p for p in POLICIES if p != "backup" or backup in ("coordinator", "external")]
+    policy = draw(st.sampled_from(policies))
     region = region_data(
         team=draw(st.integers(1, 7)),
         acute=draw(st.floats(5, 3000)),
         non_acute=draw(st.floats(0, 1500)),
         hours_per_week=draw(st.sampled_from([0.0, 4.0, 8.0, 16.0])),
         duty={"pattern": draw(st.sampled_from(PATTERNS)), "handover_hour": draw(st.integers(0, 23))},
-        backup={"kind": draw(st.sampled_from(BACKUP_KINDS))},
+        backup={"kind": backup},
         pathway={"attendance": draw(st.sampled_from(ATTENDANCE))},
+        absence={"enabled": draw(st.booleans()), "short_spells_per_year": draw(st.sampled_from([1.16, 6.0]))},
+        rules={"set": draw(st.sampled_from(tuple(RULESETS)))},
+        replan={"policy": policy},
     )
     sc = build({"x": region}, days=draw(st.integers(7, 70)), start=draw(st.dates(date(2024, 1, 1), date(2026, 12, 1))))
     plan = inputs.plan(sc, "x")
@@ -120,3 +129,17 @@ def test_same_seed_same_result(run):
     again = RegionModel(plan.region, plan.calendar, inputs.sample(plan, seed, rep)).run()
     for field in rec.__dataclass_fields__:
         assert np.array_equal(getattr(rec, field), getattr(again, field), equal_nan=True), field
+
+
+@SETTINGS
+@given(region_runs())
+def test_nobody_on_duty_or_working_while_absent(run):
+    """No call is taken, and no office contact done, by a person absent at that time."""
+    _, plan, sampled, rec, _ = run
+    n_people = len(plan.region.people)
+    own = rec.eng_person < n_people
+    away = overlaps(sampled.spells, n_people, rec.eng_start[own], rec.eng_start[own] + 1e-9)
+    assert not away[rec.eng_person[own], np.arange(own.sum())].any()
+    done = ~np.isnan(rec.task_start)
+    day = (rec.task_start[done] // 24).astype(int)
+    assert not sampled.absent[rec.task_owner[done], day].any()

@@ -1,0 +1,419 @@
+"""Absence: when a person cannot hold a duty, as spells [start, end) in scenario hours.
+
+Random absence is an alternating renewal process per person: at work -> a spell (short sick
+leave, long sick leave, or leaving the post) -> at work. The published figures are calendar
+figures (spells per person-year, share of time); `AbsenceParams` takes them as published and
+the sampler converts them to hazards while at work, so that the long-run shares equal the
+published ones exactly. The process starts in equilibrium, so the expected absent share is the
+same on day 1 as in year 10 (a scenario year does not start with everybody fit).
+
+Scripted dropout ("cm3 is out from 1 March for 12 weeks", "the coordinator leaves on 1 June")
+is laid over the random spells and takes precedence where they overlap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+
+import numpy as np
+
+from .calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
+from .errors import ScenarioError
+
+HOURS_PER_YEAR = 365 * HOURS_PER_DAY
+SHORT, LONG, LEAVE, SCRIPTED, LOAD = 0, 1, 2, 3, 4
+KIND_NAMES = ("short", "long", "leave", "scripted", "load")
+LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
+
+# Published care-sector shares (EVIDENCE.md, "Staff, rules, absence"); the defaults below are
+# derived from them so that the pieces add up to the published totals.
+_SICK_SHARE = 0.078  # Dutch care absence 7.75% (2023), 7.81% (2024): skipr.nl, staz.nl
+_LONG_SHARE = 0.0343  # spells of 92-365 days: 3.43% of time (same sources)
+_LONG_MIN, _LONG_MAX = 92.0, 365.0  # the statistic's own duration class
+_SHORT_SPELLS = 1.16  # hospitals: 1.16 spells per person-year (staz.nl)
+
+
+@dataclass(frozen=True)
+class AbsenceParams:
+    """Absence rates as published (per calendar person-year, shares of time).
+
+    Every default cites its source or says it is an assumption.
+    """
+
+    enabled: bool = True
+    # Hospitals: 1.16 spells per person-year [D] (https://www.staz.nl/hoogste-verzuim-ziekenhuizen-afgelopen-jaren/).
+    short_spells_per_year: float = _SHORT_SPELLS
+    # [E] The published mean of 16.6 days covers all spells, long ones included; long spells
+    # are modelled apart, so the short mean is set to make short + long = 7.8% of time:
+    # (0.078 - 0.0343) * 365 / 1.16 = 13.75 days. Keeping 16.6 would give 8.7%.
+    short_mean_days: float = (_SICK_SHARE - _LONG_SHARE) * 365 / _SHORT_SPELLS
+    # Assumption: gamma shape of short spells; 1 = exponential, the maximum-entropy choice when
+    # only the mean is known. Shares depend only on the mean; the shape sets how often spells
+    # of two people overlap.
+    short_shape: float = 1.0
+    # [E] 3.43% of time / mean length 228.5 days (uniform 92-365) = 0.0548 per person-year.
+    long_spells_per_year: float = _LONG_SHARE * 365 / ((_LONG_MIN + _LONG_MAX) / 2)
+    # [D] Long spells are by definition 92-365 days (skipr.nl). Uniform over that class (mean
+    # 228.5 d, the least informed choice within the range); the burn-out mean of ~279 d [D]
+    # lies inside it. Changing the range does not rescale long_spells_per_year.
+    long_min_days: float = _LONG_MIN
+    long_max_days: float = _LONG_MAX
+    # [D] ~155,000 of ~1.4 M care workers left the sector in a year (2022-23): 0.11.
+    leave_per_year: float = 0.11
+    # Assumption: refilling a casemanager post takes months (MODEL.md section 3).
+    vacancy_days: float = 90.0
+    # Assumption: a replacement is trained a month before taking duties.
+    onboarding_days: float = 30.0
+    # Assumption, off by default: extra long-spell hazard (per year) per night call-out of the
+    # person in the past 16 weeks. Applied only by `sample_load_spells`, between re-plans.
+    load_hazard: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "enabled":
+                continue
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value >= 0):
+                raise ScenarioError(f"absence.{f.name} must be a number >= 0, got {value!r}")
+        if self.short_shape <= 0:
+            raise ScenarioError(f"absence.short_shape must be > 0, got {self.short_shape!r}")
+        if self.long_min_days > self.long_max_days:
+            raise ScenarioError(
+                f"absence.long_min_days ({self.long_min_days}) exceeds long_max_days ({self.long_max_days})"
+            )
+        if self.enabled and expected_absent_share(self) >= 1:
+            raise ScenarioError(
+                f"absence rates imply people are absent {expected_absent_share(self):.0%} of the time; "
+                "lower the spell rates or durations"
+            )
+
+    @property
+    def leave_days(self) -> float:
+        """Days a post is unavailable after its holder leaves: vacancy, then onboarding."""
+        return self.vacancy_days + self.onboarding_days
+
+
+def _rates_and_means(params: AbsenceParams) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar rate (per hour) and mean length (hours) of short, long and leave spells."""
+    rates = np.array([params.short_spells_per_year, params.long_spells_per_year, params.leave_per_year])
+    means = np.array(
+        [params.short_mean_days, (params.long_min_days + params.long_max_days) / 2, params.leave_days]
+    )
+    return rates / HOURS_PER_YEAR, means * HOURS_PER_DAY
+
+
+def expected_absent_share(params: AbsenceParams) -> float:
+    """Long-run share of time a person is absent: the sum of rate x mean length per kind.
+
+    In an alternating renewal process a kind's calendar rate times its mean length is its
+    share of time, whatever the length distributions.
+    """
+    if not params.enabled:
+        return 0.0
+    rates, means = _rates_and_means(params)
+    return float(rates @ means)
+
+
+@dataclass(frozen=True)
+class Spells:
+    """Absence spells, sorted by person then start; one person's spells never overlap."""
+
+    person: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.person.size)
+
+    @classmethod
+    def empty(cls) -> Spells:
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int8))
+
+
+def _lengths(
+    kind: np.ndarray, params: AbsenceParams, rng: np.random.Generator, in_progress: bool = False
+) -> np.ndarray:
+    """Spell lengths in hours for the given kinds.
+
+    in_progress: the remaining length of spells already under way at time 0. Such a spell is
+    length-biased (density ~ x f(x): a gamma(a) becomes a gamma(a + 1)) and time 0 falls
+    uniformly inside it.
+    """
+    out = np.empty(kind.size)
+    short, long_, leave = kind == SHORT, kind == LONG, kind == LEAVE
+    shape = params.short_shape + in_progress
+    out[short] = rng.gamma(shape, params.short_mean_days / params.short_shape, short.sum())
+    lo, hi = params.long_min_days, params.long_max_days
+    u = rng.uniform(size=long_.sum())
+    out[long_] = np.sqrt(lo**2 + u * (hi**2 - lo**2)) if in_progress else lo + u * (hi - lo)
+    out[leave] = params.leave_days
+    if in_progress:
+        out *= rng.uniform(size=kind.size)
+    return out * HOURS_PER_DAY
+
+
+def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rng: np.random.Generator) -> Spells:
+    """Random absence of `n_people` over [0, horizon_hours), stationary from time 0.
+
+    Per person: at work for an exponential time (total hazard H), then a spell whose kind is
+    drawn in proportion to its hazard, then at work again. Hazards are the calendar rates
+    divided by the share of time at work, which makes each kind's share equal rate x mean.
+    A person who leaves keeps the index: the replacement starts after vacancy + onboarding.
+    """
+    if not params.enabled or n_people == 0 or horizon_hours <= 0:
+        return Spells.empty()
+    rates, means = _rates_and_means(params)
+    shares = rates * means
+    hazards = rates / (1 - shares.sum())
+    total = hazards.sum()
+    if total == 0:
+        return Spells.empty()
+    p_kind = hazards / total
+
+    # At time 0 each person is in a spell of kind k with probability share_k, else at work;
+    # being memoryless, the work time left is a fresh exponential, drawn with the cycles.
+    state = rng.choice(4, size=n_people, p=np.append(shares, 1 - shares.sum()))
+    who = np.flatnonzero(state < 3)
+    left = _lengths(state[who], params, rng, in_progress=True)
+    pieces = [(who, np.zeros(who.size), left, state[who])]
+    t = np.zeros(n_people)
+    t[who] = left
+    # Draw cycles in batches sized for the horizon; a second batch is rare.
+    cycle_hours = 1 / total + p_kind @ means
+    batch = int(horizon_hours / cycle_hours + 5 * np.sqrt(horizon_hours / cycle_hours) + 5)
+    active = np.flatnonzero(t < horizon_hours)
+    while active.size:
+        work = rng.exponential(1 / total, (active.size, batch))
+        kind = rng.choice(3, size=(active.size, batch), p=p_kind)
+        length = _lengths(kind.ravel(), params, rng).reshape(kind.shape)
+        ends = t[active, None] + np.cumsum(work + length, axis=1)
+        starts = ends - length
+        person = np.broadcast_to(active[:, None], kind.shape)
+        keep = starts < horizon_hours
+        pieces.append((person[keep], starts[keep], ends[keep], kind[keep]))
+        t[active] = ends[:, -1]
+        active = active[t[active] < horizon_hours]
+
+    person, start, end, kind = (np.concatenate(x) for x in zip(*pieces))
+    return _normalise(person, start, np.minimum(end, horizon_hours), kind)
+
+
+def _normalise(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: np.ndarray) -> Spells:
+    """Sort by person then start and drop empty spells (callers guarantee no overlap)."""
+    keep = end > start
+    order = np.lexsort((start[keep], person[keep]))
+    return Spells(
+        np.asarray(person[keep][order], dtype=np.int64),
+        np.asarray(start[keep][order], dtype=float),
+        np.asarray(end[keep][order], dtype=float),
+        np.asarray(kind[keep][order], dtype=np.int8),
+    )
+
+
+def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted disjoint union of intervals, and for each the index of its earliest input."""
+    order = np.argsort(start, kind="stable")
+    s, e = start[order], np.maximum.accumulate(end[order])
+    new = np.ones(s.size, dtype=bool)
+    new[1:] = s[1:] > e[:-1]
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], s.size) - 1
+    return s[first], e[last], order[first]
+
+
+def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
+    """Lay `new` spells over `spells`: the new ones win where they overlap.
+
+    Old spells are cut around the new ones (one can split in two); overlapping new spells of
+    one person are merged, keeping the earliest one's kind. All clipped to [0, horizon).
+    """
+    start, end = np.clip(new.start, 0, horizon_hours), np.clip(new.end, 0, horizon_hours)
+    old_start, old_end = np.clip(spells.start, 0, horizon_hours), np.clip(spells.end, 0, horizon_hours)
+    real = end > start
+    touched = np.isin(spells.person, new.person[real])
+    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched])]
+    for p in np.unique(new.person[real]):
+        mine = real & (new.person == p)
+        cut_s, cut_e, first = merge_intervals(start[mine], end[mine])
+        cut_k = new.kind[mine][first]
+        # The old spells intersected with the gaps between cuts are what survives.
+        gap_s = np.append(-np.inf, cut_e)
+        gap_e = np.append(cut_s, np.inf)
+        old = spells.person == p
+        s = np.maximum(old_start[old][:, None], gap_s)
+        e = np.minimum(old_end[old][:, None], gap_e)
+        k = np.broadcast_to(spells.kind[old][:, None], s.shape)
+        keep = e > s
+        parts.append((np.full(keep.sum(), p), s[keep], e[keep], k[keep]))
+        parts.append((np.full(cut_s.size, p), cut_s, cut_e, cut_k))
+    person, s, e, k = (np.concatenate(x) for x in zip(*parts))
+    return _normalise(person, s, e, k)
+
+
+# --- scripted dropout -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScriptedAbsence:
+    """`person` (an id from the scenario) is out from `start` for `days` days.
+
+    days None: the person leaves; the post is vacant and then a replacement is onboarded
+    (AbsenceParams.vacancy_days + onboarding_days), after which the replacement works.
+    """
+
+    person: str
+    start: date
+    days: int | None
+
+
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+_ABSENT = re.compile(rf"([^:\s]+):{_DATE}:(\d+)([wd])")
+_LEAVES = re.compile(rf"([^:\s]+):{_DATE}")
+
+
+def _date(text: str, option: str, value: str, form: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ScenarioError(f"{option}: {value!r} has no valid date {text!r}; expected {form}") from None
+
+
+def parse_absent_option(text: str, option: str = "--absent") -> ScriptedAbsence:
+    """Parse PERSON:YYYY-MM-DD:N(w|d), e.g. cm3:2025-03-01:12w (12 weeks) or cm3:2025-03-01:10d."""
+    form = "PERSON:YYYY-MM-DD:N(w|d), e.g. cm3:2025-03-01:12w"
+    m = _ABSENT.fullmatch(text.strip())
+    if m is None:
+        raise ScenarioError(f"{option}: bad value {text!r}; expected {form}")
+    person, day, n, unit = m.groups()
+    days = int(n) * (7 if unit == "w" else 1)
+    if days == 0:
+        raise ScenarioError(f"{option}: bad value {text!r}: the length must be at least 1 day; expected {form}")
+    return ScriptedAbsence(person, _date(day, option, text, form), days)
+
+
+def parse_leaves_option(text: str, option: str = "--leaves") -> ScriptedAbsence:
+    """Parse PERSON:YYYY-MM-DD, e.g. coordinator:2025-06-01: the person leaves that day."""
+    form = "PERSON:YYYY-MM-DD, e.g. coordinator:2025-06-01"
+    m = _LEAVES.fullmatch(text.strip())
+    if m is None:
+        raise ScenarioError(f"{option}: bad value {text!r}; expected {form}")
+    person, day = m.groups()
+    return ScriptedAbsence(person, _date(day, option, text, form), None)
+
+
+def apply_scripted(
+    spells: Spells,
+    scripted: list[ScriptedAbsence],
+    person_index: dict[str, int],
+    calendar: Calendar,
+    params: AbsenceParams = AbsenceParams(),
+) -> Spells:
+    """Lay scripted absences over `spells` (kind SCRIPTED; they win where they overlap).
+
+    A scripted absence wholly outside the scenario is an error, not a silent no-op: it is
+    almost always a wrong year.
+    """
+    if not scripted:
+        return spells
+    person, start, end = [], [], []
+    for s in scripted:
+        if s.person not in person_index:
+            known = ", ".join(sorted(person_index))
+            raise ScenarioError(f"scripted absence names unknown person {s.person!r}; known: {known}")
+        days = params.leave_days if s.days is None else s.days
+        t0 = calendar.hour_of(s.start)
+        t1 = t0 + days * HOURS_PER_DAY
+        if t1 <= 0 or t0 >= calendar.horizon:
+            raise ScenarioError(
+                f"scripted absence of {s.person!r} from {s.start} ({days:g} days) lies outside the scenario "
+                f"({calendar.start} to {calendar.dates[-1]})"
+            )
+        person.append(person_index[s.person]), start.append(t0), end.append(t1)
+    new = Spells(np.array(person), np.array(start), np.array(end), np.full(len(person), SCRIPTED, np.int8))
+    return overlay(spells, new, calendar.horizon)
+
+
+# --- views used by re-planning and metrics ----------------------------------------------------
+
+
+def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
+    """(n_people, days) bool: absent at any time during the day (no office work that day)."""
+    diff = np.zeros((n_people, days + 1), dtype=np.int64)
+    ok = spells.person < n_people
+    d0 = np.clip(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
+    d1 = np.clip(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
+    np.add.at(diff, (spells.person[ok], d0), 1)
+    np.add.at(diff, (spells.person[ok], d1), -1)
+    return np.cumsum(diff, axis=1)[:, :days] > 0
+
+
+def overlaps(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """(n_people, n_intervals) bool: the person is absent at some time in [start, end)."""
+    out = np.zeros((n_people, np.size(start)), dtype=bool)
+    for p in range(n_people):
+        mine = spells.person == p
+        s, e = spells.start[mine], spells.end[mine]
+        # First spell ending after the interval starts; it overlaps if it starts before the end.
+        i = np.searchsorted(e, start, side="right")
+        ok = i < s.size
+        out[p, ok] = s[i[ok]] < end[ok]
+    return out
+
+
+def sample_load_spells(
+    params: AbsenceParams,
+    spells: Spells,
+    night_person: np.ndarray,
+    night_time: np.ndarray,
+    t0: float,
+    t1: float,
+    n_people: int,
+    horizon_hours: float,
+    rng: np.random.Generator,
+) -> Spells:
+    """Add load-induced long spells (kind LOAD) starting in [t0, t1) to `spells`.
+
+    Call it between re-plans with the night call-outs seen so far (`night_*`, times < t0;
+    `rules.is_night` selects them). A person at work has the extra hazard
+    load_hazard x (night call-outs in the past 16 weeks); call-outs in [t0, t1) are not yet
+    known, so the hazard lags by at most t1 - t0: keep that interval short (a week). Exact
+    for the counts it is given: the hazard is piecewise constant and sampled by inversion.
+    """
+    if not params.enabled or params.load_hazard == 0 or t1 <= t0:
+        return spells
+    rate_per_call = params.load_hazard / HOURS_PER_YEAR
+    new_p, new_s, new_e = [], [], []
+    for p in range(n_people):
+        calls = np.sort(night_time[(night_person == p) & (night_time < t0) & (night_time > t0 - LOAD_WINDOW_HOURS)])
+        if calls.size == 0:
+            continue
+        mine = spells.person == p
+        s_busy, e_busy = spells.start[mine], spells.end[mine]
+        drops = calls + LOAD_WINDOW_HOURS  # when each call leaves the 16-week window
+        t = t0
+        while t < t1:
+            i = np.searchsorted(e_busy, t, side="right")
+            if i < s_busy.size and s_busy[i] <= t:  # absent now: no hazard until back
+                t = e_busy[i]
+                continue
+            n_calls = calls.size - np.searchsorted(drops, t, side="right")
+            if n_calls == 0:
+                break
+            nxt = min(t1, s_busy[i] if i < s_busy.size else np.inf, drops[drops > t].min())
+            wait = rng.exponential(1 / (rate_per_call * n_calls))
+            if t + wait >= nxt:
+                t = nxt
+                continue
+            start = t + wait
+            length = rng.uniform(params.long_min_days, params.long_max_days) * HOURS_PER_DAY
+            new_p.append(p), new_s.append(start), new_e.append(start + length)
+            t = start + length
+    if not new_p:
+        return spells
+    new = Spells(np.array(new_p), np.array(new_s), np.array(new_e), np.full(len(new_p), LOAD, np.int8))
+    return overlay(spells, new, horizon_hours)

@@ -1,0 +1,163 @@
+"""Re-planning: hand the duties of absent people to others before the run.
+
+Every block whose holder is absent at any time in it is re-planned as a whole, in time order,
+so a later decision sees the earlier ones. Office blocks go to the least-loaded present
+casemanager (no working-time rules: they count only on-call duty). On-call blocks follow the
+policy:
+
+- "spread": the least-loaded casemanager who is present throughout the block and can take
+  it within the duty-count rules (`rules.Ledger`); if nobody can, a gap.
+- "spread_or_breach": as spread, but if nobody fits the rules the least-loaded present
+  casemanager takes it and the breach is logged.
+- "backup": the backup person (e.g. the coordinator) if present throughout, else a gap; a
+  hand-over beyond the rules is logged as a breach.
+- "gap": the block becomes a gap.
+
+Load is the on-call (or, for office blocks, office) hours a person holds in the fixed 4-week
+window of the block's start, as the roster stands at that decision; ties go by the
+next-in-line order, then by index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .absence import Spells, overlaps
+from .calendar import HOURS_PER_DAY
+from .duties import NOBODY, OFFICE, ONCALL, Schedule
+from .errors import ScenarioError
+from .rules import DAYS_4W, Ledger, RuleSet
+
+POLICIES = ("spread", "spread_or_breach", "backup", "gap")
+WINDOW_HOURS = DAYS_4W * HOURS_PER_DAY
+# Why a block went where it went.
+SPREAD, OFFICE_TAKEN, BACKUP, BREACH, BACKUP_BREACH = "spread", "office", "backup", "breach", "backup_breach"
+NO_COMPLIANT, NOBODY_PRESENT, POLICY_GAP = "gap_no_compliant", "gap_nobody_present", "gap_policy"
+BREACH_REASONS = (BREACH, BACKUP_BREACH)
+
+
+@dataclass(frozen=True)
+class ReplanLog:
+    """One record per re-planned block, and what the re-plan cost."""
+
+    block: np.ndarray  # index into the schedule
+    original: np.ndarray  # the absent holder
+    new: np.ndarray  # the new holder, NOBODY for a gap
+    reason: np.ndarray  # one of the reason strings above
+    extra_duties: np.ndarray  # per person: on-call blocks taken over
+    extra_oncall_hours: np.ndarray  # per person: hours of those blocks
+    gap_hours: float  # hours of re-planned blocks (either kind) left without a holder
+    breaches: int  # blocks handed over beyond the duty-count rules
+
+    def __len__(self) -> int:
+        return int(self.block.size)
+
+
+def _window_hours(schedule: Schedule, n_windows: int) -> np.ndarray:
+    """(n_blocks, n_windows) hours of each block inside each fixed 4-week window."""
+    edges = np.arange(n_windows + 1) * WINDOW_HOURS
+    inside = np.minimum(schedule.end[:, None], edges[1:]) - np.maximum(schedule.start[:, None], edges[:-1])
+    return np.clip(inside, 0, None)
+
+
+def _tie_rank(next_in_line: list[int] | None, n_people: int) -> np.ndarray:
+    """Position in next_in_line; people not listed come after, by index (the final sort key)."""
+    rank = np.full(n_people, n_people, dtype=np.int64)
+    for i, p in enumerate(next_in_line or []):
+        if not 0 <= p < n_people:
+            raise ValueError(f"next_in_line holds {p}, not a person index (0..{n_people - 1})")
+        rank[p] = min(rank[p], i)
+    return rank
+
+
+def replan(
+    base: Schedule,
+    spells: Spells,
+    n_casemanagers: int,
+    ruleset: RuleSet,
+    policy: str,
+    next_in_line: list[int] | None = None,
+    backup_person: int | None = None,
+) -> tuple[Schedule, ReplanLog]:
+    """The schedule with every block of an absent holder re-planned by `policy`.
+
+    Casemanagers are people 0..n_casemanagers-1; only they take blocks under the spread
+    policies and office blocks. Nobody ends up on duty while absent. Under "spread" a gap
+    appears only when no present casemanager can take the block within the rules, and no
+    duty-count rule is newly breached (except that removing one block of a multi-block duty
+    splits it in two, which a duty count can notice; base patterns never build such duties).
+    """
+    if policy not in POLICIES:
+        raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    if policy == "backup" and backup_person is None:
+        raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
+    n_people = max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
+    rank = _tie_rank(next_in_line, n_people)
+    blocks = np.arange(len(base))
+    absent = overlaps(spells, n_people, base.start, base.end)
+    holder = base.person
+    hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
+
+    person = holder.copy()
+    ledger = Ledger(base, n_people, ruleset)
+    for b in hit:
+        ledger.remove(b)
+    person[hit] = NOBODY
+    n_windows = max(1, int(np.ceil(base.end[-1] / WINDOW_HOURS))) if len(base) else 1
+    in_window = _window_hours(base, n_windows)
+    load = {}
+    for kind in (ONCALL, OFFICE):
+        held = (person >= 0) & (base.kind == kind)
+        load[kind] = np.zeros((n_people, n_windows))
+        np.add.at(load[kind], person[held], in_window[held])
+
+    cms = np.arange(n_casemanagers)
+    new = np.full(hit.size, NOBODY, dtype=np.int64)
+    reason = np.empty(hit.size, dtype=object)
+    for i, b in enumerate(hit):
+        kind = int(base.kind[b])
+        present = cms[~absent[cms, b]]
+        w = min(int(base.start[b] // WINDOW_HOURS), n_windows - 1)
+        by_load = present[np.lexsort((present, rank[present], load[kind][present, w]))]
+        if kind == OFFICE:
+            taker, why = (by_load[0], OFFICE_TAKEN) if by_load.size else (NOBODY, NOBODY_PRESENT)
+        elif policy == "gap":
+            taker, why = NOBODY, POLICY_GAP
+        elif policy == "backup":
+            if absent[backup_person, b]:
+                taker, why = NOBODY, NOBODY_PRESENT
+            else:
+                taker = backup_person
+                why = BACKUP if ledger.fits(taker, b) else BACKUP_BREACH
+        else:
+            taker = next((q for q in by_load if ledger.fits(q, b)), NOBODY)
+            if taker != NOBODY:
+                why = SPREAD
+            elif not by_load.size:
+                why = NOBODY_PRESENT
+            elif policy == "spread_or_breach":
+                taker, why = by_load[0], BREACH
+            else:
+                why = NO_COMPLIANT
+        new[i], reason[i] = taker, why
+        if taker != NOBODY:
+            person[b] = taker
+            load[kind][taker] += in_window[b]
+            if kind == ONCALL:
+                ledger.add(taker, b)
+
+    hours = base.end[hit] - base.start[hit]
+    taken = (new >= 0) & (base.kind[hit] == ONCALL)
+    log = ReplanLog(
+        block=hit,
+        original=holder[hit],
+        new=new,
+        reason=reason.astype(str),
+        extra_duties=np.bincount(new[taken], minlength=n_people),
+        extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
+        gap_hours=float(hours[new == NOBODY].sum()),
+        breaches=int(np.isin(reason, BREACH_REASONS).sum()),
+    )
+    return Schedule(base.start, base.end, person, base.kind), log

@@ -1,0 +1,401 @@
+"""Working-time rules for on-call duty, as data, and the checks that count breaches.
+
+Two families of rules:
+- duty-count rules depend only on the schedule, so re-planning can respect them before the
+  run (`Ledger`): on-call days and free days per 4 weeks, duty length, duties per 7 days and
+  per 16 weeks;
+- work rules depend on call-outs and are checked after the run (`check`): work per 24 h,
+  rest after night call-outs and the regular-job hours it costs, night call-outs per 16 weeks.
+
+Windows: every "per N days/weeks" rule uses fixed windows from the scenario start (days
+0-27, 28-55, ...), as 4-week rosters do; a window cut short by the horizon counts towards the
+maxima (a breach there is real) but not towards the minimum of free days. Work per 24 h uses
+rolling windows, as the law counts any 24 hours. A duty is a run of contiguous on-call
+blocks held by the same person: two back-to-back 24 h blocks are one 48 h duty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .absence import merge_intervals
+from .calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
+from .duties import NOBODY, ONCALL, Schedule
+from .errors import ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DAYS_4W = 28
+HOURS_7D = HOURS_PER_WEEK
+HOURS_16W = 16 * HOURS_PER_WEEK
+NIGHT_END_HOUR = 6  # night call-outs: work between 00:00 and 06:00 (Arbeidstijdenwet)
+_EPS = 1e-9
+
+DUTY_RULES = ("oncall_days_4w", "free_days_4w", "duty_length", "duties_7d", "duties_16w")
+WORK_RULES = ("work_24h",)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Limits of one legal regime; None switches a rule off."""
+
+    name: str
+    max_oncall_days_per_4w: int | None = None
+    min_free_pairs_per_4w: int | None = None  # pairs of consecutive calendar days with no on-call
+    max_duty_hours: float | None = None
+    max_duties_per_7d: int | None = None
+    max_duties_per_16w: int | None = None
+    max_work_hours_per_24h: float | None = None
+    min_callout_hours: float = 0.0  # a call-out counts as at least this much work
+    night_rest_hours: float = 0.0  # rest right after a night call-out (0: no rest rule)
+    night_flag_per_16w: int | None = None  # this many night call-outs in 16 weeks trigger limits
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Names of the active rules; each has a `breach_<name>` column in `check`."""
+        limits = {
+            "oncall_days_4w": self.max_oncall_days_per_4w,
+            "free_days_4w": self.min_free_pairs_per_4w,
+            "duty_length": self.max_duty_hours,
+            "duties_7d": self.max_duties_per_7d,
+            "duties_16w": self.max_duties_per_16w,
+            "work_24h": self.max_work_hours_per_24h,
+        }
+        return tuple(name for name, limit in limits.items() if limit is not None)
+
+
+RULESETS = {
+    # Arbeidstijdenwet, consignatie (includes "piket") [D]
+    # https://www.cnvvakmensen.nl/diensten/kennisbank/arbeidstijdenwet-bereikbaarheidsdienst-consignatie-en-aanwezigheidsdienst
+    "consignatie": RuleSet(
+        name="consignatie",
+        max_oncall_days_per_4w=14,
+        min_free_pairs_per_4w=2,
+        max_work_hours_per_24h=13.0,
+        min_callout_hours=0.5,
+        night_rest_hours=8.0,
+        night_flag_per_16w=16,
+    ),
+    # Care sector bereikbaarheidsdienst [D] https://vhp-zorg.nl/faq/itemlist/category/4-arbeidstijden;
+    # each call-out paid as at least 0.5 h (CAO Gehandicaptenzorg 2021-2024, EVIDENCE.md).
+    "bereikbaarheid": RuleSet(
+        name="bereikbaarheid",
+        max_duty_hours=24.0,
+        max_duties_per_7d=5,
+        max_duties_per_16w=32,
+        min_callout_hours=0.5,
+    ),
+    "none": RuleSet(name="none"),
+}
+
+
+def get_ruleset(name: str) -> RuleSet:
+    """The rule set called `name`; a ScenarioError lists the allowed names."""
+    try:
+        return RULESETS[name]
+    except KeyError:
+        raise ScenarioError(f"unknown rule set {name!r}; allowed: {', '.join(RULESETS)}") from None
+
+
+@dataclass(frozen=True)
+class RegularJob:
+    """Hours of the casemanager's other job on working days (assumption: 08:00-16:30)."""
+
+    start_hour: float = 8.0
+    end_hour: float = 16.5
+
+    def hours_before(self, t: np.ndarray, calendar: Calendar) -> np.ndarray:
+        """Regular-job hours in [0, t), t clipped to the horizon."""
+        t = np.clip(np.asarray(t, dtype=float), 0, calendar.horizon)
+        length = self.end_hour - self.start_hour
+        working = np.append(calendar.working, False)
+        before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
+        day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), calendar.days)
+        into = np.clip(t - day * HOURS_PER_DAY - self.start_hour, 0, length)
+        return before[day] + working[day] * into
+
+
+def is_night(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """True for call-outs with any work between 00:00 and 06:00."""
+    day = np.floor(start / HOURS_PER_DAY)
+    return (start - day * HOURS_PER_DAY < NIGHT_END_HOUR) | (end > (day + 1) * HOURS_PER_DAY)
+
+
+def free_pairs(free: np.ndarray) -> np.ndarray:
+    """Disjoint pairs of consecutive free days per row of a (rows, days) bool array."""
+    free = np.atleast_2d(free)
+    padded = np.zeros((free.shape[0], free.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = free
+    step = np.diff(padded, axis=1)
+    rows, first = np.nonzero(step == 1)
+    _, stop = np.nonzero(step == -1)  # row-major order pairs each run's start with its end
+    return np.bincount(rows, weights=(stop - first) // 2, minlength=free.shape[0]).astype(np.int64)
+
+
+def _day_span(start: np.ndarray, end: np.ndarray, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last calendar day that blocks [start, end) touch."""
+    d0 = np.clip(np.floor(start / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    d1 = np.clip(np.ceil(end / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    return d0, d1
+
+
+def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Person, start and end of every duty: a run of contiguous on-call blocks of one person."""
+    person = schedule.person
+    held = (schedule.kind == ONCALL) & (person >= 0) & (person < n_people)
+    cont = np.zeros(held.size, dtype=bool)
+    cont[1:] = held[1:] & held[:-1] & (person[1:] == person[:-1]) & (schedule.end[:-1] == schedule.start[1:])
+    first = held & ~cont
+    idx = np.flatnonzero(held)
+    run = np.cumsum(first)[idx] - 1
+    run_end = np.zeros(int(first.sum()))
+    np.maximum.at(run_end, run, schedule.end[idx])
+    return person[first], schedule.start[first], run_end
+
+
+def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float) -> np.ndarray:
+    """(n_people, n_windows) counts of events at times t in fixed windows of `width` hours."""
+    n_w = max(1, int(np.ceil(horizon / width)))
+    w = np.minimum((t // width).astype(np.int64), n_w - 1)
+    return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
+
+
+def _oncall_days(schedule: Schedule, n_people: int, n_days: int) -> np.ndarray:
+    """(n_people, n_days) bool: the person holds an on-call block at some time that day."""
+    held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
+    d0, d1 = _day_span(schedule.start[held], schedule.end[held], n_days)
+    diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
+    np.add.at(diff, (schedule.person[held], d0), 1)
+    np.add.at(diff, (schedule.person[held], d1), -1)
+    return np.cumsum(diff, axis=1)[:, :n_days] > 0
+
+
+def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
+    """Most work in any 24 h, and the number of separate episodes above `limit`.
+
+    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
+    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
+    """
+    if start.size == 0:
+        return 0.0, 0
+    end = start + length
+    x = np.unique(np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
+
+    # Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum over
+    # e < t of (t - e): two sorted prefix sums, O(n log n) rather than O(n^2).
+    s_sorted, e_sorted = np.sort(start), np.sort(end)
+    s_cum = np.concatenate(([0.0], np.cumsum(s_sorted)))
+    e_cum = np.concatenate(([0.0], np.cumsum(e_sorted)))
+
+    def work_before(t: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(s_sorted, t, side="right")
+        j = np.searchsorted(e_sorted, t, side="right")
+        return (i * t - s_cum[i]) - (j * t - e_cum[j])
+
+    window = work_before(x + HOURS_PER_DAY) - work_before(x)
+    over = window > limit + _EPS
+    episodes = int(over[0]) + int(np.count_nonzero(over[1:] & ~over[:-1]))
+    return float(window.max()), episodes
+
+
+def check(
+    schedule: Schedule,
+    callouts_person: np.ndarray,
+    callouts_start: np.ndarray,
+    callouts_end: np.ndarray,
+    ruleset: RuleSet,
+    n_people: int,
+    calendar: Calendar,
+    regular_job: RegularJob = RegularJob(),
+) -> pd.DataFrame:
+    """One row per person: load figures and one `breach_<rule>` count per active rule.
+
+    Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
+    episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
+    windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
+    """
+    import pandas as pd
+
+    n_days, horizon = calendar.days, calendar.horizon
+    people = np.arange(n_people)
+    held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
+    hours = schedule.end - schedule.start
+    d_person, d_start, d_end = _duties(schedule, n_people)
+    oncall_day = _oncall_days(schedule, n_people, n_days)
+    n_4w = -(-n_days // DAYS_4W)
+    padded = np.zeros((n_people, n_4w * DAYS_4W), dtype=bool)
+    padded[:, :n_days] = oncall_day
+    days_4w = padded.reshape(n_people, n_4w, DAYS_4W).sum(axis=2)
+
+    c_person = np.asarray(callouts_person, dtype=np.int64)
+    c_start = np.asarray(callouts_start, dtype=float)
+    c_end = np.asarray(callouts_end, dtype=float)
+    ok = (c_person >= 0) & (c_person < n_people)
+    c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
+    worked = np.maximum(c_end - c_start, ruleset.min_callout_hours)
+    night = is_night(c_start, c_end)
+    night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
+
+    out = {
+        "oncall_hours": np.bincount(schedule.person[held], weights=hours[held], minlength=n_people),
+        "duties": np.bincount(d_person, minlength=n_people),
+        "max_oncall_days_per_4w": days_4w.max(axis=1),
+        "night_callouts": np.bincount(c_person[night], minlength=n_people),
+        "max_night_callouts_per_16w": night_16w.max(axis=1),
+        "rest_hours_from_job": np.zeros(n_people),
+        "worked_hours": np.bincount(c_person, weights=worked, minlength=n_people),
+        "max_work_hours_per_24h": np.zeros(n_people),
+    }
+    if ruleset.night_rest_hours > 0:
+        for p in people:
+            mine = night & (c_person == p)
+            if mine.any():
+                # Overlapping rests (two calls in one night) are one rest: merge before counting.
+                s, e, _ = merge_intervals(c_end[mine], c_end[mine] + ruleset.night_rest_hours)
+                lost = regular_job.hours_before(e, calendar) - regular_job.hours_before(s, calendar)
+                out["rest_hours_from_job"][p] = lost.sum()
+    episodes = np.zeros(n_people, dtype=np.int64)
+    limit_24h = ruleset.max_work_hours_per_24h
+    for p in people:
+        mine = c_person == p
+        out["max_work_hours_per_24h"][p], episodes[p] = _work_24h_episodes(
+            c_start[mine], worked[mine], np.inf if limit_24h is None else limit_24h
+        )
+
+    for rule in ruleset.rules:
+        if rule == "oncall_days_4w":
+            breach = (days_4w > ruleset.max_oncall_days_per_4w).sum(axis=1)
+        elif rule == "free_days_4w":
+            full = n_days // DAYS_4W
+            free = ~oncall_day[:, : full * DAYS_4W].reshape(n_people * full, DAYS_4W)
+            breach = (free_pairs(free) < ruleset.min_free_pairs_per_4w).reshape(n_people, full).sum(axis=1)
+        elif rule == "duty_length":
+            long_ = d_end - d_start > ruleset.max_duty_hours + _EPS
+            breach = np.bincount(d_person[long_], minlength=n_people)
+        elif rule == "duties_7d":
+            counts = _window_counts(d_person, d_start, HOURS_7D, n_people, horizon)
+            breach = (counts > ruleset.max_duties_per_7d).sum(axis=1)
+        elif rule == "duties_16w":
+            counts = _window_counts(d_person, d_start, HOURS_16W, n_people, horizon)
+            breach = (counts > ruleset.max_duties_per_16w).sum(axis=1)
+        else:  # work_24h
+            breach = episodes
+        out[f"breach_{rule}"] = breach
+    if ruleset.night_flag_per_16w is not None:
+        out["flag_night_callouts_16w"] = (night_16w >= ruleset.night_flag_per_16w).sum(axis=1)
+    return pd.DataFrame(out, index=pd.Index(people, name="person"))
+
+
+class Ledger:
+    """Who holds which on-call block, kept so that "can p take block b?" is cheap.
+
+    Answers for the duty-count rules only (work rules need the run's call-outs). A block
+    fits if, with it, no rule window that it makes worse ends up in breach: a window whose
+    count does not rise is not looked at, so a base roster that already breaches a rule does
+    not block changes elsewhere, and re-planning never adds to a breach.
+    """
+
+    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._start, self._end = schedule.start, schedule.end
+        self._oncall = schedule.kind == ONCALL
+        self.holder = np.where(
+            self._oncall & (schedule.person >= 0) & (schedule.person < n_people), schedule.person, NOBODY
+        ).astype(np.int64)
+        horizon = float(schedule.end[-1]) if len(schedule) else 0.0
+        self._n_days = int(np.ceil(horizon / HOURS_PER_DAY))
+        self._d0, self._d1 = _day_span(schedule.start, schedule.end, self._n_days)
+        held = self.holder >= 0
+        self._touch = np.zeros((n_people, self._n_days + 1), dtype=np.int64)
+        np.add.at(self._touch, (self.holder[held], self._d0[held]), 1)
+        np.add.at(self._touch, (self.holder[held], self._d1[held]), -1)
+        self._touch = np.cumsum(self._touch, axis=1)[:, : self._n_days]
+        run_schedule = Schedule(schedule.start, schedule.end, self.holder, schedule.kind)
+        d_person, d_start, _ = _duties(run_schedule, n_people)
+        self._limits = {
+            width: limit
+            for width, limit in ((HOURS_7D, ruleset.max_duties_per_7d), (HOURS_16W, ruleset.max_duties_per_16w))
+            if limit is not None
+        }
+        self._starts = {w: _window_counts(d_person, d_start, w, n_people, horizon) for w in self._limits}
+
+    def _run(self, person: int, block: int) -> tuple[int, int]:
+        """First and last block of the duty `block` would be part of if `person` held it."""
+        left = block
+        while left > 0 and self._linked(left - 1, person):
+            left -= 1
+        right = block
+        while right + 1 < self.holder.size and self._linked(right + 1, person):
+            right += 1
+        return left, right
+
+    def _linked(self, other: int, person: int) -> bool:
+        return bool(self._oncall[other] and self.holder[other] == person)
+
+    def _start_deltas(self, person: int, block: int) -> list[tuple[float, int]]:
+        """Duty starts that change if `person` takes `block`: (time, +1 or -1)."""
+        left, right = self._run(person, block)
+        deltas = []
+        if left == block:
+            deltas.append((float(self._start[block]), 1))
+        if right > block:
+            deltas.append((float(self._start[block + 1]), -1))
+        return deltas
+
+    def fits(self, person: int, block: int) -> bool:
+        """Can `person` take the unheld on-call `block` without breaching a duty-count rule?"""
+        rs = self.ruleset
+        if rs.max_duty_hours is not None:
+            left, right = self._run(person, block)
+            if self._end[right] - self._start[left] > rs.max_duty_hours + _EPS:
+                return False
+        for width, limit in self._limits.items():
+            counts = self._starts[width][person]
+            change: dict[int, int] = {}
+            for t, d in self._start_deltas(person, block):
+                w = min(int(t // width), counts.size - 1)
+                change[w] = change.get(w, 0) + d
+            if any(d > 0 and counts[w] + d > limit for w, d in change.items()):
+                return False
+        if rs.max_oncall_days_per_4w is None and rs.min_free_pairs_per_4w is None:
+            return True
+        row = self._touch[person]
+        d0, d1 = self._d0[block], self._d1[block]
+        new = np.flatnonzero(row[d0:d1] == 0) + d0
+        for w in np.unique(new // DAYS_4W):
+            lo, hi = w * DAYS_4W, min((w + 1) * DAYS_4W, self._n_days)
+            busy = row[lo:hi] > 0
+            added = new[(new >= lo) & (new < hi)] - lo
+            if rs.max_oncall_days_per_4w is not None and busy.sum() + added.size > rs.max_oncall_days_per_4w:
+                return False
+            if rs.min_free_pairs_per_4w is not None and hi - lo == DAYS_4W:
+                before = free_pairs(~busy)[0]
+                busy[added] = True
+                after = free_pairs(~busy)[0]
+                if after < before and after < rs.min_free_pairs_per_4w:
+                    return False
+        return True
+
+    def add(self, person: int, block: int) -> None:
+        """Give the unheld on-call `block` to `person`."""
+        for width, starts in self._starts.items():
+            for t, d in self._start_deltas(person, block):
+                starts[person, min(int(t // width), starts.shape[1] - 1)] += d
+        self.holder[block] = person
+        self._touch[person, self._d0[block] : self._d1[block]] += 1
+
+    def remove(self, block: int) -> None:
+        """Take on-call `block` from its holder (a no-op for an unheld block)."""
+        person = int(self.holder[block])
+        if person == NOBODY:
+            return
+        self.holder[block] = NOBODY
+        # Undoing `add`: the deltas of taking the block back, with the signs flipped.
+        for width, starts in self._starts.items():
+            for t, d in self._start_deltas(person, block):
+                starts[person, min(int(t // width), starts.shape[1] - 1)] -= d
+        self._touch[person, self._d0[block] : self._d1[block]] -= 1

@@ -1,0 +1,207 @@
+"""Working-time rules: hand-computed breach counts, call-out metrics and the Ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csgsim.calendar import Calendar
+from csgsim.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
+from csgsim.errors import ScenarioError
+from csgsim.rules import DUTY_RULES, RULESETS, Ledger, RegularJob, check, free_pairs, get_ruleset
+
+CAL = Calendar(date(2025, 9, 1), 56)  # Monday 1 Sept 2025; no Dutch public holiday in 8 weeks
+NONE = np.zeros(0)
+
+
+def schedule(*rows: tuple[float, float, int, int]) -> Schedule:
+    start, end, person, kind = (np.array(x) for x in zip(*rows))
+    assert np.array_equal(start[1:], end[:-1]), "blocks must be contiguous"
+    return Schedule(start.astype(float), end.astype(float), person.astype(np.int64), kind.astype(np.int8))
+
+
+def duty_breaches(table, people=None) -> np.ndarray:
+    cols = [c for c in table.columns if c.removeprefix("breach_") in DUTY_RULES]
+    rows = table if people is None else table.loc[people]
+    return rows[cols].to_numpy()
+
+
+def test_rulesets_hold_the_published_limits() -> None:
+    """Consignatie: 14 on-call days and 2x2 free days per 4 weeks, 13 h work per 24 h, 0.5 h per call,
+    8 h rest after night calls, 16 night calls per 16 weeks; bereikbaarheid: 24 h, 5 per 7 days, 32 per 16 weeks."""
+    c, b = RULESETS["consignatie"], RULESETS["bereikbaarheid"]
+    assert (c.max_oncall_days_per_4w, c.min_free_pairs_per_4w, c.max_work_hours_per_24h) == (14, 2, 13.0)
+    assert (c.min_callout_hours, c.night_rest_hours, c.night_flag_per_16w) == (0.5, 8.0, 16)
+    assert (b.max_duty_hours, b.max_duties_per_7d, b.max_duties_per_16w) == (24.0, 5, 32)
+    assert c.rules == ("oncall_days_4w", "free_days_4w", "work_24h")
+    assert b.rules == ("duty_length", "duties_7d", "duties_16w")
+    assert RULESETS["none"].rules == ()
+
+
+def test_unknown_ruleset_lists_allowed() -> None:
+    """An unknown rule-set name is a ScenarioError listing the allowed names."""
+    with pytest.raises(ScenarioError, match="consignatie, bereikbaarheid, none"):
+        get_ruleset("cao")
+
+
+def test_free_pairs_counts_disjoint_pairs() -> None:
+    """Runs of 3, 2 and 1 free days hold 1 + 1 + 0 pairs; a run of 4 holds 2."""
+    f, t = False, True
+    assert free_pairs(np.array([[t, t, t, f, t, t, f, t], [t, t, t, t, f, f, f, f]])).tolist() == [2, 2]
+
+
+def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
+    """24 h duties from 09:00 touch two calendar days each.
+
+    Team of 4 over 8 weeks: person p's blocks touch the days in two residues mod 4, so
+    exactly 14 days in each 4-week window (legal) with 7 free pairs. Team of 3: two residues
+    mod 3, so 28 - 9 = 19 days in a window (person 0's second window: 18; person 2's first: 18),
+    and free days never come in pairs: every person breaches both rules in both windows.
+    """
+    four = check(base_schedule("rotation_24h", 4, CAL), NONE, NONE, NONE, RULESETS["consignatie"], 4, CAL)
+    assert four["max_oncall_days_per_4w"].tolist() == [14] * 4
+    assert duty_breaches(four).sum() == 0
+    three = check(base_schedule("rotation_24h", 3, CAL), NONE, NONE, NONE, RULESETS["consignatie"], 3, CAL)
+    assert three["max_oncall_days_per_4w"].tolist() == [19, 19, 19]
+    assert three["breach_oncall_days_4w"].tolist() == [2, 2, 2]
+    assert three["breach_free_days_4w"].tolist() == [2, 2, 2]
+    assert three["oncall_hours"].sum() == CAL.horizon
+
+
+def test_bereikbaarheid_hand_case() -> None:
+    """Week 0: 12 h duties alternate (7 each: > 5 per 7 days); then person 0 holds 48 h straight (> 24 h),
+    person 1 the remaining 1,128 h (one duty, also > 24 h). Office blocks are not duties."""
+    rows = [(12 * i, 12 * (i + 1), i % 2, ONCALL) for i in range(14)]
+    rows += [(168, 192, 0, ONCALL), (192, 216, 0, ONCALL), (216, 1300, 1, ONCALL), (1300, 1344, 0, OFFICE)]
+    table = check(schedule(*rows), NONE, NONE, NONE, RULESETS["bereikbaarheid"], 2, CAL)
+    assert table["duties"].tolist() == [8, 8]
+    assert table["breach_duties_7d"].tolist() == [1, 1]
+    assert table["breach_duty_length"].tolist() == [1, 1]
+    assert table["breach_duties_16w"].tolist() == [0, 0]
+    assert table["oncall_hours"].tolist() == [84 + 48, 84 + 1084]
+
+
+def test_bereikbaarheid_16_weeks() -> None:
+    """Alternating 24 h duties for 16 weeks give 56 each (> 32), and at most 4 per fixed week (legal)."""
+    cal = Calendar(date(2025, 9, 1), 112)
+    table = check(base_schedule("rotation_24h", 2, cal, handover_hour=0), NONE, NONE, NONE,
+                  RULESETS["bereikbaarheid"], 2, cal)
+    assert table["duties"].tolist() == [56, 56]
+    assert table["breach_duties_16w"].tolist() == [1, 1]
+    assert table["breach_duties_7d"].tolist() == [0, 0]
+
+
+def test_callout_metrics_hand_case() -> None:
+    """Person 0 (calendar starts Monday):
+    Tue 03:00-04:00 and Tue 05:00-05:10: night; rests 04:00-12:00 and 05:10-13:10 merge, 08:00-13:10
+    of the regular job = 5 h 10; Sat 02:00-03:00: night, rest on a Saturday costs nothing;
+    Wed 14:00-14:05: day call, counts 0.5 h; Thu 23:30-Fri 00:30: night (crosses midnight),
+    rest to 08:30 costs 0.5 h. Night calls 4, rest from job 5.667 h, worked 1 + 0.5 + 1 + 0.5 + 1 = 4 h.
+    Person 1: 5 + 5 + 4 h within 24 h on day 10 (one episode of 14 h > 13 h) and 3 x 5 h on
+    day 20 (15 h): 2 breaches; 2 x 6 h on day 30 is legal. Two of these are night calls: the
+    one to Fri 01:00 (rest to 09:00 costs 1 h) and the one from Sunday 00:00 (costs nothing).
+    Person 2: a 02:00-02:30 call on each of days 0-15: 16 night calls in the first 16-week
+    window (flagged), 12 of them on working days, each costing 08:00-10:30 = 2.5 h: 30 h.
+    """
+    calls = [
+        (0, 27, 28), (0, 29, 29 + 1 / 6), (0, 122, 123), (0, 62, 62 + 1 / 12), (0, 95.5, 96.5),
+        (1, 249, 254), (1, 255, 260), (1, 261, 265),
+        (1, 480, 485), (1, 486, 491), (1, 492, 497),
+        (1, 729, 735), (1, 736, 742),
+    ]
+    calls += [(2, 24 * d + 2, 24 * d + 2.5) for d in range(16)]
+    person, start, end = (np.array(x) for x in zip(*calls))
+    table = check(base_schedule("rotation_24h", 5, CAL), person, start, end, RULESETS["consignatie"], 5, CAL)
+    assert table["night_callouts"].tolist() == [4, 2, 16, 0, 0]
+    assert table["rest_hours_from_job"].tolist() == pytest.approx([5 + 1 / 6 + 0.5, 1, 30, 0, 0])
+    assert table.loc[0, "worked_hours"] == pytest.approx(4.0)
+    assert table.loc[1, "max_work_hours_per_24h"] == pytest.approx(15.0)
+    assert table["breach_work_24h"].tolist() == [0, 2, 0, 0, 0]
+    assert table["max_night_callouts_per_16w"].tolist() == [4, 2, 16, 0, 0]
+    assert table["flag_night_callouts_16w"].tolist() == [0, 0, 1, 0, 0]
+    plain = check(base_schedule("rotation_24h", 5, CAL), person, start, end, RULESETS["none"], 5, CAL)
+    assert plain.loc[0, "worked_hours"] == pytest.approx(3 + 1 / 6 + 1 / 12)
+    assert not any(c.startswith("breach_") for c in plain.columns)
+    assert plain["rest_hours_from_job"].sum() == 0
+
+
+def test_regular_job_hours() -> None:
+    """The default regular job is 08:00-16:30 on working days: 8.5 h on Monday, 42.5 h in the week."""
+    job = RegularJob()
+    assert job.hours_before(np.array([24.0, 168.0, 12.0, 1e9]), CAL).tolist() == [8.5, 42.5, 4.0, 8 * 42.5]
+
+
+def test_public_holidays_have_no_regular_job() -> None:
+    """Christmas Day 2025 (Thursday) costs no regular-job hours."""
+    cal = Calendar(date(2025, 12, 22), 7)
+    job = RegularJob()
+    christmas = np.array([3 * 24.0, 4 * 24.0])
+    assert np.diff(job.hours_before(christmas, cal)).item() == 0
+
+
+# --- Ledger -------------------------------------------------------------------------------------
+
+bases = st.tuples(
+    st.sampled_from(PATTERNS),
+    st.integers(2, 7),
+    st.integers(14, 70),
+    st.sampled_from([date(2025, 9, 1), date(2025, 4, 24), date(2025, 12, 20)]),
+)
+
+
+def drop(base: Schedule, mask: np.ndarray) -> Schedule:
+    return Schedule(base.start, base.end, np.where(mask, NOBODY, base.person), base.kind)
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=bases, ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]), data=st.data())
+def test_ledger_fits_agrees_with_check(base, ruleset: str, data) -> None:
+    """For a person without duty-rule breaches, Ledger.fits(p, b) is True exactly when `check`
+    finds no duty-rule breach for p after p takes block b (the Ledger is `check`, made incremental)."""
+    pattern, team, days, start = base
+    cal = Calendar(start, days)
+    full = base_schedule(pattern, team, cal)
+    oncall = np.flatnonzero(full.kind == ONCALL)
+    dropped = data.draw(st.lists(st.sampled_from(oncall.tolist()), min_size=1, max_size=12, unique=True))
+    mask = np.isin(np.arange(len(full)), dropped)
+    sched = drop(full, mask)
+    rules = RULESETS[ruleset]
+    before = check(sched, NONE, NONE, NONE, rules, team, cal)
+    ledger = Ledger(full, team, rules)
+    for b in dropped:
+        ledger.remove(b)
+    clean = [p for p in range(team) if duty_breaches(before, [p]).sum() == 0]
+    for b in dropped[:3]:
+        for p in clean:
+            person = sched.person.copy()
+            person[b] = p
+            after = check(Schedule(sched.start, sched.end, person, sched.kind), NONE, NONE, NONE, rules, team, cal)
+            assert ledger.fits(p, b) == (duty_breaches(after, [p]).sum() == 0), (b, p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=bases, ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]), data=st.data())
+def test_ledger_remove_then_add_is_consistent(base, ruleset: str, data) -> None:
+    """A Ledger with blocks removed answers like one built without them, and adding them back
+    restores the answers of the full roster."""
+    pattern, team, days, start = base
+    full = base_schedule(pattern, team, Calendar(start, days))
+    oncall = np.flatnonzero(full.kind == ONCALL)
+    dropped = data.draw(st.lists(st.sampled_from(oncall.tolist()), min_size=2, max_size=15, unique=True))
+    mask = np.isin(np.arange(len(full)), dropped)
+    rules = RULESETS[ruleset]
+    edited = Ledger(full, team, rules)
+    for b in dropped:
+        edited.remove(b)
+    fresh = Ledger(drop(full, mask), team, rules)
+    for b in dropped:
+        assert [edited.fits(p, b) for p in range(team)] == [fresh.fits(p, b) for p in range(team)]
+    probe = dropped[0]
+    for b in dropped[1:]:
+        edited.add(int(full.person[b]), b)
+    reference = Ledger(drop(full, np.arange(len(full)) == probe), team, rules)
+    assert [edited.fits(p, probe) for p in range(team)] == [reference.fits(p, probe) for p in range(team)]

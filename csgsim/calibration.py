@@ -1,22 +1,29 @@
 """Calibrate annual demand levels per CSG region from the public report counts.
 
 Why this module exists: the scenario needs an annual level per region and type (acute,
-non-acute) for a reference year, but the public record is patchy - national counts for
-2016-2019, a handful of regional counts, partial first years, and from 2022 on a broader
-"helped by any channel" headline that is a different measure. The rules here turn that record
-into levels with stated provenance, so every number in the generated scenario says whether it
-was published, derived or estimated. Everything is a pure function of its inputs.
+non-acute), but the public record is patchy - national counts for 2016-2019, a handful of
+regional counts, partial first years, and from 2022 on a broader "helped by any channel"
+headline that is a different measure. The rules here (a Poisson model with region and year
+effects, ``fit_history``) turn that record into an expected count per region, type and calendar
+year with stated provenance, so every number in the generated scenario says whether it was
+fitted to the region's own counts, derived or estimated; ``check`` simulates the written model
+over each data year and sets every published count beside the simulated 95% interval.
+Everything is a pure function of its inputs.
 
-Run ``python -m csgsim.calibration COUNTS.csv OUT.toml [--levels LEVELS.csv]`` to regenerate
-``models/netherlands.toml``.
+Run ``csgsim calibrate COUNTS.csv --out OUT.toml [--levels LEVELS.csv] [--check]`` (or
+``python -m csgsim.calibration COUNTS.csv OUT.toml``) to regenerate ``models/netherlands.toml``;
+``--check`` simulates every data year with the written model and prints data versus model.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import datetime as dt
+import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +43,6 @@ TYPES = ("acute", "non_acute")
 COUNT_COLUMNS = ("acute", "non_acute", "total")
 REQUIRED_COLUMNS = ("year", "region", "measure", "acute", "non_acute", "total", "source")
 REGION_COLUMNS = ("id", "name", "staff_prefix", "population", "opened", "uncertain")
-DEFAULT_REGIONS_PATH = Path(__file__).resolve().parent.parent / "calibration" / "regions.csv"
 
 DEFAULT_GROWTH = 0.05
 DEFAULT_GROWTH_REASON = (
@@ -46,6 +52,23 @@ DEFAULT_GROWTH_REASON = (
     "2022-2023 headline is a broader measure; event-driven jumps (campaigns, Zedenwet 1 Jul 2024: "
     "police reports +16-17%) belong in scenario events, not in the trend"
 )
+
+#: Data points that count something other than the modelled series. Each is left out of the fit
+#: and printed with its reason in the data-versus-model table; keep the list short and sourced.
+EXCLUDED_POINTS: dict[tuple[int, str, str], str] = {
+    (2018, "amsterdam-amstelland", LEVEL_MEASURE): (
+        "the source (Parool 2019, an article on domestic violence) counts 'victims of rape/assault helped', "
+        "not all reports: its 193 is below Amsterdam-Amstelland's own 2019 acute count alone (230), while "
+        "national reports rose 28% from 2018 to 2019"),
+}
+#: Why a measure other than ``reports`` is never modelled.
+MEASURE_REASONS = {
+    "helped_any_channel": ("measure 'helped_any_channel' counts everyone helped by phone, chat or in a centre, "
+                           "a broader group than the 'reports' the model simulates (MODEL.md section 2)"),
+}
+CHECK_REPLICATIONS = 200
+CHECK_SEED = 20190101
+POPULATION_UNIT = 100_000  # year rates are reports per 100,000 inhabitants
 
 # Staffing rules for the generated scenario (assumptions, see write_model).
 SMALL_ACUTE = 80
@@ -84,10 +107,27 @@ class GrowthFit:
 
 
 @dataclass(frozen=True)
+class HistoryFit:
+    """Expected reports per region, type and calendar year from the Poisson model (``fit_history``)."""
+
+    cells: pd.DataFrame  # region, type, year, fraction_open, expected
+    effects: pd.DataFrame  # per region and type: status, rate_ratio (own / population-share rate), CI, lr, points
+    year_rates: pd.DataFrame  # year, type, per_100k: the population-share rate of each year
+    observations: pd.DataFrame  # what the likelihood used: year, region, type, observed, fitted
+    deviance: float
+    df: int
+    converged: bool
+    years: tuple[int, ...]
+    method: str
+
+
+@dataclass(frozen=True)
 class CalibrationResult:
     """Everything calibration produced: levels with provenance, fits, and notes for the reader."""
 
-    levels: pd.DataFrame
+    levels: pd.DataFrame  # per region and type: the reference-year level, status, provenance
+    year_levels: pd.DataFrame  # per region, type and fitted year: level, status, provenance
+    history: HistoryFit
     national: pd.DataFrame
     acute_share: ShareFit
     growth: dict[str, GrowthFit]
@@ -146,13 +186,20 @@ def _whole(path: Path, line: int, column: str, text: str, allowed: str) -> int:
     return int(text)
 
 
+def default_regions_path() -> Path:
+    """The shipped regions table: calibration/regions.csv in a checkout, csgsim/data/calibration in a wheel."""
+    from csgsim import resources
+
+    return resources.calibration_dir() / "regions.csv"
+
+
 def load_regions(path: str | Path | None = None) -> pd.DataFrame:
     """Read the 16-region table (id, name, staff prefix, population, opening date).
 
     Why: the region ids are the vocabulary every other file is checked against, and the
     populations are the weights for regions without a published count.
     """
-    path = Path(path) if path is not None else DEFAULT_REGIONS_PATH
+    path = Path(path) if path is not None else default_regions_path()
     records = []
     seen: dict[str, int] = {}
     for line, row in _read_rows(path, REGION_COLUMNS):
@@ -247,22 +294,6 @@ def fraction_open(opened: pd.Timestamp | dt.date | None, year: int) -> float:
     if opened >= end:
         return 0.0
     return (end - opened).days / (end - start).days
-
-
-def allocate_by_population(residual: int, population: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Split a whole count over regions in proportion to population (largest remainder).
-
-    Why integers: scenario levels are written as whole reports per year, and the largest
-    remainder method keeps their sum exactly equal to the residual being split.
-    """
-    weights = np.asarray(population, dtype=float)
-    if residual < 0 or weights.size == 0 or np.any(weights <= 0):
-        raise ValueError("residual must be >= 0 and populations > 0")
-    exact = residual * weights / weights.sum()
-    out = np.floor(exact).astype(np.int64)
-    short = int(residual - out.sum())
-    out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,7 +508,7 @@ def national_series(reports: pd.DataFrame, share: ShareFit | None = None) -> pd.
     return frame
 
 
-def _provenance_ref(counts: pd.DataFrame, line: int) -> str:
+def _ref(counts: pd.DataFrame, line: int) -> str:
     return f"{Path(counts.attrs.get('path', 'counts.csv')).name} row {line}"
 
 
@@ -485,83 +516,317 @@ def _label(kind: str) -> str:
     return kind.replace("_", "-")
 
 
-def _region_figure(row: pd.Series, share: float, ref: str, share_text: str) -> dict[str, tuple[int, str, str]]:
-    """(level, status, provenance) per type for a region with a reference-year figure."""
-    given = {t: None if pd.isna(row[t]) else int(row[t]) for t in TYPES}
-    total = None if pd.isna(row["total"]) else int(row["total"])
-    if given["acute"] is None and given["non_acute"] is None:
-        acute = int(np.rint(total * share))
-        text = f"derived: published total {total} ({ref}) split by {share_text}"
-        return {"acute": (acute, "derived", text), "non_acute": (total - acute, "derived", text)}
-    ratio = {"non_acute": (1 - share) / share, "acute": share / (1 - share)}
-    out = {}
-    for t, other in (("acute", "non_acute"), ("non_acute", "acute")):
-        if given[t] is not None:
-            out[t] = (given[t], "published", f"{row['source']} [{ref}]")
-        elif total is not None:
-            out[t] = (total - given[other], "derived",
-                      f"derived: published total {total} minus {_label(other)} {given[other]} ({ref})")
-        else:
-            out[t] = (int(np.rint(given[other] * ratio[t])), "derived",
-                      f"derived: published {_label(other)} count {given[other]} ({ref}) "
-                      f"x {ratio[t]:.3f} from {share_text}")
-    return out
+def _cell(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
-def regional_levels(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFrame,
-                    reference_year: int = REFERENCE_YEAR) -> pd.DataFrame:
-    """Per-region, per-type levels for the reference year, each with status and provenance.
+def row_status(year: int, region: str, measure: str, fit_years: Sequence[int] | set[int],
+               opened: Mapping[str, Any]) -> str:
+    """``compared``, or ``excluded: <reason>`` for a data point the model is not meant to reproduce.
 
-    Rules, in order:
-    1. a published regional count for the type is used as is (``published``);
-    2. a missing type of a region with a figure is the total minus the other type, or else is
-       derived from the other type by the national acute share of the reference year
-       (``derived``);
-    3. regions with no figure share the national residual (national minus all regions above)
-       by population, whole numbers by largest remainder (``estimate``).
-    The levels of each type therefore sum exactly to the national reference-year count.
+    Why explicit: a data point may be left out only for a stated reason - another measure, a
+    listed source problem (``EXCLUDED_POINTS``), a year without a national count (no fitted
+    level), or a count from before the centre opened.
     """
-    ref = national[national["year"] == reference_year]
-    if ref.empty or ref["split"].iloc[0]:
+    if measure != LEVEL_MEASURE:
+        return "excluded: " + MEASURE_REASONS.get(
+            measure, f"measure '{measure}' is not the modelled '{LEVEL_MEASURE}' series")
+    if (year, region, measure) in EXCLUDED_POINTS:
+        return "excluded: " + EXCLUDED_POINTS[(year, region, measure)]
+    if year not in fit_years:
+        return (f"excluded: no national '{LEVEL_MEASURE}' count for {year}, so the calibration fits no level "
+                "for that year")
+    if region != NATIONAL and fraction_open(opened.get(region), year) == 0.0:
+        return f"excluded: {region} had not opened by the end of {year} (calibration/regions.csv)"
+    return "compared"
+
+
+def _row_types(row: Any) -> dict[str, int]:
+    """The per-type counts of a row (a missing type from total minus the other), else {'total': n}."""
+    a, n, tot = _cell(row.acute), _cell(row.non_acute), _cell(row.total)
+    if a is None and n is not None and tot is not None:
+        a = tot - n
+    if n is None and a is not None and tot is not None:
+        n = tot - a
+    out = {t: v for t, v in (("acute", a), ("non_acute", n)) if v is not None}
+    return out or {"total": tot}
+
+
+def _fit_sums(X: np.ndarray, exposure: np.ndarray, A: np.ndarray, y: np.ndarray, theta: np.ndarray,
+            free: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Maximise the likelihood of y ~ Poisson(A (exposure * exp(X theta))) over theta[free] (trust-region
+    Newton with the exact Hessian; each observation is a sum of cells). Returns theta and whether the
+    gradient vanished."""
+    Xf = X[:, free]
+
+    def parts(th: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        m = exposure * np.exp(np.clip(X @ th, -700.0, 700.0))
+        mu = A @ m
+        nll = 0.5 * _deviance(y, mu)  # the likelihood up to a constant, small near the optimum
+        return nll, m, mu, (A * m) @ Xf, y / np.maximum(mu, 1e-300)
+
+    def fun(tf: np.ndarray) -> tuple[float, np.ndarray]:
+        th = theta.copy()
+        th[free] = tf
+        nll, _, _, G, ratio = parts(th)
+        return nll, G.T @ (1.0 - ratio)
+
+    def hess(tf: np.ndarray) -> np.ndarray:
+        th = theta.copy()
+        th[free] = tf
+        _, m, mu, G, ratio = parts(th)
+        weight = (A.T @ (1.0 - ratio)) * m
+        return (Xf.T * weight) @ Xf + (G.T * (ratio / np.maximum(mu, 1e-300))) @ G
+
+    best = optimize.minimize(fun, theta[free], jac=True, hess=hess, method="trust-exact",
+                             options={"gtol": 1e-8, "maxiter": 500})
+    out = theta.copy()
+    out[free] = best.x
+    return out, bool(np.max(np.abs(best.jac), initial=0.0) < 1e-6)
+
+
+def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    """Poisson deviance 2 sum(y log(y / mu) - (y - mu)), with 0 log 0 = 0."""
+    mu = np.maximum(mu, 1e-300)
+    return float(2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu)))
+
+
+def fit_history(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFrame,
+                share: ShareFit) -> HistoryFit:
+    """Expected reports per region, type and calendar year for every year with a national count.
+
+    The model (a log-linear Poisson model with region and year effects, fitted by maximum
+    likelihood) is, for region r, type t and year y,
+
+        E[count] = open(r, y) x population(r) x rate(y, t) x own(r) [x own_non_acute(r) for non-acute]
+
+    - ``open`` is the share of calendar year y the centre was open (``fraction_open``): a
+      partial first year's expected count for the whole calendar year is the prorated one,
+      because the simulation runs whole calendar years;
+    - ``rate(y, t)`` is a free year-and-type effect (in a totals-only year, one effect split by
+      the pooled acute share);
+    - ``own(r)`` is free for a region with at least one compared count of its own, in any
+      year: its own counts beat a population share. Regions without one keep own = 1 and so
+      share what the national count leaves by population. ``own_non_acute(r)`` is free where a
+      region's counts also fix its acute/non-acute split (both types, or a total and one type);
+      elsewhere the region has the acute share of the population-share regions.
+
+    The observations are the compared regional counts and, per year and type, the national
+    count minus the regional counts of that type (so no count is used twice; a regional
+    count given only as a total stays inside both national remainders). Each observation is
+    Poisson with the sum of its cells' expectations.
+    """
+    years = tuple(int(y) for y in national["year"])
+    ids = list(regions["id"])
+    opened = dict(zip(regions["id"], regions["opened"]))
+    population = dict(zip(regions["id"], regions["population"].astype(float)))
+    split = {int(r.year): bool(r.split) for r in national.itertuples()}
+    nat_rows = {int(r.year): r for r in national.itertuples()}
+    type_share = {"acute": share.share, "non_acute": 1.0 - share.share}
+
+    cells = [(r, t, y) for r in ids for t in TYPES for y in years]
+    index = {c: i for i, c in enumerate(cells)}
+    fraction = np.array([fraction_open(opened[r], y) for r, t, y in cells])
+    exposure = fraction * np.array([population[r] / POPULATION_UNIT for r, t, y in cells])
+    exposure *= np.array([type_share[t] if split[y] else 1.0 for r, t, y in cells])
+
+    # compared regional observations
+    regional = reports[(reports["region"] != NATIONAL)].sort_values(["year", "line"])
+    obs: list[dict[str, Any]] = []
+    for row in regional.itertuples(index=False):
+        if row_status(row.year, row.region, row.measure, years, opened) != "compared":
+            continue
+        for kind, value in _row_types(row).items():
+            kinds = TYPES if kind == "total" else (kind,)
+            obs.append({"year": row.year, "region": row.region, "type": kind, "observed": value,
+                        "cells": [index[(row.region, t, row.year)] for t in kinds], "line": int(row.line),
+                        "source": row.source})
+    covered = {c for o in obs if o["type"] != "total" for c in o["cells"]}
+    for y in years:
+        nat = nat_rows[y]
+        groups = [("total", TYPES)] if split[y] else [(t, (t,)) for t in TYPES]
+        for kind, kinds in groups:
+            mine = [o for o in obs if o["year"] == y and o["region"] != NATIONAL and (split[y] or o["type"] == kind)]
+            used = {c for o in mine for c in o["cells"]} if split[y] else covered
+            members = [index[(r, t, y)] for r in ids for t in kinds if index[(r, t, y)] not in used]
+            observed = int(getattr(nat, kind)) - sum(o["observed"] for o in mine)
+            if observed < 0 or (observed > 0 and not members):
+                raise CalibrationError(
+                    f"regional {_label(kind)} counts for {y} sum to more than the national {int(getattr(nat, kind))}"
+                    if observed < 0 else f"the national {_label(kind)} count for {y} is not all covered by the "
+                    "regional counts, but no other region is open that year")
+            obs.append({"year": y, "region": NATIONAL, "type": kind, "observed": observed, "cells": members,
+                        "line": 0, "source": ""})
+
+    # design: year(-type) effects, then own(r), then own_non_acute(r)
+    columns: list[tuple[str, Any]] = []
+    design: list[np.ndarray] = []
+    for y in years:
+        for kinds in ([TYPES] if split[y] else [(t,) for t in TYPES]):
+            columns.append(("rate", (y, kinds)))
+            design.append(np.array([float(cy == y and ct in kinds) for cr, ct, cy in cells]))
+    own = [r for r in ids if any(o["region"] == r for o in obs)]
+    kinds_of = {r: {o["type"] for o in obs if o["region"] == r} for r in own}
+    own_split = [r for r in own if len(kinds_of[r]) >= 2]
+    for r in own:
+        columns.append(("own", r))
+        design.append(np.array([float(cr == r) for cr, ct, cy in cells]))
+    for r in own_split:
+        columns.append(("own_non_acute", r))
+        design.append(np.array([float(cr == r and ct == "non_acute") for cr, ct, cy in cells]))
+    X = np.column_stack(design)
+    A = np.zeros((len(obs), len(cells)))
+    for i, o in enumerate(obs):
+        A[i, o["cells"]] = 1.0
+    y_obs = np.array([o["observed"] for o in obs], dtype=float)
+
+    theta0 = np.zeros(X.shape[1])
+    for j, (kind, key) in enumerate(columns):
+        if kind == "rate":
+            year, kinds = key
+            count = float(getattr(nat_rows[year], "total" if len(kinds) == 2 else kinds[0]))
+            theta0[j] = np.log(max(count, 0.5) / max(float(exposure @ X[:, j]), 1e-9))
+    free = np.ones(X.shape[1], dtype=bool)
+    theta, converged = _fit_sums(X, exposure, A, y_obs, theta0, free)
+    m = exposure * np.exp(X @ theta)
+    mu = A @ m
+    deviance = _deviance(y_obs, mu)
+    G = (A * m) @ X
+    cov = np.linalg.pinv((G.T * (1.0 / np.maximum(mu, 1e-300))) @ G)
+    z = stats.norm.ppf(0.975)
+
+    # per region and type: own rate relative to the population share, its CI, and how much better
+    # the region's own effect fits than the population share (likelihood-ratio test)
+    effects = []
+    position = {key: j for j, key in enumerate(columns)}
+    for r in ids:
+        if r not in own:
+            effects += [{"region": r, "type": t, "status": "estimate", "rate_ratio": 1.0, "ci_low": np.nan,
+                         "ci_high": np.nan, "own_split": False, "lr": np.nan, "p_value": np.nan, "points": ""}
+                        for t in TYPES]
+            continue
+        mine = [position[("own", r)]] + ([position[("own_non_acute", r)]] if r in own_split else [])
+        mask = free.copy()
+        mask[mine] = False
+        start = theta.copy()
+        start[mine] = 0.0
+        restricted, _ = _fit_sums(X, exposure, A, y_obs, start, mask)
+        lr = _deviance(y_obs, A @ (exposure * np.exp(X @ restricted))) - deviance
+        points = "; ".join(f"{o['year']} {_label(o['type'])} {o['observed']} ({o['source']}; "
+                           f"{_ref(reports, o['line'])})" for o in obs if o["region"] == r)
+        for t in TYPES:
+            contrast = np.zeros(theta.size)
+            contrast[mine[:2] if t == "non_acute" else mine[:1]] = 1.0
+            log_ratio, se = float(contrast @ theta), float(np.sqrt(contrast @ cov @ contrast))
+            effects.append({"region": r, "type": t, "status": "fitted", "rate_ratio": float(np.exp(log_ratio)),
+                            "ci_low": float(np.exp(log_ratio - z * se)), "ci_high": float(np.exp(log_ratio + z * se)),
+                            "own_split": r in own_split, "lr": float(lr),
+                            "p_value": float(stats.chi2.sf(max(lr, 0.0), len(mine))), "points": points})
+    effects = pd.DataFrame.from_records(effects)
+
+    rates = []
+    for (kind, key), value in zip(columns, theta):
+        if kind != "rate":
+            continue
+        year, kinds = key
+        split_year = len(kinds) == 2
+        for t in kinds:
+            per_100k = float(np.exp(value)) * (type_share[t] if split_year else 1.0)
+            rates.append({"year": year, "type": t, "per_100k": per_100k, "split": split_year})
+    year_rates = pd.DataFrame.from_records(rates)
+    frame = pd.DataFrame({"region": [c[0] for c in cells], "type": [c[1] for c in cells],
+                          "year": [c[2] for c in cells], "fraction_open": fraction, "expected": m})
+    observations = pd.DataFrame({"year": [o["year"] for o in obs], "region": [o["region"] for o in obs],
+                                 "type": [o["type"] for o in obs], "observed": y_obs, "fitted": mu})
+    method = (f"Poisson maximum likelihood, log link, region and year effects, exposure = population x share of "
+              f"the year open; {len(obs)} observations, {X.shape[1]} parameters, deviance {deviance:.2f} on "
+              f"{len(obs) - X.shape[1]} df")
+    return HistoryFit(cells=frame, effects=effects, year_rates=year_rates, observations=observations,
+                      deviance=deviance, df=len(obs) - X.shape[1], converged=converged, years=years, method=method)
+
+
+def history_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFrame,
+                   share: ShareFit, reference_year: int = REFERENCE_YEAR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Levels per region and type (the reference year) and per calendar year, each with provenance.
+
+    Status: ``fitted`` - the region's own counts cover this type (or a total); ``derived`` -
+    its own counts are of the other type only, so the type split is that of the population-share
+    regions; ``estimate`` - no own count: population share of what the national count leaves.
+    Values are expected counts for the whole calendar year, rounded to 0.1.
+    """
+    if reference_year not in history.years or bool(national.set_index("year").at[reference_year, "split"]):
         raise CalibrationError(
             f"the national '{LEVEL_MEASURE}' row for {reference_year} with acute and non-acute counts is missing")
-    nat = {t: int(ref[t].iloc[0]) for t in TYPES}
-    share = nat["acute"] / (nat["acute"] + nat["non_acute"])
-    share_text = (f"the national {reference_year} acute share {share:.1%} "
-                  f"({nat['acute']:,} of {nat['acute'] + nat['non_acute']:,})")
-    rows = reports[(reports["year"] == reference_year) & (reports["region"] != NATIONAL)].set_index("region")
-    records = [
-        {"region": rid, "type": t, "level_2019": value, "status": status, "provenance": text}
-        for rid, row in rows.iterrows()
-        for t, (value, status, text) in _region_figure(row, share, _provenance_ref(reports, int(row["line"])),
-                                                       share_text).items()
-    ]
-    missing = [rid for rid in regions["id"] if rid not in rows.index]
-    population = regions.set_index("id").loc[missing, "population"].to_numpy(dtype=float)
-    for t in TYPES if missing else ():
-        known_sum = sum(r["level_2019"] for r in records if r["type"] == t and r["status"] != "estimate")
-        residual = nat[t] - known_sum
-        if residual < 0:
-            raise CalibrationError(
-                f"regional {t} counts for {reference_year} sum to {known_sum}, more than the national {nat[t]}")
-        method = (f"of the national {reference_year} {_label(t)} residual ({nat[t]:,} national minus {known_sum:,} "
-                  f"in the {len(rows)} regions with a figure = {residual:,}), split over the {len(missing)} regions "
-                  "without a figure by population (CBS; calibration/regions.csv)")
-        records += [
-            {"region": rid, "type": t, "level_2019": int(value), "status": "estimate",
-             "provenance": f"estimate: population share {weight:.1%} {method}"}
-            for rid, value, weight in zip(missing, allocate_by_population(residual, population),
-                                          population / population.sum())
-        ]
-    order = {rid: i for i, rid in enumerate(regions["id"])}
-    levels = pd.DataFrame.from_records(records)
-    levels = levels.assign(_r=levels["region"].map(order), _t=levels["type"].map(TYPES.index))
-    levels = levels.sort_values(["_r", "_t"]).drop(columns=["_r", "_t"])
+    info = regions.set_index("id")
+    effects = history.effects.set_index(["region", "type"])
+    cells = history.cells.set_index(["region", "type", "year"])
+    rates = history.year_rates.set_index(["year", "type"])["per_100k"]
+    nat = national.set_index("year")
+    nat_line = {int(r.year): int(r.line) for r in reports[reports["region"] == NATIONAL].itertuples()}
+    opened_at = dict(zip(regions["id"], regions["opened"]))
+    seen: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+    for row in reports[reports["region"] != NATIONAL].itertuples(index=False):
+        if row_status(row.year, row.region, row.measure, history.years, opened_at) == "compared":
+            seen.setdefault((row.region, row.year), []).extend(
+                (k, v, int(row.line)) for k, v in _row_types(row).items())
+    base_share = rates[(reference_year, "acute")] / (rates[(reference_year, "acute")]
+                                                     + rates[(reference_year, "non_acute")])
+    level_rows, year_rows = [], []
+    for rid in regions["id"]:
+        own_kinds = {k for (r, _), items in seen.items() if r == rid for k, _, _ in items}
+        for t in TYPES:
+            eff = effects.loc[(rid, t)]
+            if eff["status"] == "estimate":
+                status = "estimate"
+            elif t in own_kinds or "total" in own_kinds:
+                status = "fitted"
+            else:
+                status = "derived"
+            ratio = (f"{eff['rate_ratio']:.2f} x (95% CI {eff['ci_low']:.2f}-{eff['ci_high']:.2f}) the {_label(t)} "
+                     "rate of the population-share regions")
+            split_text = ("its own acute/non-acute split" if eff["own_split"] else
+                          f"the acute share of the population-share regions ({base_share:.1%} in {reference_year})")
+            rate_text = f"{rates[(reference_year, t)]:.1f} {_label(t)} reports per 100,000 in {reference_year}"
+            if status == "estimate":
+                text = (f"estimate: no own count; {reference_year} expected count for {info.at[rid, 'name']}'s "
+                        f"population ({int(info.at[rid, 'population']):,}; CBS, calibration/regions.csv) at the rate "
+                        "of the regions "
+                        f"without a figure ({rate_text}): the share of what the national count leaves after the "
+                        "regions with a figure (Poisson model with region and year effects, calibration/README.md)")
+            else:
+                text = (f"{status}: {reference_year} expected count of a Poisson model with region and year effects "
+                        f"(calibration/README.md); {info.at[rid, 'name']}'s own counts - {eff['points']} - put its "
+                        f"rate at {ratio}; {split_text}")
+            level = round(float(cells.at[(rid, t, reference_year), "expected"]), 1)
+            level_rows.append({"region": rid, "type": t, "level_2019": level, "status": status,
+                               "rate_ratio": float(eff["rate_ratio"]), "provenance": text})
+            for year in history.years:
+                cell = cells.loc[(rid, t, year)]
+                value = round(float(cell["expected"]), 1)
+                opened = info.at[rid, "opened"]
+                if cell["fraction_open"] == 0.0:
+                    note = f"0: not open in {year} (opened {opened.date()})"
+                else:
+                    n = nat.loc[year]
+                    basis = (f"national {year} total {int(n['total']):,} [{_ref(reports, nat_line[year])}] split by "
+                             f"the pooled acute share {share.share:.1%}" if n["split"] else
+                             f"national {year} {_label(t)} {int(n[t]):,} [{_ref(reports, nat_line[year])}]")
+                    note = f"{status} {year} expected count (model as for level): {basis}"
+                    own_counts = [f"{_label(k)} {v} [{_ref(reports, line)}]" for k, v, line in seen.get((rid, year), [])
+                                  if k in (t, "total")]
+                    if own_counts:
+                        note += f"; own {year} count " + ", ".join(own_counts)
+                    if cell["fraction_open"] < 1.0:
+                        days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+                        note += (f"; prorated: open {round(cell['fraction_open'] * days)} of {days} days "
+                                 f"(opened {opened.date()})")
+                year_rows.append({"region": rid, "type": t, "year": year, "level": value,
+                                  "fraction_open": float(cell["fraction_open"]), "status": status, "provenance": note})
+    levels = pd.DataFrame.from_records(level_rows)
     levels = levels.merge(regions[["id", "name", "population", "opened"]].rename(columns={"id": "region"}),
                           on="region")
-    columns = ["region", "name", "type", "level_2019", "status", "provenance", "population", "opened"]
-    return levels[columns].reset_index(drop=True)
-
+    columns = ["region", "name", "type", "level_2019", "status", "rate_ratio", "provenance", "population", "opened"]
+    return levels[columns].reset_index(drop=True), pd.DataFrame.from_records(year_rows)
 
 def other_measures(counts: pd.DataFrame, national: pd.DataFrame, reference_year: int = REFERENCE_YEAR) -> pd.DataFrame:
     """National figures of other measures, as a ratio to the reference-year reports - never as levels.
@@ -592,7 +857,8 @@ def calibrate(csv_path: str | Path, regions_path: str | Path | None = None) -> C
     reports = counts[counts["measure"] == LEVEL_MEASURE]
     national = national_series(reports)
     share = fit_acute_share(national[~national["split"]])
-    levels = regional_levels(reports, regions, national)
+    history = fit_history(reports, regions, national, share)
+    levels, year_levels = history_levels(history, reports, regions, national, share)
     direct = national[~national["split"]]
     growth = {"total": fit_growth(national["year"], national["total"], "total")}
     growth.update({t: fit_growth(direct["year"], direct[t], t) for t in TYPES})
@@ -605,69 +871,143 @@ def calibrate(csv_path: str | Path, regions_path: str | Path | None = None) -> C
         f"Default growth after {REFERENCE_YEAR}: {DEFAULT_GROWTH:.0%}/yr, an assumption - {DEFAULT_GROWTH_REASON}.",
         f"Acute share pooled over {', '.join(map(str, share.years))}: {share.share:.1%} "
         f"(95% CI {share.ci_low:.1%} to {share.ci_high:.1%}).",
+        f"Levels {min(history.years)}-{max(history.years)}: {history.method}"
+        + ("" if history.converged else " (WARNING: the optimiser did not report convergence)") + ".",
+        "Population-share rate per 100,000 inhabitants a year (acute / non-acute): " + "; ".join(
+            f"{y} {r.at[(y, 'acute')]:.1f} / {r.at[(y, 'non_acute')]:.1f}" for r in
+            [history.year_rates.set_index(["year", "type"])["per_100k"]] for y in history.years) + ".",
         *(f"{r.year} {r.measure} = {r.total:,.0f} is {r.ratio_to_reports:.2f} x the {r.reference_year} "
           f"{LEVEL_MEASURE}: a different measure, documented only, never used for levels or growth."
           for r in others.itertuples(index=False)),
     ]
     split_years = national.loc[national["split"], "year"].tolist()
     if split_years:
-        notes.append(f"National totals-only years {', '.join(map(str, split_years))} split by the pooled acute "
-                     "share (not data).")
+        notes.append(f"National totals-only years {', '.join(map(str, split_years))}: one rate per year, split by "
+                     "the pooled acute share (not data).")
     estimated = sorted(set(levels.loc[levels["status"] == "estimate", "region"]))
     if estimated:
-        notes.append(f"Estimated by population share (no {REFERENCE_YEAR} figure): {', '.join(estimated)}.")
+        notes.append(f"Estimated by population share (no own count): {', '.join(estimated)}.")
+    excluded = [f"{y} {r} {m}: {why}" for (y, r, m), why in EXCLUDED_POINTS.items()
+                if ((counts["year"] == y) & (counts["region"] == r) & (counts["measure"] == m)).any()]
+    if excluded:
+        notes.append("Excluded from the fit: " + "; ".join(excluded) + ".")
     uncertain = [f"{r.id} ({r.uncertain})" for r in regions.itertuples()
                  if isinstance(r.uncertain, str) and r.uncertain]
     if uncertain:
         notes.append("Uncertain region list or area: " + "; ".join(uncertain))
     return CalibrationResult(
-        levels=levels, national=national, acute_share=share, growth=growth,
-        default_growth=DEFAULT_GROWTH, default_growth_reason=DEFAULT_GROWTH_REASON,
+        levels=levels, year_levels=year_levels, history=history, national=national, acute_share=share,
+        growth=growth, default_growth=DEFAULT_GROWTH, default_growth_reason=DEFAULT_GROWTH_REASON,
         other_measures=others, regions=regions, counts=counts, notes=tuple(notes), source_path=str(csv_path),
     )
 
 
-def compare(counts_df: pd.DataFrame, model_levels: pd.DataFrame, growth: float = DEFAULT_GROWTH,
-            reference_year: int = REFERENCE_YEAR) -> pd.DataFrame:
-    """Data versus model: each published count next to what the model expects for that year.
+def annual_counts(rate: np.ndarray, cv: float, replications: int, arrivals_rng: np.random.Generator,
+                  week_rng: np.random.Generator) -> np.ndarray:
+    """Reports in the period of ``rate`` for each replication, as ``demand.sample_arrivals`` draws them.
 
-    Expected = level x (1 + growth)^(year - reference year) x share of the year the centre was
-    open (national rows sum the regions). Why: it shows at a glance where the calibrated model
-    departs from the record - roll-out years, partial first years, or figures that count
-    something else. Other measures get no expectation. ``annualised`` scales a partial-year
-    count to a full year.
+    ``sample_arrivals`` draws a Poisson count per hour with rate x the gamma factor of its 7-day
+    block (``demand.week_factors``). The sum of independent Poisson counts is Poisson with the
+    summed rate, so the period's count is Poisson(sum over blocks of factor x block rate): the
+    same distribution, drawn for all replications at once instead of hour by hour.
     """
-    level = model_levels.pivot(index="region", columns="type", values="level_2019").astype(float)
-    level["total"] = level["acute"] + level["non_acute"]
-    opened = model_levels.drop_duplicates("region").set_index("region")["opened"].reindex(level.index)
+    from csgsim.demand import week_factors
+
+    block = 7 * 24
+    weekly = np.add.reduceat(rate, np.arange(0, rate.size, block)) if rate.size else np.zeros(0)
+    factors = week_factors(cv, weekly.size * replications, week_rng).reshape(replications, weekly.size)
+    return arrivals_rng.poisson(factors @ weekly)
+
+
+def data_points(counts: pd.DataFrame, fit_years: Sequence[int] | set[int], opened: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per published count (a non-empty acute, non_acute or total cell), with its status."""
     records = []
-    for row in counts_df.itertuples(index=False):
-        factor = (1.0 + growth) ** (row.year - reference_year)
-        fractions = np.array([fraction_open(o, row.year) for o in opened])
+    for row in counts.itertuples(index=False):
+        status = row_status(row.year, row.region, row.measure, fit_years, opened)
         for column in COUNT_COLUMNS:
-            observed = getattr(row, column)
-            if pd.isna(observed):
+            value = getattr(row, column)
+            if pd.isna(value):
                 continue
-            if row.measure != LEVEL_MEASURE:
-                expected, frac, note = np.nan, np.nan, f"measure '{row.measure}' is not modelled"
-            elif row.region == NATIONAL:
-                weights = level[column].to_numpy()
-                expected = factor * float(weights @ fractions)
-                frac = float(weights @ fractions / weights.sum())
-                note = "sum over regions"
-            else:
-                frac = fractions[level.index.get_loc(row.region)]
-                expected = factor * frac * level.at[row.region, column]
-                note = "partial year" if 0.0 < frac < 1.0 else ""
-            records.append({
-                "data_point": f"{row.year} {row.region} {row.measure} {column}", "year": row.year,
-                "region": row.region, "measure": row.measure, "type": column, "line": row.line,
-                "observed": int(observed), "fraction_open": frac,
-                "annualised": observed / frac if row.region != NATIONAL and frac and frac > 0 else np.nan,
-                "expected": expected, "ratio": observed / expected if expected else np.nan, "note": note,
-            })
+            records.append({"data_point": f"{row.year} {row.region} {_label(column)}"
+                                          + ("" if row.measure == LEVEL_MEASURE else f" ({row.measure})"),
+                            "year": int(row.year), "region": row.region, "measure": row.measure, "type": column,
+                            "line": int(row.line), "observed": int(value), "status": status})
     return pd.DataFrame.from_records(records)
 
+
+def _scenario_for_year(data: dict[str, Any], year: int, source: str) -> Any:
+    """The model's scenario over calendar year ``year`` (start 1 January, 365 or 366 days)."""
+    from csgsim import scenario
+
+    patched = copy.copy(data)
+    days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+    patched["scenario"] = {**data.get("scenario", {}), "start": dt.date(year, 1, 1), "days": days}
+    return scenario.parse(patched, f"{source} (calendar year {year})")
+
+
+def check(counts_csv: str | Path, model_path: str | Path, replications: int = CHECK_REPLICATIONS,
+          seed: int = CHECK_SEED, regions_path: str | Path | None = None) -> pd.DataFrame:
+    """Data versus model: each published count next to the model's simulated count for that calendar year.
+
+    For every year with a data point the model file is rebuilt over that calendar year and each
+    region's annual count of each type is drawn ``replications`` times with the model's own
+    demand generator (``demand.intensity`` - levels, growth, seasonality, events - and the
+    week-factor Poisson sampling of ``demand.sample_arrivals``; see ``annual_counts``), from
+    ``inputs.stream(seed, year, region, ...)``. National points sum the model's regions, totals
+    sum the types. Returns observed, the exact expectation, the simulated mean and 2.5%/97.5%
+    quantiles, ``inside`` (observed within them) and ``status`` (``compared`` or
+    ``excluded: <reason>``; excluded points are simulated too where the model covers the year).
+    """
+    from csgsim import demand, inputs, scenario
+
+    if replications < 1:
+        raise CalibrationError(f"replications must be at least 1, got {replications}")
+    regions = load_regions(regions_path)
+    counts = load_counts(counts_csv, regions)
+    fit_years = set(counts.loc[(counts["region"] == NATIONAL) & (counts["measure"] == LEVEL_MEASURE), "year"])
+    points = data_points(counts, fit_years, dict(zip(regions["id"], regions["opened"])))
+    if points.empty:
+        raise CalibrationError(f"{counts_csv}: no counts to compare")
+    data, _ = scenario.read(model_path)
+    draws: dict[tuple[int, str, str], np.ndarray] = {}
+    means: dict[tuple[int, str, str], float] = {}
+    model_regions: list[str] = []
+    for year in sorted(points["year"].unique()):
+        sc = _scenario_for_year(data, int(year), str(model_path))
+        model_regions = list(sc.regions)
+        for rid in sc.regions:
+            for kind in TYPES:
+                rate = demand.intensity(sc, rid, kind)
+                cv = sc.regions[rid].demand(kind).overdispersion_cv
+                draws[(year, rid, kind)] = annual_counts(
+                    rate, cv, replications, inputs.stream(seed, int(year), rid, f"{kind}_arrivals"),
+                    inputs.stream(seed, int(year), rid, f"{kind}_weeks"))
+                means[(year, rid, kind)] = float(rate.sum())
+    absent = (points["region"] != NATIONAL) & ~points["region"].isin(model_regions)
+    missing = points[absent & (points["status"] == "compared")]
+    if not missing.empty:
+        first = missing.iloc[0]
+        raise CalibrationError(
+            f"{model_path}: has no region '{first['region']}', needed for the data point {first['data_point']} "
+            f"({Path(counts_csv).name} row {first['line']}); the model's regions: {', '.join(model_regions)}")
+    rows = []
+    for p in points.itertuples(index=False):
+        if p.region != NATIONAL and p.region not in model_regions:  # an excluded point: nothing to simulate
+            rows.append({**p._asdict(), "expected": np.nan, "sim_mean": np.nan, "sim_low": np.nan,
+                         "sim_high": np.nan, "inside": False})
+            continue
+        kinds = TYPES if p.type == "total" else (p.type,)
+        names = model_regions if p.region == NATIONAL else [p.region]
+        sim = sum(draws[(p.year, r, k)] for r in names for k in kinds)
+        expected = sum(means[(p.year, r, k)] for r in names for k in kinds)
+        low, high = np.quantile(sim, [0.025, 0.975])
+        rows.append({**p._asdict(), "expected": expected, "sim_mean": float(np.mean(sim)), "sim_low": float(low),
+                     "sim_high": float(high), "inside": bool(low <= p.observed <= high)})
+    columns = ["data_point", "year", "region", "measure", "type", "line", "observed", "expected", "sim_mean",
+               "sim_low", "sim_high", "inside", "status"]
+    table = pd.DataFrame.from_records(rows)[columns]
+    table.attrs.update(replications=replications, seed=seed, model=str(model_path), counts=str(counts_csv))
+    return table
 
 # --------------------------------------------------------------------------------------------
 # Scenario writer
@@ -784,12 +1124,16 @@ def write_model(
     levels = result.levels.pivot(index="region", columns="type", values="level_2019")
     largest = set(levels["acute"].sort_values(ascending=False, kind="stable").index[:N_OFFICE_PLUS_ONCALL])
     label = source_label or Path(result.source_path).name
+    other_years = [y for y in result.history.years if y != result.reference_year]
+    fitted_years = f"{min(other_years)}-{max(other_years)}" if other_years else "(none)"
+    by_year = result.year_levels.set_index(["region", "type", "year"])
     lines = [
         f"# csgsim scenario: all {len(order)} CSG regions, calendar year {start.year}, "
         f"levels calibrated to {result.reference_year}.",
         "#",
-        f"# GENERATED by `python -m csgsim.calibration {label} <out.toml>` from the public figures",
+        f"# GENERATED by `csgsim calibrate {label} --out <out.toml>` from the public figures",
         "# (see calibration/README.md). Do not edit by hand: change the data or the rules and regenerate.",
+        "# `csgsim calibrate ... --check` simulates every data year with this file and prints data vs model.",
         f"# The scenario, norms, profiles and defaults sections are those of {template_path.name}, with the",
         "# calibrated level year and growth; see that file for comments on each key.",
         "#",
@@ -804,6 +1148,12 @@ def write_model(
         f"# coordinator 16 h a week, 24 h from {LARGE_ACUTE}. Duty pattern: office_plus_oncall in the "
         f"{N_OFFICE_PLUS_ONCALL} regions",
         "# with the most acute reports, rotation_24h elsewhere (assumption).",
+        "#",
+        f"# Demand levels are expected reports per calendar year: `level` is the {result.reference_year} level "
+        "(level_year),",
+        f"# `levels.YEAR` the fitted levels of the other data years {fitted_years} (0 before a centre opened; a",
+        "# first year is prorated by its opening date, since a simulation runs whole calendar years); years",
+        f"# after {result.reference_year} grow from `level` by growth_per_year.",
     ]
     for section in SHARED_SECTIONS:
         lines += ["", *_toml_table(shared[section], (section,))]
@@ -811,7 +1161,7 @@ def write_model(
     prov = result.levels.set_index(["region", "type"])
     for rid in order:
         region = info.loc[rid]
-        acute = int(levels.at[rid, "acute"])
+        acute = float(levels.at[rid, "acute"])
         n, hours, coord_hours = staff_rule(acute)
         prefix = region["staff_prefix"]
         lines += ["", f"[regions.{rid}]", f"name = {_toml_str(region['name'])}"]
@@ -819,13 +1169,17 @@ def write_model(
             lines.append(f"note = {_toml_str('uncertain: ' + region['uncertain'])}")
         for t in TYPES:
             row = prov.loc[(rid, t)]
-            key = "source" if row["status"] == "published" else "assumption"
-            value, text = int(row["level_2019"]), _toml_str(row["provenance"])
-            lines.append(f"demand.{t}.level = {{ value = {value}, {key} = {text} }}")
+            key = "source" if row["status"] == "fitted" else "assumption"
+            value, text = float(row["level_2019"]), _toml_str(row["provenance"])
+            lines.append(f"demand.{t}.level = {{ value = {value!r}, {key} = {text} }}")
+            for year in other_years:
+                cell = by_year.loc[(rid, t, year)]
+                lines.append(f"demand.{t}.levels.{year} = {{ value = {float(cell['level'])!r}, "
+                             f"{key} = {_toml_str(cell['provenance'])} }}")
         pattern = "office_plus_oncall" if rid in largest else "rotation_24h"
         if pattern != "rotation_24h":
             lines.append(f'duty.pattern = "{pattern}"')
-        lines.append(f"# staff: assumption - {n} casemanagers of {hours} h/week for {acute} acute reports/yr; "
+        lines.append(f"# staff: assumption - {n} casemanagers of {hours} h/week for {acute:g} acute reports/yr; "
                      f"duty {pattern}")
         lines.append(f'staff.coordinator = {{ id = "{prefix}-coord", hours_per_week = {coord_hours} }}')
         lines.append("staff.casemanagers = [")
@@ -835,8 +1189,92 @@ def write_model(
 
 
 def levels_table(result: CalibrationResult) -> pd.DataFrame:
-    """The calibrated levels as written to ``calibration/calibrated-levels.csv``."""
-    return result.levels[["region", "name", "type", "level_2019", "status", "provenance"]]
+    """The calibrated levels as written to ``calibration/calibrated-levels.csv``: one row per region and
+    type, the expected reports of each fitted calendar year, status, the region's rate relative to the
+    population-share regions, and the provenance of the reference-year level."""
+    wide = result.year_levels.pivot(index=["region", "type"], columns="year", values="level")
+    wide.columns = [f"level_{y}" for y in wide.columns]
+    out = result.levels.merge(wide.drop(columns=f"level_{result.reference_year}", errors="ignore").reset_index(),
+                              on=["region", "type"])
+    out["rate_vs_population"] = out["rate_ratio"].round(3)
+    years = [c for c in wide.columns if c != f"level_{result.reference_year}"]
+    return out[["region", "name", "type", *years, "level_2019", "status", "rate_vs_population", "provenance"]]
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a file through a temporary file in the same folder and ``os.replace``, so a reader never
+    sees half a file and a failed write leaves the old one intact. The file gets the usual
+    permissions (0666 less the umask), not mkstemp's private 0600."""
+    path = Path(path)
+    tmp: str | None = None
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise CalibrationError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+
+
+def print_calibration(result: CalibrationResult, console: Any) -> None:
+    """The fitted levels per region and type and year, then the growth fit and notes (rich console)."""
+    from rich.table import Table
+
+    wide = levels_table(result)
+    years = [c for c in wide.columns if c.startswith("level_")]
+    effects = result.history.effects.set_index(["region", "type"])
+    table = Table(title="Calibrated levels: expected reports per calendar year", title_justify="left")
+    table.add_column("region")
+    table.add_column("type")
+    for c in years:
+        table.add_column(c.removeprefix("level_"), justify="right")
+    table.add_column("status")
+    table.add_column("rate vs pop. (95% CI)", justify="right")
+    table.add_column("LR p", justify="right")
+    for row in wide.itertuples(index=False):
+        eff = effects.loc[(row.region, row.type)]
+        ratio = ("1 (population share)" if eff["status"] == "estimate"
+                 else f"{eff['rate_ratio']:.2f} ({eff['ci_low']:.2f}-{eff['ci_high']:.2f})")
+        p_value = "" if eff["status"] == "estimate" else f"{eff['p_value']:.2g}"
+        table.add_row(row.region, _label(row.type), *(f"{getattr(row, c):.1f}" for c in years), row.status, ratio,
+                      p_value)
+    sums = wide.groupby("type")[years].sum()
+    for t in TYPES:
+        table.add_row("sum", _label(t), *(f"{sums.at[t, c]:.1f}" for c in years), "", "", "", style="bold")
+    console.print(table)
+    console.print("rate vs pop.: the region's rate relative to the regions without a figure (population share); "
+                  "LR p: likelihood-ratio test of the region's own effect against the population share.",
+                  markup=False, highlight=False)
+    for note in result.notes:
+        console.print(f"- {note}", soft_wrap=False, markup=False, highlight=False)
+
+
+def print_check(table: pd.DataFrame, console: Any) -> int:
+    """The data-versus-model table; returns how many compared points fall outside their interval."""
+    from rich.table import Table
+
+    reps = table.attrs.get("replications", "?")
+    out = Table(title=f"Data vs model: {reps} simulated calendar years per data year, seed "
+                      f"{table.attrs.get('seed', '?')}, model {table.attrs.get('model', '?')}", title_justify="left")
+    for name, justify in (("data point", "left"), ("observed", "right"), ("model mean", "right"),
+                          ("95% interval", "right"), ("inside", "center"), ("status", "left")):
+        out.add_column(name, justify=justify, overflow="fold")
+    for row in table.itertuples(index=False):
+        out.add_row(row.data_point, f"{row.observed:,}", f"{row.sim_mean:,.1f}",
+                    f"{row.sim_low:,.0f}-{row.sim_high:,.0f}", "yes" if row.inside else "NO", row.status,
+                    style=None if row.status == "compared" else "dim")
+    console.print(out)
+    compared = table[table["status"] == "compared"]
+    outside = int((~compared["inside"]).sum())
+    console.print(f"{len(compared) - outside} of {len(compared)} compared data points lie inside the simulated 95% "
+                  f"interval; {len(table) - len(compared)} excluded (reason in the status column).",
+                  markup=False, highlight=False)
+    return outside
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -848,9 +1286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--levels", type=Path, default=None, help="also write the calibrated levels to this CSV")
     args = parser.parse_args(argv)
     result = calibrate(args.counts, args.regions)
-    args.out.write_text(write_model(result, source_label=args.counts.as_posix()), encoding="utf-8")
+    write_text_atomic(args.out, write_model(result, source_label=args.counts.as_posix()))
     if args.levels is not None:
-        levels_table(result).to_csv(args.levels, index=False, lineterminator="\n")
+        write_text_atomic(args.levels, levels_table(result).to_csv(index=False, lineterminator="\n"))
     return 0
 
 

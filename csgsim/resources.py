@@ -1,4 +1,4 @@
-"""Where the built-in scenario files are: inside the wheel, or the repository's models/."""
+"""Where the built-in files are: inside the wheel, or the repository's models/ and calibration/."""
 
 from __future__ import annotations
 
@@ -18,3 +18,15 @@ def models_dir() -> Path:
 
 def default_model() -> Path:
     return models_dir() / DEFAULT_MODEL
+
+
+def calibration_dir() -> Path:
+    """The calibration data: csgsim/data/calibration in the wheel or, in a source checkout, ../calibration.
+
+    Not csgsim/calibration: that name is the calibration module.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "calibration", here.parent / "calibration"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("csgsim's calibration data are missing from this installation")

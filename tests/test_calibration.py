@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,46 +124,57 @@ def test_regions_table_has_16_regions_covering_the_country(regions: pd.DataFrame
 # ---- levels -------------------------------------------------------------------------------
 
 
-def test_levels_sum_to_national_2019_per_type(result: cal.CalibrationResult) -> None:
-    """Published, derived and estimated 2019 levels of each type add up exactly to the national 2019 count."""
-    sums = result.levels.groupby("type")["level_2019"].sum()
-    assert sums["acute"] == 1888
-    assert sums["non_acute"] == 2260
+def test_levels_add_up_to_the_national_count_of_each_year(result: cal.CalibrationResult) -> None:
+    """The fitted levels of each type add up to the national count of every year with one, within 0.5%
+    (2018, totals only: the total); the Poisson model's deviance is within its chi-square 95% point."""
+    sums = result.year_levels.groupby(["year", "type"])["level"].sum()
+    national = result.counts[(result.counts["region"] == "national") & (result.counts["measure"] == "reports")]
+    for row in national.itertuples():
+        if pd.isna(row.acute):
+            assert sums[row.year].sum() == pytest.approx(row.total, rel=0.005)
+        else:
+            assert sums[(row.year, "acute")] == pytest.approx(row.acute, rel=0.005)
+            assert sums[(row.year, "non_acute")] == pytest.approx(row.non_acute, rel=0.005)
+    assert result.history.converged
+    assert result.history.df == 3 and result.history.deviance < 7.81  # chi-square(3) 95% point
 
 
-def test_regions_with_a_figure_keep_it_and_others_are_flagged_estimates(result: cal.CalibrationResult) -> None:
-    """Published regional counts are used as is; regions without a 2019 figure are 'estimate' with the method text."""
-    acute = result.levels[result.levels["type"] == "acute"].set_index("region")
-    for rid, value in {"amsterdam-amstelland": 230, "rotterdam": 249, "brabant-oost": 204,
-                       "groningen-drenthe": 111, "twente-achterhoek": 88, "friesland": 65, "zeeland": 40}.items():
-        assert acute.at[rid, "level_2019"] == value
-        assert acute.at[rid, "status"] == "published"
+def test_regions_with_own_counts_are_fitted_and_others_are_population_share_estimates(
+        result: cal.CalibrationResult) -> None:
+    """A region with any compared count of its own (any year) gets its own effect ('fitted'; non-acute 'derived' when
+    only acute was published); the eight without one are 'estimate' by population share, with the method text."""
+    levels = result.levels.set_index(["region", "type"])
+    own = {"amsterdam-amstelland", "rotterdam", "brabant-oost", "groningen-drenthe", "twente-achterhoek", "friesland",
+           "zeeland", "flevoland"}
+    for rid in own:
+        assert levels.at[(rid, "acute"), "status"] == "fitted"
+        assert levels.at[(rid, "acute"), "provenance"].startswith("fitted: 2019 expected count")
+    assert levels.at[("friesland", "non_acute"), "status"] == "derived"
+    assert levels.at[("zeeland", "non_acute"), "status"] == "fitted"  # Zeeland 2018 published both types
     estimates = result.levels[result.levels["status"] == "estimate"]
-    assert set(estimates["region"]) == {"utrecht", "noord-holland", "haaglanden", "hollands-midden", "gelderland-zuid",
-                                        "ijsselland", "flevoland", "west-midden-brabant", "limburg"}
-    assert estimates["provenance"].str.startswith("estimate: population share").all()
+    assert set(estimates["region"]) == set(result.regions["id"]) - own
+    assert estimates["provenance"].str.startswith("estimate: no own count").all()
+    assert (estimates["rate_ratio"] == 1.0).all()
 
 
-def test_non_acute_of_acute_only_regions_comes_from_the_2019_acute_share(result: cal.CalibrationResult) -> None:
-    """A region with only an acute count gets non-acute = acute x (1 - s) / s with s the national 2019 acute share."""
-    non_acute = result.levels[result.levels["type"] == "non_acute"].set_index("region")
-    assert non_acute.at["zeeland", "status"] == "derived"
-    assert non_acute.at["zeeland", "level_2019"] == round(40 * 2260 / 1888)
-    assert non_acute.at["groningen-drenthe", "level_2019"] == 107  # published, not derived
+def test_flevoland_uses_its_own_2016_count_instead_of_population_share(result: cal.CalibrationResult) -> None:
+    """Flevoland has no 2019 figure but a 2016 one (75 in the 285 days after opening): its own effect fits far better
+    than the population share (likelihood-ratio p < 0.001), and its 2016 level reproduces the count."""
+    effects = result.history.effects.set_index(["region", "type"])
+    assert effects.at[("flevoland", "acute"), "p_value"] < 0.001
+    assert effects.at[("flevoland", "acute"), "rate_ratio"] > 1.5
+    cells = result.year_levels.set_index(["region", "type", "year"])["level"]
+    assert cells[("flevoland", "acute", 2016)] + cells[("flevoland", "non_acute", 2016)] == pytest.approx(75, abs=1)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    residual=st.integers(0, 1_000_000),
-    population=st.lists(st.floats(1e3, 1e7), min_size=1, max_size=20),
-)
-def test_population_allocation_is_whole_and_exact(residual: int, population: list[float]) -> None:
-    """Largest-remainder allocation gives whole numbers that sum to the residual, each within 1 of its exact share."""
-    out = cal.allocate_by_population(residual, population)
-    exact = residual * np.asarray(population) / np.sum(population)
-    assert out.sum() == residual
-    assert np.all(out >= 0)
-    assert np.all(np.abs(out - exact) < 1.0)
+def test_non_acute_of_acute_only_regions_uses_the_population_share_regions_split(result: cal.CalibrationResult) -> None:
+    """A region with only acute counts has the non-acute/acute ratio of the population-share regions in every year."""
+    cells = result.year_levels.set_index(["region", "type", "year"])["level"]
+    rates = result.history.year_rates.set_index(["year", "type"])["per_100k"]
+    for year in (2016, 2017, 2019):
+        ratio = rates[(year, "non_acute")] / rates[(year, "acute")]
+        assert cells[("rotterdam", "non_acute", year)] == pytest.approx(cells[("rotterdam", "acute", year)] * ratio,
+                                                                         abs=0.1)
 
 
 def test_regional_counts_above_national_raise(tmp_path: Path) -> None:
@@ -219,15 +232,21 @@ def test_other_measure_is_never_mixed_into_levels_or_growth(tmp_path: Path, resu
 
 
 def test_partial_first_year_is_prorated_by_opening_date(result: cal.CalibrationResult) -> None:
-    """Brabant-Oost opened 3 Apr 2017: its 2017 count covers 273/365 of the year; expected and annualised follow."""
+    """Brabant-Oost opened 3 Apr 2017: its 2017 level is the whole-calendar-year expectation, its full-year rate
+    x 273/365, and 0 before; the region effect is the same in every year (level / (open share x year rate))."""
     assert cal.fraction_open(dt.date(2017, 4, 3), 2017) == pytest.approx(273 / 365)
     assert cal.fraction_open(dt.date(2017, 4, 3), 2016) == 0.0
     assert cal.fraction_open(dt.date(2017, 4, 3), 2018) == 1.0
-    table = cal.compare(result.counts, result.levels, growth=0.05)
-    row = table[(table["region"] == "brabant-oost") & (table["year"] == 2017) & (table["type"] == "acute")].iloc[0]
-    assert row["fraction_open"] == pytest.approx(273 / 365)
-    assert row["annualised"] == pytest.approx(106 * 365 / 273)
-    assert row["expected"] == pytest.approx(204 * 1.05**-2 * 273 / 365)
+    cells = result.history.cells.set_index(["region", "type", "year"])
+    rates = result.history.year_rates.set_index(["year", "type"])["per_100k"]
+    assert cells.at[("brabant-oost", "acute", 2017), "fraction_open"] == pytest.approx(273 / 365)
+    assert cells.at[("brabant-oost", "acute", 2016), "expected"] == 0.0
+    for rid, t in (("brabant-oost", "acute"), ("flevoland", "non_acute"), ("utrecht", "acute")):
+        effect = [cells.at[(rid, t, y), "expected"] / (cells.at[(rid, t, y), "fraction_open"] * rates[(y, t)])
+                  for y in result.history.years if cells.at[(rid, t, y), "fraction_open"] > 0]
+        assert np.allclose(effect, effect[0])
+    text = result.year_levels.set_index(["region", "type", "year"]).at[("brabant-oost", "acute", 2017), "provenance"]
+    assert "prorated: open 273 of 365 days" in text
 
 
 @given(day=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
@@ -238,18 +257,84 @@ def test_fraction_open_counts_the_opening_day(day: dt.date) -> None:
     assert cal.fraction_open(day, day.year) == pytest.approx(open_days / days_in_year)
 
 
-def test_compare_reproduces_2019_and_leaves_other_measures_unmodelled(result: cal.CalibrationResult) -> None:
-    """Data versus model matches every 2019 'reports' figure exactly and gives no expectation for other measures."""
-    table = cal.compare(result.counts, result.levels, growth=0.05)
-    ref = table[(table["year"] == 2019) & (table["measure"] == "reports")]
-    assert np.allclose(ref["ratio"], 1.0)
-    assert table.loc[table["measure"] == "helped_any_channel", "expected"].isna().all()
-    national = table[(table["region"] == "national") & (table["type"] == "total")].set_index("year")
-    national_2017 = national.loc[2017]
-    by_region = result.levels.groupby("region").agg(level=("level_2019", "sum"), opened=("opened", "first"))
-    open_share = by_region["opened"].map(lambda o: cal.fraction_open(o, 2017))
-    assert open_share["west-midden-brabant"] == 0.0
-    assert national_2017["expected"] == pytest.approx(1.05**-2 * float((by_region["level"] * open_share).sum()))
+@pytest.fixture(scope="module")
+def checked() -> pd.DataFrame:
+    return cal.check(FIGURES, MODEL, replications=200, seed=cal.CHECK_SEED)
+
+
+def test_every_compared_data_point_lies_inside_the_simulated_95_interval(checked: pd.DataFrame) -> None:
+    """Simulating each data year with models/netherlands.toml (200 calendar years, fixed seed) puts every compared
+    published count - national, regional, partial first years, each type and total - inside the 2.5-97.5% range."""
+    compared = checked[checked["status"] == "compared"]
+    assert len(compared) == 26
+    assert compared["inside"].all(), compared.loc[~compared["inside"], "data_point"].tolist()
+    assert set(compared["year"]) == {2016, 2017, 2018, 2019}
+    assert {"2016 flevoland total", "2017 brabant-oost acute", "2016 rotterdam acute", "2018 zeeland non-acute",
+            "2018 national total"} <= set(compared["data_point"])
+
+
+def test_excluded_points_are_few_and_give_their_reason(checked: pd.DataFrame) -> None:
+    """Only the other measure (2022, 2023) and Amsterdam-Amstelland 2018 (a narrower group) are excluded, each with
+    'excluded: <reason>'; they are still simulated, so the table shows how far off they are."""
+    excluded = checked[checked["status"] != "compared"]
+    assert sorted(excluded["data_point"]) == ["2018 amsterdam-amstelland total",
+                                              "2022 national total (helped_any_channel)",
+                                              "2023 national total (helped_any_channel)"]
+    assert excluded["status"].str.match(r"excluded: \S.{40,}").all()
+    amsterdam = excluded.set_index("data_point").loc["2018 amsterdam-amstelland total"]
+    assert "230" in amsterdam["status"] and not amsterdam["inside"]
+
+
+def test_excluded_point_does_not_move_the_fit(tmp_path: Path, result: cal.CalibrationResult) -> None:
+    """Changing the excluded Amsterdam-Amstelland 2018 count changes no level: excluded points are not fitted."""
+    rows = _figure_rows()
+    for row in rows:
+        if row[:3] == ["2018", "Amsterdam-Amstelland", "reports"]:
+            row[5] = "900"
+    other = cal.calibrate(_write_rows(tmp_path / "c.csv", rows))
+    pd.testing.assert_frame_equal(other.year_levels.drop(columns="provenance"),
+                                  result.year_levels.drop(columns="provenance"))
+
+
+def test_check_uses_the_model_files_levels_for_each_calendar_year(checked: pd.DataFrame) -> None:
+    """The model's expectation in the table is the file's level for that calendar year: levels.2017 of Brabant-Oost
+    (prorated first year), levels.2016 of Flevoland (leap year, both types), level (2019) of Zeeland."""
+    model = tomllib.loads(MODEL.read_text(encoding="utf-8"))["regions"]
+    expected = checked.set_index("data_point")["expected"]
+
+    def level(rid: str, t: str, year: int) -> float:
+        d = model[rid]["demand"][t]
+        return d["level"]["value"] if year == 2019 else d["levels"][str(year)]["value"]
+
+    assert expected["2017 brabant-oost acute"] == pytest.approx(level("brabant-oost", "acute", 2017))
+    assert expected["2016 flevoland total"] == pytest.approx(level("flevoland", "acute", 2016)
+                                                             + level("flevoland", "non_acute", 2016))
+    assert expected["2019 zeeland acute"] == pytest.approx(level("zeeland", "acute", 2019))
+    national_2018 = sum(level(r, t, 2018) for r in model for t in ("acute", "non_acute"))
+    assert expected["2018 national total"] == pytest.approx(national_2018)
+
+
+def test_annual_counts_have_the_distribution_of_sample_arrivals() -> None:
+    """The check's vectorised annual count (Poisson on weekly sums x gamma week factors) has the mean and variance
+    of len(demand.sample_arrivals(...)) for an over-dispersed rate: both samples match the exact moments."""
+    from csgsim import demand
+
+    rate = np.random.default_rng(3).uniform(0.0, 0.02, 8760)
+    cv, n = 0.5, 1500
+    weekly = np.add.reduceat(rate, np.arange(0, rate.size, 168))
+    mean, var = rate.sum(), rate.sum() + cv**2 * np.sum(weekly**2)
+    fast = cal.annual_counts(rate, cv, n, np.random.default_rng(1), np.random.default_rng(2))
+    slow = np.array([demand.sample_arrivals(rate, cv, np.random.default_rng(10 + i),
+                                            np.random.default_rng(9000 + i)).size for i in range(n)])
+    for sample in (fast, slow):
+        assert abs(sample.mean() - mean) < 4 * np.sqrt(var / n)
+        assert 0.85 < sample.var() / var < 1.15
+
+
+def test_check_needs_every_region_of_the_data_in_the_model() -> None:
+    """Checking a model that lacks a region with a data point raises CalibrationError naming the region and the row."""
+    with pytest.raises(CalibrationError, match=r"no region 'amsterdam-amstelland'.*row 11"):
+        cal.check(FIGURES, EXAMPLE, replications=5)
 
 
 # ---- interrupted time series ---------------------------------------------------------------
@@ -313,22 +398,28 @@ def _keys(node: object) -> object:
 
 
 def test_netherlands_toml_has_16_regions_with_provenance(regions: pd.DataFrame) -> None:
-    """models/netherlands.toml parses, has the 16 regions, and every level carries a source or an assumption."""
+    """models/netherlands.toml parses, has the 16 regions, and every level - 2019 and each of 2016-2018 - carries a
+    source (fitted to the region's own counts) or an assumption (derived, estimated, not yet open)."""
     model = tomllib.loads(MODEL.read_text(encoding="utf-8"))
     assert list(model["regions"]) == list(regions["id"])
-    totals = {"acute": 0, "non_acute": 0}
-    for rid, region in model["regions"].items():
+    totals = {"acute": 0.0, "non_acute": 0.0}
+    for region in model["regions"].values():
         for t in totals:
-            level = region["demand"][t]["level"]
-            assert isinstance(level["value"], int) and level["value"] >= 0
-            assert len({"source", "assumption"} & set(level)) == 1
-            assert (level.get("source") or level.get("assumption")).strip()
-            totals[t] += level["value"]
+            demand = region["demand"][t]
+            assert set(demand["levels"]) == {"2016", "2017", "2018"}
+            for entry in (demand["level"], *demand["levels"].values()):
+                assert isinstance(entry["value"], float) and entry["value"] >= 0
+                assert len({"source", "assumption"} & set(entry)) == 1
+                assert (entry.get("source") or entry.get("assumption")).strip()
+            totals[t] += demand["level"]["value"]
         n = len(region["staff"]["casemanagers"])
         acute = region["demand"]["acute"]["level"]["value"]
         assert n == (5 if acute < 80 else 6 if acute < 180 else 7)
         assert region["staff"]["coordinator"]["id"].endswith("-coord")
-    assert totals == {"acute": 1888, "non_acute": 2260}
+    assert totals["acute"] == pytest.approx(1888, rel=0.005)
+    assert totals["non_acute"] == pytest.approx(2260, rel=0.005)
+    wmb = model["regions"]["west-midden-brabant"]["demand"]["acute"]["levels"]
+    assert wmb["2017"]["value"] == 0.0 and wmb["2017"]["assumption"].startswith("0: not open in 2017")
     office = [rid for rid, r in model["regions"].items() if r.get("duty", {}).get("pattern") == "office_plus_oncall"]
     assert sorted(office) == ["amsterdam-amstelland", "brabant-oost", "rotterdam"]
     assert model["scenario"]["start"] == dt.date(2025, 1, 1)
@@ -350,12 +441,86 @@ def test_netherlands_toml_is_reproducible(result: cal.CalibrationResult) -> None
     assert text == MODEL.read_text(encoding="utf-8")
 
 
-def test_netherlands_toml_loads_with_the_scenario_loader() -> None:
-    """The generated scenario passes csgsim's own scenario validation, levels and notes intact."""
+def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.CalibrationResult) -> None:
+    """The generated scenario passes csgsim's own scenario validation; explicit levels cover 2016-2018, the 2019 level
+    and 5% growth the years after."""
     from csgsim import scenario
 
     loaded = scenario.load(MODEL)
     assert len(loaded.regions) == 16
-    assert loaded.regions["zeeland"].acute.level == 40
+    zeeland = loaded.regions["zeeland"].acute
+    levels = result.year_levels.set_index(["region", "type", "year"])["level"]
+    assert zeeland.level == levels[("zeeland", "acute", 2019)]
+    assert zeeland.annual_level(2016) == 0.0
+    assert zeeland.annual_level(2018) == levels[("zeeland", "acute", 2018)]
+    assert zeeland.annual_level(2021) == pytest.approx(zeeland.level * 1.05**2)
     assert loaded.regions["noord-holland"].note.startswith("uncertain:")
-    assert sum(r.acute.level for r in loaded.regions.values()) == 1888
+    assert sum(r.acute.level for r in loaded.regions.values()) == pytest.approx(1888, rel=0.005)
+
+
+def test_shipped_calibration_data_are_found_by_resources(result: cal.CalibrationResult) -> None:
+    """The default regions table comes from resources.calibration_dir() (calibration/ here, csgsim/data/calibration in
+    a wheel), and the levels CSV there is what calibrate writes."""
+    from csgsim import resources
+
+    assert cal.default_regions_path() == resources.calibration_dir() / "regions.csv"
+    assert cal.default_regions_path().is_file()
+    shipped = pd.read_csv(resources.calibration_dir() / "calibrated-levels.csv")
+    expected = pd.read_csv(io.StringIO(cal.levels_table(result).to_csv(index=False)))
+    pd.testing.assert_frame_equal(shipped, expected)
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def _cli(*args: object) -> Any:
+    from typer.testing import CliRunner
+
+    from csgsim.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_cli_calibrate_writes_a_loadable_model_and_levels(tmp_path: Path) -> None:
+    """`csgsim calibrate CSV --out M --levels L` prints the levels table and growth fit, and writes a model that the
+    scenario loader accepts (no temporary file left behind) and the levels CSV."""
+    from csgsim import scenario
+
+    out, levels = tmp_path / "nl.toml", tmp_path / "levels.csv"
+    res = _cli("calibrate", FIGURES, "--out", out, "--levels", levels)
+    assert res.exit_code == 0, res.output
+    assert "Calibrated levels" in res.stdout and "flevoland" in res.stdout and "grew" in res.stdout
+    assert len(scenario.load(out).regions) == 16
+    assert out.read_text(encoding="utf-8") == MODEL.read_text(encoding="utf-8").replace(
+        "csgsim calibrate calibration/csg_public_figures.csv", f"csgsim calibrate {FIGURES.as_posix()}")
+    assert len(pd.read_csv(levels)) == 32
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["levels.csv", "nl.toml"]
+
+
+def test_cli_calibrate_check_prints_data_vs_model() -> None:
+    """`--check` simulates every data year and prints each data point, observed vs simulated, with its status and
+    how many compared points lie inside; exit 0 when all do."""
+    res = _cli("calibrate", FIGURES, "--check", "-n", 100)
+    assert res.exit_code == 0, res.output
+    assert "Data vs model" in res.stdout
+    assert "2016 flevoland total" in res.stdout and "excluded: measure 'helped_any_channel'" in res.stdout
+    assert "26 of 26 compared data points lie inside" in res.stdout
+
+
+def test_cli_check_model_exits_1_when_a_point_falls_outside(tmp_path: Path) -> None:
+    """`--check-model` compares the data with an existing model; a count far from it is marked NO and exits 1."""
+    rows = _figure_rows()
+    for row in rows:
+        if row[:3] == ["2019", "Zeeland", "reports"]:
+            row[3] = "400"
+    res = _cli("calibrate", _write_rows(tmp_path / "c.csv", rows), "--check-model", MODEL, "-n", 50)
+    assert res.exit_code == 1, res.output
+    assert "NO" in res.stdout and "25 of 26 compared" in res.stdout
+
+
+@pytest.mark.parametrize(("name", "row"), [("counts_negative.csv", 4), ("counts_unknown_region.csv", 3)])
+def test_cli_calibrate_bad_csv_exits_2_naming_the_row(name: str, row: int) -> None:
+    """A bad counts file ends in one error line naming the file and row, exit code 2, no traceback."""
+    res = _cli("calibrate", DATA / name, "--check")
+    assert res.exit_code == 2
+    assert f"{name}: row {row}," in res.output and "Traceback" not in res.output

@@ -40,13 +40,29 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def load_scenario(path: Path | None, regions: list[str] | None = None):
-    from . import resources, scenario
+AbsentOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--absent", help="PERSON:YYYY-MM-DD:N(w|d): out from that day for N weeks or days (repeatable)."),
+]
+LeavesOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--leaves", help="PERSON:YYYY-MM-DD: leaves that day; vacancy, then onboarding (repeatable). "
+                 "PERSON may be 'coordinator' with one --region."),
+]
+
+
+def load_scenario(path: Path | None, regions: list[str] | None = None, absent: list[str] | None = None,
+                  leaves: list[str] | None = None):
+    """The scenario (default: the built-in model), narrowed to `regions`, with scripted dropout."""
+    from . import absence, resources, scenario
     from .errors import CsgsimError
 
     try:
         sc = scenario.load(path if path is not None else resources.default_model())
-        return sc.only(regions) if regions else sc
+        sc = sc.only(regions) if regions else sc
+        scripted = [absence.parse_absent_option(a) for a in absent or []]
+        scripted += [absence.parse_leaves_option(x) for x in leaves or []]
+        return scenario.with_absences(sc, scripted) if scripted else sc
     except CsgsimError as exc:
         raise fail(str(exc)) from None
 
@@ -61,6 +77,13 @@ def progress_bar(total: int, label: str):
                     console=console, transient=True, disable=not console.is_terminal)
 
 
+SchedulerOpt = Annotated[
+    Optional[str],
+    typer.Option(help="Run on Dask: 'local' (a local cluster of --workers processes) or tcp://HOST:PORT "
+                      "(needs pip install 'csgsim[dask]'). Default: a process pool on this machine."),
+]
+
+
 @app.command()
 def run(
     scenario: ScenarioOpt = None,
@@ -68,23 +91,31 @@ def run(
     replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Default: the scenario's.")] = None,
     seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder.")] = None,
     csv: Annotated[bool, typer.Option(help="With --out: also write the summaries as CSV.")] = False,
     records: Annotated[bool, typer.Option(help="With --out: also write every report, contact and call-out.")] = True,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
 ) -> None:
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
     from rich.console import Console
 
     from . import replications as reps
     from . import report
+    from .errors import CsgsimError
+    from .executors import make_executor
 
-    sc = load_scenario(scenario, region)
+    sc = load_scenario(scenario, region, absent, leaves)
     n = replications or sc.replications
-    with progress_bar(n, "replications") as bar:
-        task = bar.add_task("run", total=n)
-        result = reps.run(sc, n, seed, workers, keep_records=out is not None and records,
-                          on_progress=lambda k: bar.advance(task, k))
+    try:
+        with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
+            task = bar.add_task("run", total=n)
+            result = reps.run(sc, n, seed, backend.slots, keep_records=out is not None and records,
+                              executor=backend.executor, on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
     if fmt is Format.json:
         typer.echo(report.to_json(result))
     elif fmt is Format.csv:
@@ -166,6 +197,195 @@ def validate(
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
     for key, text in sc.provenance.items():
         typer.echo(f"  {key}: {text}")
+
+
+@app.command()
+def calibrate(
+    counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
+    regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the calibrated model (TOML) here.")] = None,
+    levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) here.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Simulate every data year and print data vs model.")] = False,
+    check_model: Annotated[Optional[Path], typer.Option(help="Check this model file instead of the one just calibrated (implies --check).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year (--check).")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the --check simulation.")] = 20190101,
+) -> None:
+    """Fit annual levels per region, type and year to public report counts; write and check the model.
+
+    With --check, exits 1 when a compared data point lies outside its simulated 95% interval.
+    """
+    import tempfile
+
+    from rich.console import Console
+
+    from . import calibration as cal
+    from .errors import CsgsimError
+
+    console = Console()
+    if not console.is_terminal:  # piped or captured: room for the reasons in the status column
+        console = Console(width=160)
+    try:
+        result = cal.calibrate(counts, regions)
+        cal.print_calibration(result, console)
+        text = cal.write_model(result, source_label=counts.as_posix())
+        if out is not None:
+            cal.write_text_atomic(out, text)
+            typer.echo(f"wrote {out}", err=True)
+        if levels is not None:
+            cal.write_text_atomic(levels, cal.levels_table(result).to_csv(index=False, lineterminator="\n"))
+            typer.echo(f"wrote {levels}", err=True)
+        if not (check or check_model is not None):
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            model = check_model or out
+            if model is None:
+                model = Path(tmp) / "calibrated.toml"
+                model.write_text(text, encoding="utf-8")
+            table = cal.check(counts, model, replications, seed, regions)
+            if check_model is None and out is None:
+                table.attrs["model"] = "the calibration above (not written: use --out)"
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if cal.print_check(table, console):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def experiment(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Experiment TOML file (see experiments/).")],
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default: results/<file name without .toml>).")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete the run in the folder, or start it if there is none "
+                                              "(refused if the folder holds another run).")] = False,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Per variant (default: the experiment's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Replications per task (default: about 0.5 s of work).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of every paired difference.")] = Format.table,
+) -> None:
+    """Run a baseline and variants with common random numbers; print paired differences with 95% CIs.
+
+    Every finished batch is on disk at once: an interrupted run keeps it, and --resume completes
+    the run with the same results an uninterrupted run gives.
+    """
+    import json
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from . import experiments as ex
+    from .errors import CsgsimError
+    from .executors import make_executor
+
+    try:
+        exp = ex.load(file)
+        if replications is not None:
+            exp = replace(exp, replications=replications)
+        shown = ex.shown_metrics(metric)
+        folder = ex.open_folder(exp, out if out is not None else Path("results") / file.stem, resume)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    total = len(exp.variants) * exp.replications
+    try:
+        with make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
+            task = bar.add_task("experiment", total=total)
+            typer.echo(f"{exp.name}: {len(exp.variants)} variants x {exp.replications} replications on "
+                       f"{backend.label}; results in {folder.path}", err=True)
+            result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished replications are kept in {folder.path}; "
+                   f"complete the run with --resume --out {folder.path}", err=True)
+        raise typer.Exit(130) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps({"manifest": folder.manifest,
+                               "differences": json.loads(result.differences.to_json(orient="records"))}, indent=2))
+    elif fmt is Format.csv:
+        typer.echo(result.differences.to_csv(index=False), nl=False)
+    else:
+        ex.print_tables(result, Console(width=None if sys.stdout.isatty() else 200), shown)  # files: no folding
+    typer.echo(f"wrote {folder.path} (manifest.json, {', '.join(folder.manifest['tables'])})", err=True)
+
+
+@app.command()
+def size(
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region to size (repeatable).")] = None,
+    all_regions: Annotated[bool, typer.Option("--all-regions", help="Size every region of the scenario.")] = False,
+    scenario: ScenarioOpt = None,
+    experiment: Annotated[Optional[Path], typer.Option(help="Size under a variant of this experiment file instead.")] = None,
+    variant: Annotated[str, typer.Option(help="With --experiment: the variant (default: its baseline).")] = "baseline",
+    target: Annotated[Optional[list[str]], typer.Option("--target", "-t", help="Like 'acute_contact_p95<=30' (quoted; repeatable).")] = None,
+    targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
+    sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = "2-10",
+    batch: Annotated[int, typer.Option(min=2, help="Replications in the first round (rounds double).")] = 20,
+    max_replications: Annotated[int, typer.Option(min=2, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
+    confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
+    monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+) -> None:
+    """The smallest team that meets every target, with a table of all sizes and the confidence.
+
+    Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
+    no gap hours, at most 14 on-call days in any 4 weeks.
+    """
+    import json
+
+    from rich.console import Console
+
+    from . import absence, resources, sizing
+    from . import experiments as ex
+    from . import scenario as scenario_mod
+    from .errors import CsgsimError
+    from .executors import make_executor
+
+    try:
+        if experiment is not None:
+            if scenario is not None:
+                raise sizing.SizingError("give --scenario or --experiment, not both")
+            exp = ex.load(experiment)
+            arm = exp.variant(variant)
+            data, source, sc = arm.data, f"{experiment} variant {variant!r}", arm.scenario
+            seed = exp.seed if seed is None else seed
+        else:
+            path = scenario if scenario is not None else resources.default_model()
+            data, digest = scenario_mod.read(path)
+            source, sc = str(path), scenario_mod.parse(data, str(path), digest)
+            seed = sc.seed if seed is None else seed
+        if all_regions == bool(region):
+            raise sizing.SizingError("give --region ID (repeatable) or --all-regions")
+        regions = list(sc.regions) if all_regions else list(sc.only(region).regions)
+        given = [sizing.parse_target(t) for t in target or []]
+        given += sizing.load_targets(targets) if targets is not None else []
+        goals = given or sizing.default_targets(sc)
+        typer.echo(f"targets{'' if given else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
+        candidates = sizing.parse_sizes(sizes)
+        scripted = [absence.parse_absent_option(a) for a in absent or []]
+        scripted += [absence.parse_leaves_option(x) for x in leaves or []]
+        with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+            task = bar.add_task("size", total=None)
+            result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
+                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
+            "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
+            "regions": [{"region": r.region, "answer": r.answer, "status": r.status, "message": r.message,
+                         "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records"))}
+                        for r in result.regions]}, indent=2))
+    elif fmt is Format.csv:
+        import pandas as pd
+
+        typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
+    else:
+        sizing.print_tables(result, Console())
 
 
 def main() -> None:

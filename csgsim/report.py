@@ -35,14 +35,21 @@ TABLES = [
         ("intake_within_norm", "intake in norm"),
         ("followup_on_time", "follow-ups on time"),
     ]),
-    ("Casemanager load (per casemanager) and coverage", [
+    ("Casemanager load (per casemanager)", [
         ("duties_per_4w", "duties /4wk"),
         ("callouts_per_duty", "call-outs /duty"),
         ("night_callouts_per_16w", "nights /16wk"),
         ("csg_hours_vs_contract", "h / contract"),
         ("active_caseload", "caseload"),
-        ("gap_hours", "gap h"),
         ("heavy_week_share", "weeks 5+"),
+    ]),
+    ("Absence, working-time rules and coverage", [
+        ("absent_share", "absent"),
+        ("extra_duties_per_4w", "taken over /4wk"),
+        ("max_oncall_days_per_4w", "max on-call days /4wk"),
+        ("rule_breaches", "rule breaches"),
+        ("gap_hours", "gap h"),
+        ("acute_in_gap", "acute in gap"),
     ]),
 ]
 

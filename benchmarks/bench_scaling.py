@@ -1,0 +1,79 @@
+"""Scaling of csgsim's backends, printed as figures (no assertions): run with
+`python benchmarks/bench_scaling.py`.
+
+1. the national model (models/netherlands.toml), one year x 100 replications, serially and on
+   all cores (the process pool experiments and sizing use): speed-up, efficiency, cost per
+   replication, tasks and per-task overhead, and whether both give the same digest;
+   with --scheduler (e.g. local) also on that Dask backend;
+2. `csgsim size --region R` with the default targets, timed as a user runs it (a fresh
+   process: imports, pool start-up and all).
+Targets (issue 5): efficiency at least 0.95 on 2 cores; one-region sizing under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from csgsim import executors, replications, scenario  # noqa: E402
+from csgsim.checkpoint import digest  # noqa: E402
+
+
+def timed_run(sc: scenario.Scenario, n: int, workers: int, scheduler: str | None) -> tuple[float, int, str, str]:
+    """Wall time of n replications through `dispatch` (backend start-up excluded), tasks, digest."""
+    with executors.make_executor(workers, scheduler) as backend:
+        job = replications.make_job(sc, sc.seed)
+        t = time.perf_counter()
+        done, tasks = [], 0
+        for _, batch in executors.dispatch(backend, {0: job}, {0: range(n)}):
+            done.extend(batch)
+            tasks += 1
+        wall = time.perf_counter() - t
+        label = backend.label
+    return wall, tasks, digest(replications.collect(sc, sc.seed, done).region_long), label
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--replications", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=None, help="default: all cores")
+    ap.add_argument("--scheduler", default=None, help="also time this Dask backend (e.g. local)")
+    ap.add_argument("--region", default="groningen-drenthe", help="region for the sizing timing")
+    args = ap.parse_args()
+    workers = args.workers or replications.default_workers()
+    sc = scenario.load(ROOT / "models" / "netherlands.toml")
+    n = args.replications
+
+    serial, _, ref, _ = timed_run(sc, n, 1, None)
+    print(f"1. national model ({len(sc.regions)} regions, {sc.days} days) x {n} replications:")
+    print(f"   serial: {serial:.1f} s = {1000 * serial / n:.0f} ms per replication "
+          f"({1000 * serial / n / len(sc.regions):.1f} ms per region-year)")
+    backends = [(workers, None)] + ([(workers, args.scheduler)] if args.scheduler else [])
+    for w, sched in backends:
+        wall, tasks, dig, label = timed_run(sc, n, w, sched)
+        speedup = serial / wall
+        overhead = max(wall * w - serial, 0.0) / tasks
+        print(f"   {label}: {wall:.1f} s -> speed-up {speedup:.2f}, efficiency {speedup / w:.2f}; "
+              f"{tasks} tasks, {1000 * overhead:.0f} ms lost per task; "
+              f"same digest as serial: {'yes' if dig == ref else 'NO'}")
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "csgsim", "size", "--region", args.region, "--workers", str(workers)]
+    t = time.perf_counter()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    answer = next((line for line in out.stdout.splitlines() if line.startswith(f"{args.region}:")),
+                  (out.stderr.strip().splitlines() or ["(no output)"])[-1])
+    print(f"2. `csgsim size --region {args.region}` (default targets, sizes 2-10, {workers} workers): "
+          f"{wall:.1f} s in a fresh process -> {answer}")
+
+
+if __name__ == "__main__":
+    main()

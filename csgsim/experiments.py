@@ -1,0 +1,490 @@
+"""Experiments: a baseline and named variants of one scenario, compared with common random numbers.
+
+An experiment file names a base scenario and describes each variant as patches of the raw
+scenario document, so every variant is validated by the same loader as a scenario file:
+
+    [experiment]
+    name = "Zedenwet"
+    scenario = "netherlands"        # a built-in model, or a path relative to this file
+    replications = 100              # default: the scenario's
+    seed = 1                        # default: the scenario's; the same for every variant
+    regions = ["zeeland"]           # default: all
+
+    [baseline]                      # patches of the baseline, applied to every variant too
+    events = [{ name = "law", kind = "level", start = 2024-07-01, effect = 0.0 }]
+
+    [[variants]]
+    name = "high"
+    set = { "events.law.effect" = 0.53, "defaults.backup.kind" = "external" }
+
+    [[grids]]                       # the cartesian product of the axes, one variant per point
+    name = "roster"                 # points are named roster[law=0.3, team=5]
+    axes = { "events.law.effect" = [0.0, 0.3, 0.6], "team_size.zeeland" = [4, 5, 6] }
+    labels = { "events.law.effect" = "law", "team_size.zeeland" = "team" }   # default: the keys
+
+Patch keys (`set`, grid `axes`): a dotted path into the scenario document
+(`defaults.backup.kind`, `regions.zeeland.demand.acute.level`); `events.NAME.FIELD` for the
+event called NAME; `team_size` / `team_size.REGION` to cut or extend the casemanager list to N
+people (added people get generated ids and the hours of the last one listed); `team_delta` /
+`team_delta.REGION` to change it by N. `events = [...]` appends events. A variant applies the
+baseline's patches, then its own `events`, then its `set` in file order; a grid point applies
+the grid's `events` and `set`, then one value per axis.
+
+Every variant runs the same replication indices with the same seed: replication r of every
+variant sees the same random streams (see `inputs`), so differences between variants are
+measured on paired replications, and their confidence intervals are much narrower than those
+of independent runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import resources
+from . import scenario as scenario_mod
+from .checkpoint import RunFolder
+from .errors import CsgsimError
+from .executors import Backend, dispatch
+from .metrics import REGION_METRICS, confidence_interval, summarise
+from .replications import collect, make_job
+from .scenario import Scenario, _Reader
+
+BASELINE = "baseline"
+#: Patch keys the experiment itself controls: a variant must not change them (it would break
+#: the pairing of replications).
+FIXED = ("scenario.seed", "scenario.replications")
+
+
+class ExperimentError(CsgsimError):
+    """An experiment file or one of its patches is not usable."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One arm of an experiment: its patches (after the baseline's) and the scenario they give."""
+
+    name: str
+    kind: str  # "baseline", "variant" or "grid"
+    grid: str
+    note: str
+    patches: tuple[tuple[str, Any], ...]
+    events: tuple[dict[str, Any], ...]
+    axes: tuple[tuple[str, Any], ...]
+    data: dict[str, Any]  # the patched scenario document, for callers that patch further
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    source: str
+    sha256: str
+    scenario_file: str
+    scenario_sha256: str
+    seed: int
+    replications: int
+    regions: tuple[str, ...]
+    variants: tuple[Variant, ...]  # the baseline first
+    note: str
+
+    def variant(self, name: str) -> Variant:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise ExperimentError(f"{self.source}: no variant {name!r}; variants: "
+                              f"{', '.join(v.name for v in self.variants)}")
+
+
+# --- patching a scenario document -----------------------------------------------------------
+
+
+def _is_leaf(value: Any) -> bool:
+    return not isinstance(value, dict) or "dist" in value or "value" in value
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """`{a = {b = 1}}` and `{"a.b" = 1}` both give [("a.b", 1)]; value and dist tables are leaves."""
+    out = []
+    for k, v in table.items():
+        key = f"{prefix}.{k}" if prefix else k
+        out.extend(flatten(v, key) if not _is_leaf(v) and v else [(key, v)])
+    return out
+
+
+def _team(data: dict[str, Any], rid: str, where: str) -> list[Any]:
+    """The region's casemanager list, its own or inherited from [defaults]."""
+    own = data["regions"][rid].get("staff", {})
+    inherited = data.get("defaults", {}).get("staff", {})
+    team = own.get("casemanagers", inherited.get("casemanagers")) if isinstance(own, dict) else None
+    if isinstance(team, dict) and "value" in team:
+        team = team["value"]
+    if not isinstance(team, list) or not team or not all(isinstance(p, dict) for p in team):
+        raise ExperimentError(f"{where}: region {rid!r} has no casemanager list to resize")
+    return team
+
+
+def set_team(data: dict[str, Any], rid: str, size: int, where: str) -> None:
+    """Cut or extend region `rid`'s casemanagers to `size` people (added ones: generated ids)."""
+    team = copy.deepcopy(_team(data, rid, where))
+    used = {p.get("id") for p in team}
+    k = 0
+    while len(team) < size:
+        k += 1
+        if f"{rid}-added{k}" not in used:
+            team.append({**copy.deepcopy(team[-1]), "id": f"{rid}-added{k}"})
+    region = data["regions"][rid]
+    if not isinstance(region.get("staff"), dict):
+        region["staff"] = {}
+    region["staff"]["casemanagers"] = team[:size]
+
+
+def _regions_of(data: dict[str, Any], key: str, where: str) -> list[str]:
+    parts = key.split(".")
+    regions = data.get("regions", {})
+    if len(parts) == 1:
+        return list(regions)
+    if len(parts) > 2 or parts[1] not in regions:
+        raise ExperimentError(f"{where}: {key}: no region {'.'.join(parts[1:])!r} in the scenario; "
+                              f"regions: {', '.join(regions)}")
+    return [parts[1]]
+
+
+def apply(data: dict[str, Any], key: str, value: Any, where: str) -> None:
+    """Apply one patch to a scenario document in place (see the module docstring for keys)."""
+    head = key.split(".")[0]
+    if key in FIXED:
+        raise ExperimentError(f"{where}: {key} cannot be patched; set seed and replications in [experiment]")
+    if head in ("team_size", "team_delta"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ExperimentError(f"{where}: {key} = {value!r} is not allowed; expected a whole number")
+        for rid in _regions_of(data, key, where):
+            size = value if head == "team_size" else len(_team(data, rid, where)) + value
+            if size < 1:
+                raise ExperimentError(f"{where}: {key} = {value!r} leaves region {rid!r} with {size} "
+                                      "casemanagers; at least 1 is needed")
+            set_team(data, rid, size, where)
+        return
+    parts = key.split(".")
+    if not all(parts):
+        raise ExperimentError(f"{where}: {key!r} is not a dotted path like defaults.backup.kind")
+    node: Any = data
+    if head == "events" and len(parts) > 1:
+        named = {e.get("name"): e for e in data.get("events", []) if isinstance(e, dict)}
+        if len(parts) < 3 or parts[1] not in named:
+            raise ExperimentError(f"{where}: {key}: expected events.NAME.FIELD with NAME one of: "
+                                  f"{', '.join(map(str, named)) or 'none (add events first)'}")
+        node, parts = named[parts[1]], parts[2:]
+    elif head not in data:
+        raise ExperimentError(f"{where}: {key}: the scenario has no [{head}] table; "
+                              f"top-level tables: {', '.join(data)}, plus team_size and team_delta")
+    elif head == "regions" and (len(parts) < 3 or parts[1] not in data["regions"]):
+        raise ExperimentError(f"{where}: {key}: expected regions.ID.KEY with ID one of: "
+                              f"{', '.join(data['regions'])}")
+    for i, part in enumerate(parts[:-1]):
+        nxt = node.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise ExperimentError(f"{where}: {key}: {'.'.join(parts[:i + 1])} is a value, not a table")
+        node = nxt
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def patched(data: dict[str, Any], events: list[dict[str, Any]], patches: list[tuple[str, Any]],
+            where: str) -> dict[str, Any]:
+    """A patched copy of a scenario document: `events` appended, then each patch in order."""
+    out = copy.deepcopy(data)
+    if events:
+        out["events"] = list(out.get("events", [])) + copy.deepcopy(events)
+    for key, value in patches:
+        apply(out, key, value, where)
+    return out
+
+
+# --- reading an experiment file -------------------------------------------------------------
+
+
+def scenario_path(ref: str, here: Path) -> Path:
+    """A path relative to the experiment file, or the name of a built-in model."""
+    path = here / ref
+    if path.is_file():
+        return path
+    builtin = resources.models_dir()
+    for name in (ref, f"{ref}.toml"):
+        if (builtin / name).is_file():
+            return builtin / name
+    names = sorted(p.stem for p in builtin.glob("*.toml"))
+    raise ExperimentError(f"{here}: scenario {ref!r} is neither a file next to the experiment nor a "
+                          f"built-in model; built-in: {', '.join(names)}")
+
+
+def _arm(r: _Reader, what: str) -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
+    """The `events` and `set` of a baseline, variant or grid table."""
+    events = r.raw("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise r.fail("events", events, "expected a list of event tables")
+    patches = r.raw("set", {})
+    if not isinstance(patches, dict):
+        raise r.fail("set", patches, f"expected a table of patches for the {what}")
+    return events, flatten(patches)
+
+
+def load(path: str | Path) -> Experiment:
+    """Read an experiment file and build (and validate) the scenario of every variant."""
+    path = Path(path)
+    data, sha = scenario_mod.read(path)
+    src = str(path)
+    top = _Reader(data, "", src, {})
+    ex = top.table("experiment")
+    name = ex.text("name")
+    note = ex.text("note", default="")
+    scen_file = scenario_path(ex.text("scenario"), path.parent)
+    reps = ex.number("replications", integer=True, lo=1, hi=1_000_000) if "replications" in ex.data else None
+    seed = ex.number("seed", integer=True, lo=0) if "seed" in ex.data else None
+    regions = ex.strings("regions", default=[])
+    ex.done()
+    raw, scen_sha = scenario_mod.read(scen_file)
+
+    def build(vname: str, kind: str, grid: str, note: str, events: list[dict[str, Any]],
+              patches: list[tuple[str, Any]], axes: list[tuple[str, Any]]) -> Variant:
+        where = f"{src} variant {vname!r}"
+        doc = patched(raw, base_events + events, base_patches + patches + axes, where)
+        sc = scenario_mod.parse(doc, f"{where} (scenario {scen_file})", scen_sha)
+        if regions:
+            sc = sc.only(regions)
+        return Variant(vname, kind, grid, note, tuple(patches + axes), tuple(events), tuple(axes), doc, sc)
+
+    base_r = top.table("baseline")
+    base_note = base_r.text("note", default="")
+    base_events, base_patches = _arm(base_r, "baseline")
+    base_r.done()
+    variants = [build(BASELINE, "baseline", "", base_note, [], [], [])]
+    listed = top.raw("variants", [])
+    if not isinstance(listed, list):
+        raise top.fail("variants", listed, "expected [[variants]] tables")
+    for i, body in enumerate(listed):
+        r = _Reader(body, f"variants[{i}]", src, {})
+        vname = r.text("name")
+        vnote = r.text("note", default="")
+        events, patches = _arm(r, "variant")
+        r.done()
+        variants.append(build(vname, "variant", "", vnote, events, patches, []))
+    grids = top.raw("grids", [])
+    if not isinstance(grids, list):
+        raise top.fail("grids", grids, "expected [[grids]] tables")
+    for i, body in enumerate(grids):
+        r = _Reader(body, f"grids[{i}]", src, {})
+        gname = r.text("name")
+        gnote = r.text("note", default="")
+        events, patches = _arm(r, "grid")
+        given = r.raw("axes")
+        axes = flatten(given) if isinstance(given, dict) else []
+        if not axes or not all(isinstance(v, list) and v for _, v in axes):
+            raise r.fail("axes", given, 'expected a table of non-empty lists, like { "team_size.zeeland" = [4, 5, 6] }')
+        labels = r.raw("labels", {})
+        labels = dict(flatten(labels)) if isinstance(labels, dict) else labels
+        keys = [k for k, _ in axes]
+        if (not isinstance(labels, dict) or set(labels) - set(keys)
+                or not all(isinstance(x, str) for x in labels.values())):
+            raise r.fail("labels", labels, f"expected short names for some of the axes {keys}, "
+                                           f"like {{ \"{keys[0]}\" = \"x\" }}")
+        r.done()
+        for point in itertools.product(*(v for _, v in axes)):
+            label = ", ".join(f"{labels.get(k, k)}={_text(v)}" for k, v in zip(keys, point))
+            variants.append(build(f"{gname}[{label}]", "grid", gname, gnote, events, patches,
+                                  list(zip(keys, point))))
+    top.done()
+    names = [v.name for v in variants]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup is not None:
+        raise ExperimentError(f"{src}: variant name {dup!r} is used twice (or is the reserved name "
+                              f"{BASELINE!r}); every variant needs its own name")
+    first = variants[0].scenario
+    return Experiment(
+        name=name, source=src, sha256=sha, scenario_file=str(scen_file), scenario_sha256=scen_sha,
+        seed=first.seed if seed is None else seed,
+        replications=first.replications if reps is None else reps,
+        regions=tuple(first.regions), variants=tuple(variants), note=note,
+    )
+
+
+def _text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExperimentResult:
+    """Per-replication tables of every variant, summaries and paired differences."""
+
+    experiment: Experiment
+    regions: pd.DataFrame  # variant, rep, region, metric, value
+    persons: pd.DataFrame  # variant, rep, region, person, role, metric, value
+    summary: pd.DataFrame  # variant, region, metric, unit, mean, ci_low, ci_high, n
+    differences: pd.DataFrame  # variant, region, metric, unit, baseline, variant_mean, diff, ci, n
+
+
+
+def variants_table(exp: Experiment) -> pd.DataFrame:
+    """One row per variant: how it was made (patches as JSON) and one column per grid axis."""
+    rows = []
+    for v in exp.variants:
+        row = {"variant": v.name, "kind": v.kind, "grid": v.grid, "note": v.note,
+               "patches": json.dumps([[k, x] for k, x in v.patches], default=str),
+               "added_events": json.dumps(list(v.events), default=str)}
+        row.update({k: _text(x) if not isinstance(x, (int, float)) else x for k, x in v.axes})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: float = 0.95) -> pd.DataFrame:
+    """Each variant minus the baseline, replication by replication, with a t-interval.
+
+    Replications where either side is NaN (nothing measured) are left out of that pair.
+    """
+    keys = ["rep", "region", "metric"]
+    base = regions[regions["variant"] == baseline][keys + ["value"]]
+    other = regions[regions["variant"] != baseline]
+    pairs = other.merge(base, on=keys, how="left", suffixes=("", "_base"), sort=False)
+    pairs["diff"] = pairs["value"] - pairs["value_base"]
+    rows = []
+    for (variant, region, metric), grp in pairs.groupby(["variant", "region", "metric"], sort=False):
+        ok = grp["diff"].notna()
+        mean, lo, hi, n = confidence_interval(grp["diff"], level)
+        rows.append((variant, region, metric, REGION_METRICS[metric][0],
+                     float(grp["value_base"][ok].mean()) if n else np.nan,
+                     float(grp["value"][ok].mean()) if n else np.nan, mean, lo, hi, n))
+    cols = ["variant", "region", "metric", "unit", "baseline_mean", "variant_mean", "diff_mean",
+            "ci_low", "ci_high", "n"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["significant"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
+    return out
+
+
+def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataFrame) -> ExperimentResult:
+    summary = summarise(regions, ["variant", "region"], REGION_METRICS)
+    return ExperimentResult(exp, regions, persons, summary, paired_differences(regions))
+
+
+def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
+        on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
+    """Run every variant's missing replications into a run folder (see `checkpoint`), then
+    assemble the results from what the folder holds, so a resumed run equals an uninterrupted one.
+    """
+    jobs = {i: make_job(v.scenario, exp.seed) for i, v in enumerate(exp.variants)}
+    done = folder.finished()
+    pending = {i: [r for r in range(exp.replications) if r not in done.get(i, set())] for i in jobs}
+    if on_progress:
+        on_progress(len(jobs) * exp.replications - sum(map(len, pending.values())))
+    for i, batch in dispatch(backend, jobs, pending, batch_size):
+        res = collect(exp.variants[i].scenario, exp.seed, batch)
+        folder.add(i, res.region_long, res.person_long)
+        if on_progress:
+            on_progress(len(batch))
+    names = [v.name for v in exp.variants]
+    regions, persons = folder.tables(names)
+    result = result_from_tables(exp, regions, persons)
+    folder.complete({
+        "summary_regions": result.summary,
+        "differences": result.differences,
+        "variants": variants_table(exp),
+        "replications_regions": regions,
+        "replications_casemanagers": persons,
+    })
+    return result
+
+
+def identity(exp: Experiment) -> dict[str, Any]:
+    """What a run folder must match to be resumed: everything that decides the results.
+
+    `inputs_sha256` digests every variant's patched scenario document, so an edited comment in
+    either file does not block a resume but any changed value does.
+    """
+    docs = json.dumps([[v.name, v.data] for v in exp.variants], sort_keys=True, default=str)
+    return {
+        "seed": exp.seed,
+        "replications": exp.replications,
+        "regions": list(exp.regions),
+        "variants": [v.name for v in exp.variants],
+        "inputs_sha256": hashlib.sha256(docs.encode()).hexdigest(),
+    }
+
+
+def open_folder(exp: Experiment, path: str | Path, resume: bool) -> RunFolder:
+    """The run folder of `exp` at `path`: new, or (with `resume`) the matching one there."""
+    return RunFolder.open(path, identity(exp), resume, {
+        "experiment_name": exp.name, "experiment_file": exp.source, "experiment_sha256": exp.sha256,
+        "scenario_file": exp.scenario_file, "scenario_sha256": exp.scenario_sha256})
+
+
+# --- terminal output ----------------------------------------------------------------------
+
+#: Metrics shown by default: demand, acute response, follow-up, legal load, hours, coverage.
+SHOWN = ("acute_reports", "acute_contact_p95", "followup_on_time", "max_oncall_days_per_4w",
+         "csg_hours_vs_contract", "gap_hours")
+
+
+def shown_metrics(names: list[str] | None) -> list[str]:
+    """The metrics to print: those asked for (checked against REGION_METRICS) or SHOWN."""
+    unknown = [m for m in names or [] if m not in REGION_METRICS]
+    if unknown:
+        raise ExperimentError(f"--metric {unknown[0]!r} is unknown; allowed: {', '.join(REGION_METRICS)}")
+    return list(names) if names else [m for m in SHOWN if m in REGION_METRICS]
+
+
+def print_tables(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
+    """The baseline (mean ± CI half-width) and each variant's paired difference from it."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .report import _fmt
+
+    exp = result.experiment
+    several = len(exp.regions) > 1
+
+    def cell(mean: float, lo: float, hi: float, unit: str, signed: bool, mark: bool) -> str:
+        if np.isnan(mean):
+            return "-"
+        text = ("+" if signed and mean > 0 else "") + _fmt(mean, unit)
+        half = max(mean - lo, hi - mean)
+        if half > 1e-12:
+            text += f" \u00b1{_fmt(half, unit)}"
+        return text + (" *" if mark else "")
+
+    base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
+    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width")
+    table.add_column("region", overflow="fold")
+    for m in metrics:
+        table.add_column(m, justify="right", overflow="fold")
+    for rid in exp.regions:
+        table.add_row(escape(rid), *[cell(*base.loc[(rid, m), ["mean", "ci_low", "ci_high"]], REGION_METRICS[m][0],
+                                  False, False) for m in metrics])
+    console.print(table)
+    diff = result.differences.set_index(["variant", "region", "metric"])
+    table = Table(title="Difference from the baseline, paired by replication",
+                  caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
+                          "numbers. Mean \u00b195% CI half-width; * = the interval excludes 0.")
+    table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
+    if several:
+        table.add_column("region", overflow="fold")
+    for m in metrics:
+        table.add_column(m, justify="right", overflow="fold")
+    for v in exp.variants[1:]:
+        for rid in exp.regions:
+            cells = []
+            for m in metrics:
+                row = diff.loc[(v.name, rid, m)]
+                cells.append(cell(row["diff_mean"], row["ci_low"], row["ci_high"], REGION_METRICS[m][0],
+                                  True, bool(row["significant"])))
+            table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
+    console.print(table)

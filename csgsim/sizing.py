@@ -1,0 +1,345 @@
+"""Roster sizing: the smallest number of casemanagers that meets every target, with a stated confidence.
+
+A target is a bound on the mean over replications of a region metric (`metrics.REGION_METRICS`),
+e.g. `acute_contact_p95<=30` or `followup_on_time>=0.95`. Each candidate size runs the same
+replication indices (common random numbers, so sizes are compared on the same reports and
+absences), in rounds that double its replications (batch, 2 batch, 4 batch, ... up to the cap),
+until every target's t-interval lies on one side of its bound (a target whose replications are
+all equal is settled by its value), or one target is settled as failed, or the cap is reached
+("not settled"). Doubling keeps the number of looks at the data small.
+
+Confidence: every interval ever computed has level 1 - alpha / (targets x sizes x looks), with
+looks the number of rounds up to the cap; by Bonferroni, with probability at least 1 - alpha every settled verdict in
+the table is right (for approximately normal replication means). With `monotone` (the default)
+a larger team is assumed to do no worse: once size s meets every target, larger sizes are not run
+further, and once s fails, smaller ones are not; such verdicts are marked as implied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import scenario as scenario_mod
+from .absence import ScriptedAbsence
+from .errors import CsgsimError
+from .executors import Backend, dispatch
+from .experiments import patched
+from .metrics import REGION_METRICS, confidence_interval
+from .replications import make_job
+
+MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"
+#: The range of a metric by its unit (metrics.REGION_METRICS), for bounds at its edge.
+_RANGES = {"share": (0.0, 1.0), **{u: (0.0, np.inf) for u in ("count", "h", "min", "days", "cases", "ratio")}}
+_TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+class SizingError(CsgsimError):
+    """A target, a size range or a sizing request that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    op: str  # "<=" or ">="
+    bound: float
+
+    def __str__(self) -> str:
+        return f"{self.metric}{self.op}{self.bound:g}"
+
+    def judge(self, values: np.ndarray, level: float) -> tuple[float, float, float, int, str]:
+        """Mean, interval (clipped to the metric's range), replications measured, verdict.
+
+        A bound at the edge of the metric's range (`gap_hours<=0`, a share `>=1`) is met only
+        if every replication sits on it: one replication beyond it settles the target as failed.
+        """
+        mean, lo, hi, n = confidence_interval(pd.Series(values), level)
+        low, high = _RANGES.get(REGION_METRICS[self.metric][0], (-np.inf, np.inf))
+        lo, hi = max(lo, low), min(hi, high)
+        if n == 0:
+            return mean, lo, hi, n, OPEN
+        if self.op == "<=":
+            good, bad = hi <= self.bound, lo > self.bound or (self.bound <= low and np.nanmax(values) > self.bound)
+        else:
+            good, bad = lo >= self.bound, hi < self.bound or (self.bound >= high and np.nanmin(values) < self.bound)
+        return mean, lo, hi, n, MEETS if good else FAILS if bad else OPEN
+
+
+def parse_target(text: str) -> Target:
+    """`metric<=number` or `metric>=number`, the metric one of REGION_METRICS."""
+    m = _TARGET.match(text)
+    if not m:
+        raise SizingError(f"target {text!r}: expected METRIC<=NUMBER or METRIC>=NUMBER, "
+                          "e.g. 'acute_contact_p95<=30' (quote it in the shell)")
+    metric, op, bound = m.group(1), m.group(2), float(m.group(3))
+    if metric not in REGION_METRICS:
+        raise SizingError(f"target {text!r}: unknown metric {metric!r}; allowed: {', '.join(REGION_METRICS)}")
+    return Target(metric, op, bound)
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """A TOML file with `targets = ["acute_contact_p95<=30", ...]`."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SizingError(f"{path}: no such targets file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SizingError(f"{path}: cannot be read as TOML ({exc})") from None
+    targets = data.get("targets")
+    extra = sorted(set(data) - {"targets"})
+    if extra or not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+        raise SizingError(f"{path}: expected only targets = [\"metric<=number\", ...] (a non-empty list of strings)")
+    try:
+        return [parse_target(t) for t in targets]
+    except SizingError as exc:
+        raise SizingError(f"{path}: {exc}") from None
+
+
+def default_targets(sc: scenario_mod.Scenario) -> list[Target]:
+    """The questions MODEL.md asks of a roster: acute contact within the norm (p95), follow-ups
+    on time, no gap hours, and the legal limit of 14 on-call days per 4 weeks (Arbeidstijdenwet).
+    """
+    return [parse_target(t) for t in (f"acute_contact_p95<={sc.norms.acute_contact_minutes:g}",
+                                      "followup_on_time>=0.95", "gap_hours<=0", "max_oncall_days_per_4w<=14")]
+
+
+def parse_sizes(text: str) -> list[int]:
+    """`4-9` or `4,5,7` (or both, `3,5-8`): casemanagers per region, at least 1."""
+    sizes: set[int] = set()
+    for part in text.split(","):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not m or int(m.group(1)) < 1 or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            raise SizingError(f"sizes {text!r}: expected a range like 4-9 or a list like 4,5,7 of whole numbers >= 1")
+        sizes.update(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1))
+    return sorted(sizes)
+
+
+@dataclass
+class Cell:
+    """One candidate size of one region: its replications so far and its verdicts."""
+
+    size: int
+    values: dict[int, np.ndarray] = field(default_factory=dict)  # rep -> values of the targets
+    status: str = OPEN
+    implied: bool = False
+    stats: list[tuple[float, float, float, int, str]] = field(default_factory=list)
+
+    @property
+    def reps(self) -> int:
+        return len(self.values)
+
+
+@dataclass
+class RegionSizing:
+    """The answer for one region: the smallest size meeting every target, or why there is none."""
+
+    region: str
+    name: str
+    targets: list[Target]
+    cells: list[Cell]
+    answer: int | None
+    status: str  # "answer", "none meets", "not settled"
+    message: str
+    notes: list[str]
+
+    def table(self) -> pd.DataFrame:
+        rows = []
+        for c in self.cells:
+            row: dict[str, Any] = {"region": self.region, "size": c.size, "replications": c.reps,
+                                   "verdict": c.status + (" (implied)" if c.implied else "")}
+            for t, (mean, lo, hi, _, v) in zip(self.targets, c.stats):
+                row.update({f"{t}:mean": mean, f"{t}:ci_low": lo, f"{t}:ci_high": hi, f"{t}:verdict": v})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+@dataclass
+class Sizing:
+    regions: list[RegionSizing]
+    confidence: float
+    level: float  # of each interval
+    looks: int
+    monotone: bool
+    seed: int
+
+
+def _judge(cell: Cell, targets: list[Target], level: float) -> None:
+    values = np.array([cell.values[r] for r in sorted(cell.values)])
+    cell.stats = [t.judge(values[:, j], level) for j, t in enumerate(targets)]
+    verdicts = [s[4] for s in cell.stats]
+    unmeasured = any(s[3] == 0 for s in cell.stats)  # all NaN: more replications will not help
+    cell.status = (FAILS if FAILS in verdicts else MEETS if all(v == MEETS for v in verdicts)
+                   else UNMEASURED if unmeasured else OPEN)
+
+
+def _window(cells: list[Cell]) -> tuple[int, int]:
+    """Indices (lo, hi): the largest size settled failing, and the smallest above it settled meeting.
+
+    Under monotonicity only sizes strictly between them are undecided.
+    """
+    fails = [i for i, c in enumerate(cells) if c.status == FAILS and not c.implied]
+    lo = max(fails) if fails else -1
+    hi = next((i for i in range(lo + 1, len(cells)) if cells[i].status == MEETS), len(cells))
+    return lo, hi
+
+
+def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
+              cap: int) -> RegionSizing:
+    notes = []
+    n = len(cells)
+    if monotone:
+        lo, hi = _window(cells)
+        for i, c in enumerate(cells):
+            if c.status == OPEN and (i < lo or i > hi):
+                c.status, c.implied = (FAILS if i < lo else MEETS), True
+        clash = [c.size for c in cells[:max(lo, 0)] if c.status == MEETS]
+        if clash:
+            notes.append(f"size(s) {clash} met every target but {cells[lo].size} failed: the results are not "
+                         "monotone in size (e.g. a rare gap seen only at the larger size), so the answer is "
+                         "taken above every failing size; --no-monotone judges each size on its own")
+        answer = hi if hi == lo + 1 and hi < n else None
+        none_meets, undecided = lo == n - 1, cells[lo + 1:hi]
+    else:
+        first = next((i for i, c in enumerate(cells) if c.status == MEETS), None)
+        answer = first if first is not None and all(c.status == FAILS for c in cells[:first]) else None
+        none_meets, undecided, hi = all(c.status == FAILS for c in cells), cells, n if first is None else first
+    unmeasured = sorted({str(t) for c in cells for t, s in zip(targets, c.stats) if s[3] == 0})
+    if unmeasured:
+        notes.append(f"no replication measured {', '.join(unmeasured)} (e.g. attendance in a day-1 region); "
+                     "such a target cannot be settled")
+    sizes = [c.size for c in cells]
+    if answer is not None:
+        if answer == 0:
+            notes.append(f"{sizes[0]}, the smallest candidate, already meets every target; "
+                         "smaller sizes were not tried")
+        return RegionSizing(rid, name, targets, cells, sizes[answer], "answer",
+                            f"smallest team meeting every target: {sizes[answer]} casemanagers", notes)
+    if none_meets:
+        worst = cells[-1]
+        failing = [f"{t} (mean {s[0]:.3g} at {worst.size})" for t, s in zip(targets, worst.stats) if s[4] == FAILS]
+        msg = (f"no candidate size ({sizes[0]}-{sizes[-1]}) meets every target; at the largest size "
+               f"{'the target fails' if len(failing) == 1 else 'these targets fail'}: {'; '.join(failing)}")
+        return RegionSizing(rid, name, targets, cells, None, "none meets", msg, notes)
+    still = [c for c in undecided if c.status in (OPEN, UNMEASURED)]
+    straddle = sorted({str(t) for c in still for t, s in zip(targets, c.stats) if s[4] == OPEN})
+    msg = (f"not settled within {cap} replications: size(s) {[c.size for c in still]} still open on "
+           f"{', '.join(straddle)}" + (f"; {sizes[hi]} meets every target" if hi < n else "")
+           + " (raise --max-replications, or the bound is too close to the mean to tell)")
+    return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes)
+
+
+def size(
+    data: dict[str, Any],
+    source: str,
+    regions: list[str],
+    sizes: list[int],
+    targets: list[Target],
+    seed: int,
+    backend: Backend,
+    batch: int = 20,
+    max_replications: int = 200,
+    confidence: float = 0.95,
+    monotone: bool = True,
+    absences: Sequence[ScriptedAbsence] = (),
+    on_progress: Callable[[int], None] | None = None,
+) -> Sizing:
+    """Size each region in `regions` of the scenario document `data` (each region on its own).
+
+    `absences` (scripted dropout, e.g. from --absent) apply at every size of the region of the
+    person named, so that person must exist at the smallest candidate size; 'coordinator' names
+    the coordinator when one region is sized.
+    """
+    if not targets:
+        raise SizingError("give at least one target")
+    if not sizes:
+        raise SizingError("give at least one candidate size")
+    rounds = sorted({min(batch * 2 ** k, max_replications)
+                     for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
+    level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds))
+    columns = [list(REGION_METRICS).index(t.metric) for t in targets]
+    owner = {p.id: rid for rid, r in scenario_mod.parse(data, source).regions.items() for p in r.people}
+    for a in absences:
+        if a.person == "coordinator" and len(regions) != 1:
+            raise SizingError("a scripted absence of 'coordinator' needs exactly one region; "
+                              "name the coordinator by id")
+        if a.person != "coordinator" and owner.get(a.person) not in regions:
+            raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
+    jobs, cells, names = {}, {}, {}
+    for rid in regions:
+        for s in sizes:
+            doc = patched(data, [], [(f"team_size.{rid}", s)], f"{source} with {s} casemanagers in {rid}")
+            sc = scenario_mod.parse(doc, f"{source} ({rid} with {s} casemanagers)").only([rid])
+            mine = [a for a in absences if owner.get(a.person, rid) == rid]
+            jobs[rid, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
+            names[rid] = sc.regions[rid].name
+        cells[rid] = [Cell(s) for s in sizes]
+    done = 0
+    for upto in rounds:
+        active = {}
+        for rid, row in cells.items():
+            lo, hi = _window(row) if monotone else (-1, len(row))
+            active.update({(rid, c.size): c for i, c in enumerate(row) if c.status == OPEN and lo < i < hi})
+        if not active:
+            break
+        reps = list(range(done, upto))
+        for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
+            for r in out:
+                active[key].values[r.rep] = r.regions[0, columns]
+            if on_progress:
+                on_progress(len(out))
+        done = upto
+        for c in active.values():
+            _judge(c, targets, level)
+    results = [_conclude(rid, names[rid], targets, row, monotone, max_replications) for rid, row in cells.items()]
+    return Sizing(results, confidence, level, len(rounds), monotone, seed)
+
+
+def print_tables(result: Sizing, console: Any) -> None:
+    """Per region: every candidate size with each target's mean ± half-width and verdict."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .report import _fmt
+
+    marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
+    for r in result.regions:
+        table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
+                      caption=f"mean \u00b1half-width of the {100 * result.level:.3f}% interval (see below); "
+                              "\u2713 met, \u2717 failed, ? open")
+        table.add_column("size", justify="right")
+        table.add_column("reps", justify="right")
+        for t in r.targets:
+            table.add_column(str(t), justify="right", overflow="fold")
+        table.add_column("verdict", overflow="fold")
+        for c in r.cells:
+            cells = []
+            for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
+                unit = REGION_METRICS[t.metric][0]
+                half = max(mean - lo, hi - mean) if n else 0.0
+                text = "-" if n == 0 else _fmt(mean, unit) + (f"\u00b1{_fmt(half, unit)}" if half > 1e-12 else "")
+                cells.append(f"{text} {marks[v]}")
+            table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
+        console.print(table)
+        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")
+        for note in r.notes:
+            console.print(f"  note: {escape(note)}")
+    console.print(escape(confidence_line(result)))
+
+
+def confidence_line(result: Sizing) -> str:
+    r = result.regions[0]
+    text = (f"Confidence: at least {result.confidence:.0%} per region that every settled verdict is right "
+            f"(Bonferroni over {len(r.targets)} targets x {len(r.cells)} sizes x {result.looks} looks: each "
+            f"interval at {100 * result.level:.3f}%; normal approximation; a target whose replications are "
+            "all equal is taken as exact).")
+    if result.monotone:
+        text += " Larger teams are assumed to do no worse (implied verdicts); --no-monotone settles every size."
+    return text

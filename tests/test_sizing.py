@@ -1,0 +1,164 @@
+"""Roster sizing: known answers, impossible targets, unsettled targets, and input errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from csgsim import sizing
+from csgsim.cli import app
+from csgsim.executors import make_executor
+from csgsim.metrics import REGION_METRICS
+from tests.conftest import EXAMPLE, FLAT, region_data, scenario_data
+
+runner = CliRunner()
+
+
+def queue_data(rate_per_hour: float, mean_service: float, days: int) -> dict:
+    """The document behind conftest.queue_scenario (backup none): one person on duty at a time,
+    never absent, flat Poisson arrivals, exponential time on site, nothing else."""
+    zero = {"dist": "fixed", "value": 0.0}
+    region = region_data(
+        team=1, acute=rate_per_hour * 365 * 24, non_acute=0.0, duty={"pattern": "rotation_24h"},
+        backup={"kind": "none"},
+        pathway={"attendance": "day0", "callback": zero, "phone": zero, "travel": zero,
+                 "on_site": {"dist": "exponential", "mean": mean_service},
+                 "followup_days": [], "nonacute_followup_days": []},
+        absence={"enabled": False}, rules={"set": "none"},
+    )
+    region["demand"]["acute"].update({"profile": "flat", "growth_per_year": 0.0, "level_year": 2025,
+                                      "seasonality": [1.0] * 12})
+    region["demand"]["non_acute"].update({"profile": "flat", "level_year": 2025})
+    return scenario_data({"q": region}, days=days, profiles={"flat": FLAT}, scenario={"warmup_days": 0})
+
+
+def size_queue(targets, rate=0.05, days=365, sizes=(2, 3, 4, 5, 6), **kw):
+    with make_executor(1) as serial:
+        return sizing.size(queue_data(rate, 1.0, days), "<queue>", ["q"], list(sizes),
+                           [sizing.parse_target(t) for t in targets], 1, serial, **kw).regions[0]
+
+
+def test_known_answer_from_the_load():
+    """Call-outs of 0.05/h x 1 h are 8.4 h a week whoever takes them, so hours on CSG cases over
+    contracted hours (8 h each) are 1.05/size: 0.35 at 3, 0.26 at 4. With a bound of 0.3 the
+    answer is 4, and every size is settled on its own side."""
+    r = size_queue(["csg_hours_vs_contract<=0.3"], batch=10, max_replications=80)
+    assert r.status == "answer" and r.answer == 4, r.message
+    assert [c.status for c in r.cells] == ["fails", "fails", "meets", "meets", "meets"]
+    assert "4 casemanagers" in r.message
+
+
+def test_monotone_search_skips_sizes_settled_by_implication():
+    """With monotone (default) a size above one that meets is not run further; without it,
+    every size is settled on its own replications. The answer is the same."""
+    deterministic = "max_oncall_days_per_4w<=14"  # 24 h duties touch two days: 28, 19, 14, 12, 10 days
+    mono = size_queue([deterministic, "csg_hours_vs_contract<=0.3"], batch=10, max_replications=40)
+    full = size_queue([deterministic, "csg_hours_vs_contract<=0.3"], batch=10, max_replications=40, monotone=False)
+    assert mono.answer == full.answer == 4
+    assert not any(c.implied for c in full.cells)
+    assert sum(c.reps for c in mono.cells) <= sum(c.reps for c in full.cells)
+
+
+def cells(statuses: list[str]) -> list[sizing.Cell]:
+    """Sizes 4-7 with the given verdicts, as the sequential procedure leaves them."""
+    return [sizing.Cell(s, status=st, stats=[(0.0, 0.0, 0.0, 1, st)]) for s, st in zip((4, 5, 6, 7), statuses)]
+
+
+def test_implied_verdicts_fill_the_sizes_outside_the_undecided_window():
+    """Monotone: a size below one that fails fails, a size above one that meets meets; both are
+    marked implied, and the answer is the smallest meeting size with only failures below it."""
+    t = [sizing.parse_target("gap_hours<=0")]
+    r = sizing._conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), True, 100)
+    assert [c.status for c in r.cells] == ["fails", "fails", "meets", "meets"]
+    assert [c.implied for c in r.cells] == [True, False, False, True] and r.answer == 6
+    r = sizing._conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), False, 100)
+    assert r.status == "not settled" and r.answer is None
+
+
+def test_a_size_that_fails_above_one_that_meets_moves_the_monotone_answer_up():
+    """A failure at 6 after 5 met (e.g. a rare gap seen only at 6) contradicts monotonicity: the
+    answer is taken above every failing size, with a note; --no-monotone keeps 5."""
+    t = [sizing.parse_target("gap_hours<=0")]
+    r = sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), True, 100)
+    assert r.answer == 7 and "not monotone" in r.notes[0]
+    assert sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), False, 100).answer == 5
+
+
+def test_targets_no_size_can_meet_say_so():
+    """Demand does not depend on the team: asking for fewer acute reports than arrive (~1440 in
+    120 days at 0.5/h) fails at every size, and the answer says no size meets, naming the target."""
+    r = size_queue(["acute_reports<=1000", "gap_hours<=0"], rate=0.5, days=120, batch=5, max_replications=20)
+    assert r.status == "none meets" and r.answer is None
+    assert "no candidate size" in r.message and "acute_reports<=1000" in r.message
+
+
+def test_a_bound_at_the_mean_is_reported_as_not_settled():
+    """1.05/4 = 0.2625 is the mean at size 4 itself: that size cannot be settled, so no answer is
+    given, and the message says which size and target are still open."""
+    r = size_queue(["csg_hours_vs_contract<=0.2625"], sizes=(3, 4, 5), batch=10, max_replications=40)
+    assert r.status == "not settled" and r.answer is None
+    assert "[4]" in r.message and "csg_hours_vs_contract<=0.2625" in r.message
+
+
+def test_a_bound_at_the_edge_of_the_range_fails_on_one_replication_beyond_it():
+    """gap_hours<=0 cannot be met by a mean that any replication exceeds: one gap settles it."""
+    t = sizing.parse_target("gap_hours<=0")
+    assert t.judge([0, 0, 0, 0, 3.0], 0.9999)[4] == "fails"
+    assert t.judge([0, 0, 0, 0, 0.0], 0.9999)[4] == "meets"
+    assert sizing.parse_target("followup_on_time>=1").judge([1, 1, 0.99], 0.9999)[4] == "fails"
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("acute_contact_p95=<30", "expected METRIC<=NUMBER"),
+        ("acute_contact_p95<30", "expected METRIC<=NUMBER"),
+        ("acute_contact_p95<=thirty", "expected METRIC<=NUMBER"),
+        ("waiting<=30", "unknown metric 'waiting'; allowed: acute_reports"),
+    ],
+)
+def test_bad_targets_are_one_line_errors(text, expect):
+    """Bad syntax and unknown metrics (which lists REGION_METRICS) are exit-2 errors."""
+    with pytest.raises(sizing.SizingError, match=None) as err:
+        sizing.parse_target(text)
+    assert expect in str(err.value)
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "-r", "zeeland", "-t", text])
+    assert res.exit_code == 2 and expect in res.stderr and "Traceback" not in res.output
+
+
+def test_every_region_metric_can_be_a_target():
+    """Targets take their metric names from REGION_METRICS, whatever it holds."""
+    for m in REGION_METRICS:
+        assert sizing.parse_target(f"{m}>=0.5").metric == m
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["-r", "atlantis"], "region 'atlantis' is not in this scenario"),
+        ([], "give --region ID (repeatable) or --all-regions"),
+        (["-r", "zeeland", "--all-regions"], "give --region ID (repeatable) or --all-regions"),
+        (["-r", "zeeland", "--sizes", "6-4"], "expected a range like 4-9"),
+        (["-r", "zeeland", "--targets", "missing.toml"], "no such targets file"),
+        (["-r", "zeeland", "--absent", "fr-cm1:2025-02-01:4w"], "no person 'fr-cm1' in the region(s) sized"),
+        (["--all-regions", "--leaves", "coordinator:2025-06-01"], "needs exactly one region"),
+    ],
+)
+def test_bad_sizing_requests_are_one_line_errors(args, expect):
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), *args])
+    assert res.exit_code == 2 and expect in res.stderr and "Traceback" not in res.output
+
+
+def test_cli_sizes_a_region_from_a_targets_file(tmp_path):
+    """`size` reads targets from a file, prints the table, the answer and the confidence; JSON too."""
+    targets = tmp_path / "targets.toml"
+    targets.write_text('targets = ["max_oncall_days_per_4w<=28", "acute_reports>=0"]\n')
+    args = ["size", "-s", str(EXAMPLE), "-r", "zeeland", "--targets", str(targets), "--sizes", "3-4",
+            "--batch", "3", "--max-replications", "3", "--workers", "1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "smallest team meeting every target: 3" in res.stdout and "Confidence" in res.stdout
+    res = runner.invoke(app, [*args, "-f", "json"])
+    data = json.loads(res.stdout)
+    assert data["regions"][0]["answer"] == 3 and data["regions"][0]["sizes"][0]["size"] == 3
+    assert data["interval_level"] > data["confidence"]

@@ -388,6 +388,52 @@ def size(
         sizing.print_tables(result, Console())
 
 
+@app.command()
+def whatif(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Default: the scenario's.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,
+) -> None:
+    """Compare the scenario with and without a dropout on the same seeds: differences with 95% CIs."""
+    import json
+
+    from rich.console import Console
+
+    from . import experiments as ex
+    from .errors import CsgsimError
+    from .executors import make_executor
+
+    if not absent and not leaves:
+        raise fail("whatif needs a dropout: give --absent PERSON:DATE:N(w|d) and/or --leaves PERSON:DATE")
+    base = load_scenario(scenario, region)
+    changed = load_scenario(scenario, region, absent, leaves)
+    label = ", ".join([f"{a} absent" for a in absent or []] + [f"{x} leaves" for x in leaves or []])
+    n = replications or base.replications
+    try:
+        shown = ex.shown_metrics(metric or ["duties_per_4w", "extra_duties_per_4w", "max_oncall_days_per_4w",
+                                            "gap_hours", "acute_in_gap", "acute_contact_within_norm",
+                                            "followup_on_time", "csg_hours_vs_contract"])
+        with make_executor(workers, scheduler) as backend, progress_bar(2 * n, "replications") as bar:
+            task = bar.add_task("whatif", total=2 * n)
+            result = ex.what_if(base, changed, label, n, base.seed if seed is None else seed, backend,
+                                on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps(json.loads(result.differences.to_json(orient="records")), indent=2))
+    elif fmt is Format.csv:
+        typer.echo(result.differences.to_csv(index=False), nl=False)
+    else:
+        ex.print_tables(result, Console(width=None if sys.stdout.isatty() else 200), shown)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

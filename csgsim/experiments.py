@@ -488,3 +488,22 @@ def print_tables(result: ExperimentResult, console: Any, metrics: list[str]) -> 
                                   True, bool(row["significant"])))
             table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
     console.print(table)
+
+
+def what_if(base: Scenario, changed: Scenario, label: str, replications: int, seed: int, backend: Backend,
+            on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
+    """The same replications of `base` and of `changed` (e.g. with a dropout), and their paired
+    differences: a two-arm experiment built in memory, with nothing written to disk.
+    """
+    from .replications import run as run_scenario
+
+    arms = []
+    for name, sc in ((BASELINE, base), (label, changed)):
+        res = run_scenario(sc, replications, seed, backend.slots, executor=backend.executor, on_progress=on_progress)
+        arms.append(Variant(name, "variant" if arms else BASELINE, "", "", (), (), (), {}, sc))
+        arms[-1] = (arms[-1], res)
+    regions = pd.concat([res.region_long.assign(variant=v.name) for v, res in arms], ignore_index=True)
+    persons = pd.concat([res.person_long.assign(variant=v.name) for v, res in arms], ignore_index=True)
+    exp = Experiment(f"What if: {label}", base.source, base.digest, base.source, base.digest, seed, replications,
+                     tuple(base.regions), tuple(v for v, _ in arms), "")
+    return result_from_tables(exp, regions, persons)

@@ -63,7 +63,8 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "rest_hours_from_job_per_4w": ("h", "regular-job hours lost to rest after night call-outs, per casemanager per 4 weeks"),
     "rule_breaches": ("count", "breaches of the region's working-time rules"),
     "replan_breaches": ("count", "duties handed over beyond the rules by the re-planning policy"),
-    "gap_hours": ("h", "hours with no reachable casemanager"),
+    "backup_only_hours": ("h", "hours with no duty holder, covered by the backup alone"),
+    "gap_hours": ("h", "hours with no reachable casemanager: no duty holder and no backup"),
     "acute_in_gap": ("count", "acute reports arriving in a gap"),
     "heavy_week_share": ("share", f"weeks with {HEAVY_WEEK}+ acute reports"),
     "zero_week_share": ("share", "weeks with no acute report"),
@@ -263,9 +264,11 @@ def replication_metrics(
     breach_cols = [c for c in persons if c.startswith("breaches_")]
     out["rule_breaches"] = float(np.nansum(persons[breach_cols].to_numpy()))
     out["replan_breaches"] = staff.attrs["replan_breaches"]
-    gap = schedule.person == NOBODY
-    out["gap_hours"] = float((np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since))[gap]
-                             .clip(min=0).sum())
+    no_holder = schedule.person == NOBODY
+    no_backup = np.ones(len(schedule), dtype=bool) if sampled.backup is None else sampled.backup.person == NOBODY
+    hours = (np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since)).clip(min=0)
+    out["backup_only_hours"] = float(hours[no_holder & ~no_backup].sum())
+    out["gap_hours"] = float(hours[no_holder & no_backup].sum())
     out["acute_in_gap"] = float((acute & rec.acute_in_gap).sum())
     full_weeks = int(window // (7 * HOURS_PER_DAY))
     if full_weeks:

@@ -77,7 +77,7 @@ class Records:
     acute_responder: np.ndarray
     acute_role: np.ndarray  # PRIMARY or BACKUP; -1 not reached
     acute_on_site: np.ndarray  # NaN unless attended on day 0
-    acute_in_gap: np.ndarray  # arrived while no one held the duty
+    acute_in_gap: np.ndarray  # arrived while neither a duty holder nor a backup was reachable
     acute_owner: np.ndarray
     nonacute_arrival: np.ndarray
     nonacute_intake: np.ndarray  # NaN: intake not done by the horizon
@@ -173,7 +173,7 @@ class RegionModel:
         """One acute report, from the control room's call to the start of watchful waiting."""
         env, a = self.env, self.durations
         arrival = env.now
-        self.in_gap[i] = self.primary == NOBODY
+        self.in_gap[i] = self.primary == NOBODY and self.backup == NOBODY
         # The control room calls the on-call casemanager; if busy, the backup; else it waits.
         who = self.free_responder()
         if who == NOBODY:

@@ -48,6 +48,7 @@ TABLES = [
         ("extra_duties_per_4w", "taken over /4wk"),
         ("max_oncall_days_per_4w", "max on-call days /4wk"),
         ("rule_breaches", "rule breaches"),
+        ("backup_only_hours", "backup-only h"),
         ("gap_hours", "gap h"),
         ("acute_in_gap", "acute in gap"),
     ]),

@@ -119,3 +119,26 @@ def test_demand_view_rejects_reversed_dates_and_bad_plot_type(tmp_path):
     assert res.exit_code == 2 and "before" in res.stderr
     res = invoke("demand", "-s", EXAMPLE, "-r", "zeeland", "--plot", tmp_path / "x.gif")
     assert res.exit_code == 2 and ".png" in res.stderr
+
+
+def test_whatif_reports_paired_differences_of_a_dropout():
+    """`whatif --absent` runs both arms on the same seeds: the absence moves duties to others."""
+    res = invoke("whatif", "-s", EXAMPLE, "-r", "zeeland", "--absent", "zl-cm3:2025-03-01:12w", "-n", 6,
+                 "--workers", 1, "-f", "json")
+    assert res.exit_code == 0, res.output
+    rows = {r["metric"]: r for r in json.loads(res.stdout)}
+    assert rows["extra_duties_per_4w"]["diff_mean"] > 0 and rows["extra_duties_per_4w"]["significant"]
+    assert rows["acute_reports"]["diff_mean"] == 0  # common random numbers: the same reports
+
+
+def test_whatif_without_a_dropout_exits_2():
+    res = invoke("whatif", "-s", EXAMPLE, "-r", "zeeland")
+    assert res.exit_code == 2 and "--absent" in res.stderr
+
+
+def test_bad_dropout_options_exit_2():
+    """A malformed --absent and an unknown person both give one line and exit 2."""
+    res = invoke("run", "-s", EXAMPLE, "-n", 1, "--absent", "zl-cm3:2025-3-1:12w")
+    assert res.exit_code == 2 and "PERSON:YYYY-MM-DD:N(w|d)" in res.stderr
+    res = invoke("run", "-s", EXAMPLE, "-n", 1, "--absent", "nobody:2025-03-01:2w")
+    assert res.exit_code == 2 and "zl-cm1" in res.stderr

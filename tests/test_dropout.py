@@ -12,8 +12,8 @@ MONDAY = date(2025, 1, 6)
 
 
 def rota(team: int, rules: str, out_days: int = 28):
-    """A 24 h rotation from Monday 09:00 over 8 weeks; rt-cm1 is out from day 14 for `out_days` days."""
-    region = region_data(team=team, duty={"pattern": "rotation_24h", "handover_hour": 9},
+    """A 24 h rotation from Monday 09:00 over 8 weeks, no backup; r-cm1 is out from day 14 for `out_days` days."""
+    region = region_data(team=team, duty={"pattern": "rotation_24h", "handover_hour": 9}, backup={"kind": "none"},
                          absence={"enabled": False}, rules={"set": rules}, replan={"policy": "spread"})
     region["absences"] = [{"person": "r-cm1", "start": date(2025, 1, 20), "days": out_days}]
     return build({"x": region}, days=56, start=MONDAY, scenario={"warmup_days": 0})
@@ -48,3 +48,16 @@ def test_tight_rules_leave_gaps_only_where_the_absent_person_was():
     # per 4 weeks in the base roster; re-planning adds no breach of its own.
     assert res.loc["replan_breaches", "mean"] == 0
     assert res.loc["rule_breaches", "mean"] > 0
+
+
+def test_a_backup_turns_the_gaps_into_backup_only_hours():
+    """With the coordinator as backup, the same uncovered duties are reachable: no gap hours,
+    and as many backup-only hours as the gaps had."""
+    sc = rota(3, "consignatie")
+    region = sc.regions["x"]
+    from dataclasses import replace
+    covered = replace(sc, regions={"x": replace(region, backup="coordinator")})
+    gaps = replications.run(sc, 1, workers=1).region_summary().set_index("metric")
+    backed = replications.run(covered, 1, workers=1).region_summary().set_index("metric")
+    assert gaps.loc["gap_hours", "mean"] > 0 and backed.loc["gap_hours", "mean"] == 0
+    assert backed.loc["backup_only_hours", "mean"] == gaps.loc["gap_hours", "mean"]

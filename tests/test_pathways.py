@@ -112,13 +112,15 @@ def test_acute_calls_go_only_to_the_duty_holder_or_backup(run):
 @SETTINGS
 @given(region_runs())
 def test_duty_covers_every_hour_unless_a_gap_is_recorded(run):
-    """The duty schedule tiles the horizon; reports in a gap are exactly those with no holder."""
+    """The duty schedule tiles the horizon; reports in a gap are exactly those with no holder
+    and no reachable backup."""
     _, plan, sampled, rec, _ = run
     s = sampled.primary
     assert s.start[0] == 0 and s.end[-1] == plan.calendar.horizon
     assert np.array_equal(s.start[1:], s.end[:-1])
     holders = np.array([s.holder_at(t) for t in rec.acute_arrival])
-    assert np.array_equal(rec.acute_in_gap, holders == NOBODY)
+    backups = np.array([NOBODY if sampled.backup is None else sampled.backup.holder_at(t) for t in rec.acute_arrival])
+    assert np.array_equal(rec.acute_in_gap, (holders == NOBODY) & (backups == NOBODY))
 
 
 @settings(max_examples=15, deadline=None)

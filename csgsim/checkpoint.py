@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import CsgsimError
+from .report import versions
 
 
 class RunFolderError(CsgsimError):
@@ -58,21 +58,6 @@ def _now() -> str:
 #: Versions a resumed run must share with the start: numpy does not promise the same random
 #: streams across versions, and csgsim's model may change between versions.
 MUST_MATCH = ("csgsim_version", "numpy_version")
-
-
-def versions() -> dict[str, str]:
-    import numpy
-    import simpy
-
-    from . import __version__
-
-    return {
-        "csgsim_version": __version__,
-        "numpy_version": numpy.__version__,
-        "simpy_version": simpy.__version__,
-        "pandas_version": pd.__version__,
-        "python_version": platform.python_version(),
-    }
 
 
 class RunFolder:

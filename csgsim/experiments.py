@@ -57,7 +57,7 @@ from .errors import CsgsimError
 from .executors import Backend, dispatch
 from .metrics import REGION_METRICS, confidence_interval, summarise
 from .replications import collect, make_job
-from .scenario import Scenario, _Reader
+from .scenario import Scenario, TableReader
 
 BASELINE = "baseline"
 #: Patch keys the experiment itself controls: a variant must not change them (it would break
@@ -226,7 +226,7 @@ def scenario_path(ref: str, here: Path) -> Path:
                           f"built-in model; built-in: {', '.join(names)}")
 
 
-def _arm(r: _Reader, what: str) -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
+def _arm(r: TableReader, what: str) -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
     """The `events` and `set` of a baseline, variant or grid table."""
     events = r.raw("events", [])
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
@@ -242,7 +242,7 @@ def load(path: str | Path) -> Experiment:
     path = Path(path)
     data, sha = scenario_mod.read(path)
     src = str(path)
-    top = _Reader(data, "", src, {})
+    top = TableReader(data, "", src, {})
     ex = top.table("experiment")
     name = ex.text("name")
     note = ex.text("note", default="")
@@ -271,7 +271,7 @@ def load(path: str | Path) -> Experiment:
     if not isinstance(listed, list):
         raise top.fail("variants", listed, "expected [[variants]] tables")
     for i, body in enumerate(listed):
-        r = _Reader(body, f"variants[{i}]", src, {})
+        r = TableReader(body, f"variants[{i}]", src, {})
         vname = r.text("name")
         vnote = r.text("note", default="")
         events, patches = _arm(r, "variant")
@@ -281,7 +281,7 @@ def load(path: str | Path) -> Experiment:
     if not isinstance(grids, list):
         raise top.fail("grids", grids, "expected [[grids]] tables")
     for i, body in enumerate(grids):
-        r = _Reader(body, f"grids[{i}]", src, {})
+        r = TableReader(body, f"grids[{i}]", src, {})
         gname = r.text("name")
         gnote = r.text("note", default="")
         events, patches = _arm(r, "grid")
@@ -447,7 +447,7 @@ def print_tables(result: ExperimentResult, console: Any, metrics: list[str]) -> 
     from rich.markup import escape
     from rich.table import Table
 
-    from .report import _fmt
+    from .report import format_value
 
     exp = result.experiment
     several = len(exp.regions) > 1
@@ -455,10 +455,10 @@ def print_tables(result: ExperimentResult, console: Any, metrics: list[str]) -> 
     def cell(mean: float, lo: float, hi: float, unit: str, signed: bool, mark: bool) -> str:
         if np.isnan(mean):
             return "-"
-        text = ("+" if signed and mean > 0 else "") + _fmt(mean, unit)
+        text = ("+" if signed and mean > 0 else "") + format_value(mean, unit)
         half = max(mean - lo, hi - mean)
         if half > 1e-12:
-            text += f" \u00b1{_fmt(half, unit)}"
+            text += f" \u00b1{format_value(half, unit)}"
         return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])

@@ -55,18 +55,25 @@ TABLES = [
 ]
 
 
-def manifest(result: RunResult, command: list[str] | None = None) -> dict[str, Any]:
-    """What is needed to reproduce a result: seed, scenario, versions, command line."""
+def versions() -> dict[str, str]:
+    """The versions a result depends on: numpy does not promise the same streams across releases."""
     import numpy
     import simpy
 
-    sc = result.scenario
     return {
         "csgsim_version": __version__,
         "numpy_version": numpy.__version__,
         "simpy_version": simpy.__version__,
         "pandas_version": pd.__version__,
         "python_version": platform.python_version(),
+    }
+
+
+def manifest(result: RunResult, command: list[str] | None = None) -> dict[str, Any]:
+    """What is needed to reproduce a result: seed, scenario, versions, command line."""
+    sc = result.scenario
+    return {
+        **versions(),
         "scenario_name": sc.name,
         "scenario_file": sc.source,
         "scenario_sha256": sc.digest,
@@ -80,7 +87,8 @@ def manifest(result: RunResult, command: list[str] | None = None) -> dict[str, A
     }
 
 
-def _fmt(value: float, unit: str) -> str:
+def format_value(value: float, unit: str) -> str:
+    """A figure with as many digits as a table needs; shares as percentages."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if unit == "share":
@@ -97,8 +105,8 @@ def _cell(row: pd.Series) -> str:
         return "-"
     half = max(mean - lo, hi - mean)
     if math.isclose(half, 0.0, abs_tol=1e-12):
-        return _fmt(mean, row["unit"])
-    return f"{_fmt(mean, row['unit'])} \u00b1{_fmt(half, row['unit'])}"
+        return format_value(mean, row["unit"])
+    return f"{format_value(mean, row['unit'])} \u00b1{format_value(half, row['unit'])}"
 
 
 def print_tables(result: RunResult, console: Any) -> None:

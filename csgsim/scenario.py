@@ -234,7 +234,7 @@ def _replace(obj: Any, **changes: Any) -> Any:
 # --- reading ------------------------------------------------------------------------------
 
 
-class _Reader:
+class TableReader:
     """Reads one TOML table, checking each value and remembering which keys were used."""
 
     def __init__(self, data: dict[str, Any], path: str, source: str, provenance: dict[str, str]):
@@ -345,7 +345,7 @@ class _Reader:
         extra = set(params) - required - optional
         if missing or extra:
             raise self.fail(name, v, f"a {kind} distribution takes {', '.join(sorted(required | optional))}")
-        sub = _Reader(params, self.key(name), self.source, self.provenance)
+        sub = TableReader(params, self.key(name), self.source, self.provenance)
         clean = {k: sub.number(k, lo=0.0) for k in sorted(params)}
         if kind == "uniform" and clean["low"] > clean["high"]:
             raise self.fail(name, v, "low must not exceed high")
@@ -355,11 +355,11 @@ class _Reader:
             raise self.fail(name, v, "low must not exceed high")
         return Dist(kind, tuple(clean.items()))
 
-    def table(self, name: str, default: Any = ...) -> _Reader:
+    def table(self, name: str, default: Any = ...) -> TableReader:
         v = self.raw(name, {} if default is ... else default)
         if not isinstance(v, dict):
             raise self.fail(name, v, "expected a table")
-        return _Reader(v, self.key(name), self.source, self.provenance)
+        return TableReader(v, self.key(name), self.source, self.provenance)
 
     def done(self) -> None:
         """Reject keys nobody read: a typo must not silently fall back to a default."""
@@ -382,7 +382,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _profile(r: _Reader) -> Profile:
+def _profile(r: TableReader) -> Profile:
     hours = r.numbers("hours", length=24, positive_sum=True)
     weekend = r.numbers("weekend_hours", default=list(hours), length=24)
     days = r.numbers("days", default=[1.0] * 7, length=7, positive_sum=True)
@@ -394,7 +394,7 @@ def _profile(r: _Reader) -> Profile:
     return Profile(w / w.mean(), holidays == "sunday")
 
 
-def _demand(r: _Reader, profiles: dict[str, Profile]) -> Demand:
+def _demand(r: TableReader, profiles: dict[str, Profile]) -> Demand:
     name = r.text("profile")
     if name not in profiles:
         raise r.fail("profile", name, f"defined profiles: {', '.join(profiles) or 'none'}")
@@ -420,7 +420,7 @@ def _demand(r: _Reader, profiles: dict[str, Profile]) -> Demand:
     return d
 
 
-def _people(r: _Reader, region: str) -> tuple[Person, ...]:
+def _people(r: TableReader, region: str) -> tuple[Person, ...]:
     cms = r.raw("casemanagers")
     if not isinstance(cms, list) or not cms:
         raise r.fail("casemanagers", cms, "expected a non-empty list like [{ id = \"cm1\", hours_per_week = 8 }]")
@@ -428,7 +428,7 @@ def _people(r: _Reader, region: str) -> tuple[Person, ...]:
     for i, entry in enumerate(cms):
         if not isinstance(entry, dict):
             raise r.fail(f"casemanagers[{i}]", entry, "expected { id = ..., hours_per_week = ... }")
-        p = _Reader(entry, r.key(f"casemanagers[{i}]"), r.source, r.provenance)
+        p = TableReader(entry, r.key(f"casemanagers[{i}]"), r.source, r.provenance)
         people.append(Person(p.text("id"), "casemanager", p.number("hours_per_week", lo=0.0, hi=60.0)))
         p.done()
     c = r.table("coordinator")
@@ -443,7 +443,7 @@ def _people(r: _Reader, region: str) -> tuple[Person, ...]:
     return tuple(people)
 
 
-def _pathway(r: _Reader) -> Pathway:
+def _pathway(r: TableReader) -> Pathway:
     p = Pathway(
         attendance=r.choice("attendance", ATTENDANCE),
         exam_share=r.number("exam_share", lo=0.0, hi=1.0),
@@ -461,7 +461,7 @@ def _pathway(r: _Reader) -> Pathway:
     return p
 
 
-def _staffing(r: _Reader, people: tuple[Person, ...], backup: str) -> Staffing:
+def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffing:
     ids = [p.id for p in people]
     ab = r.table("absence")
     defaults = AbsenceParams()
@@ -481,7 +481,7 @@ def _staffing(r: _Reader, people: tuple[Person, ...], backup: str) -> Staffing:
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise r.fail(f"absences[{i}]", entry, "expected { person = ..., start = ..., weeks = ... }")
-        a = _Reader(entry, r.key(f"absences[{i}]"), r.source, r.provenance)
+        a = TableReader(entry, r.key(f"absences[{i}]"), r.source, r.provenance)
         person = a.choice("person", tuple(ids))
         start = a.day("start")
         leaves = a.flag("leaves", default=False)
@@ -507,7 +507,7 @@ def _staffing(r: _Reader, people: tuple[Person, ...], backup: str) -> Staffing:
     return Staffing(params, tuple(scripted), rules, job, policy, order)
 
 
-def _region(rid: str, r: _Reader, profiles: dict[str, Profile]) -> Region:
+def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
     demand = r.table("demand")
     acute = _demand(demand.table("acute"), profiles)
     non_acute = _demand(demand.table("non_acute"), profiles)
@@ -543,7 +543,7 @@ def _region(rid: str, r: _Reader, profiles: dict[str, Profile]) -> Region:
     return region
 
 
-def _event(r: _Reader, regions: dict[str, Region]) -> Event:
+def _event(r: TableReader, regions: dict[str, Region]) -> Event:
     kind = r.choice("kind", EVENT_KINDS)
     start = r.day("start")
     end = r.day("end", default=None) if kind == "campaign" else None
@@ -575,7 +575,7 @@ def _event(r: _Reader, regions: dict[str, Region]) -> Event:
 def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     """Validate an already-parsed TOML document."""
     provenance: dict[str, str] = {}
-    top = _Reader(data, "", source, provenance)
+    top = TableReader(data, "", source, provenance)
     sc = top.table("scenario")
     name = sc.text("name")
     start = sc.day("start")
@@ -607,13 +607,13 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         if not isinstance(body, dict):
             raise reg_r.fail(rid, body, "expected a table [regions.ID]")
         merged = _merge(defaults, body)
-        regions[rid] = _region(rid, _Reader(merged, f"regions.{rid}", source, provenance), profiles)
+        regions[rid] = _region(rid, TableReader(merged, f"regions.{rid}", source, provenance), profiles)
     reg_r.done()
     events_raw = top.raw("events", [])
     if not isinstance(events_raw, list):
         raise top.fail("events", events_raw, "expected [[events]] tables")
     events = tuple(
-        _event(_Reader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
+        _event(TableReader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
     top.done()
     return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)

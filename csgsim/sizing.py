@@ -307,7 +307,7 @@ def print_tables(result: Sizing, console: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .report import _fmt
+    from .report import format_value
 
     marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
     for r in result.regions:
@@ -324,7 +324,7 @@ def print_tables(result: Sizing, console: Any) -> None:
             for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
                 unit = REGION_METRICS[t.metric][0]
                 half = max(mean - lo, hi - mean) if n else 0.0
-                text = "-" if n == 0 else _fmt(mean, unit) + (f"\u00b1{_fmt(half, unit)}" if half > 1e-12 else "")
+                text = "-" if n == 0 else format_value(mean, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
                 cells.append(f"{text} {marks[v]}")
             table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
         console.print(table)

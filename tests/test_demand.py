@@ -1,6 +1,5 @@
 """The arrival sampler against its intensity, and the intensity against its parameters."""
 
-from datetime import date
 
 import numpy as np
 import pytest

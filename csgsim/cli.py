@@ -112,8 +112,8 @@ def run(
     try:
         with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
             task = bar.add_task("run", total=n)
-            result = reps.run(sc, n, seed, backend.slots, keep_records=out is not None and records,
-                              executor=backend.executor, on_progress=lambda k: bar.advance(task, k))
+            result = reps.run(sc, n, seed, keep_records=out is not None and records, backend=backend,
+                              on_progress=lambda k: bar.advance(task, k))
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:

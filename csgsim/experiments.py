@@ -499,7 +499,7 @@ def what_if(base: Scenario, changed: Scenario, label: str, replications: int, se
 
     arms = []
     for name, sc in ((BASELINE, base), (label, changed)):
-        res = run_scenario(sc, replications, seed, backend.slots, executor=backend.executor, on_progress=on_progress)
+        res = run_scenario(sc, replications, seed, backend=backend, on_progress=on_progress)
         arms.append(Variant(name, "variant" if arms else BASELINE, "", "", (), (), (), {}, sc))
         arms[-1] = (arms[-1], res)
     regions = pd.concat([res.region_long.assign(variant=v.name) for v, res in arms], ignore_index=True)

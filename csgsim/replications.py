@@ -2,19 +2,20 @@
 
 A replication is every region of the scenario simulated once with the streams of its index
 (see `inputs.stream`), so results depend only on (scenario, seed, replication index), never on
-the worker that ran them or the order they finished in. Workers receive chunks of indices and
-return compact arrays; the parent puts them back in index order.
+the worker that ran them or the order they finished in. Workers receive batches of indices
+(see `executors.dispatch`) and return compact arrays; the parent puts them back in index order.
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from .calendar import HOURS_PER_DAY
 from .metrics import PERSON_METRICS, REGION_METRICS, replication_metrics, summarise
 from .pathways import TASK_KINDS, RegionModel, Records
 from .scenario import Norms, Scenario
+
+if TYPE_CHECKING:
+    from .executors import Backend
 
 
 @dataclass(frozen=True)
@@ -121,21 +125,16 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local pool with an explicit start method (fork where available: no re-import cost).
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    Workers ignore Ctrl-C: the parent alone handles it (finishing or cancelling the work), so
-    an interrupt prints one line instead of a traceback from every worker.
-    """
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A local pool with an explicit start method (fork where available: no re-import cost)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
-
-
-def chunks(reps: list[int], workers: int, per_worker: int = 4) -> list[list[int]]:
-    """Split into about `per_worker` chunks per worker: few messages, still balanced."""
-    size = max(1, math.ceil(len(reps) / (workers * per_worker)))
-    return [reps[i:i + size] for i in range(0, len(reps), size)]
+                               initializer=_ignore_sigint)
 
 
 @dataclass
@@ -191,42 +190,28 @@ def make_job(scenario: Scenario, seed: int, keep_records: bool = False) -> Job:
     return Job(plans, scenario.norms, seed, keep_records)
 
 
-def run_iter(job: Job, reps: list[int], workers: int, executor: Executor | None = None) -> Iterable[list[Replication]]:
-    """Yield finished chunks as they complete (serial when workers == 1 and no executor)."""
-    if executor is None and workers <= 1:
-        for r in reps:
-            yield [run_replication(job, r)]
-        return
-    from concurrent.futures import as_completed
-
-    own = executor is None
-    pool = process_pool(workers) if own else executor
-    try:
-        futures = [pool.submit(run_chunk, job, c) for c in chunks(reps, workers)]
-        for fut in as_completed(futures):
-            yield fut.result()
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
-
-
 def run(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
     keep_records: bool = False,
-    executor: Executor | None = None,
+    backend: Backend | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run `replications` replications (default: the scenario's) of every region."""
+    """Run `replications` replications (default: the scenario's) of every region.
+
+    On `backend` if given (see `executors`), else on `workers` local processes (default: all).
+    """
+    from .executors import dispatch, make_executor
+
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
-    workers = default_workers() if workers is None else workers
     job = make_job(scenario, seed, keep_records)
     done: list[Replication] = []
-    for batch in run_iter(job, list(range(n)), workers, executor):
-        done.extend(batch)
-        if on_progress:
-            on_progress(len(batch))
+    with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
+        for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):
+            done.extend(batch)
+            if on_progress:
+                on_progress(len(batch))
     return collect(scenario, seed, done)

@@ -79,7 +79,7 @@ def test_same_digest_serially_in_a_pool_and_on_dask(tmp_path):
     for name, workers, scheduler in [("serial", 1, None), ("pool", 2, None), ("dask", 2, "local")]:
         with executors.make_executor(workers, scheduler) as backend:
             digests[name] = experiment_digest(tmp_path, name, backend)
-            runs[name] = digest(replications.run(sc, 5, 4, backend.slots, executor=backend.executor).region_long)
+            runs[name] = digest(replications.run(sc, 5, 4, backend=backend).region_long)
     with LocalCluster(n_workers=1, threads_per_worker=2, dashboard_address=None) as cluster:
         with executors.make_executor(scheduler=cluster.scheduler_address) as backend:
             assert backend.slots == 2

@@ -1138,7 +1138,7 @@ def write_model(
         "# calibrated level year and growth; see that file for comments on each key.",
         "#",
         "# Any number may be written plainly or as { value = X, source = \"URL or citation\" } for a",
-        "# published figure, or { value = X, assumption = \"why\" } for an assumed one. `csgsim show`",
+        "# published figure, or { value = X, assumption = \"why\" } for an assumed one. `csgsim validate FILE`",
         "# lists every value's provenance. Times are in hours unless the key says otherwise.",
         "#",
         "# Staff (assumption, not the regions' real rosters), by the region's "

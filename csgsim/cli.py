@@ -357,9 +357,12 @@ def size(
             data, digest = scenario_mod.read(path)
             source, sc = str(path), scenario_mod.parse(data, str(path), digest)
             seed = sc.seed if seed is None else seed
-        if all_regions == bool(region):
-            raise sizing.SizingError("give --region ID (repeatable) or --all-regions")
-        regions = list(sc.regions) if all_regions else list(sc.only(region).regions)
+        if all_regions and region:
+            raise sizing.SizingError("give --region ID (repeatable) or --all-regions, not both")
+        if not (all_regions or region or len(sc.regions) == 1):
+            raise sizing.SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
+                                     "or --all-regions")
+        regions = list(sc.only(region).regions) if region else list(sc.regions)
         given = [sizing.parse_target(t) for t in target or []]
         given += sizing.load_targets(targets) if targets is not None else []
         goals = given or sizing.default_targets(sc)

@@ -22,6 +22,14 @@ def test_example_and_default_models_load():
     assert scenario.load(resources.default_model()).regions
 
 
+@pytest.mark.parametrize("path", sorted((EXAMPLE.parent).glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_model_validates_and_names_its_sources(path):
+    """Each file in models/ loads, and each region's demand level says where it comes from."""
+    sc = scenario.load(path)
+    for rid in sc.regions:
+        assert f"regions.{rid}.demand.acute.level" in sc.provenance
+
+
 def test_missing_file_is_named(tmp_path):
     """A missing file is reported with its path."""
     with pytest.raises(ScenarioError, match="no such scenario file"):

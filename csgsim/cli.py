@@ -123,7 +123,10 @@ def run(
     else:
         report.print_tables(result, Console())
     if out is not None:
-        written = report.write_outputs(result, out, csv=csv)
+        try:
+            written = report.write_outputs(result, out, csv=csv)
+        except OSError as exc:
+            raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {len(written)} files to {out}", err=True)
 
 
@@ -178,7 +181,10 @@ def demand(
                 f"{table['event_effect'].sum():+.1f}", f"{table['simulated_mean'].sum():.1f}", "")
     Console().print(out)
     if plot is not None:
-        report.plot_demand(table, out.title, plot)
+        try:
+            report.plot_demand(table, out.title, plot)
+        except OSError as exc:
+            raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)
 
 
@@ -282,9 +288,12 @@ def experiment(
         if replications is not None:
             exp = replace(exp, replications=replications)
         shown = ex.shown_metrics(metric)
-        folder = ex.open_folder(exp, out if out is not None else Path("results") / file.stem, resume)
+        target = out if out is not None else Path("results") / file.stem
+        folder = ex.open_folder(exp, target, resume)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{target}: cannot write the run folder there ({exc.strerror})") from None
     total = len(exp.variants) * exp.replications
     try:
         with make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
@@ -294,6 +303,9 @@ def experiment(
             result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{folder.path}: cannot write results ({exc.strerror}); finished batches are kept, "
+                   "complete the run with --resume") from None
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished replications are kept in {folder.path}; "
                    f"complete the run with --resume --out {folder.path}", err=True)

@@ -142,3 +142,11 @@ def test_bad_dropout_options_exit_2():
     assert res.exit_code == 2 and "PERSON:YYYY-MM-DD:N(w|d)" in res.stderr
     res = invoke("run", "-s", EXAMPLE, "-n", 1, "--absent", "nobody:2025-03-01:2w")
     assert res.exit_code == 2 and "zl-cm1" in res.stderr
+
+
+def test_unwritable_output_folder_exits_2(tmp_path):
+    """An --out that cannot be created is one line and exit 2, not a traceback."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    res = invoke("run", "-s", EXAMPLE, "-r", "zeeland", "-n", 1, "--workers", 1, "--out", blocker / "sub", "-f", "csv")
+    assert res.exit_code == 2 and "cannot write" in res.stderr

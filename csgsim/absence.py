@@ -68,7 +68,8 @@ class AbsenceParams:
     # Assumption: a replacement is trained a month before taking duties.
     onboarding_days: float = 30.0
     # Assumption, off by default: extra long-spell hazard (per year) per night call-out of the
-    # person in the past 16 weeks. Applied only by `sample_load_spells`, between re-plans.
+    # person in the past 16 weeks. Applied by `sample_load_spells` to the night call-outs of a
+    # first run; the replication then runs again with those spells (`replications`).
     load_hazard: float = 0.0
 
     def __post_init__(self) -> None:

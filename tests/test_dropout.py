@@ -61,3 +61,16 @@ def test_a_backup_turns_the_gaps_into_backup_only_hours():
     backed = replications.run(covered, 1, workers=1).region_summary().set_index("metric")
     assert gaps.loc["gap_hours", "mean"] > 0 and backed.loc["gap_hours", "mean"] == 0
     assert backed.loc["backup_only_hours", "mean"] == gaps.loc["gap_hours", "mean"]
+
+
+def test_night_load_hazard_adds_long_spells_only_when_switched_on():
+    """With absence.load_hazard > 0 (an assumption, off by default) busy night duty makes long
+    spells more likely: the absent share rises; with 0 the run is unchanged."""
+    def region(hazard):
+        return region_data(team=5, acute=3000, absence={"enabled": True, "short_spells_per_year": 0.0,
+                                                         "long_spells_per_year": 0.0, "leave_per_year": 0.0,
+                                                         "load_hazard": hazard})
+    off = replications.run(build({"x": region(0.0)}), 4, workers=1).region_summary().set_index("metric")
+    on = replications.run(build({"x": region(0.5)}), 4, workers=1).region_summary().set_index("metric")
+    assert off.loc["absent_share", "mean"] == 0
+    assert on.loc["absent_share", "mean"] > 0.05

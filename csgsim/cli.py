@@ -121,7 +121,7 @@ def run(
     elif fmt is Format.csv:
         typer.echo(result.region_summary().to_csv(index=False), nl=False)
     else:
-        report.print_tables(result, Console())
+        report.print_tables(result, Console(width=None if sys.stdout.isatty() else 160))  # files: no folding
     if out is not None:
         try:
             written = report.write_outputs(result, out, csv=csv)

@@ -67,6 +67,12 @@ def load_scenario(path: Path | None, regions: list[str] | None = None, absent: l
         raise fail(str(exc)) from None
 
 
+def check_plot_file(plot: Path | None) -> None:
+    """Refuse an unknown picture format before any work is done."""
+    if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
+        raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
+
+
 def progress_bar(total: int, label: str):
     """A rich progress bar on stderr, shown only when stderr is a terminal."""
     from rich.console import Console
@@ -98,6 +104,7 @@ def run(
     records: Annotated[bool, typer.Option(help="With --out: also write every report, contact and call-out.")] = True,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
 ) -> None:
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
     from rich.console import Console
@@ -107,6 +114,7 @@ def run(
     from .errors import CsgsimError
     from .executors import make_executor
 
+    check_plot_file(plot)
     sc = load_scenario(scenario, region, absent, leaves)
     n = replications or sc.replications
     try:
@@ -128,6 +136,12 @@ def run(
         except OSError as exc:
             raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {len(written)} files to {out}", err=True)
+    if plot is not None:
+        try:
+            report.plot_summary(result, plot)
+        except OSError as exc:
+            raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
+        typer.echo(f"wrote {plot}", err=True)
 
 
 class Period(str, Enum):
@@ -166,8 +180,7 @@ def demand(
     last = end.date() if end else sc.calendar.dates[-1]
     if last < first:
         raise fail(f"--to {last} is before --from {first}")
-    if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
-        raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
+    check_plot_file(plot)
     sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
     table = demand_mod.by_period(sc, region, kind.value, by.value, replications, seed)
     out = Table(title=f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}",

@@ -207,6 +207,46 @@ def plot_demand(table: pd.DataFrame, title: str, path: Path) -> None:
     plt.close(fig)
 
 
+#: Panels of `plot_summary`: (metric, title).
+SUMMARY_PANELS = [
+    ("acute_contact_p95", "acute contact delay p95 (min)"),
+    ("followup_on_time", "watchful-waiting contacts on time"),
+    ("duties_per_4w", "on-call duties per casemanager per 4 weeks"),
+    ("csg_hours_vs_contract", "CSG hours / contracted hours"),
+    ("extra_duties_per_4w", "duties taken over from absent colleagues per 4 weeks"),
+    ("gap_hours", "hours with no one reachable"),
+]
+
+
+def plot_summary(result: RunResult, path: Path) -> None:
+    """One panel per key figure, one bar per region with its 95% confidence interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = result.region_summary().set_index(["region", "metric"])
+    regions = list(result.scenario.regions)
+    names = [result.scenario.regions[r].name for r in regions]
+    fig, axes = plt.subplots(len(SUMMARY_PANELS) // 2, 2, figsize=(11, 2.2 + 0.28 * len(regions) * 3), dpi=100)
+    for ax, (metric, title) in zip(axes.ravel(), SUMMARY_PANELS):
+        rows = summary.loc[[(r, metric) for r in regions]]
+        mean = rows["mean"].to_numpy()
+        err = [mean - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - mean]
+        y = range(len(regions))
+        ax.barh(y, mean, xerr=err, capsize=2, color="#4c72b0")
+        ax.set_yticks(list(y), names, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+    sc = result.scenario
+    fig.suptitle(f"{sc.name}: mean and 95% CI over {result.replications} replications (seed {result.seed})",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    _atomic_savefig(fig, Path(path))
+    plt.close(fig)
+
+
 def _atomic_savefig(fig: Any, path: Path) -> None:
     """Save without timestamps (reruns are byte-identical) through a temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -150,3 +150,13 @@ def test_unwritable_output_folder_exits_2(tmp_path):
     blocker.write_text("")
     res = invoke("run", "-s", EXAMPLE, "-r", "zeeland", "-n", 1, "--workers", 1, "--out", blocker / "sub", "-f", "csv")
     assert res.exit_code == 2 and "cannot write" in res.stderr
+
+
+def test_run_plot_draws_the_key_figures(tmp_path):
+    """`run --plot` writes a picture of the key figures; rerunning gives the same bytes."""
+    pictures = []
+    for name in ("a.png", "b.png"):
+        res = invoke("run", "-s", EXAMPLE, "-n", 2, "--workers", 1, "-f", "csv", "--plot", tmp_path / name)
+        assert res.exit_code == 0, res.output
+        pictures.append((tmp_path / name).read_bytes())
+    assert pictures[0][:4] == b"\x89PNG" and pictures[0] == pictures[1]

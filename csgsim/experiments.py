@@ -237,6 +237,14 @@ def _arm(r: TableReader, what: str) -> tuple[list[dict[str, Any]], list[tuple[st
     return events, flatten(patches)
 
 
+def _table_list(top: TableReader, key: str) -> list[TableReader]:
+    """Readers for an array of tables ([[variants]], [[grids]]); anything else is an error."""
+    listed = top.raw(key, [])
+    if not isinstance(listed, list) or not all(isinstance(body, dict) for body in listed):
+        raise top.fail(key, listed, f"expected [[{key}]] tables")
+    return [TableReader(body, f"{key}[{i}]", top.source, {}) for i, body in enumerate(listed)]
+
+
 def load(path: str | Path) -> Experiment:
     """Read an experiment file and build (and validate) the scenario of every variant."""
     path = Path(path)
@@ -267,21 +275,13 @@ def load(path: str | Path) -> Experiment:
     base_events, base_patches = _arm(base_r, "baseline")
     base_r.done()
     variants = [build(BASELINE, "baseline", "", base_note, [], [], [])]
-    listed = top.raw("variants", [])
-    if not isinstance(listed, list):
-        raise top.fail("variants", listed, "expected [[variants]] tables")
-    for i, body in enumerate(listed):
-        r = TableReader(body, f"variants[{i}]", src, {})
+    for r in _table_list(top, "variants"):
         vname = r.text("name")
         vnote = r.text("note", default="")
         events, patches = _arm(r, "variant")
         r.done()
         variants.append(build(vname, "variant", "", vnote, events, patches, []))
-    grids = top.raw("grids", [])
-    if not isinstance(grids, list):
-        raise top.fail("grids", grids, "expected [[grids]] tables")
-    for i, body in enumerate(grids):
-        r = TableReader(body, f"grids[{i}]", src, {})
+    for r in _table_list(top, "grids"):
         gname = r.text("name")
         gnote = r.text("note", default="")
         events, patches = _arm(r, "grid")

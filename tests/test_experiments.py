@@ -210,3 +210,12 @@ def test_cli_prints_differences_and_rejects_unknown_metrics(tmp_path):
     assert "external" in res.stdout and "acute_contact_p95" in res.stdout and "paired" in res.stdout
     res = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "b"), "-m", "wait_time"])
     assert res.exit_code == 2 and "allowed: acute_reports" in res.stderr
+
+
+def test_variants_that_are_not_tables_are_one_clear_error(tmp_path):
+    """`variants = ["a"]` instead of [[variants]] tables names the key and the allowed form."""
+    (tmp_path / "zeeland.toml").write_text((ROOT / "models" / "zeeland.toml").read_text())
+    bad = tmp_path / "bad.toml"
+    bad.write_text('variants = ["a"]\n[experiment]\nname = "x"\nscenario = "zeeland.toml"\n')
+    with pytest.raises(CsgsimError, match=r"variants = \['a'\] is not allowed; expected \[\[variants\]\] tables"):
+        experiments.load(bad)

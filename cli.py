@@ -1,6 +1,6 @@
 """`python cli.py ...` is the same program as the installed `csgsim ...`."""
 
-from csgsim.cli import main
+from csgsim.ui.cli import main
 
 if __name__ == "__main__":
     main()

@@ -19,8 +19,12 @@ import simpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from csgsim import inputs, replications, scenario  # noqa: E402
-from csgsim.pathways import RegionModel  # noqa: E402
+from csgsim.model import inputs
+
+from csgsim.runtime import executors, replications
+
+from csgsim.config import scenario  # noqa: E402
+from csgsim.model.pathways import RegionModel  # noqa: E402
 from tests.conftest import queue_scenario  # noqa: E402
 
 
@@ -77,7 +81,7 @@ def main() -> None:
     ap.add_argument("--replications", type=int, default=200)
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args()
-    workers = args.workers or replications.default_workers()
+    workers = args.workers or executors.default_workers()
     sc = scenario.load(ROOT / "models" / "three-regions.toml")
 
     eps, per_report, run_s = events_per_second(sc, "rotterdam")

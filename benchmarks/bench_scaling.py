@@ -22,14 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from csgsim import executors, replications, scenario  # noqa: E402
-from csgsim.checkpoint import digest  # noqa: E402
+from csgsim.runtime import executors
+
+from csgsim.runtime import jobs, replications
+
+from csgsim.config import scenario  # noqa: E402
+from csgsim.runtime.runfolder import digest  # noqa: E402
 
 
 def timed_run(sc: scenario.Scenario, n: int, workers: int, scheduler: str | None) -> tuple[float, int, str, str]:
     """Wall time of n replications through `dispatch` (backend start-up excluded), tasks, digest."""
     with executors.make_executor(workers, scheduler) as backend:
-        job = replications.make_job(sc, sc.seed)
+        job = jobs.make_job(sc, sc.seed)
         t = time.perf_counter()
         done, tasks = [], 0
         for _, batch in executors.dispatch(backend, {0: job}, {0: range(n)}):
@@ -47,7 +51,7 @@ def main() -> None:
     ap.add_argument("--scheduler", default=None, help="also time this Dask backend (e.g. local)")
     ap.add_argument("--region", default="groningen-drenthe", help="region for the sizing timing")
     args = ap.parse_args()
-    workers = args.workers or replications.default_workers()
+    workers = args.workers or executors.default_workers()
     sc = scenario.load(ROOT / "models" / "netherlands.toml")
     n = args.replications
 

@@ -1,5 +1,5 @@
 """`python -m csgsim` runs the command line."""
 
-from csgsim.cli import main
+from csgsim.ui.cli import main
 
 main()

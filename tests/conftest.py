@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from csgsim import scenario as scenario_mod
+from csgsim.config import scenario as scenario_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "three-regions.toml"

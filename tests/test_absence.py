@@ -9,28 +9,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csgsim.absence import (
+from csgsim.config.staffing import (
     HOURS_PER_YEAR,
+    AbsenceParams,
+    ScriptedAbsence,
+    expected_absent_share,
+    parse_absent_option,
+    parse_leaves_option,
+)
+from csgsim.staff.absence import (
     LEAVE,
     LOAD,
     LONG,
     SCRIPTED,
     SHORT,
-    AbsenceParams,
-    ScriptedAbsence,
     Spells,
     absent_days,
     apply_scripted,
-    expected_absent_share,
     overlaps,
     overlay,
-    parse_absent_option,
-    parse_leaves_option,
     sample_load_spells,
     sample_spells,
 )
-from csgsim.calendar import Calendar
-from csgsim.errors import ScenarioError
+from csgsim.core.calendar import Calendar
+from csgsim.core.errors import ScenarioError
 
 CAL = Calendar(date(2025, 9, 1), 56)  # a Monday; no Dutch public holiday in these 8 weeks
 

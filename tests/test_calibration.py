@@ -1,4 +1,4 @@
-"""Calibration of regional demand levels from the public report counts (csgsim.calibration)."""
+"""Calibration of regional demand levels from the public report counts (csgsim.calibration.calibrate)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csgsim import calibration as cal
-from csgsim.errors import CalibrationError
+from csgsim.calibration import calibrate as cal
+from csgsim.core.errors import CalibrationError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -317,7 +317,7 @@ def test_check_uses_the_model_files_levels_for_each_calendar_year(checked: pd.Da
 def test_annual_counts_have_the_distribution_of_sample_arrivals() -> None:
     """The check's vectorised annual count (Poisson on weekly sums x gamma week factors) has the mean and variance
     of len(demand.sample_arrivals(...)) for an over-dispersed rate: both samples match the exact moments."""
-    from csgsim import demand
+    from csgsim.demand import intensity as demand
 
     rate = np.random.default_rng(3).uniform(0.0, 0.02, 8760)
     cv, n = 0.5, 1500
@@ -444,7 +444,7 @@ def test_netherlands_toml_is_reproducible(result: cal.CalibrationResult) -> None
 def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.CalibrationResult) -> None:
     """The generated scenario passes csgsim's own scenario validation; explicit levels cover 2016-2018, the 2019 level
     and 5% growth the years after."""
-    from csgsim import scenario
+    from csgsim.config import scenario
 
     loaded = scenario.load(MODEL)
     assert len(loaded.regions) == 16
@@ -461,7 +461,7 @@ def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.Calibration
 def test_shipped_calibration_data_are_found_by_resources(result: cal.CalibrationResult) -> None:
     """The default regions table comes from resources.calibration_dir() (calibration/ here, csgsim/data/calibration in
     a wheel), and the levels CSV there is what calibrate writes."""
-    from csgsim import resources
+    from csgsim.core import resources
 
     assert cal.default_regions_path() == resources.calibration_dir() / "regions.csv"
     assert cal.default_regions_path().is_file()
@@ -476,7 +476,7 @@ def test_shipped_calibration_data_are_found_by_resources(result: cal.Calibration
 def _cli(*args: object) -> Any:
     from typer.testing import CliRunner
 
-    from csgsim.cli import app
+    from csgsim.ui.cli import app
 
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -484,7 +484,7 @@ def _cli(*args: object) -> Any:
 def test_cli_calibrate_writes_a_loadable_model_and_levels(tmp_path: Path) -> None:
     """`csgsim calibrate CSV --out M --levels L` prints the levels table and growth fit, and writes a model that the
     scenario loader accepts (no temporary file left behind) and the levels CSV."""
-    from csgsim import scenario
+    from csgsim.config import scenario
 
     out, levels = tmp_path / "nl.toml", tmp_path / "levels.csv"
     res = _cli("calibrate", FIGURES, "--out", out, "--levels", levels)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from csgsim.cli import app
+from csgsim.ui.cli import app
 from tests.conftest import EXAMPLE, ROOT
 
 runner = CliRunner()

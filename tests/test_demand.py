@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from csgsim import demand, inputs
+from csgsim.demand import intensity as demand
+
+from csgsim.core import streams
+from csgsim.model import inputs
 from tests.conftest import build, region_data
 
 
@@ -18,8 +21,8 @@ def test_hourly_counts_fit_the_integrated_intensity(three_regions):
     observed = np.zeros(168)
     reps = 40
     for rep in range(reps):
-        t = demand.sample_arrivals(rate, 0.0, inputs.stream(1, rep, "rotterdam", "acute_arrivals"),
-                                   inputs.stream(1, rep, "rotterdam", "acute_weeks"))
+        t = demand.sample_arrivals(rate, 0.0, streams.stream(1, rep, "rotterdam", "acute_arrivals"),
+                                   streams.stream(1, rep, "rotterdam", "acute_weeks"))
         observed += np.bincount((t // 1).astype(int) % 168, minlength=168)
     expected *= reps
     chi2 = ((observed - expected) ** 2 / expected).sum()
@@ -75,8 +78,8 @@ def test_no_overdispersion_gives_poisson_weeks():
 @pytest.mark.parametrize(("annual", "cv"), [(65.0, 0.0), (65.0, 0.5), (250.0, 0.0), (250.0, 0.5)])
 def test_zero_and_heavy_week_shares_match_the_negative_binomial(annual, cv):
     """The reported shares of weeks with 0 and with 5+ acute reports match NB(mu, cv) analytically."""
-    from csgsim import replications
-    from csgsim.metrics import confidence_interval
+    from csgsim.runtime import replications
+    from csgsim.analysis.metrics import confidence_interval
     from tests.conftest import FLAT
 
     region = region_data(acute=annual, non_acute=0.0)

@@ -6,7 +6,7 @@ import shlex
 import pytest
 from typer.testing import CliRunner
 
-from csgsim.cli import app
+from csgsim.ui.cli import app
 from tests.conftest import ROOT
 
 EXAMPLES = re.findall(r"^\$ csgsim (.+)$", (ROOT / "README.md").read_text(), flags=re.M)

@@ -4,8 +4,10 @@ from datetime import date
 
 import numpy as np
 
-from csgsim import inputs, replications
-from csgsim.duties import NOBODY
+from csgsim.model import inputs
+
+from csgsim.runtime import replications
+from csgsim.staff.duties import NOBODY
 from tests.conftest import build, region_data
 
 MONDAY = date(2025, 1, 6)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csgsim import demand
+from csgsim.demand import intensity as demand
 from tests.conftest import FLAT, build, region_data
 
 START = date(2025, 1, 1)

@@ -7,9 +7,15 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from csgsim import executors, experiments, replications, scenario
-from csgsim.checkpoint import digest
-from csgsim.cli import app
+from csgsim.runtime import executors
+
+from csgsim.studies import experiments
+
+from csgsim.runtime import jobs, replications
+
+from csgsim.config import scenario
+from csgsim.runtime.runfolder import digest
+from csgsim.ui.cli import app
 from tests.conftest import EXAMPLE
 
 runner = CliRunner()
@@ -38,14 +44,14 @@ def test_batches_hold_about_the_target_work_and_shrink_at_the_end(monkeypatch):
     assert [len(out) for _, out in fixed] == [4, 4, 2]
 
 
-def by_rep(backend: executors.Backend, job: replications.Job) -> dict[int, bytes]:
+def by_rep(backend: executors.Backend, job: jobs.Job) -> dict[int, bytes]:
     return {r.rep: r.regions.tobytes() for _, out in executors.dispatch(backend, {0: job}, {0: range(4)})
             for r in out}
 
 
 def test_any_concurrent_futures_executor_fits_the_seam():
     """A plain ThreadPoolExecutor as backend gives the same replications as a serial run."""
-    job = replications.make_job(scenario.load(EXAMPLE).only(["zeeland"]), 3)
+    job = jobs.make_job(scenario.load(EXAMPLE).only(["zeeland"]), 3)
     with ThreadPoolExecutor(2) as pool:
         assert by_rep(executors.Backend(None, 1, "serial"), job) == by_rep(executors.Backend(pool, 2, "threads"), job)
 

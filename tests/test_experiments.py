@@ -14,12 +14,14 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from csgsim import experiments, replications
-from csgsim.checkpoint import RunFolderError
-from csgsim.cli import app
-from csgsim.errors import CsgsimError
-from csgsim.executors import make_executor
-from csgsim.metrics import confidence_interval
+from csgsim.studies import experiments
+
+from csgsim.runtime import replications
+from csgsim.runtime.runfolder import RunFolderError
+from csgsim.ui.cli import app
+from csgsim.core.errors import CsgsimError
+from csgsim.runtime.executors import make_executor
+from csgsim.analysis.metrics import confidence_interval
 from tests.conftest import EXAMPLE, ROOT
 
 runner = CliRunner()

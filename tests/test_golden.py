@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from csgsim.checkpoint import digest
-from csgsim import experiments as ex
-from csgsim import replications as reps
-from csgsim import scenario as scenario_mod
-from csgsim.executors import make_executor
+from csgsim.runtime.runfolder import digest
+from csgsim.studies import experiments as ex
+from csgsim.runtime import replications as reps
+from csgsim.config import scenario as scenario_mod
+from csgsim.runtime.executors import make_executor
 
 ROOT = Path(__file__).resolve().parents[1]
 

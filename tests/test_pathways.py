@@ -6,14 +6,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csgsim import inputs
-from csgsim.duties import NOBODY, PATTERNS
-from csgsim.pathways import INTAKE, RegionModel
-from csgsim.replications import _record_tables
-from csgsim.absence import overlaps
-from csgsim.replanning import POLICIES
-from csgsim.rules import RULESETS
-from csgsim.scenario import ATTENDANCE, BACKUP_KINDS
+from csgsim.model import inputs
+from csgsim.staff.duties import NOBODY, PATTERNS
+from csgsim.model.pathways import INTAKE, RegionModel
+from csgsim.runtime.jobs import _record_tables
+from csgsim.staff.absence import overlaps
+from csgsim.staff.replanning import POLICIES
+from csgsim.config.staffing import RULESETS
+from csgsim.config.scenario import ATTENDANCE, BACKUP_KINDS
 from tests.conftest import build, region_data
 
 

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from csgsim import replications
+from csgsim.runtime import replications
 from tests.conftest import queue_scenario
 
 

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from csgsim.absence import SCRIPTED, Spells, overlaps, overlay
-from csgsim.calendar import Calendar
-from csgsim.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
-from csgsim.errors import ScenarioError
-from csgsim.replanning import POLICIES, replan
-from csgsim.rules import DUTY_RULES, RULESETS, check
+from csgsim.staff.absence import SCRIPTED, Spells, overlaps, overlay
+from csgsim.core.calendar import Calendar
+from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
+from csgsim.core.errors import ScenarioError
+from csgsim.staff.replanning import POLICIES, replan
+from csgsim.config.staffing import RULESETS
+from csgsim.staff.rules import DUTY_RULES, check
 
 CAL = Calendar(date(2025, 9, 1), 56)  # Monday 1 Sept 2025, 8 weeks, no Dutch public holiday
 NONE = np.zeros(0)

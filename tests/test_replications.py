@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from csgsim import inputs, replications
+from csgsim.core import streams
+from csgsim.model import inputs
+
+from csgsim.runtime import jobs, replications
 
 
 def test_serial_and_parallel_runs_are_identical(three_regions):
@@ -15,18 +18,18 @@ def test_serial_and_parallel_runs_are_identical(three_regions):
 
 def test_replication_depends_only_on_its_index(three_regions):
     """Replication 3 is the same whether run alone or as part of a larger batch."""
-    job = replications.make_job(three_regions, seed=5)
-    alone = replications.run_replication(job, 3)
-    batch = replications.run_chunk(job, [0, 1, 2, 3])[-1]
+    job = jobs.make_job(three_regions, seed=5)
+    alone = jobs.run_replication(job, 3)
+    batch = jobs.run_chunk(job, [0, 1, 2, 3])[-1]
     assert np.array_equal(alone.regions, batch.regions, equal_nan=True)
 
 
 def test_different_seeds_and_indices_give_different_streams():
     """Streams differ across replications, regions and processes; they rebuild identically."""
-    draws = {(rep, reg, s): inputs.stream(1, rep, reg, s).random()
-             for rep in range(3) for reg in ("a", "b") for s in inputs.STREAMS}
+    draws = {(rep, reg, s): streams.stream(1, rep, reg, s).random()
+             for rep in range(3) for reg in ("a", "b") for s in streams.STREAMS}
     assert len(set(draws.values())) == len(draws)
-    assert inputs.stream(1, 2, "a", "absence").random() == draws[(2, "a", "absence")]
+    assert streams.stream(1, 2, "a", "absence").random() == draws[(2, "a", "absence")]
 
 
 def test_roster_change_keeps_the_arrivals(three_regions):

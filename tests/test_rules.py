@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csgsim.calendar import Calendar
-from csgsim.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
-from csgsim.errors import ScenarioError
-from csgsim.rules import DUTY_RULES, RULESETS, Ledger, RegularJob, check, free_pairs, get_ruleset
+from csgsim.core.calendar import Calendar
+from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
+from csgsim.core.errors import ScenarioError
+from csgsim.config.staffing import RULESETS, RegularJob, get_ruleset
+from csgsim.staff.rules import DUTY_RULES, Ledger, check, free_pairs
 
 CAL = Calendar(date(2025, 9, 1), 56)  # Monday 1 Sept 2025; no Dutch public holiday in 8 weeks
 NONE = np.zeros(0)

@@ -2,8 +2,10 @@
 
 import pytest
 
-from csgsim import resources, scenario
-from csgsim.errors import ScenarioError
+from csgsim.core import resources
+
+from csgsim.config import scenario
+from csgsim.core.errors import ScenarioError
 from tests.conftest import EXAMPLE, build, region_data, scenario_data
 
 

@@ -5,10 +5,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from csgsim import sizing
-from csgsim.cli import app
-from csgsim.executors import make_executor
-from csgsim.metrics import REGION_METRICS
+from csgsim.studies import sizing
+from csgsim.ui.cli import app
+from csgsim.runtime.executors import make_executor
+from csgsim.analysis.metrics import REGION_METRICS
 from tests.conftest import EXAMPLE, FLAT, region_data, scenario_data
 
 runner = CliRunner()

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from .calendar import HOURS_PER_DAY, Calendar
-from .absence import Spells
-from .duties import NOBODY, Schedule
-from .replanning import ReplanLog
-from .scenario import Region
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.staff.absence import Spells
+from csgsim.staff.duties import NOBODY, Schedule
+from csgsim.staff.replanning import ReplanLog
+from csgsim.config.scenario import Region
 
 # Task kinds, in the order an owner does them when several are due.
 DAY1_VISIT, INTAKE, FOLLOWUP, NONACUTE_FOLLOWUP = 0, 1, 2, 3

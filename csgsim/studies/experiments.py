@@ -31,7 +31,7 @@ baseline's patches, then its own `events`, then its `set` in file order; a grid 
 the grid's `events` and `set`, then one value per axis.
 
 Every variant runs the same replication indices with the same seed: replication r of every
-variant sees the same random streams (see `inputs`), so differences between variants are
+variant sees the same random streams (see `csgsim.core.streams`), so differences between variants are
 measured on paired replications, and their confidence intervals are much narrower than those
 of independent runs.
 """
@@ -50,14 +50,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import resources
-from . import scenario as scenario_mod
-from .checkpoint import RunFolder
-from .errors import CsgsimError
-from .executors import Backend, dispatch
-from .metrics import REGION_METRICS, confidence_interval, summarise
-from .replications import collect, make_job
-from .scenario import Scenario, TableReader
+from csgsim.core import resources
+from csgsim.config import scenario as scenario_mod
+from csgsim.runtime.runfolder import RunFolder
+from csgsim.core.errors import CsgsimError
+from csgsim.runtime.executors import Backend, dispatch
+from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, summarise
+from csgsim.runtime.jobs import make_job
+from csgsim.runtime.replications import collect
+from csgsim.config.scenario import Scenario, TableReader
 
 BASELINE = "baseline"
 #: Patch keys the experiment itself controls: a variant must not change them (it would break
@@ -334,7 +335,6 @@ class ExperimentResult:
     differences: pd.DataFrame  # variant, region, metric, unit, baseline, variant_mean, diff, ci, n
 
 
-
 def variants_table(exp: Experiment) -> pd.DataFrame:
     """One row per variant: how it was made (patches as JSON) and one column per grid axis."""
     rows = []
@@ -378,7 +378,7 @@ def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataF
 
 def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
         on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
-    """Run every variant's missing replications into a run folder (see `checkpoint`), then
+    """Run every variant's missing replications into a run folder (see `csgsim.runtime.runfolder`), then
     assemble the results from what the folder holds, so a resumed run equals an uninterrupted one.
     """
     jobs = {i: make_job(v.scenario, exp.seed) for i, v in enumerate(exp.variants)}
@@ -442,60 +442,12 @@ def shown_metrics(names: list[str] | None) -> list[str]:
     return list(names) if names else [m for m in SHOWN if m in REGION_METRICS]
 
 
-def print_tables(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
-    """The baseline (mean ± CI half-width) and each variant's paired difference from it."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from .report import format_value
-
-    exp = result.experiment
-    several = len(exp.regions) > 1
-
-    def cell(mean: float, lo: float, hi: float, unit: str, signed: bool, mark: bool) -> str:
-        if np.isnan(mean):
-            return "-"
-        text = ("+" if signed and mean > 0 else "") + format_value(mean, unit)
-        half = max(mean - lo, hi - mean)
-        if half > 1e-12:
-            text += f" \u00b1{format_value(half, unit)}"
-        return text + (" *" if mark else "")
-
-    base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
-    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width")
-    table.add_column("region", overflow="fold")
-    for m in metrics:
-        table.add_column(m, justify="right", overflow="fold")
-    for rid in exp.regions:
-        table.add_row(escape(rid), *[cell(*base.loc[(rid, m), ["mean", "ci_low", "ci_high"]], REGION_METRICS[m][0],
-                                  False, False) for m in metrics])
-    console.print(table)
-    diff = result.differences.set_index(["variant", "region", "metric"])
-    table = Table(title="Difference from the baseline, paired by replication",
-                  caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
-                          "numbers. Mean \u00b195% CI half-width; * = the interval excludes 0.")
-    table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
-    if several:
-        table.add_column("region", overflow="fold")
-    for m in metrics:
-        table.add_column(m, justify="right", overflow="fold")
-    for v in exp.variants[1:]:
-        for rid in exp.regions:
-            cells = []
-            for m in metrics:
-                row = diff.loc[(v.name, rid, m)]
-                cells.append(cell(row["diff_mean"], row["ci_low"], row["ci_high"], REGION_METRICS[m][0],
-                                  True, bool(row["significant"])))
-            table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
-    console.print(table)
-
-
 def what_if(base: Scenario, changed: Scenario, label: str, replications: int, seed: int, backend: Backend,
             on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
     """The same replications of `base` and of `changed` (e.g. with a dropout), and their paired
     differences: a two-arm experiment built in memory, with nothing written to disk.
     """
-    from .replications import run as run_scenario
+    from csgsim.runtime.replications import run as run_scenario
 
     arms = []
     for name, sc in ((BASELINE, base), (label, changed)):

@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import scenario as scenario_mod
-from .absence import ScriptedAbsence
-from .errors import CsgsimError
-from .executors import Backend, dispatch
-from .experiments import patched
-from .metrics import REGION_METRICS, confidence_interval
-from .replications import make_job
+from csgsim.config import scenario as scenario_mod
+from csgsim.config.staffing import ScriptedAbsence
+from csgsim.core.errors import CsgsimError
+from csgsim.runtime.executors import Backend, dispatch
+from csgsim.studies.experiments import patched
+from csgsim.analysis.metrics import REGION_METRICS, confidence_interval
+from csgsim.runtime.jobs import make_job
 
 MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"
 #: The range of a metric by its unit (metrics.REGION_METRICS), for bounds at its edge.
@@ -300,38 +300,6 @@ def size(
             _judge(c, targets, level)
     results = [_conclude(rid, names[rid], targets, row, monotone, max_replications) for rid, row in cells.items()]
     return Sizing(results, confidence, level, len(rounds), monotone, seed)
-
-
-def print_tables(result: Sizing, console: Any) -> None:
-    """Per region: every candidate size with each target's mean ± half-width and verdict."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from .report import format_value
-
-    marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
-    for r in result.regions:
-        table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
-                      caption=f"mean \u00b1half-width of the {100 * result.level:.3f}% interval (see below); "
-                              "\u2713 met, \u2717 failed, ? open")
-        table.add_column("size", justify="right")
-        table.add_column("reps", justify="right")
-        for t in r.targets:
-            table.add_column(str(t), justify="right", overflow="fold")
-        table.add_column("verdict", overflow="fold")
-        for c in r.cells:
-            cells = []
-            for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
-                unit = REGION_METRICS[t.metric][0]
-                half = max(mean - lo, hi - mean) if n else 0.0
-                text = "-" if n == 0 else format_value(mean, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
-                cells.append(f"{text} {marks[v]}")
-            table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
-        console.print(table)
-        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")
-        for note in r.notes:
-            console.print(f"  note: {escape(note)}")
-    console.print(escape(confidence_line(result)))
 
 
 def confidence_line(result: Sizing) -> str:

@@ -1,43 +1,24 @@
 """Sampled inputs: everything random about a replication, drawn before the SimPy run.
 
-Each stochastic process of each region has its own stream, rebuilt anywhere from
-`SeedSequence(seed, spawn_key=(replication, region key, stream))`. Keying on the replication
-index and a stable hash of the region id, not on the scenario, gives common random numbers:
-two scenarios that differ in roster or rules see the same reports with the same durations.
+Every draw comes from the keyed streams of `csgsim.core.streams`, so results depend only on
+(scenario, seed, replication index).
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import absence
-from .calendar import HOURS_PER_DAY, Calendar
-from .demand import intensity, sample_arrivals
-from .duties import NOBODY, Schedule, base_schedule
-from .pathways import AcuteInputs, NonAcuteInputs, RegionInputs
-from .replanning import ReplanLog, replan
-from .rules import get_ruleset
-from .scenario import Region, Scenario
-
-STREAMS = (
-    "acute_arrivals",
-    "non_acute_arrivals",
-    "acute_weeks",
-    "non_acute_weeks",
-    "acute_durations",
-    "non_acute_durations",
-    "absence",
-    "load_absence",
-)
-
-
-def stream(seed: int, rep: int, region_id: str, name: str) -> np.random.Generator:
-    """The random stream `name` of one region in replication `rep`."""
-    key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+from csgsim.staff import absence
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.core.streams import stream
+from csgsim.demand.intensity import intensity, sample_arrivals
+from csgsim.staff.duties import NOBODY, Schedule, base_schedule
+from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
+from csgsim.staff.replanning import ReplanLog, replan
+from csgsim.config.staffing import get_ruleset
+from csgsim.config.scenario import Region, Scenario
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Where replications run: one `concurrent.futures.Executor` seam for every backend.
 
 `make_executor` opens a backend: this process (one worker, no scheduler), a local process pool
-(the default, all cores, explicit start method: see `replications.process_pool`), a local Dask
+(the default, all cores, explicit start method: see `process_pool`), a local Dask
 cluster (`scheduler="local"`) or a remote one (`scheduler="tcp://host:port"`, through
 `Client.get_executor`, whose futures are standard `concurrent.futures` futures). `dispatch`
 feeds any backend batches of replication indices. A replication depends only on its job and
@@ -13,23 +13,43 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
+import os
 import pickle
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .errors import CsgsimError
-from .replications import Job, Replication, default_workers, process_pool, run_chunk
+from csgsim.core.errors import CsgsimError
+from csgsim.runtime.jobs import Job, Replication, run_chunk
 
 #: Seconds of work per task: per-task overhead (a few ms in a pool, 1.7 ms with Dask, plus
 #: shipping the pickled job) stays near 1%, and an interrupted run loses at most this much per worker.
 TARGET_TASK_SECONDS = 0.5
 
 K = TypeVar("K", bound=Hashable)
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A local pool with an explicit start method (fork where available: no re-import cost)."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_ignore_sigint)
+
 
 
 class BackendError(CsgsimError):

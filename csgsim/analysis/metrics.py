@@ -18,11 +18,12 @@ import pandas as pd
 
 from datetime import timedelta
 
-from . import rules
-from .calendar import HOURS_PER_DAY, Calendar
-from .duties import NOBODY, ONCALL, Schedule
-from .pathways import FOLLOWUP, Records, RegionInputs
-from .scenario import Norms, Region
+from csgsim.config.staffing import get_ruleset
+from csgsim.staff import rules
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.model.pathways import FOLLOWUP, Records, RegionInputs
+from csgsim.config.scenario import Norms, Region
 
 FOUR_WEEKS = 28 * HOURS_PER_DAY
 HEAVY_WEEK = 5
@@ -152,7 +153,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
                         calendar.days - int(since // HOURS_PER_DAY))
     eng = rec.eng_start >= since
     checked = rules.check(_reported(sampled.primary, since, n_people), rec.eng_person[eng],
-                          rec.eng_start[eng] - since, rec.eng_end[eng] - since, rules.get_ruleset(st.rules),
+                          rec.eng_start[eng] - since, rec.eng_end[eng] - since, get_ruleset(st.rules),
                           n_people, reported, st.regular_job)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)

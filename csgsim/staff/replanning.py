@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .absence import Spells, overlaps
-from .calendar import HOURS_PER_DAY
-from .duties import NOBODY, OFFICE, ONCALL, Schedule
-from .errors import ScenarioError
-from .rules import DAYS_4W, Ledger, RuleSet
+from csgsim.staff.absence import Spells, overlaps
+from csgsim.core.calendar import HOURS_PER_DAY
+from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
+from csgsim.config.staffing import POLICIES, RuleSet
+from csgsim.core.errors import ScenarioError
+from csgsim.staff.rules import DAYS_4W, Ledger
 
-POLICIES = ("spread", "spread_or_breach", "backup", "gap")
 WINDOW_HOURS = DAYS_4W * HOURS_PER_DAY
 # Why a block went where it went.
 SPREAD, OFFICE_TAKEN, BACKUP, BREACH, BACKUP_BREACH = "spread", "office", "backup", "breach", "backup_breach"

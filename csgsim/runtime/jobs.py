@@ -1,34 +1,23 @@
-"""Replications: run a scenario many times, serially or in parallel, with identical results.
+"""One replication: every region of the scenario simulated once with the streams of its index.
 
-A replication is every region of the scenario simulated once with the streams of its index
-(see `inputs.stream`), so results depend only on (scenario, seed, replication index), never on
-the worker that ran them or the order they finished in. Workers receive batches of indices
-(see `executors.dispatch`) and return compact arrays; the parent puts them back in index order.
+A `Job` holds what a worker needs (the deterministic plans, the norms, the master seed); a
+replication depends only on (job, index), never on the worker that ran it, so every backend of
+`csgsim.runtime.executors` gives bit-identical results.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from . import inputs as inputs_mod
-from . import rules
-from .calendar import HOURS_PER_DAY
-from .metrics import PERSON_METRICS, REGION_METRICS, replication_metrics, summarise
-from .pathways import TASK_KINDS, RegionModel, Records
-from .scenario import Norms, Scenario
-
-if TYPE_CHECKING:
-    from .executors import Backend
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_metrics
+from csgsim.config.scenario import Norms, Scenario
+from csgsim.core.calendar import HOURS_PER_DAY
+from csgsim.model import inputs as inputs_mod
+from csgsim.model.pathways import TASK_KINDS, RegionModel, Records
+from csgsim.staff import rules
 
 
 @dataclass(frozen=True)
@@ -121,97 +110,7 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
     return [run_replication(job, r) for r in reps]
 
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local pool with an explicit start method (fork where available: no re-import cost)."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_ignore_sigint)
-
-
-@dataclass
-class RunResult:
-    """Per-replication figures in long form, plus summaries and optional raw records."""
-
-    scenario: Scenario
-    seed: int
-    replications: int
-    region_long: pd.DataFrame  # rep, region, metric, value
-    person_long: pd.DataFrame  # rep, region, person, role, metric, value
-    records: dict[str, pd.DataFrame] | None
-
-    def region_summary(self) -> pd.DataFrame:
-        return summarise(self.region_long, ["region"], REGION_METRICS)
-
-    def person_summary(self) -> pd.DataFrame:
-        return summarise(self.person_long, ["region", "person", "role"], PERSON_METRICS)
-
-
-def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
-    """Stack replications (in index order) into long tables."""
-    results = sorted(results, key=lambda r: r.rep)
-    reps = np.array([r.rep for r in results])
-    regions = list(scenario.regions)
-    metrics = list(REGION_METRICS)
-    cube = np.stack([r.regions for r in results])  # rep, region, metric
-    region_long = pd.DataFrame({
-        "rep": np.repeat(reps, len(regions) * len(metrics)),
-        "region": np.tile(np.repeat(regions, len(metrics)), len(reps)),
-        "metric": np.tile(metrics, len(reps) * len(regions)),
-        "value": cube.ravel(),
-    })
-    people = [(rid, p.id, p.role) for rid, reg in scenario.regions.items() for p in reg.people]
-    pmetrics = list(PERSON_METRICS)
-    pcube = np.stack([r.persons for r in results])  # rep, person, metric
-    person_long = pd.DataFrame({
-        "rep": np.repeat(reps, len(people) * len(pmetrics)),
-        "region": np.tile(np.repeat([p[0] for p in people], len(pmetrics)), len(reps)),
-        "person": np.tile(np.repeat([p[1] for p in people], len(pmetrics)), len(reps)),
-        "role": np.tile(np.repeat([p[2] for p in people], len(pmetrics)), len(reps)),
-        "metric": np.tile(pmetrics, len(reps) * len(people)),
-        "value": pcube.ravel(),
-    })
-    records = None
-    if results and results[0].records is not None:
-        records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    return RunResult(scenario, seed, len(results), region_long, person_long, records)
-
-
 def make_job(scenario: Scenario, seed: int, keep_records: bool = False) -> Job:
     plans = tuple(inputs_mod.plan(scenario, rid) for rid in scenario.regions)
     return Job(plans, scenario.norms, seed, keep_records)
 
-
-def run(
-    scenario: Scenario,
-    replications: int | None = None,
-    seed: int | None = None,
-    workers: int | None = None,
-    keep_records: bool = False,
-    backend: Backend | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> RunResult:
-    """Run `replications` replications (default: the scenario's) of every region.
-
-    On `backend` if given (see `executors`), else on `workers` local processes (default: all).
-    """
-    from .executors import dispatch, make_executor
-
-    seed = scenario.seed if seed is None else seed
-    n = scenario.replications if replications is None else replications
-    job = make_job(scenario, seed, keep_records)
-    done: list[Replication] = []
-    with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
-        for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):
-            done.extend(batch)
-            if on_progress:
-                on_progress(len(batch))
-    return collect(scenario, seed, done)

@@ -54,14 +54,16 @@ LeavesOpt = Annotated[
 def load_scenario(path: Path | None, regions: list[str] | None = None, absent: list[str] | None = None,
                   leaves: list[str] | None = None):
     """The scenario (default: the built-in model), narrowed to `regions`, with scripted dropout."""
-    from . import absence, resources, scenario
-    from .errors import CsgsimError
+    from csgsim.config import staffing
+    from csgsim.core import resources
+    from csgsim.config import scenario
+    from csgsim.core.errors import CsgsimError
 
     try:
         sc = scenario.load(path if path is not None else resources.default_model())
         sc = sc.only(regions) if regions else sc
-        scripted = [absence.parse_absent_option(a) for a in absent or []]
-        scripted += [absence.parse_leaves_option(x) for x in leaves or []]
+        scripted = [staffing.parse_absent_option(a) for a in absent or []]
+        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
         return scenario.with_absences(sc, scripted) if scripted else sc
     except CsgsimError as exc:
         raise fail(str(exc)) from None
@@ -109,10 +111,11 @@ def run(
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
     from rich.console import Console
 
-    from . import replications as reps
-    from . import report
-    from .errors import CsgsimError
-    from .executors import make_executor
+    from csgsim.runtime import replications as reps
+    from csgsim.ui import outputs as report
+    from csgsim.ui import plots
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
 
     check_plot_file(plot)
     sc = load_scenario(scenario, region, absent, leaves)
@@ -138,7 +141,7 @@ def run(
         typer.echo(f"wrote {len(written)} files to {out}", err=True)
     if plot is not None:
         try:
-            report.plot_summary(result, plot)
+            plots.plot_summary(result, plot)
         except OSError as exc:
             raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)
@@ -172,8 +175,8 @@ def demand(
     from rich.console import Console
     from rich.table import Table
 
-    from . import demand as demand_mod
-    from . import report
+    from csgsim.demand import intensity as demand_mod
+    from csgsim.ui import plots
 
     sc = load_scenario(scenario, [region])
     first = start.date() if start else sc.start
@@ -195,7 +198,7 @@ def demand(
     Console().print(out)
     if plot is not None:
         try:
-            report.plot_demand(table, out.title, plot)
+            plots.plot_demand(table, out.title, plot)
         except OSError as exc:
             raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)
@@ -237,15 +240,16 @@ def calibrate(
 
     from rich.console import Console
 
-    from . import calibration as cal
-    from .errors import CsgsimError
+    from csgsim.calibration import calibrate as cal
+    from csgsim.ui import tables
+    from csgsim.core.errors import CsgsimError
 
     console = Console()
     if not console.is_terminal:  # piped or captured: room for the reasons in the status column
         console = Console(width=160)
     try:
         result = cal.calibrate(counts, regions)
-        cal.print_calibration(result, console)
+        tables.print_calibration(result, console)
         text = cal.write_model(result, source_label=counts.as_posix())
         if out is not None:
             cal.write_text_atomic(out, text)
@@ -265,7 +269,7 @@ def calibrate(
                 table.attrs["model"] = "the calibration above (not written: use --out)"
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    if cal.print_check(table, console):
+    if tables.print_check(table, console):
         raise typer.Exit(code=1)
 
 
@@ -292,9 +296,10 @@ def experiment(
 
     from rich.console import Console
 
-    from . import experiments as ex
-    from .errors import CsgsimError
-    from .executors import make_executor
+    from csgsim.studies import experiments as ex
+    from csgsim.ui import tables
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
 
     try:
         exp = ex.load(file)
@@ -329,7 +334,7 @@ def experiment(
     elif fmt is Format.csv:
         typer.echo(result.differences.to_csv(index=False), nl=False)
     else:
-        ex.print_tables(result, Console(width=None if sys.stdout.isatty() else 200), shown)  # files: no folding
+        tables.print_experiment(result, Console(width=None if sys.stdout.isatty() else 200), shown)  # files: no folding
     typer.echo(f"wrote {folder.path} (manifest.json, {', '.join(folder.manifest['tables'])})", err=True)
 
 
@@ -363,11 +368,16 @@ def size(
 
     from rich.console import Console
 
-    from . import absence, resources, sizing
-    from . import experiments as ex
-    from . import scenario as scenario_mod
-    from .errors import CsgsimError
-    from .executors import make_executor
+    from csgsim.config import staffing
+
+    from csgsim.core import resources
+
+    from csgsim.studies import sizing
+    from csgsim.studies import experiments as ex
+    from csgsim.ui import tables
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
 
     try:
         if experiment is not None:
@@ -393,8 +403,8 @@ def size(
         goals = given or sizing.default_targets(sc)
         typer.echo(f"targets{'' if given else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
         candidates = sizing.parse_sizes(sizes)
-        scripted = [absence.parse_absent_option(a) for a in absent or []]
-        scripted += [absence.parse_leaves_option(x) for x in leaves or []]
+        scripted = [staffing.parse_absent_option(a) for a in absent or []]
+        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
@@ -413,7 +423,7 @@ def size(
 
         typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
     else:
-        sizing.print_tables(result, Console())
+        tables.print_sizing(result, Console())
 
 
 @app.command()
@@ -434,9 +444,10 @@ def whatif(
 
     from rich.console import Console
 
-    from . import experiments as ex
-    from .errors import CsgsimError
-    from .executors import make_executor
+    from csgsim.studies import experiments as ex
+    from csgsim.ui import tables
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
 
     if not absent and not leaves:
         raise fail("whatif needs a dropout: give --absent PERSON:DATE:N(w|d) and/or --leaves PERSON:DATE")
@@ -459,7 +470,7 @@ def whatif(
     elif fmt is Format.csv:
         typer.echo(result.differences.to_csv(index=False), nl=False)
     else:
-        ex.print_tables(result, Console(width=None if sys.stdout.isatty() else 200), shown)
+        tables.print_experiment(result, Console(width=None if sys.stdout.isatty() else 200), shown)
 
 
 def main() -> None:

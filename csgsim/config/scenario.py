@@ -17,13 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .absence import AbsenceParams, ScriptedAbsence
-from .calendar import WEEKDAYS, Calendar
-from .distributions import KINDS, Dist
-from .duties import PATTERNS
-from .errors import ScenarioError
-from .replanning import POLICIES
-from .rules import RULESETS, RegularJob
+from csgsim.core.calendar import WEEKDAYS, Calendar
+from csgsim.core.distributions import KINDS, Dist
+from csgsim.core.errors import ScenarioError
+from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
 TYPES = ("acute", "non_acute")
 BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")

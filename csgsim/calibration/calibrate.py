@@ -11,13 +11,12 @@ over each data year and sets every published count beside the simulated 95% inte
 Everything is a pure function of its inputs.
 
 Run ``csgsim calibrate COUNTS.csv --out OUT.toml [--levels LEVELS.csv] [--check]`` (or
-``python -m csgsim.calibration COUNTS.csv OUT.toml``) to regenerate ``models/netherlands.toml``;
+``python -m csgsim.calibration.calibrate COUNTS.csv OUT.toml``) to regenerate ``models/netherlands.toml``;
 ``--check`` simulates every data year with the written model and prints data versus model.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import csv
 import datetime as dt
@@ -34,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from csgsim.errors import CalibrationError
+from csgsim.core.errors import CalibrationError
 
 REFERENCE_YEAR = 2019
 LEVEL_MEASURE = "reports"
@@ -188,7 +187,7 @@ def _whole(path: Path, line: int, column: str, text: str, allowed: str) -> int:
 
 def default_regions_path() -> Path:
     """The shipped regions table: calibration/regions.csv in a checkout, csgsim/data/calibration in a wheel."""
-    from csgsim import resources
+    from csgsim.core import resources
 
     return resources.calibration_dir() / "regions.csv"
 
@@ -512,7 +511,7 @@ def _ref(counts: pd.DataFrame, line: int) -> str:
     return f"{Path(counts.attrs.get('path', 'counts.csv')).name} row {line}"
 
 
-def _label(kind: str) -> str:
+def type_label(kind: str) -> str:
     return kind.replace("_", "-")
 
 
@@ -652,8 +651,8 @@ def fit_history(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataF
             observed = int(getattr(nat, kind)) - sum(o["observed"] for o in mine)
             if observed < 0 or (observed > 0 and not members):
                 raise CalibrationError(
-                    f"regional {_label(kind)} counts for {y} sum to more than the national {int(getattr(nat, kind))}"
-                    if observed < 0 else f"the national {_label(kind)} count for {y} is not all covered by the "
+                    f"regional {type_label(kind)} counts for {y} sum to more than the national {int(getattr(nat, kind))}"
+                    if observed < 0 else f"the national {type_label(kind)} count for {y} is not all covered by the "
                     "regional counts, but no other region is open that year")
             obs.append({"year": y, "region": NATIONAL, "type": kind, "observed": observed, "cells": members,
                         "line": 0, "source": ""})
@@ -712,7 +711,7 @@ def fit_history(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataF
         start[mine] = 0.0
         restricted, _ = _fit_sums(X, exposure, A, y_obs, start, mask)
         lr = _deviance(y_obs, A @ (exposure * np.exp(X @ restricted))) - deviance
-        points = "; ".join(f"{o['year']} {_label(o['type'])} {o['observed']} ({o['source']}; "
+        points = "; ".join(f"{o['year']} {type_label(o['type'])} {o['observed']} ({o['source']}; "
                            f"{_ref(reports, o['line'])})" for o in obs if o["region"] == r)
         for t in TYPES:
             contrast = np.zeros(theta.size)
@@ -782,11 +781,11 @@ def history_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.DataF
                 status = "fitted"
             else:
                 status = "derived"
-            ratio = (f"{eff['rate_ratio']:.2f} x (95% CI {eff['ci_low']:.2f}-{eff['ci_high']:.2f}) the {_label(t)} "
+            ratio = (f"{eff['rate_ratio']:.2f} x (95% CI {eff['ci_low']:.2f}-{eff['ci_high']:.2f}) the {type_label(t)} "
                      "rate of the population-share regions")
             split_text = ("its own acute/non-acute split" if eff["own_split"] else
                           f"the acute share of the population-share regions ({base_share:.1%} in {reference_year})")
-            rate_text = f"{rates[(reference_year, t)]:.1f} {_label(t)} reports per 100,000 in {reference_year}"
+            rate_text = f"{rates[(reference_year, t)]:.1f} {type_label(t)} reports per 100,000 in {reference_year}"
             if status == "estimate":
                 text = (f"estimate: no own count; {reference_year} expected count for {info.at[rid, 'name']}'s "
                         f"population ({int(info.at[rid, 'population']):,}; CBS, calibration/regions.csv) at the rate "
@@ -810,9 +809,9 @@ def history_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.DataF
                     n = nat.loc[year]
                     basis = (f"national {year} total {int(n['total']):,} [{_ref(reports, nat_line[year])}] split by "
                              f"the pooled acute share {share.share:.1%}" if n["split"] else
-                             f"national {year} {_label(t)} {int(n[t]):,} [{_ref(reports, nat_line[year])}]")
+                             f"national {year} {type_label(t)} {int(n[t]):,} [{_ref(reports, nat_line[year])}]")
                     note = f"{status} {year} expected count (model as for level): {basis}"
-                    own_counts = [f"{_label(k)} {v} [{_ref(reports, line)}]" for k, v, line in seen.get((rid, year), [])
+                    own_counts = [f"{type_label(k)} {v} [{_ref(reports, line)}]" for k, v, line in seen.get((rid, year), [])
                                   if k in (t, "total")]
                     if own_counts:
                         note += f"; own {year} count " + ", ".join(own_counts)
@@ -911,7 +910,7 @@ def annual_counts(rate: np.ndarray, cv: float, replications: int, arrivals_rng: 
     summed rate, so the period's count is Poisson(sum over blocks of factor x block rate): the
     same distribution, drawn for all replications at once instead of hour by hour.
     """
-    from csgsim.demand import week_factors
+    from csgsim.demand.intensity import week_factors
 
     block = 7 * 24
     weekly = np.add.reduceat(rate, np.arange(0, rate.size, block)) if rate.size else np.zeros(0)
@@ -928,7 +927,7 @@ def data_points(counts: pd.DataFrame, fit_years: Sequence[int] | set[int], opene
             value = getattr(row, column)
             if pd.isna(value):
                 continue
-            records.append({"data_point": f"{row.year} {row.region} {_label(column)}"
+            records.append({"data_point": f"{row.year} {row.region} {type_label(column)}"
                                           + ("" if row.measure == LEVEL_MEASURE else f" ({row.measure})"),
                             "year": int(row.year), "region": row.region, "measure": row.measure, "type": column,
                             "line": int(row.line), "observed": int(value), "status": status})
@@ -937,7 +936,7 @@ def data_points(counts: pd.DataFrame, fit_years: Sequence[int] | set[int], opene
 
 def _scenario_for_year(data: dict[str, Any], year: int, source: str) -> Any:
     """The model's scenario over calendar year ``year`` (start 1 January, 365 or 366 days)."""
-    from csgsim import scenario
+    from csgsim.config import scenario
 
     patched = copy.copy(data)
     days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
@@ -953,12 +952,14 @@ def check(counts_csv: str | Path, model_path: str | Path, replications: int = CH
     region's annual count of each type is drawn ``replications`` times with the model's own
     demand generator (``demand.intensity`` - levels, growth, seasonality, events - and the
     week-factor Poisson sampling of ``demand.sample_arrivals``; see ``annual_counts``), from
-    ``inputs.stream(seed, year, region, ...)``. National points sum the model's regions, totals
+    ``streams.stream(seed, year, region, ...)``. National points sum the model's regions, totals
     sum the types. Returns observed, the exact expectation, the simulated mean and 2.5%/97.5%
     quantiles, ``inside`` (observed within them) and ``status`` (``compared`` or
     ``excluded: <reason>``; excluded points are simulated too where the model covers the year).
     """
-    from csgsim import demand, inputs, scenario
+    from csgsim.demand import intensity as demand
+    from csgsim.core import streams
+    from csgsim.config import scenario
 
     if replications < 1:
         raise CalibrationError(f"replications must be at least 1, got {replications}")
@@ -980,8 +981,8 @@ def check(counts_csv: str | Path, model_path: str | Path, replications: int = CH
                 rate = demand.intensity(sc, rid, kind)
                 cv = sc.regions[rid].demand(kind).overdispersion_cv
                 draws[(year, rid, kind)] = annual_counts(
-                    rate, cv, replications, inputs.stream(seed, int(year), rid, f"{kind}_arrivals"),
-                    inputs.stream(seed, int(year), rid, f"{kind}_weeks"))
+                    rate, cv, replications, streams.stream(seed, int(year), rid, f"{kind}_arrivals"),
+                    streams.stream(seed, int(year), rid, f"{kind}_weeks"))
                 means[(year, rid, kind)] = float(rate.sum())
     absent = (points["region"] != NATIONAL) & ~points["region"].isin(model_regions)
     missing = points[absent & (points["status"] == "compared")]
@@ -1037,9 +1038,9 @@ SHARED_SECTIONS = ("scenario", "norms", "profiles", "defaults")
 
 def _default_template() -> Path:
     """The example scenario: in the repository under models/, in an installed wheel under csgsim/models/."""
-    here = Path(__file__).resolve().parent
-    candidates = (here.parent / "models" / "three-regions.toml", here / "models" / "three-regions.toml")
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    from csgsim.core import resources
+
+    return resources.models_dir() / "three-regions.toml"
 
 
 def _toml_key(key: str) -> str:
@@ -1219,78 +1220,3 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         raise CalibrationError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-
-
-def print_calibration(result: CalibrationResult, console: Any) -> None:
-    """The fitted levels per region and type and year, then the growth fit and notes (rich console)."""
-    from rich.table import Table
-
-    wide = levels_table(result)
-    years = [c for c in wide.columns if c.startswith("level_")]
-    effects = result.history.effects.set_index(["region", "type"])
-    table = Table(title="Calibrated levels: expected reports per calendar year", title_justify="left")
-    table.add_column("region")
-    table.add_column("type")
-    for c in years:
-        table.add_column(c.removeprefix("level_"), justify="right")
-    table.add_column("status")
-    table.add_column("rate vs pop. (95% CI)", justify="right")
-    table.add_column("LR p", justify="right")
-    for row in wide.itertuples(index=False):
-        eff = effects.loc[(row.region, row.type)]
-        ratio = ("1 (population share)" if eff["status"] == "estimate"
-                 else f"{eff['rate_ratio']:.2f} ({eff['ci_low']:.2f}-{eff['ci_high']:.2f})")
-        p_value = "" if eff["status"] == "estimate" else f"{eff['p_value']:.2g}"
-        table.add_row(row.region, _label(row.type), *(f"{getattr(row, c):.1f}" for c in years), row.status, ratio,
-                      p_value)
-    sums = wide.groupby("type")[years].sum()
-    for t in TYPES:
-        table.add_row("sum", _label(t), *(f"{sums.at[t, c]:.1f}" for c in years), "", "", "", style="bold")
-    console.print(table)
-    console.print("rate vs pop.: the region's rate relative to the regions without a figure (population share); "
-                  "LR p: likelihood-ratio test of the region's own effect against the population share.",
-                  markup=False, highlight=False)
-    for note in result.notes:
-        console.print(f"- {note}", soft_wrap=False, markup=False, highlight=False)
-
-
-def print_check(table: pd.DataFrame, console: Any) -> int:
-    """The data-versus-model table; returns how many compared points fall outside their interval."""
-    from rich.table import Table
-
-    reps = table.attrs.get("replications", "?")
-    out = Table(title=f"Data vs model: {reps} simulated calendar years per data year, seed "
-                      f"{table.attrs.get('seed', '?')}, model {table.attrs.get('model', '?')}", title_justify="left")
-    for name, justify in (("data point", "left"), ("observed", "right"), ("model mean", "right"),
-                          ("95% interval", "right"), ("inside", "center"), ("status", "left")):
-        out.add_column(name, justify=justify, overflow="fold")
-    for row in table.itertuples(index=False):
-        out.add_row(row.data_point, f"{row.observed:,}", f"{row.sim_mean:,.1f}",
-                    f"{row.sim_low:,.0f}-{row.sim_high:,.0f}", "yes" if row.inside else "NO", row.status,
-                    style=None if row.status == "compared" else "dim")
-    console.print(out)
-    compared = table[table["status"] == "compared"]
-    outside = int((~compared["inside"]).sum())
-    console.print(f"{len(compared) - outside} of {len(compared)} compared data points lie inside the simulated 95% "
-                  f"interval; {len(table) - len(compared)} excluded (reason in the status column).",
-                  markup=False, highlight=False)
-    return outside
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate a scenario (and optionally the levels CSV) from a counts CSV."""
-    parser = argparse.ArgumentParser(prog="python -m csgsim.calibration", description=main.__doc__)
-    parser.add_argument("counts", type=Path, help="counts CSV (year,region,measure,acute,non_acute,total,source)")
-    parser.add_argument("out", type=Path, help="scenario TOML to write")
-    parser.add_argument("--regions", type=Path, default=None, help="regions CSV (default: calibration/regions.csv)")
-    parser.add_argument("--levels", type=Path, default=None, help="also write the calibrated levels to this CSV")
-    args = parser.parse_args(argv)
-    result = calibrate(args.counts, args.regions)
-    write_text_atomic(args.out, write_model(result, source_label=args.counts.as_posix()))
-    if args.levels is not None:
-        write_text_atomic(args.levels, levels_table(result).to_csv(index=False, lineterminator="\n"))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

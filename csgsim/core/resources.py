@@ -9,7 +9,7 @@ DEFAULT_MODEL = "netherlands.toml"
 
 def models_dir() -> Path:
     """The installed copy (csgsim/models in the wheel) or, in a source checkout, ../models."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the csgsim package
     for candidate in (here / "models", here.parent / "models"):
         if candidate.is_dir():
             return candidate
@@ -25,7 +25,7 @@ def calibration_dir() -> Path:
 
     Not csgsim/calibration: that name is the calibration module.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the csgsim package
     for candidate in (here / "data" / "calibration", here.parent / "calibration"):
         if candidate.is_dir():
             return candidate

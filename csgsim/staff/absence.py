@@ -13,110 +13,18 @@ is laid over the random spells and takes precedence where they overlap.
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, fields
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
-from .errors import ScenarioError
+from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
+from csgsim.core.errors import ScenarioError
+from csgsim.config.staffing import HOURS_PER_YEAR, AbsenceParams, ScriptedAbsence, _rates_and_means
 
-HOURS_PER_YEAR = 365 * HOURS_PER_DAY
 SHORT, LONG, LEAVE, SCRIPTED, LOAD = 0, 1, 2, 3, 4
 KIND_NAMES = ("short", "long", "leave", "scripted", "load")
 LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 
-# Published care-sector shares (EVIDENCE.md, "Staff, rules, absence"); the defaults below are
-# derived from them so that the pieces add up to the published totals.
-_SICK_SHARE = 0.078  # Dutch care absence 7.75% (2023), 7.81% (2024): skipr.nl, staz.nl
-_LONG_SHARE = 0.0343  # spells of 92-365 days: 3.43% of time (same sources)
-_LONG_MIN, _LONG_MAX = 92.0, 365.0  # the statistic's own duration class
-_SHORT_SPELLS = 1.16  # hospitals: 1.16 spells per person-year (staz.nl)
-
-
-@dataclass(frozen=True)
-class AbsenceParams:
-    """Absence rates as published (per calendar person-year, shares of time).
-
-    Every default cites its source or says it is an assumption.
-    """
-
-    enabled: bool = True
-    # Hospitals: 1.16 spells per person-year [D] (https://www.staz.nl/hoogste-verzuim-ziekenhuizen-afgelopen-jaren/).
-    short_spells_per_year: float = _SHORT_SPELLS
-    # [E] The published mean of 16.6 days covers all spells, long ones included; long spells
-    # are modelled apart, so the short mean is set to make short + long = 7.8% of time:
-    # (0.078 - 0.0343) * 365 / 1.16 = 13.75 days. Keeping 16.6 would give 8.7%.
-    short_mean_days: float = (_SICK_SHARE - _LONG_SHARE) * 365 / _SHORT_SPELLS
-    # Assumption: gamma shape of short spells; 1 = exponential, the maximum-entropy choice when
-    # only the mean is known. Shares depend only on the mean; the shape sets how often spells
-    # of two people overlap.
-    short_shape: float = 1.0
-    # [E] 3.43% of time / mean length 228.5 days (uniform 92-365) = 0.0548 per person-year.
-    long_spells_per_year: float = _LONG_SHARE * 365 / ((_LONG_MIN + _LONG_MAX) / 2)
-    # [D] Long spells are by definition 92-365 days (skipr.nl). Uniform over that class (mean
-    # 228.5 d, the least informed choice within the range); the burn-out mean of ~279 d [D]
-    # lies inside it. Changing the range does not rescale long_spells_per_year.
-    long_min_days: float = _LONG_MIN
-    long_max_days: float = _LONG_MAX
-    # [D] ~155,000 of ~1.4 M care workers left the sector in a year (2022-23): 0.11.
-    leave_per_year: float = 0.11
-    # Assumption: refilling a casemanager post takes months (MODEL.md section 3).
-    vacancy_days: float = 90.0
-    # Assumption: a replacement is trained a month before taking duties.
-    onboarding_days: float = 30.0
-    # Assumption, off by default: extra long-spell hazard (per year) per night call-out of the
-    # person in the past 16 weeks. Applied by `sample_load_spells` to the night call-outs of a
-    # first run; the replication then runs again with those spells (`replications`).
-    load_hazard: float = 0.0
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "enabled":
-                continue
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (number and math.isfinite(value) and value >= 0):
-                raise ScenarioError(f"absence.{f.name} must be a number >= 0, got {value!r}")
-        if self.short_shape <= 0:
-            raise ScenarioError(f"absence.short_shape must be > 0, got {self.short_shape!r}")
-        if self.long_min_days > self.long_max_days:
-            raise ScenarioError(
-                f"absence.long_min_days ({self.long_min_days}) exceeds long_max_days ({self.long_max_days})"
-            )
-        if self.enabled and expected_absent_share(self) >= 1:
-            raise ScenarioError(
-                f"absence rates imply people are absent {expected_absent_share(self):.0%} of the time; "
-                "lower the spell rates or durations"
-            )
-
-    @property
-    def leave_days(self) -> float:
-        """Days a post is unavailable after its holder leaves: vacancy, then onboarding."""
-        return self.vacancy_days + self.onboarding_days
-
-
-def _rates_and_means(params: AbsenceParams) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar rate (per hour) and mean length (hours) of short, long and leave spells."""
-    rates = np.array([params.short_spells_per_year, params.long_spells_per_year, params.leave_per_year])
-    means = np.array(
-        [params.short_mean_days, (params.long_min_days + params.long_max_days) / 2, params.leave_days]
-    )
-    return rates / HOURS_PER_YEAR, means * HOURS_PER_DAY
-
-
-def expected_absent_share(params: AbsenceParams) -> float:
-    """Long-run share of time a person is absent: the sum of rate x mean length per kind.
-
-    In an alternating renewal process a kind's calendar rate times its mean length is its
-    share of time, whatever the length distributions.
-    """
-    if not params.enabled:
-        return 0.0
-    rates, means = _rates_and_means(params)
-    return float(rates @ means)
 
 
 @dataclass(frozen=True)
@@ -257,54 +165,6 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
 
 
 # --- scripted dropout -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScriptedAbsence:
-    """`person` (an id from the scenario) is out from `start` for `days` days.
-
-    days None: the person leaves; the post is vacant and then a replacement is onboarded
-    (AbsenceParams.vacancy_days + onboarding_days), after which the replacement works.
-    """
-
-    person: str
-    start: date
-    days: int | None
-
-
-_DATE = r"(\d{4}-\d{2}-\d{2})"
-_ABSENT = re.compile(rf"([^:\s]+):{_DATE}:(\d+)([wd])")
-_LEAVES = re.compile(rf"([^:\s]+):{_DATE}")
-
-
-def _date(text: str, option: str, value: str, form: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ScenarioError(f"{option}: {value!r} has no valid date {text!r}; expected {form}") from None
-
-
-def parse_absent_option(text: str, option: str = "--absent") -> ScriptedAbsence:
-    """Parse PERSON:YYYY-MM-DD:N(w|d), e.g. cm3:2025-03-01:12w (12 weeks) or cm3:2025-03-01:10d."""
-    form = "PERSON:YYYY-MM-DD:N(w|d), e.g. cm3:2025-03-01:12w"
-    m = _ABSENT.fullmatch(text.strip())
-    if m is None:
-        raise ScenarioError(f"{option}: bad value {text!r}; expected {form}")
-    person, day, n, unit = m.groups()
-    days = int(n) * (7 if unit == "w" else 1)
-    if days == 0:
-        raise ScenarioError(f"{option}: bad value {text!r}: the length must be at least 1 day; expected {form}")
-    return ScriptedAbsence(person, _date(day, option, text, form), days)
-
-
-def parse_leaves_option(text: str, option: str = "--leaves") -> ScriptedAbsence:
-    """Parse PERSON:YYYY-MM-DD, e.g. coordinator:2025-06-01: the person leaves that day."""
-    form = "PERSON:YYYY-MM-DD, e.g. coordinator:2025-06-01"
-    m = _LEAVES.fullmatch(text.strip())
-    if m is None:
-        raise ScenarioError(f"{option}: bad value {text!r}; expected {form}")
-    person, day = m.groups()
-    return ScriptedAbsence(person, _date(day, option, text, form), None)
 
 
 def apply_scripted(

@@ -16,15 +16,14 @@ blocks held by the same person: two back-to-back 24 h blocks are one 48 h duty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .absence import merge_intervals
-from .calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
-from .duties import NOBODY, ONCALL, Schedule
-from .errors import ScenarioError
+from csgsim.staff.absence import merge_intervals
+from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
+from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.config.staffing import RegularJob, RuleSet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,86 +36,6 @@ _EPS = 1e-9
 
 DUTY_RULES = ("oncall_days_4w", "free_days_4w", "duty_length", "duties_7d", "duties_16w")
 WORK_RULES = ("work_24h",)
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """Limits of one legal regime; None switches a rule off."""
-
-    name: str
-    max_oncall_days_per_4w: int | None = None
-    min_free_pairs_per_4w: int | None = None  # pairs of consecutive calendar days with no on-call
-    max_duty_hours: float | None = None
-    max_duties_per_7d: int | None = None
-    max_duties_per_16w: int | None = None
-    max_work_hours_per_24h: float | None = None
-    min_callout_hours: float = 0.0  # a call-out counts as at least this much work
-    night_rest_hours: float = 0.0  # rest right after a night call-out (0: no rest rule)
-    night_flag_per_16w: int | None = None  # this many night call-outs in 16 weeks trigger limits
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        """Names of the active rules; each has a `breach_<name>` column in `check`."""
-        limits = {
-            "oncall_days_4w": self.max_oncall_days_per_4w,
-            "free_days_4w": self.min_free_pairs_per_4w,
-            "duty_length": self.max_duty_hours,
-            "duties_7d": self.max_duties_per_7d,
-            "duties_16w": self.max_duties_per_16w,
-            "work_24h": self.max_work_hours_per_24h,
-        }
-        return tuple(name for name, limit in limits.items() if limit is not None)
-
-
-RULESETS = {
-    # Arbeidstijdenwet, consignatie (includes "piket") [D]
-    # https://www.cnvvakmensen.nl/diensten/kennisbank/arbeidstijdenwet-bereikbaarheidsdienst-consignatie-en-aanwezigheidsdienst
-    "consignatie": RuleSet(
-        name="consignatie",
-        max_oncall_days_per_4w=14,
-        min_free_pairs_per_4w=2,
-        max_work_hours_per_24h=13.0,
-        min_callout_hours=0.5,
-        night_rest_hours=8.0,
-        night_flag_per_16w=16,
-    ),
-    # Care sector bereikbaarheidsdienst [D] https://vhp-zorg.nl/faq/itemlist/category/4-arbeidstijden;
-    # each call-out paid as at least 0.5 h (CAO Gehandicaptenzorg 2021-2024, EVIDENCE.md).
-    "bereikbaarheid": RuleSet(
-        name="bereikbaarheid",
-        max_duty_hours=24.0,
-        max_duties_per_7d=5,
-        max_duties_per_16w=32,
-        min_callout_hours=0.5,
-    ),
-    "none": RuleSet(name="none"),
-}
-
-
-def get_ruleset(name: str) -> RuleSet:
-    """The rule set called `name`; a ScenarioError lists the allowed names."""
-    try:
-        return RULESETS[name]
-    except KeyError:
-        raise ScenarioError(f"unknown rule set {name!r}; allowed: {', '.join(RULESETS)}") from None
-
-
-@dataclass(frozen=True)
-class RegularJob:
-    """Hours of the casemanager's other job on working days (assumption: 08:00-16:30)."""
-
-    start_hour: float = 8.0
-    end_hour: float = 16.5
-
-    def hours_before(self, t: np.ndarray, calendar: Calendar) -> np.ndarray:
-        """Regular-job hours in [0, t), t clipped to the horizon."""
-        t = np.clip(np.asarray(t, dtype=float), 0, calendar.horizon)
-        length = self.end_hour - self.start_hour
-        working = np.append(calendar.working, False)
-        before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
-        day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), calendar.days)
-        into = np.clip(t - day * HOURS_PER_DAY - self.start_hour, 0, length)
-        return before[day] + working[day] * into
 
 
 def is_night(start: np.ndarray, end: np.ndarray) -> np.ndarray:

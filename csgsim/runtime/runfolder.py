@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import CsgsimError
-from .report import versions
+from csgsim.core.errors import CsgsimError
+from csgsim.runtime.provenance import versions
 
 
 class RunFolderError(CsgsimError):

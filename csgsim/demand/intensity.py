@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .calendar import HOURS_PER_DAY, Calendar
-from .scenario import Demand, Event, Scenario
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.core.streams import stream
+from csgsim.config.scenario import Demand, Event, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,8 +146,6 @@ def by_period(scenario: Scenario, region: str, kind: str, by: str = "week", repl
     from the same sampler the model uses, so over-dispersion shows in the band's width.
     """
     import pandas as pd
-
-    from .inputs import stream
 
     seed = scenario.seed if seed is None else seed
     cal = scenario.calendar

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import HOURS_PER_DAY, HOURS_PER_WEEK, WEEKDAYS, Calendar
+from csgsim.config.staffing import PATTERNS
+from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, WEEKDAYS, Calendar
 
 NOBODY = -1
-PATTERNS = ("rotation_24h", "week", "office_plus_oncall")
 
 
 @dataclass(frozen=True)

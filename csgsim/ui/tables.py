@@ -1,0 +1,139 @@
+"""Rich tables of experiments, sizing and calibration results (the only printing of those layers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.markup import escape
+from rich.table import Table
+
+from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.calibration.calibrate import TYPES, CalibrationResult, levels_table, type_label
+from csgsim.studies.experiments import BASELINE, ExperimentResult
+from csgsim.studies.sizing import FAILS, MEETS, OPEN, Sizing, confidence_line
+from csgsim.ui.outputs import format_value
+
+
+def print_experiment(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
+    """The baseline (mean ± CI half-width) and each variant's paired difference from it."""
+    exp = result.experiment
+    several = len(exp.regions) > 1
+
+    def cell(mean: float, lo: float, hi: float, unit: str, signed: bool, mark: bool) -> str:
+        if np.isnan(mean):
+            return "-"
+        text = ("+" if signed and mean > 0 else "") + format_value(mean, unit)
+        half = max(mean - lo, hi - mean)
+        if half > 1e-12:
+            text += f" \u00b1{format_value(half, unit)}"
+        return text + (" *" if mark else "")
+
+    base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
+    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width")
+    table.add_column("region", overflow="fold")
+    for m in metrics:
+        table.add_column(m, justify="right", overflow="fold")
+    for rid in exp.regions:
+        table.add_row(escape(rid), *[cell(*base.loc[(rid, m), ["mean", "ci_low", "ci_high"]], REGION_METRICS[m][0],
+                                  False, False) for m in metrics])
+    console.print(table)
+    diff = result.differences.set_index(["variant", "region", "metric"])
+    table = Table(title="Difference from the baseline, paired by replication",
+                  caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
+                          "numbers. Mean \u00b195% CI half-width; * = the interval excludes 0.")
+    table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
+    if several:
+        table.add_column("region", overflow="fold")
+    for m in metrics:
+        table.add_column(m, justify="right", overflow="fold")
+    for v in exp.variants[1:]:
+        for rid in exp.regions:
+            cells = []
+            for m in metrics:
+                row = diff.loc[(v.name, rid, m)]
+                cells.append(cell(row["diff_mean"], row["ci_low"], row["ci_high"], REGION_METRICS[m][0],
+                                  True, bool(row["significant"])))
+            table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
+    console.print(table)
+
+
+def print_sizing(result: Sizing, console: Any) -> None:
+    """Per region: every candidate size with each target's mean ± half-width and verdict."""
+    marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
+    for r in result.regions:
+        table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
+                      caption=f"mean \u00b1half-width of the {100 * result.level:.3f}% interval (see below); "
+                              "\u2713 met, \u2717 failed, ? open")
+        table.add_column("size", justify="right")
+        table.add_column("reps", justify="right")
+        for t in r.targets:
+            table.add_column(str(t), justify="right", overflow="fold")
+        table.add_column("verdict", overflow="fold")
+        for c in r.cells:
+            cells = []
+            for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
+                unit = REGION_METRICS[t.metric][0]
+                half = max(mean - lo, hi - mean) if n else 0.0
+                text = "-" if n == 0 else format_value(mean, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
+                cells.append(f"{text} {marks[v]}")
+            table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
+        console.print(table)
+        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")
+        for note in r.notes:
+            console.print(f"  note: {escape(note)}")
+    console.print(escape(confidence_line(result)))
+
+
+def print_calibration(result: CalibrationResult, console: Any) -> None:
+    """The fitted levels per region and type and year, then the growth fit and notes (rich console)."""
+    wide = levels_table(result)
+    years = [c for c in wide.columns if c.startswith("level_")]
+    effects = result.history.effects.set_index(["region", "type"])
+    table = Table(title="Calibrated levels: expected reports per calendar year", title_justify="left")
+    table.add_column("region")
+    table.add_column("type")
+    for c in years:
+        table.add_column(c.removeprefix("level_"), justify="right")
+    table.add_column("status")
+    table.add_column("rate vs pop. (95% CI)", justify="right")
+    table.add_column("LR p", justify="right")
+    for row in wide.itertuples(index=False):
+        eff = effects.loc[(row.region, row.type)]
+        ratio = ("1 (population share)" if eff["status"] == "estimate"
+                 else f"{eff['rate_ratio']:.2f} ({eff['ci_low']:.2f}-{eff['ci_high']:.2f})")
+        p_value = "" if eff["status"] == "estimate" else f"{eff['p_value']:.2g}"
+        table.add_row(row.region, type_label(row.type), *(f"{getattr(row, c):.1f}" for c in years), row.status, ratio,
+                      p_value)
+    sums = wide.groupby("type")[years].sum()
+    for t in TYPES:
+        table.add_row("sum", type_label(t), *(f"{sums.at[t, c]:.1f}" for c in years), "", "", "", style="bold")
+    console.print(table)
+    console.print("rate vs pop.: the region's rate relative to the regions without a figure (population share); "
+                  "LR p: likelihood-ratio test of the region's own effect against the population share.",
+                  markup=False, highlight=False)
+    for note in result.notes:
+        console.print(f"- {note}", soft_wrap=False, markup=False, highlight=False)
+
+
+def print_check(table: pd.DataFrame, console: Any) -> int:
+    """The data-versus-model table; returns how many compared points fall outside their interval."""
+    reps = table.attrs.get("replications", "?")
+    out = Table(title=f"Data vs model: {reps} simulated calendar years per data year, seed "
+                      f"{table.attrs.get('seed', '?')}, model {table.attrs.get('model', '?')}", title_justify="left")
+    for name, justify in (("data point", "left"), ("observed", "right"), ("model mean", "right"),
+                          ("95% interval", "right"), ("inside", "center"), ("status", "left")):
+        out.add_column(name, justify=justify, overflow="fold")
+    for row in table.itertuples(index=False):
+        out.add_row(row.data_point, f"{row.observed:,}", f"{row.sim_mean:,.1f}",
+                    f"{row.sim_low:,.0f}-{row.sim_high:,.0f}", "yes" if row.inside else "NO", row.status,
+                    style=None if row.status == "compared" else "dim")
+    console.print(out)
+    compared = table[table["status"] == "compared"]
+    outside = int((~compared["inside"]).sum())
+    console.print(f"{len(compared) - outside} of {len(compared)} compared data points lie inside the simulated 95% "
+                  f"interval; {len(table) - len(compared)} excluded (reason in the status column).",
+                  markup=False, highlight=False)
+    return outside
+

@@ -1,7 +1,48 @@
 """csgsim: how many casemanagers does the on-call duty of a Centre for Sexual Violence need?
 
 Data flows one way: scenario file -> validated Scenario -> sampled inputs -> SimPy run ->
-records -> metrics -> outputs.
+records -> metrics -> outputs. From a notebook:
+
+    import csgsim
+    sc = csgsim.load("zeeland.toml")          # a file, or a built-in model's name; None: the default
+    res = csgsim.run(sc, replications=20, seed=1)
+    res.region_summary()                       # pandas DataFrames, nothing printed
+
+This path imports neither rich, Typer nor matplotlib (a test checks it).
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from csgsim.config.scenario import Scenario
+    from csgsim.runtime.replications import RunResult
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "load", "run"]
+
+
+def load(path: str | Path | None = None, regions: list[str] | None = None) -> Scenario:
+    """A validated scenario: a TOML file, the name of a built-in model (`zeeland.toml`), or None
+    for the built-in Netherlands model; `regions` keeps only those regions."""
+    from csgsim.config import scenario
+    from csgsim.core import resources
+
+    if path is None:
+        path = resources.default_model()
+    elif not Path(path).exists() and (resources.models_dir() / str(path)).is_file():
+        path = resources.models_dir() / str(path)
+    sc = scenario.load(path)
+    return sc.only(regions) if regions else sc
+
+
+def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, workers: int = 1,
+        records: bool = False) -> RunResult:
+    """Simulate `scenario`; the result holds per-replication tables and `region_summary()`,
+    `person_summary()` (means with 95% CIs); `records=True` keeps every report, task and call-out.
+    One worker by default (a notebook rarely wants a process pool); results do not depend on it."""
+    from csgsim.runtime import replications as reps
+
+    return reps.run(scenario, replications=replications, seed=seed, workers=workers, keep_records=records)

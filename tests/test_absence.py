@@ -39,7 +39,8 @@ CAL = Calendar(date(2025, 9, 1), 56)  # a Monday; no Dutch public holiday in the
 
 def spells(*rows: tuple[int, float, float, int]) -> Spells:
     person, start, end, kind = zip(*rows)
-    return Spells(np.array(person), np.array(start, float), np.array(end, float), np.array(kind, np.int8))
+    return Spells(person=np.array(person), start=np.array(start, float), end=np.array(end, float),
+                  kind=np.array(kind, np.int8))
 
 
 def assert_well_formed(s: Spells, horizon: float) -> None:

@@ -29,7 +29,8 @@ def calendar(start: date, days: int) -> Calendar:
 
 
 def out(person: int, start: float, end: float) -> Spells:
-    return Spells(np.array([person]), np.array([start]), np.array([end]), np.array([SCRIPTED], np.int8))
+    return Spells(person=np.array([person]), start=np.array([start]), end=np.array([end]),
+                  kind=np.array([SCRIPTED], np.int8))
 
 
 def duty_breaches(sched: Schedule, ruleset: str, n_people: int, cal: Calendar) -> np.ndarray:
@@ -51,7 +52,7 @@ def rosters(draw, patterns=PATTERNS, teams=(2, 7)):
     spells = Spells.empty()
     if rows:
         person, start, length = (np.array(x) for x in zip(*rows))
-        new = Spells(person, start, start + length, np.full(person.size, SCRIPTED, np.int8))
+        new = Spells(person=person, start=start, end=start + length, kind=np.full(person.size, SCRIPTED, np.int8))
         spells = overlay(Spells.empty(), new, cal.horizon)
     return base_schedule(pattern, team, cal), spells, team, cal
 
@@ -113,7 +114,7 @@ def test_gap_only_when_no_compliant_person(case, ruleset: str) -> None:
             for q in present:
                 person = result.person.copy()
                 person[b] = q
-                trial = Schedule(result.start, result.end, person, result.kind)
+                trial = Schedule(start=result.start, end=result.end, person=person, kind=result.kind)
                 assert duty_breaches(trial, ruleset, team, cal)[q].sum() > 0, (b, q)
 
 

@@ -22,7 +22,7 @@ NONE = np.zeros(0)
 def schedule(*rows: tuple[float, float, int, int]) -> Schedule:
     start, end, person, kind = (np.array(x) for x in zip(*rows))
     assert np.array_equal(start[1:], end[:-1]), "blocks must be contiguous"
-    return Schedule(start.astype(float), end.astype(float), person.astype(np.int64), kind.astype(np.int8))
+    return Schedule(start=start.astype(float), end=end.astype(float), person=person.astype(np.int64), kind=kind.astype(np.int8))
 
 
 def duty_breaches(table, people=None) -> np.ndarray:
@@ -155,7 +155,7 @@ bases = st.tuples(
 
 
 def drop(base: Schedule, mask: np.ndarray) -> Schedule:
-    return Schedule(base.start, base.end, np.where(mask, NOBODY, base.person), base.kind)
+    return Schedule(start=base.start, end=base.end, person=np.where(mask, NOBODY, base.person), kind=base.kind)
 
 
 @settings(max_examples=60, deadline=None)
@@ -180,7 +180,7 @@ def test_ledger_fits_agrees_with_check(base, ruleset: str, data) -> None:
         for p in clean:
             person = sched.person.copy()
             person[b] = p
-            after = check(Schedule(sched.start, sched.end, person, sched.kind), NONE, NONE, NONE, rules, team, cal)
+            after = check(Schedule(start=sched.start, end=sched.end, person=person, kind=sched.kind), NONE, NONE, NONE, rules, team, cal)
             assert ledger.fits(p, b) == (duty_breaches(after, [p]).sum() == 0), (b, p)
 
 

@@ -140,8 +140,8 @@ def _reported(schedule: Schedule, since: float, n_people: int) -> Schedule:
     """The schedule from `since` on, re-based to start at 0; the external backup as NOBODY."""
     keep = schedule.end > since
     person = schedule.person[keep]
-    return Schedule(np.maximum(schedule.start[keep], since) - since, schedule.end[keep] - since,
-                    np.where(person < n_people, person, NOBODY), schedule.kind[keep])
+    return Schedule(start=np.maximum(schedule.start[keep], since) - since, end=schedule.end[keep] - since,
+                    person=np.where(person < n_people, person, NOBODY), kind=schedule.kind[keep])
 
 
 def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

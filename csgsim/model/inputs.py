@@ -58,7 +58,7 @@ def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absenc
     away = absence.overlaps(spells, n_people, primary.start, primary.end)
     inside = (person >= 0) & (person < n_people)
     person = np.where(inside & away[np.clip(person, 0, n_people - 1), np.arange(len(primary))], NOBODY, person)
-    return Schedule(primary.start, primary.end, person.astype(np.int64), primary.kind)
+    return Schedule(start=primary.start, end=primary.end, person=person.astype(np.int64), kind=primary.kind)
 
 
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:

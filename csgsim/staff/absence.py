@@ -19,6 +19,7 @@ import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.core.errors import ScenarioError
+from csgsim.core.intervals import Intervals, merge_intervals
 from csgsim.config.staffing import HOURS_PER_YEAR, AbsenceParams, ScriptedAbsence, _rates_and_means
 
 SHORT, LONG, LEAVE, SCRIPTED, LOAD = 0, 1, 2, 3, 4
@@ -27,21 +28,16 @@ LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 
 
 
-@dataclass(frozen=True)
-class Spells:
-    """Absence spells, sorted by person then start; one person's spells never overlap."""
+@dataclass(frozen=True, kw_only=True)
+class Spells(Intervals):
+    """Absence spells, sorted by person then start; one person's spells never overlap.
 
-    person: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    kind: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.person.size)
+    `kind` is one of SHORT, LONG, LEAVE, SCRIPTED, LOAD.
+    """
 
     @classmethod
     def empty(cls) -> Spells:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int8))
+        return cls(person=np.zeros(0, np.int64), start=np.zeros(0), end=np.zeros(0), kind=np.zeros(0, np.int8))
 
 
 def _lengths(
@@ -117,22 +113,11 @@ def _normalise(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: np.
     keep = end > start
     order = np.lexsort((start[keep], person[keep]))
     return Spells(
-        np.asarray(person[keep][order], dtype=np.int64),
-        np.asarray(start[keep][order], dtype=float),
-        np.asarray(end[keep][order], dtype=float),
-        np.asarray(kind[keep][order], dtype=np.int8),
+        person=np.asarray(person[keep][order], dtype=np.int64),
+        start=np.asarray(start[keep][order], dtype=float),
+        end=np.asarray(end[keep][order], dtype=float),
+        kind=np.asarray(kind[keep][order], dtype=np.int8),
     )
-
-
-def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted disjoint union of intervals, and for each the index of its earliest input."""
-    order = np.argsort(start, kind="stable")
-    s, e = start[order], np.maximum.accumulate(end[order])
-    new = np.ones(s.size, dtype=bool)
-    new[1:] = s[1:] > e[:-1]
-    first = np.flatnonzero(new)
-    last = np.append(first[1:], s.size) - 1
-    return s[first], e[last], order[first]
 
 
 def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
@@ -195,7 +180,8 @@ def apply_scripted(
                 f"({calendar.start} to {calendar.dates[-1]})"
             )
         person.append(person_index[s.person]), start.append(t0), end.append(t1)
-    new = Spells(np.array(person), np.array(start), np.array(end), np.full(len(person), SCRIPTED, np.int8))
+    new = Spells(person=np.array(person), start=np.array(start), end=np.array(end),
+                 kind=np.full(len(person), SCRIPTED, np.int8))
     return overlay(spells, new, calendar.horizon)
 
 
@@ -276,5 +262,6 @@ def sample_load_spells(
             t = start + length
     if not new_p:
         return spells
-    new = Spells(np.array(new_p), np.array(new_s), np.array(new_e), np.full(len(new_p), LOAD, np.int8))
+    new = Spells(person=np.array(new_p), start=np.array(new_s), end=np.array(new_e),
+                 kind=np.full(len(new_p), LOAD, np.int8))
     return overlay(spells, new, horizon_hours)

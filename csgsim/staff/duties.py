@@ -14,24 +14,18 @@ import numpy as np
 
 from csgsim.config.staffing import PATTERNS
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, WEEKDAYS, Calendar
+from csgsim.core.intervals import Intervals
 
 NOBODY = -1
 
 
-@dataclass(frozen=True)
-class Schedule:
+@dataclass(frozen=True, kw_only=True)
+class Schedule(Intervals):
     """Duty blocks [start, end) in hours, sorted and contiguous from 0 to the horizon.
 
-    `kind` tells office blocks (1) from on-call blocks (0); rules count only on-call blocks.
+    `person` is NOBODY in a gap; `kind` tells office blocks (OFFICE) from on-call blocks
+    (ONCALL); rules count only on-call blocks.
     """
-
-    start: np.ndarray
-    end: np.ndarray
-    person: np.ndarray
-    kind: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.start.size)
 
     def holder_at(self, t: float) -> int:
         """The person on duty at hour t (NOBODY in a gap or outside the horizon)."""
@@ -98,4 +92,4 @@ def base_schedule(
         person[~is_office] = _rotate(int((~is_office).sum()), team, offset=team // 2 + 1)
     else:
         raise ValueError(f"unknown duty pattern {pattern!r}; allowed: {', '.join(PATTERNS)}")
-    return Schedule(start, end, np.asarray(person, dtype=np.int64), np.asarray(kind, dtype=np.int8))
+    return Schedule(start=start, end=end, person=np.asarray(person, dtype=np.int64), kind=np.asarray(kind, dtype=np.int8))

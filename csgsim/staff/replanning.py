@@ -160,4 +160,4 @@ def replan(
         gap_hours=float(hours[new == NOBODY].sum()),
         breaches=int(np.isin(reason, BREACH_REASONS).sum()),
     )
-    return Schedule(base.start, base.end, person, base.kind), log
+    return Schedule(start=base.start, end=base.end, person=person, kind=base.kind), log

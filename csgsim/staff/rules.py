@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from csgsim.staff.absence import merge_intervals
+from csgsim.core.intervals import merge_intervals
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.staff.duties import NOBODY, ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
@@ -233,7 +233,7 @@ class Ledger:
         np.add.at(self._touch, (self.holder[held], self._d0[held]), 1)
         np.add.at(self._touch, (self.holder[held], self._d1[held]), -1)
         self._touch = np.cumsum(self._touch, axis=1)[:, : self._n_days]
-        run_schedule = Schedule(schedule.start, schedule.end, self.holder, schedule.kind)
+        run_schedule = Schedule(start=schedule.start, end=schedule.end, person=self.holder, kind=schedule.kind)
         d_person, d_start, _ = _duties(run_schedule, n_people)
         self._limits = {
             width: limit

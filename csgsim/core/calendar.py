@@ -46,9 +46,23 @@ class Calendar:
         return np.array([d in dutch for d in self.dates], dtype=bool)
 
     @cached_property
+    def _busdays(self) -> np.busdaycalendar:
+        """numpy's business-day calendar: Monday to Friday less the Dutch public holidays.
+
+        It covers a year past the horizon, so working days counted beyond it are real days too.
+        """
+        years = range(self.start.year, self.dates[-1].year + 2)
+        dutch = sorted(set().union(*(_dutch_holidays(y) for y in years)))
+        return np.busdaycalendar(holidays=np.array(dutch, dtype="datetime64[D]"))
+
+    @cached_property
+    def _day0(self) -> np.datetime64:
+        return np.datetime64(self.start, "D")
+
+    @cached_property
     def working(self) -> np.ndarray:
         """True on working days: Monday to Friday and not a public holiday."""
-        return (self.weekday < 5) & ~self.holiday
+        return np.is_busday(self._day0 + np.arange(self.days), busdaycal=self._busdays)
 
     @cached_property
     def month(self) -> np.ndarray:
@@ -60,13 +74,13 @@ class Calendar:
         return float((day - self.start).days * HOURS_PER_DAY)
 
     def add_working_days(self, day_index: np.ndarray, n: int) -> np.ndarray:
-        """The n-th working day after each day (n = 0: the day itself if working, else the next)."""
-        working_idx = np.flatnonzero(self.working)
-        pos = np.searchsorted(working_idx, day_index) + n
-        out = np.full(np.shape(day_index), self.days + n, dtype=np.int64)
-        ok = pos < working_idx.size
-        out[ok] = working_idx[pos[ok]]
-        return out
+        """The n-th working day after each day (n = 0: the day itself if working, else the next).
+
+        Days past the horizon come back as `days + n`: beyond the run, never reached.
+        """
+        day = np.busday_offset(self._day0 + np.asarray(day_index), n, roll="forward", busdaycal=self._busdays)
+        out = (day - self._day0).astype(np.int64)
+        return np.where(out < self.days, out, self.days + n)
 
 
 @lru_cache(maxsize=None)

@@ -35,3 +35,13 @@ def test_working_days_past_the_horizon_are_marked_unreachable() -> None:
     """A due day beyond the run comes back as days + n, never inside it."""
     cal = Calendar(date(2025, 1, 6), 5)  # Monday .. Friday
     assert int(cal.add_working_days(np.array([4]), 1)[0]) == 5 + 1
+
+
+def test_a_used_calendar_still_pickles() -> None:
+    """Calendars travel to worker processes after their working days were computed."""
+    import pickle
+
+    cal = Calendar(date(2025, 1, 6), 30)
+    _ = cal.working, cal.add_working_days(np.array([0]), 3)
+    again = pickle.loads(pickle.dumps(cal))
+    assert (again.working == cal.working).all()

@@ -45,15 +45,11 @@ class Calendar:
         dutch = set().union(*(_dutch_holidays(y) for y in years))
         return np.array([d in dutch for d in self.dates], dtype=bool)
 
-    @cached_property
+    @property
     def _busdays(self) -> np.busdaycalendar:
-        """numpy's business-day calendar: Monday to Friday less the Dutch public holidays.
-
-        It covers a year past the horizon, so working days counted beyond it are real days too.
-        """
-        years = range(self.start.year, self.dates[-1].year + 2)
-        dutch = sorted(set().union(*(_dutch_holidays(y) for y in years)))
-        return np.busdaycalendar(holidays=np.array(dutch, dtype="datetime64[D]"))
+        """numpy's business-day calendar, covering a year past the horizon (not stored on the
+        instance: it cannot be pickled, and calendars travel to worker processes)."""
+        return _business_days(self.start.year, self.dates[-1].year + 1)
 
     @cached_property
     def _day0(self) -> np.datetime64:
@@ -88,3 +84,10 @@ def _dutch_holidays(year: int) -> frozenset[date]:
     import holidays
 
     return frozenset(holidays.country_holidays("NL", years=[year]))
+
+
+@lru_cache(maxsize=None)
+def _business_days(first_year: int, last_year: int) -> np.busdaycalendar:
+    """Monday to Friday less the Dutch public holidays of those years."""
+    dutch = sorted(set().union(*(_dutch_holidays(y) for y in range(first_year, last_year + 1))))
+    return np.busdaycalendar(holidays=np.array(dutch, dtype="datetime64[D]"))

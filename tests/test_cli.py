@@ -50,7 +50,8 @@ def test_out_writes_tables_and_manifest(tmp_path):
     assert manifest["scenario_sha256"] and manifest["numpy_version"] and manifest["seed"] == 20250101
     reports = pd.read_parquet(out / "reports.parquet")
     assert set(reports["rep"]) == {0, 1} and reports["status"].notna().all()
-    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary left behind
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert left == [".res.csgsim-lock"]  # no temporary left behind, only the (empty) lock file
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from csgsim.core import atomic
 from csgsim.core.errors import CalibrationError
 
 REFERENCE_YEAR = 2019
@@ -1203,20 +1202,9 @@ def levels_table(result: CalibrationResult) -> pd.DataFrame:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write a file through a temporary file in the same folder and ``os.replace``, so a reader never
-    sees half a file and a failed write leaves the old one intact. The file gets the usual
-    permissions (0666 less the umask), not mkstemp's private 0600."""
-    path = Path(path)
-    tmp: str | None = None
+    """Write a file through csgsim's one atomic writer (a reader never sees half a file, a failed
+    write leaves the old one intact, permissions follow the umask)."""
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        atomic.write_text(path, text)
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
         raise CalibrationError(f"{path}: cannot be written ({exc.strerror or exc})") from None

@@ -19,6 +19,7 @@ from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise
 from csgsim.config.scenario import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
+from csgsim.runtime.streaming import RecordWriter
 
 
 @dataclass
@@ -77,17 +78,23 @@ def run(
     keep_records: bool = False,
     backend: Backend | None = None,
     on_progress: Callable[[int], None] | None = None,
+    record_writer: RecordWriter | None = None,
 ) -> RunResult:
     """Run `replications` replications (default: the scenario's) of every region.
 
     On `backend` if given (see `executors`), else on `workers` local processes (default: all).
+    With `record_writer`, every report, task and call-out goes to its files batch by batch
+    (memory flat in replications) and the result holds no records; with `keep_records` alone
+    they are returned in memory.
     """
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
-    job = make_job(scenario, seed, keep_records)
+    job = make_job(scenario, seed, keep_records or record_writer is not None)
     done: list[Replication] = []
     with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
         for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):
+            if record_writer is not None:
+                record_writer.add(batch)
             done.extend(batch)
             if on_progress:
                 on_progress(len(batch))

@@ -18,30 +18,86 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from csgsim.core import atomic
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.provenance import versions
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 
 class RunFolderError(CsgsimError):
     """A run folder cannot be started or resumed (it holds another run, or something else)."""
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through `write(tmp)` to a hidden temporary beside `path`, then rename it in place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+#: Every name a run folder may hold besides its tables: csgsim replaces or resumes a folder only
+#: when it holds nothing else, so a user's own file is never deleted.
+OWN_NAMES = ("manifest.json", "batches")
+
+
+def lock(path: Path) -> BaseFileLock:
+    """Hold the lock of run folder `path` (a hidden file beside it) or refuse at once.
+
+    One writer per folder: a second run or resume into a folder in use ends with a
+    RunFolderError instead of interleaving batches. The lock lies beside the folder, not in it,
+    because `run --out` replaces the folder by a rename.
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    held = FileLock(path.with_name(f".{path.name}.csgsim-lock"), timeout=0)
     try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        held.acquire()
+    except Timeout:
+        raise RunFolderError(f"{path} is in use by another csgsim run; wait for it to finish or "
+                             "choose another output folder") from None
+    return held
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of a csgsim run folder at `path`, or None if `path` holds no readable one."""
+    try:
+        data = json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and "csgsim_version" in data else None
+
+
+def foreign_entries(path: Path, manifest: dict[str, Any]) -> list[str]:
+    """What in run folder `path` csgsim did not write (not in its manifest's file lists)."""
+    own = {*OWN_NAMES, *manifest.get("files", []), *manifest.get("tables", [])}
+    return sorted(p.name for p in Path(path).iterdir()
+                  if p.name not in own and not p.name.endswith(atomic.TAG))
+
+
+def check_target(path: Path, overwrite: bool) -> None:
+    """Refuse an output folder whose contents csgsim did not write, or its own without `overwrite`.
+
+    Allowed: no such path, an empty folder, or (with `overwrite`) a run folder holding only
+    the files its manifest lists.
+    """
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise RunFolderError(f"{path} exists and is not a folder; choose another output folder")
+    if not path.exists() or not any(path.iterdir()):
+        return
+    manifest = read_manifest(path)
+    if manifest is None:
+        raise RunFolderError(f"{path} is not empty and is not a csgsim run folder; choose another output folder")
+    foreign = foreign_entries(path, manifest)
+    if foreign:
+        raise RunFolderError(f"{path} holds files csgsim did not write ({', '.join(foreign[:3])}); "
+                             "choose another output folder")
+    if not overwrite:
+        raise RunFolderError(f"{path} holds an earlier csgsim run; pass --overwrite to replace it, "
+                             "or choose another output folder")
 
 
 def digest(table: pd.DataFrame) -> str:
@@ -63,10 +119,23 @@ MUST_MATCH = ("csgsim_version", "numpy_version")
 class RunFolder:
     """A folder holding one run: its manifest, its finished batches, and at the end its tables."""
 
-    def __init__(self, path: Path, manifest: dict[str, Any]):
+    def __init__(self, path: Path, manifest: dict[str, Any], held: BaseFileLock | None = None):
         self.path = path
         self.batches = path / "batches"
         self.manifest = manifest
+        self._lock = held
+
+    def close(self) -> None:
+        """Release the folder's lock (also done when the object is collected)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> RunFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def open(cls, path: str | Path, identity: dict[str, Any], resume: bool,
@@ -74,29 +143,40 @@ class RunFolder:
         """Start a run in `path`, or with `resume` continue the one there if its identity matches.
 
         `identity` is what must be equal to resume (seed, inputs' digests; the versions in
-        MUST_MATCH are added); `info` is recorded too but may differ (file paths).
+        MUST_MATCH are added); `info` is recorded too but may differ (file paths). The folder
+        stays locked until `close` (one writer per folder).
         """
         path = Path(path)
+        held = lock(path)
+        try:
+            return cls._open(path, identity, resume, info, held)
+        except BaseException:
+            held.release()
+            raise
+
+    @classmethod
+    def _open(cls, path: Path, identity: dict[str, Any], resume: bool, info: dict[str, Any] | None,
+              held: BaseFileLock) -> RunFolder:
         current = versions()
         identity = {**identity, **{k: current[k] for k in MUST_MATCH}}
-        manifest_file = path / "manifest.json"
-        if manifest_file.is_file():
+        old = read_manifest(path) if path.is_dir() else None
+        if old is not None:
             if not resume:
                 raise RunFolderError(f"{path} already holds a run; pass --resume to complete it, "
                                      "or choose another output folder")
-            try:
-                old = json.loads(manifest_file.read_text())
-            except (OSError, json.JSONDecodeError) as exc:
-                raise RunFolderError(f"{path}/manifest.json cannot be read ({exc})") from None
+            foreign = foreign_entries(path, old)
+            if foreign:
+                raise RunFolderError(f"{path} holds files csgsim did not write ({', '.join(foreign[:3])}); "
+                                     "refusing to resume (move them away first)")
             for key, value in identity.items():
                 if old.get(key) != value:
                     raise RunFolderError(f"{path}: the run there has {key} = {old.get(key)!r}, this one "
                                          f"{value!r}; refusing to resume (choose another output folder)")
-            folder = cls(path, old)
-            for tmp in [*path.glob(".*.tmp"), *folder.batches.glob(".*.tmp")]:
-                tmp.unlink(missing_ok=True)
+            folder = cls(path, old, held)
+            atomic.remove_stale(path)
+            atomic.remove_stale(folder.batches)
             return folder
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if path.is_symlink() or (path.exists() and (not path.is_dir() or any(path.iterdir()))):
             raise RunFolderError(f"{path} exists and is not a csgsim run folder; choose another output folder")
         manifest = {
             "kind": "csgsim run folder",
@@ -107,14 +187,14 @@ class RunFolder:
             "created_utc": _now(),
             "complete": False,
         }
-        folder = cls(path, manifest)
+        folder = cls(path, manifest, held)
         folder.batches.mkdir(parents=True, exist_ok=True)
         folder._write_manifest()
         return folder
 
     def _write_manifest(self) -> None:
         text = json.dumps(self.manifest, indent=2, default=str) + "\n"
-        atomic_write(self.path / "manifest.json", lambda p: p.write_text(text))
+        atomic.write_text(self.path / "manifest.json", text)
 
     def _files(self) -> list[tuple[int, int, Path]]:
         """Finished batch files as (arm, first replication, path), in that order."""
@@ -123,6 +203,10 @@ class RunFolder:
             arm, first, _ = f.stem.split("-")
             out.append((int(arm), int(first), f))
         return sorted(out)
+
+    def batch_count(self) -> int:
+        """Finished batches on disk."""
+        return len(self._files())
 
     def finished(self) -> dict[int, set[int]]:
         """Replication indices already on disk, per arm."""
@@ -138,7 +222,7 @@ class RunFolder:
         reps = regions["rep"]
         rows = pd.concat([regions.assign(level="region"), persons.assign(level="person")], ignore_index=True)
         name = f"{arm:04d}-{reps.min():07d}-{reps.max():07d}.parquet"
-        atomic_write(self.batches / name, lambda p: rows.to_parquet(p, index=False, compression="zstd"))
+        atomic.write_file(self.batches / name, lambda p: rows.to_parquet(p, index=False, compression="zstd"))
 
     def tables(self, arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every stored replication as (region rows, person rows), arm by arm in replication order,
@@ -154,7 +238,7 @@ class RunFolder:
     def complete(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write the final tables, then mark the manifest complete (with the results' digest)."""
         for name, df in tables.items():
-            atomic_write(self.path / f"{name}.parquet",
+            atomic.write_file(self.path / f"{name}.parquet",
                          lambda p, df=df: df.to_parquet(p, index=False, compression="zstd"))
         self.manifest.update({
             "complete": True,
@@ -163,3 +247,45 @@ class RunFolder:
             "tables": sorted(f"{name}.parquet" for name in tables),
         })
         self._write_manifest()
+
+
+class OutputFolder:
+    """The folder of `run --out`: locked, checked, filled in a hidden staging folder beside it,
+    and published in one rename, so a reader never sees half a result and an interrupted run
+    leaves what was there before untouched.
+    """
+
+    def __init__(self, target: str | Path, overwrite: bool):
+        self.target = Path(target)
+        self._lock: BaseFileLock | None = lock(self.target)
+        try:
+            check_target(self.target, overwrite)
+            atomic.remove_stale(self.target.parent, self.target.name)
+            self.staging: Path | None = atomic.make_folder(self.target)
+        except BaseException:
+            self.close()
+            raise
+
+    def publish(self) -> list[Path]:
+        """Put the staged files in place of the target; return them."""
+        assert self.staging is not None, "published twice"
+        atomic.publish(self.staging, self.target)
+        self.staging = None
+        return sorted(self.target.iterdir())
+
+    def close(self) -> None:
+        """Remove an unpublished staging folder and release the lock."""
+        import shutil
+
+        if getattr(self, "staging", None) is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -14,6 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from csgsim.ui.interrupts import guarded, keeping
+
 app = typer.Typer(
     name="csgsim",
     help="Simulate the on-call duty (piket) of the Dutch Centra Seksueel Geweld.",
@@ -92,6 +94,20 @@ SchedulerOpt = Annotated[
 ]
 
 
+def show_run(result, fmt: Format) -> None:
+    """A run's figures on stdout: tables (not folded when written to a file), JSON or CSV."""
+    from rich.console import Console
+
+    from csgsim.ui import outputs as report
+
+    if fmt is Format.json:
+        typer.echo(report.to_json(result))
+    elif fmt is Format.csv:
+        typer.echo(result.region_summary().to_csv(index=False), nl=False)
+    else:
+        report.print_tables(result, Console(width=None if sys.stdout.isatty() else 160))
+
+
 @app.command()
 def run(
     scenario: ScenarioOpt = None,
@@ -101,7 +117,9 @@ def run(
     workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
     scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
-    out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder "
+                                                     "(a new or empty one, or an earlier run's with --overwrite).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="With --out: replace the earlier csgsim run in that folder.")] = False,
     csv: Annotated[bool, typer.Option(help="With --out: also write the summaries as CSV.")] = False,
     records: Annotated[bool, typer.Option(help="With --out: also write every report, contact and call-out.")] = True,
     absent: AbsentOpt = None,
@@ -111,34 +129,41 @@ def run(
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
     from rich.console import Console
 
+    from contextlib import ExitStack
+
+    from csgsim.core.errors import CsgsimError
     from csgsim.runtime import replications as reps
+    from csgsim.runtime.executors import make_executor
+    from csgsim.runtime.runfolder import OutputFolder
+    from csgsim.runtime.streaming import RecordWriter
     from csgsim.ui import outputs as report
     from csgsim.ui import plots
-    from csgsim.core.errors import CsgsimError
-    from csgsim.runtime.executors import make_executor
 
     check_plot_file(plot)
     sc = load_scenario(scenario, region, absent, leaves)
     n = replications or sc.replications
+    kept = (f"nothing was written to {out}: results are written only when every replication has finished; "
+            "run the command again") if out is not None else "nothing was written; run the command again"
     try:
-        with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
-            task = bar.add_task("run", total=n)
-            result = reps.run(sc, n, seed, keep_records=out is not None and records, backend=backend,
-                              on_progress=lambda k: bar.advance(task, k))
+        with keeping(lambda: kept), ExitStack() as stack:
+            folder = stack.enter_context(OutputFolder(out, overwrite)) if out is not None else None
+            writer = RecordWriter(folder.staging) if folder is not None and records else None
+            if writer is not None:
+                stack.callback(writer.close)
+            with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
+                task = bar.add_task("run", total=n)
+                result = reps.run(sc, n, seed, backend=backend, on_progress=lambda k: bar.advance(task, k),
+                                  record_writer=writer)
+            show_run(result, fmt)
+            if folder is not None:
+                if writer is not None:
+                    writer.close()
+                report.write_outputs(result, folder.staging, csv=csv, streamed=writer.names if writer else None)
+                typer.echo(f"wrote {len(folder.publish())} files to {out}", err=True)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    if fmt is Format.json:
-        typer.echo(report.to_json(result))
-    elif fmt is Format.csv:
-        typer.echo(result.region_summary().to_csv(index=False), nl=False)
-    else:
-        report.print_tables(result, Console(width=None if sys.stdout.isatty() else 160))  # files: no folding
-    if out is not None:
-        try:
-            written = report.write_outputs(result, out, csv=csv)
-        except OSError as exc:
-            raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
-        typer.echo(f"wrote {len(written)} files to {out}", err=True)
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
     if plot is not None:
         try:
             plots.plot_summary(result, plot)
@@ -313,8 +338,10 @@ def experiment(
     except OSError as exc:
         raise fail(f"{target}: cannot write the run folder there ({exc.strerror})") from None
     total = len(exp.variants) * exp.replications
+    resume_line = f"complete the run with: csgsim experiment {file} --resume --out {folder.path}"
     try:
-        with make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
+        with keeping(lambda: f"{folder.batch_count()} finished batches are kept in {folder.path}; {resume_line}"), \
+                folder, make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
             task = bar.add_task("experiment", total=total)
             typer.echo(f"{exp.name}: {len(exp.variants)} variants x {exp.replications} replications on "
                        f"{backend.label}; results in {folder.path}", err=True)
@@ -323,11 +350,7 @@ def experiment(
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{folder.path}: cannot write results ({exc.strerror}); finished batches are kept, "
-                   "complete the run with --resume") from None
-    except KeyboardInterrupt:
-        typer.echo(f"interrupted: finished replications are kept in {folder.path}; "
-                   f"complete the run with --resume --out {folder.path}", err=True)
-        raise typer.Exit(130) from None
+                   f"{resume_line}") from None
     if fmt is Format.json:
         typer.echo(json.dumps({"manifest": folder.manifest,
                                "differences": json.loads(result.differences.to_json(orient="records"))}, indent=2))
@@ -474,9 +497,5 @@ def whatif(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
+    """Console-script entry point: Ctrl-C and SIGTERM say what was kept (see `interrupts`)."""
+    guarded(app)

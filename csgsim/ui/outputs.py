@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -106,41 +103,27 @@ def to_json(result: RunResult, command: list[str] | None = None) -> str:
     return json.dumps(payload, indent=2)
 
 
-def write_outputs(result: RunResult, out_dir: Path, csv: bool = False, command: list[str] | None = None) -> list[Path]:
-    """Write summary, per-casemanager and per-report tables plus a manifest, atomically.
-
-    Everything goes to a temporary folder beside `out_dir` that replaces it in one rename, so
-    a reader never sees half a result and an interrupted write leaves the old one intact.
+def write_outputs(result: RunResult, folder: Path, csv: bool = False, command: list[str] | None = None,
+                  streamed: list[str] | None = None) -> None:
+    """Write summary and per-replication tables (and in-memory records) plus a manifest into
+    `folder`, the staging folder of a `csgsim.runtime.runfolder.OutputFolder`, which publishes it
+    whole. `streamed` names record files already written there batch by batch.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        tables = {
-            "summary_regions": result.region_summary(),
-            "summary_casemanagers": result.person_summary(),
-            "replications_regions": result.region_long,
-            "replications_casemanagers": result.person_long,
-        }
-        if result.records is not None:
-            tables.update(result.records)
-        for name, df in tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
-        if csv:
-            for name in ("summary_regions", "summary_casemanagers"):
-                tables[name].to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "manifest.json").write_text(json.dumps(manifest(result, command), indent=2) + "\n")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return sorted(out_dir.iterdir())
-
-
+    folder = Path(folder)
+    tables = {
+        "summary_regions": result.region_summary(),
+        "summary_casemanagers": result.person_summary(),
+        "replications_regions": result.region_long,
+        "replications_casemanagers": result.person_long,
+        **(result.records or {}),
+    }
+    files = list(streamed or [])
+    for name, df in tables.items():
+        df.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+        files.append(f"{name}.parquet")
+    if csv:
+        for name in ("summary_regions", "summary_casemanagers"):
+            tables[name].to_csv(folder / f"{name}.csv", index=False)
+            files.append(f"{name}.csv")
+    info = {"kind": "csgsim run output", **manifest(result, command), "files": sorted(files)}
+    (folder / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from csgsim.core import atomic
 from csgsim.runtime.replications import RunResult
 
 
@@ -75,16 +74,7 @@ def plot_summary(result: RunResult, path: Path) -> None:
 
 
 def _atomic_savefig(fig: Any, path: Path) -> None:
-    """Save without timestamps (reruns are byte-identical) through a temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Save without timestamps (reruns are byte-identical) through the atomic writer."""
     fmt = path.suffix.lstrip(".").lower() or "png"
     metadata = {"Software": None} if fmt == "png" else {"CreationDate": None} if fmt == "pdf" else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=fmt, metadata=metadata)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
+    atomic.write_file(path, lambda tmp: fig.savefig(tmp, format=fmt, metadata=metadata))

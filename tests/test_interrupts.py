@@ -40,7 +40,7 @@ def test_interrupted_run_says_nothing_was_written_and_leaves_nothing(tmp_path, s
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     lines = err.strip().splitlines()
-    assert lines == [f"interrupted: nothing was written to res: results are written only when every "
+    assert lines == ["interrupted: nothing was written to res: results are written only when every "
                      "replication has finished; run the command again"]
     assert not (tmp_path / "res").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith("csgsim-tmp")]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import datetime as dt
 import re
 import tomllib
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from csgsim.core import atomic
+from csgsim.core import atomic, files
 from csgsim.core.errors import CalibrationError
 
 REFERENCE_YEAR = 2019
@@ -151,10 +152,7 @@ def _error(path: Path, line: int, column: str, value: object, allowed: str) -> C
 
 def _read_rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV as (file line number, row dict) pairs; the line numbers count the header as 1."""
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise CalibrationError(f"{path}: cannot be read ({exc.strerror})") from exc
+    handle = io.StringIO(files.read_text(path, "CSV file", CalibrationError), newline="")
     with handle:
         reader = csv.reader(handle)
         header = next(reader, None)

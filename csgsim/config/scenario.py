@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,6 +20,8 @@ import numpy as np
 
 from csgsim.core.calendar import WEEKDAYS, Calendar
 from csgsim.core.distributions import KINDS, Dist
+from csgsim.config import limits
+from csgsim.core import files
 from csgsim.core.errors import ScenarioError
 from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
@@ -216,6 +219,9 @@ def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
             raise ScenarioError(f"{sc.source}: no person {s.person!r} in the scenario{hint}; "
                                 f"known: {', '.join(owners)}")
         rid = owners[person]
+        why = limits.outside(sc, rid, s)
+        if why is not None:
+            raise ScenarioError(f"{sc.source}: scripted dropout {s.person}:{s.start}: {why}")
         region = regions[rid]
         staffing = _replace(region.staffing, absences=region.staffing.absences + (_replace(s, person=person),))
         regions[rid] = _replace(region, staffing=staffing)
@@ -267,15 +273,17 @@ class TableReader:
             if k in table:
                 self.provenance[self.key(name)] = f"{k}: {table[k]}"
 
-    def number(self, name: str, default: Any = ..., lo: float = -np.inf, hi: float = np.inf,
+    def number(self, name: str, default: Any = ..., lo: float = -1e15, hi: float = 1e15,
                integer: bool = False, lo_open: bool = False) -> float:
         v = self.raw(name, default)
         ok_type = isinstance(v, int) if integer else isinstance(v, (int, float))
         if isinstance(v, bool) or not ok_type:
             raise self.fail(name, v, f"expected {'an integer' if integer else 'a number'}")
-        if not np.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+        # Python compares ints of any size exactly; numpy would fail on one beyond 64 bits.
+        if (isinstance(v, float) and not math.isfinite(v)) or v < lo or v > hi or (lo_open and v == lo):
             bracket = "(" if lo_open else "["
-            raise self.fail(name, v, f"allowed range {bracket}{lo}, {hi}]")
+            raise self.fail(name, v, f"allowed range {bracket}{limits.show(lo)}, {limits.show(hi)}]"
+                                     f"{limits.share_hint(v, hi)}")
         return int(v) if integer else float(v)
 
     def choice(self, name: str, options: tuple[str, ...], default: Any = ...) -> str:
@@ -302,19 +310,22 @@ class TableReader:
             return v
         if not isinstance(v, date) or hasattr(v, "hour"):
             raise self.fail(name, v, "expected a date like 2025-01-01 (no quotes, no time)")
+        if not limits.FIRST_DAY <= v <= limits.LAST_DAY:
+            raise ScenarioError(f"{self.source}: {self.key(name)} = {v} is not allowed; "
+                                f"allowed dates {limits.FIRST_DAY} to {limits.LAST_DAY}")
         return v
 
     def numbers(self, name: str, default: Any = ..., length: int | None = None, lo: float = 0.0,
-                integer: bool = False, positive_sum: bool = False) -> np.ndarray:
+                integer: bool = False, positive_sum: bool = False, hi: float = limits.MAX_WEIGHT) -> np.ndarray:
         v = self.raw(name, default)
         kind = int if integer else (int, float)
         if not isinstance(v, list) or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v):
             raise self.fail(name, v, f"expected a list of {'integers' if integer else 'numbers'}")
         if length is not None and len(v) != length:
             raise self.fail(name, v, f"expected exactly {length} numbers, got {len(v)}")
+        if not all(lo <= x <= hi for x in v):  # also false for nan; checked before numpy sees big ints
+            raise self.fail(name, v, f"every number must lie in [{limits.show(lo)}, {limits.show(hi)}]")
         arr = np.asarray(v, dtype=np.int64 if integer else float)
-        if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < lo):
-            raise self.fail(name, v, f"every number must be >= {lo}")
         if positive_sum and arr.sum() <= 0:
             raise self.fail(name, v, "at least one weight must be positive")
         return arr
@@ -333,7 +344,7 @@ class TableReader:
         if not isinstance(v, dict) or "dist" not in v:
             raise self.fail(name, v, 'expected a distribution like { dist = "uniform", low = 0.25, high = 0.5 }')
         kind = v["dist"]
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise self.fail(f"{name}.dist", kind, f"allowed: {', '.join(KINDS)}")
         required, optional = KINDS[kind]
         self._remember(name, v)
@@ -343,7 +354,8 @@ class TableReader:
         if missing or extra:
             raise self.fail(name, v, f"a {kind} distribution takes {', '.join(sorted(required | optional))}")
         sub = TableReader(params, self.key(name), self.source, self.provenance)
-        clean = {k: sub.number(k, lo=0.0) for k in sorted(params)}
+        clean = {k: sub.number(k, lo=0.0, hi=limits.MAX_SIGMA if k == "sigma" else limits.MAX_DURATION_HOURS)
+                 for k in sorted(params)}
         if kind == "uniform" and clean["low"] > clean["high"]:
             raise self.fail(name, v, "low must not exceed high")
         if kind == "triangular" and not clean["low"] <= clean["mode"] <= clean["high"]:
@@ -395,14 +407,14 @@ def _demand(r: TableReader, profiles: dict[str, Profile]) -> Demand:
     name = r.text("profile")
     if name not in profiles:
         raise r.fail("profile", name, f"defined profiles: {', '.join(profiles) or 'none'}")
-    level = r.number("level", lo=0.0)
+    level = r.number("level", lo=0.0, hi=limits.MAX_LEVEL)
     level_year = r.number("level_year", integer=True, lo=1900, hi=2200)
     levels_r = r.table("levels", default={})
     levels = []
     for y in list(levels_r.data):
-        if not y.isdigit():
-            raise levels_r.fail(y, levels_r.data[y], "keys are years like \"2024\"")
-        levels.append((int(y), levels_r.number(y, lo=0.0)))
+        if not (y.isdigit() and len(y) == 4 and limits.FIRST_DAY.year <= int(y) <= limits.LAST_DAY.year):
+            raise levels_r.fail(y, levels_r.data[y], "keys are years like \"2024\" (1900-2200)")
+        levels.append((int(y), levels_r.number(y, lo=0.0, hi=limits.MAX_LEVEL)))
     levels_r.done()
     d = Demand(
         level=level,
@@ -426,11 +438,12 @@ def _people(r: TableReader, region: str) -> tuple[Person, ...]:
         if not isinstance(entry, dict):
             raise r.fail(f"casemanagers[{i}]", entry, "expected { id = ..., hours_per_week = ... }")
         p = TableReader(entry, r.key(f"casemanagers[{i}]"), r.source, r.provenance)
-        people.append(Person(p.text("id"), "casemanager", p.number("hours_per_week", lo=0.0, hi=60.0)))
+        people.append(Person(_id(p, "id"), "casemanager",
+                             p.number("hours_per_week", lo=0.0, hi=limits.MAX_HOURS_PER_WEEK, lo_open=True)))
         p.done()
     c = r.table("coordinator")
-    people.append(Person(c.text("id", default=f"{region}-coordinator"), "coordinator",
-                         c.number("hours_per_week", default=16.0, lo=0.0, hi=60.0)))
+    people.append(Person(_id(c, "id", default=f"{region}-coordinator"), "coordinator",
+                         c.number("hours_per_week", default=16.0, lo=0.0, hi=limits.MAX_HOURS_PER_WEEK, lo_open=True)))
     c.done()
     r.done()
     ids = [p.id for p in people]
@@ -449,23 +462,40 @@ def _pathway(r: TableReader) -> Pathway:
         travel=r.dist("travel"),
         on_site=r.dist("on_site"),
         day1_visit=r.dist("day1_visit"),
-        followup_days=tuple(int(x) for x in r.numbers("followup_days", integer=True, lo=1)),
+        followup_days=tuple(int(x) for x in r.numbers("followup_days", integer=True, lo=1,
+                                                      hi=limits.MAX_FOLLOWUP_DAYS)),
         followup_duration=r.dist("followup_duration"),
         intake_duration=r.dist("intake_duration"),
-        nonacute_followup_days=tuple(int(x) for x in r.numbers("nonacute_followup_days", integer=True, lo=1)),
+        nonacute_followup_days=tuple(int(x) for x in r.numbers("nonacute_followup_days", integer=True, lo=1,
+                                                               hi=limits.MAX_FOLLOWUP_DAYS)),
     )
     r.done()
     return p
+
+
+#: Upper bounds of the absence parameters: a spell a week, spells of up to ten years, a hazard
+#: of ten long spells a year per night call-out (far beyond any published figure).
+ABSENCE_BOUNDS = {
+    "short_spells_per_year": 52.0, "short_mean_days": 365.0, "short_shape": 100.0, "long_spells_per_year": 12.0,
+    "long_min_days": float(limits.MAX_EVENT_DAYS), "long_max_days": float(limits.MAX_EVENT_DAYS),
+    "leave_per_year": 12.0, "vacancy_days": float(limits.MAX_EVENT_DAYS),
+    "onboarding_days": float(limits.MAX_EVENT_DAYS), "load_hazard": 10.0,
+}
+
+
+def _id(r: TableReader, name: str, default: Any = ...) -> str:
+    """An id of a region or person: see `limits.ID_PATTERN`."""
+    v = r.text(name, default)
+    if not limits.check_id(v):
+        raise r.fail(name, v, limits.ID_RULE)
+    return v
 
 
 def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffing:
     ids = [p.id for p in people]
     ab = r.table("absence")
     defaults = AbsenceParams()
-    numbers = {f: ab.number(f, default=getattr(defaults, f), lo=0.0)
-               for f in ("short_spells_per_year", "short_mean_days", "short_shape", "long_spells_per_year",
-                         "long_min_days", "long_max_days", "leave_per_year", "vacancy_days", "onboarding_days",
-                         "load_hazard")}
+    numbers = {f: ab.number(f, default=getattr(defaults, f), lo=0.0, hi=hi) for f, hi in ABSENCE_BOUNDS.items()}
     try:
         params = AbsenceParams(enabled=ab.flag("enabled", default=True), **numbers)
     except ScenarioError as exc:
@@ -482,8 +512,8 @@ def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffi
         person = a.choice("person", tuple(ids))
         start = a.day("start")
         leaves = a.flag("leaves", default=False)
-        weeks = a.number("weeks", default=0, lo=0.0)
-        days = a.number("days", default=0, lo=0.0)
+        weeks = a.number("weeks", default=0, lo=0.0, hi=limits.MAX_DAYS / 7)
+        days = a.number("days", default=0, lo=0.0, hi=limits.MAX_DAYS)
         if leaves == bool(weeks or days):
             raise a.fail("leaves", leaves, "give either leaves = true or a length in weeks or days")
         scripted.append(ScriptedAbsence(person, start, None if leaves else int(round(days + 7 * weeks))))
@@ -560,9 +590,10 @@ def _event(r: TableReader, regions: dict[str, Region]) -> Event:
         types=r.strings("types", TYPES, default=list(TYPES)),
         regions=region_ids,
         effect=r.number("effect", lo=-1.0, hi=1000.0),
-        ramp_days=r.number("ramp_days", default=0.0, lo=0.0) if kind != "spike" else 0.0,
-        decay_days=(r.number("decay_days", lo=0.0, lo_open=True) if kind == "spike"
-                    else r.number("decay_days", default=0.0, lo=0.0) if kind == "campaign" else 0.0),
+        ramp_days=r.number("ramp_days", default=0.0, lo=0.0, hi=limits.MAX_EVENT_DAYS) if kind != "spike" else 0.0,
+        decay_days=(r.number("decay_days", lo=0.0, lo_open=True, hi=limits.MAX_EVENT_DAYS) if kind == "spike"
+                    else r.number("decay_days", default=0.0, lo=0.0, hi=limits.MAX_EVENT_DAYS)
+                    if kind == "campaign" else 0.0),
         lasting=r.number("lasting", default=0.0, lo=0.0, hi=1.0) if kind == "spike" else 0.0,
     )
     r.done()
@@ -576,17 +607,18 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     sc = top.table("scenario")
     name = sc.text("name")
     start = sc.day("start")
-    days = sc.number("days", integer=True, lo=1, hi=365 * 30)
-    seed = sc.number("seed", default=0, integer=True, lo=0)
+    days = sc.number("days", integer=True, lo=1, hi=limits.MAX_DAYS)
+    seed = sc.number("seed", default=0, integer=True, lo=0, hi=2**63 - 1)
     reps = sc.number("replications", default=100, integer=True, lo=1, hi=1_000_000)
-    warmup = sc.number("warmup_days", default=0, integer=True, lo=0, hi=3650)
+    warmup = sc.number("warmup_days", default=0, integer=True, lo=0, hi=limits.MAX_EVENT_DAYS)
     sc.done()
     nr = top.table("norms")
     norms = Norms(
-        acute_contact_minutes=nr.number("acute_contact_minutes", lo=0.0),
-        acute_attendance_minutes=nr.number("acute_attendance_minutes", lo=0.0),
-        intake_working_days=nr.number("intake_working_days", integer=True, lo=0),
-        followup_tolerance_working_days=nr.number("followup_tolerance_working_days", integer=True, lo=0),
+        acute_contact_minutes=nr.number("acute_contact_minutes", lo=0.0, hi=limits.MAX_NORM_MINUTES),
+        acute_attendance_minutes=nr.number("acute_attendance_minutes", lo=0.0, hi=limits.MAX_NORM_MINUTES),
+        intake_working_days=nr.number("intake_working_days", integer=True, lo=0, hi=limits.MAX_WORKING_DAYS),
+        followup_tolerance_working_days=nr.number("followup_tolerance_working_days", integer=True, lo=0,
+                                                  hi=limits.MAX_WORKING_DAYS),
     )
     nr.done()
     prof_r = top.table("profiles")
@@ -601,6 +633,8 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     regions = {}
     for rid in list(reg_r.data):
         body = reg_r.raw(rid)
+        if not limits.check_id(rid):
+            raise ScenarioError(f"{source}: region id {rid!r} in [regions.ID] is not allowed; {limits.ID_RULE}")
         if not isinstance(body, dict):
             raise reg_r.fail(rid, body, "expected a table [regions.ID]")
         merged = _merge(defaults, body)
@@ -609,24 +643,23 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     events_raw = top.raw("events", [])
     if not isinstance(events_raw, list):
         raise top.fail("events", events_raw, "expected [[events]] tables")
+    bad = next((i for i, e in enumerate(events_raw) if not isinstance(e, dict)), None)
+    if bad is not None:
+        raise top.fail(f"events[{bad}]", events_raw[bad], "expected an [[events]] table")
     events = tuple(
         _event(TableReader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
     top.done()
-    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    scenario = Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    limits.check_scenario(scenario)
+    return scenario
 
 
 def read(path: str | Path) -> tuple[dict[str, Any], str]:
     """The raw TOML document and its SHA-256, for callers that patch it before `parse`."""
-    path = Path(path)
+    raw = files.read_bytes(path, "scenario file", ScenarioError)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark (Windows editors) is dropped
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.config.limits import MAX_DAYS
 from csgsim.core.errors import ScenarioError
 
 #: Duty patterns (behaviour: `csgsim.staff.duties`).
@@ -149,8 +150,8 @@ def parse_absent_option(text: str, option: str = "--absent") -> ScriptedAbsence:
         raise ScenarioError(f"{option}: bad value {text!r}; expected {form}")
     person, day, n, unit = m.groups()
     days = int(n) * (7 if unit == "w" else 1)
-    if days == 0:
-        raise ScenarioError(f"{option}: bad value {text!r}: the length must be at least 1 day; expected {form}")
+    if not 1 <= days <= MAX_DAYS:
+        raise ScenarioError(f"{option}: bad value {text!r}: the length must be 1 to {MAX_DAYS} days; expected {form}")
     return ScriptedAbsence(person, _date(day, option, text, form), days)
 
 

@@ -18,7 +18,9 @@ from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
+from csgsim.config.limits import MAX_LEVEL
 from csgsim.config.scenario import Region, Scenario
+from csgsim.core.errors import ScenarioError
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,32 @@ class RegionPlan:
     schedule: Schedule
 
 
+#: Most reports a region's simulated year may hold, events included: three times the largest
+#: level a scenario may set (`limits.MAX_LEVEL`), so a run of one replication stays in seconds.
+MAX_REPORTS_PER_YEAR = 3 * MAX_LEVEL
+
+
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
+    """The deterministic inputs; refuses a demand (levels times events) too large to simulate."""
     region = scenario.regions[region_id]
     cal = scenario.simulation_calendar
     duty = region.duty
+    rates = {kind: intensity(scenario, region_id, kind, cal) for kind in ("acute", "non_acute")}
+    for kind, rate in rates.items():
+        per_year = float(rate.sum()) * HOURS_PER_DAY * 365 / cal.horizon
+        if not per_year <= MAX_REPORTS_PER_YEAR:  # also catches nan
+            raise ScenarioError(f"{scenario.source}: regions.{region_id}: the {kind} demand, events included, "
+                                f"comes to {per_year:,.0f} reports a year; at most {MAX_REPORTS_PER_YEAR:,.0f} can "
+                                "be simulated (check the levels and the events' effect)")
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
-    return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
-                      intensity(scenario, region_id, "non_acute", cal), schedule)
+    return RegionPlan(region, cal, scenario.warmup_hours, rates["acute"], rates["non_acute"], schedule)
+
+
+def check(scenario: Scenario) -> None:
+    """Everything `run` computes before it draws: `validate` calls this for every region."""
+    for region_id in scenario.regions:
+        plan(scenario, region_id)
 
 
 def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.staffing import ScriptedAbsence
+from csgsim.core import files
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.experiments import patched
@@ -82,16 +83,19 @@ def parse_target(text: str) -> Target:
     metric, op, bound = m.group(1), m.group(2), float(m.group(3))
     if metric not in REGION_METRICS:
         raise SizingError(f"target {text!r}: unknown metric {metric!r}; allowed: {', '.join(REGION_METRICS)}")
+    if REGION_METRICS[metric][0] == "share" and not 0 <= bound <= 1:
+        hint = f" (did you mean {bound / 100:g}?)" if 1 < bound <= 100 else ""
+        raise SizingError(f"target {text!r}: {metric} is a share, written 0-1{hint}")
+    if not math.isfinite(bound):
+        raise SizingError(f"target {text!r}: the bound must be a finite number")
     return Target(metric, op, bound)
 
 
 def load_targets(path: str | Path) -> list[Target]:
     """A TOML file with `targets = ["acute_contact_p95<=30", ...]`."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SizingError(f"{path}: no such targets file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(files.read_text(path, "targets file", SizingError))
+    except tomllib.TOMLDecodeError as exc:
         raise SizingError(f"{path}: cannot be read as TOML ({exc})") from None
     targets = data.get("targets")
     extra = sorted(set(data) - {"targets"})
@@ -111,14 +115,22 @@ def default_targets(sc: scenario_mod.Scenario) -> list[Target]:
                                       "followup_on_time>=0.95", "gap_hours<=0", "max_oncall_days_per_4w<=14")]
 
 
+#: Largest team tried (the largest CSG has about 20 casemanagers) and most candidates per call.
+MAX_TEAM, MAX_CANDIDATES = 200, 50
+
+
 def parse_sizes(text: str) -> list[int]:
     """`4-9` or `4,5,7` (or both, `3,5-8`): casemanagers per region, at least 1."""
     sizes: set[int] = set()
     for part in text.split(","):
         m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
-        if not m or int(m.group(1)) < 1 or (m.group(2) and int(m.group(2)) < int(m.group(1))):
-            raise SizingError(f"sizes {text!r}: expected a range like 4-9 or a list like 4,5,7 of whole numbers >= 1")
-        sizes.update(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1))
+        low, high = (int(m.group(1)), int(m.group(2) or m.group(1))) if m else (0, 0)
+        if not m or not 1 <= low <= high <= MAX_TEAM:
+            raise SizingError(f"sizes {text!r}: expected a range like 4-9 or a list like 4,5,7 of whole numbers "
+                              f"from 1 to {MAX_TEAM}")
+        sizes.update(range(low, high + 1))
+        if len(sizes) > MAX_CANDIDATES:
+            raise SizingError(f"sizes {text!r}: at most {MAX_CANDIDATES} candidate sizes at once")
     return sorted(sizes)
 
 

@@ -37,6 +37,11 @@ ScenarioOpt = Annotated[
 ]
 
 
+#: Bounds of numeric options (a scenario allows as many replications; numpy seeds are 64-bit).
+MAX_REPLICATIONS = 1_000_000
+MAX_SEED = 2**63 - 1
+
+
 def fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
@@ -112,9 +117,9 @@ def show_run(result, fmt: Format) -> None:
 def run(
     scenario: ScenarioOpt = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Default: the scenario's.")] = None,
-    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
     scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder "
@@ -127,7 +132,6 @@ def run(
     plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
 ) -> None:
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
-    from rich.console import Console
 
     from contextlib import ExitStack
 
@@ -190,16 +194,18 @@ def demand(
     end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, inclusive (default: the scenario's end).")] = None,
     by: Annotated[Period, typer.Option(help="Period of the counts.")] = Period.week,
     kind: Annotated[ReportType, typer.Option("--type", "-t", help="Report type.")] = ReportType.acute,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 200,
-    seed: Annotated[Optional[int], typer.Option(min=0)] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS)] = 200,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED)] = None,
     plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this PNG or PDF file.")] = None,
 ) -> None:
     """Expected and simulated report counts per week or month, with what the events add."""
     from dataclasses import replace
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from csgsim.config.limits import FIRST_DAY, LAST_DAY, MAX_DAYS
     from csgsim.demand import intensity as demand_mod
     from csgsim.ui import plots
 
@@ -208,10 +214,13 @@ def demand(
     last = end.date() if end else sc.calendar.dates[-1]
     if last < first:
         raise fail(f"--to {last} is before --from {first}")
+    if first < FIRST_DAY or last > LAST_DAY or (last - first).days >= MAX_DAYS:
+        raise fail(f"--from {first} --to {last}: allowed dates {FIRST_DAY} to {LAST_DAY}, at most {MAX_DAYS} days")
     check_plot_file(plot)
     sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
     table = demand_mod.by_period(sc, region, kind.value, by.value, replications, seed)
-    out = Table(title=f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}",
+    title = f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}"
+    out = Table(title=escape(title),
                 caption=f"{replications} replications; band = simulated 2.5-97.5 percentiles")
     for col in ("from", "days", "expected", "of which events", "simulated", "95% band"):
         out.add_column(col, justify="right")
@@ -223,7 +232,7 @@ def demand(
     Console().print(out)
     if plot is not None:
         try:
-            plots.plot_demand(table, out.title, plot)
+            plots.plot_demand(table, title, plot)
         except OSError as exc:
             raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)
@@ -234,7 +243,14 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
 ) -> None:
     """Check a scenario file and list its regions and every assumed or sourced value."""
+    from csgsim.core.errors import CsgsimError
+    from csgsim.model import inputs
+
     sc = load_scenario(scenario)
+    try:
+        inputs.check(sc)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
     typer.echo(f"{sc.source}: valid. {sc.name}; {len(sc.regions)} regions, {len(sc.events)} events, "
                f"{sc.start} + {sc.days} days")
     for rid, r in sc.regions.items():
@@ -254,8 +270,8 @@ def calibrate(
     levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) here.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Simulate every data year and print data vs model.")] = False,
     check_model: Annotated[Optional[Path], typer.Option(help="Check this model file instead of the one just calibrated (implies --check).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year (--check).")] = 200,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the --check simulation.")] = 20190101,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Simulated years per data year (--check).")] = 200,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the --check simulation.")] = 20190101,
 ) -> None:
     """Fit annual levels per region, type and year to public report counts; write and check the model.
 
@@ -304,10 +320,10 @@ def experiment(
     out: Annotated[Optional[Path], typer.Option(help="Run folder (default: results/<file name without .toml>).")] = None,
     resume: Annotated[bool, typer.Option(help="Complete the run in the folder, or start it if there is none "
                                               "(refused if the folder holds another run).")] = False,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Per variant (default: the experiment's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Per variant (default: the experiment's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
     scheduler: SchedulerOpt = None,
-    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Replications per task (default: about 0.5 s of work).")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per task (default: about 0.5 s of work).")] = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of every paired difference.")] = Format.table,
 ) -> None:
@@ -371,12 +387,12 @@ def size(
     target: Annotated[Optional[list[str]], typer.Option("--target", "-t", help="Like 'acute_contact_p95<=30' (quoted; repeatable).")] = None,
     targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
     sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = "2-10",
-    batch: Annotated[int, typer.Option(min=2, help="Replications in the first round (rounds double).")] = 20,
-    max_replications: Annotated[int, typer.Option(min=2, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
+    batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
+    max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
     monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
-    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
     scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     absent: AbsentOpt = None,
@@ -455,9 +471,9 @@ def whatif(
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, help="Default: the scenario's.")] = None,
-    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
     scheduler: SchedulerOpt = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,

@@ -73,12 +73,13 @@ def _cell(row: pd.Series) -> str:
 
 def print_tables(result: RunResult, console: Any) -> None:
     """Three tables, one row per region: acute delays, non-acute work, load and coverage."""
+    from rich.markup import escape
     from rich.table import Table
 
     summary = result.region_summary().set_index(["region", "metric"])
-    names = {rid: r.name for rid, r in result.scenario.regions.items()}
+    names = {rid: escape(r.name) for rid, r in result.scenario.regions.items()}  # names are free text
     sc = result.scenario
-    caption = (f"{sc.name}: {sc.start} + {sc.days} days, {result.replications} replications, "
+    caption = (f"{escape(sc.name)}: {sc.start} + {sc.days} days, {result.replications} replications, "
                f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications.")
     for k, (title, columns) in enumerate(TABLES):
         table = Table(title=title, caption=caption if k == len(TABLES) - 1 else None)

@@ -11,6 +11,11 @@ from csgsim.core import atomic
 from csgsim.runtime.replications import RunResult
 
 
+def plain(text: str) -> str:
+    """Free text (names from a scenario) drawn as it is: `$` would start matplotlib's math mode."""
+    return text.replace("$", r"\$")
+
+
 def plot_demand(table: pd.DataFrame, title: str, path: Path) -> None:
     """Expected reports per period (with and without events) and the simulated 95% band."""
     from matplotlib.figure import Figure
@@ -28,7 +33,7 @@ def plot_demand(table: pd.DataFrame, title: str, path: Path) -> None:
     ax.step(x, steps("expected"), where="post", label="expected")
     if (table["event_effect"].abs() > 1e-9).any():
         ax.step(x, steps("without_events"), where="post", linestyle="--", label="expected without events")
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.set_ylabel("reports per period")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", frameon=False)
@@ -53,7 +58,7 @@ def plot_summary(result: RunResult, path: Path) -> None:
 
     summary = result.region_summary().set_index(["region", "metric"])
     regions = list(result.scenario.regions)
-    names = [result.scenario.regions[r].name for r in regions]
+    names = [plain(result.scenario.regions[r].name) for r in regions]
     fig = Figure(figsize=(11, 2.2 + 0.28 * len(regions) * 3), dpi=100)
     axes = fig.subplots(len(SUMMARY_PANELS) // 2, 2)
     for ax, (metric, title) in zip(axes.ravel(), SUMMARY_PANELS):
@@ -67,7 +72,7 @@ def plot_summary(result: RunResult, path: Path) -> None:
         ax.set_title(title, fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
     sc = result.scenario
-    fig.suptitle(f"{sc.name}: mean and 95% CI over {result.replications} replications (seed {result.seed})",
+    fig.suptitle(f"{plain(sc.name)}: mean and 95% CI over {result.replications} replications (seed {result.seed})",
                  fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     _atomic_savefig(fig, Path(path))

@@ -31,7 +31,7 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
         return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
-    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width")
+    table = Table(title=f"{escape(exp.name)}: baseline, mean \u00b195% CI half-width")
     table.add_column("region", overflow="fold")
     for m in metrics:
         table.add_column(m, justify="right", overflow="fold")
@@ -104,7 +104,7 @@ def print_calibration(result: CalibrationResult, console: Any) -> None:
         ratio = ("1 (population share)" if eff["status"] == "estimate"
                  else f"{eff['rate_ratio']:.2f} ({eff['ci_low']:.2f}-{eff['ci_high']:.2f})")
         p_value = "" if eff["status"] == "estimate" else f"{eff['p_value']:.2g}"
-        table.add_row(row.region, type_label(row.type), *(f"{getattr(row, c):.1f}" for c in years), row.status, ratio,
+        table.add_row(escape(row.region), type_label(row.type), *(f"{getattr(row, c):.1f}" for c in years), row.status, ratio,
                       p_value)
     sums = wide.groupby("type")[years].sum()
     for t in TYPES:
@@ -121,12 +121,12 @@ def print_check(table: pd.DataFrame, console: Any) -> int:
     """The data-versus-model table; returns how many compared points fall outside their interval."""
     reps = table.attrs.get("replications", "?")
     out = Table(title=f"Data vs model: {reps} simulated calendar years per data year, seed "
-                      f"{table.attrs.get('seed', '?')}, model {table.attrs.get('model', '?')}", title_justify="left")
+                      f"{table.attrs.get('seed', '?')}, model {escape(str(table.attrs.get('model', '?')))}", title_justify="left")
     for name, justify in (("data point", "left"), ("observed", "right"), ("model mean", "right"),
                           ("95% interval", "right"), ("inside", "center"), ("status", "left")):
         out.add_column(name, justify=justify, overflow="fold")
     for row in table.itertuples(index=False):
-        out.add_row(row.data_point, f"{row.observed:,}", f"{row.sim_mean:,.1f}",
+        out.add_row(escape(row.data_point), f"{row.observed:,}", f"{row.sim_mean:,.1f}",
                     f"{row.sim_low:,.0f}-{row.sim_high:,.0f}", "yes" if row.inside else "NO", row.status,
                     style=None if row.status == "compared" else "dim")
     console.print(out)

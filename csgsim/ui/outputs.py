@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from csgsim.analysis.overload import overload
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
 
@@ -76,8 +77,11 @@ def print_tables(result: RunResult, console: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    summary = result.region_summary().set_index(["region", "metric"])
-    names = {rid: escape(r.name) for rid, r in result.scenario.regions.items()}  # names are free text
+    summary = result.region_summary()
+    overloaded = overload(summary)
+    summary = summary.set_index(["region", "metric"])
+    names = {rid: escape(r.name) + (" [bold red](overloaded)[/]" if rid in overloaded else "")
+             for rid, r in result.scenario.regions.items()}  # names are free text
     sc = result.scenario
     caption = (f"{escape(sc.name)}: {sc.start} + {sc.days} days, {result.replications} replications, "
                f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications.")
@@ -89,15 +93,24 @@ def print_tables(result: RunResult, console: Any) -> None:
         for rid in sc.regions:
             table.add_row(names[rid], *[_cell(summary.loc[(rid, m)]) for m, _ in columns])
         console.print(table)
+    for rid, reasons in overloaded.items():
+        console.print(f"[bold red]OVERLOADED[/] {escape(sc.regions[rid].name)}: {'; '.join(reasons)}.")
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(df.to_json(orient="records", double_precision=10))
 
 
+def overload_records(result: RunResult) -> list[dict[str, Any]]:
+    """The overloaded regions with their reasons (see `csgsim.analysis.overload`); [] if none."""
+    return [{"region": rid, "name": result.scenario.regions[rid].name, "reasons": reasons}
+            for rid, reasons in overload(result.region_summary()).items()]
+
+
 def to_json(result: RunResult, command: list[str] | None = None) -> str:
     payload = {
         "manifest": manifest(result, command),
+        "overload": overload_records(result),
         "regions": _records(result.region_summary()),
         "casemanagers": _records(result.person_summary()),
     }
@@ -126,5 +139,6 @@ def write_outputs(result: RunResult, folder: Path, csv: bool = False, command: l
         for name in ("summary_regions", "summary_casemanagers"):
             tables[name].to_csv(folder / f"{name}.csv", index=False)
             files.append(f"{name}.csv")
-    info = {"kind": "csgsim run output", **manifest(result, command), "files": sorted(files)}
+    info = {"kind": "csgsim run output", **manifest(result, command), "files": sorted(files),
+            "overload": overload_records(result)}
     (folder / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

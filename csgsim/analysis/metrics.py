@@ -302,13 +302,33 @@ def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, s
 
     Groups keep the order in which they first appear, i.e. scenario and metric order.
     """
+    rows = [(*key, *_interval(grp["value"], units[key[-1]][0]))
+            for key, grp in long.groupby(keys + ["metric"], sort=False)]
+    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])
+
+
+def _interval(values: pd.Series, unit: str) -> tuple[str, float, float, float, int]:
+    """unit, mean and 95% CI clipped to the unit's range, number of replications."""
+    mean, lo, hi, n = confidence_interval(values)
+    if unit == "share":  # a share's interval stays inside [0, 1]
+        lo, hi = max(lo, 0.0), min(hi, 1.0)
+    elif unit in ("count", "h", "min", "days", "cases"):
+        lo = max(lo, 0.0)
+    return unit, mean, lo, hi, n
+
+
+def summarise_values(cube: np.ndarray, labels: list[tuple[str, ...]], keys: list[str],
+                     units: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """`summarise` of a (replication, label, metric) array: the same rows, without long tables.
+
+    Each (label, metric) column is taken in replication order as one contiguous vector, so
+    every mean and interval is computed from the same numbers in the same order as from the
+    long table.
+    """
+    metrics = list(units)
     rows = []
-    for key, grp in long.groupby(keys + ["metric"], sort=False):
-        mean, lo, hi, n = confidence_interval(grp["value"])
-        unit = units[key[-1]][0]
-        if unit == "share":  # a share's interval stays inside [0, 1]
-            lo, hi = max(lo, 0.0), min(hi, 1.0)
-        elif unit in ("count", "h", "min", "days", "cases"):
-            lo = max(lo, 0.0)
-        rows.append((*key, unit, mean, lo, hi, n))
+    for i, label in enumerate(labels):
+        for j, metric in enumerate(metrics):
+            values = pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float)
+            rows.append((*label, metric, *_interval(values, units[metric][0])))
     return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])

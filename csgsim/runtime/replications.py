@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise_values
 from csgsim.config.scenario import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
@@ -24,50 +24,86 @@ from csgsim.runtime.streaming import RecordWriter
 
 @dataclass
 class RunResult:
-    """Per-replication figures in long form, plus summaries and optional raw records."""
+    """Per-replication figures as arrays (replication x label x metric), their summaries, and
+    optional raw records.
+
+    The long tables (`region_long`, `person_long`: one row per replication, label and metric)
+    are built only when asked for, or a slice at a time (`region_rows`, `person_rows`): for the
+    national model they are about 3,000 rows a replication, and building them whole for 1,000
+    replications held most of a run's memory. Summaries come from the arrays directly.
+    """
 
     scenario: Scenario
     seed: int
-    replications: int
-    region_long: pd.DataFrame  # rep, region, metric, value
-    person_long: pd.DataFrame  # rep, region, person, role, metric, value
+    reps: np.ndarray  # replication indices, ascending
+    region_values: np.ndarray  # (reps, regions, region metrics)
+    person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
 
+    @property
+    def replications(self) -> int:
+        return len(self.reps)
+
+    def _people(self) -> list[tuple[str, str, str]]:
+        return [(rid, p.id, p.role) for rid, reg in self.scenario.regions.items() for p in reg.people]
+
+    def region_rows(self, part: slice = slice(None)) -> pd.DataFrame:
+        """rep, region, metric, value for the replications in `part` (positions, not indices)."""
+        return _long(self.reps[part], self.region_values[part], [(r,) for r in self.scenario.regions],
+                     ["region"], list(REGION_METRICS))
+
+    def person_rows(self, part: slice = slice(None)) -> pd.DataFrame:
+        """rep, region, person, role, metric, value for the replications in `part`."""
+        return _long(self.reps[part], self.person_values[part], self._people(), ["region", "person", "role"],
+                     list(PERSON_METRICS))
+
+    @property
+    def region_long(self) -> pd.DataFrame:
+        return self.region_rows()
+
+    @property
+    def person_long(self) -> pd.DataFrame:
+        return self.person_rows()
+
     def region_summary(self) -> pd.DataFrame:
-        return summarise(self.region_long, ["region"], REGION_METRICS)
+        return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS)
 
     def person_summary(self) -> pd.DataFrame:
-        return summarise(self.person_long, ["region", "person", "role"], PERSON_METRICS)
+        return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
+
+
+def _long(reps: np.ndarray, cube: np.ndarray, labels: list[tuple[str, ...]], keys: list[str],
+          metrics: list[str]) -> pd.DataFrame:
+    """A (rep, label, metric) array as long rows in that order. Text columns repeat references to
+    the few label strings (object arrays), not fixed-width copies of them."""
+    n_labels, n_metrics = len(labels), len(metrics)
+    columns: dict[str, np.ndarray] = {"rep": np.repeat(reps, n_labels * n_metrics)}
+    for k, key in enumerate(keys):
+        column = np.empty(n_labels, dtype=object)
+        column[:] = [label[k] for label in labels]
+        columns[key] = np.tile(np.repeat(column, n_metrics), len(reps))
+    names = np.empty(n_metrics, dtype=object)
+    names[:] = metrics
+    columns["metric"] = np.tile(names, len(reps) * n_labels)
+    columns["value"] = cube.ravel()
+    frame = pd.DataFrame(columns)
+    text = [*keys, "metric"]
+    frame[text] = frame[text].astype("str")  # the same text type pandas gives a column of strings
+    return frame
 
 
 def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
-    """Stack replications (in index order) into long tables."""
+    """Stack replications (in index order) into arrays."""
     results = sorted(results, key=lambda r: r.rep)
-    reps = np.array([r.rep for r in results])
-    regions = list(scenario.regions)
-    metrics = list(REGION_METRICS)
-    cube = np.stack([r.regions for r in results])  # rep, region, metric
-    region_long = pd.DataFrame({
-        "rep": np.repeat(reps, len(regions) * len(metrics)),
-        "region": np.tile(np.repeat(regions, len(metrics)), len(reps)),
-        "metric": np.tile(metrics, len(reps) * len(regions)),
-        "value": cube.ravel(),
-    })
-    people = [(rid, p.id, p.role) for rid, reg in scenario.regions.items() for p in reg.people]
-    pmetrics = list(PERSON_METRICS)
-    pcube = np.stack([r.persons for r in results])  # rep, person, metric
-    person_long = pd.DataFrame({
-        "rep": np.repeat(reps, len(people) * len(pmetrics)),
-        "region": np.tile(np.repeat([p[0] for p in people], len(pmetrics)), len(reps)),
-        "person": np.tile(np.repeat([p[1] for p in people], len(pmetrics)), len(reps)),
-        "role": np.tile(np.repeat([p[2] for p in people], len(pmetrics)), len(reps)),
-        "metric": np.tile(pmetrics, len(reps) * len(people)),
-        "value": pcube.ravel(),
-    })
+    reps = np.array([r.rep for r in results], dtype=np.int64)
+    n_people = sum(len(reg.people) for reg in scenario.regions.values())
+    regions = np.stack([r.regions for r in results]) if results else np.empty((0, len(scenario.regions),
+                                                                                   len(REGION_METRICS)))
+    persons = np.stack([r.persons for r in results]) if results else np.empty((0, n_people, len(PERSON_METRICS)))
     records = None
     if results and results[0].records is not None:
         records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    return RunResult(scenario, seed, len(results), region_long, person_long, records)
+    return RunResult(scenario, seed, reps, regions, persons, records)
 
 
 def run(

@@ -8,6 +8,7 @@ in replication order whatever order the batches finish in, and keeps nothing els
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,50 @@ import pandas as pd
 from csgsim.runtime.jobs import Replication
 
 
+class ParquetFile:
+    """One Parquet file written a table at a time, each a row group; readable once closed."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._writer: Any = None
+
+    def append(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            # A column of only missing values has no type yet: the columns that can be all
+            # missing are text (who answered, who owns), so they are declared as text.
+            schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
+                               metadata=table.schema.metadata)
+            self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
+        self._writer.write_table(table.cast(self._writer.schema))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def write_in_parts(path: Path, rows: Callable[[slice], pd.DataFrame], count: int, step: int = 100) -> None:
+    """Write `rows(slice)` for consecutive slices of `count` items to one Parquet file, so a long
+    table is never built whole (`step` items at a time; at least one, possibly empty, part)."""
+    out = ParquetFile(path)
+    try:
+        for start in range(0, max(count, 1), step):
+            out.append(rows(slice(start, start + step)))
+    finally:
+        out.close()
+
+
 class RecordWriter:
     """Writes `NAME.parquet` per record table in `folder`; `add` batches, then `close`."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.names: list[str] = []
-        self._writers: dict[str, Any] = {}
+        self._files: dict[str, ParquetFile] = {}
         self._pending: dict[int, dict[str, pd.DataFrame]] = {}
         self._next = 0
 
@@ -36,28 +74,13 @@ class RecordWriter:
         while self._next in self._pending:
             ready.append(self._pending.pop(self._next))
             self._next += 1
-        if ready:
-            self._write({k: pd.concat([t[k] for t in ready], ignore_index=True) for k in ready[0]})
-
-    def _write(self, tables: dict[str, pd.DataFrame]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        for name, df in tables.items():
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            writer = self._writers.get(name)
-            if writer is None:
-                # A column of only missing values has no type yet: the record columns that can be
-                # all missing are text (who answered, who owns), so they are declared as text.
-                schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
-                                    for f in table.schema], metadata=table.schema.metadata)
-                writer = pq.ParquetWriter(self.folder / f"{name}.parquet", schema, compression="zstd")
-                self._writers[name] = writer
+        for name in ready[0] if ready else ():
+            if name not in self._files:
+                self._files[name] = ParquetFile(self.folder / f"{name}.parquet")
                 self.names.append(f"{name}.parquet")
-            writer.write_table(table.cast(writer.schema))
+            self._files[name].append(pd.concat([t[name] for t in ready], ignore_index=True))
 
     def close(self) -> None:
         """Finish the files (a Parquet file is readable only once closed)."""
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
+        for file in self._files.values():
+            file.close()

@@ -12,6 +12,7 @@ import pandas as pd
 from csgsim.analysis.overload import overload
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
+from csgsim.runtime.streaming import write_in_parts
 
 #: Terminal tables: (title, [(metric, heading)]); kept to six columns so 80 columns suffice.
 TABLES = [
@@ -127,13 +128,14 @@ def write_outputs(result: RunResult, folder: Path, csv: bool = False, command: l
     tables = {
         "summary_regions": result.region_summary(),
         "summary_casemanagers": result.person_summary(),
-        "replications_regions": result.region_long,
-        "replications_casemanagers": result.person_long,
         **(result.records or {}),
     }
     files = list(streamed or [])
     for name, df in tables.items():
         df.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+        files.append(f"{name}.parquet")
+    for name, rows in (("replications_regions", result.region_rows), ("replications_casemanagers", result.person_rows)):
+        write_in_parts(folder / f"{name}.parquet", rows, result.replications)  # never whole in memory
         files.append(f"{name}.parquet")
     if csv:
         for name in ("summary_regions", "summary_casemanagers"):

@@ -1,0 +1,81 @@
+"""Memory of `csgsim run --out` against the number of replications, printed as figures.
+
+Run with `python benchmarks/bench_memory.py [-n 50 100 200 1000] [--workers 2]`. For each count
+it runs the national model (models/netherlands.toml, one year) as a user does, in a fresh
+process writing every record to a run folder, and samples the resident memory of that process
+and of its worker processes every 50 ms. It prints per count: peak memory of the main process
+and of the whole process tree, wall time, bytes written; then the slope of the main process's
+peak against replications (least squares), which is what "memory flat in replications" means:
+records stream to Parquet per finished batch (csgsim.runtime.streaming) and only per-replication
+metrics (a few kB each) stay in memory. Target (issue 11): under 500 MB at 1,000 replications.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+MB = 1024 * 1024
+
+
+def measure(model: Path, n: int, workers: int, out: Path) -> dict[str, float]:
+    """Run `csgsim run --out` once; peak RSS of the main process and of the tree, time, bytes."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    command = [sys.executable, "-m", "csgsim", "run", "-s", str(model), "-n", str(n), "--workers", str(workers),
+               "-f", "csv", "--out", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    main = psutil.Process(proc.pid)
+    peak_main = peak_tree = 0
+    while proc.poll() is None:
+        try:
+            tree = [main, *main.children(recursive=True)]
+            rss = [p.memory_info().rss for p in tree]
+        except psutil.Error:  # a process ended between listing and reading
+            continue
+        peak_main, peak_tree = max(peak_main, rss[0]), max(peak_tree, sum(rss))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"csgsim exited {proc.returncode}: {proc.stderr.read()}")
+    written = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    return {"n": n, "main_mb": peak_main / MB, "tree_mb": peak_tree / MB, "seconds": seconds, "mb": written / MB}
+
+
+def slope(points: list[dict[str, float]]) -> float:
+    """MB of the main process's peak per 100 replications (least squares)."""
+    xs, ys = [p["n"] for p in points], [p["main_mb"] for p in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return 100 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--replications", type=int, nargs="+", default=[25, 50, 100, 200])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "netherlands.toml")
+    args = parser.parse_args()
+    print(f"csgsim run --out, {args.model.name}, {args.workers} workers, {os.cpu_count()} CPUs")
+    print(f"{'replications':>12} {'main peak MB':>13} {'tree peak MB':>13} {'time s':>8} {'written MB':>11}")
+    points = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.replications:
+            p = measure(args.model, n, args.workers, Path(tmp) / f"out-{n}")
+            points.append(p)
+            print(f"{n:>12} {p['main_mb']:>13.0f} {p['tree_mb']:>13.0f} {p['seconds']:>8.1f} {p['mb']:>11.1f}",
+                  flush=True)
+    if len(points) > 1:
+        print(f"slope of the main process's peak: {slope(points):+.1f} MB per 100 replications")
+
+
+if __name__ == "__main__":
+    main()

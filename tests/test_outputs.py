@@ -184,3 +184,19 @@ def test_per_replication_tables_written_in_parts_equal_the_long_tables(tmp_path)
     res = replications.run(scenario_mod.load(small_model(tmp_path)), 5, seed=2, workers=1)
     write_in_parts(tmp_path / "r.parquet", res.person_rows, res.replications, step=2)
     assert digest(pd.read_parquet(tmp_path / "r.parquet")) == digest(res.person_long)
+
+
+def test_single_file_outputs_never_replace_folders_or_devices(tmp_path):
+    """--plot naming a folder exits 2 and leaves it; the writer refuses /dev/null (as root a rename
+    would replace the device itself)."""
+    from csgsim.core.errors import OutputError
+
+    folder = tmp_path / "p.png"
+    folder.mkdir()
+    (folder / "mine").write_text("x")
+    res = CliRunner().invoke(app, ["run", "-s", str(small_model(tmp_path)), "-n", "1", "--workers", "1", "-f", "csv",
+                                   "--plot", str(folder)])
+    assert res.exit_code == 2 and "is not a file" in res.stderr and (folder / "mine").read_text() == "x"
+    with pytest.raises(OutputError):
+        atomic.write_text("/dev/null", "x")
+    assert Path("/dev/null").is_char_device()

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from csgsim.core import atomic, files
-from csgsim.core.errors import CalibrationError
+from csgsim.core.errors import CalibrationError, OutputError
 
 REFERENCE_YEAR = 2019
 LEVEL_MEASURE = "reports"
@@ -1204,5 +1204,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     write leaves the old one intact, permissions follow the umask)."""
     try:
         atomic.write_text(path, text)
+    except OutputError as exc:
+        raise CalibrationError(str(exc)) from None
     except OSError as exc:
         raise CalibrationError(f"{path}: cannot be written ({exc.strerror or exc})") from None

@@ -17,6 +17,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from csgsim.core.errors import OutputError
+
 #: Last part of every temporary name csgsim makes.
 TAG = "csgsim-tmp"
 
@@ -67,9 +69,12 @@ def write_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Write `path` through `write(tmp)`: temporary in the same folder, fsync, rename, fsync folder.
 
     A failure at any point (including Ctrl-C) removes the temporary and leaves an existing
-    `path` as it was.
+    `path` as it was. A path naming a folder or a device is refused (OutputError): csgsim
+    replaces only files.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path}: exists and is not a file; choose another name")
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path.parent, path.name)
     tmp = temp_name(path)

@@ -9,5 +9,9 @@ class ScenarioError(CsgsimError):
     """A scenario file is unreadable or holds a value that is not allowed."""
 
 
+class OutputError(CsgsimError):
+    """An output path names something csgsim must not replace (a folder, a device)."""
+
+
 class CalibrationError(CsgsimError):
     """A calibration data file holds a row that cannot be used."""

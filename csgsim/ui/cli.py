@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from csgsim.core.errors import OutputError
 from csgsim.ui.interrupts import guarded, keeping
 
 app = typer.Typer(
@@ -171,6 +172,8 @@ def run(
     if plot is not None:
         try:
             plots.plot_summary(result, plot)
+        except OutputError as exc:
+            raise fail(f"--plot {exc}") from None
         except OSError as exc:
             raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)
@@ -233,6 +236,8 @@ def demand(
     if plot is not None:
         try:
             plots.plot_demand(table, title, plot)
+        except OutputError as exc:
+            raise fail(f"--plot {exc}") from None
         except OSError as exc:
             raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
         typer.echo(f"wrote {plot}", err=True)

@@ -218,7 +218,7 @@ def odd_files(tmp_path_factory) -> dict[str, str]:
     os.mkfifo(folder / "fifo")
     files = {p.name: str(p) for p in folder.iterdir()}
     return {**files, "folder": str(folder), "zero": "/dev/zero", "missing": str(folder / "missing.toml"),
-            "out": str(folder / "out")}
+            "out": str(folder / "out"), "dot": ".", "root": "/"}
 
 
 NUMBERS = st.sampled_from(["1", "2", "0", "-1", "x", "1.5", "99999999999999999999", "1e3", ""])

@@ -200,3 +200,14 @@ def test_single_file_outputs_never_replace_folders_or_devices(tmp_path):
     with pytest.raises(OutputError):
         atomic.write_text("/dev/null", "x")
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("name", [".", "..", "/", "CWD"])
+def test_out_never_names_the_current_folder_or_above(tmp_path, monkeypatch, name):
+    """--out ., .., / or the current folder's own path: exit 2, nothing replaced (even if empty)."""
+    here = tmp_path / "empty"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    res = run_out(tmp_path, Path(str(here) if name == "CWD" else name))
+    assert res.exit_code == 2 and "current folder" in res.stderr
+    assert here.is_dir() and list(here.iterdir()) == []

@@ -40,6 +40,16 @@ class RunFolderError(CsgsimError):
 OWN_NAMES = ("manifest.json", "batches")
 
 
+def named(path: str | Path) -> Path:
+    """`path` if it names a folder csgsim may create or replace; the root, "." or ".." and any
+    folder holding the current one are refused (replacing them would pull the floor away)."""
+    path = Path(path)
+    if not path.name or path.name == ".." or Path.cwd().resolve().is_relative_to(path.resolve()):
+        raise RunFolderError(f"{path} is the current folder or holds it; give the run folder its own name, "
+                             "e.g. results/run1")
+    return path
+
+
 def lock(path: Path) -> BaseFileLock:
     """Hold the lock of run folder `path` (a hidden file beside it) or refuse at once.
 
@@ -49,7 +59,7 @@ def lock(path: Path) -> BaseFileLock:
     """
     from filelock import FileLock, Timeout
 
-    path = Path(path)
+    path = named(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     held = FileLock(path.with_name(f".{path.name}.csgsim-lock"), timeout=0)
     try:
@@ -84,7 +94,7 @@ def check_target(path: Path, overwrite: bool) -> None:
     """
     path = Path(path)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise RunFolderError(f"{path} exists and is not a folder; choose another output folder")
+        raise RunFolderError(f"{path} exists and is not a folder (or is a link); choose another output folder")
     if not path.exists() or not any(path.iterdir()):
         return
     manifest = read_manifest(path)
@@ -145,7 +155,7 @@ class RunFolder:
         MUST_MATCH are added); `info` is recorded too but may differ (file paths). The folder
         stays locked until `close` (one writer per folder).
         """
-        path = Path(path)
+        path = named(path)
         held = lock(path)
         try:
             return cls._open(path, identity, resume, info, held)
@@ -255,7 +265,7 @@ class OutputFolder:
     """
 
     def __init__(self, target: str | Path, overwrite: bool):
-        self.target = Path(target)
+        self.target = named(target)
         self._lock: BaseFileLock | None = lock(self.target)
         try:
             check_target(self.target, overwrite)

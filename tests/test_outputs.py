@@ -176,7 +176,7 @@ def test_summaries_from_arrays_equal_summaries_of_long_tables():
 
 
 def test_per_replication_tables_written_in_parts_equal_the_long_tables(tmp_path):
-    """replications_*.parquet, written 100 replications at a time, read back equal to the long tables."""
+    """replications_*.parquet, written a few replications at a time, read back equal to the long tables."""
     from csgsim.config import scenario as scenario_mod
     from csgsim.runtime import replications
     from csgsim.runtime.streaming import write_in_parts

@@ -43,7 +43,7 @@ class ParquetFile:
             self._writer = None
 
 
-def write_in_parts(path: Path, rows: Callable[[slice], pd.DataFrame], count: int, step: int = 100) -> None:
+def write_in_parts(path: Path, rows: Callable[[slice], pd.DataFrame], count: int, step: int = 20) -> None:
     """Write `rows(slice)` for consecutive slices of `count` items to one Parquet file, so a long
     table is never built whole (`step` items at a time; at least one, possibly empty, part)."""
     out = ParquetFile(path)

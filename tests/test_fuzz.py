@@ -6,8 +6,9 @@ odd values and odd files. Every case runs in this process under a SIGALRM deadli
 fails the case instead of the suite. A file that `validate` accepts must run one replication
 with exit 0 (issue 11: "any file validate accepts runs one replication without a traceback").
 
-CSGSIM_FUZZ_EXAMPLES=N runs N cases per test (default 40, about a minute in all);
-CSGSIM_FUZZ_REPORT=FILE appends the counts (cases, exit 0, exit 2, tracebacks, hangs) as JSON.
+CSGSIM_FUZZ_EXAMPLES=N runs N cases per test (default 40, under a minute in all);
+CSGSIM_FUZZ_SEED=S draws other cases; CSGSIM_FUZZ_REPORT=FILE appends the counts (cases, exit 0,
+exit 2, tracebacks, hangs) as JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import pytest
 import tomlkit
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -34,8 +35,16 @@ from tests.conftest import ROOT
 
 EXAMPLES = int(os.environ.get("CSGSIM_FUZZ_EXAMPLES", "40"))
 CASE_SECONDS = 30
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+#: A backstop for the whole test; its thread method leaves SIGALRM to the per-case deadline.
+WHOLE_TEST = pytest.mark.timeout(max(600, 10 * EXAMPLES), method="thread")
+#: CSGSIM_FUZZ_SEED=S draws other cases than the fixed default (which CI repeats exactly).
+SEED = os.environ.get("CSGSIM_FUZZ_SEED")
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def seeded(test: Any) -> Any:
+    return seed(int(SEED))(test) if SEED is not None else test
 MODELS = ("zeeland.toml", "rotterdam.toml", "three-regions.toml", "netherlands.toml")
 
 
@@ -174,6 +183,8 @@ def mutated_models(draw: st.DrawFn) -> tuple[str, str]:
     return f"{name} {action} {'.'.join(map(str, path))}", text
 
 
+@WHOLE_TEST
+@seeded
 @FUZZ
 @given(case=mutated_models())
 def test_mutated_models_validate_cleanly_and_valid_ones_run(tmp_path_factory, case):
@@ -275,6 +286,8 @@ def command_lines(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
     return draw_line()
 
 
+@WHOLE_TEST
+@seeded
 @FUZZ
 @given(data=st.data())
 def test_odd_command_lines_exit_0_or_2(odd_files, tmp_path_factory, data):

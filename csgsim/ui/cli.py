@@ -133,7 +133,6 @@ def run(
     plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
 ) -> None:
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
-
     from contextlib import ExitStack
 
     from csgsim.core.errors import CsgsimError
@@ -168,6 +167,8 @@ def run(
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
+        if out is None:  # not an output's fault
+            raise
         raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
     if plot is not None:
         try:

@@ -27,7 +27,7 @@ def region_runs(draw):
         team=draw(st.integers(1, 7)),
         acute=draw(st.floats(5, 3000)),
         non_acute=draw(st.floats(0, 1500)),
-        hours_per_week=draw(st.sampled_from([0.0, 4.0, 8.0, 16.0])),
+        hours_per_week=draw(st.sampled_from([2.0, 4.0, 8.0, 16.0])),  # 0 h is refused (issue 11)
         duty={"pattern": draw(st.sampled_from(PATTERNS)), "handover_hour": draw(st.integers(0, 23))},
         backup={"kind": backup},
         pathway={"attendance": draw(st.sampled_from(ATTENDANCE))},

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 #: Longest simulated or reported stretch: 30 years.
 MAX_DAYS = 365 * 30
-#: Reports per region, type and year: 25 times the busiest CSG, still simulated in seconds.
-MAX_LEVEL = 10_000.0
+#: Reports per region, type and year: 50 times the busiest CSG (the queueing-theory tests use
+#: up to 12,264), still simulated in seconds a year.
+MAX_LEVEL = 20_000.0
 #: Relative weights (hour profiles, seasonality): normalised later, so only finiteness matters.
 MAX_WEIGHT = 1e6
 #: Any single duration of the pathways (hours): a week.

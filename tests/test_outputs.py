@@ -211,3 +211,15 @@ def test_out_never_names_the_current_folder_or_above(tmp_path, monkeypatch, name
     res = run_out(tmp_path, Path(str(here) if name == "CWD" else name))
     assert res.exit_code == 2 and "current folder" in res.stderr
     assert here.is_dir() and list(here.iterdir()) == []
+
+
+def test_an_older_run_folder_without_a_file_list_is_not_replaced(tmp_path):
+    """A run folder from before manifests listed their files cannot be told from a user's files:
+    --overwrite refuses it with a reason and leaves it whole."""
+    out = tmp_path / "old"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"csgsim_version": "0.1.0", "seed": 1}))
+    (out / "reports.parquet").write_bytes(b"PAR1")
+    with pytest.raises(runfolder.RunFolderError, match="older csgsim"):
+        runfolder.check_target(out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "reports.parquet"]

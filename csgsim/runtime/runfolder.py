@@ -101,6 +101,9 @@ def check_target(path: Path, overwrite: bool) -> None:
     if manifest is None:
         raise RunFolderError(f"{path} is not empty and is not a csgsim run folder; choose another output folder")
     foreign = foreign_entries(path, manifest)
+    if foreign and "files" not in manifest and "tables" not in manifest:
+        raise RunFolderError(f"{path} was written by an older csgsim that did not list its files, so it cannot "
+                             "tell them from yours; remove the folder yourself or choose another output folder")
     if foreign:
         raise RunFolderError(f"{path} holds files csgsim did not write ({', '.join(foreign[:3])}); "
                              "choose another output folder")

@@ -3,8 +3,9 @@
 Run with `python benchmarks/bench_memory.py [-n 50 100 200 1000] [--workers 2]`. For each count
 it runs the national model (models/netherlands.toml, one year) as a user does, in a fresh
 process writing every record to a run folder, and samples the resident memory of that process
-and of its worker processes every 50 ms. It prints per count: peak memory of the main process
-and of the whole process tree, wall time, bytes written; then the slope of the main process's
+and of its worker processes every 50 ms. It prints per count: peak resident memory (RSS) of the
+main process and of the whole process tree, the tree's peak proportional memory (PSS: pages
+shared by forked workers counted once), wall time, bytes written; then the slope of the main process's
 peak against replications (least squares), which is what "memory flat in replications" means:
 records stream to Parquet per finished batch (csgsim.runtime.streaming) and only per-replication
 metrics (a few kB each) stay in memory. Target (issue 11): under 500 MB at 1,000 replications.
@@ -34,20 +35,24 @@ def measure(model: Path, n: int, workers: int, out: Path) -> dict[str, float]:
     start = time.perf_counter()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     main = psutil.Process(proc.pid)
-    peak_main = peak_tree = 0
+    peak_main = peak_tree = peak_pss = 0
     while proc.poll() is None:
         try:
             tree = [main, *main.children(recursive=True)]
             rss = [p.memory_info().rss for p in tree]
-        except psutil.Error:  # a process ended between listing and reading
+            # Forked workers share the parent's pages; RSS counts them in every process, PSS
+            # splits them, so the tree's PSS is the memory the run really takes.
+            pss = sum(p.memory_full_info().pss for p in tree) if hasattr(psutil.Process, "memory_full_info") else 0
+        except (psutil.Error, AttributeError):  # a process ended between listing and reading
             continue
-        peak_main, peak_tree = max(peak_main, rss[0]), max(peak_tree, sum(rss))
+        peak_main, peak_tree, peak_pss = max(peak_main, rss[0]), max(peak_tree, sum(rss)), max(peak_pss, pss)
         time.sleep(0.05)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"csgsim exited {proc.returncode}: {proc.stderr.read()}")
     written = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    return {"n": n, "main_mb": peak_main / MB, "tree_mb": peak_tree / MB, "seconds": seconds, "mb": written / MB}
+    return {"n": n, "main_mb": peak_main / MB, "tree_mb": peak_tree / MB, "pss_mb": peak_pss / MB,
+            "seconds": seconds, "mb": written / MB}
 
 
 def slope(points: list[dict[str, float]]) -> float:
@@ -65,14 +70,15 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "netherlands.toml")
     args = parser.parse_args()
     print(f"csgsim run --out, {args.model.name}, {args.workers} workers, {os.cpu_count()} CPUs")
-    print(f"{'replications':>12} {'main peak MB':>13} {'tree peak MB':>13} {'time s':>8} {'written MB':>11}")
+    print(f"{'replications':>12} {'main RSS MB':>12} {'tree RSS MB':>12} {'tree PSS MB':>12} {'time s':>8} "
+          f"{'written MB':>11}")
     points = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.replications:
             p = measure(args.model, n, args.workers, Path(tmp) / f"out-{n}")
             points.append(p)
-            print(f"{n:>12} {p['main_mb']:>13.0f} {p['tree_mb']:>13.0f} {p['seconds']:>8.1f} {p['mb']:>11.1f}",
-                  flush=True)
+            print(f"{n:>12} {p['main_mb']:>12.0f} {p['tree_mb']:>12.0f} {p['pss_mb']:>12.0f} {p['seconds']:>8.1f} "
+                  f"{p['mb']:>11.1f}", flush=True)
     if len(points) > 1:
         print(f"slope of the main process's peak: {slope(points):+.1f} MB per 100 replications")
 

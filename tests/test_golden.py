@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "798064cbe0b0d0ea2007224ad81f10cf4c2e060e99fb58f253d64e51eae9cc5f",
-    "persons": "8057a7afde94f53dd0ad80e9aab45f2187fc89daafb2b51abef8d5bd14920d4b",
-    "callouts": "52f40f0889dd2e5e3aed6b92e78bf81484d57a8c13f4a5d9d6852ca1985de67c",
-    "reports": "e9ea19559b74f2cd2d2d24ed73c5968ff7d9dd40f084dd2a7c5a1431e2d6ce25",
+    "regions": "7eafa7d60d33ad782cb3e96f98c3edb8b00c571facf90b31cbcb5750939e8f9d",
+    "persons": "cc1a4302e40ea116250245fce3c7025ccc8d0f262fc4102b356992a944b813ed",
+    "callouts": "b3dd4da97ce7b2817f2d3680365a706fb8d968ddfe8979f43a37decce9dec3ad",
+    "reports": "c226ead827f37ed5101a208a2974dcd33f8af7292beeeadf9d4c5bf714918282",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {
-    "regions": "22c4e0d53067d4a6edc2972f68da2281150d79231ce61269b84536ee3c786519",
-    "persons": "cc64ad8d21550275606ffa6bee71cc8df9bfaa8b40c1f00afcd33f2c08c149c4",
-    "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "1a1a9238164e56be1bc4ca6a3d0a9658d30edff2052f54b6d1bddf675e85bb76",
-    "tasks": "8a87c1ead95c31f03851423bc91f3be97863d005d5672ad35b4d4e9460afc39b",
+    "regions": "1fbcb1c033a70ccc2fe56581b2609d92ebf7804c2aa210b22a5a032e29f2ba0c",
+    "persons": "f280870b268d057ae397670d4e9ea72e9e103035c83cc093b74680ea5ecec517",
+    "callouts": "1ef0eab08aa36c4e018a5fd2c63c50c7d0351b946c2b7fc52e3d2e8710c14e4b",
+    "reports": "90ecf5f5605a791b4f6a041ba23ac065bd588e28b0a151e4a2cb66cae1bf97c9",
+    "tasks": "85e8fe83afa19242708dc82092ef3f2cb74bf489a66bdd7044b5689b47bc6502",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "e476b14ad9afe4264852e2009f780e153559a6d861de71c066da77ab7c7b26da",
-    "differences": "3869c43098e9d42397268fa109d9cdd671924c5c795b1c353886c52e7372dcd2",
+    "regions": "46e47166e031cf0cfe26ec09680641cf869c6cf090d7ff7e0156f4512523c5f5",
+    "differences": "5cb6f74a48b6113a7fe62a34fd152dfe765eb5f7eb4adb59a345fe5b3f3a2c21",
 }
 
 

@@ -20,6 +20,8 @@ import numpy as np
 from csgsim.core.calendar import WEEKDAYS, Calendar
 from csgsim.core.distributions import KINDS, Dist
 from csgsim.core.errors import ScenarioError
+from csgsim.config import escalation
+from csgsim.config.escalation import Escalation
 from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
 TYPES = ("acute", "non_acute")
@@ -117,6 +119,7 @@ class Region:
     pathway: Pathway
     staffing: Staffing
     note: str = ""
+    escalation: Escalation = Escalation()
 
     @property
     def casemanagers(self) -> int:
@@ -520,10 +523,11 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
     if duty.office_end_hour <= duty.office_start_hour:
         raise duty_r.fail("office_end_hour", duty.office_end_hour, "must be after office_start_hour")
     duty_r.done()
+    people = _people(r.table("staff"), rid)
     backup_r = r.table("backup")
     backup = backup_r.choice("kind", BACKUP_KINDS)
+    chain = escalation.read(backup_r, r.table("escalation"), backup, people)
     backup_r.done()
-    people = _people(r.table("staff"), rid)
     region = Region(
         id=rid,
         name=r.text("name", default=rid),
@@ -535,6 +539,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
         pathway=_pathway(r.table("pathway")),
         staffing=_staffing(r, people, backup),
         note=r.text("note", default=""),
+        escalation=chain,
     )
     r.done()
     return region

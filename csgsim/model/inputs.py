@@ -15,6 +15,7 @@ from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
 from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
+from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
@@ -43,22 +44,40 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
                       intensity(scenario, region_id, "non_acute", cal), schedule)
 
 
-def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:
-    """Who takes a second call while the duty holder is busy (NOBODY where they are out)."""
-    if kind == "none":
-        return None
+def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells) -> tuple[Schedule, ...]:
+    """Who takes a call while the duty holder is busy, per backup step in order, on the duty's blocks.
+
+    The first step is the `[backup]` kind (the deputy stands in where that person is absent),
+    then each person named in `also`. A step is NOBODY in a block where its person holds the
+    duty or is absent at any time in it.
+    """
+    kind, chain = region.backup, region.escalation
+    if kind == "none" and not chain.also:
+        return ()
     n_people = len(region.people)
-    if kind == "external":
-        person = np.full(len(primary), n_people)
-    elif kind == "coordinator":
-        person = np.full(len(primary), n_people - 1)
-    else:  # next_in_line: whoever holds the next duty
-        person = np.append(primary.person[1:], primary.person[:1])
-    person = np.where(person == primary.person, NOBODY, person)
+    blocks = np.arange(len(primary))
     away = absence.overlaps(spells, n_people, primary.start, primary.end)
-    inside = (person >= 0) & (person < n_people)
-    person = np.where(inside & away[np.clip(person, 0, n_people - 1), np.arange(len(primary))], NOBODY, person)
-    return Schedule(start=primary.start, end=primary.end, person=person.astype(np.int64), kind=primary.kind)
+
+    def reachable(person: np.ndarray) -> np.ndarray:
+        inside = (person >= 0) & (person < n_people)
+        out = np.where(inside & away[np.clip(person, 0, n_people - 1), blocks], NOBODY, person)
+        return np.where(person == primary.person, NOBODY, out).astype(np.int64)
+
+    steps = []
+    if kind != "none":
+        if kind == "external":
+            person = np.full(len(primary), n_people)
+        elif kind == "coordinator":
+            person = np.full(len(primary), n_people - 1)
+        else:  # next_in_line: whoever holds the next duty
+            person = np.append(primary.person[1:], primary.person[:1])
+        first = reachable(person)
+        if chain.deputy is not None:
+            person_away = (first == NOBODY) & (person != primary.person)
+            first = np.where(person_away, reachable(np.full(len(primary), region.index(chain.deputy))), first)
+        steps.append(first)
+    steps += [reachable(np.full(len(primary), region.index(pid))) for pid in chain.also]
+    return tuple(Schedule(start=primary.start, end=primary.end, person=person, kind=primary.kind) for person in steps)
 
 
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
@@ -89,7 +108,7 @@ def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarr
     return spells
 
 
-def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Schedule | None, ReplanLog]:
+def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, tuple[Schedule, ...], ReplanLog]:
     """The duty and backup schedules once the absent people's duties are re-planned."""
     region = plan.region
     st = region.staffing
@@ -98,7 +117,20 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Sc
     order = [region.index(p) for p in st.next_in_line]
     primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
                           order, backup_person)
-    return primary, backup_schedule(region.backup, primary, region, spells), log
+    return primary, backup_schedules(primary, region, spells), log
+
+
+def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInputs:
+    """Per acute report: which off-duty people would be reached, and the delays of the steps.
+
+    Drawn whether or not a step is on, from a stream of their own, so that switching a step on
+    or off changes no other draw.
+    """
+    rng = stream(seed, rep, region.id, "escalation")
+    esc = region.escalation
+    reached = rng.random((n_acute, len(region.people))) < esc.callin_reach
+    return ChainInputs(reached, esc.callin_delay.sample(rng, n_acute), esc.neighbour_delay.sample(rng, n_acute),
+                       esc.callin, esc.neighbour != "none")
 
 
 def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None = None) -> RegionInputs:
@@ -131,6 +163,7 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
         followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
     )
     spells = staff_spells(plan, seed, rep) if spells is None else spells
-    primary, backup, log = duty_rosters(plan, spells)
+    primary, backups, log = duty_rosters(plan, spells)
     absent = absence.absent_days(spells, len(region.people), plan.calendar.days)
-    return RegionInputs(acute, non_acute, primary, backup, absent, spells, log)
+    return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
+                        backups[1:], chain_inputs(region, n, seed, rep))

@@ -22,7 +22,7 @@ import simpy
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.staff.absence import Spells
 from csgsim.model.cases import Caseload
-from csgsim.model.dispatch import BACKUP, PRIMARY, CallDispatch
+from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs
 from csgsim.model.office import OfficeWork
 from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
 from csgsim.staff.duties import Schedule
@@ -30,7 +30,7 @@ from csgsim.staff.replanning import ReplanLog
 from csgsim.config.scenario import Region
 
 __all__ = ["AcuteInputs", "NonAcuteInputs", "RegionInputs", "Records", "RegionModel", "PRIMARY", "BACKUP",
-           "DAY1_VISIT", "INTAKE", "FOLLOWUP", "NONACUTE_FOLLOWUP", "TASK_KINDS"]
+           "CALLIN", "NEIGHBOUR", "STEPS", "DAY1_VISIT", "INTAKE", "FOLLOWUP", "NONACUTE_FOLLOWUP", "TASK_KINDS"]
 
 
 @dataclass
@@ -64,6 +64,13 @@ class RegionInputs:
     absent: np.ndarray  # (people, days) bool: no office work that day
     spells: Spells  # the absences behind `absent` and the re-planned schedules
     replan: ReplanLog  # which duties moved to whom because of them
+    more_backups: tuple[Schedule, ...] = ()  # further backup steps, in order, after `backup`
+    chain: ChainInputs | None = None  # None: no call-in and no neighbouring line
+
+    @property
+    def backups(self) -> tuple[Schedule, ...]:
+        """Every backup step in order (empty: no backup)."""
+        return (() if self.backup is None else (self.backup,)) + self.more_backups
 
 
 @dataclass
@@ -73,7 +80,9 @@ class Records:
     acute_arrival: np.ndarray
     acute_contact: np.ndarray  # NaN: not reached by the horizon
     acute_responder: np.ndarray
-    acute_role: np.ndarray  # PRIMARY or BACKUP; -1 not reached
+    acute_role: np.ndarray  # the step that answered (dispatch.STEPS); -1 not reached
+    acute_answered: np.ndarray  # when the one who took the call answered (after a call-in's delay)
+    acute_waited: np.ndarray  # no step could answer at once: the call waited for a free line
     acute_on_site: np.ndarray  # NaN unless attended on day 0
     acute_in_gap: np.ndarray  # arrived while neither a duty holder nor a backup was reachable
     acute_owner: np.ndarray
@@ -90,6 +99,7 @@ class Records:
     eng_start: np.ndarray
     eng_end: np.ndarray
     eng_report: np.ndarray
+    eng_role: np.ndarray  # the step in which the call-out was taken
 
 
 class RegionModel:
@@ -104,7 +114,8 @@ class RegionModel:
         self.day0 = region.pathway.attendance == "day0"
         a, n = inputs.acute, inputs.non_acute
         durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
-        self.calls = CallDispatch(self.env, n_people, inputs.primary, inputs.backup, durations, self.day0)
+        self.calls = CallDispatch(self.env, n_people, (inputs.primary,) + inputs.backups, inputs.spells, durations,
+                                  self.day0, inputs.chain)
         self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
                               region.pathway.nonacute_followup_days, n.followup)
         self.office = OfficeWork(self.env, region, calendar, self.cases, self.calls.callouts)
@@ -122,10 +133,10 @@ class RegionModel:
         """One acute report, from the control room's call to the start of watchful waiting."""
         env = self.env
         arrival = env.now
-        who = yield from self.calls.answer(i)
-        yield env.timeout(self.calls.call_out(i, who))
+        who, step = yield from self.calls.answer(i)
+        yield env.timeout(self.calls.call_out(i, who, step))
         self.calls.release(who)
-        # Watchful waiting: the responder owns the case, unless the backup was external.
+        # Watchful waiting: the responder owns the case, unless an outside line answered.
         report_day = int(arrival // HOURS_PER_DAY)
         owner = who if who != self.calls.external else self.cases.least_loaded(report_day)
         acute = self.inp.acute
@@ -156,14 +167,17 @@ class RegionModel:
         horizon = self.calendar.horizon
         calls.contact[calls.contact >= horizon] = np.nan  # call-outs still under way at the horizon
         calls.on_site[calls.on_site >= horizon] = np.nan
+        calls.answered[calls.answered >= horizon] = np.nan
         owner = np.array(cases.owner, dtype=np.int64)
         tasks = cases.tasks
-        e = np.array(calls.engagements, dtype=float).reshape(-1, 4)
+        e = np.array(calls.engagements, dtype=float).reshape(-1, 5)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=calls.contact,
             acute_responder=calls.responder,
             acute_role=calls.role,
+            acute_answered=calls.answered,
+            acute_waited=calls.waited,
             acute_on_site=calls.on_site,
             acute_in_gap=calls.in_gap,
             acute_owner=owner[:cases.n_acute],
@@ -180,4 +194,5 @@ class RegionModel:
             eng_start=e[:, 1],
             eng_end=e[:, 2],
             eng_report=e[:, 3].astype(np.int64),
+            eng_role=e[:, 4].astype(np.int8),
         )

@@ -16,7 +16,7 @@ from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_
 from csgsim.config.scenario import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
-from csgsim.model.pathways import TASK_KINDS, RegionModel, Records
+from csgsim.model.pathways import STEPS, TASK_KINDS, RegionModel, Records
 from csgsim.staff import rules
 
 
@@ -54,8 +54,10 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
         "intake_h": np.concatenate((np.full(n_acute, np.nan), rec.nonacute_intake)),
         "responder": np.concatenate((np.where(rec.acute_responder >= 0, name[rec.acute_responder], None),
                                      np.full(rec.nonacute_arrival.size, None))),
-        "answered_by": np.concatenate((np.array(["", "primary", "backup"], dtype=object)[rec.acute_role + 1],
+        "answered_by": np.concatenate((np.array(("",) + STEPS, dtype=object)[rec.acute_role + 1],
                                        np.full(rec.nonacute_arrival.size, ""))),
+        "answered_h": np.concatenate((rec.acute_answered, np.full(rec.nonacute_arrival.size, np.nan))),
+        "waited": np.concatenate((rec.acute_waited, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
         "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
@@ -76,7 +78,7 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     })
     callouts = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.eng_report, "person": name[rec.eng_person],
-        "start_h": rec.eng_start, "end_h": rec.eng_end,
+        "start_h": rec.eng_start, "end_h": rec.eng_end, "step": np.array(STEPS, dtype=object)[rec.eng_role],
     })
     return {"reports": reports, "tasks": tasks, "callouts": callouts}
 

@@ -301,3 +301,37 @@ def test_call_in_without_delay_reduces_to_mm2(lam):
     assert row["ci_high"] - row["ci_low"] < 0.25 * expected
     # The second server is the call-in: it takes a large share of the calls at these loads.
     assert rows.loc["acute_answered_by_callin", "mean"] > 0.2
+
+
+# --- call-outs per duty --------------------------------------------------------------------
+
+
+def test_callouts_per_duty_count_only_on_call_duties():
+    """Office-plus-on-call region, hand-made calls: one in an office block, one in an on-call
+    block taken by the duty holder, one taken by the backup. Call-outs per duty counts only the
+    second (1 over the on-call duties); the office call-out is counted per week on its own."""
+    from csgsim.analysis.metrics import replication_metrics
+
+    region = tiny_region(duty={"pattern": "office_plus_oncall"})
+    sc = build({"x": region}, days=7, start=date(2025, 1, 6), scenario={"warmup_days": 0})  # a Monday
+    plan = inputs.plan(sc, "x")
+    sampled = replace(inputs.sample(plan, 0, 0), spells=Spells.empty())
+    office, night = 10.0, 20.0  # Monday 10:00 (office block), Monday 20:00 (on-call block)
+    n = 3
+    zeros = np.zeros(n)
+    sampled = replace(
+        sampled,
+        acute=AcuteInputs(np.array([office, night, night + 0.1]), zeros, zeros, zeros, np.full(n, ON_SITE), zeros,
+                          np.zeros((n, 0))),
+        chain=ChainInputs(np.ones((n, 3), bool), zeros, zeros, False, False),
+    )
+    rec = RegionModel(plan.region, plan.calendar, sampled).run()
+    assert rec.acute_role.tolist() == [PRIMARY, PRIMARY, BACKUP]
+    region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, sc.norms)
+    s = sampled.primary
+    duties = ((s.kind == ONCALL) & (s.person >= 0)).sum()
+    assert region_m["callouts_per_duty"] == pytest.approx(1 / duties)
+    assert region_m["office_callouts_per_week"] == pytest.approx(1.0)
+    holder = s.holder_at(night)
+    mine = ((s.kind == ONCALL) & (s.person == holder)).sum()
+    assert persons.loc[holder, "callouts_per_duty"] == pytest.approx(1 / mine)

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "7eafa7d60d33ad782cb3e96f98c3edb8b00c571facf90b31cbcb5750939e8f9d",
+    "regions": "cff1fe6534c319cc98fdb9e1c80099a37c10cb2433bc1a93bc7c7af524bfb726",
     "persons": "cc1a4302e40ea116250245fce3c7025ccc8d0f262fc4102b356992a944b813ed",
     "callouts": "b3dd4da97ce7b2817f2d3680365a706fb8d968ddfe8979f43a37decce9dec3ad",
     "reports": "c226ead827f37ed5101a208a2974dcd33f8af7292beeeadf9d4c5bf714918282",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {
-    "regions": "1fbcb1c033a70ccc2fe56581b2609d92ebf7804c2aa210b22a5a032e29f2ba0c",
-    "persons": "f280870b268d057ae397670d4e9ea72e9e103035c83cc093b74680ea5ecec517",
+    "regions": "b4b0d20cfe271e2b5fdd64d66deb215e011ca75bc9d1fd5f0604aae8f3ace795",
+    "persons": "9d456e8efa7e2e207f56bafe047aeabef5d39bff98d48c5322a18595d27b6634",
     "callouts": "1ef0eab08aa36c4e018a5fd2c63c50c7d0351b946c2b7fc52e3d2e8710c14e4b",
     "reports": "90ecf5f5605a791b4f6a041ba23ac065bd588e28b0a151e4a2cb66cae1bf97c9",
     "tasks": "85e8fe83afa19242708dc82092ef3f2cb74bf489a66bdd7044b5689b47bc6502",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "46e47166e031cf0cfe26ec09680641cf869c6cf090d7ff7e0156f4512523c5f5",
-    "differences": "5cb6f74a48b6113a7fe62a34fd152dfe765eb5f7eb4adb59a345fe5b3f3a2c21",
+    "regions": "8c577007ddb091a8a904e622169e5b5b0c5ac8de642fb3357ae0f802e068eb2f",
+    "differences": "7540c9f5873b7913a3f4e5c321e5acbe0e2bf16bdf5d90735629e23197a49571",
 }
 
 

@@ -6,8 +6,11 @@ Definitions (binding, MODEL.md section 5):
 - non-acute intake wait: report arrival -> intake (days);
 - follow-up timeliness: share of watchful-waiting contacts done within the tolerance of their
   due date (contacts still inside their tolerance at the horizon are not judged);
-- casemanager load per person and region; coverage (gap hours, acute reports in gaps, heavy
-  weeks with 5+ acute reports, weeks with none).
+- casemanager load per person and region; call-outs per duty counts the call-outs a duty
+  holder takes during an on-call duty (not in office-hour blocks, not as backup or call-in),
+  per on-call duty; office-hour call-outs are counted on their own, per week;
+- coverage (gap hours, acute reports in gaps, heavy weeks with 5+ acute reports, weeks with
+  none); escalation (see `escalation`).
 Across replications every figure is a mean with a 95% confidence interval (see `summarise`).
 """
 
@@ -21,10 +24,10 @@ from datetime import timedelta
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
-from csgsim.model.pathways import CALLIN, FOLLOWUP, Records, RegionInputs
+from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
 from csgsim.config.scenario import Norms, Region
 
 HEAVY_WEEK = 5
@@ -54,7 +57,8 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "intake_open_at_horizon": ("count", "non-acute reports without intake at the horizon"),
     "oncall_hours_per_4w": ("h", "on-call hours per casemanager per 4 weeks"),
     "duties_per_4w": ("count", "on-call duties per casemanager per 4 weeks"),
-    "callouts_per_duty": ("count", "acute call-outs per on-call duty"),
+    "callouts_per_duty": ("count", "acute call-outs taken by the duty holder during on-call duties, per on-call duty"),
+    "office_callouts_per_week": ("count", "acute call-outs starting in office-hour duty blocks, per week"),
     "night_callouts_per_16w": ("count", "night call-outs (00-06) per casemanager per 16 weeks"),
     "csg_hours_per_week": ("h", "hours on CSG cases per casemanager per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted CSG hours"),
@@ -79,7 +83,7 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     "oncall_hours_per_4w": ("h", "on-call hours per 4 weeks"),
     "duties_per_4w": ("count", "on-call duties per 4 weeks"),
     "callouts": ("count", "acute call-outs taken"),
-    "callouts_per_duty": ("count", "call-outs per on-call duty"),
+    "callouts_per_duty": ("count", "call-outs taken during own on-call duties, per on-call duty"),
     "night_callouts_per_16w": ("count", "night call-outs (00-06) per 16 weeks"),
     "csg_hours_per_week": ("h", "hours on CSG cases per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted"),
@@ -236,6 +240,9 @@ def replication_metrics(
     duties = _per_person(schedule.person[oncall], n_people)
     eng = rec.eng_start >= since
     callouts = _per_person(rec.eng_person[eng], n_people)
+    block = np.searchsorted(schedule.start, rec.eng_start, side="right") - 1
+    on_duty = eng & (rec.eng_role == PRIMARY) & (schedule.kind[block] == ONCALL)
+    duty_callouts = _per_person(rec.eng_person[on_duty], n_people)
     night = eng & rules.is_night(rec.eng_start, rec.eng_end)
     nights = _per_person(rec.eng_person[night], n_people)
     did = rec.task_start >= since  # False for NaN: not done
@@ -254,7 +261,7 @@ def replication_metrics(
             "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / window,
             "duties_per_4w": duties * FOUR_WEEKS / window,
             "callouts": callouts,
-            "callouts_per_duty": np.where(duties > 0, callouts / duties, np.nan),
+            "callouts_per_duty": np.where(duties > 0, duty_callouts / duties, np.nan),
             "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / window,
             "csg_hours_per_week": worked / weeks,
             "csg_hours_vs_contract": np.where(contracted > 0, worked / weeks / contracted, np.nan),
@@ -267,7 +274,8 @@ def replication_metrics(
     team = persons.iloc[:cms]
     out["oncall_hours_per_4w"] = float(team["oncall_hours_per_4w"].mean())
     out["duties_per_4w"] = float(team["duties_per_4w"].mean())
-    out["callouts_per_duty"] = float(callouts.sum() / duties.sum()) if duties.sum() else np.nan
+    out["callouts_per_duty"] = float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan
+    out["office_callouts_per_week"] = float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks)
     out["night_callouts_per_16w"] = float(team["night_callouts_per_16w"].mean())
     out["csg_hours_per_week"] = float(team["csg_hours_per_week"].mean())
     out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())

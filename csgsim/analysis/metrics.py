@@ -158,7 +158,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     st = region.staffing
     reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
                         calendar.days - int(since // HOURS_PER_DAY))
-    schedule = _reported(sampled.primary, since, n_people)
+    schedule = _reported(sampled.all_duties(n_people), since, n_people)
 
     def check(eng: np.ndarray) -> pd.DataFrame:
         return rules.check(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
@@ -234,10 +234,11 @@ def replication_metrics(
     out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())
 
     # Load per person, then the casemanagers' mean for the region.
-    oncall = (schedule.kind == ONCALL) & (schedule.start >= since)
-    block_hours = schedule.end - schedule.start
-    oncall_hours = _per_person(schedule.person[oncall], n_people, block_hours[oncall])
-    duties = _per_person(schedule.person[oncall], n_people)
+    duties_all = sampled.all_duties(n_people)
+    oncall = (duties_all.kind == ONCALL) & (duties_all.start >= since)
+    block_hours = duties_all.end - duties_all.start
+    oncall_hours = _per_person(duties_all.person[oncall], n_people, block_hours[oncall])
+    duties = _per_person(duties_all.person[oncall], n_people)
     eng = rec.eng_start >= since
     callouts = _per_person(rec.eng_person[eng], n_people)
     block = np.searchsorted(schedule.start, rec.eng_start, side="right") - 1

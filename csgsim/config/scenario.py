@@ -20,8 +20,9 @@ import numpy as np
 from csgsim.core.calendar import WEEKDAYS, Calendar
 from csgsim.core.distributions import KINDS, Dist
 from csgsim.core.errors import ScenarioError
-from csgsim.config import escalation
+from csgsim.config import escalation, lines
 from csgsim.config.escalation import Escalation
+from csgsim.config.lines import Line
 from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
 TYPES = ("acute", "non_acute")
@@ -120,6 +121,7 @@ class Region:
     staffing: Staffing
     note: str = ""
     escalation: Escalation = Escalation()
+    lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
 
     @property
     def casemanagers(self) -> int:
@@ -540,6 +542,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
         staffing=_staffing(r, people, backup),
         note=r.text("note", default=""),
         escalation=chain,
+        lines=lines.read(r, people),
     )
     r.done()
     return region

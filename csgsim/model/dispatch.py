@@ -1,7 +1,7 @@
 """Call dispatch: who answers an acute call, and the call-out that follows.
 
 The control room goes down the region's escalation chain (MODEL.md section 3): the duty
-holder; the backups in order; a call-in of a present, off-duty, free team member reached for
+holder of each open line, in line order; the backups in order; a call-in of a present, off-duty, free team member reached for
 this call (the one with the fewest call-ins so far, then the lowest index); a neighbouring
 region's line; and only then does the call wait, first come first served. Whenever someone
 becomes free or a duty changes hands, the waiting calls, oldest first, go down the chain again.
@@ -39,11 +39,12 @@ class ChainInputs:
 class CallDispatch:
     """The roles now held, who is busy, the calls waiting, and what each acute call got."""
 
-    def __init__(self, env: simpy.Environment, n_people: int, roles: tuple[Schedule, ...], spells: Spells,
-                 durations: list[tuple[float, float, float, float]], day0: bool, chain: ChainInputs | None):
+    def __init__(self, env: simpy.Environment, n_people: int, roles: tuple[Schedule, ...], n_duty: int,
+                 spells: Spells, durations: list[tuple[float, float, float, float]], day0: bool, chain: ChainInputs | None):
         self.env = env
         self.n_people = n_people
-        self.schedules = roles  # the duty, then each backup step, on the same kind of blocks
+        self.schedules = roles  # the duty of each line, then each backup step
+        self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
         self.external = n_people  # index of the outside line (an external backup, a neighbour)
         self.busy = [False] * (n_people + 1)
         self.roles = [NOBODY] * len(roles)  # who holds each role now
@@ -92,7 +93,7 @@ class CallDispatch:
         """Who would answer report i's call now, and at which step; (NOBODY, -1) if no one."""
         for k, who in enumerate(self.roles):
             if who != NOBODY and not self.busy[who]:
-                return who, PRIMARY if k == 0 else BACKUP
+                return who, PRIMARY if k < self.n_duty else BACKUP
         if self.callin:
             who = self.callin_candidate(i)
             if who != NOBODY:

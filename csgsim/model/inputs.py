@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from csgsim.staff import absence
+from csgsim.staff import absence, lines
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
 from csgsim.demand.intensity import intensity, sample_arrivals
@@ -164,6 +164,9 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     )
     spells = staff_spells(plan, seed, rep) if spells is None else spells
     primary, backups, log = duty_rosters(plan, spells)
-    absent = absence.absent_days(spells, len(region.people), plan.calendar.days)
+    n_people = len(region.people)
+    index = {p.id: i for i, p in enumerate(region.people)}
+    extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
+    absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
-                        backups[1:], chain_inputs(region, n, seed, rep))
+                        backups[1:], chain_inputs(region, n, seed, rep), extra)

@@ -26,6 +26,7 @@ from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, Cal
 from csgsim.model.office import OfficeWork
 from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
 from csgsim.staff.duties import Schedule
+from csgsim.staff.lines import combined
 from csgsim.staff.replanning import ReplanLog
 from csgsim.config.scenario import Region
 
@@ -66,6 +67,11 @@ class RegionInputs:
     replan: ReplanLog  # which duties moved to whom because of them
     more_backups: tuple[Schedule, ...] = ()  # further backup steps, in order, after `backup`
     chain: ChainInputs | None = None  # None: no call-in and no neighbouring line
+    lines: tuple[Schedule, ...] = ()  # extra on-call lines (NOBODY while closed), after `primary`
+
+    def all_duties(self, n_people: int) -> Schedule:
+        """Every duty of every line, for load and working-time rules (see `staff.lines.combined`)."""
+        return combined(self.primary, self.lines, n_people)
 
     @property
     def backups(self) -> tuple[Schedule, ...]:
@@ -114,7 +120,8 @@ class RegionModel:
         self.day0 = region.pathway.attendance == "day0"
         a, n = inputs.acute, inputs.non_acute
         durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
-        self.calls = CallDispatch(self.env, n_people, (inputs.primary,) + inputs.backups, inputs.spells, durations,
+        duty = (inputs.primary,) + inputs.lines
+        self.calls = CallDispatch(self.env, n_people, duty + inputs.backups, len(duty), inputs.spells, durations,
                                   self.day0, inputs.chain)
         self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
                               region.pathway.nonacute_followup_days, n.followup)

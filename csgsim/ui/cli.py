@@ -415,7 +415,8 @@ def size(
         typer.echo(json.dumps({
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
-            "regions": [{"region": r.region, "answer": r.answer, "status": r.status, "message": r.message,
+            "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
+                         "message": r.message,
                          "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records"))}
                         for r in result.regions]}, indent=2))
     elif fmt is Format.csv:

@@ -28,14 +28,14 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 GOLDEN_ZEELAND = {
     "regions": "cff1fe6534c319cc98fdb9e1c80099a37c10cb2433bc1a93bc7c7af524bfb726",
     "persons": "cc1a4302e40ea116250245fce3c7025ccc8d0f262fc4102b356992a944b813ed",
-    "callouts": "b3dd4da97ce7b2817f2d3680365a706fb8d968ddfe8979f43a37decce9dec3ad",
+    "callouts": "87dd4c70afb7ed4b8728b48b96a5d19e29ef389d1c9327b8d7c7aedc91414747",
     "reports": "c226ead827f37ed5101a208a2974dcd33f8af7292beeeadf9d4c5bf714918282",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {
     "regions": "b4b0d20cfe271e2b5fdd64d66deb215e011ca75bc9d1fd5f0604aae8f3ace795",
     "persons": "9d456e8efa7e2e207f56bafe047aeabef5d39bff98d48c5322a18595d27b6634",
-    "callouts": "1ef0eab08aa36c4e018a5fd2c63c50c7d0351b946c2b7fc52e3d2e8710c14e4b",
+    "callouts": "3142ad07e1941b5b7e28676e2734555144c2548c8fc1dc569838082103ba3279",
     "reports": "90ecf5f5605a791b4f6a041ba23ac065bd588e28b0a151e4a2cb66cae1bf97c9",
     "tasks": "85e8fe83afa19242708dc82092ef3f2cb74bf489a66bdd7044b5689b47bc6502",
 }

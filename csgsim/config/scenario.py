@@ -22,7 +22,7 @@ from csgsim.core.distributions import KINDS, Dist
 from csgsim.core.errors import ScenarioError
 from csgsim.config import escalation, lines
 from csgsim.config.escalation import Escalation
-from csgsim.config.lines import Line
+from csgsim.config.lines import Line, SharedLine
 from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
 TYPES = ("acute", "non_acute")
@@ -175,6 +175,7 @@ class Scenario:
     provenance: dict[str, str] = field(default_factory=dict)
     digest: str = ""
     warmup_days: int = 0
+    shared_lines: tuple[SharedLine, ...] = ()
 
     @property
     def calendar(self) -> Calendar:
@@ -195,14 +196,19 @@ class Scenario:
         return float(self.warmup_days * 24)
 
     def only(self, region_ids: list[str]) -> Scenario:
-        """The same scenario restricted to some regions (ids checked against the file)."""
+        """The same scenario restricted to some regions (ids checked against the file).
+
+        A shared line stays only if all its regions stay; otherwise each region kept runs its
+        own first line in those hours too.
+        """
         unknown = [r for r in region_ids if r not in self.regions]
         if unknown:
             raise ScenarioError(
                 f"{self.source}: region {unknown[0]!r} is not in this scenario; "
                 f"allowed: {', '.join(self.regions)}"
             )
-        return _replace(self, regions={r: self.regions[r] for r in region_ids})
+        kept = tuple(s for s in self.shared_lines if set(s.regions) <= set(region_ids))
+        return _replace(self, regions={r: self.regions[r] for r in region_ids}, shared_lines=kept)
 
 
 def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
@@ -620,8 +626,10 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     events = tuple(
         _event(TableReader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
+    shared = lines.read_shared(top, regions)
     top.done()
-    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup,
+                    shared)
 
 
 def read(path: str | Path) -> tuple[dict[str, Any], str]:

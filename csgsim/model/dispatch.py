@@ -36,19 +36,74 @@ class ChainInputs:
     neighbour: bool
 
 
-class CallDispatch:
-    """The roles now held, who is busy, the calls waiting, and what each acute call got."""
+class Crew:
+    """The people of the regions simulated together, in one numbering: region k's people from
+    `offsets[k]`, then one outside line per region (its external backup or neighbour). Busy
+    flags, call-out intervals and call-in counts are per person, whichever region called."""
 
-    def __init__(self, env: simpy.Environment, n_people: int, roles: tuple[Schedule, ...], n_duty: int,
-                 spells: Spells, durations: list[tuple[float, float, float, float]], day0: bool, chain: ChainInputs | None):
+    def __init__(self, sizes: list[int], spells: list[Spells], region_ids: list[str]):
+        self.region_ids = region_ids
+        self.offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int).tolist()
+        self.people = int(sum(sizes))
+        slots = self.people + len(sizes)
+        self.busy = [False] * slots
+        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(slots)]
+        self.callins = [0] * slots
+        self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
+                       for sp, n in zip(spells, sizes) for p in range(n)]
+        self.dispatchers: list[CallDispatch] = []
+
+    def dispatch(self) -> None:
+        """Waiting calls go down their chains: one region's oldest first; across regions that
+        share a line, oldest first over all of them (first come, first served on the shared line)."""
+        if len(self.dispatchers) == 1:
+            self.dispatchers[0].dispatch()
+            return
+        queue = sorted((d.arrivals[i], k, j) for k, d in enumerate(self.dispatchers) for j, (i, _) in enumerate(d.waiting))
+        served: list[tuple[int, int]] = []
+        for _, k, j in queue:
+            d = self.dispatchers[k]
+            i, answered = d.waiting[j]
+            who, step = d.pick(i)
+            if who != NOBODY:
+                d.take(who, step)
+                served.append((k, j))
+                answered.succeed((who, step))
+        for k, j in sorted(served, reverse=True):
+            self.dispatchers[k].waiting.pop(j)
+
+    def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
+        """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""
+        p = schedule.person
+        out = np.where((p >= 0) & (p < n_people), p + self.offsets[region], NOBODY)
+        return np.where(p == n_people, self.people + region, out).tolist()
+
+
+class CallDispatch:
+    """One region's calls: the roles now held, the calls waiting, and what each acute call got.
+
+    People are numbered as in the `Crew` (for one region alone: the region's own numbering).
+    """
+
+    def __init__(self, env: simpy.Environment, crew: Crew, region: int, n_people: int,
+                 roles: tuple[list[int], ...], starts: tuple[np.ndarray, ...], n_duty: int,
+                 arrivals: list[float], durations: list[tuple[float, float, float, float]], day0: bool,
+                 chain: ChainInputs | None, travel: float = 0.0):
         self.env = env
+        self.crew = crew
+        self.region_index = region
+        crew.dispatchers.append(self)
+        self.offset = crew.offsets[region]
         self.n_people = n_people
-        self.schedules = roles  # the duty of each line, then each backup step
+        self.holders = roles  # per role (the duty of each line, then each backup step): holder per block
+        self.starts = starts  # per role: block starts
         self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
-        self.external = n_people  # index of the outside line (an external backup, a neighbour)
-        self.busy = [False] * (n_people + 1)
+        self.external = crew.people + region  # the region's outside line (external backup, neighbour)
+        self.travel = travel  # extra hours each way when another region's person answers
+        self.busy = crew.busy
         self.roles = [NOBODY] * len(roles)  # who holds each role now
         self.waiting: list[tuple[int, simpy.Event]] = []
+        self.arrivals = arrivals
         self.durations = durations  # per report: call-back, phone, travel, on site (plain floats)
         self.day0 = day0
         self.chain = chain
@@ -56,11 +111,10 @@ class CallDispatch:
         self.neighbour = chain is not None and chain.neighbour
         self.delays = {} if chain is None else {CALLIN: chain.callin_delay.tolist(),
                                                NEIGHBOUR: chain.neighbour_delay.tolist()}
-        self.spells = [(spells.start[spells.person == p].tolist(), spells.end[spells.person == p].tolist())
-                       for p in range(n_people)]
-        self.callins = [0] * n_people
-        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(n_people + 1)]
-        self.engagements: list[tuple[int, float, float, int, int]] = []
+        self.spells = crew.spells
+        self.callins = crew.callins
+        self.callouts = crew.callouts
+        self.engagements: list[tuple[int, float, float, int, int, int]] = []  # by this region's people
         n = len(durations)
         self.contact = np.full(n, np.nan)
         self.answered = np.full(n, np.nan)
@@ -82,8 +136,8 @@ class CallDispatch:
         reached, now = self.chain.reached[i], self.env.now
         until = now + self.delays[CALLIN][i]
         best = NOBODY
-        for p in range(self.n_people):
-            if self.busy[p] or p in self.roles or not reached[p] or self.away(p, now, until):
+        for p in range(self.offset, self.offset + self.n_people):
+            if self.busy[p] or p in self.roles or not reached[p - self.offset] or self.away(p, now, until):
                 continue
             if best == NOBODY or self.callins[p] < self.callins[best]:
                 best = p
@@ -124,16 +178,16 @@ class CallDispatch:
 
     def duty_changes(self):
         """Hand the roles over at every block boundary of the duty and backup schedules."""
-        times = self.schedules[0].start
-        for s in self.schedules[1:]:
-            times = np.union1d(times, s.start)
-        index = [np.searchsorted(s.start, times, side="right") - 1 for s in self.schedules]
-        holders = [s.person[ix].tolist() for s, ix in zip(self.schedules, index)]
+        times = self.starts[0]
+        for s in self.starts[1:]:
+            times = np.union1d(times, s)
+        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in self.starts]
+        holders = [[h[k] for k in ix] for h, ix in zip(self.holders, index)]
         for k, t in enumerate(times.tolist()):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             self.roles = [h[k] for h in holders]
-            self.dispatch()
+            self.crew.dispatch()
 
     def answer(self, i: int):
         """Report i's call goes down the chain, or waits. A generator for `yield from`: returns
@@ -171,11 +225,24 @@ class CallDispatch:
             busy_for += 2 * travel + on_site
         if step >= CALLIN:
             busy_for += delay
+        if self.travel and who < self.crew.people and not self.offset <= who < self.offset + self.n_people:
+            busy_for += 2 * self.travel  # another region's person on the shared line travels further
+            if self.day0:
+                self.on_site[i] += self.travel
         self.callouts[who].append((start, now + busy_for))
-        self.engagements.append((who, start, now + busy_for, i, step))
+        if who >= self.crew.people:  # an outside line: its work is this region's record
+            self.engagements.append((self.n_people, start, now + busy_for, i, step, self.region_index))
+        else:  # the load lands on the person, in their own region's record
+            home = next(d for d in reversed(self.crew.dispatchers) if d.offset <= who)
+            home.engagements.append((who - home.offset, start, now + busy_for, i, step, self.region_index))
         return busy_for
+
+    def local(self, who: np.ndarray) -> np.ndarray:
+        """Crew numbers as this region's: its own people, NOBODY, or n_people for anyone outside."""
+        own = (who >= self.offset) & (who < self.offset + self.n_people)
+        return np.where(own, who - self.offset, np.where(who == NOBODY, NOBODY, self.n_people))
 
     def release(self, who: int) -> None:
         """`who` is free again: waiting calls may go to them."""
         self.busy[who] = False
-        self.dispatch()
+        self.crew.dispatch()

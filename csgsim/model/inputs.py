@@ -6,7 +6,7 @@ Every draw comes from the keyed streams of `csgsim.core.streams`, so results dep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
+from csgsim.config.lines import SharedLine
 from csgsim.config.scenario import Region, Scenario
 
 
@@ -40,6 +41,9 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     duty = region.duty
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+    for shared in scenario.shared_lines:
+        if region_id in shared.regions:  # in the shared hours the shared line holds this region's duty
+            schedule = lines.pool(schedule, *lines.openings(shared.line, cal))
     return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
                       intensity(scenario, region_id, "non_acute", cal), schedule)
 
@@ -61,6 +65,7 @@ def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells) 
     def reachable(person: np.ndarray) -> np.ndarray:
         inside = (person >= 0) & (person < n_people)
         out = np.where(inside & away[np.clip(person, 0, n_people - 1), blocks], NOBODY, person)
+        out = np.where(person < 0, NOBODY, out)  # a gap, or hours a shared line holds
         return np.where(person == primary.person, NOBODY, out).astype(np.int64)
 
     steps = []
@@ -170,3 +175,29 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
                         backups[1:], chain_inputs(region, n, seed, rep), extra)
+
+
+def sample_group(plans: list[RegionPlan], shared: SharedLine, seed: int, rep: int,
+                 spells: list[absence.Spells | None] | None = None) -> list[RegionInputs]:
+    """Each region's inputs as `sample` draws them, plus the line they share: its holders in the
+    group's numbering (region k's people from the k-th offset), around everyone's own duties and
+    absences. An opening nobody can hold leaves the regions a gap."""
+    parts = [sample(p, seed, rep, sp) for p, sp in zip(plans, spells or [None] * len(plans))]
+    sizes = [len(p.region.people) for p in plans]
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
+    number = {person.id: int(off) + k for p, off in zip(plans, offsets) for k, person in enumerate(p.region.people)}
+
+    def crew(s: Schedule, k: int) -> Schedule:
+        mine = (s.person >= 0) & (s.person < sizes[k])
+        return Schedule(start=s.start, end=s.end, person=np.where(mine, s.person + offsets[k], NOBODY), kind=s.kind)
+
+    taken = [crew(s, k) for k, part in enumerate(parts) for s in (part.primary, *part.lines)]
+    away = absence.Spells(person=np.concatenate([part.spells.person + off for part, off in zip(parts, offsets)]),
+                          start=np.concatenate([part.spells.start for part in parts]),
+                          end=np.concatenate([part.spells.end for part in parts]),
+                          kind=np.concatenate([part.spells.kind for part in parts]))
+    line = lines.line_schedule(shared.line, [number[pid] for pid in shared.line.people], plans[0].calendar,
+                               taken, away, int(sum(sizes)))
+    travel = dict(zip(shared.regions, shared.travel))
+    return [replace(part, primary=lines.unstaffed(part.primary, line), shared=(line,), offset=int(off),
+                    travel=travel[p.region.id]) for p, part, off in zip(plans, parts, offsets)]

@@ -22,10 +22,10 @@ import simpy
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.staff.absence import Spells
 from csgsim.model.cases import Caseload
-from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs
+from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs, Crew
 from csgsim.model.office import OfficeWork
 from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
-from csgsim.staff.duties import Schedule
+from csgsim.staff.duties import NOBODY, Schedule
 from csgsim.staff.lines import combined
 from csgsim.staff.replanning import ReplanLog
 from csgsim.config.scenario import Region
@@ -68,10 +68,17 @@ class RegionInputs:
     more_backups: tuple[Schedule, ...] = ()  # further backup steps, in order, after `backup`
     chain: ChainInputs | None = None  # None: no call-in and no neighbouring line
     lines: tuple[Schedule, ...] = ()  # extra on-call lines (NOBODY while closed), after `primary`
+    shared: tuple[Schedule, ...] = ()  # a line shared with other regions, in the group's numbering
+    offset: int = 0  # where this region's people start in the group's numbering
+    travel: float = 0.0  # extra hours each way when the shared line's holder is from another region
 
     def all_duties(self, n_people: int) -> Schedule:
-        """Every duty of every line, for load and working-time rules (see `staff.lines.combined`)."""
-        return combined(self.primary, self.lines, n_people)
+        """Every duty of every line this region's people hold, for load and working-time rules
+        (see `staff.lines.combined`)."""
+        lo, hi = self.offset, self.offset + n_people
+        mine = tuple(Schedule(start=s.start, end=s.end, person=np.where((s.person >= lo) & (s.person < hi), s.person - lo,
+                                                                        NOBODY), kind=s.kind) for s in self.shared)
+        return combined(self.primary, self.lines + mine, n_people)
 
     @property
     def backups(self) -> tuple[Schedule, ...]:
@@ -106,26 +113,35 @@ class Records:
     eng_end: np.ndarray
     eng_report: np.ndarray
     eng_role: np.ndarray  # the step in which the call-out was taken
+    eng_region: np.ndarray  # the region whose report it was (another one via a shared line)
 
 
 class RegionModel:
-    """One replication of one region's service, built on a fresh simpy.Environment."""
+    """One replication of one region's service on a simpy.Environment: a fresh one, or that of
+    the regions it shares a line with (see `run_group`), whose people form one `Crew`."""
 
-    def __init__(self, region: Region, calendar: Calendar, inputs: RegionInputs):
-        self.env = simpy.Environment()
+    def __init__(self, region: Region, calendar: Calendar, inputs: RegionInputs,
+                 env: simpy.Environment | None = None, crew: Crew | None = None, index: int = 0):
+        self.env = simpy.Environment() if env is None else env
         self.region = region
         self.calendar = calendar
         self.inp = inputs
         n_people = len(region.people)
+        crew = Crew([n_people], [inputs.spells], [region.id]) if crew is None else crew
         self.day0 = region.pathway.attendance == "day0"
         a, n = inputs.acute, inputs.non_acute
         durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
-        duty = (inputs.primary,) + inputs.lines
-        self.calls = CallDispatch(self.env, n_people, duty + inputs.backups, len(duty), inputs.spells, durations,
-                                  self.day0, inputs.chain)
+        own = (inputs.primary, *inputs.lines)
+        roles = ([crew.to_crew(own[0], index, n_people)] + [s.person.tolist() for s in inputs.shared]
+                 + [crew.to_crew(s, index, n_people) for s in own[1:] + inputs.backups])
+        starts = [s.start for s in (own[0], *inputs.shared, *own[1:], *inputs.backups)]
+        self.calls = CallDispatch(self.env, crew, index, n_people, tuple(roles), tuple(starts),
+                                  len(own) + len(inputs.shared), a.arrival.tolist(), durations, self.day0,
+                                  inputs.chain, inputs.travel)
         self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
                               region.pathway.nonacute_followup_days, n.followup)
-        self.office = OfficeWork(self.env, region, calendar, self.cases, self.calls.callouts)
+        offset = crew.offsets[index]
+        self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
 
     # --- the acute pathway (MODEL.md section 1) -----------------------------------------
 
@@ -140,12 +156,14 @@ class RegionModel:
         """One acute report, from the control room's call to the start of watchful waiting."""
         env = self.env
         arrival = env.now
-        who, step = yield from self.calls.answer(i)
-        yield env.timeout(self.calls.call_out(i, who, step))
-        self.calls.release(who)
-        # Watchful waiting: the responder owns the case, unless an outside line answered.
+        calls = self.calls
+        who, step = yield from calls.answer(i)
+        yield env.timeout(calls.call_out(i, who, step))
+        calls.release(who)
+        # Watchful waiting: the responder owns the case, unless someone from outside answered.
         report_day = int(arrival // HOURS_PER_DAY)
-        owner = who if who != self.calls.external else self.cases.least_loaded(report_day)
+        local = who - calls.offset
+        owner = local if 0 <= local < calls.n_people else self.cases.least_loaded(report_day)
         acute = self.inp.acute
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, acute.day1_visit[i])]
         contacts += [(FOLLOWUP, report_day + d, acute.followup[i, k])
@@ -164,24 +182,31 @@ class RegionModel:
 
     # --- running --------------------------------------------------------------------------
 
-    def run(self) -> Records:
-        env, calls, cases = self.env, self.calls, self.cases
+    def start(self) -> None:
+        env, calls = self.env, self.calls
         env.process(calls.duty_changes())
         env.process(self.acute_arrivals())
         env.process(self.nonacute_arrivals())
         env.process(self.office.days())
-        env.run(until=self.calendar.horizon)
+
+    def run(self) -> Records:
+        self.start()
+        self.env.run(until=self.calendar.horizon)
+        return self.records()
+
+    def records(self) -> Records:
+        calls, cases = self.calls, self.cases
         horizon = self.calendar.horizon
         calls.contact[calls.contact >= horizon] = np.nan  # call-outs still under way at the horizon
         calls.on_site[calls.on_site >= horizon] = np.nan
         calls.answered[calls.answered >= horizon] = np.nan
         owner = np.array(cases.owner, dtype=np.int64)
         tasks = cases.tasks
-        e = np.array(calls.engagements, dtype=float).reshape(-1, 5)
+        e = np.array(calls.engagements, dtype=float).reshape(-1, 6)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=calls.contact,
-            acute_responder=calls.responder,
+            acute_responder=calls.local(calls.responder),
             acute_role=calls.role,
             acute_answered=calls.answered,
             acute_waited=calls.waited,
@@ -202,4 +227,16 @@ class RegionModel:
             eng_end=e[:, 2],
             eng_report=e[:, 3].astype(np.int64),
             eng_role=e[:, 4].astype(np.int8),
+            eng_region=np.array(calls.crew.region_ids, dtype=object)[e[:, 5].astype(np.int64)],
         )
+
+
+def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInputs]) -> list[Records]:
+    """Regions that share a line, simulated together on one environment: one crew, one clock."""
+    env = simpy.Environment()
+    crew = Crew([len(r.people) for r in regions], [inp.spells for inp in inputs], [r.id for r in regions])
+    models = [RegionModel(r, calendar, inp, env, crew, k) for k, (r, inp) in enumerate(zip(regions, inputs))]
+    for m in models:
+        m.start()
+    env.run(until=calendar.horizon)
+    return [m.records() for m in models]

@@ -15,15 +15,28 @@ import numpy as np
 from csgsim.config.lines import Line
 from csgsim.core.calendar import HOURS_PER_DAY, WEEKDAYS, Calendar
 from csgsim.staff.absence import Spells, overlaps
-from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.duties import NOBODY, ONCALL, POOLED, Schedule
 
 
 def openings(line: Line, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
-    """[start, end) of every opening of the line inside the horizon."""
-    open_days = np.isin(calendar.weekday, [WEEKDAYS.index(d) for d in line.days])
-    start = np.flatnonzero(open_days) * float(HOURS_PER_DAY) + line.start_hour
-    keep = start < calendar.horizon
-    return start[keep], np.minimum(start[keep] + line.hours, calendar.horizon)
+    """[start, end) of every opening of the line inside the horizon (one that began the evening
+    before the first day is cut at 0)."""
+    days = np.arange(-1, calendar.days)
+    weekday = (calendar.start.weekday() + days) % 7
+    start = days[np.isin(weekday, [WEEKDAYS.index(d) for d in line.days])] * float(HOURS_PER_DAY) + line.start_hour
+    end = start + line.hours
+    keep = (end > 0) & (start < calendar.horizon)
+    return np.maximum(start[keep], 0.0), np.minimum(end[keep], calendar.horizon)
+
+
+def _opening_at(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each time: the index of the last opening starting at or before it (clipped to 0), and
+    whether the time lies inside that opening."""
+    at = np.searchsorted(start, t, side="right") - 1
+    if not start.size:
+        return np.zeros(t.size, dtype=np.int64), np.zeros(t.size, dtype=bool)
+    clipped = np.clip(at, 0, None)
+    return clipped, (at >= 0) & (t < end[clipped])
 
 
 def held_blocks(schedules: list[Schedule], n_people: int) -> Spells:
@@ -63,9 +76,8 @@ def line_schedule(line: Line, members: list[int], calendar: Calendar, taken: lis
     edges = np.unique(np.concatenate(([0.0], start, end, [calendar.horizon])))
     edges = edges[edges <= calendar.horizon]
     block_start, block_end = edges[:-1], edges[1:]
-    at = np.searchsorted(start, block_start, side="right") - 1
-    inside = (at >= 0) & (block_start < end[np.clip(at, 0, None)]) if start.size else np.zeros(block_start.size, bool)
-    person = np.where(inside, holder[np.clip(at, 0, None)] if start.size else NOBODY, NOBODY).astype(np.int64)
+    at, inside = _opening_at(start, end, block_start)
+    person = np.where(inside, holder[at] if start.size else NOBODY, NOBODY).astype(np.int64)
     return Schedule(start=block_start, end=block_end, person=person, kind=np.full(block_start.size, ONCALL, dtype=np.int8))
 
 
@@ -76,3 +88,22 @@ def assign(lines: tuple[Line, ...], index: dict[str, int], calendar: Calendar, p
     for line in lines:
         out.append(line_schedule(line, [index[p] for p in line.people], calendar, [primary, *out], spells, n_people))
     return tuple(out)
+
+
+def pool(schedule: Schedule, start: np.ndarray, end: np.ndarray) -> Schedule:
+    """The schedule cut at the shared line's openings [start, end), with POOLED inside them:
+    in those hours the shared line, not the region's own first line, holds the duty."""
+    edges = np.unique(np.concatenate((schedule.start, start, end, [schedule.end[-1]])))
+    edges = edges[edges <= schedule.end[-1]]
+    block_start, block_end = edges[:-1], edges[1:]
+    src = np.searchsorted(schedule.start, block_start, side="right") - 1
+    _, inside = _opening_at(start, end, block_start)
+    person = np.where(inside, POOLED, schedule.person[src]).astype(np.int64)
+    return Schedule(start=block_start, end=block_end, person=person, kind=schedule.kind[src])
+
+
+def unstaffed(schedule: Schedule, shared: Schedule) -> Schedule:
+    """POOLED blocks whose shared opening has no holder become gaps (NOBODY)."""
+    at = np.searchsorted(shared.start, schedule.start, side="right") - 1
+    empty = (schedule.person == POOLED) & (shared.person[at] == NOBODY)
+    return Schedule(start=schedule.start, end=schedule.end, person=np.where(empty, NOBODY, schedule.person), kind=schedule.kind)

@@ -177,3 +177,24 @@ def test_a_region_in_two_shared_lines_is_refused():
     data["shared_lines"].append(dict(NIGHTS, id="days", start_hour=9, end_hour=18))
     with pytest.raises(ScenarioError, match="already in another shared line"):
         load(data)
+
+
+def test_sizing_tries_the_region_alone_and_pooled():
+    """A region in a shared line is sized with its own lines only and pooled with its partner; the
+    pooled run reads the sized region's own figures (here: b's reports, far fewer than a's)."""
+    from csgsim.runtime.executors import make_executor
+    from csgsim.studies import sizing
+
+    shared = {"id": "all-day", "regions": ["a", "b"], "start_hour": 9, "end_hour": 33}
+    data = two_regions(0.3 * 8760, 0.05 * 8760, shared, team=1, queue=True)
+    data["scenario"]["days"] = 60
+    sc = load(data)
+    shapes = sizing.structures(data, sc.regions["b"], sc.shared_lines)
+    assert [(label, simulated) for label, _, simulated in shapes] == [
+        ("own lines only", ("b",)), ("all-day shared with a", ("a", "b"))]
+    with make_executor(1) as serial:
+        result = sizing.size(data, "<pool>", ["b"], [1, 2], [sizing.parse_target("acute_reports<=200")], 1, serial,
+                             batch=4, max_replications=8)
+    assert [r.structure for r in result.regions] == ["own lines only", "all-day shared with a"]
+    assert [r.answer for r in result.regions] == [1, 1]
+    assert result.summary("b") == "1 casemanagers own lines only, or 1 casemanagers all-day shared with a"

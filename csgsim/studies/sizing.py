@@ -16,8 +16,9 @@ further, and once s fails, smaller ones are not; such verdicts are marked as imp
 
 Structure: a region whose scenario marks on-call lines `optional` is sized once for every choice
 of those lines (e.g. with and without a second line on Friday and Saturday nights), on the same
-replications, and the answer reads "6 casemanagers without optional lines, or 5 with
-weekend-nights". The Bonferroni count then includes the structures.
+replications, and the answer reads "6 casemanagers without optional lines, or 8 with
+weekend-nights". A region in a shared line is sized with its own lines only and pooled with its
+partners (whose teams stay as the scenario has them). The Bonferroni count includes the structures.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
+from csgsim.config.lines import SharedLine
 from csgsim.config.scenario import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.core.errors import CsgsimError
@@ -256,15 +258,20 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
     return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes)
 
 
-def structures(data: dict[str, Any], region: Region) -> list[tuple[str, dict[str, Any] | None]]:
-    """The line structures to size a region with: every choice of its optional lines.
+def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = ()
+               ) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
+    """The line structures to size a region with: every choice of its optional lines, each
+    with the region's own lines only and, where the scenario defines a shared line for it,
+    pooled with the regions it shares with (their teams as in the scenario).
 
-    Each is (label, patch): the patch sets the region's `lines` to the lines kept (None: the
-    scenario as it is). Without optional lines there is one structure, the scenario's own.
+    Each is (label, patch, regions): the patch sets the region's `lines` to the lines kept (None:
+    the scenario's own), and `regions` are those simulated. Without optional or shared lines
+    there is one structure, the scenario's own.
     """
     optional = [line.id for line in region.lines if line.optional]
-    if not optional:
-        return [(ONE_STRUCTURE, None)]
+    pool = next((s for s in shared if region.id in s.regions), None)
+    if not optional and pool is None:
+        return [(ONE_STRUCTURE, None, (region.id,))]
     if len(optional) > MAX_OPTIONAL_LINES:
         raise SizingError(f"region {region.id!r} has {len(optional)} optional lines; sizing tries every choice of "
                           f"them, so at most {MAX_OPTIONAL_LINES} may be optional")
@@ -275,7 +282,14 @@ def structures(data: dict[str, Any], region: Region) -> list[tuple[str, dict[str
         kept = {line_id for line_id, k in zip(optional, keep) if k}
         entries = [e for e in raw if not e.get("optional", False) or e.get("id") in kept]
         label = "without optional lines" if not kept else "with " + " + ".join(i for i in optional if i in kept)
-        out.append((label, {"lines": entries}))
+        patch = {"lines": entries} if optional else None
+        if pool is None:
+            out.append((label, patch, (region.id,)))
+            continue
+        label = "" if not optional else f"{label}, "
+        out.append((f"{label}own lines only", patch, (region.id,)))
+        others = " + ".join(r for r in pool.regions if r != region.id)
+        out.append((f"{label}{pool.line.id} shared with {others}", patch, pool.regions))
     return out
 
 
@@ -316,7 +330,7 @@ def size(
     rounds = sorted({min(batch * 2 ** k, max_replications)
                      for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
     parsed = scenario_mod.parse(data, source)
-    shapes = {rid: structures(data, parsed.regions[rid]) for rid in regions}
+    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines) for rid in regions}
     n_shapes = max(len(v) for v in shapes.values())
     level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
     columns = [list(REGION_METRICS).index(t.metric) for t in targets]
@@ -327,15 +341,16 @@ def size(
                               "name the coordinator by id")
         if a.person != "coordinator" and owner.get(a.person) not in regions:
             raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
-    jobs, cells, names = {}, {}, {}
+    jobs, rows, cells, names = {}, {}, {}, {}
     for rid in regions:
         mine = [a for a in absences if owner.get(a.person, rid) == rid]
-        for label, patch in shapes[rid]:
+        for label, patch, simulated in shapes[rid]:
             for s in sizes:
-                what = f"{s} casemanagers in {rid}" + ("" if patch is None else f", {label}")
+                what = f"{s} casemanagers in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
                 doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", s)], f"{source} with {what}")
-                sc = scenario_mod.parse(doc, f"{source} ({what})").only([rid])
+                sc = scenario_mod.parse(doc, f"{source} ({what})").only(list(simulated))
                 jobs[rid, label, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
+                rows[rid, label, s] = list(sc.regions).index(rid)
                 names[rid] = sc.regions[rid].name
             cells[rid, label] = [Cell(s) for s in sizes]
     done = 0
@@ -349,7 +364,7 @@ def size(
         reps = list(range(done, upto))
         for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
             for r in out:
-                active[key].values[r.rep] = r.regions[0, columns]
+                active[key].values[r.rep] = r.regions[rows[key], columns]
             if on_progress:
                 on_progress(len(out))
         done = upto

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "cff1fe6534c319cc98fdb9e1c80099a37c10cb2433bc1a93bc7c7af524bfb726",
+    "regions": "5b7ec5497ccf19bc568048e8197e2ae3133c95222de2119c2c90874d257971d1",
     "persons": "cc1a4302e40ea116250245fce3c7025ccc8d0f262fc4102b356992a944b813ed",
     "callouts": "87dd4c70afb7ed4b8728b48b96a5d19e29ef389d1c9327b8d7c7aedc91414747",
     "reports": "c226ead827f37ed5101a208a2974dcd33f8af7292beeeadf9d4c5bf714918282",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {
-    "regions": "b4b0d20cfe271e2b5fdd64d66deb215e011ca75bc9d1fd5f0604aae8f3ace795",
+    "regions": "8a9bf275709a64127e164fb456ae16d691c59c4b34162ac7b677625f3dcd2edb",
     "persons": "9d456e8efa7e2e207f56bafe047aeabef5d39bff98d48c5322a18595d27b6634",
     "callouts": "3142ad07e1941b5b7e28676e2734555144c2548c8fc1dc569838082103ba3279",
     "reports": "90ecf5f5605a791b4f6a041ba23ac065bd588e28b0a151e4a2cb66cae1bf97c9",
     "tasks": "85e8fe83afa19242708dc82092ef3f2cb74bf489a66bdd7044b5689b47bc6502",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "8c577007ddb091a8a904e622169e5b5b0c5ac8de642fb3357ae0f802e068eb2f",
-    "differences": "7540c9f5873b7913a3f4e5c321e5acbe0e2bf16bdf5d90735629e23197a49571",
+    "regions": "9a1a07897d6de246b940aac3a0fc287df1261965f4960e008a9b0d5ed77cd846",
+    "differences": "89c791c45398796d918a7d016d794d0feeda2f7136f5a8400712e53294596ba3",
 }
 
 

@@ -73,7 +73,7 @@ def test_in_shared_hours_the_shared_line_holds_the_duty_and_carries_the_calls():
     holder by that person, whose call-out lands in their own region's record."""
     sc = load(two_regions(rate_a=400.0, rate_b=400.0, absence={"enabled": False}))
     job = make_job(sc, 3)
-    ((members, shared),) = [g for g in job.groups if g[1] is not None]
+    ((members, shared),) = [g for g in job.groups if g[1]]
     plans = [job.plans[i] for i in members]
     sampled, recs = simulate(plans, shared, 3, 0)
     line = sampled[0].shared[0]
@@ -100,7 +100,7 @@ def test_the_holder_from_another_region_travels_further():
     shared = dict(NIGHTS, travel={"a": 0.75, "b": 0.75})
     sc = load(two_regions(rate_a=400.0, rate_b=400.0, shared=shared, absence={"enabled": False}))
     job = make_job(sc, 5)
-    ((members, line),) = [g for g in job.groups if g[1] is not None]
+    ((members, line),) = [g for g in job.groups if g[1]]
     plans = [job.plans[i] for i in members]
     sampled, recs = simulate(plans, line, 5, 0)
     ids = [p.region.id for p in plans]
@@ -133,7 +133,7 @@ def pooled_runs(draw):
     except ScenarioError:
         sc = load(dict(data, shared_lines=[NIGHTS]))
     job = make_job(sc, draw(st.integers(0, 2**32)))
-    ((members, line),) = [g for g in job.groups if g[1] is not None]
+    ((members, line),) = [g for g in job.groups if g[1]]
     plans = [job.plans[i] for i in members]
     return plans, *simulate(plans, line, job.seed, draw(st.integers(0, 20)))
 
@@ -189,7 +189,7 @@ def test_sizing_tries_the_region_alone_and_pooled():
     data = two_regions(0.3 * 8760, 0.05 * 8760, shared, team=1, queue=True)
     data["scenario"]["days"] = 60
     sc = load(data)
-    shapes = sizing.structures(data, sc.regions["b"], sc.shared_lines)
+    shapes = sizing.structures(data, sc.regions["b"], sc.shared_lines, sc.regions)
     assert [(label, simulated) for label, _, simulated in shapes] == [
         ("own lines only", ("b",)), ("all-day shared with a", ("a", "b"))]
     with make_executor(1) as serial:
@@ -198,3 +198,49 @@ def test_sizing_tries_the_region_alone_and_pooled():
     assert [r.structure for r in result.regions] == ["own lines only", "all-day shared with a"]
     assert [r.answer for r in result.regions] == [1, 1]
     assert result.summary("b") == "1 casemanagers own lines only, or 1 casemanagers all-day shared with a"
+
+
+# --- a neighbouring region as an escalation step -------------------------------------------
+
+
+def test_a_neighbouring_region_answers_and_carries_the_load():
+    """Region a asks region b's duty holder when its own duty holder and backup are busy: those
+    calls are answered at the neighbour step by a person of b, whose call-outs, and the hours
+    b's people worked for a, are counted in b; the two regions run together."""
+    from csgsim.analysis.metrics import replication_metrics
+
+    data = two_regions(rate_a=1500.0, rate_b=100.0, shared=None, absence={"enabled": False})
+    data["regions"]["a"]["escalation"] = {"callin": False, "neighbour": "b", "neighbour_delay": ZERO}
+    sc = load(data)
+    job = make_job(sc, 7)
+    assert job.groups == (((0, 1), ()),)
+    plans = [job.plans[0], job.plans[1]]
+    sampled, (rec_a, rec_b) = simulate(plans, (), 7, 0)
+    n = len(plans[0].region.people)
+    helped = (rec_a.acute_role == 3) & (rec_a.acute_responder == n)
+    assert helped.any()
+    for_a = (rec_b.eng_region == "a") & (rec_b.eng_person < n)
+    assert for_a.sum() == helped.sum() and np.all(rec_b.eng_role[for_a] == 3)
+    m_b, _ = replication_metrics(rec_b, plans[1].region, sampled[1], plans[1].calendar, sc.norms, plans[1].since)
+    assert m_b["hours_for_other_regions_per_4w"] > 0
+    m_a, _ = replication_metrics(rec_a, plans[0].region, sampled[0], plans[0].calendar, sc.norms, plans[0].since)
+    assert m_a["neighbour_hours_per_4w"] == 0 and m_a["acute_answered_by_neighbour"] > 0
+
+
+@pytest.mark.parametrize(("neighbour", "allowed"), [("a", "another region of the scenario"),
+                                                   ("atlantis", "none, external, or another region")])
+def test_a_neighbour_must_be_another_region(neighbour, allowed):
+    data = two_regions(shared=None)
+    data["regions"]["a"]["escalation"] = {"neighbour": neighbour}
+    with pytest.raises(ScenarioError, match=allowed) as err:
+        load(data)
+    assert "regions.a.escalation.neighbour" in str(err.value)
+
+
+def test_running_a_region_without_the_region_it_asks_is_refused():
+    """`--region a` alone cannot simulate a's neighbour step on b: a clear error, not a silent change."""
+    data = two_regions(shared=None)
+    data["regions"]["a"]["escalation"] = {"neighbour": "b"}
+    sc = load(data)
+    with pytest.raises(ScenarioError, match="include 'b' too"):
+        sc.only(["a"])

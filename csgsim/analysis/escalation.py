@@ -10,7 +10,10 @@ Definitions:
   per 4 weeks, and night call-ins (work between 00:00 and 06:00) per 16 weeks;
 - breaches caused by call-ins: a person's working-time breaches with every call-out, minus
   their breaches with the call-in call-outs left out;
-- neighbour hours: hours of acute work the neighbouring line did for the region, per 4 weeks.
+- neighbour hours: hours of acute work a neighbouring line outside the model did for the region,
+  per 4 weeks (a neighbouring region in the model counts that work on its own people instead);
+- hours for other regions: hours the region's people worked on other regions' acute calls (as
+  their neighbouring line, or on a shared line), per 4 weeks.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ CALLIN_METRICS: dict[str, tuple[str, str]] = {
     "callin_hours_per_person_per_4w": ("h", "hours of call-in work per team member per 4 weeks"),
     "night_callins_per_person_per_16w": ("count", "call-ins with work at 00-06 per team member per 16 weeks"),
     "callin_breaches": ("count", "working-time breaches caused by call-ins"),
-    "neighbour_hours_per_4w": ("h", "hours of acute work done by the neighbouring line per 4 weeks"),
+    "neighbour_hours_per_4w": ("h", "hours of acute work done by a neighbouring line outside the model per 4 weeks"),
+    "hours_for_other_regions_per_4w": ("h", "hours the region's people worked on other regions' acute calls per 4 weeks"),
 }
 #: Person metric -> (unit, description).
 CALLIN_PERSON_METRICS: dict[str, tuple[str, str]] = {
@@ -74,13 +78,17 @@ def callin_load(rec: Records, n_people: int, since: float, window: float) -> dic
     }
 
 
-def region_load(persons: dict[str, np.ndarray], rec: Records, since: float, window: float) -> dict[str, float]:
+def region_load(persons: dict[str, np.ndarray], rec: Records, since: float, window: float, region_id: str,
+                n_people: int) -> dict[str, float]:
     """CALLIN_METRICS from the per-person figures (means over everyone in the region)."""
-    outside = (rec.eng_start >= since) & (rec.eng_role == NEIGHBOUR)
+    counted = rec.eng_start >= since
+    outside = counted & (rec.eng_role == NEIGHBOUR) & (rec.eng_person == n_people)
+    helped = counted & (rec.eng_region != region_id) & (rec.eng_person < n_people)
     return {
         "callins_per_person_per_4w": float(np.mean(persons["callins"]) * FOUR_WEEKS / window),
         "callin_hours_per_person_per_4w": float(np.mean(persons["callin_hours_per_4w"])),
         "night_callins_per_person_per_16w": float(np.mean(persons["night_callins_per_16w"])),
         "callin_breaches": float(np.sum(persons["callin_breaches"])),
         "neighbour_hours_per_4w": float((rec.eng_end - rec.eng_start)[outside].sum() * FOUR_WEEKS / window),
+        "hours_for_other_regions_per_4w": float((rec.eng_end - rec.eng_start)[helped].sum() * FOUR_WEEKS / window),
     }

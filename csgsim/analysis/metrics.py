@@ -297,7 +297,8 @@ def replication_metrics(
     out["backup_only_hours"] = float(hours[no_holder & ~no_backup].sum())
     out["gap_hours"] = float(hours[no_holder & no_backup].sum())
     out["acute_in_gap"] = float((acute & rec.acute_in_gap).sum())
-    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window))
+    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window,
+                                      region.id, n_people))
     full_weeks = int(window // (7 * HOURS_PER_DAY))
     if full_weeks:
         week = ((rec.acute_arrival[acute] - since) // (7 * HOURS_PER_DAY)).astype(np.int64)

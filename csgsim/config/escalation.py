@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from csgsim.core.distributions import Dist
+from csgsim.core.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from csgsim.config.scenario import Person, TableReader
+    from csgsim.config.scenario import Person, Region, TableReader
 
 NEIGHBOURS = ("none", "external")
 #: Escalation off: the duty holder, the backup, then waiting (the chain before issue 9).
@@ -34,7 +35,9 @@ class Escalation:
     callin: bool = False
     callin_reach: float = 1.0  # chance that one off-duty candidate is reached for a call
     callin_delay: Dist = _FIXED_ZERO  # hours from the control room's call to the call-in answering
-    neighbour: str = "none"  # "external": a neighbouring region's line, one call at a time
+    # "external": a neighbouring line outside the model, one call at a time; a region id: that
+    # region's duty holder, simulated together with this region so the load is counted there.
+    neighbour: str = "none"
     neighbour_delay: Dist = _FIXED_ZERO
 
 
@@ -48,7 +51,7 @@ def read(backup_r: TableReader, esc_r: TableReader, kind: str, people: tuple[Per
     if len(set(also)) < len(also):
         raise backup_r.fail("also", list(also), "name each further backup once")
     callin = esc_r.flag("callin", default=False)
-    neighbour = esc_r.choice("neighbour", NEIGHBOURS, default="none")
+    neighbour = esc_r.text("neighbour", default="none")  # a region id is checked by `check_neighbours`
     # The parameters of a step are required when the step is on, optional (and kept, so that an
     # experiment can switch the step) when it is off.
     zero = {"dist": "fixed", "value": 0.0}
@@ -63,3 +66,14 @@ def read(backup_r: TableReader, esc_r: TableReader, kind: str, people: tuple[Per
     )
     esc_r.done()
     return esc
+
+
+def check_neighbours(regions: dict[str, Region], source: str) -> None:
+    """A neighbour named by id must be another region of the scenario."""
+    for rid, region in regions.items():
+        name = region.escalation.neighbour
+        if name not in NEIGHBOURS and (name not in regions or name == rid):
+            others = [r for r in regions if r != rid]
+            raise ScenarioError(f"{source}: regions.{rid}.escalation.neighbour = {name!r} is not allowed; allowed: "
+                                f"{', '.join(NEIGHBOURS)}, or another region of the scenario"
+                                + (f" ({', '.join(others)})" if others else " (there is none)"))

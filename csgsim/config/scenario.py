@@ -199,7 +199,8 @@ class Scenario:
         """The same scenario restricted to some regions (ids checked against the file).
 
         A shared line stays only if all its regions stay; otherwise each region kept runs its
-        own first line in those hours too.
+        own first line in those hours too. A region whose neighbouring line is another region
+        needs that region kept as well.
         """
         unknown = [r for r in region_ids if r not in self.regions]
         if unknown:
@@ -207,6 +208,11 @@ class Scenario:
                 f"{self.source}: region {unknown[0]!r} is not in this scenario; "
                 f"allowed: {', '.join(self.regions)}"
             )
+        for r in region_ids:
+            neighbour = self.regions[r].escalation.neighbour
+            if neighbour in self.regions and neighbour not in region_ids:
+                raise ScenarioError(f"{self.source}: region {r!r} asks region {neighbour!r} as its neighbouring line; "
+                                    f"the two run together, so include {neighbour!r} too")
         kept = tuple(s for s in self.shared_lines if set(s.regions) <= set(region_ids))
         return _replace(self, regions={r: self.regions[r] for r in region_ids}, shared_lines=kept)
 
@@ -620,6 +626,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         merged = _merge(defaults, body)
         regions[rid] = _region(rid, TableReader(merged, f"regions.{rid}", source, provenance), profiles)
     reg_r.done()
+    escalation.check_neighbours(regions, source)
     events_raw = top.raw("events", [])
     if not isinstance(events_raw, list):
         raise top.fail("events", events_raw, "expected [[events]] tables")

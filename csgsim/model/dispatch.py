@@ -34,6 +34,7 @@ class ChainInputs:
     neighbour_delay: np.ndarray  # hours to the neighbouring line answering
     callin: bool
     neighbour: bool
+    neighbour_region: str | None = None  # the neighbouring line is that region's duty holder (else outside)
 
 
 class Crew:
@@ -109,6 +110,10 @@ class CallDispatch:
         self.chain = chain
         self.callin = chain is not None and chain.callin
         self.neighbour = chain is not None and chain.neighbour
+        nb = None if chain is None else chain.neighbour_region
+        if nb is not None and nb not in crew.region_ids:
+            raise ValueError(f"region {crew.region_ids[region]!r} asks {nb!r} as its neighbour: simulate them together")
+        self.neighbour_index = None if nb is None else crew.region_ids.index(nb)
         self.delays = {} if chain is None else {CALLIN: chain.callin_delay.tolist(),
                                                NEIGHBOUR: chain.neighbour_delay.tolist()}
         self.spells = crew.spells
@@ -152,8 +157,15 @@ class CallDispatch:
             who = self.callin_candidate(i)
             if who != NOBODY:
                 return who, CALLIN
-        if self.neighbour and not self.busy[self.external]:
-            return self.external, NEIGHBOUR
+        if self.neighbour:
+            if self.neighbour_index is None:
+                if not self.busy[self.external]:
+                    return self.external, NEIGHBOUR
+            else:  # the neighbouring region's duty holders, in its line order
+                other = self.crew.dispatchers[self.neighbour_index]
+                for who in other.roles[:other.n_duty]:
+                    if who != NOBODY and not self.busy[who]:
+                        return who, NEIGHBOUR
         return NOBODY, -1
 
     def take(self, who: int, step: int) -> None:
@@ -225,7 +237,7 @@ class CallDispatch:
             busy_for += 2 * travel + on_site
         if step >= CALLIN:
             busy_for += delay
-        if self.travel and who < self.crew.people and not self.offset <= who < self.offset + self.n_people:
+        if self.travel and step == PRIMARY and not self.offset <= who < self.offset + self.n_people:
             busy_for += 2 * self.travel  # another region's person on the shared line travels further
             if self.day0:
                 self.on_site[i] += self.travel

@@ -19,6 +19,7 @@ from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
+from csgsim.config.escalation import NEIGHBOURS
 from csgsim.config.lines import SharedLine
 from csgsim.config.scenario import Region, Scenario
 
@@ -135,7 +136,8 @@ def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInpu
     esc = region.escalation
     reached = rng.random((n_acute, len(region.people))) < esc.callin_reach
     return ChainInputs(reached, esc.callin_delay.sample(rng, n_acute), esc.neighbour_delay.sample(rng, n_acute),
-                       esc.callin, esc.neighbour != "none")
+                       esc.callin, esc.neighbour != "none",
+                       esc.neighbour if esc.neighbour not in NEIGHBOURS else None)
 
 
 def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None = None) -> RegionInputs:
@@ -177,14 +179,18 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
                         backups[1:], chain_inputs(region, n, seed, rep), extra)
 
 
-def sample_group(plans: list[RegionPlan], shared: SharedLine, seed: int, rep: int,
+def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
                  spells: list[absence.Spells | None] | None = None) -> list[RegionInputs]:
-    """Each region's inputs as `sample` draws them, plus the line they share: its holders in the
-    group's numbering (region k's people from the k-th offset), around everyone's own duties and
-    absences. An opening nobody can hold leaves the regions a gap."""
+    """Inputs of regions simulated together (they share a line, or one asks another as its
+    neighbouring line): each region's as `sample` draws them, in the group's numbering (region k's
+    people from the k-th offset), plus each shared line's holders, around everyone's own duties
+    and absences. An opening nobody can hold leaves its regions a gap."""
     parts = [sample(p, seed, rep, sp) for p, sp in zip(plans, spells or [None] * len(plans))]
     sizes = [len(p.region.people) for p in plans]
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
+    parts = [replace(part, offset=int(off)) for part, off in zip(parts, offsets)]
+    if not shared:
+        return parts
     number = {person.id: int(off) + k for p, off in zip(plans, offsets) for k, person in enumerate(p.region.people)}
 
     def crew(s: Schedule, k: int) -> Schedule:
@@ -196,8 +202,12 @@ def sample_group(plans: list[RegionPlan], shared: SharedLine, seed: int, rep: in
                           start=np.concatenate([part.spells.start for part in parts]),
                           end=np.concatenate([part.spells.end for part in parts]),
                           kind=np.concatenate([part.spells.kind for part in parts]))
-    line = lines.line_schedule(shared.line, [number[pid] for pid in shared.line.people], plans[0].calendar,
-                               taken, away, int(sum(sizes)))
-    travel = dict(zip(shared.regions, shared.travel))
-    return [replace(part, primary=lines.unstaffed(part.primary, line), shared=(line,), offset=int(off),
-                    travel=travel[p.region.id]) for p, part, off in zip(plans, parts, offsets)]
+    ids = [p.region.id for p in plans]
+    for pool in shared:
+        line = lines.line_schedule(pool.line, [number[pid] for pid in pool.line.people], plans[0].calendar,
+                                   taken, away, int(sum(sizes)))
+        for rid, travel in zip(pool.regions, pool.travel):
+            k = ids.index(rid)
+            parts[k] = replace(parts[k], primary=lines.unstaffed(parts[k].primary, line), shared=(line,),
+                               travel=travel)
+    return parts

@@ -29,8 +29,8 @@ class Job:
     norms: Norms
     seed: int
     keep_records: bool
-    # Regions simulated together (plan indices) and the line they share; a region alone: None.
-    groups: tuple[tuple[tuple[int, ...], SharedLine | None], ...] = ()
+    # Regions simulated together (plan indices) and the lines they share; a region alone: ().
+    groups: tuple[tuple[tuple[int, ...], tuple[SharedLine, ...]], ...] = ()
 
 
 @dataclass
@@ -87,10 +87,10 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     return {"reports": reports, "tasks": tasks, "callouts": callouts}
 
 
-def simulate(plans: list[inputs_mod.RegionPlan], shared: SharedLine | None, seed: int, rep: int,
+def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
              spells: list | None = None) -> tuple[list[RegionInputs], list[Records]]:
-    """One replication of one region, or of the regions that share a line (one environment)."""
-    if shared is None:
+    """One replication of one region, or of regions simulated together (one environment)."""
+    if len(plans) == 1 and not shared:
         (plan,) = plans
         sampled = inputs_mod.sample(plan, seed, rep, spells[0] if spells else None)
         return [sampled], [RegionModel(plan.region, plan.calendar, sampled).run()]
@@ -98,7 +98,7 @@ def simulate(plans: list[inputs_mod.RegionPlan], shared: SharedLine | None, seed
     return sampled_all, run_group([p.region for p in plans], plans[0].calendar, sampled_all)
 
 
-def _with_load_spells(plans: list[inputs_mod.RegionPlan], shared: SharedLine | None, seed: int, rep: int,
+def _with_load_spells(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
                       sampled: list[RegionInputs], recs: list[Records]) -> tuple[list[RegionInputs], list[Records]]:
     """Night load raises the hazard of a long spell (where the scenario says so): add those
     spells, then run again."""
@@ -116,7 +116,7 @@ def _with_load_spells(plans: list[inputs_mod.RegionPlan], shared: SharedLine | N
 def run_replication(job: Job, rep: int) -> Replication:
     """All regions once, with replication `rep`'s streams."""
     done: dict[int, tuple[RegionInputs, Records]] = {}
-    for members, shared in job.groups or tuple(((i,), None) for i in range(len(job.plans))):
+    for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans))):
         plans = [job.plans[i] for i in members]
         sampled, recs = _with_load_spells(plans, shared, job.seed, rep, *simulate(plans, shared, job.seed, rep))
         done.update(zip(members, zip(sampled, recs)))
@@ -141,9 +141,28 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
 
 def make_job(scenario: Scenario, seed: int, keep_records: bool = False) -> Job:
     plans = tuple(inputs_mod.plan(scenario, rid) for rid in scenario.regions)
+    return Job(plans, scenario.norms, seed, keep_records, groups(scenario))
+
+
+def groups(scenario: Scenario) -> tuple[tuple[tuple[int, ...], tuple[SharedLine, ...]], ...]:
+    """Regions that must run in one environment: linked by a shared line or by a neighbouring
+    line that is another region (plan indices in scenario order), with their shared lines."""
     order = list(scenario.regions)
-    pooled = {rid for s in scenario.shared_lines for rid in s.regions}
-    groups = [((i,), None) for i, rid in enumerate(order) if rid not in pooled]
-    groups += [(tuple(sorted(order.index(r) for r in s.regions)), s) for s in scenario.shared_lines]
-    return Job(plans, scenario.norms, seed, keep_records, tuple(groups))
+    root = list(range(len(order)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    links = [s.regions for s in scenario.shared_lines]
+    links += [(rid, r.escalation.neighbour) for rid, r in scenario.regions.items() if r.escalation.neighbour in order]
+    for linked in links:
+        for other in linked[1:]:
+            root[find(order.index(other))] = find(order.index(linked[0]))
+    members: dict[int, list[int]] = {}
+    for i in range(len(order)):
+        members.setdefault(find(i), []).append(i)
+    return tuple((tuple(m), tuple(s for s in scenario.shared_lines if order.index(s.regions[0]) in m))
+                 for m in sorted(members.values()))
 

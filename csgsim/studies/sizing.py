@@ -258,20 +258,33 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
     return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes)
 
 
-def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = ()
-               ) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
+def _with_neighbours(regions: dict[str, Region], ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The regions `ids` and every region their escalation asks as its neighbouring line, in turn."""
+    out = list(ids)
+    for rid in out:
+        neighbour = regions[rid].escalation.neighbour
+        if neighbour in regions and neighbour not in out:
+            out.append(neighbour)
+    return tuple(r for r in regions if r in out)
+
+
+def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = (),
+               regions: dict[str, Region] | None = None) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
     """The line structures to size a region with: every choice of its optional lines, each
     with the region's own lines only and, where the scenario defines a shared line for it,
     pooled with the regions it shares with (their teams as in the scenario).
 
     Each is (label, patch, regions): the patch sets the region's `lines` to the lines kept (None:
     the scenario's own), and `regions` are those simulated. Without optional or shared lines
-    there is one structure, the scenario's own.
+    there is one structure, the scenario's own. A region asked as a neighbouring line is simulated
+    too (as the scenario has it).
     """
+    regions = {region.id: region} if regions is None else regions
+    alone = _with_neighbours(regions, (region.id,))
     optional = [line.id for line in region.lines if line.optional]
     pool = next((s for s in shared if region.id in s.regions), None)
     if not optional and pool is None:
-        return [(ONE_STRUCTURE, None, (region.id,))]
+        return [(ONE_STRUCTURE, None, alone)]
     if len(optional) > MAX_OPTIONAL_LINES:
         raise SizingError(f"region {region.id!r} has {len(optional)} optional lines; sizing tries every choice of "
                           f"them, so at most {MAX_OPTIONAL_LINES} may be optional")
@@ -284,12 +297,13 @@ def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, .
         label = "without optional lines" if not kept else "with " + " + ".join(i for i in optional if i in kept)
         patch = {"lines": entries} if optional else None
         if pool is None:
-            out.append((label, patch, (region.id,)))
+            out.append((label, patch, alone))
             continue
         label = "" if not optional else f"{label}, "
-        out.append((f"{label}own lines only", patch, (region.id,)))
+        out.append((f"{label}own lines only", patch, alone))
         others = " + ".join(r for r in pool.regions if r != region.id)
-        out.append((f"{label}{pool.line.id} shared with {others}", patch, pool.regions))
+        out.append((f"{label}{pool.line.id} shared with {others}", patch,
+                    _with_neighbours(regions, (region.id, *pool.regions))))
     return out
 
 
@@ -330,7 +344,7 @@ def size(
     rounds = sorted({min(batch * 2 ** k, max_replications)
                      for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
     parsed = scenario_mod.parse(data, source)
-    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines) for rid in regions}
+    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
     n_shapes = max(len(v) for v in shapes.values())
     level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
     columns = [list(REGION_METRICS).index(t.metric) for t in targets]

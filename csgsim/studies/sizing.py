@@ -44,7 +44,7 @@ from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.experiments import patched
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval
-from csgsim.runtime.jobs import make_job
+from csgsim.runtime.jobs import Job, make_job
 
 MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"
 ONE_STRUCTURE = "as in the scenario"
@@ -315,6 +315,24 @@ def _with_lines(data: dict[str, Any], rid: str, patch: dict[str, Any] | None) ->
     return doc
 
 
+def _jobs(data: dict[str, Any], source: str, shapes: dict[str, list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]],
+          sizes: list[int], absences: Sequence[ScriptedAbsence], owner: dict[str, str], seed: int
+          ) -> tuple[dict[tuple[str, str, int], Job], dict[tuple[str, str, int], int], dict[str, str]]:
+    """Per region, structure and size: the job, the row of the sized region in its results, and names."""
+    jobs, rows, names = {}, {}, {}
+    for rid, shape in shapes.items():
+        mine = [a for a in absences if owner.get(a.person, rid) == rid]
+        for label, patch, simulated in shape:
+            for s in sizes:
+                what = f"{s} casemanagers in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
+                doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", s)], f"{source} with {what}")
+                sc = scenario_mod.parse(doc, f"{source} ({what})").only(list(simulated))
+                jobs[rid, label, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
+                rows[rid, label, s] = list(sc.regions).index(rid)
+                names[rid] = sc.regions[rid].name
+    return jobs, rows, names
+
+
 def size(
     data: dict[str, Any],
     source: str,
@@ -355,18 +373,8 @@ def size(
                               "name the coordinator by id")
         if a.person != "coordinator" and owner.get(a.person) not in regions:
             raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
-    jobs, rows, cells, names = {}, {}, {}, {}
-    for rid in regions:
-        mine = [a for a in absences if owner.get(a.person, rid) == rid]
-        for label, patch, simulated in shapes[rid]:
-            for s in sizes:
-                what = f"{s} casemanagers in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
-                doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", s)], f"{source} with {what}")
-                sc = scenario_mod.parse(doc, f"{source} ({what})").only(list(simulated))
-                jobs[rid, label, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
-                rows[rid, label, s] = list(sc.regions).index(rid)
-                names[rid] = sc.regions[rid].name
-            cells[rid, label] = [Cell(s) for s in sizes]
+    jobs, rows, names = _jobs(data, source, shapes, sizes, absences, owner, seed)
+    cells = {(rid, label): [Cell(s) for s in sizes] for rid, shape in shapes.items() for label, _, _ in shape}
     done = 0
     for upto in rounds:
         active = {}

@@ -244,3 +244,16 @@ def test_running_a_region_without_the_region_it_asks_is_refused():
     sc = load(data)
     with pytest.raises(ScenarioError, match="include 'b' too"):
         sc.only(["a"])
+
+
+def test_running_one_region_of_a_shared_line_says_the_line_is_left_out():
+    """`run --region` with one region of a shared line runs it on its own lines, and says so."""
+    from typer.testing import CliRunner
+
+    from csgsim.ui.cli import app
+    from tests.conftest import ROOT
+
+    model = ROOT / "models" / "ijsselland-flevoland-shared-night.toml"
+    res = CliRunner().invoke(app, ["run", "-s", str(model), "--region", "ijsselland", "-n", "1", "-f", "json"])
+    assert res.exit_code == 0
+    assert "shared line 'night' (ijsselland + flevoland) is left out" in res.stderr

@@ -56,9 +56,9 @@ def build(regions: dict[str, dict[str, Any]], **kw: Any) -> scenario_mod.Scenari
 def queue_scenario(rate_per_hour: float, mean_service: float, backup: str, days: int = 365) -> scenario_mod.Scenario:
     """A region that reduces to M/M/1 (backup none) or M/M/2 (backup external).
 
-    One casemanager always on duty (never absent, no working-time rules), flat Poisson arrivals,
-    exponential time on site and nothing else: no call-back, phone or travel time, no non-acute
-    reports, no follow-ups.
+    One casemanager always on duty (never absent, no working-time rules, no call-in or
+    neighbouring line), flat Poisson arrivals, exponential time on site and nothing else: no
+    call-back, phone or travel time, no non-acute reports, no follow-ups.
     """
     zero = {"dist": "fixed", "value": 0.0}
     hours = 365 * 24
@@ -71,6 +71,7 @@ def queue_scenario(rate_per_hour: float, mean_service: float, backup: str, days:
                  "followup_days": [], "nonacute_followup_days": []},
         absence={"enabled": False},
         rules={"set": "none"},
+        escalation={"callin": False, "neighbour": "none"},
     )
     region["demand"]["acute"].update({"profile": "flat", "growth_per_year": 0.0, "level_year": 2025,
                                       "seasonality": [1.0] * 12})

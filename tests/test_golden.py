@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "798064cbe0b0d0ea2007224ad81f10cf4c2e060e99fb58f253d64e51eae9cc5f",
-    "persons": "8057a7afde94f53dd0ad80e9aab45f2187fc89daafb2b51abef8d5bd14920d4b",
-    "callouts": "52f40f0889dd2e5e3aed6b92e78bf81484d57a8c13f4a5d9d6852ca1985de67c",
-    "reports": "e9ea19559b74f2cd2d2d24ed73c5968ff7d9dd40f084dd2a7c5a1431e2d6ce25",
+    "regions": "5b7ec5497ccf19bc568048e8197e2ae3133c95222de2119c2c90874d257971d1",
+    "persons": "cc1a4302e40ea116250245fce3c7025ccc8d0f262fc4102b356992a944b813ed",
+    "callouts": "87dd4c70afb7ed4b8728b48b96a5d19e29ef389d1c9327b8d7c7aedc91414747",
+    "reports": "c226ead827f37ed5101a208a2974dcd33f8af7292beeeadf9d4c5bf714918282",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {
-    "regions": "22c4e0d53067d4a6edc2972f68da2281150d79231ce61269b84536ee3c786519",
-    "persons": "cc64ad8d21550275606ffa6bee71cc8df9bfaa8b40c1f00afcd33f2c08c149c4",
-    "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "1a1a9238164e56be1bc4ca6a3d0a9658d30edff2052f54b6d1bddf675e85bb76",
-    "tasks": "8a87c1ead95c31f03851423bc91f3be97863d005d5672ad35b4d4e9460afc39b",
+    "regions": "f49cb72cd4f7b937fd8c31d944ef6bbfa8d0e326bacf81caf37642f70933a329",
+    "persons": "174c4601cb3f30f64d3b0cde786815dc84acb7c6e8e24deddf2c80de0bbded47",
+    "callouts": "3b51c4006dbfc5bbecfc6822466a20a1710ae29d3384f2cb868f56ef961a69d3",
+    "reports": "72113c7fc70f154225b6bcb3662e0db7eeca94f7feb509212e1ed13470960d34",
+    "tasks": "94a9218375a6b937d5985958762804aaaf61c403e7dba19af5fa96f9c79258f2",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "e476b14ad9afe4264852e2009f780e153559a6d861de71c066da77ab7c7b26da",
-    "differences": "3869c43098e9d42397268fa109d9cdd671924c5c795b1c353886c52e7372dcd2",
+    "regions": "4ac93819440863a49f37708dc06a14523f4718026a8c196ca3f71d1cddbb305f",
+    "differences": "e98d33530f8a1ef2c5c2839d6264f6365dc23dec7299272526e15b12c3c2b94a",
 }
 
 

@@ -24,7 +24,7 @@ def queue_data(rate_per_hour: float, mean_service: float, days: int) -> dict:
         pathway={"attendance": "day0", "callback": zero, "phone": zero, "travel": zero,
                  "on_site": {"dist": "exponential", "mean": mean_service},
                  "followup_days": [], "nonacute_followup_days": []},
-        absence={"enabled": False}, rules={"set": "none"},
+        absence={"enabled": False}, rules={"set": "none"}, escalation={"callin": False, "neighbour": "none"},
     )
     region["demand"]["acute"].update({"profile": "flat", "growth_per_year": 0.0, "level_year": 2025,
                                       "seasonality": [1.0] * 12})
@@ -162,3 +162,31 @@ def test_cli_sizes_a_region_from_a_targets_file(tmp_path):
     data = json.loads(res.stdout)
     assert data["regions"][0]["answer"] == 3 and data["regions"][0]["sizes"][0]["size"] == 3
     assert data["interval_level"] > data["confidence"]
+
+
+def test_sizing_searches_the_line_structures_the_scenario_allows():
+    """A queue region with an optional second line open round the clock: without it the line is
+    M/M/1 (mean wait 26 min at 0.3 calls/h) at any team size, so no size meets a 5-minute mean;
+    with it, two people make M/M/2 (about 1 min), so the answer is 2. One result per structure,
+    and the summary names both."""
+    data = queue_data(0.3, 1.0, 60)
+    data["regions"]["q"]["lines"] = [{"id": "second", "start_hour": 9, "end_hour": 33, "optional": True}]
+    with make_executor(1) as serial:
+        result = sizing.size(data, "<queue>", ["q"], [1, 2, 3], [sizing.parse_target("acute_contact_mean<=5")], 1,
+                             serial, batch=4, max_replications=8)
+    without, with_line = result.regions
+    assert (without.structure, with_line.structure) == ("without optional lines", "with second")
+    assert without.status == "none meets" and without.answer is None
+    assert with_line.answer == 2
+    assert result.structures == 2 and "2 line structures" in sizing.confidence_line(result)
+    assert result.summary("q") == "without optional lines: none meets, or 2 casemanagers with second"
+    assert set(with_line.table()["structure"]) == {"with second"}
+
+
+def test_too_many_optional_lines_are_refused():
+    """Every choice of optional lines is a structure: more than three optional lines is an error."""
+    data = queue_data(0.3, 1.0, 30)
+    data["regions"]["q"]["lines"] = [{"id": f"l{i}", "start_hour": 9, "end_hour": 17, "optional": True}
+                                     for i in range(4)]
+    with make_executor(1) as serial, pytest.raises(sizing.SizingError, match="at most 3 may be optional"):
+        sizing.size(data, "<queue>", ["q"], [1, 2], [sizing.parse_target("acute_contact_mean<=5")], 1, serial)

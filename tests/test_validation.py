@@ -87,7 +87,7 @@ def test_validate_refuses_what_run_cannot_simulate(tmp_path, name, old, new, wor
 def test_ids_are_unique_across_regions(tmp_path):
     """The same person id in two regions is refused (--absent would hit the wrong region)."""
     path = tmp_path / "dup.toml"
-    path.write_text(EXAMPLE.read_text().replace('id = "fr-cm1"', 'id = "zl-cm1"'))
+    path.write_text(EXAMPLE.read_text().replace('"fr-cm1"', '"zl-cm1"'))  # the person and the deputy naming them
     res = cli("validate", path)
     assert res.exit_code == 2 and "'zl-cm1' is used in regions zeeland and friesland" in res.stderr
 

@@ -6,8 +6,11 @@ Definitions (binding, MODEL.md section 5):
 - non-acute intake wait: report arrival -> intake (days);
 - follow-up timeliness: share of watchful-waiting contacts done within the tolerance of their
   due date (contacts still inside their tolerance at the horizon are not judged);
-- casemanager load per person and region; coverage (gap hours, acute reports in gaps, heavy
-  weeks with 5+ acute reports, weeks with none).
+- casemanager load per person and region; call-outs per duty counts the call-outs a duty
+  holder takes during an on-call duty (not in office-hour blocks, not as backup or call-in),
+  per on-call duty; office-hour call-outs are counted on their own, per week;
+- coverage (gap hours, acute reports in gaps, heavy weeks with 5+ acute reports, weeks with
+  none); escalation (see `escalation`).
 Across replications every figure is a mean with a 95% confidence interval (see `summarise`).
 """
 
@@ -21,11 +24,12 @@ from datetime import timedelta
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.staff.duties import NOBODY, ONCALL, Schedule
-from csgsim.model.pathways import FOLLOWUP, Records, RegionInputs
+from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
+from csgsim.analysis import escalation
+from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
+from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
 from csgsim.config.scenario import Norms, Region
 
-FOUR_WEEKS = 28 * HOURS_PER_DAY
 HEAVY_WEEK = 5
 
 #: Region metric -> (unit, description). The order is the order of every output table.
@@ -37,7 +41,7 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "acute_contact_p90": ("min", "acute contact delay, 90th percentile"),
     "acute_contact_p95": ("min", "acute contact delay, 95th percentile"),
     "acute_contact_within_norm": ("share", "acute contacts within the norm"),
-    "acute_answered_by_backup": ("share", "acute calls taken by the backup"),
+    **ANSWER_METRICS,
     "acute_attendance_mean": ("min", "acute attendance delay (day 0), mean"),
     "acute_attendance_p50": ("min", "acute attendance delay, median"),
     "acute_attendance_p90": ("min", "acute attendance delay, 90th percentile"),
@@ -53,7 +57,8 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "intake_open_at_horizon": ("count", "non-acute reports without intake at the horizon"),
     "oncall_hours_per_4w": ("h", "on-call hours per casemanager per 4 weeks"),
     "duties_per_4w": ("count", "on-call duties per casemanager per 4 weeks"),
-    "callouts_per_duty": ("count", "acute call-outs per on-call duty"),
+    "callouts_per_duty": ("count", "acute call-outs taken by the duty holder during on-call duties, per on-call duty"),
+    "office_callouts_per_week": ("count", "acute call-outs starting in office-hour duty blocks, per week"),
     "night_callouts_per_16w": ("count", "night call-outs (00-06) per casemanager per 16 weeks"),
     "csg_hours_per_week": ("h", "hours on CSG cases per casemanager per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted CSG hours"),
@@ -67,6 +72,7 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "backup_only_hours": ("h", "hours with no duty holder, covered by the backup alone"),
     "gap_hours": ("h", "hours with no reachable casemanager: no duty holder and no backup"),
     "acute_in_gap": ("count", "acute reports arriving in a gap"),
+    **CALLIN_METRICS,
     "heavy_week_share": ("share", f"weeks with {HEAVY_WEEK}+ acute reports"),
     "zero_week_share": ("share", "weeks with no acute report"),
 }
@@ -77,7 +83,7 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     "oncall_hours_per_4w": ("h", "on-call hours per 4 weeks"),
     "duties_per_4w": ("count", "on-call duties per 4 weeks"),
     "callouts": ("count", "acute call-outs taken"),
-    "callouts_per_duty": ("count", "call-outs per on-call duty"),
+    "callouts_per_duty": ("count", "call-outs taken during own on-call duties, per on-call duty"),
     "night_callouts_per_16w": ("count", "night call-outs (00-06) per 16 weeks"),
     "csg_hours_per_week": ("h", "hours on CSG cases per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted"),
@@ -87,6 +93,7 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     "extra_duties": ("count", "on-call duties taken over from absent colleagues"),
     "max_oncall_days_per_4w": ("count", "most on-call days in a 4-week window"),
     "rest_hours_from_job": ("h", "regular-job hours lost to rest after night call-outs"),
+    **CALLIN_PERSON_METRICS,
     **{f"breaches_{r}": ("count", f"breaches of rule {r} (NaN: not in the region's rule set)")
        for r in rules.DUTY_RULES + rules.WORK_RULES},
 }
@@ -151,10 +158,20 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     st = region.staffing
     reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
                         calendar.days - int(since // HOURS_PER_DAY))
+    schedule = _reported(sampled.all_duties(n_people), since, n_people)
+
+    def check(eng: np.ndarray) -> pd.DataFrame:
+        return rules.check(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
+                           get_ruleset(st.rules), n_people, reported, st.regular_job)
+
+    def breaches(checked: pd.DataFrame) -> np.ndarray:
+        cols = [c for c in checked if c.startswith("breach_")]
+        return checked[cols].to_numpy(dtype=float).sum(axis=1) if cols else np.zeros(n_people)
+
     eng = rec.eng_start >= since
-    checked = rules.check(_reported(sampled.primary, since, n_people), rec.eng_person[eng],
-                          rec.eng_start[eng] - since, rec.eng_end[eng] - since, get_ruleset(st.rules),
-                          n_people, reported, st.regular_job)
+    checked = check(eng)
+    callin = eng & (rec.eng_role == CALLIN)
+    caused = breaches(checked) - breaches(check(eng & ~callin)) if callin.any() else np.zeros(n_people)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan
@@ -165,6 +182,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
         "extra_duties": _per_person(log.new[moved], n_people),
         "max_oncall_days_per_4w": checked["max_oncall_days_per_4w"].to_numpy(dtype=float),
         "rest_hours_from_job": checked["rest_hours_from_job"].to_numpy(dtype=float),
+        "callin_breaches": caused,
     })
     for r in rules.DUTY_RULES + rules.WORK_RULES:
         col = f"breach_{r}"
@@ -195,7 +213,7 @@ def replication_metrics(
     reached = acute & ~np.isnan(rec.acute_contact)
     out.update(_delays((rec.acute_contact - rec.acute_arrival)[reached] * 60, norms.acute_contact_minutes,
                        "acute_contact"))
-    out["acute_answered_by_backup"] = float((rec.acute_role[reached] == 1).mean()) if reached.any() else np.nan
+    out.update(escalation.answer_shares(rec, reached))
     on_site = acute & ~np.isnan(rec.acute_on_site)
     attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
     out.update(_delays((rec.acute_on_site - rec.acute_arrival)[on_site] * 60, attend_norm, "acute_attendance"))
@@ -216,12 +234,16 @@ def replication_metrics(
     out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())
 
     # Load per person, then the casemanagers' mean for the region.
-    oncall = (schedule.kind == ONCALL) & (schedule.start >= since)
-    block_hours = schedule.end - schedule.start
-    oncall_hours = _per_person(schedule.person[oncall], n_people, block_hours[oncall])
-    duties = _per_person(schedule.person[oncall], n_people)
+    duties_all = sampled.all_duties(n_people)
+    oncall = (duties_all.kind == ONCALL) & (duties_all.start >= since)
+    block_hours = duties_all.end - duties_all.start
+    oncall_hours = _per_person(duties_all.person[oncall], n_people, block_hours[oncall])
+    duties = _per_person(duties_all.person[oncall], n_people)
     eng = rec.eng_start >= since
     callouts = _per_person(rec.eng_person[eng], n_people)
+    block = np.searchsorted(schedule.start, rec.eng_start, side="right") - 1
+    on_duty = eng & (rec.eng_role == PRIMARY) & (schedule.kind[block] == ONCALL)
+    duty_callouts = _per_person(rec.eng_person[on_duty], n_people)
     night = eng & rules.is_night(rec.eng_start, rec.eng_end)
     nights = _per_person(rec.eng_person[night], n_people)
     did = rec.task_start >= since  # False for NaN: not done
@@ -240,19 +262,21 @@ def replication_metrics(
             "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / window,
             "duties_per_4w": duties * FOUR_WEEKS / window,
             "callouts": callouts,
-            "callouts_per_duty": np.where(duties > 0, callouts / duties, np.nan),
+            "callouts_per_duty": np.where(duties > 0, duty_callouts / duties, np.nan),
             "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / window,
             "csg_hours_per_week": worked / weeks,
             "csg_hours_vs_contract": np.where(contracted > 0, worked / weeks / contracted, np.nan),
             "active_caseload": caseload,
             "late_followups": late_by,
+            **escalation.callin_load(rec, n_people, since, window),
         })
     staff = _staff_figures(rec, region, sampled, calendar, since)
     persons = pd.concat([persons, staff], axis=1)
     team = persons.iloc[:cms]
     out["oncall_hours_per_4w"] = float(team["oncall_hours_per_4w"].mean())
     out["duties_per_4w"] = float(team["duties_per_4w"].mean())
-    out["callouts_per_duty"] = float(callouts.sum() / duties.sum()) if duties.sum() else np.nan
+    out["callouts_per_duty"] = float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan
+    out["office_callouts_per_week"] = float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks)
     out["night_callouts_per_16w"] = float(team["night_callouts_per_16w"].mean())
     out["csg_hours_per_week"] = float(team["csg_hours_per_week"].mean())
     out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())
@@ -266,11 +290,15 @@ def replication_metrics(
     out["rule_breaches"] = float(np.nansum(persons[breach_cols].to_numpy()))
     out["replan_breaches"] = staff.attrs["replan_breaches"]
     no_holder = schedule.person == NOBODY
-    no_backup = np.ones(len(schedule), dtype=bool) if sampled.backup is None else sampled.backup.person == NOBODY
+    no_backup = np.ones(len(schedule), dtype=bool)
+    for backup in sampled.backups:
+        no_backup &= backup.person == NOBODY
     hours = (np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since)).clip(min=0)
     out["backup_only_hours"] = float(hours[no_holder & ~no_backup].sum())
     out["gap_hours"] = float(hours[no_holder & no_backup].sum())
     out["acute_in_gap"] = float((acute & rec.acute_in_gap).sum())
+    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window,
+                                      region.id, n_people))
     full_weeks = int(window // (7 * HOURS_PER_DAY))
     if full_weeks:
         week = ((rec.acute_arrival[acute] - since) // (7 * HOURS_PER_DAY)).astype(np.int64)

@@ -1180,6 +1180,8 @@ def write_model(
         lines.append(f"# staff: assumption - {n} casemanagers of {hours} h/week for {acute:g} acute reports/yr; "
                      f"duty {pattern}")
         lines.append(f'staff.coordinator = {{ id = "{prefix}-coord", hours_per_week = {coord_hours} }}')
+        lines.append(f'backup.deputy = {{ value = "{prefix}-cm1", assumption = "the first casemanager listed stands in '
+                     'for the coordinator as backup" }')
         lines.append("staff.casemanagers = [")
         lines += [f'  {{ id = "{prefix}-cm{i}", hours_per_week = {hours} }},' for i in range(1, n + 1)]
         lines.append("]")

@@ -23,6 +23,9 @@ from csgsim.core.distributions import KINDS, Dist
 from csgsim.config import limits
 from csgsim.core import files
 from csgsim.core.errors import ScenarioError
+from csgsim.config import escalation, lines
+from csgsim.config.escalation import Escalation
+from csgsim.config.lines import Line, SharedLine
 from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
 
 TYPES = ("acute", "non_acute")
@@ -120,6 +123,8 @@ class Region:
     pathway: Pathway
     staffing: Staffing
     note: str = ""
+    escalation: Escalation = Escalation()
+    lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
 
     @property
     def casemanagers(self) -> int:
@@ -173,6 +178,7 @@ class Scenario:
     provenance: dict[str, str] = field(default_factory=dict)
     digest: str = ""
     warmup_days: int = 0
+    shared_lines: tuple[SharedLine, ...] = ()
 
     @property
     def calendar(self) -> Calendar:
@@ -193,14 +199,25 @@ class Scenario:
         return float(self.warmup_days * 24)
 
     def only(self, region_ids: list[str]) -> Scenario:
-        """The same scenario restricted to some regions (ids checked against the file)."""
+        """The same scenario restricted to some regions (ids checked against the file).
+
+        A shared line stays only if all its regions stay; otherwise each region kept runs its
+        own first line in those hours too. A region whose neighbouring line is another region
+        needs that region kept as well.
+        """
         unknown = [r for r in region_ids if r not in self.regions]
         if unknown:
             raise ScenarioError(
                 f"{self.source}: region {unknown[0]!r} is not in this scenario; "
                 f"allowed: {', '.join(self.regions)}"
             )
-        return _replace(self, regions={r: self.regions[r] for r in region_ids})
+        for r in region_ids:
+            neighbour = self.regions[r].escalation.neighbour
+            if neighbour in self.regions and neighbour not in region_ids:
+                raise ScenarioError(f"{self.source}: region {r!r} asks region {neighbour!r} as its neighbouring line; "
+                                    f"the two run together, so include {neighbour!r} too")
+        kept = tuple(s for s in self.shared_lines if set(s.regions) <= set(region_ids))
+        return _replace(self, regions={r: self.regions[r] for r in region_ids}, shared_lines=kept)
 
 
 def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
@@ -550,10 +567,11 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
     if duty.office_end_hour <= duty.office_start_hour:
         raise duty_r.fail("office_end_hour", duty.office_end_hour, "must be after office_start_hour")
     duty_r.done()
+    people = _people(r.table("staff"), rid)
     backup_r = r.table("backup")
     backup = backup_r.choice("kind", BACKUP_KINDS)
+    chain = escalation.read(backup_r, r.table("escalation"), backup, people)
     backup_r.done()
-    people = _people(r.table("staff"), rid)
     region = Region(
         id=rid,
         name=r.text("name", default=rid),
@@ -565,6 +583,8 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
         pathway=_pathway(r.table("pathway")),
         staffing=_staffing(r, people, backup),
         note=r.text("note", default=""),
+        escalation=chain,
+        lines=lines.read(r, people),
     )
     r.done()
     return region
@@ -640,6 +660,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         merged = _merge(defaults, body)
         regions[rid] = _region(rid, TableReader(merged, f"regions.{rid}", source, provenance), profiles)
     reg_r.done()
+    escalation.check_neighbours(regions, source)
     events_raw = top.raw("events", [])
     if not isinstance(events_raw, list):
         raise top.fail("events", events_raw, "expected [[events]] tables")
@@ -649,8 +670,10 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     events = tuple(
         _event(TableReader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
+    shared = lines.read_shared(top, regions)
     top.done()
-    scenario = Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    scenario = Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup,
+                        shared)
     limits.check_scenario(scenario)
     return scenario
 

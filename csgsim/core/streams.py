@@ -21,6 +21,7 @@ STREAMS = (
     "non_acute_durations",
     "absence",
     "load_absence",
+    "escalation",
 )
 
 

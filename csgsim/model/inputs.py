@@ -6,19 +6,22 @@ Every draw comes from the keyed streams of `csgsim.core.streams`, so results dep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from csgsim.staff import absence
+from csgsim.staff import absence, lines
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
 from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
+from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
+from csgsim.config.escalation import NEIGHBOURS
+from csgsim.config.lines import SharedLine
 from csgsim.config.scenario import Region, Scenario
 from csgsim.core.errors import ScenarioError
 
@@ -54,6 +57,9 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
                                 "be simulated (check the levels and the events' effect)")
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+    for shared in scenario.shared_lines:
+        if region_id in shared.regions:  # in the shared hours the shared line holds this region's duty
+            schedule = lines.pool(schedule, *lines.openings(shared.line, cal))
     return RegionPlan(region, cal, scenario.warmup_hours, rates["acute"], rates["non_acute"], schedule)
 
 
@@ -63,22 +69,41 @@ def check(scenario: Scenario) -> None:
         plan(scenario, region_id)
 
 
-def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:
-    """Who takes a second call while the duty holder is busy (NOBODY where they are out)."""
-    if kind == "none":
-        return None
+def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells) -> tuple[Schedule, ...]:
+    """Who takes a call while the duty holder is busy, per backup step in order, on the duty's blocks.
+
+    The first step is the `[backup]` kind (the deputy stands in where that person is absent),
+    then each person named in `also`. A step is NOBODY in a block where its person holds the
+    duty or is absent at any time in it.
+    """
+    kind, chain = region.backup, region.escalation
+    if kind == "none" and not chain.also:
+        return ()
     n_people = len(region.people)
-    if kind == "external":
-        person = np.full(len(primary), n_people)
-    elif kind == "coordinator":
-        person = np.full(len(primary), n_people - 1)
-    else:  # next_in_line: whoever holds the next duty
-        person = np.append(primary.person[1:], primary.person[:1])
-    person = np.where(person == primary.person, NOBODY, person)
+    blocks = np.arange(len(primary))
     away = absence.overlaps(spells, n_people, primary.start, primary.end)
-    inside = (person >= 0) & (person < n_people)
-    person = np.where(inside & away[np.clip(person, 0, n_people - 1), np.arange(len(primary))], NOBODY, person)
-    return Schedule(start=primary.start, end=primary.end, person=person.astype(np.int64), kind=primary.kind)
+
+    def reachable(person: np.ndarray) -> np.ndarray:
+        inside = (person >= 0) & (person < n_people)
+        out = np.where(inside & away[np.clip(person, 0, n_people - 1), blocks], NOBODY, person)
+        out = np.where(person < 0, NOBODY, out)  # a gap, or hours a shared line holds
+        return np.where(person == primary.person, NOBODY, out).astype(np.int64)
+
+    steps = []
+    if kind != "none":
+        if kind == "external":
+            person = np.full(len(primary), n_people)
+        elif kind == "coordinator":
+            person = np.full(len(primary), n_people - 1)
+        else:  # next_in_line: whoever holds the next duty
+            person = np.append(primary.person[1:], primary.person[:1])
+        first = reachable(person)
+        if chain.deputy is not None:
+            person_away = (first == NOBODY) & (person != primary.person)
+            first = np.where(person_away, reachable(np.full(len(primary), region.index(chain.deputy))), first)
+        steps.append(first)
+    steps += [reachable(np.full(len(primary), region.index(pid))) for pid in chain.also]
+    return tuple(Schedule(start=primary.start, end=primary.end, person=person, kind=primary.kind) for person in steps)
 
 
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
@@ -109,7 +134,7 @@ def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarr
     return spells
 
 
-def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Schedule | None, ReplanLog]:
+def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, tuple[Schedule, ...], ReplanLog]:
     """The duty and backup schedules once the absent people's duties are re-planned."""
     region = plan.region
     st = region.staffing
@@ -118,7 +143,21 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Sc
     order = [region.index(p) for p in st.next_in_line]
     primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
                           order, backup_person)
-    return primary, backup_schedule(region.backup, primary, region, spells), log
+    return primary, backup_schedules(primary, region, spells), log
+
+
+def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInputs:
+    """Per acute report: which off-duty people would be reached, and the delays of the steps.
+
+    Drawn whether or not a step is on, from a stream of their own, so that switching a step on
+    or off changes no other draw.
+    """
+    rng = stream(seed, rep, region.id, "escalation")
+    esc = region.escalation
+    reached = rng.random((n_acute, len(region.people))) < esc.callin_reach
+    return ChainInputs(reached, esc.callin_delay.sample(rng, n_acute), esc.neighbour_delay.sample(rng, n_acute),
+                       esc.callin, esc.neighbour != "none",
+                       esc.neighbour if esc.neighbour not in NEIGHBOURS else None)
 
 
 def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None = None) -> RegionInputs:
@@ -151,6 +190,44 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
         followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
     )
     spells = staff_spells(plan, seed, rep) if spells is None else spells
-    primary, backup, log = duty_rosters(plan, spells)
-    absent = absence.absent_days(spells, len(region.people), plan.calendar.days)
-    return RegionInputs(acute, non_acute, primary, backup, absent, spells, log)
+    primary, backups, log = duty_rosters(plan, spells)
+    n_people = len(region.people)
+    index = {p.id: i for i, p in enumerate(region.people)}
+    extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
+    absent = absence.absent_days(spells, n_people, plan.calendar.days)
+    return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
+                        backups[1:], chain_inputs(region, n, seed, rep), extra)
+
+
+def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
+                 spells: list[absence.Spells | None] | None = None) -> list[RegionInputs]:
+    """Inputs of regions simulated together (they share a line, or one asks another as its
+    neighbouring line): each region's as `sample` draws them, in the group's numbering (region k's
+    people from the k-th offset), plus each shared line's holders, around everyone's own duties
+    and absences. An opening nobody can hold leaves its regions a gap."""
+    parts = [sample(p, seed, rep, sp) for p, sp in zip(plans, spells or [None] * len(plans))]
+    sizes = [len(p.region.people) for p in plans]
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
+    parts = [replace(part, offset=int(off)) for part, off in zip(parts, offsets)]
+    if not shared:
+        return parts
+    number = {person.id: int(off) + k for p, off in zip(plans, offsets) for k, person in enumerate(p.region.people)}
+
+    def crew(s: Schedule, k: int) -> Schedule:
+        mine = (s.person >= 0) & (s.person < sizes[k])
+        return Schedule(start=s.start, end=s.end, person=np.where(mine, s.person + offsets[k], NOBODY), kind=s.kind)
+
+    taken = [crew(s, k) for k, part in enumerate(parts) for s in (part.primary, *part.lines)]
+    away = absence.Spells(person=np.concatenate([part.spells.person + off for part, off in zip(parts, offsets)]),
+                          start=np.concatenate([part.spells.start for part in parts]),
+                          end=np.concatenate([part.spells.end for part in parts]),
+                          kind=np.concatenate([part.spells.kind for part in parts]))
+    ids = [p.region.id for p in plans]
+    for pool in shared:
+        line = lines.line_schedule(pool.line, [number[pid] for pid in pool.line.people], plans[0].calendar,
+                                   taken, away, int(sum(sizes)))
+        for rid, travel in zip(pool.regions, pool.travel):
+            k = ids.index(rid)
+            parts[k] = replace(parts[k], primary=lines.unstaffed(parts[k].primary, line), shared=(line,),
+                               travel=travel)
+    return parts

@@ -1,23 +1,19 @@
 """The SimPy model of one region: the acute call-out, the non-acute intake, watchful waiting.
 
-Two kinds of work compete for a casemanager:
+Two kinds of work compete for a casemanager, each in its own part:
 
-* **Acute calls** go to whoever holds the on-call duty now; while that person is busy, to the
-  backup (achterwacht); otherwise the call waits, first come first served. A person finishes
-  the call they took even after their duty ends; waiting calls go to the next duty holder.
-* **Office work** (non-acute intakes, watchful-waiting contacts, day-1 visits) is done by the
-  case's owner in office hours on working days, from their contracted CSG hours. Acute work
-  comes first: at the end of each office day the owner's contacts fill the time that day's
-  call-outs left free, earliest due first, until the day's share of contracted hours is used.
-  What does not fit waits, so an overloaded casemanager builds a backlog of late contacts.
+* **Acute calls** (`dispatch`): the control room reaches the duty holder, else the backup,
+  else the call waits; the one reached does the call-out and then owns the case.
+* **Office work** (`office`): non-acute intakes, watchful-waiting contacts and day-1 visits,
+  done by the case's owner in office hours from their contracted CSG hours, after the day's
+  call-outs. Which contacts each case still needs, and who owns it, is `cases`.
 
-The model reads sampled inputs and writes records; it draws no random numbers itself.
+This module tells the two pathways as processes and wires the parts on one environment. The
+model reads sampled inputs and writes records; it draws no random numbers itself.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,14 +21,17 @@ import simpy
 
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.staff.absence import Spells
+from csgsim.model.cases import Caseload
+from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs, Crew
+from csgsim.model.office import OfficeWork
+from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
 from csgsim.staff.duties import NOBODY, Schedule
+from csgsim.staff.lines import combined
 from csgsim.staff.replanning import ReplanLog
 from csgsim.config.scenario import Region
 
-# Task kinds, in the order an owner does them when several are due.
-DAY1_VISIT, INTAKE, FOLLOWUP, NONACUTE_FOLLOWUP = 0, 1, 2, 3
-TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
-PRIMARY, BACKUP = 0, 1
+__all__ = ["AcuteInputs", "NonAcuteInputs", "RegionInputs", "Records", "RegionModel", "PRIMARY", "BACKUP",
+           "CALLIN", "NEIGHBOUR", "STEPS", "DAY1_VISIT", "INTAKE", "FOLLOWUP", "NONACUTE_FOLLOWUP", "TASK_KINDS"]
 
 
 @dataclass
@@ -66,6 +65,25 @@ class RegionInputs:
     absent: np.ndarray  # (people, days) bool: no office work that day
     spells: Spells  # the absences behind `absent` and the re-planned schedules
     replan: ReplanLog  # which duties moved to whom because of them
+    more_backups: tuple[Schedule, ...] = ()  # further backup steps, in order, after `backup`
+    chain: ChainInputs | None = None  # None: no call-in and no neighbouring line
+    lines: tuple[Schedule, ...] = ()  # extra on-call lines (NOBODY while closed), after `primary`
+    shared: tuple[Schedule, ...] = ()  # a line shared with other regions, in the group's numbering
+    offset: int = 0  # where this region's people start in the group's numbering
+    travel: float = 0.0  # extra hours each way when the shared line's holder is from another region
+
+    def all_duties(self, n_people: int) -> Schedule:
+        """Every duty of every line this region's people hold, for load and working-time rules
+        (see `staff.lines.combined`)."""
+        lo, hi = self.offset, self.offset + n_people
+        mine = tuple(Schedule(start=s.start, end=s.end, person=np.where((s.person >= lo) & (s.person < hi), s.person - lo,
+                                                                        NOBODY), kind=s.kind) for s in self.shared)
+        return combined(self.primary, self.lines + mine, n_people)
+
+    @property
+    def backups(self) -> tuple[Schedule, ...]:
+        """Every backup step in order (empty: no backup)."""
+        return (() if self.backup is None else (self.backup,)) + self.more_backups
 
 
 @dataclass
@@ -75,7 +93,9 @@ class Records:
     acute_arrival: np.ndarray
     acute_contact: np.ndarray  # NaN: not reached by the horizon
     acute_responder: np.ndarray
-    acute_role: np.ndarray  # PRIMARY or BACKUP; -1 not reached
+    acute_role: np.ndarray  # the step that answered (dispatch.STEPS); -1 not reached
+    acute_answered: np.ndarray  # when the one who took the call answered (after a call-in's delay)
+    acute_waited: np.ndarray  # no step could answer at once: the call waited for a free line
     acute_on_site: np.ndarray  # NaN unless attended on day 0
     acute_in_gap: np.ndarray  # arrived while neither a duty holder nor a backup was reachable
     acute_owner: np.ndarray
@@ -92,73 +112,36 @@ class Records:
     eng_start: np.ndarray
     eng_end: np.ndarray
     eng_report: np.ndarray
+    eng_role: np.ndarray  # the step in which the call-out was taken
+    eng_region: np.ndarray  # the region whose report it was (another one via a shared line)
 
 
 class RegionModel:
-    """One replication of one region's service, built on a fresh simpy.Environment."""
+    """One replication of one region's service on a simpy.Environment: a fresh one, or that of
+    the regions it shares a line with (see `run_group`), whose people form one `Crew`."""
 
-    def __init__(self, region: Region, calendar: Calendar, inputs: RegionInputs):
-        self.env = simpy.Environment()
+    def __init__(self, region: Region, calendar: Calendar, inputs: RegionInputs,
+                 env: simpy.Environment | None = None, crew: Crew | None = None, index: int = 0):
+        self.env = simpy.Environment() if env is None else env
         self.region = region
         self.calendar = calendar
         self.inp = inputs
         n_people = len(region.people)
-        self.external = n_people  # index of an external backup (neighbouring region, pool)
-        self.busy = [False] * (n_people + 1)
-        self.primary = NOBODY
-        self.backup = NOBODY
-        self.waiting: list[simpy.Event] = []
-        self.casemanagers = region.casemanagers
+        crew = Crew([n_people], [inputs.spells], [region.id]) if crew is None else crew
         self.day0 = region.pathway.attendance == "day0"
-        a = inputs.acute  # plain floats: numpy scalars are slow in the event loop
-        self.durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
-        self.open_cases = [0] * n_people
-        self.remaining: dict[int, int] = {}
-        self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
-        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(n_people + 1)]
-
-        na, nn = inputs.acute.arrival.size, inputs.non_acute.arrival.size
-        self.contact = np.full(na, np.nan)
-        self.responder = np.full(na, NOBODY, dtype=np.int64)
-        self.role = np.full(na, -1, dtype=np.int8)
-        self.on_site = np.full(na, np.nan)
-        self.in_gap = np.zeros(na, dtype=bool)
-        self.acute_owner = np.full(na, NOBODY, dtype=np.int64)
-        self.intake = np.full(nn, np.nan)
-        self.nonacute_owner = np.full(nn, NOBODY, dtype=np.int64)
-        self.tasks: list[list[float]] = []  # kind, case, owner, due_day, start, duration
-        self.engagements: list[tuple[int, float, float, int]] = []
-
-    # --- who answers an acute call ------------------------------------------------------
-
-    def free_responder(self) -> int:
-        """The duty holder if free, else the backup if free, else NOBODY."""
-        for who in (self.primary, self.backup):
-            if who != NOBODY and not self.busy[who]:
-                return who
-        return NOBODY
-
-    def dispatch(self) -> None:
-        """Give waiting calls, oldest first, to whoever is free to take them."""
-        while self.waiting:
-            who = self.free_responder()
-            if who == NOBODY:
-                return
-            self.busy[who] = True
-            self.waiting.pop(0).succeed(who)
-
-    def duty_changes(self):
-        """Hand the phone over at every duty boundary of the duty and backup schedules."""
-        p, b = self.inp.primary, self.inp.backup
-        times = p.start if b is None else np.union1d(p.start, b.start)
-        p_idx = np.searchsorted(p.start, times, side="right") - 1
-        b_idx = None if b is None else np.searchsorted(b.start, times, side="right") - 1
-        for k, t in enumerate(times.tolist()):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self.primary = int(p.person[p_idx[k]])
-            self.backup = NOBODY if b_idx is None else int(b.person[b_idx[k]])
-            self.dispatch()
+        a, n = inputs.acute, inputs.non_acute
+        durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
+        own = (inputs.primary, *inputs.lines)
+        roles = ([crew.to_crew(own[0], index, n_people)] + [s.person.tolist() for s in inputs.shared]
+                 + [crew.to_crew(s, index, n_people) for s in own[1:] + inputs.backups])
+        starts = [s.start for s in (own[0], *inputs.shared, *own[1:], *inputs.backups)]
+        self.calls = CallDispatch(self.env, crew, index, n_people, tuple(roles), tuple(starts),
+                                  len(own) + len(inputs.shared), a.arrival.tolist(), durations, self.day0,
+                                  inputs.chain, inputs.travel)
+        self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
+                              region.pathway.nonacute_followup_days, n.followup)
+        offset = crew.offsets[index]
+        self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
 
     # --- the acute pathway (MODEL.md section 1) -----------------------------------------
 
@@ -171,183 +154,89 @@ class RegionModel:
 
     def acute_report(self, i: int):
         """One acute report, from the control room's call to the start of watchful waiting."""
-        env, a = self.env, self.durations
+        env = self.env
         arrival = env.now
-        self.in_gap[i] = self.primary == NOBODY and self.backup == NOBODY
-        # The control room calls the on-call casemanager; if busy, the backup; else it waits.
-        who = self.free_responder()
-        if who == NOBODY:
-            answered = env.event()
-            self.waiting.append(answered)
-            who = yield answered
-        else:
-            self.busy[who] = True
-        self.responder[i] = who
-        self.role[i] = PRIMARY if who == self.primary else BACKUP
-        # Reached, the casemanager calls the victim back: the first contact, by phone. On
-        # day-0 pathways they then travel out, stay for the care, and travel back. The phases
-        # follow from the sampled durations, so one timeout holds the whole call-out.
-        callback, phone, travel, on_site = a[i]
-        self.contact[i] = env.now + callback
-        busy_for = callback + phone
-        if self.day0:
-            self.on_site[i] = env.now + callback + phone + travel
-            busy_for += 2 * travel + on_site
-        self.callouts[who].append((env.now, env.now + busy_for))
-        self.engagements.append((who, env.now, env.now + busy_for, i))
-        yield env.timeout(busy_for)
-        self.busy[who] = False
-        self.dispatch()
-        # Watchful waiting: the responder owns the case, unless the backup was external.
-        owner = who if who != self.external else self.least_loaded(int(arrival // HOURS_PER_DAY))
-        self.acute_owner[i] = owner
-        today = int(env.now // HOURS_PER_DAY)
+        calls = self.calls
+        who, step = yield from calls.answer(i)
+        yield env.timeout(calls.call_out(i, who, step))
+        calls.release(who)
+        # Watchful waiting: the responder owns the case, unless someone from outside answered.
         report_day = int(arrival // HOURS_PER_DAY)
+        local = who - calls.offset
+        owner = local if 0 <= local < calls.n_people else self.cases.least_loaded(report_day)
         acute = self.inp.acute
-        contacts = [] if self.day0 else [(DAY1_VISIT, today + 1, acute.day1_visit[i])]
+        contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, acute.day1_visit[i])]
         contacts += [(FOLLOWUP, report_day + d, acute.followup[i, k])
                      for k, d in enumerate(self.region.pathway.followup_days)]
-        self.open_case(i, owner, contacts)
+        self.cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------
 
     def nonacute_arrivals(self):
-        env, n = self.env, self.inp.non_acute
-        offset = self.inp.acute.arrival.size
+        env, n, cases = self.env, self.inp.non_acute, self.cases
         for j, t in enumerate(n.arrival.tolist()):
             if t > env.now:
                 yield env.timeout(t - env.now)
             day = int(t // HOURS_PER_DAY)
-            owner = self.least_loaded(day)
-            self.nonacute_owner[j] = owner
-            self.open_case(offset + j, owner, [(INTAKE, day + 1, n.intake[j])])
-
-    # --- office work ----------------------------------------------------------------------
-
-    def least_loaded(self, day: int) -> int:
-        """The present casemanager with the fewest open cases (lowest index on ties)."""
-        day = min(day, self.calendar.days - 1)
-        present = [p for p in range(self.casemanagers) if not self.inp.absent[p, day]]
-        pool = present or list(range(self.casemanagers))
-        return min(pool, key=lambda p: (self.open_cases[p], p))
-
-    def open_case(self, case: int, owner: int, contacts: list[tuple[int, int, float]]) -> None:
-        if not contacts:
-            return
-        self.open_cases[owner] += 1
-        self.remaining[case] = len(contacts)
-        for kind, due, duration in contacts:
-            self.add_task(kind, case, owner, due, duration)
-
-    def add_task(self, kind: int, case: int, owner: int, due_day: int, duration: float) -> None:
-        task = len(self.tasks)
-        self.tasks.append([kind, case, owner, due_day, np.nan, duration])
-        heapq.heappush(self.queues[owner], (due_day, kind, task))
-
-    def office_days(self):
-        """At the end of each working day, each present person does the contacts that fit."""
-        env, cal, duty = self.env, self.calendar, self.region.duty
-        for day in np.flatnonzero(cal.working).tolist():
-            t_end = day * HOURS_PER_DAY + duty.office_end_hour
-            yield env.timeout(t_end - env.now)
-            for p in range(len(self.region.people)):
-                if self.inp.absent[p, day]:
-                    self.hand_over_due(p, day)
-            for p in range(len(self.region.people)):
-                if not self.inp.absent[p, day]:
-                    self.work_office_day(p, day)
-
-    def hand_over_due(self, person: int, day: int) -> None:
-        """An absent person's due contacts go to a present colleague, who keeps the case."""
-        queue = self.queues[person]
-        while queue and queue[0][0] <= day:
-            due, kind, task = heapq.heappop(queue)
-            colleague = self.least_loaded(day)
-            if colleague == person:  # the whole team is out: the contact waits
-                heapq.heappush(queue, (due, kind, task))
-                return
-            self.tasks[task][2] = colleague
-            heapq.heappush(self.queues[colleague], (due, kind, task))
-
-    def work_office_day(self, person: int, day: int) -> None:
-        queue = self.queues[person]
-        if not queue or queue[0][0] > day:
-            return
-        duty = self.region.duty
-        lo = day * HOURS_PER_DAY + duty.office_start_hour
-        hi = day * HOURS_PER_DAY + duty.office_end_hour
-        callouts = self.callouts[person]
-        while callouts and callouts[0][1] <= lo:  # call-outs are in start order; drop finished ones
-            callouts.popleft()
-        blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
-        budget = self.region.people[person].hours_per_week / 5 - sum(e - s for s, e in blocked)
-        cursor, slots = lo, []
-        for s, e in blocked:
-            if s > cursor:
-                slots.append((cursor, s))
-            cursor = max(cursor, e)
-        if cursor < hi:
-            slots.append((cursor, hi))
-        k = 0
-        while queue and queue[0][0] <= day and budget > 0 and k < len(slots):
-            task = self.tasks[queue[0][2]]
-            start, end = slots[k]
-            if task[5] > end - start:  # does not fit before the next call-out: try later
-                k += 1
-                continue
-            heapq.heappop(queue)
-            task[4] = start
-            slots[k] = (start + task[5], end)
-            budget -= task[5]
-            self.task_done(task, day)
-
-    def task_done(self, task: list[float], day: int) -> None:
-        kind, case = int(task[0]), int(task[1])
-        if kind == INTAKE:
-            j = case - self.inp.acute.arrival.size
-            self.intake[j] = task[4]
-            for d, duration in zip(self.region.pathway.nonacute_followup_days, self.inp.non_acute.followup[j]):
-                self.remaining[case] += 1
-                self.add_task(NONACUTE_FOLLOWUP, case, int(task[2]), day + d, duration)
-        self.remaining[case] -= 1
-        if self.remaining[case] == 0:
-            owner = int(self.acute_owner[case]) if case < self.inp.acute.arrival.size else int(
-                self.nonacute_owner[case - self.inp.acute.arrival.size])
-            self.open_cases[owner] -= 1
+            cases.open_case(cases.nonacute_case(j), cases.least_loaded(day), [(INTAKE, day + 1, n.intake[j])])
 
     # --- running --------------------------------------------------------------------------
 
-    def run(self) -> Records:
-        env = self.env
-        env.process(self.duty_changes())
+    def start(self) -> None:
+        env, calls = self.env, self.calls
+        env.process(calls.duty_changes())
         env.process(self.acute_arrivals())
         env.process(self.nonacute_arrivals())
-        env.process(self.office_days())
-        env.run(until=self.calendar.horizon)
+        env.process(self.office.days())
+
+    def run(self) -> Records:
+        self.start()
+        self.env.run(until=self.calendar.horizon)
+        return self.records()
+
+    def records(self) -> Records:
+        calls, cases = self.calls, self.cases
         horizon = self.calendar.horizon
-        self.contact[self.contact >= horizon] = np.nan  # call-outs still under way at the horizon
-        self.on_site[self.on_site >= horizon] = np.nan
-        t = np.array(self.tasks, dtype=float).reshape(-1, 6)
-        e = np.array(self.engagements, dtype=float).reshape(-1, 4)
+        calls.contact[calls.contact >= horizon] = np.nan  # call-outs still under way at the horizon
+        calls.on_site[calls.on_site >= horizon] = np.nan
+        calls.answered[calls.answered >= horizon] = np.nan
+        owner = np.array(cases.owner, dtype=np.int64)
+        tasks = cases.tasks
+        e = np.array(calls.engagements, dtype=float).reshape(-1, 6)
         return Records(
             acute_arrival=self.inp.acute.arrival,
-            acute_contact=self.contact,
-            acute_responder=self.responder,
-            acute_role=self.role,
-            acute_on_site=self.on_site,
-            acute_in_gap=self.in_gap,
-            acute_owner=self.acute_owner,
+            acute_contact=calls.contact,
+            acute_responder=calls.local(calls.responder),
+            acute_role=calls.role,
+            acute_answered=calls.answered,
+            acute_waited=calls.waited,
+            acute_on_site=calls.on_site,
+            acute_in_gap=calls.in_gap,
+            acute_owner=owner[:cases.n_acute],
             nonacute_arrival=self.inp.non_acute.arrival,
-            nonacute_intake=self.intake,
-            nonacute_owner=self.nonacute_owner,
-            task_kind=t[:, 0].astype(np.int8),
-            task_case=t[:, 1].astype(np.int64),
-            task_owner=t[:, 2].astype(np.int64),
-            task_due_day=t[:, 3].astype(np.int64),
-            task_start=t[:, 4],
-            task_duration=t[:, 5],
+            nonacute_intake=cases.intake,
+            nonacute_owner=owner[cases.n_acute:],
+            task_kind=np.array([t.kind for t in tasks], dtype=np.int8),
+            task_case=np.array([t.case for t in tasks], dtype=np.int64),
+            task_owner=np.array([t.owner for t in tasks], dtype=np.int64),
+            task_due_day=np.array([t.due_day for t in tasks], dtype=np.int64),
+            task_start=np.array([t.start for t in tasks], dtype=float),
+            task_duration=np.array([t.duration for t in tasks], dtype=float),
             eng_person=e[:, 0].astype(np.int64),
             eng_start=e[:, 1],
             eng_end=e[:, 2],
             eng_report=e[:, 3].astype(np.int64),
+            eng_role=e[:, 4].astype(np.int8),
+            eng_region=np.array(calls.crew.region_ids, dtype=object)[e[:, 5].astype(np.int64)],
         )
+
+
+def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInputs]) -> list[Records]:
+    """Regions that share a line, simulated together on one environment: one crew, one clock."""
+    env = simpy.Environment()
+    crew = Crew([len(r.people) for r in regions], [inp.spells for inp in inputs], [r.id for r in regions])
+    models = [RegionModel(r, calendar, inp, env, crew, k) for k, (r, inp) in enumerate(zip(regions, inputs))]
+    for m in models:
+        m.start()
+    env.run(until=calendar.horizon)
+    return [m.records() for m in models]

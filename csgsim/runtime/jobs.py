@@ -16,7 +16,8 @@ from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_
 from csgsim.config.scenario import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
-from csgsim.model.pathways import TASK_KINDS, RegionModel, Records
+from csgsim.config.lines import SharedLine
+from csgsim.model.pathways import STEPS, TASK_KINDS, RegionInputs, RegionModel, Records, run_group
 from csgsim.staff import rules
 
 
@@ -28,6 +29,8 @@ class Job:
     norms: Norms
     seed: int
     keep_records: bool
+    # Regions simulated together (plan indices) and the lines they share; a region alone: ().
+    groups: tuple[tuple[tuple[int, ...], tuple[SharedLine, ...]], ...] = ()
 
 
 @dataclass
@@ -54,8 +57,10 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
         "intake_h": np.concatenate((np.full(n_acute, np.nan), rec.nonacute_intake)),
         "responder": np.concatenate((np.where(rec.acute_responder >= 0, name[rec.acute_responder], None),
                                      np.full(rec.nonacute_arrival.size, None))),
-        "answered_by": np.concatenate((np.array(["", "primary", "backup"], dtype=object)[rec.acute_role + 1],
+        "answered_by": np.concatenate((np.array(("",) + STEPS, dtype=object)[rec.acute_role + 1],
                                        np.full(rec.nonacute_arrival.size, ""))),
+        "answered_h": np.concatenate((rec.acute_answered, np.full(rec.nonacute_arrival.size, np.nan))),
+        "waited": np.concatenate((rec.acute_waited, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
         "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
@@ -76,24 +81,48 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     })
     callouts = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.eng_report, "person": name[rec.eng_person],
-        "start_h": rec.eng_start, "end_h": rec.eng_end,
+        "start_h": rec.eng_start, "end_h": rec.eng_end, "step": np.array(STEPS, dtype=object)[rec.eng_role],
+        "report_region": rec.eng_region,
     })
     return {"reports": reports, "tasks": tasks, "callouts": callouts}
 
 
+def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
+             spells: list | None = None) -> tuple[list[RegionInputs], list[Records]]:
+    """One replication of one region, or of regions simulated together (one environment)."""
+    if len(plans) == 1 and not shared:
+        (plan,) = plans
+        sampled = inputs_mod.sample(plan, seed, rep, spells[0] if spells else None)
+        return [sampled], [RegionModel(plan.region, plan.calendar, sampled).run()]
+    sampled_all = inputs_mod.sample_group(plans, shared, seed, rep, spells)
+    return sampled_all, run_group([p.region for p in plans], plans[0].calendar, sampled_all)
+
+
+def _with_load_spells(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
+                      sampled: list[RegionInputs], recs: list[Records]) -> tuple[list[RegionInputs], list[Records]]:
+    """Night load raises the hazard of a long spell (where the scenario says so): add those
+    spells, then run again."""
+    hazard = [p.region.staffing.absence.enabled and p.region.staffing.absence.load_hazard > 0 for p in plans]
+    if not any(hazard):
+        return sampled, recs
+    spells = []
+    for plan, s, rec, on in zip(plans, sampled, recs, hazard):
+        night = rules.is_night(rec.eng_start, rec.eng_end)
+        spells.append(inputs_mod.load_spells(plan, s.spells, rec.eng_person[night], rec.eng_start[night], seed, rep)
+                      if on else s.spells)
+    return simulate(plans, shared, seed, rep, spells)
+
+
 def run_replication(job: Job, rep: int) -> Replication:
     """All regions once, with replication `rep`'s streams."""
+    done: dict[int, tuple[RegionInputs, Records]] = {}
+    for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans))):
+        plans = [job.plans[i] for i in members]
+        sampled, recs = _with_load_spells(plans, shared, job.seed, rep, *simulate(plans, shared, job.seed, rep))
+        done.update(zip(members, zip(sampled, recs)))
     region_rows, person_rows, tables = [], [], []
-    for plan in job.plans:
-        sampled = inputs_mod.sample(plan, job.seed, rep)
-        rec = RegionModel(plan.region, plan.calendar, sampled).run()
-        if plan.region.staffing.absence.enabled and plan.region.staffing.absence.load_hazard > 0:
-            # Night load raises the hazard of a long spell: add those spells, then run again.
-            night = rules.is_night(rec.eng_start, rec.eng_end)
-            spells = inputs_mod.load_spells(plan, sampled.spells, rec.eng_person[night], rec.eng_start[night],
-                                            job.seed, rep)
-            sampled = inputs_mod.sample(plan, job.seed, rep, spells)
-            rec = RegionModel(plan.region, plan.calendar, sampled).run()
+    for i, plan in enumerate(job.plans):
+        sampled, rec = done[i]
         region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
@@ -112,5 +141,28 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
 
 def make_job(scenario: Scenario, seed: int, keep_records: bool = False) -> Job:
     plans = tuple(inputs_mod.plan(scenario, rid) for rid in scenario.regions)
-    return Job(plans, scenario.norms, seed, keep_records)
+    return Job(plans, scenario.norms, seed, keep_records, groups(scenario))
+
+
+def groups(scenario: Scenario) -> tuple[tuple[tuple[int, ...], tuple[SharedLine, ...]], ...]:
+    """Regions that must run in one environment: linked by a shared line or by a neighbouring
+    line that is another region (plan indices in scenario order), with their shared lines."""
+    order = list(scenario.regions)
+    root = list(range(len(order)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    links = [s.regions for s in scenario.shared_lines]
+    links += [(rid, r.escalation.neighbour) for rid, r in scenario.regions.items() if r.escalation.neighbour in order]
+    for linked in links:
+        for other in linked[1:]:
+            root[find(order.index(other))] = find(order.index(linked[0]))
+    members: dict[int, list[int]] = {}
+    for i in range(len(order)):
+        members.setdefault(find(i), []).append(i)
+    return tuple((tuple(m), tuple(s for s in scenario.shared_lines if order.index(s.regions[0]) in m))
+                 for m in sorted(members.values()))
 

@@ -17,6 +17,7 @@ from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, WEEKDAYS, Calend
 from csgsim.core.intervals import Intervals
 
 NOBODY = -1
+POOLED = -2  # the hour is covered by a line shared with other regions (see `staff.lines.pool`)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,10 +13,18 @@ looks the number of rounds up to the cap; by Bonferroni, with probability at lea
 the table is right (for approximately normal replication means). With `monotone` (the default)
 a larger team is assumed to do no worse: once size s meets every target, larger sizes are not run
 further, and once s fails, smaller ones are not; such verdicts are marked as implied.
+
+Structure: a region whose scenario marks on-call lines `optional` is sized once for every choice
+of those lines (e.g. with and without a second line on Friday and Saturday nights), on the same
+replications, and the answer reads "6 casemanagers without optional lines, or 8 with
+weekend-nights". A region in a shared line is sized with its own lines only and pooled with its
+partners (whose teams stay as the scenario has them). The Bonferroni count includes the structures.
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 import re
 import tomllib
@@ -29,15 +37,19 @@ import numpy as np
 import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
+from csgsim.config.lines import SharedLine
+from csgsim.config.scenario import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.core import files
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.experiments import patched
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval
-from csgsim.runtime.jobs import make_job
+from csgsim.runtime.jobs import Job, make_job
 
 MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"
+ONE_STRUCTURE = "as in the scenario"
+MAX_OPTIONAL_LINES = 3  # 2**3 structures per region at most
 #: The range of a metric by its unit (metrics.REGION_METRICS), for bounds at its edge.
 _RANGES = {"share": (0.0, 1.0), **{u: (0.0, np.inf) for u in ("count", "h", "min", "days", "cases", "ratio")}}
 _TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
@@ -161,11 +173,13 @@ class RegionSizing:
     status: str  # "answer", "none meets", "not settled"
     message: str
     notes: list[str]
+    structure: str = ONE_STRUCTURE  # which optional lines run (see `structures`)
 
     def table(self) -> pd.DataFrame:
         rows = []
         for c in self.cells:
-            row: dict[str, Any] = {"region": self.region, "size": c.size, "replications": c.reps,
+            row: dict[str, Any] = {"region": self.region, "structure": self.structure, "size": c.size,
+                                   "replications": c.reps,
                                    "verdict": c.status + (" (implied)" if c.implied else "")}
             for t, (mean, lo, hi, _, v) in zip(self.targets, c.stats):
                 row.update({f"{t}:mean": mean, f"{t}:ci_low": lo, f"{t}:ci_high": hi, f"{t}:verdict": v})
@@ -181,6 +195,14 @@ class Sizing:
     looks: int
     monotone: bool
     seed: int
+    structures: int = 1  # line structures per region (at most), counted in the Bonferroni level
+
+    def summary(self, region: str) -> str:
+        """One line per region over its structures, e.g. '6 casemanagers without optional lines,
+        or 8 with weekend-nights'."""
+        parts = [f"{r.answer} casemanagers" + ("" if r.structure == ONE_STRUCTURE else f" {r.structure}")
+                 if r.answer is not None else f"{r.structure}: {r.status}" for r in self.regions if r.region == region]
+        return ", or ".join(parts)
 
 
 def _judge(cell: Cell, targets: list[Target], level: float) -> None:
@@ -248,6 +270,81 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
     return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes)
 
 
+def _with_neighbours(regions: dict[str, Region], ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The regions `ids` and every region their escalation asks as its neighbouring line, in turn."""
+    out = list(ids)
+    for rid in out:
+        neighbour = regions[rid].escalation.neighbour
+        if neighbour in regions and neighbour not in out:
+            out.append(neighbour)
+    return tuple(r for r in regions if r in out)
+
+
+def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = (),
+               regions: dict[str, Region] | None = None) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
+    """The line structures to size a region with: every choice of its optional lines, each
+    with the region's own lines only and, where the scenario defines a shared line for it,
+    pooled with the regions it shares with (their teams as in the scenario).
+
+    Each is (label, patch, regions): the patch sets the region's `lines` to the lines kept (None:
+    the scenario's own), and `regions` are those simulated. Without optional or shared lines
+    there is one structure, the scenario's own. A region asked as a neighbouring line is simulated
+    too (as the scenario has it).
+    """
+    regions = {region.id: region} if regions is None else regions
+    alone = _with_neighbours(regions, (region.id,))
+    optional = [line.id for line in region.lines if line.optional]
+    pool = next((s for s in shared if region.id in s.regions), None)
+    if not optional and pool is None:
+        return [(ONE_STRUCTURE, None, alone)]
+    if len(optional) > MAX_OPTIONAL_LINES:
+        raise SizingError(f"region {region.id!r} has {len(optional)} optional lines; sizing tries every choice of "
+                          f"them, so at most {MAX_OPTIONAL_LINES} may be optional")
+    body = data["regions"][region.id]
+    raw = body.get("lines", data.get("defaults", {}).get("lines", []))
+    out = []
+    for keep in itertools.product((False, True), repeat=len(optional)):
+        kept = {line_id for line_id, k in zip(optional, keep) if k}
+        entries = [e for e in raw if not e.get("optional", False) or e.get("id") in kept]
+        label = "without optional lines" if not kept else "with " + " + ".join(i for i in optional if i in kept)
+        patch = {"lines": entries} if optional else None
+        if pool is None:
+            out.append((label, patch, alone))
+            continue
+        label = "" if not optional else f"{label}, "
+        out.append((f"{label}own lines only", patch, alone))
+        others = " + ".join(r for r in pool.regions if r != region.id)
+        out.append((f"{label}{pool.line.id} shared with {others}", patch,
+                    _with_neighbours(regions, (region.id, *pool.regions))))
+    return out
+
+
+def _with_lines(data: dict[str, Any], rid: str, patch: dict[str, Any] | None) -> dict[str, Any]:
+    if patch is None:
+        return data
+    doc = copy.deepcopy(data)
+    doc["regions"][rid].update(copy.deepcopy(patch))
+    return doc
+
+
+def _jobs(data: dict[str, Any], source: str, shapes: dict[str, list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]],
+          sizes: list[int], absences: Sequence[ScriptedAbsence], owner: dict[str, str], seed: int
+          ) -> tuple[dict[tuple[str, str, int], Job], dict[tuple[str, str, int], int], dict[str, str]]:
+    """Per region, structure and size: the job, the row of the sized region in its results, and names."""
+    jobs, rows, names = {}, {}, {}
+    for rid, shape in shapes.items():
+        mine = [a for a in absences if owner.get(a.person, rid) == rid]
+        for label, patch, simulated in shape:
+            for s in sizes:
+                what = f"{s} casemanagers in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
+                doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", s)], f"{source} with {what}")
+                sc = scenario_mod.parse(doc, f"{source} ({what})").only(list(simulated))
+                jobs[rid, label, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
+                rows[rid, label, s] = list(sc.regions).index(rid)
+                names[rid] = sc.regions[rid].name
+    return jobs, rows, names
+
+
 def size(
     data: dict[str, Any],
     source: str,
@@ -263,7 +360,8 @@ def size(
     absences: Sequence[ScriptedAbsence] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> Sizing:
-    """Size each region in `regions` of the scenario document `data` (each region on its own).
+    """Size each region in `regions` of the scenario document `data` (each region on its own),
+    for each of its line structures (see `structures`): one `RegionSizing` per region and structure.
 
     `absences` (scripted dropout, e.g. from --absent) apply at every size of the region of the
     person named, so that person must exist at the smallest candidate size; 'coordinator' names
@@ -275,49 +373,52 @@ def size(
         raise SizingError("give at least one candidate size")
     rounds = sorted({min(batch * 2 ** k, max_replications)
                      for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
-    level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds))
+    parsed = scenario_mod.parse(data, source)
+    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
+    n_shapes = max(len(v) for v in shapes.values())
+    level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
     columns = [list(REGION_METRICS).index(t.metric) for t in targets]
-    owner = {p.id: rid for rid, r in scenario_mod.parse(data, source).regions.items() for p in r.people}
+    owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
     for a in absences:
         if a.person == "coordinator" and len(regions) != 1:
             raise SizingError("a scripted absence of 'coordinator' needs exactly one region; "
                               "name the coordinator by id")
         if a.person != "coordinator" and owner.get(a.person) not in regions:
             raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
-    jobs, cells, names = {}, {}, {}
-    for rid in regions:
-        for s in sizes:
-            doc = patched(data, [], [(f"team_size.{rid}", s)], f"{source} with {s} casemanagers in {rid}")
-            sc = scenario_mod.parse(doc, f"{source} ({rid} with {s} casemanagers)").only([rid])
-            mine = [a for a in absences if owner.get(a.person, rid) == rid]
-            jobs[rid, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
-            names[rid] = sc.regions[rid].name
-        cells[rid] = [Cell(s) for s in sizes]
+    jobs, rows, names = _jobs(data, source, shapes, sizes, absences, owner, seed)
+    cells = {(rid, label): [Cell(s) for s in sizes] for rid, shape in shapes.items() for label, _, _ in shape}
     done = 0
     for upto in rounds:
         active = {}
-        for rid, row in cells.items():
+        for (rid, label), row in cells.items():
             lo, hi = _window(row) if monotone else (-1, len(row))
-            active.update({(rid, c.size): c for i, c in enumerate(row) if c.status == OPEN and lo < i < hi})
+            active.update({(rid, label, c.size): c for i, c in enumerate(row) if c.status == OPEN and lo < i < hi})
         if not active:
             break
         reps = list(range(done, upto))
         for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
             for r in out:
-                active[key].values[r.rep] = r.regions[0, columns]
+                active[key].values[r.rep] = r.regions[rows[key], columns]
             if on_progress:
                 on_progress(len(out))
         done = upto
         for c in active.values():
             _judge(c, targets, level)
-    results = [_conclude(rid, names[rid], targets, row, monotone, max_replications) for rid, row in cells.items()]
-    return Sizing(results, confidence, level, len(rounds), monotone, seed)
+    results = []
+    for (rid, label), row in cells.items():
+        result = _conclude(rid, names[rid], targets, row, monotone, max_replications)
+        if label != ONE_STRUCTURE:
+            result.structure, result.name = label, f"{result.name}, {label}"
+            result.message = f"{label}: {result.message}"
+        results.append(result)
+    return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes)
 
 
 def confidence_line(result: Sizing) -> str:
     r = result.regions[0]
+    shapes = f" x {result.structures} line structures" if result.structures > 1 else ""
     text = (f"Confidence: at least {result.confidence:.0%} per region that every settled verdict is right "
-            f"(Bonferroni over {len(r.targets)} targets x {len(r.cells)} sizes x {result.looks} looks: each "
+            f"(Bonferroni over {len(r.targets)} targets x {len(r.cells)} sizes{shapes} x {result.looks} looks: each "
             f"interval at {100 * result.level:.3f}%; normal approximation; a target whose replications are "
             "all equal is taken as exact).")
     if result.monotone:

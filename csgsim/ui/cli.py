@@ -68,8 +68,11 @@ def load_scenario(path: Path | None, regions: list[str] | None = None, absent: l
     from csgsim.core.errors import CsgsimError
 
     try:
-        sc = scenario.load(path if path is not None else resources.default_model())
-        sc = sc.only(regions) if regions else sc
+        full = scenario.load(path if path is not None else resources.default_model())
+        sc = full.only(regions) if regions else full
+        for dropped in set(full.shared_lines) - set(sc.shared_lines):
+            typer.echo(f"note: shared line {dropped.line.id!r} ({' + '.join(dropped.regions)}) is left out with its "
+                       "regions: the regions run here keep their own lines in its hours", err=True)
         scripted = [staffing.parse_absent_option(a) for a in absent or []]
         scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
         return scenario.with_absences(sc, scripted) if scripted else sc
@@ -460,7 +463,8 @@ def size(
         typer.echo(json.dumps({
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
-            "regions": [{"region": r.region, "answer": r.answer, "status": r.status, "message": r.message,
+            "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
+                         "message": r.message,
                          "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records"))}
                         for r in result.regions]}, indent=2))
     elif fmt is Format.csv:

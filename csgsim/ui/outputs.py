@@ -39,6 +39,14 @@ TABLES = [
         ("active_caseload", "caseload"),
         ("heavy_week_share", "weeks 5+"),
     ]),
+    ("Escalation: who answered the acute calls, and call-ins", [
+        ("acute_answered_by_duty", "duty holder"),
+        ("acute_answered_by_backup", "backup"),
+        ("acute_answered_by_callin", "call-in"),
+        ("acute_answered_by_neighbour", "neighbour"),
+        ("acute_waited", "waited"),
+        ("callins_per_person_per_4w", "call-ins /person /4wk"),
+    ]),
     ("Absence, working-time rules and coverage", [
         ("absent_share", "absent"),
         ("extra_duties_per_4w", "taken over /4wk"),

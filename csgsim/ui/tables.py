@@ -83,6 +83,9 @@ def print_sizing(result: Sizing, console: Any) -> None:
         console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")
         for note in r.notes:
             console.print(f"  note: {escape(note)}")
+    if result.structures > 1:
+        for rid in dict.fromkeys(r.region for r in result.regions):
+            console.print(f"[bold]{escape(rid)}[/bold], by line structure: {escape(result.summary(rid))}")
     console.print(escape(confidence_line(result)))
 
 

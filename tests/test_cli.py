@@ -58,8 +58,8 @@ def test_out_writes_tables_and_manifest(tmp_path):
     [
         (None, "no such scenario file"),
         ("[scenario\n", "TOML syntax error"),
-        (EXAMPLE.read_text().replace("exam_share = { value = 0.5", "exam_share = { value = 7"),
-         "pathway.exam_share = 7 is not allowed"),
+        (EXAMPLE.read_text().replace('attendance = "day0"', 'attendance = "day7"'),
+         "pathway.attendance = 'day7' is not allowed"),
     ],
 )
 def test_bad_scenarios_exit_2_with_one_line(tmp_path, text, expect):

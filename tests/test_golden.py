@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "798064cbe0b0d0ea2007224ad81f10cf4c2e060e99fb58f253d64e51eae9cc5f",
-    "persons": "8057a7afde94f53dd0ad80e9aab45f2187fc89daafb2b51abef8d5bd14920d4b",
+    "regions": "1e755c06740c493e4c10aab3e7bfed966232f36881590641b2058dd91c11f716",
+    "persons": "04c19e4ca02289c89c8b01ff85e797c538287ee9257e6080bb3de85e7ae05b90",
     "callouts": "52f40f0889dd2e5e3aed6b92e78bf81484d57a8c13f4a5d9d6852ca1985de67c",
-    "reports": "e9ea19559b74f2cd2d2d24ed73c5968ff7d9dd40f084dd2a7c5a1431e2d6ce25",
-    "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
+    "reports": "60b5f19f80796a790f43a70f873b8fcdcb0877ab7fa9a0a9f0f02383a99e7409",
+    "tasks": "0092d45fbae7539446690364de0058b4370e9ae6337abebb1a055f05a6e72a94",
 }
 GOLDEN_NATIONAL = {
-    "regions": "22c4e0d53067d4a6edc2972f68da2281150d79231ce61269b84536ee3c786519",
-    "persons": "cc64ad8d21550275606ffa6bee71cc8df9bfaa8b40c1f00afcd33f2c08c149c4",
+    "regions": "c0e6a20efdfec549bc7908ee92d70bab4569eaff679988952813934ba96490ca",
+    "persons": "b73e94c60008b10d0341e79e77d2d551d2700fcd3981c66e856da83ec2169b6d",
     "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "1a1a9238164e56be1bc4ca6a3d0a9658d30edff2052f54b6d1bddf675e85bb76",
-    "tasks": "8a87c1ead95c31f03851423bc91f3be97863d005d5672ad35b4d4e9460afc39b",
+    "reports": "f66aac4f70a78d2f57e58bef3574b820413f6ac084bdb5fa51a2dc8ad4441fba",
+    "tasks": "844b968cffe2c74ddf6b65205a971534497ed548f4079a1af807c524d931350f",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "e476b14ad9afe4264852e2009f780e153559a6d861de71c066da77ab7c7b26da",
-    "differences": "3869c43098e9d42397268fa109d9cdd671924c5c795b1c353886c52e7372dcd2",
+    "regions": "cea0c43026294558b6334139f8144db0abfc3b68ea70852aa9cd41cda57541c3",
+    "differences": "1d70abf3b9ab52b1679db77f33d13ff21a0296a057053f422a4b9fa09425fc8e",
 }
 
 

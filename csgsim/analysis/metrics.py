@@ -207,7 +207,9 @@ def replication_metrics(
     out.update(_delays(wait_days, None, "intake_wait"))
     arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
-    limit = calendar.add_working_days(arrival_day + 1, norms.intake_working_days)
+    # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
+    n = norms.intake_working_days
+    limit = calendar.add_working_days(arrival_day + 1, n - 1) if n > 0 else arrival_day
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
 
     judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))

@@ -8,8 +8,10 @@ Two kinds of work compete for a casemanager:
 * **Office work** (non-acute intakes, watchful-waiting contacts, day-1 visits) is done by the
   case's owner in office hours on working days, from their contracted CSG hours. Acute work
   comes first: at the end of each office day the owner's contacts fill the time that day's
-  call-outs left free, earliest due first, until the day's share of contracted hours is used.
-  What does not fit waits, so an overloaded casemanager builds a backlog of late contacts.
+  call-outs left free, earliest due first, while the next contact fits in what is left of the
+  day's share of contracted hours (a contact longer than the whole share is done on a day with
+  nothing else, so it is never put off for ever). What does not fit waits, so an overloaded
+  casemanager builds a backlog of late contacts.
 
 The model reads sampled inputs and writes records; it draws no random numbers itself.
 """
@@ -258,16 +260,28 @@ class RegionModel:
                     self.work_office_day(p, day)
 
     def hand_over_due(self, person: int, day: int) -> None:
-        """An absent person's due contacts go to a present colleague, who keeps the case."""
-        queue = self.queues[person]
-        while queue and queue[0][0] <= day:
-            due, kind, task = heapq.heappop(queue)
+        """An absent person's cases with a contact due go to the least-loaded present colleague,
+        who keeps the case: its open contacts, its ownership and its place in the case counts, so
+        the next hand-over of the day sees the colleague's new load."""
+        while self.queues[person] and self.queues[person][0][0] <= day:
             colleague = self.least_loaded(day)
             if colleague == person:  # the whole team is out: the contact waits
-                heapq.heappush(queue, (due, kind, task))
                 return
-            self.tasks[task][2] = colleague
-            heapq.heappush(self.queues[colleague], (due, kind, task))
+            self.move_case(int(self.tasks[self.queues[person][0][2]][1]), person, colleague)
+
+    def move_case(self, case: int, person: int, colleague: int) -> None:
+        """Give `case` and every queued contact of it from `person` to `colleague`."""
+        mine = [entry for entry in self.queues[person] if int(self.tasks[entry[2]][1]) == case]
+        self.queues[person] = [entry for entry in self.queues[person] if int(self.tasks[entry[2]][1]) != case]
+        heapq.heapify(self.queues[person])
+        for entry in mine:
+            self.tasks[entry[2]][2] = colleague
+            heapq.heappush(self.queues[colleague], entry)
+        n_acute = self.inp.acute.arrival.size
+        owners, i = (self.acute_owner, case) if case < n_acute else (self.nonacute_owner, case - n_acute)
+        owners[i] = colleague
+        self.open_cases[person] -= 1
+        self.open_cases[colleague] += 1
 
     def work_office_day(self, person: int, day: int) -> None:
         queue = self.queues[person]
@@ -288,13 +302,16 @@ class RegionModel:
             cursor = max(cursor, e)
         if cursor < hi:
             slots.append((cursor, hi))
-        k = 0
-        while queue and queue[0][0] <= day and budget > 0 and k < len(slots):
+        k, fresh = 0, not blocked and budget > 0  # fresh: nothing done or blocked today yet
+        while queue and queue[0][0] <= day and k < len(slots):
             task = self.tasks[queue[0][2]]
+            if task[5] > budget and not fresh:  # no time left today for the next contact
+                return
             start, end = slots[k]
             if task[5] > end - start:  # does not fit before the next call-out: try later
                 k += 1
                 continue
+            fresh = False
             heapq.heappop(queue)
             task[4] = start
             slots[k] = (start + task[5], end)

@@ -42,7 +42,12 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
                    ) -> dict[str, pd.DataFrame]:
     """Every report, contact and call-out as tables; times in hours from the simulated start."""
     n_acute = rec.acute_arrival.size
-    name = np.array(people + ["external"], dtype=object)
+    names = np.array(people + ["external"], dtype=object)
+
+    def name(index: np.ndarray) -> np.ndarray:
+        """Person names; "external" only for the external backup, None for nobody (NOBODY)."""
+        return np.where(index >= 0, names[np.clip(index, 0, None)], None)
+
     reports = pd.DataFrame({
         "rep": rep,
         "region": region_id,
@@ -52,11 +57,11 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
         "contact_h": np.concatenate((rec.acute_contact, np.full(rec.nonacute_arrival.size, np.nan))),
         "on_site_h": np.concatenate((rec.acute_on_site, np.full(rec.nonacute_arrival.size, np.nan))),
         "intake_h": np.concatenate((np.full(n_acute, np.nan), rec.nonacute_intake)),
-        "responder": np.concatenate((np.where(rec.acute_responder >= 0, name[rec.acute_responder], None),
+        "responder": np.concatenate((name(rec.acute_responder),
                                      np.full(rec.nonacute_arrival.size, None))),
         "answered_by": np.concatenate((np.array(["", "primary", "backup"], dtype=object)[rec.acute_role + 1],
                                        np.full(rec.nonacute_arrival.size, ""))),
-        "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
+        "owner": name(np.concatenate((rec.acute_owner, rec.nonacute_owner))),
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
     reports["warmup"] = reports["arrival_h"] < since  # not counted in any metric
@@ -71,11 +76,11 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     tasks = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.task_case,
         "kind": np.array(TASK_KINDS, dtype=object)[rec.task_kind],
-        "person": name[rec.task_owner], "due_h": rec.task_due_day * float(HOURS_PER_DAY),
+        "person": name(rec.task_owner), "due_h": rec.task_due_day * float(HOURS_PER_DAY),
         "start_h": rec.task_start, "end_h": rec.task_start + rec.task_duration,
     })
     callouts = pd.DataFrame({
-        "rep": rep, "region": region_id, "report": rec.eng_report, "person": name[rec.eng_person],
+        "rep": rep, "region": region_id, "report": rec.eng_report, "person": name(rec.eng_person),
         "start_h": rec.eng_start, "end_h": rec.eng_end,
     })
     return {"reports": reports, "tasks": tasks, "callouts": callouts}

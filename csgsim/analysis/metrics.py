@@ -8,16 +8,20 @@ Definitions (binding, MODEL.md section 5):
   due date (contacts still inside their tolerance at the horizon are not judged);
 - casemanager load per person and region; coverage (gap hours, acute reports in gaps, heavy
   weeks with 5+ acute reports, weeks with none).
-Across replications every figure is a mean with a 95% confidence interval (see `summarise`).
+Across replications every figure is a mean with a 95% confidence interval, and every delay percentile
+the percentile of the pooled delays with a bootstrap interval (see `summarise`).
 """
 
 from __future__ import annotations
 
+import re
+import zlib
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 
-from datetime import timedelta
-
+from csgsim.analysis.intervals import bootstrap_mean, bootstrap_quantiles, pooled_quantiles
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -27,6 +31,11 @@ from csgsim.config.scenario import Norms, Region
 
 FOUR_WEEKS = 28 * HOURS_PER_DAY
 HEAVY_WEEK = 5
+_PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
+#: What the `mean` column of a summary row holds (its `statistic` column).
+MEAN = "mean, t interval"
+POOLED = "pooled percentile, bootstrap interval"
+PER_REPLICATION = "mean of the replications' percentiles, bootstrap interval"
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -90,6 +99,19 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     **{f"breaches_{r}": ("count", f"breaches of rule {r} (NaN: not in the region's rule set)")
        for r in rules.DUTY_RULES + rules.WORK_RULES},
 }
+
+
+def delay_samples(rec: Records, since: float = 0.0) -> dict[str, np.ndarray]:
+    """The delays behind the delay metrics (see DELAYS) of the reports arriving from `since`."""
+    acute = rec.acute_arrival >= since
+    reached = acute & ~np.isnan(rec.acute_contact)
+    on_site = acute & ~np.isnan(rec.acute_on_site)
+    done = (rec.nonacute_arrival >= since) & ~np.isnan(rec.nonacute_intake)
+    return {
+        "acute_contact": (rec.acute_contact - rec.acute_arrival)[reached] * 60,
+        "acute_attendance": (rec.acute_on_site - rec.acute_arrival)[on_site] * 60,
+        "intake_wait": (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY,
+    }
 
 
 def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, float]:
@@ -192,19 +214,17 @@ def replication_metrics(
         "acute_reports": float(acute.sum()),
         "non_acute_reports": float(non_acute.sum()),
     }
+    delays = delay_samples(rec, since)
     reached = acute & ~np.isnan(rec.acute_contact)
-    out.update(_delays((rec.acute_contact - rec.acute_arrival)[reached] * 60, norms.acute_contact_minutes,
-                       "acute_contact"))
+    out.update(_delays(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
     out["acute_answered_by_backup"] = float((rec.acute_role[reached] == 1).mean()) if reached.any() else np.nan
-    on_site = acute & ~np.isnan(rec.acute_on_site)
     attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
-    out.update(_delays((rec.acute_on_site - rec.acute_arrival)[on_site] * 60, attend_norm, "acute_attendance"))
+    out.update(_delays(delays["acute_attendance"], attend_norm, "acute_attendance"))
     if attend_norm is None:
         out["acute_attendance_within_norm"] = np.nan
 
     done = non_acute & ~np.isnan(rec.nonacute_intake)
-    wait_days = (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY
-    out.update(_delays(wait_days, None, "intake_wait"))
+    out.update(_delays(delays["intake_wait"], None, "intake_wait"))
     arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
     # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
@@ -299,18 +319,48 @@ def confidence_interval(values: pd.Series, level: float = 0.95) -> tuple[float, 
     return mean, mean - half, mean + half, n
 
 
-def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """Collapse per-replication rows (keys..., metric, value) into mean and 95% CI.
+def percentile_of(metric: str) -> tuple[str, float] | None:
+    """('acute_contact', 0.95) for 'acute_contact_p95': which delay and which quantile; None if none."""
+    m = _PERCENTILE.fullmatch(metric)
+    return (m.group(1), int(m.group(2)) / 100) if m else None
 
+
+def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: float, rng: np.random.Generator
+                    ) -> tuple[float, float, float, int, str]:
+    """A delay percentile over replications: pooled if the delays are at hand, else the mean of
+    the replications' own percentiles; either way with a bootstrap interval over replications."""
+    if samples is None:
+        return (*bootstrap_mean(values.to_numpy(dtype=float), 0.95, rng), PER_REPLICATION)
+    used = [s for s in samples if s.size]
+    estimate = float(pooled_quantiles(used, [q])[0])
+    lo, hi = bootstrap_quantiles(used, [q], 0.95, rng)
+    return estimate, float(lo[0]), float(hi[0]), len(used), POOLED
+
+
+def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]],
+              delays: dict[tuple[str, ...], list[np.ndarray]] | None = None, seed: int = 0) -> pd.DataFrame:
+    """Collapse per-replication rows (keys..., metric, value) into an estimate and 95% CI.
+
+    Means get a t-interval (clipped to the metric's range). A delay percentile is the percentile
+    of all replications' delays pooled when `delays` holds them ({(*key, delay): [one array per
+    replication]}), else (experiment folders keep no delays) the mean of the replications' own
+    percentiles; both with a bootstrap interval over replications, seeded from `seed` and the
+    group, which stays inside the observed delays. Column `statistic` says which.
     Groups keep the order in which they first appear, i.e. scenario and metric order.
     """
     rows = []
     for key, grp in long.groupby(keys + ["metric"], sort=False):
-        mean, lo, hi, n = confidence_interval(grp["value"])
         unit = units[key[-1]][0]
+        pct = percentile_of(key[-1])
+        if pct is not None:
+            rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
+            samples = None if delays is None else delays.get((*key[:-1], pct[0]))
+            rows.append((*key, unit, *_percentile_row(grp["value"], samples, pct[1], rng)))
+            continue
+        mean, lo, hi, n = confidence_interval(grp["value"])
         if unit == "share":  # a share's interval stays inside [0, 1]
             lo, hi = max(lo, 0.0), min(hi, 1.0)
         elif unit in ("count", "h", "min", "days", "cases"):
             lo = max(lo, 0.0)
-        rows.append((*key, unit, mean, lo, hi, n))
-    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])
+        rows.append((*key, unit, mean, lo, hi, n, MEAN))
+    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])

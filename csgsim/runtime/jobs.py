@@ -7,12 +7,12 @@ replication depends only on (job, index), never on the worker that ran it, so ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_metrics
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_samples, replication_metrics
 from csgsim.config.scenario import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
@@ -36,6 +36,7 @@ class Replication:
     regions: np.ndarray  # (regions, region metrics)
     persons: np.ndarray  # (people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
+    delays: list[dict[str, np.ndarray]] = field(default_factory=list)  # per region: metrics.delay_samples
 
 
 def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], since: float = 0.0
@@ -88,7 +89,7 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
 
 def run_replication(job: Job, rep: int) -> Replication:
     """All regions once, with replication `rep`'s streams."""
-    region_rows, person_rows, tables = [], [], []
+    region_rows, person_rows, tables, delays = [], [], [], []
     for plan in job.plans:
         sampled = inputs_mod.sample(plan, job.seed, rep)
         rec = RegionModel(plan.region, plan.calendar, sampled).run()
@@ -102,13 +103,14 @@ def run_replication(job: Job, rep: int) -> Replication:
         region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
+        delays.append({k: v.astype(np.float32) for k, v in delay_samples(rec, plan.since).items()})
         if job.keep_records:
             tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],
                                          plan.since))
     records = None
     if job.keep_records:
         records = {k: pd.concat([t[k] for t in tables], ignore_index=True) for k in tables[0]}
-    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records)
+    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, delays)
 
 
 def run_chunk(job: Job, reps: list[int]) -> list[Replication]:

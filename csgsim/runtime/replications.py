@@ -31,9 +31,11 @@ class RunResult:
     region_long: pd.DataFrame  # rep, region, metric, value
     person_long: pd.DataFrame  # rep, region, person, role, metric, value
     records: dict[str, pd.DataFrame] | None
+    delays: dict[tuple[str, str], list[np.ndarray]] | None = None  # (region, delay): one array per rep
 
     def region_summary(self) -> pd.DataFrame:
-        return summarise(self.region_long, ["region"], REGION_METRICS)
+        """Means with t-intervals; delay percentiles pooled over replications (bootstrap intervals)."""
+        return summarise(self.region_long, ["region"], REGION_METRICS, self.delays, self.seed)
 
     def person_summary(self) -> pd.DataFrame:
         return summarise(self.person_long, ["region", "person", "role"], PERSON_METRICS)
@@ -66,7 +68,9 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
     records = None
     if results and results[0].records is not None:
         records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    return RunResult(scenario, seed, len(results), region_long, person_long, records)
+    delays = {(rid, kind): [r.delays[i][kind] for r in results]
+              for i, rid in enumerate(regions) for kind in (results[0].delays[i] if results else {})}
+    return RunResult(scenario, seed, len(results), region_long, person_long, records, delays)
 
 
 def run(

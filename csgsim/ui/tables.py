@@ -12,7 +12,7 @@ from rich.table import Table
 from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.calibration.calibrate import TYPES, CalibrationResult, levels_table, type_label
 from csgsim.studies.experiments import BASELINE, ExperimentResult
-from csgsim.studies.sizing import FAILS, MEETS, OPEN, Sizing, confidence_line
+from csgsim.studies.sizing import EXCEEDANCE, FAILS, MEETS, OPEN, POOLED_SHARE, Sizing, confidence_line
 from csgsim.ui.outputs import format_value
 
 
@@ -59,25 +59,35 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
     console.print(table)
 
 
+def _stat_text(st: Any, unit: str) -> str:
+    """A mean as mean ±half-width; a share of replications beyond a rare bound as k/n (upper
+    bound); a pooled share of delays within a percentile bound as share (low-high)."""
+    if st.n == 0:
+        return "-"
+    if st.statistic == EXCEEDANCE:
+        return f"{round(st.value * st.n)}/{st.n} beyond (\u2264{100 * st.hi:.1f}%)"
+    if st.statistic == POOLED_SHARE:
+        return f"{100 * st.value:.1f}% within ({100 * st.lo:.1f}-{100 * st.hi:.1f}%)"
+    half = max(st.value - st.lo, st.hi - st.value)
+    return format_value(st.value, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
+
+
 def print_sizing(result: Sizing, console: Any) -> None:
-    """Per region: every candidate size with each target's mean ± half-width and verdict."""
+    """Per region: every candidate size with each target's estimate, interval and verdict."""
     marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
     for r in result.regions:
         table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
-                      caption=f"mean \u00b1half-width of the {100 * result.level:.3f}% interval (see below); "
-                              "\u2713 met, \u2717 failed, ? open")
+                      caption=f"each interval at {100 * result.level:.3f}% (see below): means \u00b1half-width; "
+                              "rare events: replications beyond the bound (exact upper bound); percentiles: "
+                              "pooled share of delays within the bound; \u2713 met, \u2717 failed, ? open")
         table.add_column("size", justify="right")
         table.add_column("reps", justify="right")
         for t in r.targets:
             table.add_column(str(t), justify="right", overflow="fold")
         table.add_column("verdict", overflow="fold")
         for c in r.cells:
-            cells = []
-            for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
-                unit = REGION_METRICS[t.metric][0]
-                half = max(mean - lo, hi - mean) if n else 0.0
-                text = "-" if n == 0 else format_value(mean, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
-                cells.append(f"{text} {marks[v]}")
+            cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
+                     for t, st in zip(r.targets, c.stats)]
             table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
         console.print(table)
         console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")

@@ -324,8 +324,8 @@ def test_annual_counts_have_the_distribution_of_sample_arrivals() -> None:
     weekly = np.add.reduceat(rate, np.arange(0, rate.size, 168))
     mean, var = rate.sum(), rate.sum() + cv**2 * np.sum(weekly**2)
     fast = cal.annual_counts(rate, cv, n, np.random.default_rng(1), np.random.default_rng(2))
-    slow = np.array([demand.sample_arrivals(rate, cv, np.random.default_rng(10 + i),
-                                            np.random.default_rng(9000 + i)).size for i in range(n)])
+    slow = np.array([demand.sample_arrivals(rate, cv, lambda k, i=i: np.random.default_rng([10 + i, k]),
+                                            np.random.default_rng(9000 + i))[0].size for i in range(n)])
     for sample in (fast, slow):
         assert abs(sample.mean() - mean) < 4 * np.sqrt(var / n)
         assert 0.85 < sample.var() / var < 1.15

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "1e755c06740c493e4c10aab3e7bfed966232f36881590641b2058dd91c11f716",
-    "persons": "04c19e4ca02289c89c8b01ff85e797c538287ee9257e6080bb3de85e7ae05b90",
-    "callouts": "52f40f0889dd2e5e3aed6b92e78bf81484d57a8c13f4a5d9d6852ca1985de67c",
-    "reports": "60b5f19f80796a790f43a70f873b8fcdcb0877ab7fa9a0a9f0f02383a99e7409",
-    "tasks": "0092d45fbae7539446690364de0058b4370e9ae6337abebb1a055f05a6e72a94",
+    "regions": "2162c54d22fb6293b4dbe67c0cd0b34024fc4a2f5b2c6b9bcb35089d66e2d9ce",
+    "persons": "f6b75334aced1ba10cb34bd86b604d154437454fbb1cbaa69bdbc41a190338fd",
+    "callouts": "0f9d2e29a27ec843cf6b96e35ccc85875fb3d728188117cf1746bccb3993cd7b",
+    "reports": "8146139edf870c1c3ffa9b6d4408e67bfca408e1ba5c03dd30fa57266e94d254",
+    "tasks": "923b9344961e1579ae368174006847686107347b99e98442da79d8cada136f8a",
 }
 GOLDEN_NATIONAL = {
-    "regions": "c0e6a20efdfec549bc7908ee92d70bab4569eaff679988952813934ba96490ca",
-    "persons": "b73e94c60008b10d0341e79e77d2d551d2700fcd3981c66e856da83ec2169b6d",
-    "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "f66aac4f70a78d2f57e58bef3574b820413f6ac084bdb5fa51a2dc8ad4441fba",
-    "tasks": "844b968cffe2c74ddf6b65205a971534497ed548f4079a1af807c524d931350f",
+    "regions": "8f1e8b41c0107c28f33dcebdd5f031fbc0f4b905f41c1da7dae7d2704516d04e",
+    "persons": "646da8d519e90ba0f0c80960771af17ff81e82cf2557fe5437f7994bf6ebff2a",
+    "callouts": "ea429d754d19235372579c1a136829660c52b4ab26d70488eadcd41ff86d7469",
+    "reports": "2d26cafcb164ae80bd8b3e82894abfc813aa00cbde12a37537d49597a36f2058",
+    "tasks": "94a99b975f3e90afe5161d30401624cbb914a9a391fdbb4cd2eb604eea272680",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "cea0c43026294558b6334139f8144db0abfc3b68ea70852aa9cd41cda57541c3",
-    "differences": "1d70abf3b9ab52b1679db77f33d13ff21a0296a057053f422a4b9fa09425fc8e",
+    "regions": "20b7906d4a5ae0ebeb58c3e9b237c3ae721171f8aa46a26e0ac6dd075b88752d",
+    "differences": "61bc4d2f89fbd97c764f6ff89785014796e146dbbe8491f2fffde2b56ec816d1",
 }
 
 

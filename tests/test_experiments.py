@@ -221,3 +221,32 @@ def test_variants_that_are_not_tables_are_one_clear_error(tmp_path):
     bad.write_text('variants = ["a"]\n[experiment]\nname = "x"\nscenario = "zeeland.toml"\n')
     with pytest.raises(CsgsimError, match=r"variants = \['a'\] is not allowed; expected \[\[variants\]\] tables"):
         experiments.load(bad)
+
+
+def test_significance_marks_are_holm_adjusted_over_every_difference():
+    """Paired differences with t-test p-values of 0.001, 0.02 and 0.5. In a family of three,
+    Holm's adjusted p-values are 0.003, 0.04 and 0.5: the first two are marked. Repeated in 10
+    variants (a family of 30), 0.02 x 29 rows is far above 5%: only the 0.001 differences keep
+    their mark (before: every interval excluding 0 was marked, whatever the number of tests)."""
+    rng = np.random.default_rng(4)
+    n = 30
+
+    def diffs_with_p(p: float) -> np.ndarray:
+        z = rng.standard_normal(n)
+        z = (z - z.mean()) / z.std(ddof=1)
+        return z + stats.t.isf(p / 2, n - 1) / np.sqrt(n)  # t statistic exactly isf(p/2)
+
+    rows = []
+    for metric, p in (("acute_reports", 0.001), ("gap_hours", 0.02), ("absent_share", 0.5)):
+        d = diffs_with_p(p)
+        for rep in range(n):
+            rows += [("baseline", rep, "x", metric, 0.0), ("v", rep, "x", metric, d[rep])]
+    regions = pd.DataFrame(rows, columns=["variant", "rep", "region", "metric", "value"])
+    out = experiments.paired_differences(regions).set_index("metric")
+    assert np.allclose(out["p_value"], [0.001, 0.02, 0.5])
+    assert np.allclose(out["p_holm"], [0.003, 0.04, 0.5])
+    assert out["significant"].tolist() == [True, True, False]
+    many = pd.concat([regions.assign(variant=regions["variant"].where(regions["variant"] == "baseline", f"v{k}"))
+                      for k in range(10)]).drop_duplicates(["variant", "rep", "metric"])
+    marked = experiments.paired_differences(many).set_index(["variant", "metric"])["significant"]
+    assert marked.xs("acute_reports", level="metric").all() and not marked.xs("gap_hours", level="metric").any()

@@ -41,7 +41,7 @@ GOLDEN_NATIONAL = {
 }
 GOLDEN_EXPERIMENT = {
     "regions": "20b7906d4a5ae0ebeb58c3e9b237c3ae721171f8aa46a26e0ac6dd075b88752d",
-    "differences": "61bc4d2f89fbd97c764f6ff89785014796e146dbbe8491f2fffde2b56ec816d1",
+    "differences": "0f3869039d255f671d33f499b945e14f6affc3338369a2b32abba01d8a0a9161",
 }
 
 

@@ -146,3 +146,21 @@ def holm(pvalues: np.ndarray) -> np.ndarray:
     adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
     out[order] = np.minimum(adjusted, 1.0)
     return out
+
+
+def paired_t_pvalue(diffs: np.ndarray) -> float:
+    """Two-sided p-value of a paired t-test that the mean difference is 0 (NaN pairs left out).
+
+    Differences that are all equal are certain: p = 1 if they are all 0, else p = 0. Fewer than
+    two pairs: NaN (no test).
+    """
+    from scipy import stats
+
+    d = np.asarray(diffs, dtype=float)
+    d = d[~np.isnan(d)]
+    if d.size < 2:
+        return np.nan
+    if np.all(d == d[0]):
+        return 1.0 if d[0] == 0 else 0.0
+    t = d.mean() / (d.std(ddof=1) / math.sqrt(d.size))
+    return float(2 * stats.t.sf(abs(t), d.size - 1))

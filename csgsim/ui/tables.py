@@ -9,11 +9,11 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.metrics import MEAN, REGION_METRICS
 from csgsim.calibration.calibrate import TYPES, CalibrationResult, levels_table, type_label
-from csgsim.studies.experiments import BASELINE, ExperimentResult
+from csgsim.studies.experiments import BASELINE, FAMILY_ALPHA, ExperimentResult
 from csgsim.studies.sizing import EXCEEDANCE, FAILS, MEETS, OPEN, POOLED_SHARE, Sizing, confidence_line
-from csgsim.ui.outputs import format_value
+from csgsim.ui.outputs import format_value, interval_text
 
 
 def print_experiment(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
@@ -31,18 +31,24 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
         return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
-    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width")
+    table = Table(title=f"{exp.name}: baseline, mean \u00b195% CI half-width",
+                  caption="delay percentiles: mean of the replications' own percentiles (low-high: 95% bootstrap "
+                          "interval over replications)")
     table.add_column("region", overflow="fold")
     for m in metrics:
         table.add_column(m, justify="right", overflow="fold")
     for rid in exp.regions:
-        table.add_row(escape(rid), *[cell(*base.loc[(rid, m), ["mean", "ci_low", "ci_high"]], REGION_METRICS[m][0],
-                                  False, False) for m in metrics])
+        rows = [base.loc[(rid, m)] for m in metrics]
+        table.add_row(escape(rid), *[interval_text(r["mean"], r["ci_low"], r["ci_high"], r["unit"],
+                                                   r["statistic"] != MEAN) for r in rows])
     console.print(table)
     diff = result.differences.set_index(["variant", "region", "metric"])
+    family = int(result.differences["p_value"].notna().sum())
     table = Table(title="Difference from the baseline, paired by replication",
                   caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
-                          "numbers. Mean \u00b195% CI half-width; * = the interval excludes 0.")
+                          f"numbers. Mean \u00b195% CI half-width (unadjusted); * = significant after Holm's "
+                          f"correction over all {family} paired differences of the experiment (every variant, "
+                          f"region and metric; family-wise error {FAMILY_ALPHA:.0%}).")
     table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
     if several:
         table.add_column("region", overflow="fold")

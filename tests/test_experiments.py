@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from csgsim.studies import experiments
 
 from csgsim.runtime import replications
-from csgsim.runtime.runfolder import RunFolderError
+from csgsim.runtime.runfolder import STOP_AFTER_BATCHES, RunFolderError
 from csgsim.ui.cli import app
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import make_executor
@@ -149,23 +148,16 @@ RESUMABLE = '[[variants]]\nname = "external"\nset = { "defaults.backup.kind" = "
 
 
 def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
-    """SIGKILL a run after some batches are on disk; --resume completes it, and the tables equal
-    those of an uninterrupted run with other batches and workers."""
+    """SIGKILL a run right after its 5th batch is on disk (a test hook, not a timer); --resume
+    completes it, and the tables equal those of an uninterrupted run with other batches and workers."""
     path = write_experiment(tmp_path, RESUMABLE, 'replications = 40\nregions = ["zeeland"]')
     killed = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "csgsim", "experiment", str(path), "--out", str(killed),
-                             "--workers", "1", "--batch-size", "1"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while len(list((killed / "batches").glob("[!.]*.parquet"))) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    kept = len(list((killed / "batches").glob("[!.]*.parquet")))
-    assert 5 <= kept < 80, "the run must be killed midway"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), STOP_AFTER_BATCHES: "5"}
+    proc = subprocess.run([sys.executable, "-m", "csgsim", "experiment", str(path), "--out", str(killed),
+                           "--workers", "1", "--batch-size", "1"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(list((killed / "batches").glob("[!.]*.parquet"))) == 5
     assert json.loads((killed / "manifest.json").read_text())["complete"] is False
     assert not (killed / "replications_regions.parquet").exists()
 

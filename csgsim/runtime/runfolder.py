@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -27,6 +28,11 @@ import pandas as pd
 
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.provenance import versions
+
+
+#: Environment variable for tests: kill this process (SIGKILL) right after it has written that
+#: many batches, so an interrupted run can be tested without depending on timing.
+STOP_AFTER_BATCHES = "CSGSIM_TEST_STOP_AFTER_BATCHES"
 
 
 class RunFolderError(CsgsimError):
@@ -67,6 +73,7 @@ class RunFolder:
         self.path = path
         self.batches = path / "batches"
         self.manifest = manifest
+        self.written = 0  # batches this process has added
 
     @classmethod
     def open(cls, path: str | Path, identity: dict[str, Any], resume: bool,
@@ -139,6 +146,9 @@ class RunFolder:
         rows = pd.concat([regions.assign(level="region"), persons.assign(level="person")], ignore_index=True)
         name = f"{arm:04d}-{reps.min():07d}-{reps.max():07d}.parquet"
         atomic_write(self.batches / name, lambda p: rows.to_parquet(p, index=False, compression="zstd"))
+        self.written += 1
+        if self.written == int(os.environ.get(STOP_AFTER_BATCHES, 0) or -1):
+            os.kill(os.getpid(), signal.SIGKILL)  # a test hook: die like a crash, at a known point
 
     def tables(self, arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every stored replication as (region rows, person rows), arm by arm in replication order,

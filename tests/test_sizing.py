@@ -256,3 +256,10 @@ def test_settled_verdicts_are_wrong_in_at_most_the_stated_share_of_seeds(monkeyp
     assert wrong <= 12, wrong
     assert answered >= 75, answered  # the procedure reaches the answer, it does not only avoid errors
     assert old_rule_wrong > 12, old_rule_wrong
+
+
+def test_a_cap_too_low_for_a_rare_event_verdict_is_said():
+    """gap_hours<=0 cannot be met within 40 replications at this confidence: a note says how many
+    clean replications it needs."""
+    r = size_queue(["gap_hours<=0"], sizes=(2, 3), batch=10, max_replications=40)
+    assert any("needs" in n and "gap_hours<=0" in n and "--max-replications" in n for n in r.notes), r.notes

@@ -361,6 +361,11 @@ def size(
         for c in active.values():
             _judge(c, targets, level)
     results = [_conclude(rid, names[rid], targets, row, monotone, max_replications) for rid, row in cells.items()]
+    short = [f"{t} needs {clean_replications(t, level)}" for t in targets
+             if t.kind != MEAN_T and clean_replications(t, level) > max_replications]
+    for r in results if short else []:
+        r.notes.append(f"a 'meets' of some targets needs more clean replications than --max-replications "
+                       f"({max_replications}) allows: {'; '.join(short)}; raise it to settle them")
     return Sizing(results, confidence, level, len(rounds), monotone, seed)
 
 

@@ -139,7 +139,7 @@ def test_a_whole_team_absent_leaves_every_hour_a_gap():
     sc = scenario(team=3, days=28)
     plan, sampled = run_inputs(sc, acute=[50.0])
     horizon = plan.calendar.horizon
-    spells = Spells(np.arange(4), np.zeros(4), np.full(4, horizon), np.full(4, SCRIPTED, np.int8))
+    spells = Spells(person=np.arange(4), start=np.zeros(4), end=np.full(4, horizon), kind=np.full(4, SCRIPTED, np.int8))
     primary, backup, log = inputs_mod.duty_rosters(plan, spells)
     sampled = replace(sampled, primary=primary, backup=backup, replan=log, spells=spells,
                       absent=absent_days(spells, 4, plan.calendar.days))

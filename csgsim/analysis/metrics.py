@@ -21,7 +21,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.intervals import bootstrap_mean, bootstrap_quantiles, pooled_quantiles
+from csgsim.analysis.confidence import bootstrap_mean, bootstrap_quantiles, pooled_quantiles
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar

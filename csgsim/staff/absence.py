@@ -45,9 +45,9 @@ class Spells(Intervals):
         """One person's spells per part (drawn as person 0): part i becomes person i."""
         if not parts:
             return cls.empty()
-        return cls(np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(parts)]),
-                   np.concatenate([s.start for s in parts]), np.concatenate([s.end for s in parts]),
-                   np.concatenate([s.kind for s in parts]).astype(np.int8))
+        return cls(person=np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(parts)]),
+                   start=np.concatenate([s.start for s in parts]), end=np.concatenate([s.end for s in parts]),
+                   kind=np.concatenate([s.kind for s in parts]).astype(np.int8))
 
 
 def _lengths(

@@ -56,7 +56,7 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.runtime.runfolder import RunFolder
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
-from csgsim.analysis.intervals import holm, paired_t_pvalue
+from csgsim.analysis.confidence import holm, paired_t_pvalue
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, summarise
 from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect

@@ -41,7 +41,7 @@ from csgsim.config.staffing import ScriptedAbsence
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.experiments import patched
-from csgsim.analysis.intervals import clean_runs_needed, clopper_pearson, pooled_share
+from csgsim.analysis.confidence import clean_runs_needed, clopper_pearson, pooled_share
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, percentile_of
 from csgsim.runtime.jobs import Replication, make_job
 
@@ -108,7 +108,7 @@ class Target:
         Means get a t-interval; a rare-event target, or a mean whose replications are all equal,
         an exact Clopper-Pearson bound on the share of replications beyond the bound (never
         'exact' because every replication agreed); a percentile target the pooled share of
-        delays within the bound, with replications as clusters (see intervals.pooled_share).
+        delays within the bound, with replications as clusters (see confidence.pooled_share).
         """
         if self.kind == PERCENTILE:
             return self._judge_percentile(values, level)

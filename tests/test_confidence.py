@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csgsim.analysis import intervals as iv
+from csgsim.analysis import confidence as iv
 from csgsim.analysis.metrics import MEAN, POOLED, REGION_METRICS, summarise
 
 

@@ -1,4 +1,4 @@
-"""Intervals over replications that keep their promise: exact binomial bounds for rare events,
+"""Confidence intervals over replications that keep their promise: exact binomial bounds for rare events,
 cluster-robust and bootstrap intervals for percentiles of pooled delays, Holm for many tests
 (the t-interval of a mean is `csgsim.analysis.metrics.confidence_interval`).
 

@@ -97,3 +97,21 @@ def test_bootstrap_interval_of_a_pooled_percentile_covers_about_its_level():
         lo, hi = iv.bootstrap_quantiles(samples, [0.9], 0.95, rng, resamples=400)
         hits += bool(lo[0] <= math.log(10) <= hi[0])
     assert 0.86 * 150 <= hits <= 0.99 * 150, hits
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pooled_share_within_the_norm_agrees_with_the_pooled_percentile(seed):
+    """The share within the norm is pooled like the percentiles: sum of delays within over all
+    delays, so the pooled p95 is within the norm exactly when that share is at least 95% (the
+    mean of per-replication shares could disagree with the pooled p95)."""
+    samples = skewed_replications(seed=seed)
+    samples[1] = samples[1] + 20.0  # a second, milder backlog: the share sits near 95%
+    long = pd.DataFrame({"rep": np.tile(range(20), 2), "region": "x",
+                         "metric": ["acute_contact_within_norm"] * 20 + ["acute_contact_p95"] * 20,
+                         "value": [float((s <= 30).mean()) for s in samples] + [float(np.percentile(s, 95)) for s in samples]})
+    out = summarise(long, ["region"], REGION_METRICS, {("x", "acute_contact"): samples}, seed=1,
+                    norms={"acute_contact": 30.0}).set_index("metric")
+    pooled = np.concatenate(samples)
+    assert out.loc["acute_contact_within_norm", "mean"] == pytest.approx((pooled <= 30).mean())
+    assert (out.loc["acute_contact_p95", "mean"] <= 30) == (out.loc["acute_contact_within_norm", "mean"] >= 0.95)
+    assert 0 <= out.loc["acute_contact_within_norm", "ci_low"] and out.loc["acute_contact_within_norm", "ci_high"] <= 1

@@ -21,7 +21,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.confidence import bootstrap_mean, bootstrap_quantiles, pooled_quantiles
+from csgsim.analysis.confidence import bootstrap_mean, bootstrap_quantiles, pooled_quantiles, pooled_share
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -32,10 +32,12 @@ from csgsim.config.scenario import Norms, Region
 FOUR_WEEKS = 28 * HOURS_PER_DAY
 HEAVY_WEEK = 5
 _PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
+_WITHIN = re.compile(r"(acute_contact|acute_attendance)_within_norm")
 #: What the `mean` column of a summary row holds (its `statistic` column).
 MEAN = "mean, t interval"
 POOLED = "pooled percentile, bootstrap interval"
 PER_REPLICATION = "mean of the replications' percentiles, bootstrap interval"
+POOLED_SHARE = "pooled share of the delays, replication-cluster t interval"
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -337,20 +339,34 @@ def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: floa
     return estimate, float(lo[0]), float(hi[0]), len(used), POOLED
 
 
+def _pooled_within(samples: list[np.ndarray], norm: float) -> tuple[float, float, float, int, str]:
+    """The share of all replications' delays within the norm, replications as clusters."""
+    within = [float((s <= norm + 1e-9).sum()) for s in samples]
+    return (*pooled_share(np.array(within), np.array([float(s.size) for s in samples]), 0.95), POOLED_SHARE)
+
+
 def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]],
-              delays: dict[tuple[str, ...], list[np.ndarray]] | None = None, seed: int = 0) -> pd.DataFrame:
+              delays: dict[tuple[str, ...], list[np.ndarray]] | None = None, seed: int = 0,
+              norms: dict[str, float] | None = None) -> pd.DataFrame:
     """Collapse per-replication rows (keys..., metric, value) into an estimate and 95% CI.
 
     Means get a t-interval (clipped to the metric's range). A delay percentile is the percentile
     of all replications' delays pooled when `delays` holds them ({(*key, delay): [one array per
     replication]}), else (experiment folders keep no delays) the mean of the replications' own
     percentiles; both with a bootstrap interval over replications, seeded from `seed` and the
-    group, which stays inside the observed delays. Column `statistic` says which.
+    group, which stays inside the observed delays. With the delays and `norms` ({delay: norm}),
+    a share within a norm is pooled the same way, so it agrees with the pooled percentiles (p95
+    within the norm exactly when at least 95% of the delays are). Column `statistic` says which.
     Groups keep the order in which they first appear, i.e. scenario and metric order.
     """
     rows = []
     for key, grp in long.groupby(keys + ["metric"], sort=False):
         unit = units[key[-1]][0]
+        within = _WITHIN.fullmatch(key[-1])
+        samples = None if delays is None or within is None else delays.get((*key[:-1], within.group(1)))
+        if samples is not None and norms and within.group(1) in norms and grp["value"].notna().any():
+            rows.append((*key, unit, *_pooled_within(samples, norms[within.group(1)])))
+            continue
         pct = percentile_of(key[-1])
         if pct is not None:
             rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])

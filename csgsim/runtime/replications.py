@@ -34,8 +34,10 @@ class RunResult:
     delays: dict[tuple[str, str], list[np.ndarray]] | None = None  # (region, delay): one array per rep
 
     def region_summary(self) -> pd.DataFrame:
-        """Means with t-intervals; delay percentiles pooled over replications (bootstrap intervals)."""
-        return summarise(self.region_long, ["region"], REGION_METRICS, self.delays, self.seed)
+        """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
+        norms = self.scenario.norms
+        return summarise(self.region_long, ["region"], REGION_METRICS, self.delays, self.seed,
+                         {"acute_contact": norms.acute_contact_minutes, "acute_attendance": norms.acute_attendance_minutes})
 
     def person_summary(self) -> pd.DataFrame:
         return summarise(self.person_long, ["region", "person", "role"], PERSON_METRICS)

@@ -92,7 +92,7 @@ def print_tables(result: RunResult, console: Any) -> None:
     sc = result.scenario
     caption = (f"{sc.name}: {sc.start} + {sc.days} days, {result.replications} replications, "
                f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications; delay percentiles "
-               "pooled over all replications' delays, with a 95% bootstrap interval over replications (low-high).")
+               "and shares within a norm pooled over all replications' delays (low-high: 95% interval over replications).")
     for k, (title, columns) in enumerate(TABLES):
         table = Table(title=title, caption=caption if k == len(TABLES) - 1 else None)
         table.add_column("region")

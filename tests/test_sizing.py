@@ -263,3 +263,16 @@ def test_a_cap_too_low_for_a_rare_event_verdict_is_said():
     clean replications it needs."""
     r = size_queue(["gap_hours<=0"], sizes=(2, 3), batch=10, max_replications=40)
     assert any("needs" in n and "gap_hours<=0" in n and "--max-replications" in n for n in r.notes), r.notes
+
+
+def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
+    """--rare-risk 0.1 reads gap_hours<=0 as 'at most 10% of replications with a gap', prints the
+    clean replications that needs, and refuses values outside (0, 0.5] with exit 2."""
+    args = ["size", "-s", str(EXAMPLE), "-r", "zeeland", "-t", "gap_hours<=0", "--sizes", "3", "--batch", "3",
+            "--max-replications", "3", "--workers", "1"]
+    res = runner.invoke(app, [*args, "--rare-risk", "0.1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    statement = json.loads(res.stdout)["statement"]
+    need = sizing.clean_replications(sizing.Target("gap_hours", "<=", 0.0, 0.1), 1 - 0.05)
+    assert "at most 10% of replications" in statement and f"at least {need} replications" in statement
+    assert runner.invoke(app, [*args, "--rare-risk", "0.9"]).exit_code == 2

@@ -268,7 +268,7 @@ def test_load_hazard_off_changes_nothing() -> None:
     """load_hazard = 0 (the default) adds no spell."""
     base = spells((0, 10, 20, SHORT))
     rng = np.random.default_rng(0)
-    out = sample_load_spells(AbsenceParams(), base, np.array([0]), np.array([5.0]), 100, 500, 1, 1e4, rng)
+    out = sample_load_spells(AbsenceParams(), base, np.array([0]), np.array([5.0]), 100, 500, 1, 1e4, [rng])
     assert out is base
 
 
@@ -282,7 +282,7 @@ def test_load_hazard_rate() -> None:
     people = np.repeat(np.arange(n), 5)
     times = np.tile([t0 - 10, t0 - 20, t0 - 30, t0 - 40, t0 - 16 * 168 - 1], n)  # the last is too old
     p = AbsenceParams(load_hazard=2.0)
-    out = sample_load_spells(p, Spells.empty(), people, times, t0, t1, n, 1e5, np.random.default_rng(5))
+    out = sample_load_spells(p, Spells.empty(), people, times, t0, t1, n, 1e5, [np.random.default_rng(5)] * n)
     assert np.all(out.kind == LOAD) and np.all((out.start >= t0) & (out.start < t1))
     assert np.all((out.end - out.start >= 92 * 24) & (out.end - out.start <= 365 * 24))
     assert len(out) / n == pytest.approx(1 - np.exp(-4 * 2.0 * 876 / HOURS_PER_YEAR), abs=0.028)
@@ -293,5 +293,5 @@ def test_load_hazard_needs_presence() -> None:
     p = AbsenceParams(load_hazard=1e4)
     busy = spells((0, 0, 5000, SHORT))
     out = sample_load_spells(p, busy, np.array([0, 0, 1]), np.array([990.0, 995, 990 - 16 * 168]), 1000, 2000, 2, 1e4,
-                             np.random.default_rng(1))
+                             [np.random.default_rng(1)] * 2)
     assert out.person.tolist() == [0] and out.kind.tolist() == [SHORT]

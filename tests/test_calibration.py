@@ -189,10 +189,14 @@ def test_regional_counts_above_national_raise(tmp_path: Path) -> None:
 
 
 def test_totals_only_year_is_split_by_share_fitted_on_years_with_both(result: cal.CalibrationResult) -> None:
-    """2018 (total only) is split by the acute share pooled over 2016, 2017 and 2019, and flagged as split."""
+    """2018 (total only) is split by the acute share pooled over 2016, 2017 and 2019, and flagged as split.
+
+    The share's quasi-binomial CI, worked out by hand: Pearson dispersion 4.505 over 2 degrees of
+    freedom, se = sqrt(4.505 x 0.4387 x 0.5613 / 8717), t(0.975, 2) = 4.303: 0.3901 to 0.4872."""
     assert result.acute_share.years == (2016, 2017, 2019)
     assert result.acute_share.share == pytest.approx((833 + 1103 + 1888) / (1945 + 2624 + 4148))
-    assert result.acute_share.ci_low < result.acute_share.share < result.acute_share.ci_high
+    assert result.acute_share.dispersion == pytest.approx(4.5047, abs=1e-4)
+    assert (result.acute_share.ci_low, result.acute_share.ci_high) == pytest.approx((0.39015, 0.48722), abs=1e-5)
     row = result.national.set_index("year").loc[2018]
     assert bool(row["split"])
     assert row["acute"] == round(3250 * result.acute_share.share)
@@ -324,8 +328,8 @@ def test_annual_counts_have_the_distribution_of_sample_arrivals() -> None:
     weekly = np.add.reduceat(rate, np.arange(0, rate.size, 168))
     mean, var = rate.sum(), rate.sum() + cv**2 * np.sum(weekly**2)
     fast = cal.annual_counts(rate, cv, n, np.random.default_rng(1), np.random.default_rng(2))
-    slow = np.array([demand.sample_arrivals(rate, cv, np.random.default_rng(10 + i),
-                                            np.random.default_rng(9000 + i)).size for i in range(n)])
+    slow = np.array([demand.sample_arrivals(rate, cv, lambda k, i=i: np.random.default_rng([10 + i, k]),
+                                            np.random.default_rng(9000 + i))[0].size for i in range(n)])
     for sample in (fast, slow):
         assert abs(sample.mean() - mean) < 4 * np.sqrt(var / n)
         assert 0.85 < sample.var() / var < 1.15

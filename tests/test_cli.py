@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from csgsim.analysis.metrics import MEAN, POOLED
 from csgsim.ui.cli import app
 from tests.conftest import EXAMPLE, ROOT
 
@@ -20,13 +21,16 @@ def invoke(*args):
 
 
 def test_run_json_gives_figures_with_confidence_intervals():
-    """`run --format json` prints the manifest and each region metric with mean and CI."""
+    """`run --format json` prints the manifest and each region metric with its estimate, CI and
+    what the estimate is (a mean, or a percentile of the pooled delays)."""
     res = invoke("run", "-s", EXAMPLE, "--region", "zeeland", "-n", 4, "--workers", 1, "--format", "json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["manifest"]["seed"] == 20250101 and data["manifest"]["replications"] == 4
     rows = {r["metric"]: r for r in data["regions"]}
-    assert rows["acute_contact_p95"]["ci_low"] <= rows["acute_contact_p95"]["mean"] <= rows["acute_contact_p95"]["ci_high"]
+    p95, mean = rows["acute_contact_p95"], rows["acute_contact_mean"]
+    assert p95["statistic"] == POOLED and mean["statistic"] == MEAN
+    assert 0 < p95["ci_high"] - p95["ci_low"] and 0 < mean["ci_high"] - mean["ci_low"]
     assert {r["person"] for r in data["casemanagers"]} >= {"zl-cm1", "zl-coord"}
 
 
@@ -59,8 +63,8 @@ def test_out_writes_tables_and_manifest(tmp_path):
     [
         (None, "no such scenario file"),
         ("[scenario\n", "TOML syntax error"),
-        (EXAMPLE.read_text().replace("exam_share = { value = 0.5", "exam_share = { value = 7"),
-         "pathway.exam_share = 7 is not allowed"),
+        (EXAMPLE.read_text().replace('attendance = "day0"', 'attendance = "day7"'),
+         "pathway.attendance = 'day7' is not allowed"),
     ],
 )
 def test_bad_scenarios_exit_2_with_one_line(tmp_path, text, expect):

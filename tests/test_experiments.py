@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from csgsim.studies import experiments
 
 from csgsim.runtime import replications
-from csgsim.runtime.runfolder import RunFolderError
+from csgsim.runtime.runfolder import STOP_AFTER_BATCHES, RunFolderError
 from csgsim.ui.cli import app
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import make_executor
@@ -149,23 +148,16 @@ RESUMABLE = '[[variants]]\nname = "external"\nset = { "defaults.backup.kind" = "
 
 
 def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
-    """SIGKILL a run after some batches are on disk; --resume completes it, and the tables equal
-    those of an uninterrupted run with other batches and workers."""
+    """SIGKILL a run right after its 5th batch is on disk (a test hook, not a timer); --resume
+    completes it, and the tables equal those of an uninterrupted run with other batches and workers."""
     path = write_experiment(tmp_path, RESUMABLE, 'replications = 40\nregions = ["zeeland"]')
     killed = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "csgsim", "experiment", str(path), "--out", str(killed),
-                             "--workers", "1", "--batch-size", "1"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while len(list((killed / "batches").glob("[!.]*.parquet"))) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    kept = len(list((killed / "batches").glob("[!.]*.parquet")))
-    assert 5 <= kept < 80, "the run must be killed midway"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), STOP_AFTER_BATCHES: "5"}
+    proc = subprocess.run([sys.executable, "-m", "csgsim", "experiment", str(path), "--out", str(killed),
+                           "--workers", "1", "--batch-size", "1"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(list((killed / "batches").glob("[!.]*.parquet"))) == 5
     assert json.loads((killed / "manifest.json").read_text())["complete"] is False
     assert not (killed / "replications_regions.parquet").exists()
 
@@ -221,3 +213,32 @@ def test_variants_that_are_not_tables_are_one_clear_error(tmp_path):
     bad.write_text('variants = ["a"]\n[experiment]\nname = "x"\nscenario = "zeeland.toml"\n')
     with pytest.raises(CsgsimError, match=r"variants = \['a'\] is not allowed; expected \[\[variants\]\] tables"):
         experiments.load(bad)
+
+
+def test_significance_marks_are_holm_adjusted_over_every_difference():
+    """Paired differences with t-test p-values of 0.001, 0.02 and 0.5. In a family of three,
+    Holm's adjusted p-values are 0.003, 0.04 and 0.5: the first two are marked. Repeated in 10
+    variants (a family of 30), 0.02 x 29 rows is far above 5%: only the 0.001 differences keep
+    their mark (before: every interval excluding 0 was marked, whatever the number of tests)."""
+    rng = np.random.default_rng(4)
+    n = 30
+
+    def diffs_with_p(p: float) -> np.ndarray:
+        z = rng.standard_normal(n)
+        z = (z - z.mean()) / z.std(ddof=1)
+        return z + stats.t.isf(p / 2, n - 1) / np.sqrt(n)  # t statistic exactly isf(p/2)
+
+    rows = []
+    for metric, p in (("acute_reports", 0.001), ("gap_hours", 0.02), ("absent_share", 0.5)):
+        d = diffs_with_p(p)
+        for rep in range(n):
+            rows += [("baseline", rep, "x", metric, 0.0), ("v", rep, "x", metric, d[rep])]
+    regions = pd.DataFrame(rows, columns=["variant", "rep", "region", "metric", "value"])
+    out = experiments.paired_differences(regions).set_index("metric")
+    assert np.allclose(out["p_value"], [0.001, 0.02, 0.5])
+    assert np.allclose(out["p_holm"], [0.003, 0.04, 0.5])
+    assert out["significant"].tolist() == [True, True, False]
+    many = pd.concat([regions.assign(variant=regions["variant"].where(regions["variant"] == "baseline", f"v{k}"))
+                      for k in range(10)]).drop_duplicates(["variant", "rep", "metric"])
+    marked = experiments.paired_differences(many).set_index(["variant", "metric"])["significant"]
+    assert marked.xs("acute_reports", level="metric").all() and not marked.xs("gap_hours", level="metric").any()

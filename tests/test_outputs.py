@@ -171,7 +171,10 @@ def test_summaries_from_arrays_equal_summaries_of_long_tables():
     from csgsim.runtime import replications
 
     res = replications.run(scenario_mod.load(ROOT / "models" / "three-regions.toml"), 4, seed=3, workers=1)
-    assert res.region_summary().equals(summarise(res.region_long, ["region"], REGION_METRICS))
+    norms = {"acute_contact": res.scenario.norms.acute_contact_minutes,
+             "acute_attendance": res.scenario.norms.acute_attendance_minutes}
+    assert res.region_summary().equals(summarise(res.region_long, ["region"], REGION_METRICS, res.delays, res.seed,
+                                                 norms))
     assert res.person_summary().equals(summarise(res.person_long, ["region", "person", "role"], PERSON_METRICS))
 
 

@@ -53,7 +53,7 @@ CASES = [
     ("empty id", '{ id = "zl-cm1"', '{ id = ""', "an id is 1-64 letters"),
     ("id with a colon", '{ id = "zl-cm1"', '{ id = "zl:cm1"', "casemanagers[0].id = 'zl:cm1'"),
     ("region id with markup", "regions.zeeland", 'regions."[bold]z"', "region id '[bold]z'"),
-    ("share written as a percentage", "exam_share = { value = 0.5", "exam_share = { value = 50",
+    ("share written as a percentage", "callin_reach = { value = 0.5", "callin_reach = { value = 50",
      "did you mean 0.5?"),
     ("level year 2^66", ACUTE_LEVEL, 'demand.acute.levels = { "99999999999999999999" = 5 }\n' + ACUTE_LEVEL,
      "keys are years"),

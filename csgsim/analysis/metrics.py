@@ -11,16 +11,20 @@ Definitions (binding, MODEL.md section 5):
   per on-call duty; office-hour call-outs are counted on their own, per week;
 - coverage (gap hours, acute reports in gaps, heavy weeks with 5+ acute reports, weeks with
   none); escalation (see `escalation`).
-Across replications every figure is a mean with a 95% confidence interval (see `summarise`).
+Across replications every figure is a mean with a 95% confidence interval, and every delay percentile
+the percentile of the pooled delays with a bootstrap interval (see `summarise`).
 """
 
 from __future__ import annotations
 
+import re
+import zlib
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 
-from datetime import timedelta
-
+from csgsim.analysis.confidence import bootstrap_mean, bootstrap_quantiles, pooled_quantiles, pooled_share
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -31,6 +35,13 @@ from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInpu
 from csgsim.config.scenario import Norms, Region
 
 HEAVY_WEEK = 5
+_PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
+_WITHIN = re.compile(r"(acute_contact|acute_attendance)_within_norm")
+#: What the `mean` column of a summary row holds (its `statistic` column).
+MEAN = "mean, t interval"
+POOLED = "pooled percentile, bootstrap interval"
+PER_REPLICATION = "mean of the replications' percentiles, bootstrap interval"
+POOLED_SHARE = "pooled share of the delays, replication-cluster t interval"
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -97,6 +108,19 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     **{f"breaches_{r}": ("count", f"breaches of rule {r} (NaN: not in the region's rule set)")
        for r in rules.DUTY_RULES + rules.WORK_RULES},
 }
+
+
+def delay_samples(rec: Records, since: float = 0.0) -> dict[str, np.ndarray]:
+    """The delays behind the delay metrics (see DELAYS) of the reports arriving from `since`."""
+    acute = rec.acute_arrival >= since
+    reached = acute & ~np.isnan(rec.acute_contact)
+    on_site = acute & ~np.isnan(rec.acute_on_site)
+    done = (rec.nonacute_arrival >= since) & ~np.isnan(rec.nonacute_intake)
+    return {
+        "acute_contact": (rec.acute_contact - rec.acute_arrival)[reached] * 60,
+        "acute_attendance": (rec.acute_on_site - rec.acute_arrival)[on_site] * 60,
+        "intake_wait": (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY,
+    }
 
 
 def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, float]:
@@ -210,22 +234,22 @@ def replication_metrics(
         "acute_reports": float(acute.sum()),
         "non_acute_reports": float(non_acute.sum()),
     }
+    delays = delay_samples(rec, since)
     reached = acute & ~np.isnan(rec.acute_contact)
-    out.update(_delays((rec.acute_contact - rec.acute_arrival)[reached] * 60, norms.acute_contact_minutes,
-                       "acute_contact"))
+    out.update(_delays(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
     out.update(escalation.answer_shares(rec, reached))
-    on_site = acute & ~np.isnan(rec.acute_on_site)
     attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
-    out.update(_delays((rec.acute_on_site - rec.acute_arrival)[on_site] * 60, attend_norm, "acute_attendance"))
+    out.update(_delays(delays["acute_attendance"], attend_norm, "acute_attendance"))
     if attend_norm is None:
         out["acute_attendance_within_norm"] = np.nan
 
     done = non_acute & ~np.isnan(rec.nonacute_intake)
-    wait_days = (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY
-    out.update(_delays(wait_days, None, "intake_wait"))
+    out.update(_delays(delays["intake_wait"], None, "intake_wait"))
     arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
-    limit = calendar.add_working_days(arrival_day + 1, norms.intake_working_days)
+    # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
+    n = norms.intake_working_days
+    limit = calendar.add_working_days(arrival_day + 1, n - 1) if n > 0 else arrival_day
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
 
     judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
@@ -325,38 +349,81 @@ def confidence_interval(values: pd.Series, level: float = 0.95) -> tuple[float, 
     return mean, mean - half, mean + half, n
 
 
-def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """Collapse per-replication rows (keys..., metric, value) into mean and 95% CI.
+def percentile_of(metric: str) -> tuple[str, float] | None:
+    """('acute_contact', 0.95) for 'acute_contact_p95': which delay and which quantile; None if none."""
+    m = _PERCENTILE.fullmatch(metric)
+    return (m.group(1), int(m.group(2)) / 100) if m else None
 
+
+def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: float, rng: np.random.Generator
+                    ) -> tuple[float, float, float, int, str]:
+    """A delay percentile over replications: pooled if the delays are at hand, else the mean of
+    the replications' own percentiles; either way with a bootstrap interval over replications."""
+    if samples is None:
+        return (*bootstrap_mean(values.to_numpy(dtype=float), 0.95, rng), PER_REPLICATION)
+    used = [s for s in samples if s.size]
+    estimate = float(pooled_quantiles(used, [q])[0])
+    lo, hi = bootstrap_quantiles(used, [q], 0.95, rng)
+    return estimate, float(lo[0]), float(hi[0]), len(used), POOLED
+
+
+def _pooled_within(samples: list[np.ndarray], norm: float) -> tuple[float, float, float, int, str]:
+    """The share of all replications' delays within the norm, replications as clusters."""
+    within = [float((s <= norm + 1e-9).sum()) for s in samples]
+    return (*pooled_share(np.array(within), np.array([float(s.size) for s in samples]), 0.95), POOLED_SHARE)
+
+
+def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]],
+              delays: dict[tuple[str, ...], list[np.ndarray]] | None = None, seed: int = 0,
+              norms: dict[str, float] | None = None) -> pd.DataFrame:
+    """Collapse per-replication rows (keys..., metric, value) into an estimate and 95% CI.
+
+    Means get a t-interval (clipped to the metric's range). A delay percentile is the percentile
+    of all replications' delays pooled when `delays` holds them ({(*key, delay): [one array per
+    replication]}), else (experiment folders keep no delays) the mean of the replications' own
+    percentiles; both with a bootstrap interval over replications, seeded from `seed` and the
+    group, which stays inside the observed delays. With the delays and `norms` ({delay: norm}),
+    a share within a norm is pooled the same way, so it agrees with the pooled percentiles (p95
+    within the norm exactly when at least 95% of the delays are). Column `statistic` says which.
     Groups keep the order in which they first appear, i.e. scenario and metric order.
     """
-    rows = [(*key, *_interval(grp["value"], units[key[-1]][0]))
+    rows = [_summary_row(key, grp["value"], units, delays, seed, norms)
             for key, grp in long.groupby(keys + ["metric"], sort=False)]
-    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])
 
 
-def _interval(values: pd.Series, unit: str) -> tuple[str, float, float, float, int]:
-    """unit, mean and 95% CI clipped to the unit's range, number of replications."""
+def _summary_row(key: tuple[str, ...], values: pd.Series, units: dict[str, tuple[str, str]],
+                 delays: dict[tuple[str, ...], list[np.ndarray]] | None, seed: int,
+                 norms: dict[str, float] | None) -> tuple:
+    """One summary row (key..., unit, estimate, ci_low, ci_high, n, statistic): see `summarise`."""
+    unit = units[key[-1]][0]
+    within = _WITHIN.fullmatch(key[-1])
+    samples = None if delays is None or within is None else delays.get((*key[:-1], within.group(1)))
+    if samples is not None and norms and within.group(1) in norms and values.notna().any():
+        return (*key, unit, *_pooled_within(samples, norms[within.group(1)]))
+    pct = percentile_of(key[-1])
+    if pct is not None:
+        rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
+        samples = None if delays is None else delays.get((*key[:-1], pct[0]))
+        return (*key, unit, *_percentile_row(values, samples, pct[1], rng))
     mean, lo, hi, n = confidence_interval(values)
     if unit == "share":  # a share's interval stays inside [0, 1]
         lo, hi = max(lo, 0.0), min(hi, 1.0)
     elif unit in ("count", "h", "min", "days", "cases"):
         lo = max(lo, 0.0)
-    return unit, mean, lo, hi, n
+    return (*key, unit, mean, lo, hi, n, MEAN)
 
 
 def summarise_values(cube: np.ndarray, labels: list[tuple[str, ...]], keys: list[str],
-                     units: dict[str, tuple[str, str]]) -> pd.DataFrame:
+                     units: dict[str, tuple[str, str]], delays: dict[tuple[str, ...], list[np.ndarray]] | None = None,
+                     seed: int = 0, norms: dict[str, float] | None = None) -> pd.DataFrame:
     """`summarise` of a (replication, label, metric) array: the same rows, without long tables.
 
     Each (label, metric) column is taken in replication order as one contiguous vector, so
-    every mean and interval is computed from the same numbers in the same order as from the
-    long table.
+    every estimate and interval is computed from the same numbers in the same order as from
+    the long table.
     """
-    metrics = list(units)
-    rows = []
-    for i, label in enumerate(labels):
-        for j, metric in enumerate(metrics):
-            values = pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float)
-            rows.append((*label, metric, *_interval(values, units[metric][0])))
-    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n"])
+    rows = [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float), units,
+                         delays, seed, norms)
+            for i, label in enumerate(labels) for j, metric in enumerate(units)]
+    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])

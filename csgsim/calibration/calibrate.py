@@ -902,10 +902,9 @@ def annual_counts(rate: np.ndarray, cv: float, replications: int, arrivals_rng: 
                   week_rng: np.random.Generator) -> np.ndarray:
     """Reports in the period of ``rate`` for each replication, as ``demand.sample_arrivals`` draws them.
 
-    ``sample_arrivals`` draws a Poisson count per hour with rate x the gamma factor of its 7-day
-    block (``demand.week_factors``). The sum of independent Poisson counts is Poisson with the
-    summed rate, so the period's count is Poisson(sum over blocks of factor x block rate): the
-    same distribution, drawn for all replications at once instead of hour by hour.
+    ``sample_arrivals`` draws a Poisson process with rate x the gamma factor of its 7-day block
+    (``demand.week_factors``), whose count over the period is Poisson(sum over blocks of factor x
+    block rate): the same distribution, drawn for all replications at once.
     """
     from csgsim.demand.intensity import week_factors
 

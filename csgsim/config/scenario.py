@@ -87,7 +87,6 @@ class Pathway:
     """Durations (hours) and schedules of the acute and non-acute pathways."""
 
     attendance: str
-    exam_share: float
     callback: Dist
     phone: Dist
     travel: Dist
@@ -471,9 +470,12 @@ def _people(r: TableReader, region: str) -> tuple[Person, ...]:
 
 
 def _pathway(r: TableReader) -> Pathway:
+    if "exam_share" in r.data:  # removed: validated but never used, it promised an effect it had not
+        raise r.fail("exam_share", r.data["exam_share"], "the key was removed because it never changed a "
+                     "result: the on-site time (on_site) already covers cases with and without a forensic "
+                     "exam; delete the line")
     p = Pathway(
         attendance=r.choice("attendance", ATTENDANCE),
-        exam_share=r.number("exam_share", lo=0.0, hi=1.0),
         callback=r.dist("callback"),
         phone=r.dist("phone"),
         travel=r.dist("travel"),

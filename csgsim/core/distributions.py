@@ -1,4 +1,4 @@
-"""Duration distributions, declared in scenario files and sampled in bulk with numpy."""
+"""Duration distributions, declared in scenario files and drawn by inverse CDF from uniform marks."""
 
 from __future__ import annotations
 
@@ -43,21 +43,29 @@ class Dist:
             return p["mean"]
         return p["median"] * float(np.exp(p["sigma"] ** 2 / 2))
 
-    def sample(self, rng: np.random.Generator, n: int | tuple[int, ...]) -> np.ndarray:
-        """Draw n values; truncation clips rather than redraws, so the draw count is fixed."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The values at probabilities `u` (inverse CDF): a report's uniform marks become its
+        durations, so a report keeps its durations when other reports come or go, and a larger
+        parameter makes every report's duration larger. `low`/`high` truncation clips."""
         p = dict(self.params)
+        u = np.asarray(u, dtype=float)
         if self.kind == "fixed":
-            return np.full(n, p["value"])
+            return np.full(u.shape, p["value"])
         if self.kind == "uniform":
-            return rng.uniform(p["low"], p["high"], n)
+            return p["low"] + u * (p["high"] - p["low"])
         if self.kind == "triangular":
-            if p["low"] == p["high"]:
-                return np.full(n, p["low"])
-            return rng.triangular(p["low"], p["mode"], p["high"], n)
+            lo, mode, hi = p["low"], p["mode"], p["high"]
+            if lo == hi:
+                return np.full(u.shape, lo)
+            cut = (mode - lo) / (hi - lo)
+            return np.where(u < cut, lo + np.sqrt(u * (hi - lo) * (mode - lo)),
+                            hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)))
         if self.kind == "exponential":
-            x = rng.exponential(p["mean"], n)
+            x = -p["mean"] * np.log1p(-u)
         else:
-            x = p["median"] * np.exp(p["sigma"] * rng.standard_normal(n))
+            from scipy.special import ndtri
+
+            x = p["median"] * np.exp(p["sigma"] * ndtri(u))
         if "low" in p or "high" in p:
             x = np.clip(x, p.get("low", 0.0), p.get("high", np.inf))
         return x

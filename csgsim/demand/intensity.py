@@ -6,12 +6,14 @@ The intensity is piecewise constant per hour (MODEL.md section 2):
 
 The annual level is the expected count in each calendar year before events, so seasonality,
 profile and holidays only move reports around within the year. Arrivals are sampled exactly
-for a piecewise-constant intensity: a Poisson count per hour, placed uniformly in the hour.
+for a piecewise-constant intensity, by thinning a dominating process in fixed height bands
+(`sample_arrivals`), so that more demand adds reports without moving the others.
 Nothing wraps around: every factor is looked up by real calendar date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -119,20 +121,44 @@ def week_factors(cv: float, n_weeks: int, rng: np.random.Generator) -> np.ndarra
     return rng.gamma(shape, 1.0 / shape, n_weeks)
 
 
-def sample_arrivals(
-    rate: np.ndarray, cv: float, arrivals_rng: np.random.Generator, week_rng: np.random.Generator
-) -> np.ndarray:
-    """Sorted arrival times (hours) of a Poisson process with hourly rates `rate`.
+#: Height of the first band of the thinned process (reports per hour); band k spans
+#: [BAND0 (2^k - 1), BAND0 (2^(k+1) - 1)). Absolute, so a variant's rate never moves the bands.
+BAND0 = 2.0**-6
 
-    The week factor makes weekly counts negative-binomial (over-dispersed) when cv > 0.
+
+def sample_arrivals(
+    rate: np.ndarray, cv: float, band_rng: Callable[[int], np.random.Generator], week_rng: np.random.Generator,
+    marks: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times (hours, sorted) of a Poisson process with hourly rates `rate` x week factor,
+    and `marks` uniform numbers per arrival (the report's durations, by inverse CDF).
+
+    Thinning in two dimensions: band k (its own stream, `band_rng(k)`) holds a homogeneous
+    Poisson process of points (t, y) over the horizon and the band's heights; a point is a
+    report if y < rate(t) x factor(t). A band's points depend only on its height and the
+    horizon, never on the rate, so a variant with a higher rate keeps every report of a lower
+    one, each with its own marks. The week factor (gamma, mean 1, CV cv) makes weekly counts
+    over-dispersed when cv > 0.
     """
     hours = rate.size
     n_weeks = -(-hours // (7 * HOURS_PER_DAY))
-    factor = np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
-    counts = arrivals_rng.poisson(rate * factor)
-    times = np.repeat(np.arange(hours, dtype=float), counts) + arrivals_rng.random(int(counts.sum()))
-    times.sort()
-    return times
+    level = rate * np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
+    top = float(level.max()) if hours else 0.0
+    times, marked = [np.zeros(0)], [np.zeros((0, marks))]
+    k = 0
+    while BAND0 * (2**k - 1) < top:
+        rng = band_rng(k)
+        low, width = BAND0 * (2**k - 1), BAND0 * 2**k
+        n = int(rng.poisson(width * hours))
+        t = rng.random(n) * hours
+        keep = low + width * rng.random(n) < level[t.astype(np.int64)]
+        u = np.column_stack([rng.random(n) for _ in range(marks)]) if marks else np.zeros((n, 0))
+        times.append(t[keep])
+        marked.append(u[keep])
+        k += 1
+    t, u = np.concatenate(times), np.concatenate(marked)
+    order = np.argsort(t, kind="stable")
+    return t[order], u[order]
 
 
 # --- the demand view --------------------------------------------------------------------
@@ -158,8 +184,8 @@ def by_period(scenario: Scenario, region: str, kind: str, by: str = "week", repl
     cv = scenario.regions[region].demand(kind).overdispersion_cv
     sims = np.empty((replications, labels.size))
     for rep in range(replications):
-        t = sample_arrivals(rate, cv, stream(seed, rep, region, f"{kind}_arrivals"),
-                            stream(seed, rep, region, f"{kind}_weeks"))
+        t, _ = sample_arrivals(rate, cv, lambda k: stream(seed, rep, region, f"{kind}_arrivals", k),
+                               stream(seed, rep, region, f"{kind}_weeks"))
         sims[rep] = np.bincount(idx[t.astype(np.int64)], minlength=labels.size)
     return pd.DataFrame({
         "period_start": pd.Series(dates).groupby(idx).min().dt.date.to_numpy(),  # clipped to the horizon

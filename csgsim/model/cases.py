@@ -2,8 +2,7 @@
 
 Cases are numbered once for the whole region: acute report i is case i, non-acute report j is
 case n_acute + j. This module is the one place that knows that numbering and the owner of a
-case (the person it was given to; a colleague who covers a due contact during an absence does
-that contact without taking the case).
+case (the person it was given to, or the colleague it was handed to during an absence).
 """
 
 from __future__ import annotations
@@ -60,16 +59,27 @@ class Caseload:
         heapq.heappush(self.queues[owner], (due_day, kind, index))
 
     def hand_over_due(self, person: int, day: int) -> None:
-        """An absent person's due contacts go to a present colleague, who does them for the owner."""
-        queue = self.queues[person]
-        while queue and queue[0][0] <= day:
-            due, kind, index = heapq.heappop(queue)
+        """An absent person's cases with a contact due go to the least-loaded present colleague,
+        who keeps the case: its open contacts, its ownership and its place in the case counts, so
+        the next hand-over of the day sees the colleague's new load."""
+        queue = self.queues
+        while queue[person] and queue[person][0][0] <= day:
             colleague = self.least_loaded(day)
             if colleague == person:  # the whole team is out: the contact waits
-                heapq.heappush(queue, (due, kind, index))
                 return
-            self.tasks[index].owner = colleague
-            heapq.heappush(self.queues[colleague], (due, kind, index))
+            self.move_case(self.tasks[queue[person][0][2]].case, person, colleague)
+
+    def move_case(self, case: int, person: int, colleague: int) -> None:
+        """Give `case` and every queued contact of it from `person` to `colleague`."""
+        mine = [entry for entry in self.queues[person] if self.tasks[entry[2]].case == case]
+        self.queues[person] = [entry for entry in self.queues[person] if self.tasks[entry[2]].case != case]
+        heapq.heapify(self.queues[person])
+        for entry in mine:
+            self.tasks[entry[2]].owner = colleague
+            heapq.heappush(self.queues[colleague], entry)
+        self.owner[case] = colleague
+        self.open_cases[person] -= 1
+        self.open_cases[colleague] += 1
 
     def finish(self, task: Task, day: int) -> None:
         """A contact is done: an intake opens the non-acute follow-ups; the last contact closes the case."""

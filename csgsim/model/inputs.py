@@ -12,7 +12,7 @@ import numpy as np
 
 from csgsim.staff import absence, lines
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.streams import stream
+from csgsim.core.streams import person_key, stream
 from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.dispatch import ChainInputs
@@ -110,10 +110,11 @@ def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
     """Random sick spells and departures, with the scenario's scripted dropout laid over them."""
     region, cal = plan.region, plan.calendar
     staffing = region.staffing
-    n_people = len(region.people)
     spells = absence.Spells.empty()
-    if staffing.absence.enabled:
-        spells = absence.sample_spells(staffing.absence, n_people, cal.horizon, stream(seed, rep, region.id, "absence"))
+    if staffing.absence.enabled:  # one stream per person: a person's spells do not move with the team
+        spells = absence.Spells.stack([
+            absence.sample_spells(staffing.absence, 1, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
+            for p in region.people])
     index = {p.id: i for i, p in enumerate(region.people)}
     return absence.apply_scripted(spells, list(staffing.absences), index, cal, staffing.absence)
 
@@ -126,11 +127,11 @@ def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarr
     week by week over the horizon.
     """
     params, region = plan.region.staffing.absence, plan.region
-    rng = stream(seed, rep, region.id, "load_absence")
+    rngs = [stream(seed, rep, region.id, "load_absence", person_key(p.id)) for p in region.people]
     week = 7 * HOURS_PER_DAY
     for t0 in np.arange(0.0, plan.calendar.horizon, week):
         spells = absence.sample_load_spells(params, spells, night_person, night_time, t0, t0 + week,
-                                            len(region.people), plan.calendar.horizon, rng)
+                                            len(region.people), plan.calendar.horizon, rngs)
     return spells
 
 
@@ -155,7 +156,8 @@ def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInpu
     rng = stream(seed, rep, region.id, "escalation")
     esc = region.escalation
     reached = rng.random((n_acute, len(region.people))) < esc.callin_reach
-    return ChainInputs(reached, esc.callin_delay.sample(rng, n_acute), esc.neighbour_delay.sample(rng, n_acute),
+    return ChainInputs(reached, esc.callin_delay.quantile(rng.random(n_acute)),
+                       esc.neighbour_delay.quantile(rng.random(n_acute)),
                        esc.callin, esc.neighbour != "none",
                        esc.neighbour if esc.neighbour not in NEIGHBOURS else None)
 
@@ -167,28 +169,23 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     """
     region, pw = plan.region, plan.region.pathway
     rid = region.id
-    acute_t = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
-                              stream(seed, rep, rid, "acute_arrivals"), stream(seed, rep, rid, "acute_weeks"))
-    non_t = sample_arrivals(plan.non_acute_rate, region.non_acute.overdispersion_cv,
-                            stream(seed, rep, rid, "non_acute_arrivals"), stream(seed, rep, rid, "non_acute_weeks"))
-    rng = stream(seed, rep, rid, "acute_durations")
-    n = acute_t.size
-    acute = AcuteInputs(
+    acute_t, u = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
+                                 lambda k: stream(seed, rep, rid, "acute_arrivals", k),
+                                 stream(seed, rep, rid, "acute_weeks"), 5 + len(pw.followup_days))
+    acute = AcuteInputs(  # each report's durations come from its own marks (see sample_arrivals)
         arrival=acute_t,
-        callback=pw.callback.sample(rng, n),
-        phone=pw.phone.sample(rng, n),
-        travel=pw.travel.sample(rng, n),
-        on_site=pw.on_site.sample(rng, n),
-        day1_visit=pw.day1_visit.sample(rng, n),
-        followup=pw.followup_duration.sample(rng, (n, len(pw.followup_days))),
+        callback=pw.callback.quantile(u[:, 0]),
+        phone=pw.phone.quantile(u[:, 1]),
+        travel=pw.travel.quantile(u[:, 2]),
+        on_site=pw.on_site.quantile(u[:, 3]),
+        day1_visit=pw.day1_visit.quantile(u[:, 4]),
+        followup=pw.followup_duration.quantile(u[:, 5:]),
     )
-    rng = stream(seed, rep, rid, "non_acute_durations")
-    m = non_t.size
-    non_acute = NonAcuteInputs(
-        arrival=non_t,
-        intake=pw.intake_duration.sample(rng, m),
-        followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
-    )
+    non_t, u = sample_arrivals(plan.non_acute_rate, region.non_acute.overdispersion_cv,
+                               lambda k: stream(seed, rep, rid, "non_acute_arrivals", k),
+                               stream(seed, rep, rid, "non_acute_weeks"), 1 + len(pw.nonacute_followup_days))
+    non_acute = NonAcuteInputs(arrival=non_t, intake=pw.intake_duration.quantile(u[:, 0]),
+                               followup=pw.followup_duration.quantile(u[:, 1:]))
     spells = staff_spells(plan, seed, rep) if spells is None else spells
     primary, backups, log = duty_rosters(plan, spells)
     n_people = len(region.people)
@@ -196,7 +193,7 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
-                        backups[1:], chain_inputs(region, n, seed, rep), extra)
+                        backups[1:], chain_inputs(region, acute_t.size, seed, rep), extra)
 
 
 def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,

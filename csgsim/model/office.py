@@ -58,7 +58,7 @@ class OfficeWork:
         return slots, sum(e - s for s, e in blocked)
 
     def work_day(self, person: int, day: int) -> None:
-        """Due contacts, earliest first, into the free slots until the day's hours are used."""
+        """Due contacts, earliest first, into the free slots while the next fits in the day's hours."""
         cases = self.cases
         queue = cases.queues[person]
         if not queue or queue[0][0] > day:
@@ -67,13 +67,16 @@ class OfficeWork:
         lo = day * HOURS_PER_DAY + duty.office_start_hour
         slots, taken = self.free_slots(person, lo, day * HOURS_PER_DAY + duty.office_end_hour)
         budget = self.region.people[person].hours_per_week / 5 - taken
-        k = 0
-        while queue and queue[0][0] <= day and budget > 0 and k < len(slots):
+        k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
+        while queue and queue[0][0] <= day and k < len(slots):
             task = cases.tasks[queue[0][2]]
+            if task.duration > budget and not fresh:  # no time left today for the next contact
+                return
             start, end = slots[k]
             if task.duration > end - start:  # does not fit before the next call-out: try later
                 k += 1
                 continue
+            fresh = False
             heapq.heappop(queue)
             task.start = start
             slots[k] = (start + task.duration, end)

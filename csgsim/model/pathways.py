@@ -6,7 +6,9 @@ Two kinds of work compete for a casemanager, each in its own part:
   else the call waits; the one reached does the call-out and then owns the case.
 * **Office work** (`office`): non-acute intakes, watchful-waiting contacts and day-1 visits,
   done by the case's owner in office hours from their contracted CSG hours, after the day's
-  call-outs. Which contacts each case still needs, and who owns it, is `cases`.
+  call-outs, while the next contact fits in what is left of the day's share (a contact longer
+  than the whole share is done on a day with nothing else, so it is never put off for ever).
+  Which contacts each case still needs, and who owns it, is `cases`.
 
 This module tells the two pathways as processes and wires the parts on one environment. The
 model reads sampled inputs and writes records; it draws no random numbers itself.

@@ -7,12 +7,12 @@ replication depends only on (job, index), never on the worker that ran it, so ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_metrics
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_samples, replication_metrics
 from csgsim.config.scenario import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
@@ -39,13 +39,19 @@ class Replication:
     regions: np.ndarray  # (regions, region metrics)
     persons: np.ndarray  # (people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
+    delays: list[dict[str, np.ndarray]] = field(default_factory=list)  # per region: metrics.delay_samples
 
 
 def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], since: float = 0.0
                    ) -> dict[str, pd.DataFrame]:
     """Every report, contact and call-out as tables; times in hours from the simulated start."""
     n_acute = rec.acute_arrival.size
-    name = np.array(people + ["external"], dtype=object)
+    names = np.array(people + ["external"], dtype=object)
+
+    def name(index: np.ndarray) -> np.ndarray:
+        """Person names; "external" only for the external backup, None for nobody (NOBODY)."""
+        return np.where(index >= 0, names[np.clip(index, 0, None)], None)
+
     reports = pd.DataFrame({
         "rep": rep,
         "region": region_id,
@@ -55,13 +61,13 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
         "contact_h": np.concatenate((rec.acute_contact, np.full(rec.nonacute_arrival.size, np.nan))),
         "on_site_h": np.concatenate((rec.acute_on_site, np.full(rec.nonacute_arrival.size, np.nan))),
         "intake_h": np.concatenate((np.full(n_acute, np.nan), rec.nonacute_intake)),
-        "responder": np.concatenate((np.where(rec.acute_responder >= 0, name[rec.acute_responder], None),
+        "responder": np.concatenate((name(rec.acute_responder),
                                      np.full(rec.nonacute_arrival.size, None))),
         "answered_by": np.concatenate((np.array(("",) + STEPS, dtype=object)[rec.acute_role + 1],
                                        np.full(rec.nonacute_arrival.size, ""))),
         "answered_h": np.concatenate((rec.acute_answered, np.full(rec.nonacute_arrival.size, np.nan))),
         "waited": np.concatenate((rec.acute_waited, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
-        "owner": name[np.concatenate((rec.acute_owner, rec.nonacute_owner))],
+        "owner": name(np.concatenate((rec.acute_owner, rec.nonacute_owner))),
         "in_gap": np.concatenate((rec.acute_in_gap, np.zeros(rec.nonacute_arrival.size, dtype=bool))),
     })
     reports["warmup"] = reports["arrival_h"] < since  # not counted in any metric
@@ -76,11 +82,11 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     tasks = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.task_case,
         "kind": np.array(TASK_KINDS, dtype=object)[rec.task_kind],
-        "person": name[rec.task_owner], "due_h": rec.task_due_day * float(HOURS_PER_DAY),
+        "person": name(rec.task_owner), "due_h": rec.task_due_day * float(HOURS_PER_DAY),
         "start_h": rec.task_start, "end_h": rec.task_start + rec.task_duration,
     })
     callouts = pd.DataFrame({
-        "rep": rep, "region": region_id, "report": rec.eng_report, "person": name[rec.eng_person],
+        "rep": rep, "region": region_id, "report": rec.eng_report, "person": name(rec.eng_person),
         "start_h": rec.eng_start, "end_h": rec.eng_end, "step": np.array(STEPS, dtype=object)[rec.eng_role],
         "report_region": rec.eng_region,
     })
@@ -120,19 +126,20 @@ def run_replication(job: Job, rep: int) -> Replication:
         plans = [job.plans[i] for i in members]
         sampled, recs = _with_load_spells(plans, shared, job.seed, rep, *simulate(plans, shared, job.seed, rep))
         done.update(zip(members, zip(sampled, recs)))
-    region_rows, person_rows, tables = [], [], []
+    region_rows, person_rows, tables, delays = [], [], [], []
     for i, plan in enumerate(job.plans):
         sampled, rec = done[i]
         region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
+        delays.append({k: v.astype(np.float32) for k, v in delay_samples(rec, plan.since).items()})
         if job.keep_records:
             tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],
                                          plan.since))
     records = None
     if job.keep_records:
         records = {k: pd.concat([t[k] for t in tables], ignore_index=True) for k in tables[0]}
-    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records)
+    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, delays)
 
 
 def run_chunk(job: Job, reps: list[int]) -> list[Replication]:

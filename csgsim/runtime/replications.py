@@ -39,6 +39,7 @@ class RunResult:
     region_values: np.ndarray  # (reps, regions, region metrics)
     person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
+    delays: dict[tuple[str, str], list[np.ndarray]] | None = None  # (region, delay): one array per rep
 
     @property
     def replications(self) -> int:
@@ -66,7 +67,11 @@ class RunResult:
         return self.person_rows()
 
     def region_summary(self) -> pd.DataFrame:
-        return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS)
+        """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
+        norms = self.scenario.norms
+        return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS,
+                                self.delays, self.seed, {"acute_contact": norms.acute_contact_minutes,
+                                                         "acute_attendance": norms.acute_attendance_minutes})
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
@@ -103,7 +108,9 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
     records = None
     if results and results[0].records is not None:
         records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    return RunResult(scenario, seed, reps, regions, persons, records)
+    delays = {(rid, kind): [r.delays[i][kind] for r in results]
+              for i, rid in enumerate(scenario.regions) for kind in (results[0].delays[i] if results else {})}
+    return RunResult(scenario, seed, reps, regions, persons, records, delays)
 
 
 def run(

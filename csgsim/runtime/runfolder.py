@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +31,11 @@ from csgsim.runtime.provenance import versions
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
+
+
+#: Environment variable for tests: kill this process (SIGKILL) right after it has written that
+#: many batches, so an interrupted run can be tested without depending on timing.
+STOP_AFTER_BATCHES = "CSGSIM_TEST_STOP_AFTER_BATCHES"
 
 
 class RunFolderError(CsgsimError):
@@ -136,6 +143,7 @@ class RunFolder:
         self.batches = path / "batches"
         self.manifest = manifest
         self._lock = held
+        self.written = 0  # batches this process has added
 
     def close(self) -> None:
         """Release the folder's lock (also done when the object is collected)."""
@@ -235,6 +243,9 @@ class RunFolder:
         rows = pd.concat([regions.assign(level="region"), persons.assign(level="person")], ignore_index=True)
         name = f"{arm:04d}-{reps.min():07d}-{reps.max():07d}.parquet"
         atomic.write_file(self.batches / name, lambda p: rows.to_parquet(p, index=False, compression="zstd"))
+        self.written += 1
+        if self.written == int(os.environ.get(STOP_AFTER_BATCHES, 0) or -1):
+            os.kill(os.getpid(), signal.SIGKILL)  # a test hook: die like a crash, at a known point
 
     def tables(self, arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every stored replication as (region rows, person rows), arm by arm in replication order,

@@ -13,6 +13,7 @@ is laid over the random spells and takes precedence where they overlap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,15 @@ class Spells(Intervals):
     @classmethod
     def empty(cls) -> Spells:
         return cls(person=np.zeros(0, np.int64), start=np.zeros(0), end=np.zeros(0), kind=np.zeros(0, np.int8))
+
+    @classmethod
+    def stack(cls, parts: list[Spells]) -> Spells:
+        """One person's spells per part (drawn as person 0): part i becomes person i."""
+        if not parts:
+            return cls.empty()
+        return cls(person=np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(parts)]),
+                   start=np.concatenate([s.start for s in parts]), end=np.concatenate([s.end for s in parts]),
+                   kind=np.concatenate([s.kind for s in parts]).astype(np.int8))
 
 
 def _lengths(
@@ -221,7 +231,7 @@ def sample_load_spells(
     t1: float,
     n_people: int,
     horizon_hours: float,
-    rng: np.random.Generator,
+    rngs: Sequence[np.random.Generator],
 ) -> Spells:
     """Add load-induced long spells (kind LOAD) starting in [t0, t1) to `spells`.
 
@@ -230,6 +240,7 @@ def sample_load_spells(
     load_hazard x (night call-outs in the past 16 weeks); call-outs in [t0, t1) are not yet
     known, so the hazard lags by at most t1 - t0: keep that interval short (a week). Exact
     for the counts it is given: the hazard is piecewise constant and sampled by inversion.
+    `rngs[p]` is person p's stream, so one person's draws do not depend on another's.
     """
     if not params.enabled or params.load_hazard == 0 or t1 <= t0:
         return spells
@@ -252,12 +263,12 @@ def sample_load_spells(
             if n_calls == 0:
                 break
             nxt = min(t1, s_busy[i] if i < s_busy.size else np.inf, drops[drops > t].min())
-            wait = rng.exponential(1 / (rate_per_call * n_calls))
+            wait = rngs[p].exponential(1 / (rate_per_call * n_calls))
             if t + wait >= nxt:
                 t = nxt
                 continue
             start = t + wait
-            length = rng.uniform(params.long_min_days, params.long_max_days) * HOURS_PER_DAY
+            length = rngs[p].uniform(params.long_min_days, params.long_max_days) * HOURS_PER_DAY
             new_p.append(p), new_s.append(start), new_e.append(start + length)
             t = start + length
     if not new_p:

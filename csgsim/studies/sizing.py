@@ -1,16 +1,24 @@
 """Roster sizing: the smallest number of casemanagers that meets every target, with a stated confidence.
 
-A target is a bound on the mean over replications of a region metric (`metrics.REGION_METRICS`),
-e.g. `acute_contact_p95<=30` or `followup_on_time>=0.95`. Each candidate size runs the same
-replication indices (common random numbers, so sizes are compared on the same reports and
-absences), in rounds that double its replications (batch, 2 batch, 4 batch, ... up to the cap),
-until every target's t-interval lies on one side of its bound (a target whose replications are
-all equal is settled by its value), or one target is settled as failed, or the cap is reached
-("not settled"). Doubling keeps the number of looks at the data small.
+A target is a bound on a region metric (`metrics.REGION_METRICS`), e.g. `followup_on_time>=0.95`,
+read in one of three ways (`Target.kind`):
+- a mean over replications, judged by its t-interval;
+- a rare event, when the bound is the edge of the metric's range (`gap_hours<=0`): "at most
+  `risk` (5%) of replications go beyond it", judged by an exact Clopper-Pearson bound, never by
+  "every replication showed zero" (20 clean years only bound the chance of a bad one by 17%);
+  a mean whose replications all came out equal is judged the same way;
+- a delay percentile (`acute_contact_p95<=30`): the percentile of the pooled delays, i.e. the
+  pooled share of delays within the bound against 95%, with replications as clusters.
+Each candidate size runs the same replication indices (common random numbers, so sizes are
+compared on the same reports and absences), in rounds that double its replications (batch,
+2 batch, 4 batch, ... up to the cap), until every target's interval lies on one side of its
+bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
+keeps the number of looks at the data small.
 
 Confidence: every interval ever computed has level 1 - alpha / (targets x sizes x looks), with
-looks the number of rounds up to the cap; by Bonferroni, with probability at least 1 - alpha every settled verdict in
-the table is right (for approximately normal replication means). With `monotone` (the default)
+looks the number of rounds up to the cap; by Bonferroni, with probability at least 1 - alpha every
+settled verdict in the table is right (exactly for rare events; for means up to the normal
+approximation). tests/test_sizing.py checks the error rate over many seeds on a known answer. With `monotone` (the default)
 a larger team is assumed to do no worse: once size s meets every target, larger sizes are not run
 further, and once s fails, smaller ones are not; such verdicts are marked as implied.
 
@@ -31,7 +39,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,12 +52,19 @@ from csgsim.core import files
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.experiments import patched
-from csgsim.analysis.metrics import REGION_METRICS, confidence_interval
-from csgsim.runtime.jobs import Job, make_job
+from csgsim.analysis.confidence import clean_runs_needed, clopper_pearson, pooled_share
+from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, percentile_of
+from csgsim.runtime.jobs import Job, Replication, make_job
 
 MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"
 ONE_STRUCTURE = "as in the scenario"
 MAX_OPTIONAL_LINES = 3  # 2**3 structures per region at most
+#: How a target is judged (Target.kind) and what its Stat holds (Stat.statistic).
+MEAN_T, RARE, PERCENTILE = "mean", "rare event", "percentile"
+EXCEEDANCE = "share of replications beyond the bound, exact binomial interval"
+POOLED_SHARE = "pooled share of delays on the meeting side of the bound, replication-cluster interval"
+#: Default largest acceptable share of replications beyond a rare-event bound (e.g. years with a gap).
+RARE_RISK = 0.05
 #: The range of a metric by its unit (metrics.REGION_METRICS), for bounds at its edge.
 _RANGES = {"share": (0.0, 1.0), **{u: (0.0, np.inf) for u in ("count", "h", "min", "days", "cases", "ratio")}}
 _TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
@@ -59,31 +74,78 @@ class SizingError(CsgsimError):
     """A target, a size range or a sizing request that cannot be used."""
 
 
+class Stat(NamedTuple):
+    """What a target's replications show: an estimate with its interval, and the verdict."""
+
+    value: float  # the mean; or the share of replications beyond the bound; or the pooled share within it
+    lo: float
+    hi: float
+    n: int  # replications that measured it
+    verdict: str
+    statistic: str = MEAN_T
+
+
 @dataclass(frozen=True)
 class Target:
     metric: str
     op: str  # "<=" or ">="
     bound: float
+    risk: float = RARE_RISK  # rare-event reading: the largest acceptable share of replications beyond the bound
 
     def __str__(self) -> str:
         return f"{self.metric}{self.op}{self.bound:g}"
 
-    def judge(self, values: np.ndarray, level: float) -> tuple[float, float, float, int, str]:
-        """Mean, interval (clipped to the metric's range), replications measured, verdict.
+    @property
+    def kind(self) -> str:
+        """RARE: the bound is the edge of the metric's range (`gap_hours<=0`, a share `>=1`), so
+        only the chance of a replication beyond it can be bounded; PERCENTILE: a delay
+        percentile, judged on the pooled delays; MEAN_T otherwise."""
+        low, high = _RANGES.get(REGION_METRICS[self.metric][0], (-np.inf, np.inf))
+        if (self.op == "<=" and self.bound <= low) or (self.op == ">=" and self.bound >= high):
+            return RARE
+        return PERCENTILE if percentile_of(self.metric) else MEAN_T
 
-        A bound at the edge of the metric's range (`gap_hours<=0`, a share `>=1`) is met only
-        if every replication sits on it: one replication beyond it settles the target as failed.
+    def per_replication(self, rep: Replication, row: int = 0) -> tuple[float, float]:
+        """What one replication of the region at `row` of its job contributes: (the metric's
+        value, NaN), or for a percentile target (delays on the meeting side of the bound, delays)."""
+        if self.kind != PERCENTILE:
+            return float(rep.regions[row, list(REGION_METRICS).index(self.metric)]), np.nan
+        delays = rep.delays[row][percentile_of(self.metric)[0]]
+        # pooled pNN <= b  <=>  share of delays <= b is >= q;  pooled pNN >= b  <=>  share < b is < q
+        side = delays <= self.bound if self.op == "<=" else delays < self.bound
+        return float(side.sum()), float(delays.size)
+
+    def judge(self, values: np.ndarray, level: float) -> Stat:
+        """The verdict from per-replication values ((reps, 2), see `per_replication`).
+
+        Means get a t-interval; a rare-event target, or a mean whose replications are all equal,
+        an exact Clopper-Pearson bound on the share of replications beyond the bound (never
+        'exact' because every replication agreed); a percentile target the pooled share of
+        delays within the bound, with replications as clusters (see confidence.pooled_share).
         """
-        mean, lo, hi, n = confidence_interval(pd.Series(values), level)
+        if self.kind == PERCENTILE:
+            return self._judge_percentile(values, level)
+        v = values[:, 0][~np.isnan(values[:, 0])]
+        if v.size == 0:
+            return Stat(np.nan, np.nan, np.nan, 0, OPEN)
+        if self.kind == RARE or np.all(v == v[0]):
+            beyond = int((v > self.bound).sum() if self.op == "<=" else (v < self.bound).sum())
+            lo, hi = clopper_pearson(beyond, v.size, level)
+            verdict = MEETS if hi <= self.risk else FAILS if lo > self.risk else OPEN
+            return Stat(beyond / v.size, lo, hi, int(v.size), verdict, EXCEEDANCE)
+        mean, lo, hi, n = confidence_interval(pd.Series(v), level)
         low, high = _RANGES.get(REGION_METRICS[self.metric][0], (-np.inf, np.inf))
         lo, hi = max(lo, low), min(hi, high)
+        good, bad = (hi <= self.bound, lo > self.bound) if self.op == "<=" else (lo >= self.bound, hi < self.bound)
+        return Stat(mean, lo, hi, n, MEETS if good else FAILS if bad else OPEN)
+
+    def _judge_percentile(self, values: np.ndarray, level: float) -> Stat:
+        share, lo, hi, n = pooled_share(values[:, 0], values[:, 1], level)
         if n == 0:
-            return mean, lo, hi, n, OPEN
-        if self.op == "<=":
-            good, bad = hi <= self.bound, lo > self.bound or (self.bound <= low and np.nanmax(values) > self.bound)
-        else:
-            good, bad = lo >= self.bound, hi < self.bound or (self.bound >= high and np.nanmin(values) < self.bound)
-        return mean, lo, hi, n, MEETS if good else FAILS if bad else OPEN
+            return Stat(np.nan, np.nan, np.nan, 0, OPEN, POOLED_SHARE)
+        q = percentile_of(self.metric)[1]
+        good, bad = (lo >= q, hi < q) if self.op == "<=" else (hi < q, lo >= q)
+        return Stat(share, lo, hi, n, MEETS if good else FAILS if bad else OPEN, POOLED_SHARE)
 
 
 def parse_target(text: str) -> Target:
@@ -154,7 +216,7 @@ class Cell:
     values: dict[int, np.ndarray] = field(default_factory=dict)  # rep -> values of the targets
     status: str = OPEN
     implied: bool = False
-    stats: list[tuple[float, float, float, int, str]] = field(default_factory=list)
+    stats: list[Stat] = field(default_factory=list)
 
     @property
     def reps(self) -> int:
@@ -181,8 +243,9 @@ class RegionSizing:
             row: dict[str, Any] = {"region": self.region, "structure": self.structure, "size": c.size,
                                    "replications": c.reps,
                                    "verdict": c.status + (" (implied)" if c.implied else "")}
-            for t, (mean, lo, hi, _, v) in zip(self.targets, c.stats):
-                row.update({f"{t}:mean": mean, f"{t}:ci_low": lo, f"{t}:ci_high": hi, f"{t}:verdict": v})
+            for t, st in zip(self.targets, c.stats):
+                row.update({f"{t}:value": st.value, f"{t}:ci_low": st.lo, f"{t}:ci_high": st.hi,
+                            f"{t}:verdict": st.verdict, f"{t}:statistic": st.statistic})
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -206,7 +269,7 @@ class Sizing:
 
 
 def _judge(cell: Cell, targets: list[Target], level: float) -> None:
-    values = np.array([cell.values[r] for r in sorted(cell.values)])
+    values = np.array([cell.values[r] for r in sorted(cell.values)])  # (reps, targets, 2)
     cell.stats = [t.judge(values[:, j], level) for j, t in enumerate(targets)]
     verdicts = [s[4] for s in cell.stats]
     unmeasured = any(s[3] == 0 for s in cell.stats)  # all NaN: more replications will not help
@@ -258,7 +321,7 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
                             f"smallest team meeting every target: {sizes[answer]} casemanagers", notes)
     if none_meets:
         worst = cells[-1]
-        failing = [f"{t} (mean {s[0]:.3g} at {worst.size})" for t, s in zip(targets, worst.stats) if s[4] == FAILS]
+        failing = [f"{t} ({describe(s)} at {worst.size})" for t, s in zip(targets, worst.stats) if s[4] == FAILS]
         msg = (f"no candidate size ({sizes[0]}-{sizes[-1]}) meets every target; at the largest size "
                f"{'the target fails' if len(failing) == 1 else 'these targets fail'}: {'; '.join(failing)}")
         return RegionSizing(rid, name, targets, cells, None, "none meets", msg, notes)
@@ -377,7 +440,6 @@ def size(
     shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
     n_shapes = max(len(v) for v in shapes.values())
     level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
-    columns = [list(REGION_METRICS).index(t.metric) for t in targets]
     owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
     for a in absences:
         if a.person == "coordinator" and len(regions) != 1:
@@ -398,7 +460,7 @@ def size(
         reps = list(range(done, upto))
         for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
             for r in out:
-                active[key].values[r.rep] = r.regions[rows[key], columns]
+                active[key].values[r.rep] = np.array([t.per_replication(r, rows[key]) for t in targets])
             if on_progress:
                 on_progress(len(out))
         done = upto
@@ -411,16 +473,50 @@ def size(
             result.structure, result.name = label, f"{result.name}, {label}"
             result.message = f"{label}: {result.message}"
         results.append(result)
+    short = [f"{t} needs {clean_replications(t, level)}" for t in targets
+             if t.kind != MEAN_T and clean_replications(t, level) > max_replications]
+    for r in results if short else []:
+        r.notes.append(f"a 'meets' of some targets needs more clean replications than --max-replications "
+                       f"({max_replications}) allows: {'; '.join(short)}; raise it to settle them")
     return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes)
 
 
+def describe(st: Stat) -> str:
+    """A Stat's estimate in words, e.g. 'mean 0.31' or '2% of replications beyond the bound'."""
+    if st.statistic == EXCEEDANCE:
+        return f"{st.value:.0%} of {st.n} replications beyond the bound"
+    if st.statistic == POOLED_SHARE:
+        return f"{st.value:.1%} of delays within the bound"
+    return f"mean {st.value:.3g}"
+
+
+def clean_replications(target: Target, level: float) -> int:
+    """Replications with nothing beyond the bound that a 'meets' of a rare-event or percentile
+    target needs at least (for a mean, when all its replications come out equal)."""
+    pct = percentile_of(target.metric)
+    risk = 1 - pct[1] if target.kind == PERCENTILE and pct else target.risk
+    return clean_runs_needed(risk, level)
+
+
 def confidence_line(result: Sizing) -> str:
+    """What the stated confidence rests on, and how many replications the exact verdicts need."""
     r = result.regions[0]
     shapes = f" x {result.structures} line structures" if result.structures > 1 else ""
     text = (f"Confidence: at least {result.confidence:.0%} per region that every settled verdict is right "
             f"(Bonferroni over {len(r.targets)} targets x {len(r.cells)} sizes{shapes} x {result.looks} looks: each "
-            f"interval at {100 * result.level:.3f}%; normal approximation; a target whose replications are "
-            "all equal is taken as exact).")
+            f"interval at {100 * result.level:.3f}%). Means: t-interval (normal approximation).")
+    for t in r.targets:
+        need = clean_replications(t, result.level)
+        if t.kind == RARE:
+            text += (f" {t}: a rare event, met when an exact (Clopper-Pearson) bound shows at most {t.risk:.0%} of "
+                     f"replications beyond it; a 'meets' needs at least {need} replications with none beyond.")
+        elif t.kind == PERCENTILE:
+            q = percentile_of(t.metric)[1]
+            text += (f" {t}: the pooled {q:.0%} point of the delays, judged by the share of delays within {t.bound:g} "
+                     f"(replications as clusters); if no replication has a delay beyond it, a 'meets' needs at "
+                     f"least {need} replications.")
+    text += (f" A mean whose replications are all equal is judged like a rare event (at most "
+             f"{r.targets[0].risk:.0%} of replications beyond the bound), never taken as exact.")
     if result.monotone:
         text += " Larger teams are assumed to do no worse (implied verdicts); --no-monotone settles every size."
     return text

@@ -399,6 +399,7 @@ def size(
     batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
     max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
+    rare_risk: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Rare-event targets (e.g. gap_hours<=0): the largest acceptable share of replications beyond the bound.")] = 0.05,
     monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
     seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
@@ -412,6 +413,7 @@ def size(
     Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
     no gap hours, at most 14 on-call days in any 4 weeks.
     """
+    import dataclasses
     import json
 
     from rich.console import Console
@@ -448,7 +450,7 @@ def size(
         regions = list(sc.only(region).regions) if region else list(sc.regions)
         given = [sizing.parse_target(t) for t in target or []]
         given += sizing.load_targets(targets) if targets is not None else []
-        goals = given or sizing.default_targets(sc)
+        goals = [dataclasses.replace(t, risk=rare_risk) for t in given or sizing.default_targets(sc)]
         typer.echo(f"targets{'' if given else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
         candidates = sizing.parse_sizes(sizes)
         scripted = [staffing.parse_absent_option(a) for a in absent or []]

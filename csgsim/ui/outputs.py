@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from csgsim.analysis.overload import overload
+from csgsim.analysis.metrics import MEAN
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
 from csgsim.runtime.streaming import write_in_parts
@@ -71,14 +72,22 @@ def format_value(value: float, unit: str) -> str:
 
 
 def _cell(row: pd.Series) -> str:
-    """Mean \u00b1 half the 95% CI (the interval is symmetric before clipping)."""
-    mean, lo, hi = row["mean"], row["ci_low"], row["ci_high"]
-    if math.isnan(mean):
+    """A mean as mean ± half its 95% CI (symmetric before clipping); a percentile, whose
+    bootstrap interval is not symmetric, as estimate (low-high)."""
+    return interval_text(row["mean"], row["ci_low"], row["ci_high"], row["unit"], row["statistic"] != MEAN)
+
+
+def interval_text(value: float, lo: float, hi: float, unit: str, as_range: bool) -> str:
+    """`12.3 ±1.5`, or `12.3 (11.0-14.1)` for an asymmetric interval; just the value if exact."""
+    if math.isnan(value):
         return "-"
-    half = max(mean - lo, hi - mean)
-    if math.isclose(half, 0.0, abs_tol=1e-12):
-        return format_value(mean, row["unit"])
-    return f"{format_value(mean, row['unit'])} \u00b1{format_value(half, row['unit'])}"
+    text = format_value(value, unit)
+    if as_range and not math.isnan(lo):
+        return f"{text} ({format_value(lo, unit)}-{format_value(hi, unit)})"
+    half = max(value - lo, hi - value)
+    if math.isnan(half) or math.isclose(half, 0.0, abs_tol=1e-12):
+        return text
+    return f"{text} ±{format_value(half, unit)}"
 
 
 def print_tables(result: RunResult, console: Any) -> None:
@@ -93,7 +102,8 @@ def print_tables(result: RunResult, console: Any) -> None:
              for rid, r in result.scenario.regions.items()}  # names are free text
     sc = result.scenario
     caption = (f"{escape(sc.name)}: {sc.start} + {sc.days} days, {result.replications} replications, "
-               f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications.")
+               f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications; delay percentiles "
+               "and shares within a norm pooled over all replications' delays (low-high: 95% interval over replications).")
     for k, (title, columns) in enumerate(TABLES):
         table = Table(title=title, caption=caption if k == len(TABLES) - 1 else None)
         table.add_column("region")

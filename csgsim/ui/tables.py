@@ -9,11 +9,11 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.metrics import MEAN, REGION_METRICS
 from csgsim.calibration.calibrate import TYPES, CalibrationResult, levels_table, type_label
-from csgsim.studies.experiments import BASELINE, ExperimentResult
-from csgsim.studies.sizing import FAILS, MEETS, OPEN, Sizing, confidence_line
-from csgsim.ui.outputs import format_value
+from csgsim.studies.experiments import BASELINE, FAMILY_ALPHA, ExperimentResult
+from csgsim.studies.sizing import EXCEEDANCE, FAILS, MEETS, OPEN, POOLED_SHARE, Sizing, confidence_line
+from csgsim.ui.outputs import format_value, interval_text
 
 
 def print_experiment(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
@@ -31,18 +31,24 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
         return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
-    table = Table(title=f"{escape(exp.name)}: baseline, mean \u00b195% CI half-width")
+    table = Table(title=f"{escape(exp.name)}: baseline, mean \u00b195% CI half-width",
+                  caption="delay percentiles: mean of the replications' own percentiles (low-high: 95% bootstrap "
+                          "interval over replications)")
     table.add_column("region", overflow="fold")
     for m in metrics:
         table.add_column(m, justify="right", overflow="fold")
     for rid in exp.regions:
-        table.add_row(escape(rid), *[cell(*base.loc[(rid, m), ["mean", "ci_low", "ci_high"]], REGION_METRICS[m][0],
-                                  False, False) for m in metrics])
+        rows = [base.loc[(rid, m)] for m in metrics]
+        table.add_row(escape(rid), *[interval_text(r["mean"], r["ci_low"], r["ci_high"], r["unit"],
+                                                   r["statistic"] != MEAN) for r in rows])
     console.print(table)
     diff = result.differences.set_index(["variant", "region", "metric"])
+    family = int(result.differences["p_value"].notna().sum())
     table = Table(title="Difference from the baseline, paired by replication",
                   caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
-                          "numbers. Mean \u00b195% CI half-width; * = the interval excludes 0.")
+                          f"numbers. Mean \u00b195% CI half-width (unadjusted); * = significant after Holm's "
+                          f"correction over all {family} paired differences of the experiment (every variant, "
+                          f"region and metric; family-wise error {FAMILY_ALPHA:.0%}).")
     table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
     if several:
         table.add_column("region", overflow="fold")
@@ -59,25 +65,35 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
     console.print(table)
 
 
+def _stat_text(st: Any, unit: str) -> str:
+    """A mean as mean ±half-width; a share of replications beyond a rare bound as k/n (upper
+    bound); a pooled share of delays within a percentile bound as share (low-high)."""
+    if st.n == 0:
+        return "-"
+    if st.statistic == EXCEEDANCE:
+        return f"{round(st.value * st.n)}/{st.n} beyond (\u2264{100 * st.hi:.1f}%)"
+    if st.statistic == POOLED_SHARE:
+        return f"{100 * st.value:.1f}% within ({100 * st.lo:.1f}-{100 * st.hi:.1f}%)"
+    half = max(st.value - st.lo, st.hi - st.value)
+    return format_value(st.value, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
+
+
 def print_sizing(result: Sizing, console: Any) -> None:
-    """Per region: every candidate size with each target's mean ± half-width and verdict."""
+    """Per region: every candidate size with each target's estimate, interval and verdict."""
     marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
     for r in result.regions:
         table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
-                      caption=f"mean \u00b1half-width of the {100 * result.level:.3f}% interval (see below); "
-                              "\u2713 met, \u2717 failed, ? open")
+                      caption=f"each interval at {100 * result.level:.3f}% (see below): means \u00b1half-width; "
+                              "rare events: replications beyond the bound (exact upper bound); percentiles: "
+                              "pooled share of delays within the bound; \u2713 met, \u2717 failed, ? open")
         table.add_column("size", justify="right")
         table.add_column("reps", justify="right")
         for t in r.targets:
             table.add_column(str(t), justify="right", overflow="fold")
         table.add_column("verdict", overflow="fold")
         for c in r.cells:
-            cells = []
-            for t, (mean, lo, hi, n, v) in zip(r.targets, c.stats):
-                unit = REGION_METRICS[t.metric][0]
-                half = max(mean - lo, hi - mean) if n else 0.0
-                text = "-" if n == 0 else format_value(mean, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
-                cells.append(f"{text} {marks[v]}")
+            cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
+                     for t, st in zip(r.targets, c.stats)]
             table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
         console.print(table)
         console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")

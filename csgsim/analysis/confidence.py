@@ -1,0 +1,166 @@
+"""Confidence intervals over replications that keep their promise: exact binomial bounds for rare events,
+cluster-robust and bootstrap intervals for percentiles of pooled delays, Holm for many tests
+(the t-interval of a mean is `csgsim.analysis.metrics.confidence_interval`).
+
+Replications are the independent units: delays inside one replication are not independent
+(a busy night delays several calls), so every interval here resamples or weighs whole
+replications, never single delays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Bootstrap resamples and the most grid points a pooled percentile is searched on.
+BOOTSTRAP_RESAMPLES = 1000
+GRID_POINTS = 1024
+
+
+def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
+    """Exact two-sided binomial interval for a probability: k events in n trials.
+
+    Each side misses with probability at most (1 - level) / 2 whatever the true value.
+    """
+    from scipy import stats
+
+    if n == 0:
+        return 0.0, 1.0
+    tail = (1 - level) / 2
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(tail, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - tail, k + 1, n - k))
+    return lo, hi
+
+
+def clean_runs_needed(risk: float, level: float) -> int:
+    """Replications with no event needed before the exact upper bound drops to `risk`.
+
+    With k = 0 the Clopper-Pearson upper bound is 1 - tail**(1/n); it is <= risk once
+    n >= log(tail) / log(1 - risk).
+    """
+    if not 0 < risk < 1:
+        raise ValueError(f"risk must lie strictly between 0 and 1, got {risk!r}")
+    tail = (1 - level) / 2
+    return math.ceil(math.log(tail) / math.log1p(-risk) - 1e-9)
+
+
+def pooled_share(k: np.ndarray, n: np.ndarray, level: float) -> tuple[float, float, float, int]:
+    """Share sum(k) / sum(n) pooled over replications, with a ratio-estimator t-interval.
+
+    k[r] of n[r] items of replication r have the property (e.g. a delay within a bound). The
+    variance treats replications as the independent clusters. When every replication sits at
+    the same share of 0 or 1 that variance is 0; the interval then comes from the exact
+    binomial bound on the chance that a replication holds any item on the other side.
+    """
+    from scipy import stats
+
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    used = n > 0
+    k, n = k[used], n[used]
+    reps = int(n.size)
+    if reps == 0:
+        return np.nan, np.nan, np.nan, 0
+    share = float(k.sum() / n.sum())
+    if reps > 1:
+        resid = k - share * n
+        se = math.sqrt(reps / (reps - 1) * float(resid @ resid)) / float(n.sum())
+        half = float(stats.t.ppf(0.5 + level / 2, reps - 1)) * se
+    else:
+        half = np.inf
+    lo, hi = max(share - half, 0.0), min(share + half, 1.0)
+    inside = int((k == n).sum())
+    none = int((k == 0).sum())
+    if inside == reps:  # every item of every replication has the property
+        lo = min(lo, 1 - clopper_pearson(0, reps, level)[1])
+    if none == reps:
+        hi = max(hi, clopper_pearson(0, reps, level)[1])
+    return share, lo, hi, reps
+
+
+def pooled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float]) -> np.ndarray:
+    """Percentiles of all replications' values together: the smallest value whose share of
+    values at or below it reaches q (an observed value, never an interpolation)."""
+    pooled = np.concatenate([np.asarray(s, dtype=float) for s in samples]) if samples else np.zeros(0)
+    if pooled.size == 0:
+        return np.full(len(qs), np.nan)
+    return np.quantile(pooled, qs, method="inverted_cdf")
+
+
+def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], level: float,
+                        rng: np.random.Generator, resamples: int = BOOTSTRAP_RESAMPLES
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile-bootstrap interval of each pooled quantile, resampling whole replications.
+
+    Every bootstrap value is an observed value, so the interval lies inside the observed range.
+    The search runs on a grid of at most GRID_POINTS pooled order statistics, so a bound may
+    be rounded up to the next of them (less than 1/GRID_POINTS of the ranks).
+    """
+    arrays = [np.sort(np.asarray(s, dtype=float)) for s in samples]
+    pooled = np.concatenate(arrays) if arrays else np.zeros(0)
+    nq = len(qs)
+    if pooled.size == 0:
+        return np.full(nq, np.nan), np.full(nq, np.nan)
+    grid = np.unique(pooled)
+    if grid.size > GRID_POINTS:
+        grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
+    counts = np.array([np.searchsorted(a, grid, side="right") for a in arrays], dtype=float)  # (R, G)
+    sizes = np.array([a.size for a in arrays], dtype=float)
+    reps = len(arrays)
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples).astype(float)  # (B, R)
+    cum, total = weights @ counts, weights @ sizes
+    ok = total > 0
+    cum, total = cum[ok], total[ok]
+    lo, hi = np.empty(nq), np.empty(nq)
+    tail = (1 - level) / 2
+    for i, q in enumerate(qs):
+        first = np.argmax(cum >= q * total[:, None] - 1e-9, axis=1)
+        values = grid[first]
+        lo[i], hi[i] = np.quantile(values, [tail, 1 - tail], method="inverted_cdf")
+    return lo, hi
+
+
+def bootstrap_mean(values: np.ndarray, level: float, rng: np.random.Generator,
+                   resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float, float, int]:
+    """Mean over replications with a percentile-bootstrap interval (inside the observed range)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return np.nan, np.nan, np.nan, 0
+    means = v[rng.integers(0, v.size, (resamples, v.size))].mean(axis=1)
+    tail = (1 - level) / 2
+    lo, hi = np.quantile(means, [tail, 1 - tail])
+    return float(v.mean()), float(lo), float(hi), int(v.size)
+
+
+def holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error control); NaN stays NaN."""
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    m = ok.size
+    if m == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def paired_t_pvalue(diffs: np.ndarray) -> float:
+    """Two-sided p-value of a paired t-test that the mean difference is 0 (NaN pairs left out).
+
+    Differences that are all equal are certain: p = 1 if they are all 0, else p = 0. Fewer than
+    two pairs: NaN (no test).
+    """
+    from scipy import stats
+
+    d = np.asarray(diffs, dtype=float)
+    d = d[~np.isnan(d)]
+    if d.size < 2:
+        return np.nan
+    if np.all(d == d[0]):
+        return 1.0 if d[0] == 0 else 0.0
+    t = d.mean() / (d.std(ddof=1) / math.sqrt(d.size))
+    return float(2 * stats.t.sf(abs(t), d.size - 1))

@@ -1,0 +1,117 @@
+"""Intervals over replications: exact binomial bounds, pooled percentiles with bootstrap
+intervals that stay inside the possible range, pooled shares, Holm's adjustment."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csgsim.analysis import confidence as iv
+from csgsim.analysis.metrics import MEAN, POOLED, REGION_METRICS, summarise
+
+
+def test_clopper_pearson_matches_the_closed_form_at_the_edges():
+    """With no event in n trials the upper bound is 1 - (tail)^(1/n); with all events the lower
+    bound is tail^(1/n). Twenty clean years bound the chance of a bad year only by 16.8%."""
+    lo, hi = iv.clopper_pearson(0, 20, 0.95)
+    assert lo == 0 and hi == pytest.approx(1 - 0.025 ** (1 / 20))
+    assert hi > 0.16
+    lo, hi = iv.clopper_pearson(20, 20, 0.95)
+    assert hi == 1 and lo == pytest.approx(0.025 ** (1 / 20))
+
+
+@pytest.mark.parametrize(("risk", "level"), [(0.05, 0.95), (0.05, 1 - 0.05 / 80), (0.01, 0.99)])
+def test_clean_runs_needed_is_the_first_n_whose_exact_bound_reaches_the_risk(risk, level):
+    """n clean replications bring the exact upper bound to the risk; n - 1 do not."""
+    n = iv.clean_runs_needed(risk, level)
+    assert iv.clopper_pearson(0, n, level)[1] <= risk < iv.clopper_pearson(0, n - 1, level)[1]
+
+
+def test_clopper_pearson_covers_at_least_its_level_at_every_p():
+    """Exact: for each p on a grid, the probability (summed over the binomial) that the
+    interval misses p is at most 1 - level."""
+    from scipy import stats
+
+    n, level = 40, 0.9
+    bounds = [iv.clopper_pearson(k, n, level) for k in range(n + 1)]
+    for p in np.linspace(0.005, 0.995, 67):
+        miss = sum(stats.binom.pmf(k, n, p) for k, (lo, hi) in enumerate(bounds) if not lo <= p <= hi)
+        assert miss <= 1 - level + 1e-12, (p, miss)
+
+
+def test_pooled_share_weights_replications_by_their_items_and_never_claims_certainty():
+    """The pooled share is sum(k) / sum(n); when every item of every replication has the
+    property the interval still reaches down to the exact binomial bound over replications."""
+    share, lo, hi, reps = iv.pooled_share(np.array([9, 1]), np.array([10, 10]), 0.95)
+    assert share == 0.5 and reps == 2 and lo < 0.5 < hi
+    share, lo, hi, reps = iv.pooled_share(np.array([5, 7, 3]), np.array([5, 7, 3]), 0.95)
+    assert share == 1 and hi == 1 and lo == pytest.approx(1 - iv.clopper_pearson(0, 3, 0.95)[1])
+
+
+def test_holm_matches_the_step_down_definition():
+    """Sorted p: 0.005, 0.01, 0.03, 0.04, 0.5 (m = 5) -> 0.025, 0.04, 0.09, 0.09, 0.5; NaN stays."""
+    p = np.array([0.01, 0.04, 0.03, 0.005, np.nan, 0.5])
+    assert np.allclose(iv.holm(p), [0.04, 0.09, 0.09, 0.025, np.nan, 0.5], equal_nan=True)
+
+
+def test_pooled_percentile_is_an_observed_delay():
+    """The pooled percentile is the smallest delay with at least q of all delays at or below it."""
+    samples = [np.array([1.0, 2.0, 3.0]), np.array([4.0]), np.array([10.0, 20.0])]
+    assert iv.pooled_quantiles(samples, [0.5, 0.95, 1.0]).tolist() == [3.0, 20.0, 20.0]
+
+
+def skewed_replications(reps: int = 20, seed: int = 3) -> list[np.ndarray]:
+    """Contact delays (min) of `reps` replications: a 0-15 min call-back, and in one
+    replication in twenty a backlog that delays every call by hours."""
+    rng = np.random.default_rng(seed)
+    out = [rng.uniform(0, 15, 200) for _ in range(reps)]
+    out[0] = out[0] + 600.0
+    return out
+
+
+def test_percentile_intervals_never_run_below_the_possible_minimum():
+    """With a 0-15 min call-back, 95% of the delays of the 19 ordinary replications alone
+    exceed 14.25 min * 19/20 of the pool, so no p95 can lie below about 13.5 min. The pooled
+    percentile's bootstrap interval respects that; the old t-interval over per-replication p95
+    values ran down to 0."""
+    samples = skewed_replications()
+    per_rep = [float(np.percentile(s, 95)) for s in samples]
+    long = pd.DataFrame({"rep": range(20), "region": "x", "metric": "acute_contact_p95", "value": per_rep})
+    row = summarise(long, ["region"], REGION_METRICS, {("x", "acute_contact"): samples}, seed=1).iloc[0]
+    assert row["statistic"] == POOLED
+    assert row["mean"] == iv.pooled_quantiles(samples, [0.95])[0]
+    assert 13.5 <= row["ci_low"] <= row["mean"] <= row["ci_high"] <= max(s.max() for s in samples)
+    old = summarise(long, ["region"], {"acute_contact_p95": ("min", "")}).iloc[0]  # without delays
+    assert old["statistic"] != MEAN and old["ci_low"] >= min(per_rep)
+
+
+def test_bootstrap_interval_of_a_pooled_percentile_covers_about_its_level():
+    """Independent replications of exponential delays: the 95% bootstrap interval of the pooled
+    p90 covers ln(10) in 86-99% of 150 trials (bootstrap percentile intervals cover slightly
+    under their level with 30 replications; below 86% would be a broken interval, 99.9% level)."""
+    rng = np.random.default_rng(11)
+    hits = 0
+    for _ in range(150):
+        samples = [rng.exponential(1.0, rng.integers(20, 60)) for _ in range(30)]
+        lo, hi = iv.bootstrap_quantiles(samples, [0.9], 0.95, rng, resamples=400)
+        hits += bool(lo[0] <= math.log(10) <= hi[0])
+    assert 0.86 * 150 <= hits <= 0.99 * 150, hits
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pooled_share_within_the_norm_agrees_with_the_pooled_percentile(seed):
+    """The share within the norm is pooled like the percentiles: sum of delays within over all
+    delays, so the pooled p95 is within the norm exactly when that share is at least 95% (the
+    mean of per-replication shares could disagree with the pooled p95)."""
+    samples = skewed_replications(seed=seed)
+    samples[1] = samples[1] + 20.0  # a second, milder backlog: the share sits near 95%
+    long = pd.DataFrame({"rep": np.tile(range(20), 2), "region": "x",
+                         "metric": ["acute_contact_within_norm"] * 20 + ["acute_contact_p95"] * 20,
+                         "value": [float((s <= 30).mean()) for s in samples] + [float(np.percentile(s, 95)) for s in samples]})
+    out = summarise(long, ["region"], REGION_METRICS, {("x", "acute_contact"): samples}, seed=1,
+                    norms={"acute_contact": 30.0}).set_index("metric")
+    pooled = np.concatenate(samples)
+    assert out.loc["acute_contact_within_norm", "mean"] == pytest.approx((pooled <= 30).mean())
+    assert (out.loc["acute_contact_p95", "mean"] <= 30) == (out.loc["acute_contact_within_norm", "mean"] >= 0.95)
+    assert 0 <= out.loc["acute_contact_within_norm", "ci_low"] and out.loc["acute_contact_within_norm", "ci_high"] <= 1

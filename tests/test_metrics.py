@@ -1,0 +1,151 @@
+"""The metric definitions of MODEL.md section 5, pinned on tiny hand-built records.
+
+Each case is small enough to work out on paper; the expected values below are those sums.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from csgsim.analysis.metrics import replication_metrics
+from csgsim.model.pathways import FOLLOWUP, INTAKE
+from tests.handbuilt import records, run_inputs, scenario
+
+DAY = 24.0
+
+
+def metrics_of(rec, sc=None, **norms):
+    sc = sc or scenario(team=3, days=28)
+    plan, sampled = run_inputs(sc)
+    out, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, replace(sc.norms, **norms))
+    return out, persons
+
+
+@pytest.mark.parametrize(("intake_day", "within"), [(7, 1.0), (8, 0.0), (0, 1.0)])
+def test_intake_norm_counts_working_days_after_the_day_of_the_report(intake_day, within):
+    """A report on Monday with a norm of 5 working days: intake by the next Monday (Tue, Wed,
+    Thu, Fri, Mon) is within the norm, on the Tuesday after it is not (before: it was)."""
+    rec = records(nonacute_arrival=[10.0], nonacute_intake=[intake_day * DAY + 11.0], nonacute_owner=[0])
+    out, _ = metrics_of(rec, intake_working_days=5)
+    assert out["intake_within_norm"] == within
+
+
+def test_an_intake_norm_of_zero_days_means_the_day_of_the_report():
+    """Norm 0: only an intake on the day of the report itself is within the norm."""
+    same = records(nonacute_arrival=[10.0, 10.0], nonacute_intake=[15.0, DAY + 9.0], nonacute_owner=[0, 0])
+    assert metrics_of(same, intake_working_days=0)[0]["intake_within_norm"] == 0.5
+
+
+NOBODY = -1
+
+
+def busy_records():
+    """Four weeks from Monday 6 Jan 2025, three casemanagers on 24 h duties from 09:00 (29 duty
+    blocks: [0, 9) then every 24 h; r-cm2 holds [9, 33)). Three acute reports, one at night, all
+    taken by r-cm2 (the second as backup); one non-acute report; three office contacts."""
+    n_acute = 3
+    return records(
+        acute_arrival=[10.0, 20.0, 26.0], acute_contact=[10.25, 20.5, 27.0],  # 15, 30, 60 min
+        acute_responder=[1, 1, 1], acute_role=[0, 1, 0], acute_on_site=[11.0, 21.5, np.nan],  # 60, 90 min
+        acute_in_gap=[False, False, False], acute_owner=[2, 1, 1],
+        nonacute_arrival=[34.0], nonacute_intake=[58.0], nonacute_owner=[0],  # 1 day, Tue -> Wed
+        task_kind=[INTAKE, FOLLOWUP, FOLLOWUP], task_case=[n_acute, 0, 1], task_owner=[0, 2, 1],
+        task_due_day=[2, 7, 8], task_start=[58.0, 7 * DAY + 10, np.nan], task_duration=[1.5, 1.0, 1.0],
+        eng_person=[1, 1, 1], eng_start=[10.0, 20.0, 26.0], eng_end=[13.0, 24.0, 29.0], eng_report=[0, 1, 2])
+
+
+def test_delay_definitions_on_hand_built_reports():
+    """Contact delay = arrival -> first contact (15, 30, 60 min): mean 35, linear p50/p90/p95 30,
+    54, 57, 2 of 3 within 30 min; attendance only where someone came on site (60, 90 min); intake
+    wait 1 day, within the 5-working-day norm; the backup took 1 of 3 calls."""
+    out, _ = metrics_of(busy_records())
+    expect = {"acute_reports": 3, "non_acute_reports": 1, "acute_contact_mean": 35, "acute_contact_p50": 30,
+              "acute_contact_p90": 54, "acute_contact_p95": 57, "acute_contact_within_norm": 2 / 3,
+              "acute_answered_by_backup": 1 / 3, "acute_attendance_mean": 75, "acute_attendance_p50": 75,
+              "acute_attendance_within_norm": 1.0, "intake_wait_mean": 1.0, "intake_wait_p95": 1.0,
+              "intake_within_norm": 1.0, "acute_open_at_horizon": 0, "intake_open_at_horizon": 0}
+    assert {k: out[k] for k in expect} == pytest.approx(expect)
+
+
+def test_followup_load_and_coverage_definitions_on_hand_built_records():
+    """Follow-ups: the one due Monday 13 Jan was done that day, the one due Tuesday 14 Jan was
+    not done by its deadline (Thursday, 2 working days later): 1 of 2 on time.
+    Load: 672 on-call hours over 3 people = 224 per 4 weeks each, 29 duties / 3, 3 call-outs /
+    29 duties, one night call-out (02:00-05:00) = 4 per 16 weeks for r-cm2, 4/3 per casemanager;
+    hours on cases 1.5 + 10 + 1 over 4 weeks (0.375, 2.5, 0.25 a week; 3.125 / 24 contracted);
+    open cases: 25.5 h (r-cm1), 652 h (r-cm2), 169 h (r-cm3) of 672. Every duty touches two
+    days: at most 19 on-call days in the 4 weeks. Coverage: no gap, 3 acute reports in week 1,
+    none in weeks 2-4."""
+    out, persons = metrics_of(busy_records())
+    expect = {"followup_on_time": 0.5, "oncall_hours_per_4w": 224, "duties_per_4w": 29 / 3,
+              "callouts_per_duty": 3 / 29, "night_callouts_per_16w": 4 / 3,
+              "csg_hours_per_week": 3.125 / 3, "csg_hours_vs_contract": 3.125 / 24,
+              "active_caseload": 846.5 / 3 / 672, "max_oncall_days_per_4w": 19, "absent_share": 0,
+              "extra_duties_per_4w": 0, "rule_breaches": 0, "replan_breaches": 0, "backup_only_hours": 0,
+              "gap_hours": 0, "acute_in_gap": 0, "heavy_week_share": 0, "zero_week_share": 0.75}
+    assert {k: out[k] for k in expect} == pytest.approx(expect)
+    cms = persons.iloc[:3]
+    assert cms["oncall_hours_per_4w"].tolist() == [225, 231, 216]
+    assert cms["callouts"].tolist() == [0, 3, 0] and cms["late_followups"].tolist() == [0, 1, 0]
+    assert cms["night_callouts_per_16w"].tolist() == [0, 4, 0]
+
+
+def test_heavy_weeks_count_five_or_more_acute_reports():
+    """Five acute reports in week 2 and four in week 3: one heavy week of four, two without any."""
+    t = [7 * DAY + 10 + k for k in range(5)] + [14 * DAY + 10 + k for k in range(4)]
+    rec = records(acute_arrival=t, acute_contact=[x + 0.1 for x in t], acute_responder=[0] * 9,
+                  acute_role=[0] * 9, acute_on_site=[np.nan] * 9, acute_in_gap=[False] * 9, acute_owner=[0] * 9)
+    out, _ = metrics_of(rec)
+    assert out["heavy_week_share"] == 0.25 and out["zero_week_share"] == 0.5
+
+
+def test_nothing_arrives():
+    """No report: counts are 0, delays and shares of reports are NaN (not 0 or 100%), the time
+    figures are still defined (hours on duty, weeks without a report)."""
+    out, _ = metrics_of(records())
+    assert out["acute_reports"] == out["non_acute_reports"] == 0
+    for k in ("acute_contact_mean", "acute_contact_p95", "acute_contact_within_norm", "acute_answered_by_backup",
+              "acute_attendance_mean", "intake_wait_mean", "intake_within_norm", "followup_on_time"):
+        assert np.isnan(out[k]), k
+    assert out["callouts_per_duty"] == 0 and out["csg_hours_per_week"] == 0 and out["active_caseload"] == 0
+    assert out["oncall_hours_per_4w"] == 224 and out["zero_week_share"] == 1 and out["heavy_week_share"] == 0
+
+
+def test_everything_is_open_at_the_end():
+    """Two acute reports nobody reached and a non-acute report without intake: both counted as
+    open, no delay measured (NaN, not 0), and the open non-acute case loads its owner from its
+    arrival to the horizon (672 - 30 = 642 h)."""
+    rec = records(acute_arrival=[10.0, 20.0], acute_contact=[np.nan, np.nan], acute_responder=[NOBODY, NOBODY],
+                  acute_role=[-1, -1], acute_on_site=[np.nan, np.nan], acute_in_gap=[False, False],
+                  acute_owner=[NOBODY, NOBODY], nonacute_arrival=[30.0], nonacute_intake=[np.nan],
+                  nonacute_owner=[0], task_kind=[INTAKE], task_case=[2], task_owner=[0], task_due_day=[2],
+                  task_start=[np.nan], task_duration=[1.0])
+    out, persons = metrics_of(rec)
+    assert out["acute_open_at_horizon"] == 2 and out["intake_open_at_horizon"] == 1
+    assert np.isnan(out["acute_contact_mean"]) and np.isnan(out["intake_wait_mean"])
+    assert np.isnan(out["intake_within_norm"]) and np.isnan(out["acute_answered_by_backup"])
+    assert persons["active_caseload"].iloc[0] == pytest.approx(642 / 672)
+
+
+def test_a_whole_team_absent_leaves_every_hour_a_gap():
+    """Everybody (coordinator included) out for the whole four weeks, no backup: every hour is a
+    gap, the one acute report falls in it and is never reached (no call-in, no neighbouring line);
+    absence is 100%, nobody holds a duty (call-outs per duty undefined)."""
+    from csgsim.model import inputs as inputs_mod
+    from csgsim.model.pathways import RegionModel
+    from csgsim.staff.absence import SCRIPTED, Spells, absent_days
+
+    sc = scenario(team=3, days=28, escalation={"callin": False, "neighbour": "none"})
+    plan, sampled = run_inputs(sc, acute=[50.0])
+    horizon = plan.calendar.horizon
+    spells = Spells(person=np.arange(4), start=np.zeros(4), end=np.full(4, horizon), kind=np.full(4, SCRIPTED, np.int8))
+    primary, backups, log = inputs_mod.duty_rosters(plan, spells)
+    sampled = replace(sampled, primary=primary, backup=backups[0] if backups else None, more_backups=backups[1:],
+                      replan=log, spells=spells,
+                      absent=absent_days(spells, 4, plan.calendar.days))
+    rec = RegionModel(plan.region, plan.calendar, sampled).run()
+    out, _ = replication_metrics(rec, plan.region, sampled, plan.calendar, sc.norms)
+    assert out["absent_share"] == 1 and out["gap_hours"] == horizon and out["backup_only_hours"] == 0
+    assert out["acute_in_gap"] == 1 and out["acute_open_at_horizon"] == 1
+    assert out["oncall_hours_per_4w"] == 0 and np.isnan(out["callouts_per_duty"])

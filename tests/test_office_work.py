@@ -1,0 +1,67 @@
+"""Office work and ownership on hand-built cases: hand-overs, the daily budget, open reports.
+
+Each test pins a defect found in issue 10; on the code before the fix it fails.
+"""
+
+import numpy as np
+
+from csgsim.model.pathways import INTAKE, RegionModel
+from csgsim.runtime.jobs import _record_tables
+from tests.handbuilt import run_inputs, scenario
+
+DAY = 24.0
+
+
+def test_hand_overs_of_an_absent_person_spread_over_colleagues():
+    """cm1 holds four cases (cm2 and cm3 were out the day they came in); cm1 is out the next day,
+    when the four intakes fall due. Each hand-over moves the whole case and its count, so the
+    least-loaded rule gives two to cm2 and two to cm3 (before: all four went to cm2)."""
+    sc = scenario(team=3)
+    plan, inp = run_inputs(sc, non_acute=[10.0, 10.5, 11.0, 11.5], absent={0: [1], 1: [0], 2: [0]})
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    assert list(rec.nonacute_owner) == [1, 2, 1, 2]
+    intakes = rec.task_kind == INTAKE
+    assert sorted(rec.task_owner[intakes].tolist()) == [1, 1, 2, 2]
+
+
+def test_a_handed_over_case_keeps_its_later_contacts_with_the_new_owner():
+    """The colleague who takes a case over also gets its later contacts: the follow-up of a
+    non-acute case handed over at intake is done by the colleague, not by the absent owner."""
+    sc = scenario(team=2, nonacute_followup_days=(3,))
+    plan, inp = run_inputs(sc, non_acute=[10.0], absent={0: [1], 1: [0]})
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    assert rec.nonacute_owner[0] == 1 and set(rec.task_owner.tolist()) == {1}
+
+
+def test_office_work_stays_within_the_daily_share_of_contracted_hours():
+    """8 h a week is 1.6 h a working day; six intakes of 1 h fall due on Tuesday. A contact that
+    no longer fits in the day's share waits: one intake a day (before: two, 2 h a day)."""
+    sc = scenario(team=1, hours_per_week=8.0)
+    plan, inp = run_inputs(sc, non_acute=[10.0 + k for k in range(6)])
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    days = (rec.task_start // DAY).astype(int)
+    assert days.tolist() == [1, 2, 3, 4, 7, 8]  # Tuesday to Friday, then Monday and Tuesday
+    per_day = np.bincount(days, rec.task_duration)
+    assert per_day.max() <= 1.6
+
+
+def test_a_contact_longer_than_the_daily_share_is_done_on_a_day_with_nothing_else():
+    """4 h a week is 0.8 h a day, less than one 1 h intake: such a contact is not put off for
+    ever, but done alone on a day with nothing else, one a day."""
+    sc = scenario(team=1, hours_per_week=4.0)
+    plan, inp = run_inputs(sc, non_acute=[10.0, 11.0, 12.0])
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    assert (rec.task_start // DAY).astype(int).tolist() == [1, 2, 3]
+
+
+def test_a_report_open_at_the_horizon_has_no_owner_yet():
+    """Without a backup, an acute report whose call-back runs past the horizon has nobody as
+    owner in the records (before: 'external', a backup the region does not have)."""
+    sc = scenario(team=2, backup="none", days=7)
+    plan, inp = run_inputs(sc, acute=[7 * DAY - 0.05])
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    reports = _record_tables("x", 0, rec, [p.id for p in plan.region.people])["reports"]
+    row = reports.iloc[0]
+    assert row["status"] == "open: call-back under way"
+    assert row["owner"] is None and row["responder"] is not None
+    assert "external" not in set(reports["owner"].dropna())

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "798064cbe0b0d0ea2007224ad81f10cf4c2e060e99fb58f253d64e51eae9cc5f",
-    "persons": "8057a7afde94f53dd0ad80e9aab45f2187fc89daafb2b51abef8d5bd14920d4b",
-    "callouts": "52f40f0889dd2e5e3aed6b92e78bf81484d57a8c13f4a5d9d6852ca1985de67c",
-    "reports": "e9ea19559b74f2cd2d2d24ed73c5968ff7d9dd40f084dd2a7c5a1431e2d6ce25",
-    "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
+    "regions": "50f3432210166bf009926cff0ca532a030345523b46c2a14d05cf62aba881255",
+    "persons": "8db774d31577d895a34bb3c6efb2a4f0e2e7f908be7330faf5249d06392424c3",
+    "callouts": "afaf530b8277ebad6a5efa948099f6a9777108deae98f9bb3c2a9532162c3a9c",
+    "reports": "326fba578b7e2947e31bf2fe03e07da28e34b92637e982190b90913c59919093",
+    "tasks": "3b837076de456798305c52a6076183c95ee2152c6190e5e06611354b3c36acf4",
 }
 GOLDEN_NATIONAL = {
-    "regions": "22c4e0d53067d4a6edc2972f68da2281150d79231ce61269b84536ee3c786519",
-    "persons": "cc64ad8d21550275606ffa6bee71cc8df9bfaa8b40c1f00afcd33f2c08c149c4",
-    "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "1a1a9238164e56be1bc4ca6a3d0a9658d30edff2052f54b6d1bddf675e85bb76",
-    "tasks": "8a87c1ead95c31f03851423bc91f3be97863d005d5672ad35b4d4e9460afc39b",
+    "regions": "ae9acf81fd6bae00dfd7788116db35178c395504af9b5f85e613e12dba5954ef",
+    "persons": "b84f4d9bbb91c73a1d1a7fc3837192d0e7d25bc32c4c3d49ffe5d44336e1351a",
+    "callouts": "2fb22f0382bba1e350f04e8273d42501a27223049effd27f79347ab04390a551",
+    "reports": "1bdfde6915f1919886f2ed6e2e9a99940b7987ce1c9b7522f0f0066a602dced1",
+    "tasks": "542cc0e392f17c017eccd18bf45014438b876bf0c2d4d827f9c21afd62ab2822",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "e476b14ad9afe4264852e2009f780e153559a6d861de71c066da77ab7c7b26da",
-    "differences": "3869c43098e9d42397268fa109d9cdd671924c5c795b1c353886c52e7372dcd2",
+    "regions": "77d1325a8382c3b1e5f1058d2b688e1f4dfe02a0e8fd0409fb453317fa3e4069",
+    "differences": "dd80b214444daccbfd0d6cb5c8f62d60e4f1243aacf72bc487eab1da10c6269b",
 }
 
 

@@ -154,7 +154,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     eng = rec.eng_start >= since
     checked = rules.check(_reported(sampled.primary, since, n_people), rec.eng_person[eng],
                           rec.eng_start[eng] - since, rec.eng_end[eng] - since, get_ruleset(st.rules),
-                          n_people, reported, st.regular_job)
+                          n_people, reported, st.regular_job, region.duty.period_start)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan

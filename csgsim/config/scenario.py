@@ -75,6 +75,16 @@ class Duty:
     office_start_hour: int
     office_end_hour: int
 
+    @property
+    def period_start(self) -> float:
+        """The hour at which the 24 h periods that the working-time rules count begin.
+
+        The law counts on-call periods of 24 h, not calendar days (`staff.rules`); a roster's
+        periods run from one hand-over to the next: the handover hour, or for
+        office_plus_oncall the end of the on-call night at the start of office hours.
+        """
+        return float(self.office_start_hour if self.pattern == "office_plus_oncall" else self.handover_hour)
+
 
 @dataclass(frozen=True)
 class Pathway:

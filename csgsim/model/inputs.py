@@ -97,7 +97,7 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Sc
     backup_person = {"coordinator": n_people - 1, "external": n_people}.get(region.backup)
     order = [region.index(p) for p in st.next_in_line]
     primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
-                          order, backup_person)
+                          order, backup_person, region.duty.period_start)
     return primary, backup_schedule(region.backup, primary, region, spells), log
 
 

@@ -80,6 +80,7 @@ def replan(
     policy: str,
     next_in_line: list[int] | None = None,
     backup_person: int | None = None,
+    day_start: float = 0.0,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -101,7 +102,7 @@ def replan(
     hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
 
     person = holder.copy()
-    ledger = Ledger(base, n_people, ruleset)
+    ledger = Ledger(base, n_people, ruleset, day_start)
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "50f3432210166bf009926cff0ca532a030345523b46c2a14d05cf62aba881255",
-    "persons": "8db774d31577d895a34bb3c6efb2a4f0e2e7f908be7330faf5249d06392424c3",
-    "callouts": "afaf530b8277ebad6a5efa948099f6a9777108deae98f9bb3c2a9532162c3a9c",
-    "reports": "326fba578b7e2947e31bf2fe03e07da28e34b92637e982190b90913c59919093",
-    "tasks": "3b837076de456798305c52a6076183c95ee2152c6190e5e06611354b3c36acf4",
+    "regions": "b7aa230d6480144ba41f2d9bfcbaadecbb813a082fb1b57597ed0d0d2bd76e22",
+    "persons": "edf95f76afd89369a62308e27f24a29b008834b52cef442d5543a32c8e239c74",
+    "callouts": "dc6a5b8366fceca7415d78df0cb4ee8f52ed9b00efd638ae88bf310d4b9ec919",
+    "reports": "bd6ff94fb1b6469e4e4a5dc57609d74757ced6f0bcb10815e8041290036d7af3",
+    "tasks": "f5577936aba7c64d5d068a53c0351bae3b9bfb8f2ca9262e082da783293bad30",
 }
 GOLDEN_NATIONAL = {
-    "regions": "ae9acf81fd6bae00dfd7788116db35178c395504af9b5f85e613e12dba5954ef",
-    "persons": "b84f4d9bbb91c73a1d1a7fc3837192d0e7d25bc32c4c3d49ffe5d44336e1351a",
-    "callouts": "2fb22f0382bba1e350f04e8273d42501a27223049effd27f79347ab04390a551",
-    "reports": "1bdfde6915f1919886f2ed6e2e9a99940b7987ce1c9b7522f0f0066a602dced1",
-    "tasks": "542cc0e392f17c017eccd18bf45014438b876bf0c2d4d827f9c21afd62ab2822",
+    "regions": "747ed8e75a8dbfa0325632e04d2d4f01e00105fd0faad5943eb5fe6d6516e45c",
+    "persons": "dc5b51e96162038f1b6e6dffc395545a71867d92cd4f355ee14d99ebf27bac1d",
+    "callouts": "8b7579be277973d384bb7238b8ea27ceabd2b4daee310786c0d4411b6667b962",
+    "reports": "a99f45696d0677480c4dac8eda8cc31ede45e9c8bc729c164a68d8efd80e86cf",
+    "tasks": "b1162d9d1a977437519bb96de95b92feb9ae22a739acf134fe176dcaec79c1a0",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "77d1325a8382c3b1e5f1058d2b688e1f4dfe02a0e8fd0409fb453317fa3e4069",
-    "differences": "dd80b214444daccbfd0d6cb5c8f62d60e4f1243aacf72bc487eab1da10c6269b",
+    "regions": "eadbcbcbc5633a3900fd263f63fb67f6b922306a3af0ca5d42e195de341ed022",
+    "differences": "f06cd558e9e90f2155a047f2b118e82395f18feb7c714b880a733e6ecd3559a9",
 }
 
 

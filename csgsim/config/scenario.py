@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from csgsim.core.calendar import WEEKDAYS, Calendar
+from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, Calendar
 from csgsim.core.distributions import KINDS, Dist
 from csgsim.core.errors import ScenarioError
-from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
+from csgsim.config.staffing import (PATTERNS, POLICIES, RULESETS, AbsenceParams, LeaveParams, RegularJob,
+                                    ScriptedAbsence)
 
 TYPES = ("acute", "non_acute")
 BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")
@@ -113,6 +114,7 @@ class Staffing:
     regular_job: RegularJob
     replan: str
     next_in_line: tuple[str, ...]
+    leave: LeaveParams = LeaveParams()
 
 
 @dataclass(frozen=True)
@@ -511,7 +513,27 @@ def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffi
         raise rp.fail("policy", policy, f"needs a backup of kind coordinator or external (this region: {backup})")
     order = rp.strings("next_in_line", tuple(ids), default=[])
     rp.done()
-    return Staffing(params, tuple(scripted), rules, job, policy, order)
+    leave = _leave(r.table("leave"), sum(p.role == "casemanager" for p in people))
+    return Staffing(params, tuple(scripted), rules, job, policy, order, leave)
+
+
+def _leave(r: TableReader, casemanagers: int) -> LeaveParams:
+    """Annual leave (`staff.leave`); off unless the table says enabled = true."""
+    d = LeaveParams()
+    leave = LeaveParams(
+        enabled=r.flag("enabled", default=d.enabled),
+        statutory_weeks=r.number("statutory_weeks", default=d.statutory_weeks, lo=0.0),
+        extra_weeks=r.number("extra_weeks", default=d.extra_weeks, lo=0.0),
+        summer_share=r.number("summer_share", default=d.summer_share, lo=0.0, hi=1.0),
+        block_weeks=r.number("block_weeks", default=d.block_weeks, lo=1 / 7),
+        max_at_once=r.number("max_at_once", default=d.max_at_once, integer=True, lo=1),
+        school_region=r.choice("school_region", tuple(SCHOOL_REGIONS), default=d.school_region),
+    )
+    r.done()
+    problem = leave.problem(casemanagers)
+    if problem is not None:
+        raise r.fail(*problem)
+    return leave
 
 
 def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:

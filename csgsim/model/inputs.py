@@ -12,11 +12,12 @@ import numpy as np
 
 from csgsim.staff import absence
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.streams import stream
+from csgsim.core.streams import COORDINATOR_KEY, person_stream, stream
 from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
-from csgsim.staff.replanning import ReplanLog, replan
+from csgsim.staff.leave import plan_leave
+from csgsim.staff.replanning import PLANNED, ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.scenario import Region, Scenario
 
@@ -33,14 +34,18 @@ class RegionPlan:
     schedule: Schedule
 
 
+def base_roster(region: Region, cal: Calendar) -> Schedule:
+    """The region's duty pattern over the calendar, before any absence."""
+    duty = region.duty
+    return base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
+                         duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+
+
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     region = scenario.regions[region_id]
     cal = scenario.simulation_calendar
-    duty = region.duty
-    schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
-                             duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
     return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
-                      intensity(scenario, region_id, "non_acute", cal), schedule)
+                      intensity(scenario, region_id, "non_acute", cal), base_roster(region, cal))
 
 
 def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:
@@ -61,14 +66,31 @@ def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absenc
     return Schedule(start=primary.start, end=primary.end, person=person.astype(np.int64), kind=primary.kind)
 
 
+def annual_leave(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
+    """The planned annual leave of everyone in the region, from one stream per person."""
+    region = plan.region
+    cms = region.casemanagers
+    gens: dict[int, np.random.Generator] = {}
+
+    def rng(person: int) -> np.random.Generator:
+        if person not in gens:
+            key = person if person < cms else COORDINATOR_KEY + person - cms
+            gens[person] = person_stream(seed, rep, region.id, "annual_leave", key)
+        return gens[person]
+
+    return plan_leave(region.staffing.leave, cms, len(region.people), plan.calendar, rng)
+
+
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
-    """Random sick spells and departures, with the scenario's scripted dropout laid over them."""
+    """Random sick spells and departures, annual leave laid over them (where someone is both
+    sick and on leave the day counts as leave), and the scenario's scripted dropout over all."""
     region, cal = plan.region, plan.calendar
     staffing = region.staffing
     n_people = len(region.people)
     spells = absence.Spells.empty()
     if staffing.absence.enabled:
         spells = absence.sample_spells(staffing.absence, n_people, cal.horizon, stream(seed, rep, region.id, "absence"))
+    spells = absence.overlay(spells, annual_leave(plan, seed, rep), cal.horizon)
     index = {p.id: i for i, p in enumerate(region.people)}
     return absence.apply_scripted(spells, list(staffing.absences), index, cal, staffing.absence)
 
@@ -89,16 +111,27 @@ def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarr
     return spells
 
 
-def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, Schedule | None, ReplanLog]:
-    """The duty and backup schedules once the absent people's duties are re-planned."""
+def duty_rosters(plan: RegionPlan, spells: absence.Spells
+                 ) -> tuple[Schedule, Schedule | None, ReplanLog, ReplanLog]:
+    """The duty and backup schedules, and the logs of the two re-plans behind them.
+
+    First the roster is made around annual leave, weeks ahead (policy "planned": within the
+    rules, else the backup, else a breach); then the duties of people who fall ill or drop
+    out are re-planned at short notice by the region's policy.
+    """
     region = plan.region
     st = region.staffing
     n_people = len(region.people)
     backup_person = {"coordinator": n_people - 1, "external": n_people}.get(region.backup)
     order = [region.index(p) for p in st.next_in_line]
-    primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
-                          order, backup_person, region.duty.period_start)
-    return primary, backup_schedule(region.backup, primary, region, spells), log
+    rules, day_start = get_ruleset(st.rules), region.duty.period_start
+    leave = spells.kind == absence.ANNUAL
+    on_leave = absence.Spells(person=spells.person[leave], start=spells.start[leave], end=spells.end[leave],
+                              kind=spells.kind[leave])
+    planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
+                               day_start)
+    primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start)
+    return primary, backup_schedule(region.backup, primary, region, spells), log, plan_log
 
 
 def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None = None) -> RegionInputs:
@@ -131,6 +164,6 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
         followup=pw.followup_duration.sample(rng, (m, len(pw.nonacute_followup_days))),
     )
     spells = staff_spells(plan, seed, rep) if spells is None else spells
-    primary, backup, log = duty_rosters(plan, spells)
+    primary, backup, log, plan_log = duty_rosters(plan, spells)
     absent = absence.absent_days(spells, len(region.people), plan.calendar.days)
-    return RegionInputs(acute, non_acute, primary, backup, absent, spells, log)
+    return RegionInputs(acute, non_acute, primary, backup, absent, spells, log, plan_log)

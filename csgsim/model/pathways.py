@@ -65,7 +65,8 @@ class RegionInputs:
     backup: Schedule | None  # None: no backup
     absent: np.ndarray  # (people, days) bool: no office work that day
     spells: Spells  # the absences behind `absent` and the re-planned schedules
-    replan: ReplanLog  # which duties moved to whom because of them
+    replan: ReplanLog  # which duties moved to whom because of them, at short notice
+    planned: ReplanLog | None = None  # which moved around annual leave, planned weeks ahead
 
 
 @dataclass

@@ -22,8 +22,8 @@ from csgsim.core.errors import ScenarioError
 from csgsim.core.intervals import Intervals, merge_intervals
 from csgsim.config.staffing import HOURS_PER_YEAR, AbsenceParams, ScriptedAbsence, _rates_and_means
 
-SHORT, LONG, LEAVE, SCRIPTED, LOAD = 0, 1, 2, 3, 4
-KIND_NAMES = ("short", "long", "leave", "scripted", "load")
+SHORT, LONG, LEAVE, SCRIPTED, LOAD, ANNUAL = 0, 1, 2, 3, 4, 5
+KIND_NAMES = ("short", "long", "leave", "scripted", "load", "annual_leave")  # leave: of the post; annual: holiday
 LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 
 

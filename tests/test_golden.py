@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "b7aa230d6480144ba41f2d9bfcbaadecbb813a082fb1b57597ed0d0d2bd76e22",
-    "persons": "edf95f76afd89369a62308e27f24a29b008834b52cef442d5543a32c8e239c74",
-    "callouts": "dc6a5b8366fceca7415d78df0cb4ee8f52ed9b00efd638ae88bf310d4b9ec919",
-    "reports": "bd6ff94fb1b6469e4e4a5dc57609d74757ced6f0bcb10815e8041290036d7af3",
-    "tasks": "f5577936aba7c64d5d068a53c0351bae3b9bfb8f2ca9262e082da783293bad30",
+    "regions": "3f167dc8a51868b6eda8eea891e2eb2f6968d69073a11de6193ece7696f0f30e",
+    "persons": "a631922e44b27fef317823ded589f133b1ca88e0d42238ceca1527f432f39735",
+    "callouts": "b081a4d9bd7660ce614163610c250d68f79f02064ad4c4e624d3176484a20e2f",
+    "reports": "7df70fd75b8f77cead696440ce4c604a02acb1690301631e0ddb5cfa60afca84",
+    "tasks": "7dd84ea85fd73d64d74424175d9cefaacbbb25f6bd88a9d00494132ab6644cfd",
 }
 GOLDEN_NATIONAL = {
-    "regions": "747ed8e75a8dbfa0325632e04d2d4f01e00105fd0faad5943eb5fe6d6516e45c",
-    "persons": "dc5b51e96162038f1b6e6dffc395545a71867d92cd4f355ee14d99ebf27bac1d",
-    "callouts": "8b7579be277973d384bb7238b8ea27ceabd2b4daee310786c0d4411b6667b962",
-    "reports": "a99f45696d0677480c4dac8eda8cc31ede45e9c8bc729c164a68d8efd80e86cf",
-    "tasks": "b1162d9d1a977437519bb96de95b92feb9ae22a739acf134fe176dcaec79c1a0",
+    "regions": "28aafe278889e164f0493c178b6972687d516c4cd8f47fc0fa359fa589161ab1",
+    "persons": "728cb832dc1d70091421d80090bed7886c3f62cb2a9b0f0e633c9abf2c83677c",
+    "callouts": "f00ae90a536a0a65375d8e169ef6949f80a0b9f21a92851ba17532950f7154c5",
+    "reports": "df6a94f65425c2e399d4d039293d1e9d82f547b865f570631bfbcffc58cd4fac",
+    "tasks": "025b3be259764ad4d294afdf970d8dda8dc9ca379eb7a724521a805ff4830f99",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "eadbcbcbc5633a3900fd263f63fb67f6b922306a3af0ca5d42e195de341ed022",
-    "differences": "f06cd558e9e90f2155a047f2b118e82395f18feb7c714b880a733e6ecd3559a9",
+    "regions": "20ff1a90226f59b8119787cf9a07207ae49cf4c13ececb1ff77e026a617d0cc1",
+    "differences": "409c3085077393821f2c42b839971da3a66e7a310c88a0775eb290175dfd3f64",
 }
 
 

@@ -78,7 +78,7 @@ def annual_leave(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
             gens[person] = person_stream(seed, rep, region.id, "annual_leave", key)
         return gens[person]
 
-    return plan_leave(region.staffing.leave, cms, len(region.people), plan.calendar, rng)
+    return plan_leave(region.staffing.leave, cms, len(region.people), plan.calendar, rng, region.duty.period_start)
 
 
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:

@@ -67,9 +67,8 @@ def _free_pairs_people(pairs: int, per_duty: int, lines: int) -> tuple[int, str]
         if (run // 2) * runs >= pairs:
             break
     text = (f"{pairs} free 48 h spells per 4 weeks: a rotation of {n} leaves {run} free periods between duties "
-            f"({run // 2} spell(s), {runs} times per 4 weeks); {n - 1} leaves {(n - 2) * per_duty}")
-    if lines > 1:
-        text += f"; x {lines} lines"
+            f"({run // 2} spell(s), {runs} times per 4 weeks; {n - 1} would leave {(n - 2) * per_duty})")
+    text += f" x {lines} lines -> {n * lines}" if lines > 1 else f" -> {n}"
     return n * lines, text
 
 
@@ -88,7 +87,7 @@ def legal_floor(pattern: str, rules: RuleSet, lines: int = 1) -> Floor:
     if rules.max_duty_hours is not None:
         ok = longest <= rules.max_duty_hours
         terms.append(Term("duty_length", f"longest duty {longest:g} h {'<=' if ok else '>'} {rules.max_duty_hours:g} h"
-                          + ("" if ok else ": this pattern breaks the rule at any team size"), 1 if ok else None))
+                          + (" -> 1" if ok else ": this pattern breaks the rule at any team size"), 1 if ok else None))
     if rules.max_duties_per_7d is not None:
         m, d = rules.max_duties_per_7d, per_week * lines
         terms.append(Term("duties_7d", f"{d} duties per week / at most {m} per person = {d / m:g} -> "
@@ -98,5 +97,5 @@ def legal_floor(pattern: str, rules: RuleSet, lines: int = 1) -> Floor:
         terms.append(Term("duties_16w", f"{d} duties per 16 weeks / at most {m} per person = {d / m:g} -> "
                                         f"{math.ceil(d / m)}", math.ceil(d / m)))
     if not terms:
-        terms.append(Term("none", f"no duty-count rule: {lines} person(s) can hold {lines} line(s)", lines))
+        terms.append(Term("none", f"no duty-count rule: {lines} person(s) can hold {lines} line(s) -> {lines}", lines))
     return Floor(pattern, rules.name, lines, tuple(terms))

@@ -83,12 +83,13 @@ def _spread(year: _Year, order: list[int], days: int, block_days: int,
 
 
 def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: Calendar,
-               rngs: Callable[[int], np.random.Generator]) -> Spells:
+               rngs: Callable[[int], np.random.Generator], day_start: float = 0.0) -> Spells:
     """Annual-leave spells (kind ANNUAL) of people 0..n_people-1 over the calendar's horizon.
 
     People 0..casemanagers-1 are the casemanagers. Every calendar year the calendar touches is
     planned whole and then clipped to the horizon. `rngs(person)` returns the person's stream
-    (the same generator on every call).
+    (the same generator on every call). Leave days run from `day_start` (the roster's hand-over
+    hour) to the next, so that on every duty period at most k casemanagers are away.
     """
     if not params.enabled or n_people == 0:
         return Spells.empty()
@@ -102,7 +103,7 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
         order = [(i + y) % casemanagers for i in range(casemanagers)] + list(range(casemanagers, n_people))
         _summer(year, order, params.summer_weeks, school_summer_holiday(y, params.school_region))
         _spread(year, order, total - summer, block, rngs)
-        offset = calendar.hour_of(year.first)
+        offset = calendar.hour_of(year.first) + day_start
         for who in range(n_people):
             edges = np.flatnonzero(np.diff(np.concatenate(([0], year.own[who], [0])).astype(np.int8)))
             person += [who] * (edges.size // 2)

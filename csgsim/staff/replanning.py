@@ -14,7 +14,8 @@ policy:
 - "gap": the block becomes a gap.
 - "planned" (annual leave, planned weeks ahead; not a scenario choice): as spread; if nobody
   fits, the backup person if present and within the rules; else the least-loaded present
-  casemanager beyond the rules (a breach). A coordinator plans no gap.
+  casemanager beyond the rules (a breach); else the backup beyond the rules. A gap only when
+  nobody at all is present.
 
 Load is the on-call (or, for office blocks, office) hours a person holds in the fixed 4-week
 window of the block's start, as the roster stands at that decision; ties go by the
@@ -138,15 +139,17 @@ def replan(
                 why = BACKUP if ledger.fits(taker, b) else BACKUP_BREACH
         else:
             taker = next((q for q in by_load if ledger.fits(q, b)), NOBODY)
+            backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, b]
             if taker != NOBODY:
                 why = SPREAD
-            elif policy == PLANNED and backup_person is not None and not absent[backup_person, b] \
-                    and ledger.fits(backup_person, b):
+            elif backup_here and ledger.fits(backup_person, b):
                 taker, why = backup_person, BACKUP
+            elif by_load.size and policy in ("spread_or_breach", PLANNED):
+                taker, why = by_load[0], BREACH
+            elif backup_here:
+                taker, why = backup_person, BACKUP_BREACH
             elif not by_load.size:
                 why = NOBODY_PRESENT
-            elif policy in ("spread_or_breach", PLANNED):
-                taker, why = by_load[0], BREACH
             else:
                 why = NO_COMPLIANT
         new[i], reason[i] = taker, why

@@ -103,6 +103,20 @@ def _oncall_days(schedule: Schedule, n_people: int, n_days: int, day_start: floa
     return np.cumsum(diff, axis=1)[:, :n_days] > 0
 
 
+def _per_4w(oncall_day: np.ndarray) -> np.ndarray:
+    """(n_people, n_windows) on-call days in each fixed 4-week window (the last may be short)."""
+    n_people, n_days = oncall_day.shape
+    n_4w = -(-n_days // DAYS_4W)
+    padded = np.zeros((n_people, n_4w * DAYS_4W), dtype=bool)
+    padded[:, :n_days] = oncall_day
+    return padded.reshape(n_people, n_4w, DAYS_4W).sum(axis=2)
+
+
+def oncall_days_per_4w(schedule: Schedule, n_people: int, n_days: int, day_start: float = 0.0) -> np.ndarray:
+    """(n_people, n_windows) on-call days (24 h periods from day_start) per fixed 4-week window."""
+    return _per_4w(_oncall_days(schedule, n_people, n_days, day_start))
+
+
 def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
     """Most work in any 24 h, and the number of separate episodes above `limit`.
 
@@ -156,10 +170,7 @@ def check(
     hours = schedule.end - schedule.start
     d_person, d_start, d_end = _duties(schedule, n_people)
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
-    n_4w = -(-n_days // DAYS_4W)
-    padded = np.zeros((n_people, n_4w * DAYS_4W), dtype=bool)
-    padded[:, :n_days] = oncall_day
-    days_4w = padded.reshape(n_people, n_4w, DAYS_4W).sum(axis=2)
+    days_4w = _per_4w(oncall_day)
 
     c_person = np.asarray(callouts_person, dtype=np.int64)
     c_start = np.asarray(callouts_start, dtype=float)

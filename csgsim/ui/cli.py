@@ -358,11 +358,14 @@ def size(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
+    breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
 ) -> None:
     """The smallest team that meets every target, with a table of all sizes and the confidence.
 
     Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
-    no gap hours, at most 14 on-call days in any 4 weeks.
+    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
+    size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
+    plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
     """
     import json
 
@@ -409,6 +412,9 @@ def size(
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+        from csgsim.ui.drivers import compute, drivers_json
+
+        drivers = compute(data, source, result, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
@@ -416,14 +422,21 @@ def size(
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
             "regions": [{"region": r.region, "answer": r.answer, "status": r.status, "message": r.message,
-                         "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records"))}
-                        for r in result.regions]}, indent=2))
+                         "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
+                        for r in result.regions]}, indent=2, default=str))
     elif fmt is Format.csv:
         import pandas as pd
 
         typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
     else:
-        tables.print_sizing(result, Console())
+        console = Console()
+        tables.print_sizing(result, console)
+        from csgsim.ui.drivers import print_breakdown
+
+        for r in result.regions:
+            if r.region in drivers:
+                print_breakdown(*drivers[r.region], console)
 
 
 @app.command()

@@ -125,9 +125,7 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
     backup_person = {"coordinator": n_people - 1, "external": n_people}.get(region.backup)
     order = [region.index(p) for p in st.next_in_line]
     rules, day_start = get_ruleset(st.rules), region.duty.period_start
-    leave = spells.kind == absence.ANNUAL
-    on_leave = absence.Spells(person=spells.person[leave], start=spells.start[leave], end=spells.end[leave],
-                              kind=spells.kind[leave])
+    on_leave = absence.of_kind(spells, absence.ANNUAL)
     planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
                                day_start)
     primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start)

@@ -32,12 +32,18 @@ LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 class Spells(Intervals):
     """Absence spells, sorted by person then start; one person's spells never overlap.
 
-    `kind` is one of SHORT, LONG, LEAVE, SCRIPTED, LOAD.
+    `kind` is one of SHORT, LONG, LEAVE, SCRIPTED, LOAD, ANNUAL.
     """
 
     @classmethod
     def empty(cls) -> Spells:
         return cls(person=np.zeros(0, np.int64), start=np.zeros(0), end=np.zeros(0), kind=np.zeros(0, np.int8))
+
+
+def of_kind(spells: Spells, kind: int) -> Spells:
+    """Only the spells of one kind (e.g. ANNUAL: the planned leave)."""
+    keep = spells.kind == kind
+    return Spells(person=spells.person[keep], start=spells.start[keep], end=spells.end[keep], kind=spells.kind[keep])
 
 
 def _lengths(

@@ -28,7 +28,7 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.config.staffing import get_ruleset
 from csgsim.core.errors import CsgsimError
 from csgsim.model import inputs
-from csgsim.staff.absence import ANNUAL, Spells
+from csgsim.staff.absence import ANNUAL, of_kind
 from csgsim.staff.floor import Floor, legal_floor
 from csgsim.staff.duties import NOBODY
 from csgsim.staff.replanning import BACKUP, BACKUP_BREACH, BREACH
@@ -74,11 +74,6 @@ class Breakdown:
 FLAGS = ("planned_backup", "planned_breach", "short_notice_backup", "short_notice_breach", "uncovered")
 
 
-def _only_leave(spells: Spells) -> Spells:
-    keep = spells.kind == ANNUAL
-    return Spells(spells.person[keep], spells.start[keep], spells.end[keep], spells.kind[keep])
-
-
 def _week_flags(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) -> tuple[np.ndarray, Any]:
     """(len(FLAGS), weeks) bool over the reported period, and the final duty schedule.
 
@@ -86,7 +81,7 @@ def _week_flags(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) ->
     roster was made around leave, or at short notice, or when an hour in it had nobody.
     """
     spells = inputs.staff_spells(plan, seed, rep)
-    primary, _, log, planned = inputs.duty_rosters(plan, spells if sickness else _only_leave(spells))
+    primary, _, log, planned = inputs.duty_rosters(plan, spells if sickness else of_kind(spells, ANNUAL))
     week_hours = 7 * 24
     flags = np.zeros((len(FLAGS), -(-int(plan.calendar.horizon - plan.since) // week_hours)), dtype=bool)
     picks = ((planned, [BACKUP]), (planned, [BREACH, BACKUP_BREACH]), (log, [BACKUP]), (log, [BREACH, BACKUP_BREACH]))
@@ -180,10 +175,10 @@ def breakdown(data: dict[str, Any], source: str, rid: str, seed: int, answer: in
         why = "the sizing gave no answer" if answer is None else "the previous step was not reached"
     else:
         why = (f"the sizing's targets are met from {answer}" +
-               ("" if answer >= n_sick else f"; below the roster step: its targets do not test every rule"))
+               ("" if answer >= n_sick else "; below the roster step: its targets do not test every rule"))
     steps.append(Step("+ demand", None if answer is None or n_sick is None else max(answer, n_sick), why))
-    return Breakdown(rid, region.name, region.casemanagers, floor, tuple(steps), erlang(base, sc.norms.acute_contact_minutes),
-                     replications, seed)
+    return Breakdown(rid, region.name, region.casemanagers, floor, tuple(steps),
+                     erlang(base, sc.norms.acute_contact_minutes), replications, seed)
 
 
 def added(steps: tuple[Step, ...]) -> list[int | None]:

@@ -79,10 +79,12 @@ def drivers_json(steps: Any, view: Any) -> dict:
     import json
 
     return {
-        "steps": [{"step": s.label, "team": s.people, "adds": a, "why": s.why} for s, a in zip(steps.steps, added(steps.steps))],
+        "steps": [{"step": s.label, "team": s.people, "adds": a, "why": s.why}
+                  for s, a in zip(steps.steps, added(steps.steps))],
         "floor": {"pattern": steps.floor.pattern, "rules": steps.floor.ruleset, "lines": steps.floor.lines,
                   "people": steps.floor.people,
-                  "terms": [{"rule": t.rule, "arithmetic": t.arithmetic, "people": t.people} for t in steps.floor.terms]},
+                  "terms": [{"rule": t.rule, "arithmetic": t.arithmetic, "people": t.people}
+                            for t in steps.floor.terms]},
         "erlang_c": vars(steps.erlang),
         "replications": steps.replications,
         "oncall_days_per_4w": json.loads(view.windows.to_json(orient="records", date_format="iso")),

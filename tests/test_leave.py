@@ -190,10 +190,12 @@ def bad(tmp_path: Path, old: str, new: str) -> Path:
     (r"^extra_weeks = .*$", "extra_weeks = 60", "leave.extra_weeks", "longer than the year"),
     (r"^max_at_once = .*$", "max_at_once = 6", "leave.max_at_once", "larger than the team; at most 5"),
     (r'^leave.school_region = .*$', 'leave.school_region = "east"', "leave.school_region", "north, middle, south"),
+    (r"^start = 2025-01-01$", "start = 2031-01-01", "regions.zeeland.leave", "2031"),
 ])
 def test_bad_leave_input_exits_2_with_a_clear_message(tmp_path, old, new, key, hint):
-    """Leave longer than the year, k larger than the team and an unknown school region each stop
-    `validate` and `run` with exit code 2 and one line naming the file, the key and what is allowed."""
+    """Leave longer than the year, k larger than the team, an unknown school region and a year
+    without published school holidays each stop `validate` and `run` with exit code 2 and one
+    line naming the file, the key and what is allowed."""
     path = bad(tmp_path, old, new)
     for args in (["validate", str(path)], ["run", "-s", str(path), "-n", "1", "--workers", "1"]):
         res = CliRunner().invoke(app, args)

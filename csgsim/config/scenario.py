@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, Calendar
+from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, Calendar, school_summer_holiday
 from csgsim.core.distributions import KINDS, Dist
 from csgsim.core.errors import ScenarioError
 from csgsim.config.staffing import (PATTERNS, POLICIES, RULESETS, AbsenceParams, LeaveParams, RegularJob,
@@ -645,7 +645,22 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         _event(TableReader(e, f"events[{i}]", source, provenance), regions) for i, e in enumerate(events_raw)
     )
     top.done()
-    return Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    sc = Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup)
+    _check_summer_dates(sc)
+    return sc
+
+
+def _check_summer_dates(sc: Scenario) -> None:
+    """Leave with a summer block needs the school summer holiday of every simulated year."""
+    cal = sc.simulation_calendar
+    for rid, region in sc.regions.items():
+        leave = region.staffing.leave
+        if leave.enabled and leave.summer_weeks:
+            for year in range(cal.start.year, cal.dates[-1].year + 1):
+                try:
+                    school_summer_holiday(year, leave.school_region)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{sc.source}: regions.{rid}.leave: {exc}") from None
 
 
 def read(path: str | Path) -> tuple[dict[str, Any], str]:

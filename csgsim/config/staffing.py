@@ -197,7 +197,8 @@ class LeaveParams:
         if not self.enabled:
             return None
         if self.weeks > WEEKS_PER_YEAR:
-            return ("extra_weeks", self.extra_weeks, f"statutory_weeks + extra_weeks = {self.weeks:g} is longer "
+            key = "statutory_weeks" if self.statutory_weeks > WEEKS_PER_YEAR else "extra_weeks"
+            return (key, getattr(self, key), f"statutory_weeks + extra_weeks = {self.weeks:g} is longer "
                     f"than the year; at most {WEEKS_PER_YEAR} weeks")
         if self.max_at_once > casemanagers:
             return ("max_at_once", self.max_at_once, f"larger than the team; at most {casemanagers} "

@@ -56,8 +56,6 @@ class _Year:
 def _summer(year: _Year, order: list[int], weeks: int, holiday: tuple[date, date]) -> None:
     """Summer blocks: the q-th in this year's order prefers the q-th staggered start in the
     holiday, then the nearest start that keeps the rule, inside the holiday first."""
-    if weeks == 0:
-        return
     length = 7 * weeks
     h0, h1 = ((d - year.first).days for d in holiday)
     inside = list(range(h0, h1 - length + 1, 7))
@@ -101,7 +99,8 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
     for y in range(calendar.start.year, last.year + 1):
         year = _Year(y, n_people, casemanagers, params.max_at_once)
         order = [(i + y) % casemanagers for i in range(casemanagers)] + list(range(casemanagers, n_people))
-        _summer(year, order, params.summer_weeks, school_summer_holiday(y, params.school_region))
+        if params.summer_weeks:
+            _summer(year, order, params.summer_weeks, school_summer_holiday(y, params.school_region))
         _spread(year, order, total - summer, block, rngs)
         offset = calendar.hour_of(year.first) + day_start
         for who in range(n_people):

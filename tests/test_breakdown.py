@@ -81,16 +81,19 @@ def test_breakdown_steps_build_on_each_other():
 
 
 def test_outlook_counts_the_periods_of_the_roster():
-    """Without sickness the 4-week windows hold the line's 28 periods between the casemanagers
-    (mean 28 / team), and the busiest casemanager has more in the summer than the average window."""
+    """Without sickness the 13 full 4-week windows hold the line's 28 periods between the
+    casemanagers (mean 28 / team); per 28 days at work it is at least that, and in the summer
+    both the busiest casemanager and those at work carry more than in the average window."""
     from csgsim.config import scenario as scenario_mod
 
     plan = inputs.plan(scenario_mod.parse(leave_data(5), "<test>"), "x")
     view = bd.outlook(plan, SEED, 4)
-    full = view.windows[view.windows["days"] == 28]
-    assert np.allclose(full["mean"], 28 / 5)
+    full = view.windows
+    assert len(full) == 13 and np.allclose(full["mean"], 28 / 5)
+    assert (full["at_work"] >= full["mean"] - 1e-9).all()
     summer = full[full["school_summer"]]
     assert summer["busiest"].max() > full["busiest"].mean()
+    assert summer["at_work"].max() > full["at_work"].mean()
 
 
 def test_size_prints_what_drives_the_size(tmp_path):

@@ -74,8 +74,8 @@ class Breakdown:
 FLAGS = ("planned_backup", "planned_breach", "short_notice_backup", "short_notice_breach", "uncovered")
 
 
-def _week_flags(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) -> tuple[np.ndarray, Any]:
-    """(len(FLAGS), weeks) bool over the reported period, and the final duty schedule.
+def _week_flags(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) -> tuple[np.ndarray, Any, Any]:
+    """(len(FLAGS), weeks) bool over the reported period, the final duty schedule and the absences.
 
     A week is flagged when a duty in it had to go to the backup or beyond the rules when the
     roster was made around leave, or at short notice, or when an hour in it had nobody.
@@ -88,7 +88,7 @@ def _week_flags(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) ->
     for row, (lg, reasons) in enumerate(picks):
         _mark(flags[row], primary.start[lg.block[np.isin(lg.reason, reasons)]] - plan.since, week_hours)
     _mark(flags[-1], primary.start[primary.person == NOBODY] - plan.since, week_hours)
-    return flags, primary
+    return flags, primary, spells
 
 
 def _mark(row: np.ndarray, t: np.ndarray, width: float) -> None:
@@ -97,7 +97,7 @@ def _mark(row: np.ndarray, t: np.ndarray, width: float) -> None:
 
 def _roster_fails(plan: inputs.RegionPlan, seed: int, rep: int, sickness: bool) -> bool:
     """Around leave: a backup or breach; with sickness also an uncovered hour or a short-notice breach."""
-    flags, _ = _week_flags(plan, seed, rep, sickness)
+    flags, _, _ = _week_flags(plan, seed, rep, sickness)
     rows = [0, 1, 3, 4] if sickness else [0, 1]
     return bool(flags[rows].any())
 
@@ -209,34 +209,42 @@ def rare_bound(replications: int) -> float:
 class Outlook:
     """The scenario's own roster across the reported year, over R replications (roster only)."""
 
-    windows: Any  # DataFrame: start, end, mean and busiest casemanager's on-call days, school summer
+    windows: Any  # DataFrame per full 4-week window: start, mean, at_work, busiest, school_summer
     weeks: Any  # DataFrame: week start, share of replications with each of FLAGS (flagged weeks only)
     replications: int
 
 
 def outlook(plan: inputs.RegionPlan, seed: int, replications: int) -> Outlook:
-    """On-call days (24 h periods) per casemanager per 4 weeks, and the weeks kept only by a backup
-    or a breach (or not kept), with leave and sickness as the scenario has them."""
+    """On-call days (24 h periods) per casemanager per full 4-week window, and the weeks kept only
+    by a backup or a breach (or not kept), with leave and sickness as the scenario has them.
+
+    `at_work`: the window's on-call days held by casemanagers over the casemanager-days at work,
+    times 28: what each carries per 4 weeks of being there (it rises when colleagues are away).
+    """
     import pandas as pd
 
+    from csgsim.staff.absence import absent_days
     from csgsim.staff.rules import oncall_days_per_4w
 
     region, cal, since = plan.region, plan.calendar, plan.since
-    days = cal.days - int(since // 24)
-    per_window, flags = [], []
+    cms, day0 = region.casemanagers, int(since // 24)
+    n_windows = (cal.days - day0) // 28
+    per_window, present, flags = [], [], []
     for rep in range(replications):
-        week, primary = _week_flags(plan, seed, rep, sickness=True)
+        week, primary, spells = _week_flags(plan, seed, rep, sickness=True)
         shifted = replace(primary, start=primary.start - since, end=primary.end - since)
-        per_window.append(oncall_days_per_4w(shifted, region.casemanagers, days, region.duty.period_start))
+        per_window.append(oncall_days_per_4w(shifted, cms, cal.days - day0, region.duty.period_start)[:, :n_windows])
+        away = absent_days(spells, cms, cal.days)[:, day0:day0 + 28 * n_windows]
+        present.append((~away).reshape(cms, n_windows, 28).sum(axis=(0, 2)))
         flags.append(week)
     counts = np.array(per_window)  # (reps, casemanagers, windows)
-    first = cal.start + pd.Timedelta(days=int(since // 24))
-    starts = [first + pd.Timedelta(days=28 * w) for w in range(counts.shape[2])]
+    first = cal.start + pd.Timedelta(days=day0)
+    starts = [first + pd.Timedelta(days=28 * w) for w in range(n_windows)]
     summer = {y: _summer_days(region, y) for y in {d.year for d in starts}}
     windows = pd.DataFrame({
         "start": starts,
-        "days": [min(28, days - 28 * w) for w in range(counts.shape[2])],
         "mean": counts.mean(axis=(0, 1)),
+        "at_work": (counts.sum(axis=1) / np.maximum(np.array(present), 1) * 28).mean(axis=0),
         "busiest": counts.max(axis=1).mean(axis=0),
         "school_summer": [_overlaps_summer(s, summer[s.year]) for s in starts],
     })

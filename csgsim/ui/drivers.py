@@ -35,15 +35,14 @@ def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:
     w = view.windows
     table = Table(title=f"{escape(bd.name)} with its {bd.team} casemanagers: on-call days (24 h periods) per "
                         f"casemanager per 4 weeks, mean of {view.replications} replications",
-                  caption="mean over casemanagers is the line's 28 periods shared out; "
-                          "busiest: the casemanager with the most, * the peak window")
-    for col in ("4 weeks from", "days", "mean", "busiest", "school summer"):
+                  caption="mean: over all casemanagers (the line's 28 periods shared out); at work: per 28 days "
+                          "at work; busiest: the casemanager with the most; * the peak window")
+    for col in ("4 weeks from", "mean", "at work", "busiest", "school summer"):
         table.add_column(col, justify="right")
-    full = w[w["days"] == 28]
-    peak = full["busiest"].idxmax() if len(full) else None
+    peak = w["busiest"].idxmax() if len(w) else None
     for i, row in w.iterrows():
         mark = " *" if i == peak else ""
-        table.add_row(row["start"].strftime("%Y-%m-%d"), str(row["days"]), f"{row['mean']:.1f}",
+        table.add_row(row["start"].strftime("%Y-%m-%d"), f"{row['mean']:.1f}", f"{row['at_work']:.1f}",
                       f"{row['busiest']:.1f}{mark}", "yes" if row["school_summer"] else "")
     console.print(table)
     if view.weeks.empty:

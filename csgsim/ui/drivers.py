@@ -67,7 +67,7 @@ def compute(data: dict, source: str, result: Any, seed: int, replications: int, 
     for r in result.regions:
         owners = {p.id for p in scenario_mod.parse(data, source).regions[r.region].people}
         mine = [a for a in scripted if a.person in owners or (a.person == "coordinator" and len(result.regions) == 1)]
-        steps = bd.breakdown(data, source, r.region, seed, r.answer, replications, mine)
+        steps = bd.breakdown(data, source, r.region, seed, r.answer, replications, mine, r.status)
         sc = scenario_mod.parse(data, source).only([r.region])
         sc = scenario_mod.with_absences(sc, mine) if mine else sc
         out[r.region] = (steps, bd.outlook(inputs.plan(sc, r.region), seed, replications))

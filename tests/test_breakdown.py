@@ -107,3 +107,17 @@ def test_size_prints_what_drives_the_size(tmp_path):
     for text in ("what drives the team size", "legal floor", "+ annual leave", "+ sickness and vacancies",
                  "+ demand", "28 on-call periods per 4 weeks / at most 14", "Erlang C", "busiest"):
         assert text in res.output
+
+
+def test_roster_prints_the_steps_without_the_sizing():
+    """`csgsim roster` prints the roster steps and the outlook, the demand step marked as not run,
+    and an unknown region exits 2."""
+    from pathlib import Path
+
+    model = Path(__file__).resolve().parents[1] / "models" / "three-regions.toml"
+    res = CliRunner().invoke(app, ["roster", "-s", str(model), "-r", "friesland", "-n", "3"])
+    assert res.exit_code == 0, res.output
+    assert "Friesland: what drives the team size" in res.output and "not run here" in res.output
+    assert "north" in res.output and "busiest" in res.output
+    res = CliRunner().invoke(app, ["roster", "-s", str(model), "-r", "nowhere"])
+    assert res.exit_code == 2 and "nowhere" in res.output

@@ -145,7 +145,8 @@ def erlang(plan: inputs.RegionPlan, norm_minutes: float) -> ErlangC:
 
 def breakdown(data: dict[str, Any], source: str, rid: str, seed: int, answer: int | None,
               replications: int = 30, absences: list | None = None, status: str = "") -> Breakdown:
-    """The steps for region `rid` of the scenario document `data`; `answer` and `status` are the sizing's."""
+    """The steps for region `rid` of the scenario document `data`; `answer` is the sizing's, and
+    `status` says why there is none."""
     sc = scenario_mod.parse(data, source).only([rid])
     region = sc.regions[rid]
     base = inputs.plan(sc, rid)
@@ -172,8 +173,7 @@ def breakdown(data: dict[str, Any], source: str, rid: str, seed: int, answer: in
                       f"re-planned at short notice ({region.staffing.replan}): no uncovered hour and no breach in "
                       f"any of {replications} replications (95% upper bound on the yearly chance: {bound:.1%})"))
     if answer is None or n_sick is None:
-        why = (f"the sizing gave no answer{f' ({status})' if status else ''}" if answer is None
-               else "the previous step was not reached")
+        why = (status or "the sizing gave no answer") if answer is None else "the previous step was not reached"
     else:
         why = (f"the sizing's targets are met from {answer}" +
                ("" if answer >= n_sick else "; below the roster step: its targets do not test every rule"))

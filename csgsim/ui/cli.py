@@ -414,7 +414,8 @@ def size(
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
         from csgsim.ui.drivers import compute, drivers_json
 
-        drivers = compute(data, source, result, seed, breakdown_replications, scripted)
+        sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
+        drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
@@ -437,6 +438,51 @@ def size(
         for r in result.regions:
             if r.region in drivers:
                 print_breakdown(*drivers[r.region], console)
+
+
+@app.command()
+def roster(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Roster replications.")] = 30,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+) -> None:
+    """What drives the team size before demand, from the roster alone (seconds, no call simulation):
+    the legal floor, what annual leave and sickness add, plain Erlang C; and each region's on-call
+    days per casemanager per 4 weeks with the summer peak, and the weeks kept only by a backup or a
+    breach. `csgsim size` adds the demand step."""
+    import json
+
+    from rich.console import Console
+
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.config import staffing
+    from csgsim.core import resources
+    from csgsim.core.errors import CsgsimError
+    from csgsim.ui.drivers import compute, drivers_json, print_breakdown
+
+    try:
+        path = scenario if scenario is not None else resources.default_model()
+        data, digest = scenario_mod.read(path)
+        sc = scenario_mod.parse(data, str(path), digest)
+        regions = list(sc.only(region).regions) if region else list(sc.regions)
+        scripted = [staffing.parse_absent_option(a) for a in absent or []]
+        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
+        seed = sc.seed if seed is None else seed
+        drivers = compute(data, str(path), [(rid, None, "not run here: csgsim size adds it") for rid in regions], seed,
+                          replications, scripted)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
+                              indent=2, default=str))
+        return
+    console = Console()
+    for steps, view in drivers.values():
+        print_breakdown(steps, view, console)
 
 
 @app.command()

@@ -54,9 +54,10 @@ def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:
         console.print(f"  week of {row['start'].strftime('%Y-%m-%d')}: {', '.join(parts)}")
 
 
-def compute(data: dict, source: str, result: Any, seed: int, replications: int, scripted: list) -> dict:
-    """Per region sized: (breakdown, outlook) of `studies.breakdown`, the outlook for the team the
-    scenario file has; empty when replications is 0."""
+def compute(data: dict, source: str, sized: list[tuple[str, int | None, str]], seed: int, replications: int,
+            scripted: list) -> dict:
+    """Per (region, sizing answer, sizing status): (breakdown, outlook) of `studies.breakdown`, the
+    outlook for the team the scenario file has; empty when replications is 0."""
     if replications == 0:
         return {}
     from csgsim.config import scenario as scenario_mod
@@ -64,13 +65,13 @@ def compute(data: dict, source: str, result: Any, seed: int, replications: int, 
     from csgsim.studies import breakdown as bd
 
     out = {}
-    for r in result.regions:
-        owners = {p.id for p in scenario_mod.parse(data, source).regions[r.region].people}
-        mine = [a for a in scripted if a.person in owners or (a.person == "coordinator" and len(result.regions) == 1)]
-        steps = bd.breakdown(data, source, r.region, seed, r.answer, replications, mine, r.status)
-        sc = scenario_mod.parse(data, source).only([r.region])
+    for rid, answer, status in sized:
+        owners = {p.id for p in scenario_mod.parse(data, source).regions[rid].people}
+        mine = [a for a in scripted if a.person in owners or (a.person == "coordinator" and len(sized) == 1)]
+        steps = bd.breakdown(data, source, rid, seed, answer, replications, mine, status)
+        sc = scenario_mod.parse(data, source).only([rid])
         sc = scenario_mod.with_absences(sc, mine) if mine else sc
-        out[r.region] = (steps, bd.outlook(inputs.plan(sc, r.region), seed, replications))
+        out[rid] = (steps, bd.outlook(inputs.plan(sc, rid), seed, replications))
     return out
 
 

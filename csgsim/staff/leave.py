@@ -45,7 +45,8 @@ class _Year:
             return True
         return bool((self.own[: self.casemanagers, start:end].sum(axis=0) < self.k).all())
 
-    def take(self, person: int, start: int, length: int, what: str) -> None:
+    def take(self, person: int, start: int | None, length: int, what: str) -> None:
+        """Book the block; None (no start fits) is the error a user can act on."""
         if start is None:
             raise ScenarioError(f"the annual leave of {self.first.year} cannot be planned with at most {self.k} "
                                 f"casemanagers away at once ({what} of person {person} does not fit); "

@@ -121,6 +121,15 @@ def test_regions_table_has_16_regions_covering_the_country(regions: pd.DataFrame
     assert int(regions["population"].sum()) == 17_425_798
 
 
+def test_regions_table_rejects_an_unknown_school_region(tmp_path: Path) -> None:
+    """A school_region other than north, middle or south names the file, line and column."""
+    text = (ROOT / "calibration" / "regions.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "regions.csv"
+    bad.write_text(text.replace(",south,", ",east,", 1), encoding="utf-8")
+    with pytest.raises(CalibrationError, match=r"regions.csv.*school_region.*east.*north, middle, south"):
+        cal.load_regions(bad)
+
+
 # ---- levels -------------------------------------------------------------------------------
 
 
@@ -420,6 +429,8 @@ def test_netherlands_toml_has_16_regions_with_provenance(regions: pd.DataFrame) 
         acute = region["demand"]["acute"]["level"]["value"]
         assert n == (5 if acute < 80 else 6 if acute < 180 else 7)
         assert region["staff"]["coordinator"]["id"].endswith("-coord")
+        school = region["leave"]["school_region"]
+        assert school["value"] in ("north", "middle", "south") and "rijksoverheid" in school["source"]
     assert totals["acute"] == pytest.approx(1888, rel=0.005)
     assert totals["non_acute"] == pytest.approx(2260, rel=0.005)
     wmb = model["regions"]["west-midden-brabant"]["demand"]["acute"]["levels"]

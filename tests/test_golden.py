@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "d48ff7515511061030ccc14643e98fc4888623ce6708ba6a3e8a4952c65f9177",
-    "persons": "678388e8b4a32aa89b02571dc3a049c35e5b3931b4c466fb7fa98346383d236a",
-    "callouts": "9b626291c02f05e2a9b6371391e66d6cc125c50fc8bb87c68364cb479e367977",
-    "reports": "22fe36e25f448ddbfef954601debe8d0fbd528af17d31550ca89637d6613d275",
-    "tasks": "5328f42de807ba5ecdbb52c01da9f2b20cd3d770fda87593408f5071b1dba3cb",
+    "regions": "67be630971592a6a4ae1a1270fb0e05bc2a32e1ea138bc44812ad5f334455d32",
+    "persons": "13943713b512f853898c1c0bf1b2e61c9c641de4a61af5d9862cb12578dd57ee",
+    "callouts": "b84f64f2c6589d3cb0238377f6036bd65eef8098aee4b1b8be186e55fb7dc414",
+    "reports": "3a341f62449e2aa8184dbb8e68150f6a66d1100dae19b1641326c8fcf3f7601d",
+    "tasks": "a376cbb43cbfbb7905f13e451c9cef8b5fefbb8d2b02745eb9690f2258aedbea",
 }
 GOLDEN_NATIONAL = {
-    "regions": "2bc196b615bbb39dc55d7778e86a98a5407c4a73f45911d9b934830968117c2d",
-    "persons": "d3e773812be574ba7395d01c1cf8b2ab25cc7917b80674c914efab1bb7bfac33",
-    "callouts": "5104304fa32f4c401a353d679287ef36e92c533a64b4e17f865776fa30996523",
-    "reports": "0a36feee7423b90c9b3e1ab6210df9d862803c17c1408ffe1cf1fa09f17046e1",
-    "tasks": "ab55f23a484e4de193698282822c86f62ad2163262852356514997dee02af23b",
+    "regions": "ca78f0d48827950f1e6ffe37258989dfee95ab0cb2af5ffb5476dfb830b2f481",
+    "persons": "1280adef24370e6d11e5dc1fe50fcb45052ce005c5a0bfe00f77f85ef781a47a",
+    "callouts": "dbed7769607c54764d8430e2e2ffbd89dfc6e4e56ab9f8124a8492cb2bf5e862",
+    "reports": "20e71505f7dc88f6c95bbd50d103135df1902ddf621354d5450e588874558142",
+    "tasks": "401dc8a27cf513f81a1ce65fe0d354f60a3e84bf6724e0e926fad042cc4d3159",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "1fe953bd613a6d5112da0901a6df69cd29f9eb3b5ce5fdb9814d807e4d72719a",
-    "differences": "931e7fdb7cfb5fa178ae71d6953b2a9273bb7eb76a67ced64fa2263d9acf8d66",
+    "regions": "5ea58147dd12de31fe5511e4eacef67dd91ce69565b77918993100e6024e900d",
+    "differences": "595a1ba3ae286970258e1afb4eedf7e771a8366ae905b25628cc9db6670b47e0",
 }
 
 

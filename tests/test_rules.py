@@ -73,6 +73,23 @@ def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
     assert three["oncall_hours"].sum() == CAL.horizon
 
 
+def test_periods_from_the_handover_count_a_24h_duty_once() -> None:
+    """With day_start at the 09:00 hand-over a 24 h duty is one on-call period (the law counts
+    14 x 24 h per 28 etmalen), so a rotation of 2 holds exactly 14 periods per 4 weeks, within
+    the limit, but its free periods never come in pairs (both persons breach the 2 x 48 h rule
+    in both windows); a rotation of 3 keeps every rule. The 9 hours before the first hand-over
+    belong to the period before the calendar, which no window counts."""
+    two = check(base_schedule("rotation_24h", 2, CAL), NONE, NONE, NONE, RULESETS["consignatie"], 2, CAL,
+                day_start=9)
+    assert two["max_oncall_days_per_4w"].tolist() == [14, 14]
+    assert two["breach_oncall_days_4w"].tolist() == [0, 0]
+    assert two["breach_free_days_4w"].tolist() == [2, 2]
+    three = check(base_schedule("rotation_24h", 3, CAL), NONE, NONE, NONE, RULESETS["consignatie"], 3, CAL,
+                  day_start=9)
+    assert three["max_oncall_days_per_4w"].tolist() == [9, 10, 10]
+    assert duty_breaches(three).sum() == 0
+
+
 def test_bereikbaarheid_hand_case() -> None:
     """Week 0: 12 h duties alternate (7 each: > 5 per 7 days); then person 0 holds 48 h straight (> 24 h),
     person 1 the remaining 1,128 h (one duty, also > 24 h). Office blocks are not duties."""

@@ -74,7 +74,7 @@ REGION_METRICS: dict[str, tuple[str, str]] = {
     "csg_hours_per_week": ("h", "hours on CSG cases per casemanager per week"),
     "csg_hours_vs_contract": ("ratio", "hours on CSG cases / contracted CSG hours"),
     "active_caseload": ("cases", "open cases per casemanager, time average"),
-    "absent_share": ("share", "casemanager time absent (sick, long spell, vacancy, scripted)"),
+    "absent_share": ("share", "casemanager time absent (annual leave, sick, long spell, vacancy, scripted)"),
     "extra_duties_per_4w": ("count", "on-call duties taken over from absent colleagues per 4 weeks"),
     "max_oncall_days_per_4w": ("count", "most on-call days any casemanager had in a 4-week window"),
     "rest_hours_from_job_per_4w": ("h", "regular-job hours lost to rest after night call-outs, per casemanager per 4 weeks"),
@@ -186,7 +186,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
 
     def check(eng: np.ndarray) -> pd.DataFrame:
         return rules.check(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                           get_ruleset(st.rules), n_people, reported, st.regular_job)
+                           get_ruleset(st.rules), n_people, reported, st.regular_job, region.duty.period_start)
 
     def breaches(checked: pd.DataFrame) -> np.ndarray:
         cols = [c for c in checked if c.startswith("breach_")]

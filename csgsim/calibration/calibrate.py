@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from csgsim.core import atomic, files
+from csgsim.core.calendar import SCHOOL_REGIONS
 from csgsim.core.errors import CalibrationError, OutputError
 
 REFERENCE_YEAR = 2019
@@ -41,7 +42,8 @@ NATIONAL = "national"
 TYPES = ("acute", "non_acute")
 COUNT_COLUMNS = ("acute", "non_acute", "total")
 REQUIRED_COLUMNS = ("year", "region", "measure", "acute", "non_acute", "total", "source")
-REGION_COLUMNS = ("id", "name", "staff_prefix", "population", "opened", "uncertain")
+REGION_COLUMNS = ("id", "name", "staff_prefix", "population", "opened", "uncertain", "school_region",
+                  "school_region_source")
 
 DEFAULT_GROWTH = 0.05
 DEFAULT_GROWTH_REASON = (
@@ -205,6 +207,8 @@ def load_regions(path: str | Path | None = None) -> pd.DataFrame:
         if rid in seen:
             raise _error(path, line, "id", rid, f"each id may appear once (also on row {seen[rid]})")
         seen[rid] = line
+        if row["school_region"] not in SCHOOL_REGIONS:
+            raise _error(path, line, "school_region", row["school_region"], f"allowed: {', '.join(SCHOOL_REGIONS)}")
         population = _whole(path, line, "population", row["population"], "expected a whole number > 0")
         if population == 0:
             raise _error(path, line, "population", row["population"], "expected a whole number > 0")
@@ -1178,6 +1182,8 @@ def write_model(
             lines.append(f'duty.pattern = "{pattern}"')
         lines.append(f"# staff: assumption - {n} casemanagers of {hours} h/week for {acute:g} acute reports/yr; "
                      f"duty {pattern}")
+        lines.append(f'leave.school_region = {{ value = "{region["school_region"]}", '
+                     f'source = {_toml_str(region["school_region_source"])} }}')
         lines.append(f'staff.coordinator = {{ id = "{prefix}-coord", hours_per_week = {coord_hours} }}')
         lines.append(f'backup.deputy = {{ value = "{prefix}-cm1", assumption = "the first casemanager listed stands in '
                      'for the coordinator as backup" }')

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from csgsim.core.calendar import WEEKDAYS, Calendar
+from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, Calendar, school_summer_holiday
 from csgsim.core.distributions import KINDS, Dist
 from csgsim.config import limits
 from csgsim.core import files
@@ -26,7 +26,8 @@ from csgsim.core.errors import ScenarioError
 from csgsim.config import escalation, lines
 from csgsim.config.escalation import Escalation
 from csgsim.config.lines import Line, SharedLine
-from csgsim.config.staffing import PATTERNS, POLICIES, RULESETS, AbsenceParams, RegularJob, ScriptedAbsence
+from csgsim.config.staffing import (PATTERNS, POLICIES, RULESETS, AbsenceParams, LeaveParams, RegularJob,
+                                    ScriptedAbsence)
 
 TYPES = ("acute", "non_acute")
 BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")
@@ -81,6 +82,16 @@ class Duty:
     office_start_hour: int
     office_end_hour: int
 
+    @property
+    def period_start(self) -> float:
+        """The hour at which the 24 h periods that the working-time rules count begin.
+
+        The law counts on-call periods of 24 h, not calendar days (`staff.rules`); a roster's
+        periods run from one hand-over to the next: the handover hour, or for
+        office_plus_oncall the end of the on-call night at the start of office hours.
+        """
+        return float(self.office_start_hour if self.pattern == "office_plus_oncall" else self.handover_hour)
+
 
 @dataclass(frozen=True)
 class Pathway:
@@ -108,6 +119,7 @@ class Staffing:
     regular_job: RegularJob
     replan: str
     next_in_line: tuple[str, ...]
+    leave: LeaveParams = LeaveParams()
 
 
 @dataclass(frozen=True)
@@ -550,7 +562,27 @@ def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffi
         raise rp.fail("policy", policy, f"needs a backup of kind coordinator or external (this region: {backup})")
     order = rp.strings("next_in_line", tuple(ids), default=[])
     rp.done()
-    return Staffing(params, tuple(scripted), rules, job, policy, order)
+    leave = _leave(r.table("leave"), sum(p.role == "casemanager" for p in people))
+    return Staffing(params, tuple(scripted), rules, job, policy, order, leave)
+
+
+def _leave(r: TableReader, casemanagers: int) -> LeaveParams:
+    """Annual leave (`staff.leave`); off unless the table says enabled = true."""
+    d = LeaveParams()
+    leave = LeaveParams(
+        enabled=r.flag("enabled", default=d.enabled),
+        statutory_weeks=r.number("statutory_weeks", default=d.statutory_weeks, lo=0.0),
+        extra_weeks=r.number("extra_weeks", default=d.extra_weeks, lo=0.0),
+        summer_share=r.number("summer_share", default=d.summer_share, lo=0.0, hi=1.0),
+        block_weeks=r.number("block_weeks", default=d.block_weeks, lo=1 / 7),
+        max_at_once=r.number("max_at_once", default=d.max_at_once, integer=True, lo=1),
+        school_region=r.choice("school_region", tuple(SCHOOL_REGIONS), default=d.school_region),
+    )
+    r.done()
+    problem = leave.problem(casemanagers)
+    if problem is not None:
+        raise r.fail(*problem)
+    return leave
 
 
 def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
@@ -677,7 +709,21 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     scenario = Scenario(name, source, start, days, seed, reps, norms, regions, events, provenance, digest, warmup,
                         shared)
     limits.check_scenario(scenario)
+    _check_summer_dates(scenario)
     return scenario
+
+
+def _check_summer_dates(sc: Scenario) -> None:
+    """Leave with a summer block needs the school summer holiday of every simulated year."""
+    cal = sc.simulation_calendar
+    for rid, region in sc.regions.items():
+        leave = region.staffing.leave
+        if leave.enabled and leave.summer_weeks:
+            for year in range(cal.start.year, cal.dates[-1].year + 1):
+                try:
+                    school_summer_holiday(year, leave.school_region)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{sc.source}: regions.{rid}.leave: {exc}") from None
 
 
 def read(path: str | Path) -> tuple[dict[str, Any], str]:

@@ -167,6 +167,58 @@ def parse_leaves_option(text: str, option: str = "--leaves") -> ScriptedAbsence:
 
 
 @dataclass(frozen=True)
+class LeaveParams:
+    """Annual leave of every person of a region, planned weeks ahead (`staff.leave`).
+
+    The statutory minimum is four times the weekly working hours a year (Dutch Civil Code
+    art. 7:634): four weeks away whatever the contract; collective agreements add extra weeks.
+    Defaults are the statutory minimum with no summer preference and one person away at a time;
+    the shipped models set every value with its source or as an assumption.
+    """
+
+    enabled: bool = False
+    statutory_weeks: float = 4.0
+    extra_weeks: float = 0.0
+    summer_share: float = 0.0  # share of the weeks taken as one block in the school summer holiday
+    block_weeks: float = 1.0  # length of the other blocks, spread over the year
+    max_at_once: int = 1  # coordinator rule: at most this many casemanagers away on any day
+    school_region: str = "middle"  # north | middle | south (core.calendar.SCHOOL_REGIONS)
+
+    @property
+    def weeks(self) -> float:
+        return self.statutory_weeks + self.extra_weeks
+
+    @property
+    def summer_weeks(self) -> int:
+        """Whole weeks of the summer block."""
+        return int(round(self.summer_share * self.weeks))
+
+    def problem(self, casemanagers: int) -> tuple[str, object, str] | None:
+        """(key, value, what is allowed) of the first value no plan can meet, or None."""
+        if not self.enabled:
+            return None
+        if self.weeks > WEEKS_PER_YEAR:
+            key = "statutory_weeks" if self.statutory_weeks > WEEKS_PER_YEAR else "extra_weeks"
+            return (key, getattr(self, key), f"statutory_weeks + extra_weeks = {self.weeks:g} is longer "
+                    f"than the year; at most {WEEKS_PER_YEAR} weeks")
+        if self.max_at_once > casemanagers:
+            return ("max_at_once", self.max_at_once, f"larger than the team; at most {casemanagers} "
+                    f"(the region's casemanagers)")
+        if self.summer_weeks > SUMMER_WEEKS:
+            return ("summer_share", self.summer_share, f"a summer block of {self.summer_weeks} weeks is longer "
+                    f"than the {SUMMER_WEEKS}-week school summer holiday")
+        if casemanagers * self.weeks > self.max_at_once * WEEKS_PER_YEAR:
+            return ("max_at_once", self.max_at_once, f"{casemanagers} casemanagers x {self.weeks:g} weeks of "
+                    f"leave do not fit in {WEEKS_PER_YEAR} weeks with {self.max_at_once} away at once; "
+                    f"at least {math.ceil(casemanagers * self.weeks / WEEKS_PER_YEAR)}")
+        return None
+
+
+WEEKS_PER_YEAR = 52
+SUMMER_WEEKS = 6  # the school summer holiday (Regeling vaststelling schoolvakanties)
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Limits of one legal regime; None switches a rule off."""
 

@@ -12,6 +12,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from csgsim.core.errors import ScenarioError
+
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -91,3 +93,29 @@ def _business_days(first_year: int, last_year: int) -> np.busdaycalendar:
     """Monday to Friday less the Dutch public holidays of those years."""
     dutch = sorted(set().union(*(_dutch_holidays(y) for y in range(first_year, last_year + 1))))
     return np.busdaycalendar(holidays=np.array(dutch, dtype="datetime64[D]"))
+
+
+#: The Ministry of Education's three school-holiday regions, as the `holidays` package names them
+#: (https://www.rijksoverheid.nl/onderwerpen/schoolvakanties/regios-schoolvakantie).
+SCHOOL_REGIONS = {"north": "Noord", "middle": "Midden", "south": "Zuid"}
+
+
+@lru_cache(maxsize=None)
+def school_summer_holiday(year: int, school_region: str) -> tuple[date, date]:
+    """First and one-past-last day of the school summer holiday of `school_region` in `year`.
+
+    From the `holidays` package's Dutch school holidays (Regelingen vaststelling schoolvakanties;
+    checked against the published dates of 2017-2026, tests/test_leave.py); it knows 2014-2030.
+    """
+    import holidays
+
+    if "school" not in getattr(holidays.NL, "supported_categories", ()):
+        raise ScenarioError(f"the installed holidays package ({holidays.__version__}) has no Dutch school "
+                            "holidays, which annual leave needs; install holidays>=0.109")
+    days = holidays.country_holidays("NL", subdiv=SCHOOL_REGIONS[school_region], years=[year],
+                                     categories=("school",), language="nl")
+    summer = sorted(d for d, name in days.items() if "Zomervakantie" in name)
+    if not summer:
+        raise ScenarioError(f"no school summer holiday dates for {year} in the holidays package "
+                            f"({holidays.__version__}: 2014-2030); annual leave cannot be planned for that year")
+    return summer[0], summer[-1] + timedelta(days=1)

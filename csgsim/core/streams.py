@@ -26,6 +26,7 @@ STREAMS = (
     "absence",
     "load_absence",
     "escalation",
+    "annual_leave",
 )
 
 
@@ -37,4 +38,17 @@ def person_key(person_id: str) -> int:
 def stream(seed: int, rep: int, region_id: str, name: str, *keys: int) -> np.random.Generator:
     """The random stream `name` of one region in replication `rep` (`keys`: a person, a band)."""
     key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), *keys)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+#: The key of the coordinator's own stream, apart from casemanager indices (which shift with the team).
+COORDINATOR_KEY = 1 << 20
+
+
+def person_stream(seed: int, rep: int, region_id: str, name: str, person_key: int) -> np.random.Generator:
+    """The stream `name` of one person (casemanager index or COORDINATOR_KEY) of one region.
+
+    A person's draws then do not move when the team grows or shrinks.
+    """
+    key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), person_key)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))

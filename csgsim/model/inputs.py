@@ -17,7 +17,8 @@ from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
-from csgsim.staff.replanning import ReplanLog, replan
+from csgsim.staff.leave import plan_leave
+from csgsim.staff.replanning import PLANNED, ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
 from csgsim.config.escalation import NEIGHBOURS
@@ -43,11 +44,17 @@ class RegionPlan:
 MAX_REPORTS_PER_YEAR = 3 * MAX_LEVEL
 
 
+def base_roster(region: Region, cal: Calendar) -> Schedule:
+    """The region's duty pattern over the calendar, before any absence."""
+    duty = region.duty
+    return base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
+                         duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+
+
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     """The deterministic inputs; refuses a demand (levels times events) too large to simulate."""
     region = scenario.regions[region_id]
     cal = scenario.simulation_calendar
-    duty = region.duty
     rates = {kind: intensity(scenario, region_id, kind, cal) for kind in ("acute", "non_acute")}
     for kind, rate in rates.items():
         per_year = float(rate.sum()) * HOURS_PER_DAY * 365 / cal.horizon
@@ -55,8 +62,7 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
             raise ScenarioError(f"{scenario.source}: regions.{region_id}: the {kind} demand, events included, "
                                 f"comes to {per_year:,.0f} reports a year; at most {MAX_REPORTS_PER_YEAR:,.0f} can "
                                 "be simulated (check the levels and the events' effect)")
-    schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
-                             duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+    schedule = base_roster(region, cal)
     for shared in scenario.shared_lines:
         if region_id in shared.regions:  # in the shared hours the shared line holds this region's duty
             schedule = lines.pool(schedule, *lines.openings(shared.line, cal))
@@ -106,8 +112,23 @@ def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells) 
     return tuple(Schedule(start=primary.start, end=primary.end, person=person, kind=primary.kind) for person in steps)
 
 
+def annual_leave(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
+    """The planned annual leave of everyone in the region, from one stream per person."""
+    region = plan.region
+    cms = region.casemanagers
+    gens: dict[int, np.random.Generator] = {}
+
+    def rng(person: int) -> np.random.Generator:
+        if person not in gens:  # keyed by the person's id, like the absence streams
+            gens[person] = stream(seed, rep, region.id, "annual_leave", person_key(region.people[person].id))
+        return gens[person]
+
+    return plan_leave(region.staffing.leave, cms, len(region.people), plan.calendar, rng, region.duty.period_start)
+
+
 def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
-    """Random sick spells and departures, with the scenario's scripted dropout laid over them."""
+    """Random sick spells and departures, annual leave laid over them (where someone is both
+    sick and on leave the day counts as leave), and the scenario's scripted dropout over all."""
     region, cal = plan.region, plan.calendar
     staffing = region.staffing
     spells = absence.Spells.empty()
@@ -115,6 +136,7 @@ def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
         spells = absence.Spells.stack([
             absence.sample_spells(staffing.absence, 1, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
             for p in region.people])
+    spells = absence.overlay(spells, annual_leave(plan, seed, rep), cal.horizon)
     index = {p.id: i for i, p in enumerate(region.people)}
     return absence.apply_scripted(spells, list(staffing.absences), index, cal, staffing.absence)
 
@@ -135,16 +157,25 @@ def load_spells(plan: RegionPlan, spells: absence.Spells, night_person: np.ndarr
     return spells
 
 
-def duty_rosters(plan: RegionPlan, spells: absence.Spells) -> tuple[Schedule, tuple[Schedule, ...], ReplanLog]:
-    """The duty and backup schedules once the absent people's duties are re-planned."""
+def duty_rosters(plan: RegionPlan, spells: absence.Spells
+                 ) -> tuple[Schedule, tuple[Schedule, ...], ReplanLog, ReplanLog]:
+    """The duty and backup schedules, and the logs of the two re-plans behind them.
+
+    First the roster is made around annual leave, weeks ahead (policy "planned": within the
+    rules, else the backup, else a breach); then the duties of people who fall ill or drop
+    out are re-planned at short notice by the region's policy.
+    """
     region = plan.region
     st = region.staffing
     n_people = len(region.people)
     backup_person = {"coordinator": n_people - 1, "external": n_people}.get(region.backup)
     order = [region.index(p) for p in st.next_in_line]
-    primary, log = replan(plan.schedule, spells, region.casemanagers, get_ruleset(st.rules), st.replan,
-                          order, backup_person)
-    return primary, backup_schedules(primary, region, spells), log
+    rules, day_start = get_ruleset(st.rules), region.duty.period_start
+    on_leave = absence.of_kind(spells, absence.ANNUAL)
+    planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
+                               day_start)
+    primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start)
+    return primary, backup_schedules(primary, region, spells), log, plan_log
 
 
 def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInputs:
@@ -187,13 +218,13 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     non_acute = NonAcuteInputs(arrival=non_t, intake=pw.intake_duration.quantile(u[:, 0]),
                                followup=pw.followup_duration.quantile(u[:, 1:]))
     spells = staff_spells(plan, seed, rep) if spells is None else spells
-    primary, backups, log = duty_rosters(plan, spells)
+    primary, backups, log, plan_log = duty_rosters(plan, spells)
     n_people = len(region.people)
     index = {p.id: i for i, p in enumerate(region.people)}
     extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
-                        backups[1:], chain_inputs(region, acute_t.size, seed, rep), extra)
+                        backups[1:], chain_inputs(region, acute_t.size, seed, rep), extra, planned=plan_log)
 
 
 def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,

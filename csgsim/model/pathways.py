@@ -66,13 +66,14 @@ class RegionInputs:
     backup: Schedule | None  # None: no backup
     absent: np.ndarray  # (people, days) bool: no office work that day
     spells: Spells  # the absences behind `absent` and the re-planned schedules
-    replan: ReplanLog  # which duties moved to whom because of them
+    replan: ReplanLog  # which duties moved to whom because of them, at short notice
     more_backups: tuple[Schedule, ...] = ()  # further backup steps, in order, after `backup`
     chain: ChainInputs | None = None  # None: no call-in and no neighbouring line
     lines: tuple[Schedule, ...] = ()  # extra on-call lines (NOBODY while closed), after `primary`
     shared: tuple[Schedule, ...] = ()  # a line shared with other regions, in the group's numbering
     offset: int = 0  # where this region's people start in the group's numbering
     travel: float = 0.0  # extra hours each way when the shared line's holder is from another region
+    planned: ReplanLog | None = None  # which moved around annual leave, planned weeks ahead
 
     def all_duties(self, n_people: int) -> Schedule:
         """Every duty of every line this region's people hold, for load and working-time rules

@@ -23,8 +23,8 @@ from csgsim.core.errors import ScenarioError
 from csgsim.core.intervals import Intervals, merge_intervals
 from csgsim.config.staffing import HOURS_PER_YEAR, AbsenceParams, ScriptedAbsence, _rates_and_means
 
-SHORT, LONG, LEAVE, SCRIPTED, LOAD = 0, 1, 2, 3, 4
-KIND_NAMES = ("short", "long", "leave", "scripted", "load")
+SHORT, LONG, LEAVE, SCRIPTED, LOAD, ANNUAL = 0, 1, 2, 3, 4, 5
+KIND_NAMES = ("short", "long", "leave", "scripted", "load", "annual_leave")  # leave: of the post; annual: holiday
 LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 
 
@@ -33,7 +33,7 @@ LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 class Spells(Intervals):
     """Absence spells, sorted by person then start; one person's spells never overlap.
 
-    `kind` is one of SHORT, LONG, LEAVE, SCRIPTED, LOAD.
+    `kind` is one of SHORT, LONG, LEAVE, SCRIPTED, LOAD, ANNUAL.
     """
 
     @classmethod
@@ -48,6 +48,12 @@ class Spells(Intervals):
         return cls(person=np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(parts)]),
                    start=np.concatenate([s.start for s in parts]), end=np.concatenate([s.end for s in parts]),
                    kind=np.concatenate([s.kind for s in parts]).astype(np.int8))
+
+
+def of_kind(spells: Spells, kind: int) -> Spells:
+    """Only the spells of one kind (e.g. ANNUAL: the planned leave)."""
+    keep = spells.kind == kind
+    return Spells(person=spells.person[keep], start=spells.start[keep], end=spells.end[keep], kind=spells.kind[keep])
 
 
 def _lengths(

@@ -12,6 +12,10 @@ policy:
 - "backup": the backup person (e.g. the coordinator) if present throughout, else a gap; a
   hand-over beyond the rules is logged as a breach.
 - "gap": the block becomes a gap.
+- "planned" (annual leave, planned weeks ahead; not a scenario choice): as spread; if nobody
+  fits, the backup person if present and within the rules; else the least-loaded present
+  casemanager beyond the rules (a breach); else the backup beyond the rules. A gap only when
+  nobody at all is present.
 
 Load is the on-call (or, for office blocks, office) hours a person holds in the fixed 4-week
 window of the block's start, as the roster stands at that decision; ties go by the
@@ -36,6 +40,7 @@ WINDOW_HOURS = DAYS_4W * HOURS_PER_DAY
 SPREAD, OFFICE_TAKEN, BACKUP, BREACH, BACKUP_BREACH = "spread", "office", "backup", "breach", "backup_breach"
 NO_COMPLIANT, NOBODY_PRESENT, POLICY_GAP = "gap_no_compliant", "gap_nobody_present", "gap_policy"
 BREACH_REASONS = (BREACH, BACKUP_BREACH)
+PLANNED = "planned"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def replan(
     policy: str,
     next_in_line: list[int] | None = None,
     backup_person: int | None = None,
+    day_start: float = 0.0,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -89,7 +95,7 @@ def replan(
     duty-count rule is newly breached (except that removing one block of a multi-block duty
     splits it in two, which a duty count can notice; base patterns never build such duties).
     """
-    if policy not in POLICIES:
+    if policy not in POLICIES + (PLANNED,):
         raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
     if policy == "backup" and backup_person is None:
         raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
@@ -101,7 +107,7 @@ def replan(
     hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
 
     person = holder.copy()
-    ledger = Ledger(base, n_people, ruleset)
+    ledger = Ledger(base, n_people, ruleset, day_start)
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY
@@ -133,12 +139,17 @@ def replan(
                 why = BACKUP if ledger.fits(taker, b) else BACKUP_BREACH
         else:
             taker = next((q for q in by_load if ledger.fits(q, b)), NOBODY)
+            backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, b]
             if taker != NOBODY:
                 why = SPREAD
+            elif backup_here and ledger.fits(backup_person, b):
+                taker, why = backup_person, BACKUP
+            elif by_load.size and policy in ("spread_or_breach", PLANNED):
+                taker, why = by_load[0], BREACH
+            elif backup_here:
+                taker, why = backup_person, BACKUP_BREACH
             elif not by_load.size:
                 why = NOBODY_PRESENT
-            elif policy == "spread_or_breach":
-                taker, why = by_load[0], BREACH
             else:
                 why = NO_COMPLIANT
         new[i], reason[i] = taker, why

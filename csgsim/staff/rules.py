@@ -12,6 +12,11 @@ Windows: every "per N days/weeks" rule uses fixed windows from the scenario star
 maxima (a breach there is real) but not towards the minimum of free days. Work per 24 h uses
 rolling windows, as the law counts any 24 hours. A duty is a run of contiguous on-call
 blocks held by the same person: two back-to-back 24 h blocks are one 48 h duty.
+
+Days: the law counts on-call "days" as periods of 24 hours (consignatie: 14 x 24 h without
+on-call per 28 etmalen, 2 x 48 h of them together), so `day_start` puts the periods at the
+roster's hand-over hour (`duties.period_start`): a 09:00-09:00 duty is one on-call day, not
+the two calendar days it touches. The default 0 counts calendar days.
 """
 
 from __future__ import annotations
@@ -55,10 +60,15 @@ def free_pairs(free: np.ndarray) -> np.ndarray:
     return np.bincount(rows, weights=(stop - first) // 2, minlength=free.shape[0]).astype(np.int64)
 
 
-def _day_span(start: np.ndarray, end: np.ndarray, n_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """First and one-past-last calendar day that blocks [start, end) touch."""
-    d0 = np.clip(np.floor(start / HOURS_PER_DAY).astype(np.int64), 0, n_days)
-    d1 = np.clip(np.ceil(end / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float = 0.0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last day that blocks [start, end) touch.
+
+    Day d is the 24 h period from hour 24 d + day_start. Hours before the first such period
+    belong to the period before the calendar, which no window counts.
+    """
+    d0 = np.clip(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    d1 = np.clip(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
     return d0, d1
 
 
@@ -83,14 +93,28 @@ def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: in
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 
-def _oncall_days(schedule: Schedule, n_people: int, n_days: int) -> np.ndarray:
+def _oncall_days(schedule: Schedule, n_people: int, n_days: int, day_start: float = 0.0) -> np.ndarray:
     """(n_people, n_days) bool: the person holds an on-call block at some time that day."""
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
-    d0, d1 = _day_span(schedule.start[held], schedule.end[held], n_days)
+    d0, d1 = _day_span(schedule.start[held], schedule.end[held], n_days, day_start)
     diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
     np.add.at(diff, (schedule.person[held], d0), 1)
     np.add.at(diff, (schedule.person[held], d1), -1)
     return np.cumsum(diff, axis=1)[:, :n_days] > 0
+
+
+def _per_4w(oncall_day: np.ndarray) -> np.ndarray:
+    """(n_people, n_windows) on-call days in each fixed 4-week window (the last may be short)."""
+    n_people, n_days = oncall_day.shape
+    n_4w = -(-n_days // DAYS_4W)
+    padded = np.zeros((n_people, n_4w * DAYS_4W), dtype=bool)
+    padded[:, :n_days] = oncall_day
+    return padded.reshape(n_people, n_4w, DAYS_4W).sum(axis=2)
+
+
+def oncall_days_per_4w(schedule: Schedule, n_people: int, n_days: int, day_start: float = 0.0) -> np.ndarray:
+    """(n_people, n_windows) on-call days (24 h periods from day_start) per fixed 4-week window."""
+    return _per_4w(_oncall_days(schedule, n_people, n_days, day_start))
 
 
 def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
@@ -130,6 +154,7 @@ def check(
     n_people: int,
     calendar: Calendar,
     regular_job: RegularJob = RegularJob(),
+    day_start: float = 0.0,
 ) -> pd.DataFrame:
     """One row per person: load figures and one `breach_<rule>` count per active rule.
 
@@ -144,11 +169,8 @@ def check(
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     hours = schedule.end - schedule.start
     d_person, d_start, d_end = _duties(schedule, n_people)
-    oncall_day = _oncall_days(schedule, n_people, n_days)
-    n_4w = -(-n_days // DAYS_4W)
-    padded = np.zeros((n_people, n_4w * DAYS_4W), dtype=bool)
-    padded[:, :n_days] = oncall_day
-    days_4w = padded.reshape(n_people, n_4w, DAYS_4W).sum(axis=2)
+    oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
+    days_4w = _per_4w(oncall_day)
 
     c_person = np.asarray(callouts_person, dtype=np.int64)
     c_start = np.asarray(callouts_start, dtype=float)
@@ -218,7 +240,7 @@ class Ledger:
     not block changes elsewhere, and re-planning never adds to a breach.
     """
 
-    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet) -> None:
+    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet, day_start: float = 0.0) -> None:
         self.ruleset = ruleset
         self._start, self._end = schedule.start, schedule.end
         self._oncall = schedule.kind == ONCALL
@@ -227,7 +249,7 @@ class Ledger:
         ).astype(np.int64)
         horizon = float(schedule.end[-1]) if len(schedule) else 0.0
         self._n_days = int(np.ceil(horizon / HOURS_PER_DAY))
-        self._d0, self._d1 = _day_span(schedule.start, schedule.end, self._n_days)
+        self._d0, self._d1 = _day_span(schedule.start, schedule.end, self._n_days, day_start)
         held = self.holder >= 0
         self._touch = np.zeros((n_people, self._n_days + 1), dtype=np.int64)
         np.add.at(self._touch, (self.holder[held], self._d0[held]), 1)

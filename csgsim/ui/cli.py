@@ -407,11 +407,14 @@ def size(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
+    breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
 ) -> None:
     """The smallest team that meets every target, with a table of all sizes and the confidence.
 
     Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
-    no gap hours, at most 14 on-call days in any 4 weeks.
+    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
+    size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
+    plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
     """
     import dataclasses
     import json
@@ -459,6 +462,10 @@ def size(
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+        from csgsim.ui.drivers import compute, drivers_json
+
+        sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
+        drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
@@ -466,15 +473,66 @@ def size(
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
-                         "message": r.message,
-                         "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records"))}
-                        for r in result.regions]}, indent=2))
+                         "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
+                        for r in result.regions]}, indent=2, default=str))
     elif fmt is Format.csv:
         import pandas as pd
 
         typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
     else:
-        tables.print_sizing(result, Console())
+        console = Console()
+        tables.print_sizing(result, console)
+        from csgsim.ui.drivers import print_breakdown
+
+        for r in result.regions:
+            if r.region in drivers:
+                print_breakdown(*drivers[r.region], console)
+
+
+@app.command()
+def roster(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Roster replications.")] = 30,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+) -> None:
+    """What drives the team size before demand, from the roster alone (seconds, no call simulation):
+    the legal floor, what annual leave and sickness add, plain Erlang C; and each region's on-call
+    days per casemanager per 4 weeks with the summer peak, and the weeks kept only by a backup or a
+    breach. `csgsim size` adds the demand step."""
+    import json
+
+    from rich.console import Console
+
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.config import staffing
+    from csgsim.core import resources
+    from csgsim.core.errors import CsgsimError
+    from csgsim.ui.drivers import compute, drivers_json, print_breakdown
+
+    try:
+        path = scenario if scenario is not None else resources.default_model()
+        data, digest = scenario_mod.read(path)
+        sc = scenario_mod.parse(data, str(path), digest)
+        regions = list(sc.only(region).regions) if region else list(sc.regions)
+        scripted = [staffing.parse_absent_option(a) for a in absent or []]
+        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
+        seed = sc.seed if seed is None else seed
+        drivers = compute(data, str(path), [(rid, None, "not run here: csgsim size adds it") for rid in regions], seed,
+                          replications, scripted)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
+                              indent=2, default=str))
+        return
+    console = Console()
+    for steps, view in drivers.values():
+        print_breakdown(steps, view, console)
 
 
 @app.command()

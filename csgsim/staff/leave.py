@@ -1,0 +1,118 @@
+"""Annual leave, planned weeks ahead: blocks, a summer share, and the coordinator's rule.
+
+Every person takes `LeaveParams.weeks` a calendar year: one block of `summer_weeks` inside the
+school summer holiday of the region's school region, the rest in blocks of `block_weeks` spread
+over the year. The coordinator's rule: at most `max_at_once` casemanagers away on any day, and
+summer blocks rotate between years (whoever went first this summer goes later next summer).
+Blocks start on Saturdays, as school holidays do. The coordinator plans their own leave too;
+the rule counts the casemanagers, who carry the duty.
+
+The plan draws only from the person's own stream (`rngs(person)`), so a person's leave does
+not move because another stream or the team size changed, except where the rule makes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import numpy as np
+
+from csgsim.config.staffing import SUMMER_WEEKS, LeaveParams
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar, school_summer_holiday
+from csgsim.core.errors import ScenarioError
+from csgsim.staff.absence import ANNUAL, Spells
+
+SATURDAY = 5
+
+
+class _Year:
+    """Who is away on which day of one calendar year, while it is being planned."""
+
+    def __init__(self, year: int, n_people: int, casemanagers: int, k: int) -> None:
+        self.first = date(year, 1, 1)
+        self.days = (date(year + 1, 1, 1) - self.first).days
+        self.own = np.zeros((n_people, self.days), dtype=bool)
+        self.casemanagers, self.k = casemanagers, k
+        self.saturdays = np.arange((SATURDAY - self.first.weekday()) % 7, self.days, 7)
+
+    def fits(self, person: int, start: int, length: int) -> bool:
+        """Inside the year, not on the person's own leave, and (casemanagers) within the rule."""
+        end = start + length
+        if start < 0 or end > self.days or self.own[person, start:end].any():
+            return False
+        if person >= self.casemanagers:
+            return True
+        return bool((self.own[: self.casemanagers, start:end].sum(axis=0) < self.k).all())
+
+    def take(self, person: int, start: int | None, length: int, what: str) -> None:
+        """Book the block; None (no start fits) is the error a user can act on."""
+        if start is None:
+            raise ScenarioError(f"the annual leave of {self.first.year} cannot be planned with at most {self.k} "
+                                f"casemanagers away at once ({what} of person {person} does not fit); "
+                                "raise leave.max_at_once or lower the weeks")
+        self.own[person, start : start + length] = True
+
+
+def _summer(year: _Year, order: list[int], weeks: int, holiday: tuple[date, date]) -> None:
+    """Summer blocks: the q-th in this year's order prefers the q-th staggered start in the
+    holiday, then the nearest start that keeps the rule, inside the holiday first."""
+    length = 7 * weeks
+    h0, h1 = ((d - year.first).days for d in holiday)
+    inside = list(range(h0, h1 - length + 1, 7))
+    outside = sorted(set(year.saturdays.tolist()) - set(inside), key=lambda s: (abs(s - h0), s))
+    for q, person in enumerate(order):
+        target = inside[min(q * weeks % SUMMER_WEEKS, len(inside) - 1)]
+        ranked = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
+        start = next((s for s in ranked if year.fits(person, s, length)), None)
+        year.take(person, start, length, f"the {weeks}-week summer block")
+
+
+def _spread(year: _Year, order: list[int], days: int, block_days: int,
+            rngs: Callable[[int], np.random.Generator]) -> None:
+    """The rest: each block on the first Saturday, in the person's random order, that fits."""
+    for person in order:
+        starts = year.saturdays[rngs(person).permutation(year.saturdays.size)].tolist()
+        left = days
+        while left > 0:
+            length = min(block_days, left)
+            year.take(person, next((s for s in starts if year.fits(person, s, length)), None), length,
+                      f"a {length}-day block")
+            left -= length
+
+
+def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: Calendar,
+               rngs: Callable[[int], np.random.Generator], day_start: float = 0.0) -> Spells:
+    """Annual-leave spells (kind ANNUAL) of people 0..n_people-1 over the calendar's horizon.
+
+    People 0..casemanagers-1 are the casemanagers. Every calendar year the calendar touches is
+    planned whole and then clipped to the horizon. `rngs(person)` returns the person's stream
+    (the same generator on every call). Leave days run from `day_start` (the roster's hand-over
+    hour) to the next, so that on every duty period at most k casemanagers are away.
+    """
+    if not params.enabled or n_people == 0:
+        return Spells.empty()
+    total = int(round(7 * params.weeks))
+    summer = 7 * params.summer_weeks
+    block = max(1, int(round(7 * params.block_weeks)))
+    person, start, end = [], [], []
+    last = calendar.start + timedelta(days=calendar.days - 1)
+    for y in range(calendar.start.year, last.year + 1):
+        year = _Year(y, n_people, casemanagers, params.max_at_once)
+        order = [(i + y) % casemanagers for i in range(casemanagers)] + list(range(casemanagers, n_people))
+        if params.summer_weeks:
+            _summer(year, order, params.summer_weeks, school_summer_holiday(y, params.school_region))
+        _spread(year, order, total - summer, block, rngs)
+        offset = calendar.hour_of(year.first) + day_start
+        for who in range(n_people):
+            edges = np.flatnonzero(np.diff(np.concatenate(([0], year.own[who], [0])).astype(np.int8)))
+            person += [who] * (edges.size // 2)
+            start += (offset + edges[::2] * HOURS_PER_DAY).tolist()
+            end += (offset + edges[1::2] * HOURS_PER_DAY).tolist()
+    s = np.clip(np.array(start, dtype=float), 0, calendar.horizon)
+    e = np.clip(np.array(end, dtype=float), 0, calendar.horizon)
+    p = np.array(person, dtype=np.int64)
+    keep = e > s
+    order_ = np.lexsort((s[keep], p[keep]))
+    return Spells(person=p[keep][order_], start=s[keep][order_], end=e[keep][order_],
+                  kind=np.full(int(keep.sum()), ANNUAL, np.int8))

@@ -21,6 +21,9 @@ STREAMS = (
     "non_acute_durations",
     "absence",
     "load_absence",
+    "inputs",  # input uncertainty of a region (csgsim.demand.uncertainty)
+    "national_inputs",  # the growth shared by all regions (keyed on the name "national")
+    "event_inputs",  # an event's drawn size (keyed on "event:<name>")
 )
 
 

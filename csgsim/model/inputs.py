@@ -13,12 +13,13 @@ import numpy as np
 from csgsim.staff import absence
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
+from csgsim.demand import uncertainty
 from csgsim.demand.intensity import intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
 from csgsim.config.staffing import get_ruleset
-from csgsim.config.scenario import Region, Scenario
+from csgsim.config.scenario import Event, Region, Scenario
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class RegionPlan:
     acute_rate: np.ndarray
     non_acute_rate: np.ndarray
     schedule: Schedule
+    events: tuple[Event, ...] = ()  # the scenario's events, re-sized per replication when inputs are uncertain
+    uncertain_inputs: bool = False  # draw level, split, growth and event sizes per replication
 
 
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
@@ -40,7 +43,17 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
     return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
-                      intensity(scenario, region_id, "non_acute", cal), schedule)
+                      intensity(scenario, region_id, "non_acute", cal), schedule, scenario.events,
+                      uncertainty.active(scenario))
+
+
+def arrival_rates(plan: RegionPlan, seed: int, rep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hourly acute and non-acute rates of replication ``rep``: central, or under its drawn inputs."""
+    if not plan.uncertain_inputs:
+        return plan.acute_rate, plan.non_acute_rate
+    drawn = uncertainty.draw(plan.region, plan.events, seed, rep)
+    return (uncertainty.rate(plan.region, "acute", plan.calendar, drawn),
+            uncertainty.rate(plan.region, "non_acute", plan.calendar, drawn))
 
 
 def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:
@@ -108,9 +121,10 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     """
     region, pw = plan.region, plan.region.pathway
     rid = region.id
-    acute_t = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
+    acute_rate, non_acute_rate = arrival_rates(plan, seed, rep)
+    acute_t = sample_arrivals(acute_rate, region.acute.overdispersion_cv,
                               stream(seed, rep, rid, "acute_arrivals"), stream(seed, rep, rid, "acute_weeks"))
-    non_t = sample_arrivals(plan.non_acute_rate, region.non_acute.overdispersion_cv,
+    non_t = sample_arrivals(non_acute_rate, region.non_acute.overdispersion_cv,
                             stream(seed, rep, rid, "non_acute_arrivals"), stream(seed, rep, rid, "non_acute_weeks"))
     rng = stream(seed, rep, rid, "acute_durations")
     n = acute_t.size

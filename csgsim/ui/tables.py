@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from csgsim.analysis.metrics import REGION_METRICS
-from csgsim.calibration.calibrate import TYPES, CalibrationResult, levels_table, type_label
+from csgsim.calibration import TYPES, CalibrationResult, levels_table, type_label
 from csgsim.studies.experiments import BASELINE, ExperimentResult
 from csgsim.studies.sizing import FAILS, MEETS, OPEN, Sizing, confidence_line
 from csgsim.ui.outputs import format_value

@@ -8,6 +8,7 @@ intervals, and the quasi-binomial pooled share.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -49,9 +50,13 @@ class GrowthFit:
 def _glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray, alpha: float = 0.0) -> Any:
     """statsmodels GLM with a log link: Poisson (alpha 0) or NB2 with a known alpha."""
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     family = sm.families.Poisson() if alpha == 0.0 else sm.families.NegativeBinomial(alpha=alpha)
-    return sm.GLM(y, X, family=family, offset=offset).fit(tol=1e-12, maxiter=200)
+    with warnings.catch_warnings():  # two points fit exactly (no residual df): the caller handles df = 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        return sm.GLM(y, X, family=family, offset=offset).fit(tol=1e-12, maxiter=200)
 
 
 def _nb2_alpha(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:

@@ -19,7 +19,7 @@ import pandas as pd
 from .data import COMPARED, LATER, NATIONAL, TYPES, ref, row_status, row_types, type_label
 from .fitting import ShareFit
 from .history import HistoryFit
-from .pooling import anchor_level, pool_log_ratios, pool_shares
+from .pooling import anchor_level, match_national, pool_log_ratios, pool_shares
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _forecast_text(rid: str, info: pd.DataFrame, t: str, status: str, eff: pd.Se
     moved = (f"; moved from {year} to {level_year} with the later own counts of "
              f"{', '.join(str(y) for y in sorted(later))} (Kalman update under the stated growth)"
              if later else "")
-    return (f"{status}: median {type_label(t)} reports in {level_year}; {basis}; {split}{moved}; "
+    return (f"{status}: expected {type_label(t)} reports in {level_year}; {basis}; {split}{moved}; "
             f"sd of log level {row['sd_level']:.2f} (calibration/README.md, rules 4 and 10)")
 
 
@@ -171,7 +171,9 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
 
     1. The last fitted year's total per region is partially pooled (``pool_log_ratios``) between
        its own counts and its population share, and scaled to the national count.
-    2. The acute share is shrunk toward the national split of that year (``pool_shares``).
+    2. The acute share is shrunk toward the national split of that year (``pool_shares``), then all
+       regions' shares move by one common shift on the logit scale so that the regions' acute
+       reports add up to the national acute count of that year (``match_national``).
     3. A region with own counts after that year moves its level forward to its last such year
        with those counts (``anchor_level``, the growth model of ``growth``); its ``level_year``
        is that year, else the last fitted year.
@@ -186,6 +188,8 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
     nat = national.set_index("year")
     prior = float(nat.at[year, "acute_share"]) if not nat.at[year, "split"] else share.share
     shares = pool_shares(*_split_counts(seen, ids), prior)
+    if not nat.at[year, "split"]:
+        shares = match_national(shares, totals["pooled"].to_numpy(), float(nat.at[year, "acute"]))
     rows = []
     for i, rid in enumerate(ids):
         p = shares.mean[i]

@@ -37,7 +37,7 @@ DEFAULT_GROWTH = Growth(
 class CalibrationResult:
     """Everything calibration produced: levels with provenance and uncertainty, fits, and notes."""
 
-    levels: pd.DataFrame  # per region and type: the forecast level (median in level_year), sd_log, share beta
+    levels: pd.DataFrame  # per region and type: the forecast level (expected in level_year), sd_log, share beta
     year_levels: pd.DataFrame  # per region, type and fitted year: level, status, provenance
     history: HistoryFit
     national: pd.DataFrame

@@ -126,3 +126,23 @@ def anchor_level(mean: float, var: float, start: int, end: int, observations: di
             m = m + gain * (z - m[0])
             p = p - np.outer(gain, p[0, :])
     return float(m[0]), float(p[0, 0])
+
+
+def match_national(shares: PooledShares, totals: np.ndarray, national_acute: float) -> PooledShares:
+    """Shift every region's share by one constant on the logit scale so that sum(total x share) equals the
+    national acute count; each region keeps its prior strength (a + b) and its place relative to the others.
+
+    Why: shrinking toward the national split keeps small regions' splits plausible, but the national
+    count of each type is known far better than any regional split.
+    """
+    from scipy import optimize, special
+
+    weight = shares.a + shares.b
+    logit = special.logit(shares.mean)
+
+    def gap(shift: float) -> float:
+        return float(np.sum(totals * special.expit(logit + shift)) - national_acute)
+
+    shift = optimize.brentq(gap, -10.0, 10.0, xtol=1e-12)
+    mean = special.expit(logit + shift)
+    return PooledShares(mean * weight, (1 - mean) * weight, shares.prior_share, shares.kappa, shares.kappa_estimated)

@@ -174,7 +174,7 @@ def _header(result: CalibrationResult, label: str, template: Path) -> list[str]:
         f"{N_OFFICE_PLUS_ONCALL} regions with the most",
         "acute reports, rotation_24h elsewhere (assumption).",
         "",
-        "Demand: `level` is the median expected reports in `level_year` (the last year with data for the",
+        "Demand: `level` is the expected reports in `level_year` (the last year with data for the",
         f"region), `levels.YEAR` the fitted levels of the data years before it ({years}; 0 before a centre",
         "opened; a first year is prorated by its opening date). Other years grow from `level` by growth_per_year.",
         "[regions.*.uncertainty] and [defaults.uncertainty] are the input uncertainty drawn per replication:",
@@ -213,7 +213,7 @@ def write_model(result: CalibrationResult, *, start: dt.date = dt.date(2025, 1, 
 
 def levels_table(result: CalibrationResult) -> pd.DataFrame:
     """The calibrated levels as written to ``calibration/calibrated-levels.csv``: one row per region and
-    type, the expected reports of each fitted calendar year, the forecast level (median, in its level
+    type, the expected reports of each fitted calendar year, the forecast level (expected reports in its level
     year) with the sd of its log and the acute-share beta, status, the region's rate relative to the
     population-share regions, and the provenance of the forecast level."""
     wide = result.year_levels.pivot(index=["region", "type"], columns="year", values="level")

@@ -221,12 +221,34 @@ def validate(
         typer.echo(f"  {key}: {text}")
 
 
+def _write_text(path: Path, text: str) -> None:
+    """Write a generated file atomically; a folder that cannot be written is the user's input error."""
+    from csgsim.runtime.runfolder import atomic_write
+
+    try:
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as exc:
+        raise fail(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    typer.echo(f"wrote {path}", err=True)
+
+
+def _wide_console():
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=160)  # piped: room for the reasons
+
+
+UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit only the data up to this year.")]
+
+
 @app.command()
 def calibrate(
     counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
     regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the calibrated model (TOML) here.")] = None,
     levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) here.")] = None,
+    until: UntilOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Simulate every data year and print data vs model.")] = False,
     check_model: Annotated[Optional[Path], typer.Option(help="Check this model file instead of the one just calibrated (implies --check).")] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year (--check).")] = 200,
@@ -234,29 +256,23 @@ def calibrate(
 ) -> None:
     """Fit annual levels per region, type and year to public report counts; write and check the model.
 
-    With --check, exits 1 when a compared data point lies outside its simulated 95% interval.
+    With --check, exits 1 when a compared data point lies outside its simulated 95% band.
     """
     import tempfile
 
-    from rich.console import Console
-
-    from csgsim.calibration import calibrate as cal
-    from csgsim.ui import tables
+    from csgsim import calibration as cal
     from csgsim.core.errors import CsgsimError
+    from csgsim.ui import tables
 
-    console = Console()
-    if not console.is_terminal:  # piped or captured: room for the reasons in the status column
-        console = Console(width=160)
+    console = _wide_console()
     try:
-        result = cal.calibrate(counts, regions)
+        result = cal.calibrate(counts, regions, until=until)
         tables.print_calibration(result, console)
         text = cal.write_model(result, source_label=counts.as_posix())
         if out is not None:
-            cal.write_text_atomic(out, text)
-            typer.echo(f"wrote {out}", err=True)
+            _write_text(out, text)
         if levels is not None:
-            cal.write_text_atomic(levels, cal.levels_table(result).to_csv(index=False, lineterminator="\n"))
-            typer.echo(f"wrote {levels}", err=True)
+            _write_text(levels, cal.levels_table(result).to_csv(index=False, lineterminator="\n"))
         if not (check or check_model is not None):
             return
         with tempfile.TemporaryDirectory() as tmp:
@@ -270,6 +286,30 @@ def calibrate(
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if tables.print_check(table, console):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def backtest(
+    counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
+    until: Annotated[int, typer.Option("--until", min=2012, help="Fit only the data up to this year; check the later ones.")],
+    regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the simulation.")] = 20190101,
+) -> None:
+    """Fit the data up to --until, forecast the later years, and print the coverage of the 95% bands
+    against every later figure on the same measure. Exits 1 when a figure lies outside its band."""
+    from csgsim import calibration as cal
+    from csgsim.core.errors import CsgsimError
+    from csgsim.ui import tables
+
+    try:
+        table = cal.backtest(counts, until, replications, seed, regions)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    title = (f"Backtest: fitted up to {until} (levels moved up to {table.attrs['last_year']}), {replications} "
+             f"simulated years per later data year, seed {seed}")
+    if tables.print_check(table, _wide_console(), title):
         raise typer.Exit(code=1)
 
 

@@ -82,9 +82,11 @@ def _notes(counts: pd.DataFrame, national: pd.DataFrame, share: ShareFit, histor
         "Population-share rate per 100,000 inhabitants a year (acute / non-acute): " + "; ".join(
             f"{y} {rates.at[(y, 'acute')]:.1f} / {rates.at[(y, 'non_acute')]:.1f}" for y in history.years) + ".",
         f"Partial pooling in {pooling['year']}: regions differ from the population share by sd tau = "
-        f"{pooling['tau']:.2f} in log rate ({'maximum likelihood over the regions with own counts' if pooling['tau_estimated'] else 'an assumption: too few regions with own counts'}); "
-        f"acute shares shrunk toward the national {pooling['prior_share']:.1%} with a prior worth "
-        f"{pooling['kappa']:.0f} reports ({'maximum likelihood' if pooling['kappa_estimated'] else 'an assumption'}).",
+        f"{pooling['tau']:.2f} in log rate (posterior mean; "
+        f"{'integrated over a grid given the regions with own counts' if pooling['tau_estimated'] else 'an assumption: too few regions with own counts'}); "
+        f"acute shares shrunk toward the national {pooling['prior_share']:.1%} with a prior worth about "
+        f"{pooling['kappa']:.0f} reports ({'integrated over a grid' if pooling['kappa_estimated'] else 'an assumption'}), "
+        "then shifted together to add up to the national acute count.",
         *(f"{r.year} {r.measure} = {r.total:,.0f} is {r.ratio_to_reports:.2f} x the {r.reference_year} "
           f"{LEVEL_MEASURE}: a different measure, documented only, never used for levels or growth."
           for r in others.itertuples(index=False)),

@@ -1,9 +1,10 @@
 """Partial pooling of region levels and acute shares, and the local-level update after the fit years.
 
-Why hand-written: these are two textbook empirical-Bayes models (normal-normal for log rate
-ratios, beta-binomial for shares) and a one-dimensional Kalman filter; each is a few lines of
-closed-form algebra plus a one-parameter likelihood, smaller and easier to test than a general
-mixed-model fit (statsmodels has no beta-binomial or Poisson mixed model with these offsets).
+Why hand-written: these are two textbook hierarchical models (normal-normal for log rate
+ratios, beta-binomial for shares; the one hyperparameter of each integrated over a grid) and a
+two-state Kalman filter; each is a few lines of closed-form algebra, smaller and easier to test
+than a general mixed-model fit (statsmodels has no beta-binomial or Poisson mixed model with
+these offsets and composite national observations).
 """
 
 from __future__ import annotations
@@ -34,35 +35,35 @@ class PooledRatios:
 
 
 def pool_log_ratios(estimate: Sequence[float], se: Sequence[float]) -> PooledRatios:
-    """Normal-normal empirical Bayes: log ratio_r ~ N(0, tau^2), estimate_r ~ N(log ratio_r, se_r^2).
+    """Normal-normal hierarchical model: log ratio_r ~ N(0, tau^2), estimate_r ~ N(log ratio_r, se_r^2).
 
-    ``se`` = inf (or nan estimate) marks a region without own counts: its posterior is the
-    prior N(0, tau^2), i.e. the population share with a wide band. tau is the maximum-likelihood
-    value over the regions with own counts (marginal estimate_r ~ N(0, tau^2 + se_r^2)); with
-    fewer than ``MIN_REGIONS`` such regions it is ``FALLBACK_TAU``. Mean 0 is the population
-    share by construction of the history fit (the reference rate is that of the regions
-    without own counts).
+    ``se`` = inf (or a nan estimate) marks a region without own counts: its posterior is the
+    prior, i.e. the population share with a wide band. tau is integrated over a grid (flat prior
+    on tau, 0-3) given the regions with own counts (marginal estimate_r ~ N(0, tau^2 + se_r^2)),
+    so a spread estimated from few regions widens the bands instead of being taken as exact; with
+    fewer than ``MIN_REGIONS`` such regions tau is ``FALLBACK_TAU``. Each posterior, a mixture
+    over tau, is summarised by its mean and sd. Mean 0 is the population share by construction of
+    the history fit (the reference rate is that of the regions without own counts).
     """
-    from scipy import optimize
-
     est = np.asarray(estimate, dtype=float)
     s = np.asarray(se, dtype=float)
     own = np.isfinite(est) & np.isfinite(s) & (s > 0)
-    tau, estimated = FALLBACK_TAU, False
+    grid, estimated = np.array([FALLBACK_TAU]), False
+    weight = np.ones(1)
     if own.sum() >= MIN_REGIONS:
-        e2, s2 = est[own] ** 2, s[own] ** 2
-
-        def nll(t: float) -> float:
-            v = t * t + s2
-            return float(0.5 * np.sum(np.log(v) + e2 / v))
-
-        best = optimize.minimize_scalar(nll, bounds=(0.0, 5.0), method="bounded", options={"xatol": 1e-6})
-        tau, estimated = float(best.x), True
-    t2 = tau * tau
-    weight = np.where(own, t2 / (t2 + np.where(own, s, 1.0) ** 2), 0.0)
-    mean = np.where(own, weight * np.where(own, est, 0.0), 0.0)
-    var = np.where(own, weight * np.where(own, s, 1.0) ** 2, t2)
-    return PooledRatios(mean, np.sqrt(var), tau, estimated, weight)
+        grid, estimated = np.linspace(0.0, 3.0, 601), True
+        v = grid[:, None] ** 2 + s[own][None, :] ** 2
+        log_like = -0.5 * np.sum(np.log(v) + est[own][None, :] ** 2 / v, axis=1)
+        weight = np.exp(log_like - log_like.max())
+        weight /= weight.sum()
+    t2 = grid[:, None] ** 2
+    s2 = np.where(own, s, 1.0)[None, :] ** 2
+    shrink = np.where(own[None, :], t2 / np.maximum(t2 + s2, 1e-300), 0.0)
+    cond_mean = shrink * np.where(own, est, 0.0)[None, :]
+    cond_var = np.where(own[None, :], shrink * s2, t2)
+    mean = weight @ cond_mean
+    var = weight @ (cond_var + cond_mean**2) - mean**2
+    return PooledRatios(mean, np.sqrt(var), float(weight @ grid), estimated, weight @ shrink)
 
 
 @dataclass(frozen=True)
@@ -81,29 +82,37 @@ class PooledShares:
 
 
 def pool_shares(acute: Sequence[float], total: Sequence[float], prior_share: float) -> PooledShares:
-    """Beta-binomial empirical Bayes: share_r ~ Beta(p kappa, (1 - p) kappa), acute_r ~ Bin(total_r, share_r).
+    """Beta-binomial hierarchical model: share_r ~ Beta(p kappa, (1 - p) kappa), acute_r ~ Bin(total_r, share_r).
 
     ``p`` is the national acute share; kappa (how many reports the national split is worth) is
-    the maximum-likelihood value over regions with a split (total > 0), else ``FALLBACK_KAPPA``.
-    A region without a split (total 0) gets the prior: the national share.
+    integrated over a log grid from 2 to 10,000 with prior density proportional to kappa^-3/2 (the
+    usual weakly informative prior for a beta-binomial's concentration), given the regions with a
+    split (total > 0); with fewer than ``MIN_REGIONS`` of them kappa is ``FALLBACK_KAPPA``. Each
+    region's posterior, a mixture of betas, is summarised by the beta with the same mean and
+    variance. A region without a split gets the national share.
     """
-    from scipy import optimize, special
+    from scipy import special
 
     a = np.asarray(acute, dtype=float)
     n = np.asarray(total, dtype=float)
     has = n > 0
-    kappa, estimated = FALLBACK_KAPPA, False
+    grid, weight, estimated = np.array([FALLBACK_KAPPA]), np.ones(1), False
     if has.sum() >= MIN_REGIONS:
-        ah, nh = a[has], n[has]
-
-        def nll(log_k: float) -> float:
-            k = np.exp(log_k)
-            al, be = prior_share * k, (1 - prior_share) * k
-            return -float(np.sum(special.betaln(ah + al, nh - ah + be) - special.betaln(al, be)))
-
-        best = optimize.minimize_scalar(nll, bounds=(np.log(2.0), np.log(1e4)), method="bounded")
-        kappa, estimated = float(np.exp(best.x)), True
-    return PooledShares(prior_share * kappa + a, (1 - prior_share) * kappa + n - a, prior_share, kappa, estimated)
+        grid, estimated = np.exp(np.linspace(np.log(2.0), np.log(1e4), 400)), True
+        al, be = prior_share * grid[:, None], (1 - prior_share) * grid[:, None]
+        log_like = np.sum(special.betaln(a[has] + al, n[has] - a[has] + be) - special.betaln(al, be), axis=1)
+        log_post = log_like - 0.5 * np.log(grid)  # kappa^-3/2 on a log grid: kappa^-1/2 per grid step
+        weight = np.exp(log_post - log_post.max())
+        weight /= weight.sum()
+    pa = prior_share * grid[:, None] + a[None, :]
+    pb = (1 - prior_share) * grid[:, None] + (n - a)[None, :]
+    cond_mean = pa / (pa + pb)
+    cond_var = pa * pb / ((pa + pb) ** 2 * (pa + pb + 1))
+    mean = weight @ cond_mean
+    var = weight @ (cond_var + cond_mean**2) - mean**2
+    strength = mean * (1 - mean) / var - 1
+    return PooledShares(mean * strength, (1 - mean) * strength, prior_share, float(np.exp(weight @ np.log(grid))),
+                        estimated)
 
 
 def anchor_level(mean: float, var: float, start: int, end: int, observations: dict[int, tuple[float, float]],

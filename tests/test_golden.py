@@ -32,16 +32,16 @@ GOLDEN_ZEELAND = {
     "reports": "e9ea19559b74f2cd2d2d24ed73c5968ff7d9dd40f084dd2a7c5a1431e2d6ce25",
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
-GOLDEN_NATIONAL = {
-    "regions": "22c4e0d53067d4a6edc2972f68da2281150d79231ce61269b84536ee3c786519",
-    "persons": "cc64ad8d21550275606ffa6bee71cc8df9bfaa8b40c1f00afcd33f2c08c149c4",
-    "callouts": "d0df4e9aa5510e1dae0fad1026b0a028ca0e9a8c6d948ae179e2c0807472a0e0",
-    "reports": "1a1a9238164e56be1bc4ca6a3d0a9658d30edff2052f54b6d1bddf675e85bb76",
-    "tasks": "8a87c1ead95c31f03851423bc91f3be97863d005d5672ad35b4d4e9460afc39b",
+GOLDEN_NATIONAL = {  # re-pinned (issue 13): recalibrated model with input uncertainty drawn per replication
+    "regions": "09fed4241f7c14bc2029f480dad0d4da00c354d7d078adfb63f33abad8b1d854",
+    "persons": "1a42620229e681920d2b8262e47fc6109d45df76866b97425202343d45fc5e1d",
+    "callouts": "15664466d43b943549f20fbe4a2bc7b49fe45ddaf3fe8d756950ed2bc0a894c4",
+    "reports": "af047798d57d1f642e26e442f0d575f3b90f0546bd5f4c86a690b98e92adf8d3",
+    "tasks": "38e3043920da6d78f9d111326ab2742682a19a481d41a8128548fd6a4b6c4421",
 }
-GOLDEN_EXPERIMENT = {
-    "regions": "e476b14ad9afe4264852e2009f780e153559a6d861de71c066da77ab7c7b26da",
-    "differences": "3869c43098e9d42397268fa109d9cdd671924c5c795b1c353886c52e7372dcd2",
+GOLDEN_EXPERIMENT = {  # re-pinned (issue 13): the experiment runs the recalibrated national model
+    "regions": "eff93f1115ae8f570b77e10421333548f235ebf91e67a06d797038e38a91bea8",
+    "differences": "be660a1716b755c9047e9db66041f8d375dc742e90c970cde5643d538593650f",
 }
 
 

@@ -8,7 +8,9 @@ level update after the last national year), ``levels`` (levels with provenance),
 the backtest). Nothing here prints; ``csgsim.ui`` does.
 """
 
-from .check import CHECK_REPLICATIONS, CHECK_SEED, annual_counts, backtest, check, coverage, simulate_year
+from csgsim.demand.annual import annual_counts, simulate_year
+
+from .check import CHECK_REPLICATIONS, CHECK_SEED, backtest, check, coverage
 from .data import (COUNT_COLUMNS, EXCLUDED_POINTS, LEVEL_MEASURE, MEASURES, NATIONAL, REQUIRED_COLUMNS, TYPES,
                    default_regions_path, fraction_open, load_counts, load_regions, type_label)
 from .fitting import fit_acute_share, fit_event_effect, fit_growth

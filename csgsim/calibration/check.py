@@ -10,8 +10,6 @@ the inputs are shown beside them.
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,95 +20,25 @@ import pandas as pd
 
 from csgsim.core.errors import CalibrationError
 
+from csgsim.demand.annual import calendar_year, simulate_year
+
 from .data import COMPARED, LATER, LEVEL_MEASURE, NATIONAL, TYPES, data_points, load_counts, load_regions
 from .pipeline import DEFAULT_GROWTH, Growth, calibrate
 from .writer import write_model
 
 CHECK_REPLICATIONS = 200
 CHECK_SEED = 20190101
-WEEK_HOURS = 7 * 24
-
-
-def _counts(weekly: np.ndarray, cv: float, arrivals_rng: np.random.Generator,
-            week_rng: np.random.Generator) -> np.ndarray:
-    """Reports per replication given each replication's expected reports per 7-day block (rows)."""
-    from csgsim.demand.intensity import week_factors
-
-    factors = week_factors(cv, weekly.size, week_rng).reshape(weekly.shape)
-    return arrivals_rng.poisson((factors * weekly).sum(axis=1))
-
-
-def annual_counts(rate: np.ndarray, cv: float, replications: int, arrivals_rng: np.random.Generator,
-                  week_rng: np.random.Generator) -> np.ndarray:
-    """Reports in the period of ``rate`` for each replication, as ``demand.sample_arrivals`` draws them.
-
-    ``sample_arrivals`` draws a Poisson count per hour with rate x the gamma factor of its 7-day
-    block (``demand.week_factors``). The sum of independent Poisson counts is Poisson with the
-    summed rate, so the period's count is Poisson(sum over blocks of factor x block rate): the
-    same distribution, drawn for all replications at once instead of hour by hour.
-    """
-    weekly = np.add.reduceat(rate, np.arange(0, rate.size, WEEK_HOURS)) if rate.size else np.zeros(0)
-    return _counts(np.tile(weekly, (replications, 1)), cv, arrivals_rng, week_rng)
-
-
-def _scenario_for_year(data: dict[str, Any], year: int, source: str) -> Any:
-    """The model's scenario over calendar year ``year`` (start 1 January, 365 or 366 days)."""
-    from csgsim.config import scenario
-
-    patched = copy.copy(data)
-    days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
-    patched["scenario"] = {**data.get("scenario", {}), "start": dt.date(year, 1, 1), "days": days}
-    return scenario.parse(patched, f"{source} (calendar year {year})")
-
-
-def simulate_year(sc: Any, year: int, replications: int, seed: int) -> dict[tuple[str, str], dict[str, np.ndarray]]:
-    """Per region and type, ``replications`` simulated counts of calendar year ``year``: ``full`` with the
-    inputs drawn per replication (``demand.uncertainty``), ``stochastic`` with the central inputs, both
-    on the same arrival streams, and ``expected`` (each replication's expected count given its inputs)."""
-    from csgsim.core.streams import stream
-    from csgsim.demand import uncertainty
-    from csgsim.demand.intensity import base_intensity, event_multiplier, intensity
-
-    uncertain = uncertainty.active(sc)
-    draws = {rid: [uncertainty.draw(r, sc.events, seed, rep) for rep in range(replications)]
-             for rid, r in sc.regions.items()} if uncertain else {}
-    multipliers: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
-    out = {}
-    for rid, region in sc.regions.items():
-        for kind in TYPES:
-            central = intensity(sc, rid, kind)
-            cv = region.demand(kind).overdispersion_cv
-            blocks = np.arange(0, central.size, WEEK_HOURS)
-            weekly = np.tile(np.add.reduceat(central, blocks), (replications, 1))
-            if uncertain:
-                base = base_intensity(region.demand(kind), sc.calendar)
-                rows = []
-                for rep, d in enumerate(draws[rid]):
-                    events = tuple(e for e in d.events if e.applies(rid, kind))
-                    key = (rep, tuple(e.name for e in events))
-                    if key not in multipliers:
-                        multipliers[key] = event_multiplier(list(events), sc.calendar)
-                    rows.append(np.add.reduceat(base * multipliers[key], blocks)
-                                * uncertainty.year_factor(region, kind, year, d))
-                full_weekly = np.array(rows)
-            else:
-                full_weekly = weekly
-            streams = [stream(seed, year, rid, f"{kind}_{name}") for name in ("arrivals", "weeks")]
-            again = [stream(seed, year, rid, f"{kind}_{name}") for name in ("arrivals", "weeks")]
-            out[(rid, kind)] = {"full": _counts(full_weekly, cv, *streams), "stochastic": _counts(weekly, cv, *again),
-                                "expected": full_weekly.sum(axis=1), "central": float(central.sum())}
-    return out
 
 
 def _compare(points: pd.DataFrame, data: dict[str, Any], source: str, replications: int, seed: int,
              counts_name: str) -> pd.DataFrame:
     """Each data point beside the simulated counts of its calendar year."""
-    sims: dict[int, dict[tuple[str, str], dict[str, np.ndarray]]] = {}
-    model_regions: list[str] = []
-    for year in sorted(points["year"].unique()):
-        sc = _scenario_for_year(data, int(year), source)
-        model_regions = list(sc.regions)
-        sims[int(year)] = simulate_year(sc, int(year), replications, seed)
+    from csgsim.config import scenario
+
+    model = scenario.parse(data, source)
+    model_regions = list(model.regions)
+    sims = {int(year): simulate_year(calendar_year(model, int(year)), int(year), replications, seed)
+            for year in sorted(points["year"].unique())}
     usable = points["status"].isin([COMPARED, LATER])
     missing = points[usable & (points["region"] != NATIONAL) & ~points["region"].isin(model_regions)]
     if not missing.empty:

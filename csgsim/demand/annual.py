@@ -1,0 +1,124 @@
+"""Annual report counts: simulated whole calendar years, with and without input uncertainty, and the outlook.
+
+Why a shortcut beside the hour-by-hour sampler: a year's count is all a calibration check or a
+multi-year outlook needs, and it has the same distribution as ``sample_arrivals`` summed over
+the year (see ``annual_counts``), drawn for all replications at once. Each year is simulated
+twice on the same arrival streams - with the inputs drawn per replication and with the central
+inputs - so a band can be split into its input and its stochastic part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from csgsim.config.scenario import TYPES, Scenario
+from csgsim.core.streams import stream
+
+from . import uncertainty
+from .intensity import base_intensity, event_multiplier, intensity, week_factors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+WEEK_HOURS = 7 * 24
+
+
+def _counts(weekly: np.ndarray, cv: float, arrivals_rng: np.random.Generator,
+            week_rng: np.random.Generator) -> np.ndarray:
+    """Reports per replication given each replication's expected reports per 7-day block (rows)."""
+    factors = week_factors(cv, weekly.size, week_rng).reshape(weekly.shape)
+    return arrivals_rng.poisson((factors * weekly).sum(axis=1))
+
+
+def annual_counts(rate: np.ndarray, cv: float, replications: int, arrivals_rng: np.random.Generator,
+                  week_rng: np.random.Generator) -> np.ndarray:
+    """Reports in the period of ``rate`` for each replication, as ``demand.sample_arrivals`` draws them.
+
+    ``sample_arrivals`` draws a Poisson count per hour with rate x the gamma factor of its 7-day
+    block (``demand.week_factors``). The sum of independent Poisson counts is Poisson with the
+    summed rate, so the period's count is Poisson(sum over blocks of factor x block rate): the
+    same distribution, drawn for all replications at once instead of hour by hour.
+    """
+    weekly = np.add.reduceat(rate, np.arange(0, rate.size, WEEK_HOURS)) if rate.size else np.zeros(0)
+    return _counts(np.tile(weekly, (replications, 1)), cv, arrivals_rng, week_rng)
+
+
+def simulate_year(sc: Any, year: int, replications: int, seed: int) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """Per region and type, ``replications`` simulated counts of calendar year ``year``: ``full`` with the
+    inputs drawn per replication (``demand.uncertainty``), ``stochastic`` with the central inputs, both
+    on the same arrival streams, and ``expected`` (each replication's expected count given its inputs)."""
+    uncertain = uncertainty.active(sc)
+    draws = {rid: [uncertainty.draw(r, sc.events, seed, rep) for rep in range(replications)]
+             for rid, r in sc.regions.items()} if uncertain else {}
+    multipliers: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+    out = {}
+    for rid, region in sc.regions.items():
+        for kind in TYPES:
+            central = intensity(sc, rid, kind)
+            cv = region.demand(kind).overdispersion_cv
+            blocks = np.arange(0, central.size, WEEK_HOURS)
+            weekly = np.tile(np.add.reduceat(central, blocks), (replications, 1))
+            if uncertain:
+                base = base_intensity(region.demand(kind), sc.calendar)
+                rows = []
+                for rep, d in enumerate(draws[rid]):
+                    events = tuple(e for e in d.events if e.applies(rid, kind))
+                    key = (rep, tuple(e.name for e in events))
+                    if key not in multipliers:
+                        multipliers[key] = event_multiplier(list(events), sc.calendar)
+                    rows.append(np.add.reduceat(base * multipliers[key], blocks)
+                                * uncertainty.year_factor(region, kind, year, d))
+                full_weekly = np.array(rows)
+            else:
+                full_weekly = weekly
+            streams = [stream(seed, year, rid, f"{kind}_{name}") for name in ("arrivals", "weeks")]
+            again = [stream(seed, year, rid, f"{kind}_{name}") for name in ("arrivals", "weeks")]
+            out[(rid, kind)] = {"full": _counts(full_weekly, cv, *streams), "stochastic": _counts(weekly, cv, *again),
+                                "expected": full_weekly.sum(axis=1), "central": float(central.sum())}
+    return out
+
+
+
+
+def calendar_year(scenario: Scenario, year: int) -> Scenario:
+    """The scenario over calendar year ``year`` (1 January, 365 or 366 days, no warm-up)."""
+    days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+    return replace(scenario, start=dt.date(year, 1, 1), days=days, warmup_days=0)
+
+
+def _band(values: np.ndarray) -> tuple[float, float]:
+    low, high = np.quantile(values, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def outlook(scenario: Scenario, regions: list[str], kind: str, years: range, replications: int,
+            seed: int) -> pd.DataFrame:
+    """Reports of ``kind`` per region (and their sum, 'all') and calendar year, with 95% bands.
+
+    ``mean``, ``median`` and the band include the input uncertainty (level, split, growth,
+    event sizes, drawn once per replication and kept over the years); ``stoch_low``/``stoch_high``
+    is the band with the central inputs (Poisson and week-factor chance only); ``input_share``
+    is the share of the variance due to the inputs (law of total variance: the variance of each
+    replication's expected count over the variance of the count).
+    """
+    import pandas as pd
+
+    rows = []
+    for year in years:
+        sims = simulate_year(calendar_year(scenario, year), year, replications, seed)
+        groups = [(rid, [rid]) for rid in regions] + ([("all", regions)] if len(regions) > 1 else [])
+        for name, members in groups:
+            full = sum(sims[(r, kind)]["full"] for r in members)
+            stochastic = sum(sims[(r, kind)]["stochastic"] for r in members)
+            expected = sum(sims[(r, kind)]["expected"] for r in members)
+            var = float(np.var(full))
+            rows.append({"region": name, "year": year, "central": sum(sims[(r, kind)]["central"] for r in members),
+                         "mean": float(np.mean(full)), "median": float(np.median(full)),
+                         "low": _band(full)[0], "high": _band(full)[1], "stoch_low": _band(stochastic)[0],
+                         "stoch_high": _band(stochastic)[1],
+                         "input_share": min(1.0, float(np.var(expected)) / var) if var else 0.0})
+    return pd.DataFrame.from_records(rows)

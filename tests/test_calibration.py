@@ -150,7 +150,7 @@ def test_regions_with_own_counts_are_fitted_and_others_are_population_share_esti
     for rid in own:
         assert levels.at[(rid, "acute"), "status"] == "fitted"
         assert levels.at[(rid, "acute"), "provenance"].startswith("fitted: expected acute reports in ")
-        assert levels.at[(rid, "acute"), "sd_log"] < 0.15
+        assert levels.at[(rid, "acute"), "sd_log"] < 0.25
     assert levels.at[("rotterdam", "non_acute"), "status"] == "derived"
     assert levels.at[("friesland", "non_acute"), "status"] == "fitted"  # Friesland 2018 and 2021 published both
     assert levels.at[("zeeland", "non_acute"), "status"] == "fitted"  # Zeeland 2018 published both types
@@ -302,13 +302,13 @@ def test_excluded_point_does_not_move_the_fit(tmp_path: Path, result: cal.Calibr
 
 def test_check_uses_the_model_files_levels_for_each_calendar_year(checked: pd.DataFrame) -> None:
     """The model's expectation in the table is the file's level for that calendar year: levels.2017 of Brabant-Oost
-    (prorated first year), levels.2016 of Flevoland (leap year, both types), level (2019) of Zeeland."""
+    (prorated first year), levels.2016 of Flevoland (leap year, both types), levels.2019 of Zeeland."""
     model = tomllib.loads(MODEL.read_text(encoding="utf-8"))["regions"]
     expected = checked.set_index("data_point")["expected"]
 
     def level(rid: str, t: str, year: int) -> float:
         d = model[rid]["demand"][t]
-        return d["level"]["value"] if year == 2019 else d["levels"][str(year)]["value"]
+        return d["levels"][str(year)]["value"] if str(year) in d.get("levels", {}) else d["level"]["value"]
 
     assert expected["2017 brabant-oost acute"] == pytest.approx(level("brabant-oost", "acute", 2017))
     assert expected["2016 flevoland total"] == pytest.approx(level("flevoland", "acute", 2016)
@@ -451,7 +451,8 @@ def test_netherlands_toml_is_reproducible(result: cal.CalibrationResult) -> None
 
 def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.CalibrationResult) -> None:
     """The generated scenario passes csgsim's own scenario validation; explicit levels cover 2016-2018, the forecast
-    level 2019 and 5% growth the years after; the level's input uncertainty is in [regions.*.uncertainty]."""
+    level in 2021 (moved from 2019 with the growth the later counts show) and 5% growth the years after; the
+    level's input uncertainty is in [regions.*.uncertainty]."""
     from csgsim.config import scenario
 
     loaded = scenario.load(MODEL)
@@ -459,12 +460,12 @@ def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.Calibration
     zeeland = loaded.regions["zeeland"].acute
     levels = result.year_levels.set_index(["region", "type", "year"])["level"]
     assert zeeland.level == result.levels.set_index(["region", "type"]).at[("zeeland", "acute"), "level"]
-    assert zeeland.level == pytest.approx(levels[("zeeland", "acute", 2019)], rel=0.15)
-    assert loaded.regions["zeeland"].uncertainty.level_sd_log > 0
-    assert loaded.regions["groningen-drenthe"].acute.level_year == 2021
+    assert zeeland.level_year == 2021 and loaded.regions["zeeland"].uncertainty.level_sd_log > 0
+    assert zeeland.level == pytest.approx(levels[("zeeland", "acute", 2019)] * (1 + result.pooling["growth"]) ** 2,
+                                          rel=0.2)
     assert zeeland.annual_level(2016) == 0.0
     assert zeeland.annual_level(2018) == levels[("zeeland", "acute", 2018)]
-    assert zeeland.annual_level(2021) == pytest.approx(zeeland.level * 1.05**2)
+    assert zeeland.annual_level(2023) == pytest.approx(zeeland.level * 1.05**2)
     assert loaded.regions["noord-holland"].note.startswith("uncertain:")
     assert sum(r.acute.annual_level(2019) for r in loaded.regions.values()) == pytest.approx(1888, rel=0.03)
 

@@ -33,15 +33,15 @@ GOLDEN_ZEELAND = {
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {  # re-pinned (issue 13): recalibrated model with input uncertainty drawn per replication
-    "regions": "09fed4241f7c14bc2029f480dad0d4da00c354d7d078adfb63f33abad8b1d854",
-    "persons": "1a42620229e681920d2b8262e47fc6109d45df76866b97425202343d45fc5e1d",
-    "callouts": "15664466d43b943549f20fbe4a2bc7b49fe45ddaf3fe8d756950ed2bc0a894c4",
-    "reports": "af047798d57d1f642e26e442f0d575f3b90f0546bd5f4c86a690b98e92adf8d3",
-    "tasks": "38e3043920da6d78f9d111326ab2742682a19a481d41a8128548fd6a4b6c4421",
+    "regions": "c61b753f83b5a539e8ad45f2080fef19384d0e58fa26868b02aa86219713b26d",
+    "persons": "b509ba145b29cc706fae0fc3bb9761e0ef4c328698eb1c3e6e9357603e6bd52c",
+    "callouts": "017986eec024694da60fbe3e9286b101230a9b0b5b784a209c74c754dacf0aef",
+    "reports": "d485da29f0d7f09c837710371bb3c363df5973f07f752ca593a2d49236ae1117",
+    "tasks": "42db0a59a4c344b1e9cbda56951485f34a9b84d8b9970e7b9c834b5a114e07ee",
 }
 GOLDEN_EXPERIMENT = {  # re-pinned (issue 13): the experiment runs the recalibrated national model
-    "regions": "eff93f1115ae8f570b77e10421333548f235ebf91e67a06d797038e38a91bea8",
-    "differences": "be660a1716b755c9047e9db66041f8d375dc742e90c970cde5643d538593650f",
+    "regions": "10f80c4c7a6a65852b16617c4292e387ef13585ef2192e4da733cbeb010d01fa",
+    "differences": "e06819ac91333aeea82291d673700acef7d9d03afc4d98711d4b814344d1e234",
 }
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from .data import COMPARED, LATER, NATIONAL, TYPES, ref, row_status, row_types, type_label
 from .fitting import ShareFit
 from .history import HistoryFit
-from .pooling import anchor_level, match_national, pool_log_ratios, pool_shares
+from .pooling import anchor_level, match_national, pool_log_ratios, pool_shares, pooled_growth
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,8 @@ def _later_observations(seen: dict[tuple[str, int], list[tuple[str, int, int, st
 
 
 def _forecast_text(rid: str, info: pd.DataFrame, t: str, status: str, eff: pd.Series, row: pd.Series,
-                   shares: Any, i: int, year: int, level_year: int, later: dict[int, tuple[float, float]]) -> str:
+                   shares: Any, i: int, year: int, level_year: int, later: dict[int, tuple[float, float]],
+                   gamma: float) -> str:
     """Provenance of a forecast level: what it rests on and how uncertain it is."""
     name = info.at[rid, "name"]
     if status == "estimate":
@@ -158,11 +159,31 @@ def _forecast_text(rid: str, info: pd.DataFrame, t: str, status: str, eff: pd.Se
                  f"rate, 95% CI {eff['ci_low']:.2f}-{eff['ci_high']:.2f})")
     split = (f"acute share {shares.mean[i]:.1%} (own split shrunk toward the national {shares.prior_share:.1%}, "
              f"prior worth {shares.kappa:.0f} reports)")
-    moved = (f"; moved from {year} to {level_year} with the later own counts of "
-             f"{', '.join(str(y) for y in sorted(later))} (Kalman update under the stated growth)"
-             if later else "")
+    own_later = f" and its own counts of {', '.join(str(y) for y in sorted(later))} (Kalman update)" if later else ""
+    moved = (f"; moved from {year} to {level_year} with the growth the regions' later counts show "
+             f"({np.expm1(gamma):.1%}/yr){own_later}" if level_year > year else "")
     return (f"{status}: expected {type_label(t)} reports in {level_year}; {basis}; {split}{moved}; "
             f"sd of log level {row['sd_level']:.2f} (calibration/README.md, rules 4 and 10)")
+
+
+def _anchor_all(totals: pd.DataFrame, later: dict[str, dict[int, tuple[float, float]]], ids: list[str], year: int,
+                growth: Growth) -> tuple[list[tuple[float, float]], int, float, float]:
+    """Every region's log level in the last year with any data, and the growth up to that year.
+
+    The growth from ``year`` to the last data year is estimated from the regions' own later counts
+    (``pooled_growth``: a national part shared by all regions and each region's own part, prior
+    the stated growth); every region then moves to that year under it, updated by its own later
+    counts where it has them (``anchor_level``). After that year the stated growth applies.
+    """
+    start = {rid: (float(np.log(totals.at[i, "pooled"])), float(totals.at[i, "sd_log"]) ** 2)
+             for i, rid in enumerate(ids)}
+    last = max((y for obs in later.values() for y in obs), default=year)
+    posteriors = [anchor_level(*start[rid], year, max(obs), obs, growth.drift, growth.var)[2:]
+                  for rid, obs in later.items() if obs]
+    gamma, gamma_var = pooled_growth(growth.drift, growth.national_sd**2, growth.region_sd**2, posteriors)
+    anchored = [anchor_level(*start[rid], year, last, later[rid], gamma, gamma_var + growth.region_sd**2)[:2]
+                for rid in ids]
+    return anchored, last, gamma, gamma_var
 
 
 def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFrame,
@@ -174,9 +195,9 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
     2. The acute share is shrunk toward the national split of that year (``pool_shares``), then all
        regions' shares move by one common shift on the logit scale so that the regions' acute
        reports add up to the national acute count of that year (``match_national``).
-    3. A region with own counts after that year moves its level forward to its last such year
-       with those counts (``anchor_level``, the growth model of ``growth``); its ``level_year``
-       is that year, else the last fitted year.
+    3. If regions have own counts after that year, every region moves forward to the last such
+       year (``_anchor_all``): the growth up to then comes from those counts, and each region's
+       own later counts update its level. ``level_year`` is that year (else the last fitted year).
     Returns one row per region and type and a summary of the pooling for the notes.
     """
     year = max(history.years)
@@ -190,14 +211,12 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
     shares = pool_shares(*_split_counts(seen, ids), prior)
     if not nat.at[year, "split"]:
         shares = match_national(shares, totals["pooled"].to_numpy(), float(nat.at[year, "acute"]))
+    share_var = shares.a * shares.b / ((shares.a + shares.b) ** 2 * (shares.a + shares.b + 1))
+    later = {rid: _later_observations(seen, rid, shares.mean[i], float(share_var[i])) for i, rid in enumerate(ids)}
+    anchored, level_year, gamma, gamma_var = _anchor_all(totals, later, ids, year, growth)
     rows = []
     for i, rid in enumerate(ids):
-        p = shares.mean[i]
-        share_var = float(shares.a[i] * shares.b[i] / ((shares.a[i] + shares.b[i]) ** 2 * (shares.a[i] + shares.b[i] + 1)))
-        later = _later_observations(seen, rid, p, share_var)
-        level_year = max(later, default=year)
-        m, v = anchor_level(float(np.log(totals.at[i, "pooled"])), float(totals.at[i, "sd_log"]) ** 2, year,
-                            level_year, later, growth.drift, growth.var)
+        (m, v), p = anchored[i], shares.mean[i]
         row = totals.loc[i].copy()
         row["sd_level"] = float(np.sqrt(v))
         own_kinds = {k for (r, _), items in seen.items() if r == rid for k, *_ in items}
@@ -209,8 +228,10 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
                          "share_b": round(float(shares.b[i]), 2), "status": status,
                          "rate_ratio": float(effects.at[(rid, t), "rate_ratio"]),
                          "provenance": _forecast_text(rid, info, t, status, effects.loc[(rid, t)], row, shares, i,
-                                                      year, level_year, later),
+                                                      year, level_year, later[rid], gamma),
                          "population": int(info.at[rid, "population"]), "opened": info.at[rid, "opened"]})
     summary = {"tau": pooled.tau, "tau_estimated": pooled.tau_estimated, "kappa": shares.kappa,
-               "kappa_estimated": shares.kappa_estimated, "prior_share": prior, "year": year}
+               "kappa_estimated": shares.kappa_estimated, "prior_share": prior, "year": year,
+               "level_year": level_year, "growth": float(np.expm1(gamma)), "growth_sd": float(np.sqrt(gamma_var)),
+               "growth_regions": sorted(rid for rid, obs in later.items() if obs)}
     return pd.DataFrame.from_records(rows), summary

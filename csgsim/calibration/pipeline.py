@@ -95,9 +95,12 @@ def _notes(counts: pd.DataFrame, national: pd.DataFrame, share: ShareFit, histor
     if split_years:
         notes.append(f"National totals-only years {', '.join(map(str, split_years))}: one rate per year, split by "
                      "the pooled acute share (not data).")
-    moved = sorted(set(levels.loc[levels["level_year"] > max(history.years), "region"]))
-    if moved:
-        notes.append(f"Levels moved forward with own counts after {max(history.years)}: {', '.join(moved)}.")
+    if pooling["level_year"] > pooling["year"]:
+        notes.append(
+            f"Growth {pooling['year']}-{pooling['level_year']} from the later own counts of "
+            f"{', '.join(pooling['growth_regions'])}: {pooling['growth']:.1%}/yr (sd {pooling['growth_sd']:.3f} in log; "
+            f"prior: the stated growth). Every region's level is moved to {pooling['level_year']} with it (those "
+            f"regions also by their own counts); after {pooling['level_year']} the stated growth applies.")
     estimated = sorted(set(levels.loc[levels["status"] == "estimate", "region"]))
     if estimated:
         notes.append(f"Estimated by population share (no own count): {', '.join(estimated)}.")

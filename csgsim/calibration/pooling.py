@@ -116,13 +116,13 @@ def pool_shares(acute: Sequence[float], total: Sequence[float], prior_share: flo
 
 
 def anchor_level(mean: float, var: float, start: int, end: int, observations: dict[int, tuple[float, float]],
-                 drift: float, drift_var: float) -> tuple[float, float]:
+                 drift: float, drift_var: float) -> tuple[float, float, float, float]:
     """Log level in year ``end`` given its estimate in ``start`` and later counts (a two-state Kalman filter).
 
     The state is (log level x, log growth g) with x_{y+1} = x_y + g and g a persistent unknown
     drawn from N(drift, drift_var): the same growth model as the forecast. ``observations[y]`` is
     (log count, variance) for years after ``start`` (a Poisson count c has variance about 1 / c).
-    Returns the mean and variance of x in ``end``.
+    Returns the mean and variance of x in ``end``, and the mean and variance of g.
     """
     m = np.array([mean, drift])
     p = np.diag([var, drift_var])
@@ -134,7 +134,29 @@ def anchor_level(mean: float, var: float, start: int, end: int, observations: di
             gain = p[:, 0] / (p[0, 0] + r)
             m = m + gain * (z - m[0])
             p = p - np.outer(gain, p[0, :])
-    return float(m[0]), float(p[0, 0])
+    return float(m[0]), float(p[0, 0]), float(m[1]), float(p[1, 1])
+
+
+def pooled_growth(drift: float, national_var: float, region_var: float,
+                  posteriors: list[tuple[float, float]]) -> tuple[float, float]:
+    """The national log growth from the regions' own later counts: g_r = gamma + nu_r, gamma ~ N(drift, national_var),
+    nu_r ~ N(0, region_var).
+
+    ``posteriors`` are each region's growth posterior (mean, variance) from ``anchor_level`` under
+    the prior N(drift, national_var + region_var); the prior is divided out to get what the
+    region's counts alone say (mean d_r, variance u_r), and gamma's posterior is the normal update
+    with d_r ~ N(gamma, region_var + u_r). Returns gamma's mean and variance (the prior without data).
+    """
+    prior = national_var + region_var
+    precision, weighted = 1.0 / national_var, drift / national_var
+    for mean, var in posteriors:
+        info = 1.0 / var - 1.0 / prior
+        if info <= 1e-12:
+            continue
+        d, u = (mean / var - drift / prior) / info, 1.0 / info
+        precision += 1.0 / (region_var + u)
+        weighted += d / (region_var + u)
+    return weighted / precision, 1.0 / precision
 
 
 def match_national(shares: PooledShares, totals: np.ndarray, national_acute: float) -> PooledShares:

@@ -159,7 +159,7 @@ class ReportType(str, Enum):
 
 @app.command()
 def demand(
-    region: Annotated[str, typer.Option("--region", "-r", help="Region id.")],
+    region: Annotated[str, typer.Option("--region", "-r", help="Region id, or 'all' for the outlook of every region and their sum.")],
     scenario: ScenarioOpt = None,
     start: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: the scenario's start).")] = None,
     end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, inclusive (default: the scenario's end).")] = None,
@@ -167,41 +167,39 @@ def demand(
     kind: Annotated[ReportType, typer.Option("--type", "-t", help="Report type.")] = ReportType.acute,
     replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 200,
     seed: Annotated[Optional[int], typer.Option(min=0)] = None,
+    outlook_to: Annotated[int, typer.Option("--outlook-to", min=1900, max=2200, help="Last calendar year of the outlook.")] = 2030,
     plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this PNG or PDF file.")] = None,
 ) -> None:
-    """Expected and simulated report counts per week or month, with what the events add."""
+    """Expected and simulated report counts per week or month, with what the events add; then the outlook per
+    calendar year up to --outlook-to, its 95% bands split into input uncertainty and chance."""
     from dataclasses import replace
 
-    from rich.console import Console
-    from rich.table import Table
+    from csgsim.demand import annual
+    from csgsim.ui import plots, tables
 
-    from csgsim.demand import intensity as demand_mod
-    from csgsim.ui import plots
-
-    sc = load_scenario(scenario, [region])
+    sc = load_scenario(scenario, None if region == "all" else [region])
     first = start.date() if start else sc.start
     last = end.date() if end else sc.calendar.dates[-1]
     if last < first:
         raise fail(f"--to {last} is before --from {first}")
     check_plot_file(plot)
-    sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
-    table = demand_mod.by_period(sc, region, kind.value, by.value, replications, seed)
-    out = Table(title=f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}",
-                caption=f"{replications} replications; band = simulated 2.5-97.5 percentiles")
-    for col in ("from", "days", "expected", "of which events", "simulated", "95% band"):
-        out.add_column(col, justify="right")
-    for row in table.itertuples():
-        out.add_row(str(row.period_start), f"{row.days:g}", f"{row.expected:.1f}", f"{row.event_effect:+.1f}",
-                    f"{row.simulated_mean:.1f}", f"{row.simulated_low:.0f}-{row.simulated_high:.0f}")
-    out.add_row("total", f"{table['days'].sum():g}", f"{table['expected'].sum():.1f}",
-                f"{table['event_effect'].sum():+.1f}", f"{table['simulated_mean'].sum():.1f}", "")
-    Console().print(out)
-    if plot is not None:
-        try:
-            plots.plot_demand(table, out.title, plot)
-        except OSError as exc:
-            raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-        typer.echo(f"wrote {plot}", err=True)
+    seed = sc.seed if seed is None else seed
+    console = _wide_console()
+    if region != "all":
+        sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
+        table = annual.by_period(sc, region, kind.value, by.value, replications, seed)
+        title = f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}"
+        tables.print_periods(table, title, replications, console)
+        if plot is not None:
+            try:
+                plots.plot_demand(table, title, plot)
+            except OSError as exc:
+                raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
+            typer.echo(f"wrote {plot}", err=True)
+    years = range(first.year, outlook_to + 1)
+    if years:
+        ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
+        tables.print_outlook(ahead, kind.value, replications, seed, console)
 
 
 @app.command()

@@ -143,3 +143,32 @@ def print_check(table: pd.DataFrame, console: Any, title: str | None = None) -> 
                   "input unc.': the same simulation with the central inputs; input share: the share of the band's "
                   "variance due to the inputs (law of total variance).", markup=False, highlight=False)
     return outside
+
+
+def print_periods(table: pd.DataFrame, title: str, replications: int, console: Any) -> None:
+    """Expected and simulated reports per week or month (``demand.annual.by_period``)."""
+    out = Table(title=title, caption=f"{replications} replications; band = simulated 2.5-97.5 percentiles, input "
+                "uncertainty (drawn per replication) included")
+    for col in ("from", "days", "expected", "of which events", "simulated", "95% band"):
+        out.add_column(col, justify="right")
+    for row in table.itertuples():
+        out.add_row(str(row.period_start), f"{row.days:g}", f"{row.expected:.1f}", f"{row.event_effect:+.1f}",
+                    f"{row.simulated_mean:.1f}", f"{row.simulated_low:.0f}-{row.simulated_high:.0f}")
+    out.add_row("total", f"{table['days'].sum():g}", f"{table['expected'].sum():.1f}",
+                f"{table['event_effect'].sum():+.1f}", f"{table['simulated_mean'].sum():.1f}", "")
+    console.print(out)
+
+
+def print_outlook(table: pd.DataFrame, kind: str, replications: int, seed: int, console: Any) -> None:
+    """Reports per calendar year ahead, with the 95% band and how much of it is input uncertainty."""
+    out = Table(title=f"Outlook: {type_label(kind)} reports per calendar year", title_justify="left",
+                caption=f"{replications} simulated years each, seed {seed}. 95% band: input uncertainty (level, split, "
+                "growth, event sizes; drawn once per replication) plus chance; 'chance only': the same simulation "
+                "with the central inputs; input share: share of the band's variance due to the inputs.")
+    for col in ("region", "year", "central", "mean", "median", "95% band", "chance only", "input share"):
+        out.add_column(col, justify="left" if col == "region" else "right")
+    for row in table.itertuples(index=False):
+        out.add_row(row.region, str(row.year), f"{row.central:.1f}", f"{row.mean:.1f}", f"{row.median:.0f}",
+                    f"{row.low:.0f}-{row.high:.0f}", f"{row.stoch_low:.0f}-{row.stoch_high:.0f}",
+                    f"{row.input_share:.0%}", style="bold" if row.region == "all" else None)
+    console.print(out)

@@ -94,7 +94,8 @@ class _Problem:
 
     cells: list[tuple[str, str, int]]
     fraction: np.ndarray
-    exposure: np.ndarray
+    exposure: np.ndarray  # 100,000s of inhabitants x share of the year open (x type share in a totals-only year)
+    full_year: np.ndarray  # the same as if open all year
     obs: list[dict[str, Any]]
     columns: list[tuple[str, Any]]
     X: np.ndarray
@@ -110,8 +111,7 @@ def _cells(regions: pd.DataFrame, years: tuple[int, ...], split: dict[int, bool]
     type_share = {"acute": share.share, "non_acute": 1.0 - share.share}
     cells = [(r, t, y) for r in regions["id"] for t in TYPES for y in years]
     fraction = np.array([fraction_open(opened[r], y) for r, t, y in cells])
-    exposure = fraction * np.array([population[r] / POPULATION_UNIT for r, t, y in cells])
-    exposure *= np.array([type_share[t] if split[y] else 1.0 for r, t, y in cells])
+    exposure = np.array([population[r] / POPULATION_UNIT * (type_share[t] if split[y] else 1.0) for r, t, y in cells])
     return cells, fraction, exposure
 
 
@@ -179,7 +179,8 @@ def _problem(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFram
     years = tuple(int(y) for y in national["year"])
     split = {int(r.year): bool(r.split) for r in national.itertuples()}
     ids = list(regions["id"])
-    cells, fraction, exposure = _cells(regions, years, split, share)
+    cells, fraction, full_year = _cells(regions, years, split, share)
+    exposure = fraction * full_year
     index = {c: i for i, c in enumerate(cells)}
     obs = _regional_observations(reports, regions, years, index)
     obs += _national_remainders(obs, national, ids, index)
@@ -187,7 +188,8 @@ def _problem(reports: pd.DataFrame, regions: pd.DataFrame, national: pd.DataFram
     A = np.zeros((len(obs), len(cells)))
     for i, o in enumerate(obs):
         A[i, o["cells"]] = 1.0
-    return _Problem(cells, fraction, exposure, obs, columns, X, A, np.array([o["observed"] for o in obs], float))
+    return _Problem(cells, fraction, exposure, full_year, obs, columns, X, A,
+                    np.array([o["observed"] for o in obs], float))
 
 
 def _start(p: _Problem, national: pd.DataFrame) -> np.ndarray:
@@ -253,9 +255,10 @@ def _year_rates(p: _Problem, theta: np.ndarray, share: ShareFit) -> pd.DataFrame
 
 
 def _totals(p: _Problem, theta: np.ndarray, cov: np.ndarray, ids: list[str], year: int) -> pd.DataFrame:
-    """Per region, the log of its total expected count in ``year`` over its population-share count, with
-    the delta-method SE (inf where the region has no own count): the input of the partial pooling."""
-    m = p.exposure * np.exp(p.X @ theta)
+    """Per region, its total expected count in ``year`` as if open all year (a forecast runs whole years), and
+    the log of that over its population-share count with the delta-method SE (inf where the region has no own
+    count): the input of the partial pooling."""
+    m = p.full_year * np.exp(p.X @ theta)
     own_cols = np.array([kind != "rate" for kind, _ in p.columns])
     rows = []
     for r in ids:
@@ -264,7 +267,7 @@ def _totals(p: _Problem, theta: np.ndarray, cov: np.ndarray, ids: list[str], yea
         grad = (m[at] @ p.X[at]) / total if total > 0 else np.zeros(theta.size)
         grad = np.where(own_cols, grad, 0.0)
         has_own = bool(np.any(p.X[np.ix_(at, np.flatnonzero(own_cols))])) if own_cols.any() else False
-        pop_share = float((p.exposure[at] * np.exp(p.X[at][:, ~own_cols] @ theta[~own_cols])).sum())
+        pop_share = float((p.full_year[at] * np.exp(p.X[at][:, ~own_cols] @ theta[~own_cols])).sum())
         rows.append({"region": r, "total": total, "log_ratio": float(np.log(total / pop_share)) if has_own else np.nan,
                      "se": float(np.sqrt(grad @ cov @ grad)) if has_own else np.inf})
     return pd.DataFrame.from_records(rows)

@@ -190,8 +190,8 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
                     share: ShareFit, growth: Growth) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The level each region's forecast starts from, per type, with its uncertainty.
 
-    1. The last fitted year's total per region is partially pooled (``pool_log_ratios``) between
-       its own counts and its population share, and scaled to the national count.
+    1. The last fitted year's total per region, as if open all year, is partially pooled
+       (``pool_log_ratios``) between its own counts and its population share, keeping the sum.
     2. The acute share is shrunk toward the national split of that year (``pool_shares``), then all
        regions' shares move by one common shift on the logit scale so that the regions' acute
        reports add up to the national acute count of that year (``match_national``).
@@ -209,8 +209,9 @@ def forecast_levels(history: HistoryFit, reports: pd.DataFrame, regions: pd.Data
     nat = national.set_index("year")
     prior = float(nat.at[year, "acute_share"]) if not nat.at[year, "split"] else share.share
     shares = pool_shares(*_split_counts(seen, ids), prior)
-    if not nat.at[year, "split"]:
-        shares = match_national(shares, totals["pooled"].to_numpy(), float(nat.at[year, "acute"]))
+    if not nat.at[year, "split"]:  # the national acute count, scaled like the totals to whole years open
+        target = float(nat.at[year, "acute"]) * totals["pooled"].sum() / float(nat.at[year, "total"])
+        shares = match_national(shares, totals["pooled"].to_numpy(), target)
     share_var = shares.a * shares.b / ((shares.a + shares.b) ** 2 * (shares.a + shares.b + 1))
     later = {rid: _later_observations(seen, rid, shares.mean[i], float(share_var[i])) for i, rid in enumerate(ids)}
     anchored, level_year, gamma, gamma_var = _anchor_all(totals, later, ids, year, growth)

@@ -24,12 +24,12 @@ DEFAULT_GROWTH = Growth(
     national_sd=0.07,
     region_sd=0.07,
     reason=(
-        "moderate growth after the last data year: the 2016-2019 national rise reflects the roll-out of the "
-        "network (national coverage only from January 2018) and must not be extrapolated; 2020 was about flat "
-        "(about 4,000 implied by 16,000 over 2016-2020, COVID); the 2021-2023 national headlines are a broader "
-        "measure; event-driven jumps (campaigns, Zedenwet 1 Jul 2024: police reports +16-17%) belong in scenario "
-        "events. Spread: an assumption - a national and a regional part of 0.07 each in log(1 + growth), so a "
-        "region's 95% range of growth is about -14% to +28% a year"),
+        "an assumption for the years after the last year with data: the 2016-2019 national rise (28%/yr) is the "
+        "roll-out of the network and must not be extrapolated; 2019-2021 the regions with later counts grew 15-28% "
+        "a year while the national 2020 total implied by '16,000 over 2016-2020' (about 4,000) was flat (COVID); the "
+        "2021-2023 national headlines (+54%, -9%) are a broader measure; lasting jumps such as the Zedenwet (1 Jul "
+        "2024: police reports +16-17%) belong in scenario events. Spread: a national and a regional part of 0.07 "
+        "each in log(1 + growth), so a region's 95% range of growth is about -14% to +28% a year"),
 )
 
 

@@ -113,8 +113,8 @@ def print_calibration(result: CalibrationResult, console: Any) -> None:
     console.print(table)
     console.print("rate vs pop.: the region's rate relative to the regions without a figure (population share); "
                   "LR p: likelihood-ratio test of the region's own effect against the population share; forecast "
-                  "level: the expected reports the forecast starts from, in the region's last year with data, and "
-                  "the sd of its log (input uncertainty, drawn per replication).", markup=False, highlight=False)
+                  "level: the expected reports the forecast starts from, in the last year with data, and the sd "
+                  "of its log (input uncertainty, drawn per replication).", markup=False, highlight=False)
     for note in result.notes:
         console.print(f"- {note}", soft_wrap=False, markup=False, highlight=False)
 

@@ -536,3 +536,17 @@ def test_cli_calibrate_bad_csv_exits_2_naming_the_row(name: str, row: int) -> No
     res = _cli("calibrate", DATA / name, "--check")
     assert res.exit_code == 2
     assert f"{name}: row {row}," in res.output and "Traceback" not in res.output
+
+
+def test_netherlands_toml_carries_the_zedenwet_with_its_range() -> None:
+    """The shipped model has the events of calibration/events.toml: the Zedenwet from 1 Jul 2024 as a lasting
+    level change of +16% (police reports), drawn per replication between 0 and +53% (CSG Groningen 2025), each
+    value with its source or assumption."""
+    from csgsim.config import scenario
+
+    loaded = scenario.load(MODEL)
+    (event,) = loaded.events
+    assert (event.kind, event.start, event.effect) == ("level", dt.date(2024, 7, 1), 0.16)
+    assert (event.effect_low, event.effect_high) == (0.0, 0.53)
+    assert not event.regions and set(event.types) == {"acute", "non_acute"}
+    assert any("effect_high" in key for key in loaded.provenance)

@@ -33,15 +33,15 @@ GOLDEN_ZEELAND = {
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {  # re-pinned (issue 13): recalibrated model with input uncertainty drawn per replication
-    "regions": "c61b753f83b5a539e8ad45f2080fef19384d0e58fa26868b02aa86219713b26d",
-    "persons": "b509ba145b29cc706fae0fc3bb9761e0ef4c328698eb1c3e6e9357603e6bd52c",
-    "callouts": "017986eec024694da60fbe3e9286b101230a9b0b5b784a209c74c754dacf0aef",
-    "reports": "d485da29f0d7f09c837710371bb3c363df5973f07f752ca593a2d49236ae1117",
-    "tasks": "42db0a59a4c344b1e9cbda56951485f34a9b84d8b9970e7b9c834b5a114e07ee",
+    "regions": "8bc5b5b807c8ee8a135a65f959dbb5fa63ed203a114ce692c9698cf38f01ca60",
+    "persons": "241745d3c57606be07c902856c88ad360a82967d53ea09a9a90942b38827eedb",
+    "callouts": "27240757b9e609ea5e8884f9bbc7c8cfddaa00fa8131ddf5ca99d43a06603841",
+    "reports": "c1fd8762b50ae44792c0a99d7e4e11692cd94ed8f2af85cb0bcf1f4a748b56f4",
+    "tasks": "ef71e3a82af461d28e953febf3ad5873b49d9738c410168ba43615f06a93998a",
 }
 GOLDEN_EXPERIMENT = {  # re-pinned (issue 13): the experiment runs the recalibrated national model
-    "regions": "10f80c4c7a6a65852b16617c4292e387ef13585ef2192e4da733cbeb010d01fa",
-    "differences": "e06819ac91333aeea82291d673700acef7d9d03afc4d98711d4b814344d1e234",
+    "regions": "e9b059b4a477e93994861b39a18f53c83a03f495d57f1b8ee622e8a109b523ef",
+    "differences": "cdeb7cf4045639c8d207e50345716bf177f435316d5955488a8a4acdf257867c",
 }
 
 

@@ -184,13 +184,15 @@ def _header(result: CalibrationResult, label: str, template: Path) -> list[str]:
 
 def write_model(result: CalibrationResult, *, start: dt.date = dt.date(2025, 1, 1), days: int = 365,
                 replications: int = 100, seed: int = 20250101, source_label: str | None = None,
-                template: str | Path | None = None) -> str:
+                template: str | Path | None = None, events_path: str | Path | None = None) -> str:
     """Scenario TOML for all regions, in the format of ``models/three-regions.toml``.
 
     The scenario, norms, profiles and defaults sections are copied from ``template`` (default:
     the example scenario), so the national model follows the example's keys; only the level
     year, growth and its spread are replaced. Staff size, contracted hours and duty pattern are
     assumptions (see ``staff_rule``; the largest regions by acute level get ``office_plus_oncall``).
+    The ``[[events]]`` of ``events_path`` (default: the shipped ``calibration/events.toml``) are
+    appended, so lasting changes after the data (the Zedenwet) are in the forecast with their range.
     """
     import tomlkit
 
@@ -208,7 +210,33 @@ def write_model(result: CalibrationResult, *, start: dt.date = dt.date(2025, 1, 
     for rid in result.regions["id"]:
         regions.add(rid, _region_table(result, rid, largest))
     doc.add("regions", regions)
+    events = _events(Path(events_path) if events_path is not None else _default_events())
+    if events:
+        doc.add(tomlkit.nl())
+        table = tomlkit.aot()
+        for event in events:
+            table.append(_item(event))
+        doc.add("events", table)
     return tomlkit.dumps(doc)
+
+
+def _default_events() -> Path:
+    from csgsim.core import resources
+
+    return resources.calibration_dir() / "events.toml"
+
+
+def _events(path: Path) -> list[dict[str, Any]]:
+    """The scenario events to write into the model (``calibration/events.toml``); none if there is no such file."""
+    if not path.is_file():
+        return []
+    try:
+        events = tomllib.loads(path.read_text(encoding="utf-8")).get("events", [])
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CalibrationError(f"{path}: cannot be read as the events to write ({exc})") from exc
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise CalibrationError(f"{path}: 'events' must be [[events]] tables")
+    return events
 
 
 def levels_table(result: CalibrationResult) -> pd.DataFrame:

@@ -93,12 +93,14 @@ def year_factor(region: Region, kind: str, year: int, inputs: InputDraw) -> floa
     return factor
 
 
-def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw) -> np.ndarray:
+def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base: np.ndarray | None = None) -> np.ndarray:
     """Expected reports per hour of ``kind`` under one replication's drawn inputs: the central
-    intensity without events, times ``year_factor`` of each hour's year, times the events at their
-    drawn sizes."""
+    intensity without events (``base``, computed here if not given), times ``year_factor`` of each
+    hour's year, times the events at their drawn sizes."""
     years = np.repeat(np.array([d.year for d in calendar.dates]), HOURS_PER_DAY)
-    factors = {int(y): year_factor(region, kind, int(y), inputs) for y in np.unique(years)}
-    factor = np.vectorize(factors.__getitem__, otypes=[float])(years)
+    factor = np.ones(years.size)
+    for y in np.unique(years):
+        factor[years == y] = year_factor(region, kind, int(y), inputs)
     events = [e for e in inputs.events if e.applies(region.id, kind)]
-    return base_intensity(region.demand(kind), calendar) * factor * event_multiplier(events, calendar)
+    base = base_intensity(region.demand(kind), calendar) if base is None else base
+    return base * factor * event_multiplier(events, calendar)

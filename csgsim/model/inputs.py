@@ -14,7 +14,7 @@ from csgsim.staff import absence
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
 from csgsim.demand import uncertainty
-from csgsim.demand.intensity import intensity, sample_arrivals
+from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.replanning import ReplanLog, replan
@@ -34,6 +34,7 @@ class RegionPlan:
     schedule: Schedule
     events: tuple[Event, ...] = ()  # the scenario's events, re-sized per replication when inputs are uncertain
     uncertain_inputs: bool = False  # draw level, split, growth and event sizes per replication
+    base_rates: tuple[np.ndarray, np.ndarray] | None = None  # acute, non-acute before events (uncertain inputs)
 
 
 def plan(scenario: Scenario, region_id: str) -> RegionPlan:
@@ -42,9 +43,10 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     duty = region.duty
     schedule = base_schedule(duty.pattern, region.casemanagers, cal, duty.handover_hour,
                              duty.handover_weekday, duty.office_start_hour, duty.office_end_hour)
+    uncertain = uncertainty.active(scenario)
     return RegionPlan(region, cal, scenario.warmup_hours, intensity(scenario, region_id, "acute", cal),
-                      intensity(scenario, region_id, "non_acute", cal), schedule, scenario.events,
-                      uncertainty.active(scenario))
+                      intensity(scenario, region_id, "non_acute", cal), schedule, scenario.events, uncertain,
+                      tuple(base_intensity(region.demand(k), cal) for k in ("acute", "non_acute")) if uncertain else None)
 
 
 def arrival_rates(plan: RegionPlan, seed: int, rep: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,8 +54,9 @@ def arrival_rates(plan: RegionPlan, seed: int, rep: int) -> tuple[np.ndarray, np
     if not plan.uncertain_inputs:
         return plan.acute_rate, plan.non_acute_rate
     drawn = uncertainty.draw(plan.region, plan.events, seed, rep)
-    return (uncertainty.rate(plan.region, "acute", plan.calendar, drawn),
-            uncertainty.rate(plan.region, "non_acute", plan.calendar, drawn))
+    acute, non_acute = plan.base_rates or (None, None)
+    return (uncertainty.rate(plan.region, "acute", plan.calendar, drawn, acute),
+            uncertainty.rate(plan.region, "non_acute", plan.calendar, drawn, non_acute))
 
 
 def backup_schedule(kind: str, primary: Schedule, region: Region, spells: absence.Spells) -> Schedule | None:

@@ -550,3 +550,17 @@ def test_netherlands_toml_carries_the_zedenwet_with_its_range() -> None:
     assert (event.effect_low, event.effect_high) == (0.0, 0.53)
     assert not event.regions and set(event.types) == {"acute", "non_acute"}
     assert any("effect_high" in key for key in loaded.provenance)
+
+
+def test_zedenwet_experiment_fixes_the_models_event_instead_of_adding_one() -> None:
+    """experiments/zedenwet-2024.toml sets the size of the model's own 'zedenwet' event in each arm (0, 0.16, 0.22,
+    0.53, without a range), so no arm counts the law twice."""
+    from csgsim.studies import experiments
+
+    exp = experiments.load(ROOT / "experiments" / "zedenwet-2024.toml")
+    sizes = {}
+    for variant in exp.variants:
+        (event,) = [e for e in variant.scenario.events if "zedenwet" in e.name.lower()]
+        assert event.effect_low == event.effect_high == event.effect
+        sizes[variant.name] = event.effect
+    assert sizes == {"baseline": 0.0, "low": 0.16, "central": 0.22, "high": 0.53}

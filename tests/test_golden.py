@@ -33,15 +33,15 @@ GOLDEN_ZEELAND = {
     "tasks": "9ed88c0857cd1c668d74130845e739c406d78562800641e57cc1f1afc9333155",
 }
 GOLDEN_NATIONAL = {  # re-pinned (issue 13): recalibrated model with input uncertainty drawn per replication
-    "regions": "8bc5b5b807c8ee8a135a65f959dbb5fa63ed203a114ce692c9698cf38f01ca60",
-    "persons": "241745d3c57606be07c902856c88ad360a82967d53ea09a9a90942b38827eedb",
-    "callouts": "27240757b9e609ea5e8884f9bbc7c8cfddaa00fa8131ddf5ca99d43a06603841",
-    "reports": "c1fd8762b50ae44792c0a99d7e4e11692cd94ed8f2af85cb0bcf1f4a748b56f4",
-    "tasks": "ef71e3a82af461d28e953febf3ad5873b49d9738c410168ba43615f06a93998a",
+    "regions": "393202292e8a15196900279bf8eae5510e83971f98fe075fb201e2f0e5684dce",
+    "persons": "6595dccd05addbcb7b911d178b4069b4b2fafe38822688d4f27bf8ec21e26c9f",
+    "callouts": "43883c988ffddd089afd4cca67f58e3dc1f66727d44ee7433ddd09463f7a5865",
+    "reports": "bbc7e36491ce3ec33efd54665261d963a06c5856ffc4c4913bcc14375412dde7",
+    "tasks": "704e7e01acf8a5742ee09178d99d246dd4237a941f45303db3f00d9f329c8a96",
 }
 GOLDEN_EXPERIMENT = {  # re-pinned (issue 13): the experiment runs the recalibrated national model
-    "regions": "e9b059b4a477e93994861b39a18f53c83a03f495d57f1b8ee622e8a109b523ef",
-    "differences": "cdeb7cf4045639c8d207e50345716bf177f435316d5955488a8a4acdf257867c",
+    "regions": "2f8e42fb72c64940575b85f12d5a09ac728984261face19764eeda323a0afac2",
+    "differences": "8dee0b5ae94517233b5b6afab07956d1542da9bdd237a549e538d76e4a5067b3",
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csgsim.calibration import calibrate as cal
+from csgsim import calibration as cal
 from csgsim.core.errors import CalibrationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_negative_count_anywhere_names_its_row_and_column(n_rows: int, data: st.
 def test_shipped_figures_load_and_normalise_region_names() -> None:
     """The shipped public figures load; region names become the ids of calibration/regions.csv."""
     counts = cal.load_counts(FIGURES)
-    assert len(counts) == 18
+    assert len(counts) == 25
     assert set(counts["region"]) <= {*cal.load_regions()["id"], "national"}
     assert {"brabant-oost", "amsterdam-amstelland", "groningen-drenthe"} <= set(counts["region"])
 
@@ -145,24 +145,28 @@ def test_levels_add_up_to_the_national_count_of_each_year(result: cal.Calibratio
             assert sums[(row.year, "acute")] == pytest.approx(row.acute, rel=0.005)
             assert sums[(row.year, "non_acute")] == pytest.approx(row.non_acute, rel=0.005)
     assert result.history.converged
-    assert result.history.df == 3 and result.history.deviance < 7.81  # chi-square(3) 95% point
+    assert result.history.df == 5 and result.history.deviance < 11.07  # chi-square(5) 95% point
 
 
 def test_regions_with_own_counts_are_fitted_and_others_are_population_share_estimates(
         result: cal.CalibrationResult) -> None:
     """A region with any compared count of its own (any year) gets its own effect ('fitted'; non-acute 'derived' when
-    only acute was published); the eight without one are 'estimate' by population share, with the method text."""
+    only acute was published); the eight without one are 'estimate' by population share, with the method text.
+    Own-count regions have a far narrower level band (sd of log level) than the population-share estimates."""
     levels = result.levels.set_index(["region", "type"])
     own = {"amsterdam-amstelland", "rotterdam", "brabant-oost", "groningen-drenthe", "twente-achterhoek", "friesland",
            "zeeland", "flevoland"}
     for rid in own:
         assert levels.at[(rid, "acute"), "status"] == "fitted"
-        assert levels.at[(rid, "acute"), "provenance"].startswith("fitted: 2019 expected count")
-    assert levels.at[("friesland", "non_acute"), "status"] == "derived"
+        assert levels.at[(rid, "acute"), "provenance"].startswith("fitted: expected acute reports in ")
+        assert levels.at[(rid, "acute"), "sd_log"] < 0.25
+    assert levels.at[("rotterdam", "non_acute"), "status"] == "derived"
+    assert levels.at[("friesland", "non_acute"), "status"] == "fitted"  # Friesland 2018 and 2021 published both
     assert levels.at[("zeeland", "non_acute"), "status"] == "fitted"  # Zeeland 2018 published both types
     estimates = result.levels[result.levels["status"] == "estimate"]
     assert set(estimates["region"]) == set(result.regions["id"]) - own
-    assert estimates["provenance"].str.startswith("estimate: no own count").all()
+    assert estimates["provenance"].str.contains("no own count: population share").all()
+    assert (estimates["sd_log"] > 0.3).all()
     assert (estimates["rate_ratio"] == 1.0).all()
 
 
@@ -219,7 +223,7 @@ def test_growth_fit_reports_ci_and_roll_out_caveat(result: cal.CalibrationResult
     assert g.ci_low < g.rate < g.ci_high
     assert g.rate == pytest.approx((4148 / 1945) ** (1 / 3) - 1, abs=0.02)
     assert any("roll-out" in note for note in result.notes)
-    assert result.default_growth == 0.05
+    assert result.outlook.rate == 0.05 and "assumption" in result.outlook.reason
 
 
 def test_other_measure_is_never_mixed_into_levels_or_growth(tmp_path: Path, result: cal.CalibrationResult) -> None:
@@ -278,10 +282,10 @@ def checked() -> pd.DataFrame:
 def test_every_compared_data_point_lies_inside_the_simulated_95_interval(checked: pd.DataFrame) -> None:
     """Simulating each data year with models/netherlands.toml (200 calendar years, fixed seed) puts every compared
     published count - national, regional, partial first years, each type and total - inside the 2.5-97.5% range."""
-    compared = checked[checked["status"] == "compared"]
-    assert len(compared) == 26
+    compared = checked[checked["status"].isin(["compared", "later"])]
+    assert len(compared) == 37
     assert compared["inside"].all(), compared.loc[~compared["inside"], "data_point"].tolist()
-    assert set(compared["year"]) == {2016, 2017, 2018, 2019}
+    assert set(compared["year"]) == {2016, 2017, 2018, 2019, 2020, 2021}
     assert {"2016 flevoland total", "2017 brabant-oost acute", "2016 rotterdam acute", "2018 zeeland non-acute",
             "2018 national total"} <= set(compared["data_point"])
 
@@ -289,7 +293,7 @@ def test_every_compared_data_point_lies_inside_the_simulated_95_interval(checked
 def test_excluded_points_are_few_and_give_their_reason(checked: pd.DataFrame) -> None:
     """Only the other measure (2022, 2023) and Amsterdam-Amstelland 2018 (a narrower group) are excluded, each with
     'excluded: <reason>'; they are still simulated, so the table shows how far off they are."""
-    excluded = checked[checked["status"] != "compared"]
+    excluded = checked[~checked["status"].isin(["compared", "later"])]
     assert sorted(excluded["data_point"]) == ["2018 amsterdam-amstelland total",
                                               "2022 national total (helped_any_channel)",
                                               "2023 national total (helped_any_channel)"]
@@ -311,13 +315,13 @@ def test_excluded_point_does_not_move_the_fit(tmp_path: Path, result: cal.Calibr
 
 def test_check_uses_the_model_files_levels_for_each_calendar_year(checked: pd.DataFrame) -> None:
     """The model's expectation in the table is the file's level for that calendar year: levels.2017 of Brabant-Oost
-    (prorated first year), levels.2016 of Flevoland (leap year, both types), level (2019) of Zeeland."""
+    (prorated first year), levels.2016 of Flevoland (leap year, both types), levels.2019 of Zeeland."""
     model = tomllib.loads(MODEL.read_text(encoding="utf-8"))["regions"]
     expected = checked.set_index("data_point")["expected"]
 
     def level(rid: str, t: str, year: int) -> float:
         d = model[rid]["demand"][t]
-        return d["level"]["value"] if year == 2019 else d["levels"][str(year)]["value"]
+        return d["levels"][str(year)]["value"] if str(year) in d.get("levels", {}) else d["level"]["value"]
 
     assert expected["2017 brabant-oost acute"] == pytest.approx(level("brabant-oost", "acute", 2017))
     assert expected["2016 flevoland total"] == pytest.approx(level("flevoland", "acute", 2016)
@@ -411,28 +415,30 @@ def _keys(node: object) -> object:
 
 
 def test_netherlands_toml_has_16_regions_with_provenance(regions: pd.DataFrame) -> None:
-    """models/netherlands.toml parses, has the 16 regions, and every level - 2019 and each of 2016-2018 - carries a
-    source (fitted to the region's own counts) or an assumption (derived, estimated, not yet open)."""
+    """models/netherlands.toml parses, has the 16 regions, and every level - the forecast level and each fitted year
+    before its level year - carries a source (fitted to the region's own counts) or an assumption (derived,
+    estimated, not yet open); the regions' 2019 values add up to the 2019 national reports within 2%."""
     model = tomllib.loads(MODEL.read_text(encoding="utf-8"))
     assert list(model["regions"]) == list(regions["id"])
     totals = {"acute": 0.0, "non_acute": 0.0}
     for region in model["regions"].values():
         for t in totals:
             demand = region["demand"][t]
-            assert set(demand["levels"]) == {"2016", "2017", "2018"}
+            year = demand.get("level_year", 2019)
+            assert set(demand["levels"]) == {str(y) for y in range(2016, min(year, 2020))}
             for entry in (demand["level"], *demand["levels"].values()):
                 assert isinstance(entry["value"], float) and entry["value"] >= 0
                 assert len({"source", "assumption"} & set(entry)) == 1
                 assert (entry.get("source") or entry.get("assumption")).strip()
-            totals[t] += demand["level"]["value"]
+            totals[t] += demand["levels"]["2019"]["value"] if year > 2019 else demand["level"]["value"]
         n = len(region["staff"]["casemanagers"])
         acute = region["demand"]["acute"]["level"]["value"]
         assert n == (5 if acute < 80 else 6 if acute < 180 else 7)
         assert region["staff"]["coordinator"]["id"].endswith("-coord")
         school = region["leave"]["school_region"]
         assert school["value"] in ("north", "middle", "south") and "rijksoverheid" in school["source"]
-    assert totals["acute"] == pytest.approx(1888, rel=0.005)
-    assert totals["non_acute"] == pytest.approx(2260, rel=0.005)
+    assert totals["acute"] + totals["non_acute"] == pytest.approx(4148, rel=0.02)
+    assert totals["acute"] == pytest.approx(1888, rel=0.03)
     wmb = model["regions"]["west-midden-brabant"]["demand"]["acute"]["levels"]
     assert wmb["2017"]["value"] == 0.0 and wmb["2017"]["assumption"].startswith("0: not open in 2017")
     office = [rid for rid, r in model["regions"].items() if r.get("duty", {}).get("pattern") == "office_plus_oncall"]
@@ -443,9 +449,11 @@ def test_netherlands_toml_has_16_regions_with_provenance(regions: pd.DataFrame) 
 
 
 def test_netherlands_toml_copies_the_example_structure() -> None:
-    """Scenario, norms, profiles and defaults have exactly the keys of models/three-regions.toml."""
+    """Scenario, norms, profiles and defaults have exactly the keys of models/three-regions.toml, plus the spread of
+    growth in [defaults.uncertainty]."""
     model = tomllib.loads(MODEL.read_text(encoding="utf-8"))
     example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert set(model["defaults"].pop("uncertainty")) == {"growth_sd_national", "growth_sd_region"}
     for section in ("scenario", "norms", "profiles", "defaults"):
         assert _keys(model[section]) == _keys(example[section])
 
@@ -457,20 +465,24 @@ def test_netherlands_toml_is_reproducible(result: cal.CalibrationResult) -> None
 
 
 def test_netherlands_toml_loads_with_the_scenario_loader(result: cal.CalibrationResult) -> None:
-    """The generated scenario passes csgsim's own scenario validation; explicit levels cover 2016-2018, the 2019 level
-    and 5% growth the years after."""
+    """The generated scenario passes csgsim's own scenario validation; explicit levels cover 2016-2018, the forecast
+    level in 2021 (moved from 2019 with the growth the later counts show) and 5% growth the years after; the
+    level's input uncertainty is in [regions.*.uncertainty]."""
     from csgsim.config import scenario
 
     loaded = scenario.load(MODEL)
     assert len(loaded.regions) == 16
     zeeland = loaded.regions["zeeland"].acute
     levels = result.year_levels.set_index(["region", "type", "year"])["level"]
-    assert zeeland.level == levels[("zeeland", "acute", 2019)]
+    assert zeeland.level == result.levels.set_index(["region", "type"]).at[("zeeland", "acute"), "level"]
+    assert zeeland.level_year == 2021 and loaded.regions["zeeland"].uncertainty.level_sd_log > 0
+    assert zeeland.level == pytest.approx(levels[("zeeland", "acute", 2019)] * (1 + result.pooling["growth"]) ** 2,
+                                          rel=0.2)
     assert zeeland.annual_level(2016) == 0.0
     assert zeeland.annual_level(2018) == levels[("zeeland", "acute", 2018)]
-    assert zeeland.annual_level(2021) == pytest.approx(zeeland.level * 1.05**2)
+    assert zeeland.annual_level(2023) == pytest.approx(zeeland.level * 1.05**2)
     assert loaded.regions["noord-holland"].note.startswith("uncertain:")
-    assert sum(r.acute.level for r in loaded.regions.values()) == pytest.approx(1888, rel=0.005)
+    assert sum(r.acute.annual_level(2019) for r in loaded.regions.values()) == pytest.approx(1888, rel=0.03)
 
 
 def test_shipped_calibration_data_are_found_by_resources(result: cal.CalibrationResult) -> None:
@@ -518,8 +530,8 @@ def test_cli_calibrate_check_prints_data_vs_model() -> None:
     res = _cli("calibrate", FIGURES, "--check", "-n", 100)
     assert res.exit_code == 0, res.output
     assert "Data vs model" in res.stdout
-    assert "2016 flevoland total" in res.stdout and "excluded: measure 'helped_any_channel'" in res.stdout
-    assert "26 of 26 compared data points lie inside" in res.stdout
+    assert "2016 flevoland total" in res.stdout and "excluded: measure" in res.stdout
+    assert "37 of 37 compared data points lie inside" in res.stdout
 
 
 def test_cli_check_model_exits_1_when_a_point_falls_outside(tmp_path: Path) -> None:
@@ -530,7 +542,7 @@ def test_cli_check_model_exits_1_when_a_point_falls_outside(tmp_path: Path) -> N
             row[3] = "400"
     res = _cli("calibrate", _write_rows(tmp_path / "c.csv", rows), "--check-model", MODEL, "-n", 50)
     assert res.exit_code == 1, res.output
-    assert "NO" in res.stdout and "25 of 26 compared" in res.stdout
+    assert "NO (above)" in res.stdout and "36 of 37 compared" in res.stdout
 
 
 @pytest.mark.parametrize(("name", "row"), [("counts_negative.csv", 4), ("counts_unknown_region.csv", 3)])
@@ -539,3 +551,31 @@ def test_cli_calibrate_bad_csv_exits_2_naming_the_row(name: str, row: int) -> No
     res = _cli("calibrate", DATA / name, "--check")
     assert res.exit_code == 2
     assert f"{name}: row {row}," in res.output and "Traceback" not in res.output
+
+
+def test_netherlands_toml_carries_the_zedenwet_with_its_range() -> None:
+    """The shipped model has the events of calibration/events.toml: the Zedenwet from 1 Jul 2024 as a lasting
+    level change of +16% (police reports), drawn per replication between 0 and +53% (CSG Groningen 2025), each
+    value with its source or assumption."""
+    from csgsim.config import scenario
+
+    loaded = scenario.load(MODEL)
+    (event,) = loaded.events
+    assert (event.kind, event.start, event.effect) == ("level", dt.date(2024, 7, 1), 0.16)
+    assert (event.effect_low, event.effect_high) == (0.0, 0.53)
+    assert not event.regions and set(event.types) == {"acute", "non_acute"}
+    assert any("effect_high" in key for key in loaded.provenance)
+
+
+def test_zedenwet_experiment_fixes_the_models_event_instead_of_adding_one() -> None:
+    """experiments/zedenwet-2024.toml sets the size of the model's own 'zedenwet' event in each arm (0, 0.16, 0.22,
+    0.53, without a range), so no arm counts the law twice."""
+    from csgsim.studies import experiments
+
+    exp = experiments.load(ROOT / "experiments" / "zedenwet-2024.toml")
+    sizes = {}
+    for variant in exp.variants:
+        (event,) = [e for e in variant.scenario.events if "zedenwet" in e.name.lower()]
+        assert event.effect_low == event.effect_high == event.effect
+        sizes[variant.name] = event.effect
+    assert sizes == {"baseline": 0.0, "low": 0.16, "central": 0.22, "high": 0.53}

@@ -123,6 +123,26 @@ class Staffing:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """Input uncertainty of a region, drawn once per replication (``csgsim.demand.uncertainty``).
+
+    ``level_sd_log``: sd of the log of the region's level (both types); ``acute_share_beta``:
+    Beta(a, b) of the acute share, whose mean the levels' split is; ``growth_sd_national`` and
+    ``growth_sd_region``: sd of log(1 + growth) per year after the level year, a part shared by
+    all regions and the region's own part. All zero (the default): the inputs are taken as exact.
+    """
+
+    level_sd_log: float = 0.0
+    acute_share_beta: tuple[float, float] | None = None
+    growth_sd_national: float = 0.0
+    growth_sd_region: float = 0.0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.level_sd_log or self.acute_share_beta or self.growth_sd_national or self.growth_sd_region)
+
+
+@dataclass(frozen=True)
 class Region:
     id: str
     name: str
@@ -136,6 +156,7 @@ class Region:
     note: str = ""
     escalation: Escalation = Escalation()
     lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
+    uncertainty: Uncertainty = Uncertainty()
 
     @property
     def casemanagers(self) -> int:
@@ -162,6 +183,8 @@ class Event:
     ramp_days: float
     decay_days: float
     lasting: float
+    effect_low: float | None = None  # with effect_high: drawn per replication from triangular(low, effect, high)
+    effect_high: float | None = None
 
     def applies(self, region: str, kind: str) -> bool:
         return kind in self.types and (not self.regions or region in self.regions)
@@ -619,9 +642,24 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
         note=r.text("note", default=""),
         escalation=chain,
         lines=lines.read(r, people),
+        uncertainty=_uncertainty(r.table("uncertainty")),
     )
     r.done()
     return region
+
+
+def _uncertainty(r: TableReader) -> Uncertainty:
+    beta = r.numbers("acute_share_beta", default=[], lo=0.0)
+    if beta.size not in (0, 2) or (beta.size and beta.min() <= 0):
+        raise r.fail("acute_share_beta", beta.tolist(), "expected [a, b], two numbers > 0 (a Beta distribution)")
+    u = Uncertainty(
+        level_sd_log=r.number("level_sd_log", default=0.0, lo=0.0, hi=5.0),
+        acute_share_beta=(float(beta[0]), float(beta[1])) if beta.size else None,
+        growth_sd_national=r.number("growth_sd_national", default=0.0, lo=0.0, hi=2.0),
+        growth_sd_region=r.number("growth_sd_region", default=0.0, lo=0.0, hi=2.0),
+    )
+    r.done()
+    return u
 
 
 def _event(r: TableReader, regions: dict[str, Region]) -> Event:
@@ -650,8 +688,14 @@ def _event(r: TableReader, regions: dict[str, Region]) -> Event:
                     if kind == "campaign" else 0.0),
         lasting=r.number("lasting", default=0.0, lo=0.0, hi=1.0) if kind == "spike" else 0.0,
     )
+    low = r.number("effect_low", lo=-1.0) if "effect_low" in r.data else None
+    high = r.number("effect_high", hi=1000.0) if "effect_high" in r.data else None
+    if (low is None) != (high is None):
+        raise r.fail("effect_low" if low is None else "effect_high", None, "give both effect_low and effect_high, or neither")
+    if low is not None and not low <= ev.effect <= high:
+        raise r.fail("effect", ev.effect, f"must lie between effect_low ({low}) and effect_high ({high})")
     r.done()
-    return ev
+    return _replace(ev, effect_low=low, effect_high=high)
 
 
 def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:

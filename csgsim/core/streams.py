@@ -27,6 +27,9 @@ STREAMS = (
     "load_absence",
     "escalation",
     "annual_leave",
+    "inputs",  # input uncertainty of a region (csgsim.demand.uncertainty)
+    "national_inputs",  # the growth shared by all regions (keyed on the name "national")
+    "event_inputs",  # an event's drawn size (keyed on "event:<name>")
 )
 
 

@@ -15,16 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.streams import stream
 from csgsim.config.scenario import Demand, Event, Scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def _year_shape(demand: Demand, year: int) -> np.ndarray:
@@ -159,40 +154,3 @@ def sample_arrivals(
     t, u = np.concatenate(times), np.concatenate(marked)
     order = np.argsort(t, kind="stable")
     return t[order], u[order]
-
-
-# --- the demand view --------------------------------------------------------------------
-
-
-def by_period(scenario: Scenario, region: str, kind: str, by: str = "week", replications: int = 200,
-              seed: int | None = None) -> pd.DataFrame:
-    """Expected reports per week or month with and without events, and simulated 95% bands.
-
-    `event_effect` is what the scenario's events add in expectation; the simulated columns come
-    from the same sampler the model uses, so over-dispersion shows in the band's width.
-    """
-    import pandas as pd
-
-    seed = scenario.seed if seed is None else seed
-    cal = scenario.calendar
-    base = base_intensity(scenario.regions[region].demand(kind), cal)
-    rate = intensity(scenario, region, kind)
-    day = np.repeat(np.arange(cal.days), HOURS_PER_DAY)
-    dates = pd.to_datetime(cal.start) + pd.to_timedelta(day, unit="D")
-    period = (dates.to_period("W-SUN") if by == "week" else dates.to_period("M")).start_time
-    labels, idx = np.unique(period, return_inverse=True)
-    cv = scenario.regions[region].demand(kind).overdispersion_cv
-    sims = np.empty((replications, labels.size))
-    for rep in range(replications):
-        t, _ = sample_arrivals(rate, cv, lambda k: stream(seed, rep, region, f"{kind}_arrivals", k),
-                               stream(seed, rep, region, f"{kind}_weeks"))
-        sims[rep] = np.bincount(idx[t.astype(np.int64)], minlength=labels.size)
-    return pd.DataFrame({
-        "period_start": pd.Series(dates).groupby(idx).min().dt.date.to_numpy(),  # clipped to the horizon
-        "days": np.bincount(idx, minlength=labels.size) / HOURS_PER_DAY,
-        "expected": np.bincount(idx, rate, minlength=labels.size),
-        "without_events": np.bincount(idx, base, minlength=labels.size),
-        "simulated_mean": sims.mean(axis=0),
-        "simulated_low": np.percentile(sims, 2.5, axis=0),
-        "simulated_high": np.percentile(sims, 97.5, axis=0),
-    }).assign(event_effect=lambda d: d["expected"] - d["without_events"])

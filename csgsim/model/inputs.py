@@ -13,7 +13,8 @@ import numpy as np
 from csgsim.staff import absence, lines
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import person_key, stream
-from csgsim.demand.intensity import intensity, sample_arrivals
+from csgsim.demand import uncertainty
+from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
 from csgsim.model.dispatch import ChainInputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
@@ -23,7 +24,7 @@ from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
 from csgsim.config.escalation import NEIGHBOURS
 from csgsim.config.lines import SharedLine
-from csgsim.config.scenario import Region, Scenario
+from csgsim.config.scenario import Event, Region, Scenario
 from csgsim.core.errors import ScenarioError
 
 
@@ -37,6 +38,9 @@ class RegionPlan:
     acute_rate: np.ndarray
     non_acute_rate: np.ndarray
     schedule: Schedule
+    events: tuple[Event, ...] = ()  # the scenario's events, re-sized per replication when inputs are uncertain
+    uncertain_inputs: bool = False  # draw level, split, growth and event sizes per replication
+    base_rates: tuple[np.ndarray, np.ndarray] | None = None  # acute, non-acute before events (uncertain inputs)
 
 
 #: Most reports a region's simulated year may hold, events included: three times the largest
@@ -66,7 +70,20 @@ def plan(scenario: Scenario, region_id: str) -> RegionPlan:
     for shared in scenario.shared_lines:
         if region_id in shared.regions:  # in the shared hours the shared line holds this region's duty
             schedule = lines.pool(schedule, *lines.openings(shared.line, cal))
-    return RegionPlan(region, cal, scenario.warmup_hours, rates["acute"], rates["non_acute"], schedule)
+    uncertain = uncertainty.active(scenario)
+    return RegionPlan(region, cal, scenario.warmup_hours, rates["acute"], rates["non_acute"], schedule, scenario.events,
+                      uncertain,
+                      tuple(base_intensity(region.demand(k), cal) for k in ("acute", "non_acute")) if uncertain else None)
+
+
+def arrival_rates(plan: RegionPlan, seed: int, rep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hourly acute and non-acute rates of replication ``rep``: central, or under its drawn inputs."""
+    if not plan.uncertain_inputs:
+        return plan.acute_rate, plan.non_acute_rate
+    drawn = uncertainty.draw(plan.region, plan.events, seed, rep)
+    acute, non_acute = plan.base_rates or (None, None)
+    return (uncertainty.rate(plan.region, "acute", plan.calendar, drawn, acute),
+            uncertainty.rate(plan.region, "non_acute", plan.calendar, drawn, non_acute))
 
 
 def check(scenario: Scenario) -> None:
@@ -200,7 +217,8 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     """
     region, pw = plan.region, plan.region.pathway
     rid = region.id
-    acute_t, u = sample_arrivals(plan.acute_rate, region.acute.overdispersion_cv,
+    acute_rate, non_acute_rate = arrival_rates(plan, seed, rep)
+    acute_t, u = sample_arrivals(acute_rate, region.acute.overdispersion_cv,
                                  lambda k: stream(seed, rep, rid, "acute_arrivals", k),
                                  stream(seed, rep, rid, "acute_weeks"), 5 + len(pw.followup_days))
     acute = AcuteInputs(  # each report's durations come from its own marks (see sample_arrivals)
@@ -212,7 +230,7 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
         day1_visit=pw.day1_visit.quantile(u[:, 4]),
         followup=pw.followup_duration.quantile(u[:, 5:]),
     )
-    non_t, u = sample_arrivals(plan.non_acute_rate, region.non_acute.overdispersion_cv,
+    non_t, u = sample_arrivals(non_acute_rate, region.non_acute.overdispersion_cv,
                                lambda k: stream(seed, rep, rid, "non_acute_arrivals", k),
                                stream(seed, rep, rid, "non_acute_weeks"), 1 + len(pw.nonacute_followup_days))
     non_acute = NonAcuteInputs(arrival=non_t, intake=pw.intake_duration.quantile(u[:, 0]),

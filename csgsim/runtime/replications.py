@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise_values
+from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise, summarise_values
 from csgsim.config.scenario import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
@@ -39,6 +40,7 @@ class RunResult:
     region_values: np.ndarray  # (reps, regions, region metrics)
     person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
+    cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
 
     @property
     def replications(self) -> int:
@@ -67,6 +69,12 @@ class RunResult:
 
     def region_summary(self) -> pd.DataFrame:
         return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS)
+
+    def cost_summary(self) -> pd.DataFrame | None:
+        """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
+        if self.cost_long is None:
+            return None
+        return summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS)
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
@@ -103,7 +111,41 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
     records = None
     if results and results[0].records is not None:
         records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    return RunResult(scenario, seed, reps, regions, persons, records)
+    return RunResult(scenario, seed, reps, regions, persons, records,
+                     _cost_long(scenario, reps, list(scenario.regions), results))
+
+
+def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], results: list[Replication]
+               ) -> pd.DataFrame | None:
+    """The cost cube (rep, region, year, metric) in long form; None when no region has [costs]."""
+    if all(r.costs is None for r in results) or all(reg.costs is None for reg in scenario.regions.values()):
+        return None
+    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+    metrics = list(COST_METRICS)
+    cube = np.stack([r.costs for r in results])  # rep, region, year, metric
+    inner = len(regions) * len(years) * len(metrics)
+    return pd.DataFrame({
+        "rep": np.repeat(reps, inner),
+        "region": np.tile(np.repeat(regions, len(years) * len(metrics)), len(reps)),
+        "year": np.tile(np.repeat(years, len(metrics)), len(reps) * len(regions)),
+        "metric": np.tile(metrics, len(reps) * len(regions) * len(years)),
+        "value": cube.ravel(),
+    })
+
+
+def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
+    """Add region 'national': per replication and year, the sum of the regions' additive figures,
+    its days, and the per-case figures of the sums (regions without [costs] left out)."""
+    wide = cost_long.pivot_table(index=["rep", "year", "region"], columns="metric", values="value",
+                                 sort=False).dropna(how="all")
+    nat = wide[list(ADDITIVE)].groupby(level=["rep", "year"], sort=False).sum()
+    nat["days"] = wide["days"].groupby(level=["rep", "year"], sort=False).first()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nat["cost_per_case"] = nat["total"] / nat["reports"].where(nat["reports"] > 0)
+        nat["variable_per_case"] = nat["variable"] / nat["reports"].where(nat["reports"] > 0)
+    long = nat[list(COST_METRICS)].reset_index().melt(id_vars=["rep", "year"], var_name="metric")
+    long["region"] = "national"
+    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
 
 
 def run(

@@ -214,3 +214,46 @@ def test_national_costs_are_the_sum_of_the_regions() -> None:
     assert np.allclose(nat["total"], sums["total"])
     assert np.allclose(nat["cost_per_case"], sums["total"] / sums["reports"])
     assert (nat["days"] == 365).all()
+
+
+def test_costs_command_prices_2019_checks_the_band_and_prices_one_more_casemanager(tmp_path: Path) -> None:
+    """`csgsim costs --year 2019 --marginal` on Zeeland: JSON with the cost summary of 2019, the
+    budget check against EUR 116k-552k, and paired differences in which one more casemanager
+    costs its training and network hours at least and cuts the duties per person."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from csgsim.ui.cli import app
+
+    out = CliRunner().invoke(app, ["costs", "-s", str(ROOT / "models" / "zeeland.toml"), "--year", "2019", "-n", "3",
+                                   "--marginal", "--workers", "1", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    got = json.loads(out.stdout)
+    assert {r["year"] for r in got["costs"]} == {2019}
+    (check,) = got["budget_check"]
+    assert (check["low"], check["high"], check["year"]) == (116000, 552000, 2019)
+    assert check["status"] == ("below" if check["total"] < 116000 else "above" if check["total"] > 552000 else "inside")
+    diff = {(d["region"], d["metric"]): d for d in got["marginal"]}
+    reg = scenario_mod.load(ROOT / "models" / "zeeland.toml").regions["zeeland"]
+    c = reg.costs
+    training = (c.training_hours_per_year + c.network_hours_per_year) * c.hourly_wage_cost("casemanager", 2019)
+    assert diff[("zeeland", "duties_per_4w")]["diff_mean"] < 0
+    assert diff[("zeeland", "cost_total")]["unit"] == "EUR"
+    assert abs(diff[("zeeland", "cost_total")]["diff_mean"] - training) < 5000
+
+
+def test_costs_command_refuses_a_scenario_without_costs(tmp_path: Path) -> None:
+    """Without a [costs] table the command says so and exits 2 (no invented prices)."""
+    import tomlkit
+    from typer.testing import CliRunner
+
+    from csgsim.ui.cli import app
+
+    data = zeeland()
+    del data["costs"]
+    path = tmp_path / "no-costs.toml"
+    path.write_text(tomlkit.dumps(data))
+    out = CliRunner().invoke(app, ["costs", "-s", str(path), "-n", "2", "--workers", "1"])
+    assert out.exit_code == 2
+    assert "has no [costs] table" in out.output

@@ -41,13 +41,18 @@ def in_year(data: dict[str, Any], year: int) -> dict[str, Any]:
 
 
 def annual_costs(cost_long: pd.DataFrame) -> pd.DataFrame:
-    """Per replication and region: the period's costs scaled to 365 days, in long form
-    (rep, region, metric, value) with the ANNUAL metric names."""
+    """Per replication and region (and 'national', their sum, when there are several): the
+    period's costs scaled to 365 days, in long form (rep, region, metric, value), ANNUAL names."""
     wide = cost_long.pivot_table(index=["rep", "region"], columns="metric", values="value", aggfunc="sum",
                                  sort=False)
     scale = 365.0 / wide["days"]
     out = pd.DataFrame({f"cost_{m}": wide[m] * scale for m in ("allowance", "fixed", "variable", "total")})
     out["cost_cost_per_case"] = wide["total"] / wide["reports"].where(wide["reports"] > 0)
+    if len(wide.index.unique("region")) > 1:  # the national figure: the sum of the regions
+        nat = out.groupby(level="rep", sort=False).sum(min_count=1)
+        sums = wide[["total", "reports"]].groupby(level="rep", sort=False).sum()
+        nat["cost_cost_per_case"] = sums["total"] / sums["reports"].where(sums["reports"] > 0)
+        out = pd.concat([out, nat.assign(region="national").set_index("region", append=True)])
     return out.reset_index().melt(id_vars=["rep", "region"], var_name="metric")
 
 

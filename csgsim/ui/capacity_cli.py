@@ -6,6 +6,7 @@ Registered on the app of `csgsim.ui.cli`, which imports this module after defini
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -104,3 +105,66 @@ def costs(
 MARGINAL_SHOWN = [("cost_total", "total EUR/yr"), ("cost_allowance", "allowance EUR/yr"),
                   ("duties_per_4w", "duties /4wk"), ("max_oncall_days_per_4w", "max on-call days /4wk"),
                   ("acute_contact_within_norm", "contact in norm"), ("gap_hours", "gap h")]
+
+
+class Lang(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rapport.html / report.html, the PDF and the run.")],
+    scenario: ScenarioOpt = None,
+    region: RegionOpt = None,
+    from_run: Annotated[Optional[Path], typer.Option("--from", help="Use this run folder (csgsim run --out) as the "
+                                                     "baseline instead of simulating it.")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, help="Replications per run (few by "
+                                                "default, so the report is quick; the report says so).")] = 10,
+    seed: SeedOpt = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the text: nl (default) or en.")] = Lang.nl,
+    outlook: Annotated[Optional[Path], typer.Option(help="Experiment file whose variants' events give the demand "
+                                                    "outlook (default: experiments/zedenwet-2024.toml).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the page to PDF with headless Chromium.")] = True,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """The capacity case as one self-contained HTML page and the same page as PDF: demand outlook,
+    team, delays against the norm, load per person, one long absence, costs against the 2019
+    budgets, what one more casemanager buys, and every parameter's source."""
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
+    from csgsim.calibration.calibrate import write_text_atomic
+    from csgsim.ui import outputs
+    from csgsim.ui.report import gather, html, pdf as pdf_mod
+
+    if from_run is not None and (scenario is not None or region):
+        raise fail("give --from RUN or --scenario/--region, not both")
+    if pdf and pdf_mod.chromium() is None:
+        raise fail("no Chromium found for the PDF: install Debian's chromium package (apt-get install chromium), "
+                   "set CSGSIM_CHROMIUM, or pass --no-pdf")
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: is a file, not a folder")
+    try:
+        with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+            task = bar.add_task("report", total=None)
+            data = gather.gather(scenario, from_run, region, replications, seed, backend, outlook,
+                                 on_progress=lambda k: bar.advance(task, k))
+        page = html.build(data, lang.value)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    name = "rapport" if lang is Lang.nl else "report"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if from_run is None:
+            outputs.write_outputs(data.result, out / "run")
+        page_path = out / f"{name}.html"
+        write_text_atomic(page_path, page)
+        gather.say(f"wrote {page_path}")
+        if pdf:
+            pdf_mod.print_pdf(page_path, out / f"{name}.pdf")
+            gather.say(f"wrote {out / f'{name}.pdf'}")
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+    except RuntimeError as exc:
+        raise fail(str(exc)) from None

@@ -1,0 +1,245 @@
+"""The report as one self-contained HTML page: inline CSS, figures as base64 PNG, no script, no
+external reference. Key figures carry their unrounded value in `data-value`, so a test can check
+them against the run's Parquet tables."""
+
+from __future__ import annotations
+
+import base64
+import json
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csgsim.ui.report import figures
+from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
+from csgsim.ui.report.text import Fmt, t
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem}
+table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
+td.n,th.n{text-align:right;white-space:nowrap}figure{margin:.8rem 0}img{max-width:100%}
+figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}
+.missing{background:#fff4e5;border-left:4px solid #dd8452;padding:.4rem .6rem;font-size:.85rem}
+pre{font-size:.7rem;white-space:pre-wrap;background:#f6f6f6;padding:.5rem}
+@media print{h2{break-before:page}figure,table.kf{break-inside:avoid}body{margin:0 auto}td.n{white-space:normal}
+table{font-size:.7rem}}
+"""
+
+
+def _figure(data: bytes, caption: str, alt: str) -> str:
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{b64}" alt="{escape(alt)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1, cls: str = "") -> str:
+    def cells(row: list[str], tag: str) -> str:
+        return "".join(f'<{tag}{" class=n" if i >= numeric_from else ""}>{c}</{tag}>' for i, c in enumerate(row))
+
+    body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
+    return f'<table{f" class={cls}" if cls else ""}><tr>{cells(head, "th")}</tr>{body}</table>'
+
+
+def _with_ci(f: Fmt, mean: float, lo: float, hi: float, money: bool = False, digits: int = 0) -> str:
+    show = f.money if money else (lambda v: f.num(v, digits))
+    return f"{show(mean)} ({show(lo)} – {show(hi)})" if hi - lo > 1e-9 else show(mean)
+
+
+def _value(key: str, value: float, text: str) -> str:
+    return f'<span data-key="{key}" data-value="{value!r}">{escape(text)}</span>'
+
+
+def _missing(text: str) -> str:
+    return f'<p class="missing">{escape(text)}</p>'
+
+
+def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
+    """(key, label, value, shown text) of the first page, all from the results."""
+    costs = r.result.cost_summary().set_index(["region", "year", "metric"]).sort_index()
+    year = int(r.result.cost_long["year"].min())
+    region = "national" if len(r.scenario.regions) > 1 else next(iter(r.scenario.regions))
+    get = costs.loc[(region, year)]
+    total = get.loc["total"]
+    out = [
+        ("reports", t(f.lang, "kf_reports"), float(get.loc["reports", "mean"]), f.num(get.loc["reports", "mean"])),
+        ("total", t(f.lang, "kf_total"), float(total["mean"]),
+         _with_ci(f, total["mean"], total["ci_low"], total["ci_high"], money=True)),
+        ("cost_per_case", t(f.lang, "kf_per_case"), float(get.loc["cost_per_case", "mean"]),
+         f.money(get.loc["cost_per_case", "mean"])),
+        ("fixed_share", t(f.lang, "kf_fixed"), float(get.loc["fixed", "mean"] / total["mean"]),
+         f.pct(get.loc["fixed", "mean"] / total["mean"])),
+    ]
+    plus = r.plus_one.differences.set_index(["region", "metric"]).loc[(region, "cost_total")]
+    out.append(("plus_one_cost", t(f.lang, "kf_plus_one"), float(plus["diff_mean"]),
+                _with_ci(f, plus["diff_mean"], plus["ci_low"], plus["ci_high"], money=True)))
+    reports = r.result.records["reports"]
+    acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
+    within = float(((acute["contact_h"] - acute["arrival_h"]) * 60 <= r.scenario.norms.acute_contact_minutes + 1e-9).mean())
+    out.append(("contact_within_norm", t(f.lang, "kf_norm", norm=f.num(r.scenario.norms.acute_contact_minutes)),
+                within, f.pct(within, 1)))
+    if r.budget is not None:
+        b = r.budget.iloc[0]
+        inside = int((r.budget["status"] == "inside").sum())
+        out.append(("budget_inside", t(f.lang, "kf_budget", year=int(b["year"]),
+                                       band=f"{f.money(b['low'])} – {f.money(b['high'])}"),
+                    float(inside), f"{inside} / {len(r.budget)}"))
+    return out
+
+
+def _header(r: ReportData, f: Fmt) -> str:
+    sc = r.scenario
+    end = sc.calendar.dates[-1]
+    period = f"{f.day(sc.start)} – {f.day(end)}"
+    rows = [[escape(label), _value(key, value, text)] for key, label, value, text in key_figures(r, f)]
+    return (f"<h1>{escape(t(f.lang, 'title'))}</h1>"
+            f"<p>{escape(t(f.lang, 'subtitle', scenario=sc.name, period=period, reps=r.result.replications, seed=r.result.seed))}</p>"
+            f"<h2 style='break-before:auto'>{escape(t(f.lang, 'key_figures'))}</h2>"
+            + _table(["", ""], rows, cls="kf")
+            + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(t(f.lang, 'few_reps', reps=r.result.replications))}</p>")
+
+
+def _demand(r: ReportData, f: Fmt) -> str:
+    parts = [f"<h2>{escape(t(f.lang, 's_demand'))}</h2>"]
+    if r.outlook is not None:
+        parts.append(_figure(figures.outlook(r.outlook, f), t(f.lang, "demand_outlook"), t(f.lang, "s_demand")))
+    else:
+        parts.append(_missing(t(f.lang, "outlook_missing", why=r.outlook_why)))
+    _, first, last = figures.full_weeks(r.result)
+    parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", period=f"{f.day(first)} – {f.day(last)}"),
+                         t(f.lang, "reports_per_week")))
+    return "".join(parts)
+
+
+def _team(r: ReportData, f: Fmt) -> str:
+    rows = [[escape(g.name), str(g.casemanagers), f.num(g.people[0].hours_per_week),
+             f.num(g.people[-1].hours_per_week), escape(g.duty.pattern), f.num(g.acute.annual_level(r.scenario.start.year))]
+            for g in r.scenario.regions.values()]
+    head = [t(f.lang, k) for k in ("region", "casemanagers", "hours_week", "coordinator_hours", "pattern", "acute_per_year")]
+    return (f"<h2>{escape(t(f.lang, 's_team'))}</h2><p>{escape(t(f.lang, 'team_now'))}</p>" + _table(head, rows)
+            + _missing(t(f.lang, "sizing_missing", why="csgsim size --all-regions")))
+
+
+def _delays_and_load(r: ReportData, f: Fmt) -> str:
+    norm = f.num(r.scenario.norms.acute_contact_minutes)
+    return (f"<h2>{escape(t(f.lang, 's_delays'))}</h2>"
+            + _figure(figures.delays(r.result, f), t(f.lang, "delays", norm=norm), t(f.lang, "s_delays"))
+            + f"<h2>{escape(t(f.lang, 's_load'))}</h2>"
+            + _figure(figures.load(r.result, f), t(f.lang, "load", limit=figures.LEGAL_ONCALL_DAYS), t(f.lang, "s_load"))
+            + _missing(t(f.lang, "callins_missing")))
+
+
+def _diff_table(r: ReportData, comparison: Any, metrics: list[str], f: Fmt) -> str:
+    diff = comparison.differences.set_index(["region", "metric"])
+    rows = []
+    for rid in [*r.scenario.regions, "national"]:
+        if (rid, metrics[0]) not in diff.index:
+            continue
+        name = t(f.lang, "national") if rid == "national" else r.scenario.regions[rid].name
+        row = [escape(name)]
+        for m in metrics:
+            if (rid, m) not in diff.index:
+                row.append("")
+                continue
+            d = diff.loc[(rid, m)]
+            show = f.money if d["unit"] == "EUR" else (lambda v, u=d["unit"]: f.signed(100 * v if u == "share" else v, 1))
+            row.append(f"{show(d['diff_mean'])} ({show(d['ci_low'])} – {show(d['ci_high'])})")
+        rows.append(row)
+    return _table([t(f.lang, "region"), *[t(f.lang, m) for m in metrics]], rows)
+
+
+def _absence(r: ReportData, f: Fmt) -> str:
+    metrics = ["extra_duties_per_4w", "max_oncall_days_per_4w", "gap_hours", "followup_on_time"]
+    text = t(f.lang, "absence", weeks=ABSENCE_WEEKS, start=f.day(r.absence_start))
+    return (f"<h2>{escape(t(f.lang, 's_absence'))}</h2><p>{escape(text)}</p>"
+            + _figure(figures.differences(r.absence, metrics[:3], f), text, t(f.lang, "s_absence"))
+            + _diff_table(r, r.absence, metrics, f))
+
+
+def _cost_rows(r: ReportData, f: Fmt) -> list[list[str]]:
+    summary = r.result.cost_summary().set_index(["region", "year", "metric"])
+    year = int(r.result.cost_long["year"].min())
+    ids = [*r.scenario.regions, "national"] if len(r.scenario.regions) > 1 else list(r.scenario.regions)
+    rows = []
+    for rid in ids:
+        name = t(f.lang, "national") if rid == "national" else r.scenario.regions[rid].name
+        cells = [escape(name)]
+        for m in ("allowance", "coordination", "fixed", "variable", "total", "cost_per_case"):
+            c = summary.loc[(rid, year, m)]
+            key = f"cost_{rid}_{m}"
+            text = _with_ci(f, c["mean"], c["ci_low"], c["ci_high"], money=True) if m == "total" else f.money(c["mean"])
+            cells.append(_value(key, float(c["mean"]), text))
+        rows.append(cells)
+    return rows
+
+
+def _costs(r: ReportData, f: Fmt) -> str:
+    region = next(iter(r.scenario.regions.values()))
+    year = int(r.result.cost_long["year"].min())
+    intro = t(f.lang, "costs_intro", scheme=region.costs.scheme.label, minimum=f.num(region.costs.scheme.minimum_callout_hours, 1),
+              year=year)
+    head = [t(f.lang, k) for k in ("region", "allowance", "coordination", "fixed", "variable", "total", "per_case")]
+    parts = [f"<h2>{escape(t(f.lang, 's_costs'))}</h2><p>{escape(intro)}</p>", _table(head, _cost_rows(r, f)),
+             f"<p class=note>{escape(t(f.lang, 'not_priced'))}</p>"]
+    parts.append(_figure(figures.costs(r.result, r.budget, f), intro, t(f.lang, "s_costs")))
+    if r.budget is not None:
+        b = r.budget.iloc[0]
+        band = f"{f.money(b['low'])} – {f.money(b['high'])}"
+        rows = [[escape(x.name), _value(f"budget_{x.region}", x.total, f.money(x.total)),
+                 f"{f.money(x.ci_low)} – {f.money(x.ci_high)}", escape(t(f.lang, x.status)), f.money(x.fixed),
+                 f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} h ({f.money(x.idle_contract_cost)})"]
+                for x in r.budget.itertuples()]
+        head = [t(f.lang, "region"), t(f.lang, "total"), "95%", t(f.lang, "band"), t(f.lang, "fixed"),
+                t(f.lang, "variable"), t(f.lang, "reports"), t(f.lang, "idle")]
+        parts += [f"<p>{escape(t(f.lang, 'budget', year=int(b['year']), band=band))}</p>", _table(head, rows),
+                  f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
+    else:
+        parts.append(_missing(t(f.lang, "budget_missing", why=r.budget_why)))
+    metrics = ["cost_total", "duties_per_4w", "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
+    parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),
+              _missing(t(f.lang, "lines_missing"))]
+    return "".join(parts)
+
+
+def parameters(data: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
+    """(key, value, provenance) of every value in the scenario document, in file order; the
+    provenance is the value's own `source` or `assumption`, else 'no source given'."""
+    out: list[tuple[str, str, str]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict) and not ({"value", "dist"} & set(node)):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}" if path else k)
+            return
+        value = node.get("value", node) if isinstance(node, dict) else node
+        if isinstance(value, dict) and "dist" in value:
+            value = {k: v for k, v in value.items() if k not in ("source", "assumption")}
+        text = json.dumps(value, default=str, ensure_ascii=False)
+        given = [f"{k}: {node[k]}" for k in ("source", "assumption") if isinstance(node, dict) and k in node]
+        out.append((path, text if len(text) <= 160 else text[:157] + "...",
+                    given[0] if given else t(lang, "no_provenance")))
+
+    walk(data, "")
+    return out
+
+
+def _appendix(r: ReportData, f: Fmt) -> str:
+    rows = [[escape(k), escape(v), escape(p)] for k, v, p in parameters(r.data, f.lang)]
+    notes = "".join(f"<li>{escape(n)}</li>" for n in r.notes)
+    return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + f"<p>{escape(t(f.lang, 'params'))}</p>"
+            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, numeric_from=9)
+            + f"<p>{escape(t(f.lang, 'manifest'))}</p><pre>{escape(json.dumps(r.manifest, indent=2, default=str))}</pre>")
+
+
+def build(r: ReportData, lang: str) -> str:
+    """The whole page."""
+    f = Fmt(lang)
+    with np.errstate(invalid="ignore"), pd.option_context("mode.chained_assignment", None):
+        body = (_header(r, f) + _demand(r, f) + _team(r, f) + _delays_and_load(r, f) + _absence(r, f)
+                + _costs(r, f) + _appendix(r, f))
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{escape(t(lang, 'title'))}</title><style>{CSS}</style></head><body>{body}</body></html>\n")

@@ -1,0 +1,203 @@
+"""The report's words in Dutch (the default: its readers are Dutch policymakers) and English, and
+numbers, money and dates formatted for the reader's locale with babel."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+LANGS = ("nl", "en")
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"nl": "Piket van de Centra Seksueel Geweld: capaciteit en kosten",
+              "en": "On-call duty of the Sexual Assault Centres: capacity and costs"},
+    "subtitle": {"nl": "{scenario}. Gesimuleerde periode: {period}. {reps} herhalingen, seed {seed}.",
+                 "en": "{scenario}. Simulated period: {period}. {reps} replications, seed {seed}."},
+    "few_reps": {"nl": "Dit rapport draait standaard weinig herhalingen ({reps}) zodat het snel klaar is; de "
+                       "95%-betrouwbaarheidsintervallen zijn daardoor breder. Meer herhalingen: --replications.",
+                 "en": "This report runs few replications by default ({reps}) so that it is quick; its 95% "
+                       "confidence intervals are wider for it. More replications: --replications."},
+    "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
+    "kf_reports": {"nl": "Meldingen per jaar (acuut en niet-acuut)", "en": "Reports per year (acute and non-acute)"},
+    "kf_total": {"nl": "Kosten piket per jaar, landelijk", "en": "Cost of the on-call duty per year, national"},
+    "kf_per_case": {"nl": "Kosten per melding", "en": "Cost per report"},
+    "kf_fixed": {"nl": "Waarvan vaste kosten (bereikbaarheid en coördinatie)",
+                 "en": "Of which fixed costs (reachability and coordination)"},
+    "kf_plus_one": {"nl": "Eén casemanager extra per regio kost landelijk per jaar",
+                    "en": "One more casemanager per region costs nationally per year"},
+    "kf_norm": {"nl": "Acute meldingen met eerste contact binnen de norm ({norm} min)",
+                "en": "Acute reports with first contact within the norm ({norm} min)"},
+    "kf_budget": {"nl": "Regio's binnen de gepubliceerde budgetten {year} ({band})",
+                  "en": "Regions inside the published budgets {year} ({band})"},
+    "ci_note": {"nl": "Gemiddelde over herhalingen met 95%-betrouwbaarheidsinterval tussen haken.",
+                "en": "Mean over replications with the 95% confidence interval in brackets."},
+    "s_demand": {"nl": "1. Vraag naar hulp", "en": "1. Demand for help"},
+    "demand_outlook": {"nl": "Verwachte meldingen per jaar, landelijk, zonder en met de Wet seksuele misdrijven "
+                             "(1 juli 2024) bij een lage, centrale en hoge toename. Band: 95% toevalsvariatie "
+                             "(Poisson) rond de centrale verwachting; onzekerheid in niveau en groei zit er niet in.",
+                       "en": "Expected reports per year, national, without and with the Sexual Offences Act "
+                             "(1 July 2024) at a low, central and high uplift. Band: 95% chance variation "
+                             "(Poisson) around the central expectation; uncertainty in level and growth is not in it."},
+    "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {why}.", "en": "Outlook not available: {why}."},
+    "weekly": {"nl": "Acute meldingen per week, landelijk, {period} (weken maandag-zondag; onvolledige weken aan "
+                     "het begin en eind zijn weggelaten). Lijn: gemiddelde; band: 5-95% van de herhalingen.",
+               "en": "Acute reports per week, national, {period} (weeks Monday-Sunday; partial weeks at the start "
+                     "and end left out). Line: mean; band: 5-95% of the replications."},
+    "s_team": {"nl": "2. Team en piketlijnen", "en": "2. Team and on-call lines"},
+    "team_now": {"nl": "Team in het model (aanname per regio, niet het werkelijke rooster).",
+                 "en": "Team in the model (an assumption per region, not the real roster)."},
+    "sizing_missing": {"nl": "Aanbevolen team en lijnen: niet berekend in dit rapport ({why}).",
+                       "en": "Recommended team and lines: not computed in this report ({why})."},
+    "s_delays": {"nl": "3. Wachttijden tegen de norm", "en": "3. Delays against the norm"},
+    "delays": {"nl": "Tijd van melding tot eerste contact met een casemanager (acuut), 95e percentiel per regio, "
+                     "met de norm van {norm} minuten.",
+               "en": "Time from report to first contact with a casemanager (acute), 95th percentile per region, "
+                     "with the norm of {norm} minutes."},
+    "s_load": {"nl": "4. Belasting per persoon", "en": "4. Load per person"},
+    "load": {"nl": "Meeste piketdagen van één casemanager in 4 weken, tegen de wettelijke grens van {limit} "
+                   "(Arbeidstijdenwet, consignatie); en nachtelijke uitrukken (00-06 uur) per casemanager per 16 weken.",
+             "en": "Most on-call days of one casemanager in 4 weeks, against the legal limit of {limit} "
+                   "(Working Hours Act, consignatie); and night call-outs (00-06) per casemanager per 16 weeks."},
+    "callins_missing": {"nl": "Inroepen van collega's buiten het rooster: niet beschikbaar in deze versie van het model.",
+                        "en": "Call-ins of colleagues outside the roster: not available in this version of the model."},
+    "s_absence": {"nl": "5. Uitval van een sleutelpersoon", "en": "5. A key person drops out"},
+    "absence": {"nl": "In elke regio valt de eerste casemanager {weeks} weken uit vanaf {start}. Verschil met de "
+                      "situatie zonder uitval, op dezelfde herhalingen (gepaard).",
+                "en": "In every region the first casemanager is out for {weeks} weeks from {start}. Difference "
+                      "from no dropout, on the same replications (paired)."},
+    "s_costs": {"nl": "6. Kosten", "en": "6. Costs"},
+    "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), coördinator, scholing en netwerk. Variabele "
+                          "kosten: gewerkte uren aan meldingen (uitrukken met toeslagen, minimaal {minimum} uur per "
+                          "uitruk; kantoorcontacten) maal loonkosten. Bedragen in euro van {year}.",
+                    "en": "Fixed costs: on-call allowance ({scheme}), coordinator, training and network. Variable "
+                          "costs: hours worked on reports (call-outs with surcharges, at least {minimum} h each; "
+                          "office contacts) times wage cost. Amounts in euros of {year}."},
+    "not_priced": {"nl": "Niet geprijsd: forensisch-medisch onderzoek, voorlichting, huisvesting, overhead, "
+                         "kilometers, en contracturen die niet aan meldingen besteed worden.",
+                   "en": "Not priced: forensic-medical exams, publicity, housing, overhead, mileage, and "
+                         "contracted hours not spent on reports."},
+    "budget": {"nl": "Toets: model voor {year} tegen de gepubliceerde regionale budgetten {year} ({band}; "
+                     "Gupta Strategists 2020 via USBO 2021).",
+               "en": "Check: the model for {year} against the published regional budgets {year} ({band}; "
+                     "Gupta Strategists 2020 via USBO 2021)."},
+    "budget_why": {"nl": "Regio's onder de band: het model prijst alleen het piket en de uren aan meldingen. Een "
+                         "budget betaalt ook contracturen die niet aan meldingen besteed worden (kolom 'ongebruikte "
+                         "contracturen'), voorlichting, huisvesting en overhead. Regio's boven de band: het "
+                         "aangenomen team of de coördinatie-uren zijn groter dan in {year} bekostigd.",
+                   "en": "Regions below the band: the model prices only the on-call duty and the hours worked on "
+                         "reports. A budget also pays contracted hours not spent on reports (column 'idle "
+                         "contracted hours'), publicity, housing and overhead. Regions above the band: the assumed "
+                         "team or coordinator hours exceed what was funded in {year}."},
+    "budget_missing": {"nl": "Budgettoets niet beschikbaar: {why}.", "en": "Budget check not available: {why}."},
+    "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
+                 "en": "What one more casemanager per region costs and buys (paired difference, per year)."},
+    "lines_missing": {"nl": "Eén piketlijn extra: niet beschikbaar, het model kent in deze versie één lijn per regio.",
+                      "en": "One more on-call line: not available, the model has one line per region in this version."},
+    "s_appendix": {"nl": "Bijlage: methode en herkomst", "en": "Appendix: method and provenance"},
+    "method": {"nl": "Discrete-event simulatie (SimPy) per regio over echte kalendertijd. Elke herhaling trekt "
+                     "eigen meldingen, duren en uitval uit eigen reeksen (numpy SeedSequence); vergelijkingen "
+                     "gebruiken dezelfde herhalingen. Elk getal is een gemiddelde met een t-interval over de "
+                     "herhalingen.",
+               "en": "Discrete-event simulation (SimPy) per region over real calendar time. Each replication "
+                     "draws its own reports, durations and absences from its own streams (numpy SeedSequence); "
+                     "comparisons use the same replications. Every figure is a mean with a t-interval over "
+                     "the replications."},
+    "params": {"nl": "Alle parameters met hun bron of 'aanname'.", "en": "Every parameter with its source or 'assumption'."},
+    "manifest": {"nl": "Manifest van de run (seed, versies, scenario, commando).",
+                 "en": "Manifest of the run (seed, versions, scenario, command)."},
+    "no_provenance": {"nl": "geen bron vermeld", "en": "no source given"},
+    "region": {"nl": "Regio", "en": "Region"},
+    "national": {"nl": "Landelijk", "en": "National"},
+    "casemanagers": {"nl": "Casemanagers", "en": "Casemanagers"},
+    "hours_week": {"nl": "Uur per week", "en": "Hours per week"},
+    "coordinator_hours": {"nl": "Coördinator uur/week", "en": "Coordinator h/week"},
+    "pattern": {"nl": "Rooster", "en": "Roster"},
+    "acute_per_year": {"nl": "Acuut per jaar", "en": "Acute per year"},
+    "fixed": {"nl": "Vast", "en": "Fixed"},
+    "variable": {"nl": "Variabel", "en": "Variable"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "per_case": {"nl": "Per melding", "en": "Per report"},
+    "allowance": {"nl": "Piketvergoeding", "en": "On-call allowance"},
+    "coordination": {"nl": "Coördinatie", "en": "Coordination"},
+    "band": {"nl": "Band", "en": "Band"},
+    "inside": {"nl": "binnen", "en": "inside"},
+    "below": {"nl": "onder", "en": "below"},
+    "above": {"nl": "boven", "en": "above"},
+    "idle": {"nl": "Ongebruikte contracturen (waarde)", "en": "Idle contracted hours (value)"},
+    "reports": {"nl": "Meldingen", "en": "Reports"},
+    "key": {"nl": "Parameter", "en": "Parameter"},
+    "value": {"nl": "Waarde", "en": "Value"},
+    "provenance": {"nl": "Herkomst", "en": "Provenance"},
+    "cost_total": {"nl": "Kosten per jaar", "en": "Cost per year"},
+    "duties_per_4w": {"nl": "Diensten per 4 weken", "en": "Duties per 4 weeks"},
+    "max_oncall_days_per_4w": {"nl": "Max. piketdagen per 4 weken", "en": "Max on-call days per 4 weeks"},
+    "acute_contact_within_norm": {"nl": "Contact binnen norm", "en": "Contact within norm"},
+    "gap_hours": {"nl": "Uren zonder bereikbare casemanager per jaar", "en": "Hours with no one reachable per year"},
+    "extra_duties_per_4w": {"nl": "Overgenomen diensten per 4 weken", "en": "Duties taken over per 4 weeks"},
+    "followup_on_time": {"nl": "Nazorgcontacten op tijd", "en": "Follow-up contacts on time"},
+    "mean_reports": {"nl": "gemiddelde", "en": "mean"},
+    "norm": {"nl": "norm", "en": "norm"},
+    "legal_limit": {"nl": "wettelijke grens", "en": "legal limit"},
+    "p95": {"nl": "95e percentiel (min)", "en": "95th percentile (min)"},
+    "oncall_days": {"nl": "piketdagen in 4 weken (max.)", "en": "on-call days in 4 weeks (max)"},
+    "night": {"nl": "nachtelijke uitrukken per 16 weken", "en": "night call-outs per 16 weeks"},
+    "reports_per_year": {"nl": "meldingen per jaar", "en": "reports per year"},
+    "reports_per_week": {"nl": "acute meldingen per week", "en": "acute reports per week"},
+    "eur_per_year": {"nl": "euro per jaar", "en": "euros per year"},
+    "baseline": {"nl": "zonder wet", "en": "without the act"},
+    "low": {"nl": "laag", "en": "low"},
+    "central": {"nl": "centraal", "en": "central"},
+    "high": {"nl": "hoog", "en": "high"},
+    "band_label": {"nl": "95% toevalsband (centraal)", "en": "95% chance band (central)"},
+    "budget_band": {"nl": "budgetten {year}", "en": "budgets {year}"},
+    "model_year": {"nl": "model {year}", "en": "model {year}"},
+    "not_available": {"nl": "niet beschikbaar", "en": "not available"},
+}
+
+
+def t(lang: str, key: str, **kw: object) -> str:
+    return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """Numbers, money, percentages and dates in the reader's locale (babel)."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.lang]
+
+    def num(self, value: float, digits: int = 0) -> str:
+        from babel.numbers import format_decimal
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def money(self, value: float) -> str:
+        from babel.numbers import format_currency
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        return format_currency(round(value), "EUR", format="¤ #,##0", locale=self.locale, currency_digits=False)
+
+    def pct(self, value: float, digits: int = 0) -> str:
+        from babel.numbers import format_percent
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=self.locale)
+
+    def day(self, value: date) -> str:
+        from babel.dates import format_date
+
+        return format_date(value, format="long", locale=self.locale)
+
+    def signed(self, value: float, digits: int = 1) -> str:
+        text = self.num(value, digits)
+        return f"+{text}" if value > 0 and text != self.num(0.0, digits) else text

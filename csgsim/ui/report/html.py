@@ -64,26 +64,26 @@ def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
     get = costs.loc[(region, year)]
     total = get.loc["total"]
     out = [
-        ("reports", t(f.lang, "kf_reports"), float(get.loc["reports", "mean"]), f.num(get.loc["reports", "mean"])),
-        ("total", t(f.lang, "kf_total"), float(total["mean"]),
+        ("kf_reports", t(f.lang, "kf_reports"), float(get.loc["reports", "mean"]), f.num(get.loc["reports", "mean"])),
+        ("kf_total", t(f.lang, "kf_total"), float(total["mean"]),
          _with_ci(f, total["mean"], total["ci_low"], total["ci_high"], money=True)),
-        ("cost_per_case", t(f.lang, "kf_per_case"), float(get.loc["cost_per_case", "mean"]),
+        ("kf_cost_per_case", t(f.lang, "kf_per_case"), float(get.loc["cost_per_case", "mean"]),
          f.money(get.loc["cost_per_case", "mean"])),
-        ("fixed_share", t(f.lang, "kf_fixed"), float(get.loc["fixed", "mean"] / total["mean"]),
+        ("kf_fixed_share", t(f.lang, "kf_fixed"), float(get.loc["fixed", "mean"] / total["mean"]),
          f.pct(get.loc["fixed", "mean"] / total["mean"])),
     ]
     plus = r.plus_one.differences.set_index(["region", "metric"]).loc[(region, "cost_total")]
-    out.append(("plus_one_cost", t(f.lang, "kf_plus_one"), float(plus["diff_mean"]),
+    out.append(("kf_plus_one_cost", t(f.lang, "kf_plus_one"), float(plus["diff_mean"]),
                 _with_ci(f, plus["diff_mean"], plus["ci_low"], plus["ci_high"], money=True)))
     reports = r.result.records["reports"]
     acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
     within = float(((acute["contact_h"] - acute["arrival_h"]) * 60 <= r.scenario.norms.acute_contact_minutes + 1e-9).mean())
-    out.append(("contact_within_norm", t(f.lang, "kf_norm", norm=f.num(r.scenario.norms.acute_contact_minutes)),
+    out.append(("kf_contact_within_norm", t(f.lang, "kf_norm", norm=f.num(r.scenario.norms.acute_contact_minutes)),
                 within, f.pct(within, 1)))
     if r.budget is not None:
         b = r.budget.iloc[0]
         inside = int((r.budget["status"] == "inside").sum())
-        out.append(("budget_inside", t(f.lang, "kf_budget", year=int(b["year"]),
+        out.append(("kf_budget_inside", t(f.lang, "kf_budget", year=int(b["year"]),
                                        band=f"{f.money(b['low'])} – {f.money(b['high'])}"),
                     float(inside), f"{inside} / {len(r.budget)}"))
     return out
@@ -238,7 +238,7 @@ def _appendix(r: ReportData, f: Fmt) -> str:
 def build(r: ReportData, lang: str) -> str:
     """The whole page."""
     f = Fmt(lang)
-    with np.errstate(invalid="ignore"), pd.option_context("mode.chained_assignment", None):
+    with np.errstate(invalid="ignore"):
         body = (_header(r, f) + _demand(r, f) + _team(r, f) + _delays_and_load(r, f) + _absence(r, f)
                 + _costs(r, f) + _appendix(r, f))
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,13 @@ class RunResult:
     person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
     cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
+    _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+        """Summaries are computed once (a report asks for them many times); tables are not mutated."""
+        if name not in self._summaries:
+            self._summaries[name] = make()
+        return self._summaries[name]
 
     @property
     def replications(self) -> int:
@@ -68,13 +75,14 @@ class RunResult:
         return self.person_rows()
 
     def region_summary(self) -> pd.DataFrame:
-        return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS)
+        return self._summary("regions", lambda: summarise_values(self.region_values, [(r,) for r in self.scenario.regions],
+                                                                ["region"], REGION_METRICS))
 
     def cost_summary(self) -> pd.DataFrame | None:
         """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
         if self.cost_long is None:
             return None
-        return summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS)
+        return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS))
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,8 +51,12 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
+_STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    print(f"report: {message}", file=sys.stderr, flush=True)
+    """Progress on stderr, with the seconds since the command started."""
+    print(f"report [{time.monotonic() - _STARTED:5.1f} s]: {message}", file=sys.stderr, flush=True)
 
 
 def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, dict[str, Any]]:

@@ -46,7 +46,7 @@ def region(**costs: object):
 
 def schedule(blocks: list[tuple[float, float, int, int]]) -> Schedule:
     a = np.array(blocks, dtype=float).reshape(-1, 4)
-    return Schedule(a[:, 0], a[:, 1], a[:, 2].astype(np.int64), a[:, 3].astype(np.int8))
+    return Schedule(start=a[:, 0], end=a[:, 1], person=a[:, 2].astype(np.int64), kind=a[:, 3].astype(np.int8))
 
 
 def records(eng: list[tuple[int, float, float]] = (), tasks: list[tuple[int, float, float]] = (),

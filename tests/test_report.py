@@ -90,6 +90,8 @@ def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
     assert page.scripts == 0 and page.external == []
     text = html.read_text(encoding="utf-8")
     assert '<html lang="nl">' in text and "Kosten piket per jaar" in text
+    assert "Aanbevolen team per regio: niet berekend in dit rapport" in text  # stated, not left out
+    assert "Uren zonder bereikbare casemanager per jaar" in text
 
 
 def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(built: Path) -> None:
@@ -121,6 +123,17 @@ def test_english_on_request_and_rebuilds_are_byte_identical(tmp_path: Path) -> N
     text = b.read_text(encoding="utf-8")
     assert '<html lang="en">' in text and "Cost of the on-call duty per year" in text
     assert not (tmp_path / "b" / "run").exists()  # the baseline stays where it was
+
+
+def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> None:
+    """--size runs csgsim size for every region: the page names the smallest team meeting the
+    default targets with the binding target, or the verdict; without --size it says it was not done."""
+    make_report(tmp_path / "s", "-s", ZEELAND, "--no-pdf", "--size", "4")
+    page = parse(tmp_path / "s" / "rapport.html")
+    text = (tmp_path / "s" / "rapport.html").read_text(encoding="utf-8")
+    assert "Bindend doel" in text
+    assert "size_zeeland" in page.values or "niet beslist" in text or "geen grootte" in text
+    assert "niet berekend in dit rapport" not in text
 
 
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,6 +126,8 @@ def report(
     outlook: Annotated[Optional[Path], typer.Option(help="Experiment file whose variants' events give the demand "
                                                     "outlook (default: experiments/zedenwet-2024.toml).")] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the page to PDF with headless Chromium.")] = True,
+    size: Annotated[int, typer.Option("--size", min=0, help="Also size every region (csgsim size, default "
+                                      "targets) with at most this many replications per size; 0: not.")] = 0,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
@@ -149,7 +151,7 @@ def report(
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("report", total=None)
             data = gather.gather(scenario, from_run, region, replications, seed, backend, outlook,
-                                 on_progress=lambda k: bar.advance(task, k))
+                                 on_progress=lambda k: bar.advance(task, k), size_cap=size)
         page = html.build(data, lang.value)
     except CsgsimError as exc:
         raise fail(str(exc)) from None

@@ -13,7 +13,7 @@ import pandas as pd
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.runtime.replications import RunResult
 from csgsim.studies.capacity import Comparison
-from csgsim.ui.report.text import Fmt, t
+from csgsim.ui.report.text import Fmt, metric_label, t
 
 BLUE, ORANGE, GREY, RED = "#4c72b0", "#dd8452", "#8c8c8c", "#c44e52"
 LEGAL_ONCALL_DAYS = 14  # consignatie: at most 14 on-call days per 4 weeks (Arbeidstijdenwet; MODEL.md 3)
@@ -159,7 +159,7 @@ def differences(comparison: Comparison, metrics: list[str], f: Fmt) -> bytes:
         _region_bars(ax, names, rows["diff_mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(),
                      ORANGE)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(t(f.lang, metric), fontsize=8)
+        ax.set_xlabel(metric_label(f.lang, metric, sc.days), fontsize=8)
     fig.tight_layout()
     return png(fig)
 

@@ -48,6 +48,7 @@ class ReportData:
     budget_why: str = ""
     outlook: pd.DataFrame | None = None  # national expected reports per variant and year, with bands
     outlook_why: str = ""
+    sizing: Any = None  # csgsim.studies.sizing.Sizing, when asked for (--size)
     notes: list[str] = field(default_factory=list)
 
 
@@ -91,7 +92,7 @@ def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, 
 
 def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] | None, replications: int,
            seed: int | None, backend: Backend, outlook_file: Path | None,
-           on_progress: Callable[[int], None] | None = None) -> ReportData:
+           on_progress: Callable[[int], None] | None = None, size_cap: int = 0) -> ReportData:
     """Run (or read) the baseline, then the comparisons, the budget year and the outlook."""
     from csgsim.core import resources
 
@@ -122,7 +123,25 @@ def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] |
     report = ReportData(sc, data, result, man, plus, absence, start)
     _budget_year(report, backend, on_progress)
     _outlook(report, outlook_file)
+    if size_cap:
+        _sizing(report, backend, on_progress, size_cap)
     return report
+
+
+SIZES = list(range(2, 11))
+
+
+def _sizing(report: ReportData, backend: Backend, on_progress: Callable[[int], None] | None, cap: int) -> None:
+    """The smallest team per region meeting the default targets (csgsim size), at most `cap`
+    replications per size."""
+    from csgsim.studies import sizing
+
+    goals = sizing.default_targets(report.scenario)
+    say(f"sizing every region: sizes {SIZES[0]}-{SIZES[-1]}, targets {', '.join(map(str, goals))}, "
+        f"at most {cap} replications per size")
+    report.sizing = sizing.size(report.data, report.scenario.source, list(report.scenario.regions), SIZES, goals,
+                                report.result.seed, backend, batch=min(10, cap), max_replications=cap,
+                                on_progress=on_progress)
 
 
 def _budget_year(report: ReportData, backend: Backend, on_progress: Callable[[int], None] | None) -> None:

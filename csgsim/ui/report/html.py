@@ -14,7 +14,7 @@ import pandas as pd
 
 from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
-from csgsim.ui.report.text import Fmt, t
+from csgsim.ui.report.text import Fmt, metric_label, t
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4;padding:0 1rem}
@@ -35,9 +35,10 @@ def _figure(data: bytes, caption: str, alt: str) -> str:
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
-def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1, cls: str = "") -> str:
+def _table(head: list[str], rows: list[list[str]], text_cols: tuple[int, ...] = (0,), cls: str = "") -> str:
+    """A table whose columns are right-aligned numbers except `text_cols`."""
     def cells(row: list[str], tag: str) -> str:
-        return "".join(f'<{tag}{" class=n" if i >= numeric_from else ""}>{c}</{tag}>' for i, c in enumerate(row))
+        return "".join(f'<{tag}{"" if i in text_cols else " class=n"}>{c}</{tag}>' for i, c in enumerate(row))
 
     body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
     return f'<table{f" class={cls}" if cls else ""}><tr>{cells(head, "th")}</tr>{body}</table>'
@@ -119,7 +120,29 @@ def _team(r: ReportData, f: Fmt) -> str:
             for g in r.scenario.regions.values()]
     head = [t(f.lang, k) for k in ("region", "casemanagers", "hours_week", "coordinator_hours", "pattern", "acute_per_year")]
     return (f"<h2>{escape(t(f.lang, 's_team'))}</h2><p>{escape(t(f.lang, 'team_now'))}</p>" + _table(head, rows)
-            + _missing(t(f.lang, "sizing_missing", why="csgsim size --all-regions")))
+            + (_sizing(r, f) if r.sizing is not None else _missing(t(f.lang, "sizing_missing", why="--size"))))
+
+
+def _sizing(r: ReportData, f: Fmt) -> str:
+    """The smallest team per region meeting every target, and the target that binds: the one the
+    next smaller size fails."""
+    from csgsim.studies.sizing import FAILS
+
+    rows = []
+    for reg in r.sizing.regions:
+        sizes = [c.size for c in reg.cells]
+        binding = "–"
+        if reg.answer is not None and sizes.index(reg.answer) > 0:
+            below = reg.cells[sizes.index(reg.answer) - 1]
+            binding = ", ".join(str(g) for g, s in zip(reg.targets, below.stats) if s[4] == FAILS) or "–"
+        answer = _value(f"size_{reg.region}", float(reg.answer), str(reg.answer)) if reg.answer else escape(t(f.lang, "none"))
+        detail = "" if reg.status == "answer" else reg.message
+        rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers), answer, escape(binding),
+                     escape(t(f.lang, reg.status.replace(" ", "_"))), f"<small>{escape(detail)}</small>"])
+    head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
+    intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
+              confidence=f.pct(r.sizing.confidence))
+    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5)) + _missing(t(f.lang, "lines_missing"))
 
 
 def _delays_and_load(r: ReportData, f: Fmt) -> str:
@@ -147,7 +170,7 @@ def _diff_table(r: ReportData, comparison: Any, metrics: list[str], f: Fmt) -> s
             show = f.money if d["unit"] == "EUR" else (lambda v, u=d["unit"]: f.signed(100 * v if u == "share" else v, 1))
             row.append(f"{show(d['diff_mean'])} ({show(d['ci_low'])} – {show(d['ci_high'])})")
         rows.append(row)
-    return _table([t(f.lang, "region"), *[t(f.lang, m) for m in metrics]], rows)
+    return _table([t(f.lang, "region"), *[metric_label(f.lang, m, r.scenario.days) for m in metrics]], rows)
 
 
 def _absence(r: ReportData, f: Fmt) -> str:
@@ -231,7 +254,7 @@ def _appendix(r: ReportData, f: Fmt) -> str:
     return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>"
             + (f"<ul>{notes}</ul>" if notes else "")
             + f"<p>{escape(t(f.lang, 'params'))}</p>"
-            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, numeric_from=9)
+            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, text_cols=(0, 1, 2))
             + f"<p>{escape(t(f.lang, 'manifest'))}</p><pre>{escape(json.dumps(r.manifest, indent=2, default=str))}</pre>")
 
 

@@ -48,8 +48,22 @@ TEXT: dict[str, dict[str, str]] = {
     "s_team": {"nl": "2. Team en piketlijnen", "en": "2. Team and on-call lines"},
     "team_now": {"nl": "Team in het model (aanname per regio, niet het werkelijke rooster).",
                  "en": "Team in the model (an assumption per region, not the real roster)."},
-    "sizing_missing": {"nl": "Aanbevolen team en lijnen: niet berekend in dit rapport ({why}).",
-                       "en": "Recommended team and lines: not computed in this report ({why})."},
+    "sizing_missing": {"nl": "Aanbevolen team per regio: niet berekend in dit rapport (met {why} wel; dat duurt "
+                             "enkele minuten).",
+                       "en": "Recommended team per region: not computed in this report (it is with {why}, which takes "
+                             "a few minutes)."},
+    "sizing": {"nl": "Kleinste team dat alle doelen haalt ({targets}), met {confidence} gezamenlijke zekerheid "
+                     "(csgsim size). Bindend: het doel dat het team één kleiner niet haalt.",
+               "en": "Smallest team meeting every target ({targets}), with {confidence} joint confidence "
+                     "(csgsim size). Binding: the target the team one smaller fails."},
+    "recommended": {"nl": "Aanbevolen", "en": "Recommended"},
+    "binding": {"nl": "Bindend doel", "en": "Binding target"},
+    "verdict": {"nl": "Uitkomst", "en": "Verdict"},
+    "none": {"nl": "geen", "en": "none"},
+    "detail": {"nl": "Toelichting (uit csgsim size)", "en": "Detail (from csgsim size)"},
+    "answer": {"nl": "antwoord", "en": "answer"},
+    "none_meets": {"nl": "geen grootte haalt alle doelen", "en": "no size meets every target"},
+    "not_settled": {"nl": "niet beslist", "en": "not settled"},
     "s_delays": {"nl": "3. Wachttijden tegen de norm", "en": "3. Delays against the norm"},
     "delays": {"nl": "Tijd van melding tot eerste contact met een casemanager (acuut), 95e percentiel per regio, "
                      "met de norm van {norm} minuten.",
@@ -134,7 +148,9 @@ TEXT: dict[str, dict[str, str]] = {
     "duties_per_4w": {"nl": "Diensten per 4 weken", "en": "Duties per 4 weeks"},
     "max_oncall_days_per_4w": {"nl": "Max. piketdagen per 4 weken", "en": "Max on-call days per 4 weeks"},
     "acute_contact_within_norm": {"nl": "Contact binnen norm", "en": "Contact within norm"},
-    "gap_hours": {"nl": "Uren zonder bereikbare casemanager per jaar", "en": "Hours with no one reachable per year"},
+    "gap_hours": {"nl": "Uren zonder bereikbare casemanager {per}", "en": "Hours with no one reachable {per}"},
+    "per_year": {"nl": "per jaar", "en": "per year"},
+    "per_days": {"nl": "in {days} dagen", "en": "in {days} days"},
     "extra_duties_per_4w": {"nl": "Overgenomen diensten per 4 weken", "en": "Duties taken over per 4 weeks"},
     "followup_on_time": {"nl": "Nazorgcontacten op tijd", "en": "Follow-up contacts on time"},
     "mean_reports": {"nl": "gemiddelde", "en": "mean"},
@@ -159,6 +175,14 @@ TEXT: dict[str, dict[str, str]] = {
 
 def t(lang: str, key: str, **kw: object) -> str:
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
+
+
+def metric_label(lang: str, metric: str, days: int) -> str:
+    """A metric's name; counts over the simulated period say which period ('per year' for a year)."""
+    if metric == "gap_hours":
+        per = t(lang, "per_year") if days in (365, 366) else t(lang, "per_days", days=days)
+        return t(lang, metric, per=per)
+    return t(lang, metric)
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,15 @@ def key_person_out(sc: Scenario, weeks: int, start: date | None = None) -> tuple
     return replace(sc, regions=regions), start
 
 
+def band_status(value: float, low: float, high: float) -> str:
+    return "below" if value < low else "above" if value > high else "inside"
+
+
 def budget_check(result: RunResult) -> pd.DataFrame | None:
     """Per region: the simulated total of the budget year against the published band of annual
-    budgets, with what drives the difference. None when no region has a band for a simulated year."""
+    budgets, with what drives the difference: the fixed and variable parts, and the value of the
+    contracted hours the model leaves unpriced (not spent on reports), alone and added to the
+    total. None when no region has a band for a simulated year."""
     summary = result.cost_summary()
     if summary is None:
         return None
@@ -121,7 +127,7 @@ def budget_check(result: RunResult) -> pd.DataFrame | None:
         contracted = sum(p.hours_per_week for p in region.people[:region.casemanagers]) * get["days"] / 7
         idle = max(contracted - get["office_hours"], 0.0)
         total = cell.loc[(rid, c.budget_year, "total")]
-        status = "below" if get["total"] < c.budget_low else "above" if get["total"] > c.budget_high else "inside"
+        status = band_status(get["total"], c.budget_low, c.budget_high)
         rows.append({"region": rid, "name": region.name, "year": c.budget_year, "low": c.budget_low,
                      "high": c.budget_high, "total": get["total"], "ci_low": float(total["ci_low"]),
                      "ci_high": float(total["ci_high"]), "status": status, "fixed": get["fixed"],
@@ -130,5 +136,7 @@ def budget_check(result: RunResult) -> pd.DataFrame | None:
                      "casemanagers": region.casemanagers, "coordinator_hours": region.people[-1].hours_per_week,
                      "idle_contract_hours": idle,
                      "idle_contract_cost": idle * c.hourly_wage_cost("casemanager", c.budget_year)})
+        rows[-1]["with_idle"] = get["total"] + rows[-1]["idle_contract_cost"]
+        rows[-1]["with_idle_status"] = band_status(rows[-1]["with_idle"], c.budget_low, c.budget_high)
     return pd.DataFrame(rows) if rows else None
 

@@ -58,12 +58,12 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
     table = Table(title=f"{first['year']}: model total against the published regional budgets "
                         f"(EUR {euros(first['low'])}-{euros(first['high'])})")
     for col in ("region", "model total", "95% CI", "band", "fixed", "variable", "reports",
-                "idle contract h (EUR)"):
+                "idle contract h (EUR)", "with idle hours"):
         table.add_column(col, justify="left" if col in ("region", "band") else "right")
     for row in check.itertuples():
         table.add_row(row.name, euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
                       euros(row.fixed), euros(row.variable), f"{row.reports:.0f}",
-                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})")
+                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})", f"{euros(row.with_idle)} ({row.with_idle_status})")
     console.print(table)
     counts = check["status"].value_counts()
     console.print(f"{counts.get('inside', 0)} regions inside the band, {counts.get('below', 0)} below, "

@@ -57,6 +57,12 @@ def _missing(text: str) -> str:
     return f'<p class="missing">{escape(text)}</p>'
 
 
+def scope(r: ReportData, f: Fmt) -> str:
+    """'national' for several regions, else the region's name."""
+    regions = list(r.scenario.regions.values())
+    return t(f.lang, "scope_national") if len(regions) > 1 else regions[0].name
+
+
 def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
     """(key, label, value, shown text) of the first page, all from the results."""
     costs = r.result.cost_summary().set_index(["region", "year", "metric"]).sort_index()
@@ -66,7 +72,7 @@ def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
     total = get.loc["total"]
     out = [
         ("kf_reports", t(f.lang, "kf_reports"), float(get.loc["reports", "mean"]), f.num(get.loc["reports", "mean"])),
-        ("kf_total", t(f.lang, "kf_total"), float(total["mean"]),
+        ("kf_total", t(f.lang, "kf_total", scope=scope(r, f)), float(total["mean"]),
          _with_ci(f, total["mean"], total["ci_low"], total["ci_high"], money=True)),
         ("kf_cost_per_case", t(f.lang, "kf_per_case"), float(get.loc["cost_per_case", "mean"]),
          f.money(get.loc["cost_per_case", "mean"])),
@@ -74,7 +80,8 @@ def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
          f.pct(get.loc["fixed", "mean"] / total["mean"])),
     ]
     plus = r.plus_one.differences.set_index(["region", "metric"]).loc[(region, "cost_total")]
-    out.append(("kf_plus_one_cost", t(f.lang, "kf_plus_one"), float(plus["diff_mean"]),
+    label = t(f.lang, "kf_plus_one" if region == "national" else "kf_plus_one_region")
+    out.append(("kf_plus_one_cost", label, float(plus["diff_mean"]),
                 _with_ci(f, plus["diff_mean"], plus["ci_low"], plus["ci_high"], money=True)))
     reports = r.result.records["reports"]
     acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
@@ -96,7 +103,8 @@ def _header(r: ReportData, f: Fmt) -> str:
     period = f"{f.day(sc.start)} – {f.day(end)}"
     rows = [[escape(label), _value(key, value, text)] for key, label, value, text in key_figures(r, f)]
     return (f"<h1>{escape(t(f.lang, 'title'))}</h1>"
-            f"<p>{escape(t(f.lang, 'subtitle', scenario=sc.name, period=period, reps=r.result.replications, seed=r.result.seed))}</p>"
+            f"<p>{escape(t(f.lang, 'subtitle', scenario=sc.name, period=period, reps=r.result.replications, seed=r.result.seed))} "
+            f"{escape(t(f.lang, 'regions_covered', names=', '.join(g.name for g in sc.regions.values())))}</p>"
             f"<h2 style='break-before:auto'>{escape(t(f.lang, 'key_figures'))}</h2>"
             + _table(["", ""], rows, cls="kf")
             + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(t(f.lang, 'few_reps', reps=r.result.replications))}</p>")
@@ -105,11 +113,11 @@ def _header(r: ReportData, f: Fmt) -> str:
 def _demand(r: ReportData, f: Fmt) -> str:
     parts = [f"<h2>{escape(t(f.lang, 's_demand'))}</h2>"]
     if r.outlook is not None:
-        parts.append(_figure(figures.outlook(r.outlook, f), t(f.lang, "demand_outlook"), t(f.lang, "s_demand")))
+        parts.append(_figure(figures.outlook(r.outlook, f), t(f.lang, "demand_outlook", scope=scope(r, f)), t(f.lang, "s_demand")))
     else:
         parts.append(_missing(t(f.lang, "outlook_missing", why=r.outlook_why)))
     _, first, last = figures.full_weeks(r.result)
-    parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", period=f"{f.day(first)} – {f.day(last)}"),
+    parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", scope=scope(r, f), period=f"{f.day(first)} – {f.day(last)}"),
                          t(f.lang, "reports_per_week")))
     return "".join(parts)
 
@@ -212,11 +220,12 @@ def _costs(r: ReportData, f: Fmt) -> str:
         band = f"{f.money(b['low'])} – {f.money(b['high'])}"
         rows = [[escape(x.name), _value(f"budget_{x.region}", x.total, f.money(x.total)),
                  f"{f.money(x.ci_low)} – {f.money(x.ci_high)}", escape(t(f.lang, x.status)), f.money(x.fixed),
-                 f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} h ({f.money(x.idle_contract_cost)})"]
-                for x in r.budget.itertuples()]
+                 f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} h ({f.money(x.idle_contract_cost)})",
+                 escape(_budget_why(x, f))] for x in r.budget.itertuples()]
         head = [t(f.lang, "region"), t(f.lang, "total"), "95%", t(f.lang, "band"), t(f.lang, "fixed"),
-                t(f.lang, "variable"), t(f.lang, "reports"), t(f.lang, "idle")]
-        parts += [f"<p>{escape(t(f.lang, 'budget', year=int(b['year']), band=band))}</p>", _table(head, rows),
+                t(f.lang, "variable"), t(f.lang, "reports"), t(f.lang, "idle"), t(f.lang, "why")]
+        parts += [f"<p>{escape(t(f.lang, 'budget', year=int(b['year']), band=band))}</p>",
+                  _table(head, rows, text_cols=(0, 3, 8)),
                   f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
     else:
         parts.append(_missing(t(f.lang, "budget_missing", why=r.budget_why)))
@@ -224,6 +233,15 @@ def _costs(r: ReportData, f: Fmt) -> str:
     parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),
               _missing(t(f.lang, "lines_missing"))]
     return "".join(parts)
+
+
+def _budget_why(x: Any, f: Fmt) -> str:
+    """Why a region's model total lies outside the published band (empty inside it)."""
+    if x.status == "below":
+        return t(f.lang, "why_below", total=f.money(x.with_idle), status=t(f.lang, x.with_idle_status))
+    if x.status == "above":
+        return t(f.lang, "why_above", n=x.casemanagers, h=f.num(x.coordinator_hours), year=int(x.year))
+    return ""
 
 
 def parameters(data: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:

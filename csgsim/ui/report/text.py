@@ -21,12 +21,15 @@ TEXT: dict[str, dict[str, str]] = {
                        "confidence intervals are wider for it. More replications: --replications."},
     "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
     "kf_reports": {"nl": "Meldingen per jaar (acuut en niet-acuut)", "en": "Reports per year (acute and non-acute)"},
-    "kf_total": {"nl": "Kosten piket per jaar, landelijk", "en": "Cost of the on-call duty per year, national"},
+    "kf_total": {"nl": "Kosten piket per jaar, {scope}", "en": "Cost of the on-call duty per year, {scope}"},
     "kf_per_case": {"nl": "Kosten per melding", "en": "Cost per report"},
     "kf_fixed": {"nl": "Waarvan vaste kosten (bereikbaarheid en coördinatie)",
                  "en": "Of which fixed costs (reachability and coordination)"},
-    "kf_plus_one": {"nl": "Eén casemanager extra per regio kost landelijk per jaar",
-                    "en": "One more casemanager per region costs nationally per year"},
+    "kf_plus_one_region": {"nl": "Eén casemanager extra kost per jaar", "en": "One more casemanager costs per year"},
+    "scope_national": {"nl": "alle regio's samen", "en": "all regions together"},
+    "regions_covered": {"nl": "Regio's in dit rapport: {names}.", "en": "Regions in this report: {names}."},
+    "kf_plus_one": {"nl": "Eén casemanager extra per regio kost alle regio's samen per jaar",
+                    "en": "One more casemanager per region costs all regions together per year"},
     "kf_norm": {"nl": "Acute meldingen met eerste contact binnen de norm ({norm} min)",
                 "en": "Acute reports with first contact within the norm ({norm} min)"},
     "kf_budget": {"nl": "Regio's binnen de gepubliceerde budgetten {year} ({band})",
@@ -34,16 +37,16 @@ TEXT: dict[str, dict[str, str]] = {
     "ci_note": {"nl": "Gemiddelde over herhalingen met 95%-betrouwbaarheidsinterval tussen haken.",
                 "en": "Mean over replications with the 95% confidence interval in brackets."},
     "s_demand": {"nl": "1. Vraag naar hulp", "en": "1. Demand for help"},
-    "demand_outlook": {"nl": "Verwachte meldingen per jaar, landelijk, zonder en met de Wet seksuele misdrijven "
+    "demand_outlook": {"nl": "Verwachte meldingen per jaar, {scope}, zonder en met de Wet seksuele misdrijven "
                              "(1 juli 2024) bij een lage, centrale en hoge toename. Band: 95% toevalsvariatie "
                              "(Poisson) rond de centrale verwachting; onzekerheid in niveau en groei zit er niet in.",
-                       "en": "Expected reports per year, national, without and with the Sexual Offences Act "
+                       "en": "Expected reports per year, {scope}, without and with the Sexual Offences Act "
                              "(1 July 2024) at a low, central and high uplift. Band: 95% chance variation "
                              "(Poisson) around the central expectation; uncertainty in level and growth is not in it."},
     "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {why}.", "en": "Outlook not available: {why}."},
-    "weekly": {"nl": "Acute meldingen per week, landelijk, {period} (weken maandag-zondag; onvolledige weken aan "
+    "weekly": {"nl": "Acute meldingen per week, {scope}, {period} (weken maandag-zondag; onvolledige weken aan "
                      "het begin en eind zijn weggelaten). Lijn: gemiddelde; band: 5-95% van de herhalingen.",
-               "en": "Acute reports per week, national, {period} (weeks Monday-Sunday; partial weeks at the start "
+               "en": "Acute reports per week, {scope}, {period} (weeks Monday-Sunday; partial weeks at the start "
                      "and end left out). Line: mean; band: 5-95% of the replications."},
     "s_team": {"nl": "2. Team en piketlijnen", "en": "2. Team and on-call lines"},
     "team_now": {"nl": "Team in het model (aanname per regio, niet het werkelijke rooster).",
@@ -123,7 +126,7 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "Manifest of the run (seed, versions, scenario, command)."},
     "no_provenance": {"nl": "geen bron vermeld", "en": "no source given"},
     "region": {"nl": "Regio", "en": "Region"},
-    "national": {"nl": "Landelijk", "en": "National"},
+    "national": {"nl": "Alle regio's", "en": "All regions"},
     "casemanagers": {"nl": "Casemanagers", "en": "Casemanagers"},
     "hours_week": {"nl": "Uur per week", "en": "Hours per week"},
     "coordinator_hours": {"nl": "Coördinator uur/week", "en": "Coordinator h/week"},
@@ -140,6 +143,11 @@ TEXT: dict[str, dict[str, str]] = {
     "below": {"nl": "onder", "en": "below"},
     "above": {"nl": "boven", "en": "above"},
     "idle": {"nl": "Ongebruikte contracturen (waarde)", "en": "Idle contracted hours (value)"},
+    "why": {"nl": "Waarom", "en": "Why"},
+    "why_below": {"nl": "alleen piket en uren aan meldingen geprijsd; met de ongebruikte contracturen {total} ({status})",
+                  "en": "only the on-call duty and hours on reports priced; with the idle contracted hours {total} ({status})"},
+    "why_above": {"nl": "aangenomen team ({n} casemanagers, coördinator {h} uur/week) groter dan in {year} bekostigd",
+                  "en": "assumed team ({n} casemanagers, coordinator {h} h/week) larger than funded in {year}"},
     "reports": {"nl": "Meldingen", "en": "Reports"},
     "key": {"nl": "Parameter", "en": "Parameter"},
     "value": {"nl": "Waarde", "en": "Value"},

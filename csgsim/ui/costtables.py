@@ -68,8 +68,8 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
     counts = check["status"].value_counts()
     console.print(f"{counts.get('inside', 0)} regions inside the band, {counts.get('below', 0)} below, "
                   f"{counts.get('above', 0)} above. A region below prices only the piket and its case hours: "
-                  "a budget also pays contracted hours not spent on cases (last column), PR, housing and "
-                  "overhead, which the model does not price.")
+                  "a budget also pays contracted hours not spent on cases (their value in the 'idle contract h' "
+                  "column, added to the total in the last), PR, housing and overhead, which the model does not price.")
 
 
 def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:

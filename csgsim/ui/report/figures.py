@@ -180,7 +180,7 @@ def costs(result: RunResult, budget: pd.DataFrame | None, f: Fmt) -> bytes:
     ax.barh(y, variable, left=fixed, color=ORANGE, label=t(f.lang, "variable") + f" {year}")
     if budget is not None:
         first = budget.iloc[0]
-        ax.axvspan(first["low"], first["high"], color=GREY, alpha=0.15,
+        ax.axvspan(first["low"], first["high"], color=GREY, alpha=0.15, zorder=0,
                    label=t(f.lang, "budget_band", year=int(first["year"])))
         pos = [list(sc.regions).index(r) for r in budget["region"]]
         ax.plot(budget["total"], pos, "kD", ms=4, label=t(f.lang, "model_year", year=int(first["year"])))

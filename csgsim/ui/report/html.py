@@ -49,6 +49,11 @@ def _with_ci(f: Fmt, mean: float, lo: float, hi: float, money: bool = False, dig
     return f"{show(mean)} ({show(lo)} – {show(hi)})" if hi - lo > 1e-9 else show(mean)
 
 
+def _ci(lo: str, hi: str) -> str:
+    """A confidence interval under its figure, small, so numeric columns stay narrow."""
+    return f"<br><small>({escape(lo)} – {escape(hi)})</small>"
+
+
 def _value(key: str, value: float, text: str) -> str:
     return f'<span data-key="{key}" data-value="{value!r}">{escape(text)}</span>'
 
@@ -176,7 +181,7 @@ def _diff_table(r: ReportData, comparison: Any, metrics: list[str], f: Fmt) -> s
                 continue
             d = diff.loc[(rid, m)]
             show = f.money if d["unit"] == "EUR" else (lambda v, u=d["unit"]: f.signed(100 * v if u == "share" else v, 1))
-            row.append(f"{show(d['diff_mean'])} ({show(d['ci_low'])} – {show(d['ci_high'])})")
+            row.append(f"{show(d['diff_mean'])}{_ci(show(d['ci_low']), show(d['ci_high']))}")
         rows.append(row)
     return _table([t(f.lang, "region"), *[metric_label(f.lang, m, r.scenario.days) for m in metrics]], rows)
 
@@ -200,8 +205,8 @@ def _cost_rows(r: ReportData, f: Fmt) -> list[list[str]]:
         for m in ("allowance", "coordination", "fixed", "variable", "total", "cost_per_case"):
             c = summary.loc[(rid, year, m)]
             key = f"cost_{rid}_{m}"
-            text = _with_ci(f, c["mean"], c["ci_low"], c["ci_high"], money=True) if m == "total" else f.money(c["mean"])
-            cells.append(_value(key, float(c["mean"]), text))
+            ci = _ci(f.money(c["ci_low"]), f.money(c["ci_high"])) if m == "total" else ""
+            cells.append(_value(key, float(c["mean"]), f.money(c["mean"])) + ci)
         rows.append(cells)
     return rows
 
@@ -219,7 +224,7 @@ def _costs(r: ReportData, f: Fmt) -> str:
         b = r.budget.iloc[0]
         band = f"{f.money(b['low'])} – {f.money(b['high'])}"
         rows = [[escape(x.name), _value(f"budget_{x.region}", x.total, f.money(x.total)),
-                 f"{f.money(x.ci_low)} – {f.money(x.ci_high)}", escape(t(f.lang, x.status)), f.money(x.fixed),
+                 f"{f.money(x.ci_low)} –<br>{f.money(x.ci_high)}", escape(t(f.lang, x.status)), f.money(x.fixed),
                  f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} h ({f.money(x.idle_contract_cost)})",
                  escape(_budget_why(x, f))] for x in r.budget.itertuples()]
         head = [t(f.lang, "region"), t(f.lang, "total"), "95%", t(f.lang, "band"), t(f.lang, "fixed"),

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from csgsim.analysis.costs import COST_METRICS, year_costs, year_windows
 from csgsim.config import scenario as scenario_mod
@@ -257,3 +258,22 @@ def test_costs_command_refuses_a_scenario_without_costs(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["costs", "-s", str(path), "-n", "2", "--workers", "1"])
     assert out.exit_code == 2
     assert "has no [costs] table" in out.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(cuts=st.lists(st.floats(0.5, 71.5), min_size=1, max_size=6, unique=True),
+       eng=st.lists(st.tuples(st.integers(0, 2), st.floats(0, 70), st.floats(0.01, 9)), max_size=6),
+       split=st.floats(0.5, 71.5))
+def test_pricing_is_additive_over_any_split_of_the_period(cuts, eng, split) -> None:
+    """Costs are exact integrals of hourly rates: pricing [0, 72) equals pricing [0, m) plus [m, 72)
+    for any m, whatever the duty blocks and call-outs (a call-out counts where it starts)."""
+    bounds = [0.0, *sorted(cuts), 72.0]
+    blocks = [(a, b, k % 2, ONCALL) for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+    rec = records(eng=[(p, s, s + d) for p, s, d in eng])
+    reg = region()
+    sampled = SimpleNamespace(primary=schedule(blocks), backup=schedule([(0, 72, 1, ONCALL)]))
+    whole = year_costs(rec, reg, sampled, FRI_SAT_SUN, 2025, 0.0, 72.0)
+    parts = [year_costs(rec, reg, sampled, FRI_SAT_SUN, 2025, a, b) for a, b in ((0.0, split), (split, 72.0))]
+    for m in ("oncall_hours", "backup_hours", "allowance", "coordination", "training_network", "callout_work",
+              "callout_hours", "total"):
+        assert whole[m] == pytest.approx(parts[0][m] + parts[1][m], rel=1e-9, abs=1e-9), m

@@ -277,3 +277,21 @@ def test_pricing_is_additive_over_any_split_of_the_period(cuts, eng, split) -> N
     for m in ("oncall_hours", "backup_hours", "allowance", "coordination", "training_network", "callout_work",
               "callout_hours", "total"):
         assert whole[m] == pytest.approx(parts[0][m] + parts[1][m], rel=1e-9, abs=1e-9), m
+
+
+def test_another_scheme_changes_only_the_allowance_by_the_ratio_of_its_rates() -> None:
+    """Zeeland on the same seeds under CAO Sociaal Werk instead of Gehandicaptenzorg: the schedules
+    and call-outs are the same and the shipped surcharges equal, so only the allowance changes,
+    by 18/24 on weekdays and weekends and by 2/3 on holidays: a ratio between 2/3 and 3/4."""
+    from csgsim.runtime.executors import make_executor
+    from csgsim.studies import capacity
+
+    data, digest = scenario_mod.read(ROOT / "models" / "zeeland.toml")
+    base = scenario_mod.parse(data, "zeeland.toml", digest)
+    with make_executor(1) as backend:
+        comp = capacity.compare(base, capacity.with_scheme(data, "zeeland.toml", "sociaal_werk"), "sw", 2, 7, backend)
+    d = comp.differences.set_index(["region", "metric"])
+    assert d.loc[("zeeland", "cost_total"), "diff_mean"] == pytest.approx(d.loc[("zeeland", "cost_allowance"), "diff_mean"])
+    ratio = d.loc[("zeeland", "cost_allowance"), "variant_mean"] / d.loc[("zeeland", "cost_allowance"), "baseline_mean"]
+    assert 2 / 3 < ratio < 3 / 4
+    assert d.loc[("zeeland", "duties_per_4w"), "diff_mean"] == 0

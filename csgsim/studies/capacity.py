@@ -92,6 +92,17 @@ def plus_one(data: dict[str, Any], source: str) -> Scenario:
     return scenario_mod.parse(out, f"{source} (+1 casemanager per region)")
 
 
+def with_scheme(data: dict[str, Any], source: str, scheme: str) -> Scenario:
+    """The scenario with every region on the on-call scheme `scheme` (region overrides of the
+    scheme removed): what the piket would cost if that collective agreement applied."""
+    out = copy.deepcopy(data)
+    out["costs"]["scheme"] = scheme
+    for body in out["regions"].values():
+        if isinstance(body.get("costs"), dict):
+            body["costs"].pop("scheme", None)
+    return scenario_mod.parse(out, f"{source} (scheme {scheme})")
+
+
 def key_person_out(sc: Scenario, weeks: int, start: date | None = None) -> tuple[Scenario, date]:
     """Every region's first casemanager out for `weeks` weeks from `start` (default: eight weeks
     into the reported period), each region on its own."""

@@ -49,6 +49,7 @@ class ReportData:
     outlook: pd.DataFrame | None = None  # national expected reports per variant and year, with bands
     outlook_why: str = ""
     sizing: Any = None  # csgsim.studies.sizing.Sizing, when asked for (--size)
+    schemes: dict[str, capacity.Comparison] = field(default_factory=dict)  # every region on another scheme
     notes: list[str] = field(default_factory=list)
 
 
@@ -122,6 +123,7 @@ def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] |
     absence = capacity.compare(sc, out_sc, "absence", n, s, backend, on_progress, base_result=result)
     report = ReportData(sc, data, result, man, plus, absence, start)
     _budget_year(report, backend, on_progress)
+    _other_schemes(report, backend, on_progress)
     _outlook(report, outlook_file)
     if size_cap:
         _sizing(report, backend, on_progress, size_cap)
@@ -156,6 +158,18 @@ def _budget_year(report: ReportData, backend: Backend, on_progress: Callable[[in
     sc = scenario_mod.parse(capacity.in_year(report.data, year), f"{report.scenario.source} ({year})",
                             report.scenario.digest)
     report.budget = capacity.budget_check(run(sc, n, s, backend=backend, on_progress=on_progress))
+
+
+def _other_schemes(report: ReportData, backend: Backend, on_progress: Callable[[int], None] | None) -> None:
+    """The same replications priced under every other on-call scheme of [costs.schemes]."""
+    used = {r.costs.scheme.name for r in report.scenario.regions.values() if r.costs}
+    names = [n for n in report.data["costs"].get("schemes", {}) if n not in used or len(used) > 1]
+    n, s = report.result.replications, report.result.seed
+    for name in names:
+        say(f"costs under scheme {name}: {n} replications on the same seeds")
+        other = capacity.with_scheme(report.data, report.scenario.source, name)
+        report.schemes[name] = capacity.compare(report.scenario, other, name, n, s, backend, on_progress,
+                                                base_result=report.result)
 
 
 def _outlook(report: ReportData, outlook_file: Path | None) -> None:

@@ -234,10 +234,29 @@ def _costs(r: ReportData, f: Fmt) -> str:
                   f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
     else:
         parts.append(_missing(t(f.lang, "budget_missing", why=r.budget_why)))
+    parts.append(_schemes(r, f))
     metrics = ["cost_total", "duties_per_4w", "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
     parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),
               _missing(t(f.lang, "lines_missing"))]
     return "".join(parts)
+
+
+def _schemes(r: ReportData, f: Fmt) -> str:
+    """Totals under the other on-call schemes, paired with the chosen one."""
+    if not r.schemes:
+        return ""
+    where = "national" if len(r.scenario.regions) > 1 else next(iter(r.scenario.regions))
+    rows = []
+    for name, comp in r.schemes.items():
+        d = comp.differences.set_index(["region", "metric"])
+        label = comp.changed.scenario.regions[next(iter(r.scenario.regions))].costs.scheme.label
+        for metric in ("cost_allowance", "cost_total"):
+            row = d.loc[(where, metric)]
+            rows.append([escape(label), escape(t(f.lang, "allowance" if metric == "cost_allowance" else "total")),
+                         f.money(row["variant_mean"]),
+                         f"{f.money(row['diff_mean'])}{_ci(f.money(row['ci_low']), f.money(row['ci_high']))}"])
+    head = [t(f.lang, "scheme"), "", t(f.lang, "cost_total"), t(f.lang, "difference")]
+    return f"<p>{escape(t(f.lang, 'schemes'))}</p>" + _table(head, rows, text_cols=(0, 1))
 
 
 def _budget_why(x: Any, f: Fmt) -> str:

@@ -110,6 +110,12 @@ TEXT: dict[str, dict[str, str]] = {
     "budget_missing": {"nl": "Budgettoets niet beschikbaar: {why}.", "en": "Budget check not available: {why}."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
                  "en": "What one more casemanager per region costs and buys (paired difference, per year)."},
+    "schemes": {"nl": "Gevoeligheid voor de cao: dezelfde herhalingen, alle regio's onder een andere piketregeling "
+                      "(verschil met de gekozen regeling, per jaar).",
+                 "en": "Sensitivity to the collective agreement: the same replications, every region under another "
+                       "on-call scheme (difference from the chosen scheme, per year)."},
+    "scheme": {"nl": "Regeling", "en": "Scheme"},
+    "difference": {"nl": "Verschil", "en": "Difference"},
     "lines_missing": {"nl": "Eén piketlijn extra: niet beschikbaar, het model kent in deze versie één lijn per regio.",
                       "en": "One more on-call line: not available, the model has one line per region in this version."},
     "s_appendix": {"nl": "Bijlage: methode en herkomst", "en": "Appendix: method and provenance"},

@@ -16,6 +16,8 @@ from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
 from csgsim.ui.report.text import Fmt, metric_label, t
 
+FEW = 30  # below this many replications the page says its intervals are wide for it
+
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem}
@@ -107,12 +109,13 @@ def _header(r: ReportData, f: Fmt) -> str:
     end = sc.calendar.dates[-1]
     period = f"{f.day(sc.start)} – {f.day(end)}"
     rows = [[escape(label), _value(key, value, text)] for key, label, value, text in key_figures(r, f)]
+    few = t(f.lang, "few_reps", reps=r.result.replications) if r.result.replications < FEW else ""
     return (f"<h1>{escape(t(f.lang, 'title'))}</h1>"
             f"<p>{escape(t(f.lang, 'subtitle', scenario=sc.name, period=period, reps=r.result.replications, seed=r.result.seed))} "
             f"{escape(t(f.lang, 'regions_covered', names=', '.join(g.name for g in sc.regions.values())))}</p>"
             f"<h2 style='break-before:auto'>{escape(t(f.lang, 'key_figures'))}</h2>"
             + _table(["", ""], rows, cls="kf")
-            + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(t(f.lang, 'few_reps', reps=r.result.replications))}</p>")
+            + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(few)}</p>")
 
 
 def _demand(r: ReportData, f: Fmt) -> str:

@@ -15,9 +15,9 @@ TEXT: dict[str, dict[str, str]] = {
               "en": "On-call duty of the Sexual Assault Centres: capacity and costs"},
     "subtitle": {"nl": "{scenario}. Gesimuleerde periode: {period}. {reps} herhalingen, seed {seed}.",
                  "en": "{scenario}. Simulated period: {period}. {reps} replications, seed {seed}."},
-    "few_reps": {"nl": "Dit rapport draait standaard weinig herhalingen ({reps}) zodat het snel klaar is; de "
-                       "95%-betrouwbaarheidsintervallen zijn daardoor breder. Meer herhalingen: --replications.",
-                 "en": "This report runs few replications by default ({reps}) so that it is quick; its 95% "
+    "few_reps": {"nl": "Dit rapport rekent met weinig herhalingen ({reps}; standaard 10, zodat het snel klaar is); "
+                       "de 95%-betrouwbaarheidsintervallen zijn daardoor breder. Meer herhalingen: --replications.",
+                 "en": "This report uses few replications ({reps}; 10 by default, so that it is quick); its 95% "
                        "confidence intervals are wider for it. More replications: --replications."},
     "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
     "kf_reports": {"nl": "Meldingen per jaar (acuut en niet-acuut)", "en": "Reports per year (acute and non-acute)"},
@@ -30,8 +30,8 @@ TEXT: dict[str, dict[str, str]] = {
     "regions_covered": {"nl": "Regio's in dit rapport: {names}.", "en": "Regions in this report: {names}."},
     "kf_plus_one": {"nl": "Eén casemanager extra per regio kost alle regio's samen per jaar",
                     "en": "One more casemanager per region costs all regions together per year"},
-    "kf_norm": {"nl": "Acute meldingen met eerste contact binnen de norm ({norm} min)",
-                "en": "Acute reports with first contact within the norm ({norm} min)"},
+    "kf_norm": {"nl": "Acute meldingen met eerste contact binnen de norm ({norm} min), alle herhalingen samen",
+                "en": "Acute reports with first contact within the norm ({norm} min), all replications pooled"},
     "kf_budget": {"nl": "Regio's binnen de gepubliceerde budgetten {year} ({band})",
                   "en": "Regions inside the published budgets {year} ({band})"},
     "ci_note": {"nl": "Gemiddelde over herhalingen met 95%-betrouwbaarheidsinterval tussen haken.",

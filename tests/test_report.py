@@ -137,7 +137,8 @@ def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> Non
 
 
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Conflicting options, a folder that is no run, and a PDF without Chromium: one line, exit 2."""
+    """Conflicting options, a folder that is no run, a folder with the user's own files, and a PDF
+    without Chromium: one line, exit 2, nothing touched."""
     runner = CliRunner()
     cases = [
         (["--from", str(tmp_path), "-s", ZEELAND], "not both"),
@@ -146,6 +147,12 @@ def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pyt
     for args, message in cases:
         res = runner.invoke(app, ["report", "--out", str(tmp_path / "o"), *args])
         assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    res = runner.invoke(app, ["report", "--out", str(mine), "-s", ZEELAND, "--no-pdf"])
+    assert res.exit_code == 2 and "holds files csgsim did not write (notes.txt)" in res.output
+    assert (mine / "notes.txt").read_text() == "keep me"
     monkeypatch.setenv("CSGSIM_CHROMIUM", str(tmp_path / "no-such-browser"))
     res = runner.invoke(app, ["report", "--out", str(tmp_path / "o"), "-s", ZEELAND])
     assert res.exit_code == 2 and "no Chromium found" in res.output

@@ -107,6 +107,25 @@ MARGINAL_SHOWN = [("cost_total", "total EUR/yr"), ("cost_allowance", "allowance 
                   ("acute_contact_within_norm", "contact in norm"), ("gap_hours", "gap h")]
 
 
+#: What `csgsim report` writes into its folder; a folder holding anything else is not replaced.
+REPORT_FILES = ("rapport.html", "rapport.pdf", "report.html", "report.pdf", "run")
+
+
+def check_report_folder(out: Path) -> None:
+    """Refuse a folder that holds files csgsim did not write: only its own report may be replaced."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise fail(f"--out {out}: is a file, not a folder; name a new or empty folder")
+    others = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES and not p.name.startswith("."))
+    run = out / "run"
+    if not others and run.exists() and not (run / "manifest.json").is_file():
+        others = ["run (not a csgsim run folder)"]
+    if others:
+        raise fail(f"--out {out}: holds files csgsim did not write ({', '.join(others[:3])}); "
+                   "name a new or empty folder, or one an earlier report wrote")
+
+
 class Lang(str, Enum):
     nl = "nl"
     en = "en"
@@ -145,8 +164,7 @@ def report(
     if pdf and pdf_mod.chromium() is None:
         raise fail("no Chromium found for the PDF: install Debian's chromium package (apt-get install chromium), "
                    "set CSGSIM_CHROMIUM, or pass --no-pdf")
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out {out}: is a file, not a folder")
+    check_report_folder(out)
     try:
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("report", total=None)

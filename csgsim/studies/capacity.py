@@ -28,7 +28,7 @@ from csgsim.runtime.replications import RunResult, run
 from csgsim.studies.experiments import BASELINE, apply, paired_differences
 
 #: Cost metrics compared per year of the period (annualised).
-ANNUAL = {f"cost_{m}": (COST_METRICS[m][0], f"{COST_METRICS[m][1]}, per year")
+ANNUAL = {m if m.startswith("cost_") else f"cost_{m}": (COST_METRICS[m][0], f"{COST_METRICS[m][1]}, per year")
           for m in ("allowance", "fixed", "variable", "total", "cost_per_case")}
 UNITS = {**REGION_METRICS, **ANNUAL}
 
@@ -47,11 +47,11 @@ def annual_costs(cost_long: pd.DataFrame) -> pd.DataFrame:
                                  sort=False)
     scale = 365.0 / wide["days"]
     out = pd.DataFrame({f"cost_{m}": wide[m] * scale for m in ("allowance", "fixed", "variable", "total")})
-    out["cost_cost_per_case"] = wide["total"] / wide["reports"].where(wide["reports"] > 0)
+    out["cost_per_case"] = wide["total"] / wide["reports"].where(wide["reports"] > 0)
     if len(wide.index.unique("region")) > 1:  # the national figure: the sum of the regions
         nat = out.groupby(level="rep", sort=False).sum(min_count=1)
         sums = wide[["total", "reports"]].groupby(level="rep", sort=False).sum()
-        nat["cost_cost_per_case"] = sums["total"] / sums["reports"].where(sums["reports"] > 0)
+        nat["cost_per_case"] = sums["total"] / sums["reports"].where(sums["reports"] > 0)
         out = pd.concat([out, nat.assign(region="national").set_index("region", append=True)])
     return out.reset_index().melt(id_vars=["rep", "region"], var_name="metric")
 

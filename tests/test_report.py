@@ -110,6 +110,11 @@ def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(bui
         assert shown.startswith(Fmt("nl").money(value))
     assert page.values["kf_total"][0] == pytest.approx(cell[("national", "total")], rel=1e-12)
     assert page.values["kf_reports"][0] == pytest.approx(cell[("national", "reports")], rel=1e-12)
+    reports = pd.read_parquet(built / "run" / "reports.parquet")
+    acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
+    within = ((acute["contact_h"] - acute["arrival_h"]) * 60 <= 30 + 1e-9).mean()
+    assert page.values["kf_contact_within_norm"][0] == pytest.approx(within, rel=1e-12)
+    assert page.values["kf_contact_within_norm"][1] == Fmt("nl").pct(within, 1)
     assert "." in Fmt("nl").money(page.values["kf_total"][0]) and "," not in Fmt("nl").money(page.values["kf_total"][0])
 
 

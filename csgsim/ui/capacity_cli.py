@@ -159,6 +159,10 @@ def report(
     from csgsim.ui import outputs
     from csgsim.ui.report import gather, html, pdf as pdf_mod
 
+    try:
+        import babel  # noqa: F401  (numbers, money and dates for the reader)
+    except ImportError:
+        raise fail("the report needs babel: pip install 'csgsim[report]'") from None
     if from_run is not None and (scenario is not None or region):
         raise fail("give --from RUN or --scenario/--region, not both")
     if pdf and pdf_mod.chromium() is None:

@@ -169,6 +169,8 @@ def report(
         raise fail("no Chromium found for the PDF: install Debian's chromium package (apt-get install chromium), "
                    "set CSGSIM_CHROMIUM, or pass --no-pdf")
     check_report_folder(out)
+    if outlook is not None and not outlook.is_file():
+        raise fail(f"--outlook {outlook}: no such experiment file")
     try:
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("report", total=None)

@@ -177,8 +177,6 @@ def _outlook(report: ReportData, outlook_file: Path | None) -> None:
     from csgsim.core import resources
     from csgsim.studies import experiments
 
-    if outlook_file is not None and not outlook_file.is_file():
-        raise ReportError(f"--outlook {outlook_file}: no such experiment file")
     path = outlook_file or resources.models_dir().parent / "experiments" / "zedenwet-2024.toml"
     if not path.is_file():
         report.outlook_why = (f"{path} not found (pass --outlook FILE with an experiment of event variants)")

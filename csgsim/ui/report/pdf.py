@@ -35,6 +35,9 @@ def print_pdf(html: Path, pdf: Path, timeout: float = 120.0) -> None:
                                   capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0 or Path(tmp).stat().st_size == 0:
             raise RuntimeError(f"Chromium could not print {html} (exit {done.returncode}): {done.stderr[-500:]}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the usual permissions, not mkstemp's private 0600
         os.replace(tmp, pdf)
     finally:
         Path(tmp).unlink(missing_ok=True)

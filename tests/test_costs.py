@@ -295,3 +295,16 @@ def test_another_scheme_changes_only_the_allowance_by_the_ratio_of_its_rates() -
     ratio = d.loc[("zeeland", "cost_allowance"), "variant_mean"] / d.loc[("zeeland", "cost_allowance"), "baseline_mean"]
     assert 2 / 3 < ratio < 3 / 4
     assert d.loc[("zeeland", "duties_per_4w"), "diff_mean"] == 0
+
+
+def test_employer_costs_rescale_exactly_without_a_new_run() -> None:
+    """The total at other employer costs, rescaled from a run, equals a run with those employer costs."""
+    from csgsim.runtime.replications import run
+    from csgsim.studies import capacity
+
+    data, digest = scenario_mod.read(ROOT / "models" / "three-regions.toml")
+    res = run(scenario_mod.parse(data, "three.toml", digest), 2, 4, workers=1)
+    data["costs"]["employer_costs"] = 0.25
+    other = run(scenario_mod.parse(data, "three.toml", digest), 2, 4, workers=1)
+    total = other.cost_long[(other.cost_long["metric"] == "total")].groupby("rep")["value"].sum().mean()
+    assert capacity.total_with_employer_costs(res, 0.25) == pytest.approx(total, rel=1e-12)

@@ -103,6 +103,16 @@ def with_scheme(data: dict[str, Any], source: str, scheme: str) -> Scenario:
     return scenario_mod.parse(out, f"{source} (scheme {scheme})")
 
 
+def total_with_employer_costs(result: RunResult, rate: float) -> float:
+    """Mean annual total of all regions had employer costs been `rate` everywhere. Exact without
+    a new run: every euro of the model is hours x hourly wage cost, linear in 1 + employer_costs."""
+    annual = annual_costs(result.cost_long)
+    total = annual[(annual["metric"] == "cost_total") & (annual["region"] != "national")]
+    factor = {rid: (1 + rate) / (1 + reg.costs.employer_costs)
+              for rid, reg in result.scenario.regions.items() if reg.costs is not None}
+    return float((total["value"] * total["region"].map(factor)).groupby(total["rep"]).sum().mean())
+
+
 def key_person_out(sc: Scenario, weeks: int, start: date | None = None) -> tuple[Scenario, date]:
     """Every region's first casemanager out for `weeks` weeks from `start` (default: eight weeks
     into the reported period), each region on its own."""

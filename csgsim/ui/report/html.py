@@ -16,6 +16,7 @@ from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
 from csgsim.ui.report.text import Fmt, metric_label, t
 
+EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (EVIDENCE.md, Money)
 FEW = 30  # below this many replications the page says its intervals are wide for it
 
 CSS = """
@@ -245,12 +246,14 @@ def _costs(r: ReportData, f: Fmt) -> str:
 
 
 def _schemes(r: ReportData, f: Fmt) -> str:
-    """Totals under the other on-call schemes, paired with the chosen one."""
-    if not r.schemes:
-        return ""
+    """Totals under the other on-call schemes (paired with the chosen one) and under the low and
+    high end of the employer costs."""
+    from csgsim.studies.capacity import total_with_employer_costs
+
     where = "national" if len(r.scenario.regions) > 1 else next(iter(r.scenario.regions))
+    base = r.plus_one.differences.set_index(["region", "metric"]).loc[(where, "cost_total"), "baseline_mean"]
     rows = []
-    for name, comp in r.schemes.items():
+    for comp in r.schemes.values():
         d = comp.differences.set_index(["region", "metric"])
         label = comp.changed.scenario.regions[next(iter(r.scenario.regions))].costs.scheme.label
         for metric in ("cost_allowance", "cost_total"):
@@ -258,6 +261,10 @@ def _schemes(r: ReportData, f: Fmt) -> str:
             rows.append([escape(label), escape(t(f.lang, "allowance" if metric == "cost_allowance" else "total")),
                          f.money(row["variant_mean"]),
                          f"{f.money(row['diff_mean'])}{_ci(f.money(row['ci_low']), f.money(row['ci_high']))}"])
+    for rate in EMPLOYER_RANGE:
+        total = total_with_employer_costs(r.result, rate)
+        rows.append([escape(t(f.lang, "employer", pct=f.pct(rate))), escape(t(f.lang, "total")), f.money(total),
+                     f.money(total - base)])
     head = [t(f.lang, "scheme"), "", t(f.lang, "cost_total"), t(f.lang, "difference")]
     return f"<p>{escape(t(f.lang, 'schemes'))}</p>" + _table(head, rows, text_cols=(0, 1))
 

@@ -110,10 +110,12 @@ TEXT: dict[str, dict[str, str]] = {
     "budget_missing": {"nl": "Budgettoets niet beschikbaar: {why}.", "en": "Budget check not available: {why}."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
                  "en": "What one more casemanager per region costs and buys (paired difference, per year)."},
-    "schemes": {"nl": "Gevoeligheid voor de cao: dezelfde herhalingen, alle regio's onder een andere piketregeling "
-                      "(verschil met de gekozen regeling, per jaar).",
-                 "en": "Sensitivity to the collective agreement: the same replications, every region under another "
-                       "on-call scheme (difference from the chosen scheme, per year)."},
+    "schemes": {"nl": "Gevoeligheid: dezelfde herhalingen met alle regio's onder een andere piketregeling (cao), en "
+                      "met werkgeverslasten van 25% en 35% (gangbaar bereik); verschil met de gekozen aannames, per jaar.",
+                 "en": "Sensitivity: the same replications with every region under another on-call scheme "
+                       "(collective agreement), and with employer costs of 25% and 35% (the usual range); difference "
+                       "from the chosen assumptions, per year."},
+    "employer": {"nl": "Werkgeverslasten {pct}", "en": "Employer costs {pct}"},
     "scheme": {"nl": "Regeling", "en": "Scheme"},
     "difference": {"nl": "Verschil", "en": "Difference"},
     "lines_missing": {"nl": "Eén piketlijn extra: niet beschikbaar, het model kent in deze versie één lijn per regio.",

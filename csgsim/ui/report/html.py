@@ -128,7 +128,22 @@ def _demand(r: ReportData, f: Fmt) -> str:
     _, first, last = figures.full_weeks(r.result)
     parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", scope=scope(r, f), period=f"{f.day(first)} – {f.day(last)}"),
                          t(f.lang, "reports_per_week")))
+    parts.append(_weeks(r, f))
     return "".join(parts)
+
+
+def _weeks(r: ReportData, f: Fmt) -> str:
+    """Per region: acute reports in the period, and the shares of quiet and heavy full weeks."""
+    summary = r.result.region_summary().set_index(["region", "metric"])
+
+    def share(rid: str, metric: str) -> str:
+        c = summary.loc[(rid, metric)]
+        return f.pct(c["mean"]) + _ci(f.pct(c["ci_low"]), f.pct(c["ci_high"]))
+
+    rows = [[escape(g.name), f.num(summary.loc[(rid, "acute_reports"), "mean"]), share(rid, "zero_week_share"),
+             share(rid, "heavy_week_share")] for rid, g in r.scenario.regions.items()]
+    head = [t(f.lang, k) for k in ("region", "acute_in_period", "zero_weeks", "heavy_weeks")]
+    return f"<p>{escape(t(f.lang, 'weeks'))}</p>" + _table(head, rows)
 
 
 def _team(r: ReportData, f: Fmt) -> str:

@@ -48,6 +48,13 @@ TEXT: dict[str, dict[str, str]] = {
                      "het begin en eind zijn weggelaten). Lijn: gemiddelde; band: 5-95% van de herhalingen.",
                "en": "Acute reports per week, {scope}, {period} (weeks Monday-Sunday; partial weeks at the start "
                      "and end left out). Line: mean; band: 5-95% of the replications."},
+    "weeks": {"nl": "Rustige en drukke weken per regio: het aandeel volle weken zonder acute melding en met 5 of meer "
+                    "(wat casemanagers zelf 'heel zwaar' noemen).",
+              "en": "Quiet and busy weeks per region: the share of full weeks without an acute report and with 5 or "
+                    "more (what casemanagers themselves call 'very heavy')."},
+    "acute_in_period": {"nl": "Acute meldingen in de periode", "en": "Acute reports in the period"},
+    "zero_weeks": {"nl": "Weken zonder acute melding", "en": "Weeks without an acute report"},
+    "heavy_weeks": {"nl": "Weken met 5+ acute meldingen", "en": "Weeks with 5+ acute reports"},
     "s_team": {"nl": "2. Team en piketlijnen", "en": "2. Team and on-call lines"},
     "team_now": {"nl": "Team in het model (aanname per regio, niet het werkelijke rooster).",
                  "en": "Team in the model (an assumption per region, not the real roster)."},

@@ -18,7 +18,8 @@ from csgsim.core.errors import ScenarioError
 DAY_TYPES = ("weekday", "saturday", "sunday", "holiday")
 #: Surcharge bands for work during on-call; where several apply, the highest counts.
 SURCHARGE_BANDS = ("weekday_day", "night", "saturday", "sunday", "holiday")
-ROLES = ("casemanager", "coordinator")
+MAX_SALARY = 1e6  # EUR a month: far above any salary scale, so a typo in the unit is caught
+MAX_BUDGET = 1e10  # EUR a year for one region
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,8 @@ def read_params(r: Any, schemes: dict[str, Scheme]) -> CostParams:
     year, low, high = None, 0.0, 0.0
     if budget.data:  # a published band of annual budgets, e.g. { year = 2019, low = 116000, high = 552000 }
         year = budget.number("year", integer=True, lo=1900, hi=2200)
-        low = budget.number("low", lo=0.0)
-        high = budget.number("high", lo=low)
+        low = budget.number("low", lo=0.0, hi=MAX_BUDGET)
+        high = budget.number("high", lo=low, hi=MAX_BUDGET)
     budget.done()
     params = CostParams(
         scheme=schemes[name],
@@ -114,8 +115,8 @@ def read_params(r: Any, schemes: dict[str, Scheme]) -> CostParams:
         wage_growth_per_year=r.number("wage_growth_per_year", default=0.0, lo=-0.5, hi=1.0),
         employer_costs=r.number("employer_costs", lo=0.0, hi=5.0),
         hours_per_month=r.number("hours_per_month", lo=0.0, lo_open=True, hi=744.0),
-        casemanager_monthly_salary=r.number("casemanager_monthly_salary", lo=0.0),
-        coordinator_monthly_salary=r.number("coordinator_monthly_salary", lo=0.0),
+        casemanager_monthly_salary=r.number("casemanager_monthly_salary", lo=0.0, hi=MAX_SALARY),
+        coordinator_monthly_salary=r.number("coordinator_monthly_salary", lo=0.0, hi=MAX_SALARY),
         backup_allowance=r.number("backup_allowance", default=1.0, lo=0.0, hi=10.0),
         external_callout_rate=r.number("external_callout_rate", default=1.0, lo=0.0, hi=10.0),
         training_hours_per_year=r.number("training_hours_per_year", default=0.0, lo=0.0, hi=2000.0),

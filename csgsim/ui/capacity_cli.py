@@ -107,25 +107,6 @@ MARGINAL_SHOWN = [("cost_total", "total EUR/yr"), ("cost_allowance", "allowance 
                   ("acute_contact_within_norm", "contact in norm"), ("gap_hours", "gap h")]
 
 
-#: What `csgsim report` writes into its folder; a folder holding anything else is not replaced.
-REPORT_FILES = ("rapport.html", "rapport.pdf", "report.html", "report.pdf", "run")
-
-
-def check_report_folder(out: Path) -> None:
-    """Refuse a folder that holds files csgsim did not write: only its own report may be replaced."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise fail(f"--out {out}: is a file, not a folder; name a new or empty folder")
-    others = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES and not p.name.startswith("."))
-    run = out / "run"
-    if not others and run.exists() and not (run / "manifest.json").is_file():
-        others = ["run (not a csgsim run folder)"]
-    if others:
-        raise fail(f"--out {out}: holds files csgsim did not write ({', '.join(others[:3])}); "
-                   "name a new or empty folder, or one an earlier report wrote")
-
-
 class Lang(str, Enum):
     nl = "nl"
     en = "en"
@@ -133,7 +114,9 @@ class Lang(str, Enum):
 
 @app.command()
 def report(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rapport.html / report.html, the PDF and the run.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rapport.html (report.html in English), the "
+                                      "PDF, and the run's tables with their manifest.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace an earlier report or run in --out.")] = False,
     scenario: ScenarioOpt = None,
     region: RegionOpt = None,
     from_run: Annotated[Optional[Path], typer.Option("--from", help="Use this run folder (csgsim run --out) as the "
@@ -155,9 +138,8 @@ def report(
     budgets, what one more casemanager buys, and every parameter's source."""
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
-    from csgsim.calibration.calibrate import write_text_atomic
-    from csgsim.ui import outputs
-    from csgsim.ui.report import gather, html, pdf as pdf_mod
+    from csgsim.runtime.runfolder import OutputFolder
+    from csgsim.ui.report import gather, pdf as pdf_mod
 
     try:
         import babel  # noqa: F401  (numbers, money and dates for the reader)
@@ -168,29 +150,46 @@ def report(
     if pdf and pdf_mod.chromium() is None:
         raise fail("no Chromium found for the PDF: install Debian's chromium package (apt-get install chromium), "
                    "set CSGSIM_CHROMIUM, or pass --no-pdf")
-    check_report_folder(out)
     if outlook is not None and not outlook.is_file():
         raise fail(f"--outlook {outlook}: no such experiment file")
     try:
-        with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
-            task = bar.add_task("report", total=None)
-            data = gather.gather(scenario, from_run, region, replications, seed, backend, outlook,
-                                 on_progress=lambda k: bar.advance(task, k), size_cap=size)
-        page = html.build(data, lang.value)
+        with OutputFolder(out, overwrite) as folder:
+            with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+                task = bar.add_task("report", total=None)
+                data = gather.gather(scenario, from_run, region, replications, seed, backend, outlook,
+                                     on_progress=lambda k: bar.advance(task, k), size_cap=size)
+            write_report(data, folder.staging, lang.value, pdf, from_run)
+            folder.publish()
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    name = "rapport" if lang is Lang.nl else "report"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if from_run is None:
-            outputs.write_outputs(data.result, out / "run")
-        page_path = out / f"{name}.html"
-        write_text_atomic(page_path, page)
-        gather.say(f"wrote {page_path}")
-        if pdf:
-            pdf_mod.print_pdf(page_path, out / f"{name}.pdf")
-            gather.say(f"wrote {out / f'{name}.pdf'}")
     except OSError as exc:
         raise fail(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # Chromium could not print
         raise fail(str(exc)) from None
+    gather.say(f"wrote {out}")
+
+
+def write_report(data, staging: Path, lang: str, pdf: bool, from_run: Path | None) -> None:
+    """Into the staging folder: the run's tables (unless it came from --from), the page, the PDF,
+    and a manifest listing them; the page's appendix shows that manifest."""
+    import json
+
+    from csgsim.core import atomic
+    from csgsim.ui import outputs
+    from csgsim.ui.report import gather, html, pdf as pdf_mod
+
+    if from_run is None:
+        outputs.write_outputs(data.result, staging)
+        data.manifest = json.loads((staging / "manifest.json").read_text(encoding="utf-8"))
+    name = "rapport" if lang == "nl" else "report"
+    files = [f"{name}.html", *([f"{name}.pdf"] if pdf else [])]
+    atomic.write_text(staging / files[0], html.build(data, lang))
+    gather.say(f"page {files[0]} built")
+    if pdf:
+        pdf_mod.print_pdf(staging / files[0], staging / files[1])
+        gather.say(f"printed {files[1]}")
+    manifest = {**data.manifest, "kind": "csgsim report",
+                "files": sorted({*data.manifest.get("files", []), *files} if from_run is None else files)}
+    if from_run is not None:
+        manifest["baseline_run"] = str(from_run)
+    atomic.write_text(staging / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")

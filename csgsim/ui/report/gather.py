@@ -8,7 +8,6 @@ available says why, and the report shows that sentence instead of a figure.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -17,8 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.scenario import Scenario
 from csgsim.core.errors import CsgsimError
@@ -62,33 +63,47 @@ def say(message: str) -> None:
 
 
 def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, dict[str, Any]]:
-    """A baseline written by `csgsim run --out` (with its cost tables): scenario checked by SHA-256."""
-    try:
-        man = json.loads((folder / "manifest.json").read_text())
-        path = Path(man["scenario_file"])
-        data, digest = scenario_mod.read(path)
-    except (OSError, KeyError, ValueError) as exc:
-        raise ReportError(f"--from {folder}: not a csgsim run folder ({exc})") from None
+    """A baseline written by `csgsim run --out` (or an earlier report) with its cost tables and
+    records; the scenario file is checked against the run's SHA-256."""
+    from csgsim.runtime.runfolder import read_manifest
+
+    man = read_manifest(folder)
+    if man is None or "scenario_file" not in man:
+        raise ReportError(f"--from {folder}: not a csgsim run folder (no readable manifest.json)")
+    path = Path(man["scenario_file"])
+    data, digest = scenario_mod.read(path)
     if digest != man.get("scenario_sha256"):
         raise ReportError(f"--from {folder}: {path} has changed since the run (SHA-256 differs); rerun it")
     if any(str(a).startswith(("--absent", "--leaves")) for a in man.get("command", [])):
         raise ReportError(f"--from {folder}: the run has scripted dropout from the command line, which the "
                           "report cannot repeat; run the report on the scenario instead")
-    data = {**data, "regions": {r: data["regions"][r] for r in man["regions"]}}
-    sc = scenario_mod.parse(data, str(path), digest)
-    if (sc.start.isoformat(), sc.days) != (man["start"], man["days"]):
-        raise ReportError(f"--from {folder}: the run covers {man['start']} + {man['days']} days, the scenario "
-                          f"{sc.start} + {sc.days}")
+    sc = scenario_mod.parse(data, str(path), digest).only(list(man.get("regions", [])))
+    data = {**data, "regions": {r: data["regions"][r] for r in sc.regions}}
+    if (sc.start.isoformat(), sc.days) != (man.get("start"), man.get("days")):
+        raise ReportError(f"--from {folder}: the run covers {man.get('start')} + {man.get('days')} days, the "
+                          f"scenario {sc.start} + {sc.days}")
     try:
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in
                   ("replications_regions", "replications_casemanagers", "replications_costs", "reports")}
-    except OSError as exc:
-        raise ReportError(f"--from {folder}: a table is missing ({exc}); write the run with `csgsim run --out` "
-                          "on a scenario with [costs], with records") from None
-    result = RunResult(sc, man["seed"], man["replications"], tables["replications_regions"],
-                       tables["replications_casemanagers"], {"reports": tables["reports"]},
-                       tables["replications_costs"])
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"--from {folder}: a table is missing or unreadable ({exc}); write the run with "
+                          "`csgsim run --out` on a scenario with [costs], with records") from None
+    reps = np.sort(tables["replications_regions"]["rep"].unique())
+    people = [(rid, p.id) for rid, reg in sc.regions.items() for p in reg.people]
+    result = RunResult(sc, int(man["seed"]), reps,
+                       _cube(tables["replications_regions"], reps, ["region"], [(r,) for r in sc.regions], REGION_METRICS),
+                       _cube(tables["replications_casemanagers"], reps, ["region", "person"], people, PERSON_METRICS),
+                       {"reports": tables["reports"]}, tables["replications_costs"])
     return sc, data, result, man
+
+
+def _cube(long: pd.DataFrame, reps: np.ndarray, keys: list[str], labels: list[tuple[str, ...]],
+          metrics: dict[str, Any]) -> np.ndarray:
+    """A long table (rep, keys..., metric, value) as the (rep, label, metric) array of a RunResult."""
+    wide = long.pivot_table(index=["rep", *keys], columns="metric", values="value", dropna=False, sort=False)
+    index = pd.MultiIndex.from_tuples([(r, *label) for r in reps for label in labels], names=["rep", *keys])
+    values = wide.reindex(index=index, columns=list(metrics)).to_numpy(dtype=float)
+    return values.reshape(len(reps), len(labels), len(metrics))
 
 
 def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] | None, replications: int,

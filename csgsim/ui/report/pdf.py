@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from csgsim.core import atomic
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage")
 
@@ -22,22 +24,21 @@ def chromium() -> str | None:
 
 
 def print_pdf(html: Path, pdf: Path, timeout: float = 120.0) -> None:
-    """Print `html` to `pdf` (A4, no header or footer), through a temporary file beside it."""
+    """Print `html` to `pdf` (A4, no header or footer) through the atomic writer; RuntimeError
+    when Chromium is missing, fails or takes longer than `timeout` seconds."""
     binary = chromium()
     if binary is None:
-        raise FileNotFoundError("no Chromium found (install Debian's chromium package, or set CSGSIM_CHROMIUM)")
-    fd, tmp = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".pdf", dir=pdf.parent)
-    os.close(fd)
-    try:
+        raise RuntimeError("no Chromium found (install Debian's chromium package, or set CSGSIM_CHROMIUM)")
+
+    def write(tmp: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="csgsim-chromium-") as profile:
-            done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                                   f"--print-to-pdf={tmp}", html.resolve().as_uri()],
-                                  capture_output=True, text=True, timeout=timeout, check=False)
-        if done.returncode != 0 or Path(tmp).stat().st_size == 0:
-            raise RuntimeError(f"Chromium could not print {html} (exit {done.returncode}): {done.stderr[-500:]}")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # the usual permissions, not mkstemp's private 0600
-        os.replace(tmp, pdf)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+            try:
+                done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                                       f"--print-to-pdf={tmp}", html.resolve().as_uri()],
+                                      capture_output=True, text=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"Chromium did not print {html.name} within {timeout:g} s") from None
+        if done.returncode != 0 or tmp.stat().st_size == 0:
+            raise RuntimeError(f"Chromium could not print {html.name} (exit {done.returncode}): {done.stderr[-500:]}")
+
+    atomic.write_file(pdf, write)

@@ -38,6 +38,7 @@ def zeeland(**costs: object) -> dict:
     })
     data["regions"]["zeeland"]["staff"]["casemanagers"] = [{"id": "cm1", "hours_per_week": 8}]
     data["regions"]["zeeland"]["staff"]["coordinator"] = {"id": "co", "hours_per_week": 14}
+    data["regions"]["zeeland"]["backup"]["deputy"] = "cm1"
     return data
 
 
@@ -48,6 +49,14 @@ def region(**costs: object):
 def schedule(blocks: list[tuple[float, float, int, int]]) -> Schedule:
     a = np.array(blocks, dtype=float).reshape(-1, 4)
     return Schedule(start=a[:, 0], end=a[:, 1], person=a[:, 2].astype(np.int64), kind=a[:, 3].astype(np.int8))
+
+
+def duties(primary: Schedule, backup: Schedule | None = None, *lines: Schedule) -> SimpleNamespace:
+    """What the pricing reads of a replication's inputs: every line's duties and the backup steps."""
+    from csgsim.staff.lines import combined
+
+    return SimpleNamespace(all_duties=lambda n: combined(primary, lines, n),
+                           backups=() if backup is None else (backup,))
 
 
 def records(eng: list[tuple[int, float, float]] = (), tasks: list[tuple[int, float, float]] = (),
@@ -61,7 +70,7 @@ def records(eng: list[tuple[int, float, float]] = (), tasks: list[tuple[int, flo
 
 
 def price(cal: Calendar, primary: Schedule, rec: SimpleNamespace, backup: Schedule | None = None, **costs: object):
-    sampled = SimpleNamespace(primary=primary, backup=backup)
+    sampled = duties(primary, backup)
     (year, a, b), = year_windows(cal, 0.0)
     return year_costs(rec, region(**costs), sampled, cal, year, a, b)
 
@@ -88,6 +97,17 @@ def test_public_holidays_earn_the_holiday_rate_and_office_blocks_none() -> None:
     assert got["allowance"] == pytest.approx(40 * 3 / 18 * 15 + 48 * 3 / 18 * 30)
     half = price(cal, primary, records(), backup=backup, backup_allowance=0.5)
     assert half["allowance"] == pytest.approx(40 * 3 / 18 * 15 + 0.5 * 48 * 3 / 18 * 30)
+
+
+def test_every_line_earns_the_allowance() -> None:
+    """A second line open Saturday 20:00 to Sunday 08:00, held by the coordinator, earns the
+    weekend rate (2/18) at the coordinator's wage on top of the first line's allowance."""
+    second = schedule([(0, 44, -1, ONCALL), (44, 56, 1, ONCALL), (56, 72, -1, ONCALL)])
+    sampled = duties(schedule([(0, 72, 0, ONCALL)]), None, second)
+    (year, a, b), = year_windows(FRI_SAT_SUN, 0.0)
+    got = year_costs(records(), region(), sampled, FRI_SAT_SUN, year, a, b)
+    assert got["oncall_hours"] == pytest.approx(72 + 12)
+    assert got["allowance"] == pytest.approx(120 / 18 * 15 + 12 * 2 / 18 * 30)
 
 
 def test_gaps_and_outside_lines_earn_no_allowance() -> None:
@@ -133,7 +153,7 @@ def test_years_are_priced_apart_at_their_own_wage() -> None:
     assert year_windows(cal, 30.0) == [(2025, 30.0, 48.0)]
     reg = region(price_year=2024, wage_growth_per_year=0.1)
     assert reg.costs.hourly_wage_cost("casemanager", 2025) == pytest.approx(16.5)
-    sampled = SimpleNamespace(primary=schedule([(0, 48, 0, ONCALL)]), backup=None)
+    sampled = duties(schedule([(0, 48, 0, ONCALL)]))
     y24 = year_costs(records(), reg, sampled, cal, 2024, 0.0, 24.0)
     y25 = year_costs(records(), reg, sampled, cal, 2025, 24.0, 48.0)
     assert y24["allowance"] == pytest.approx(24 / 18 * 15)  # Tuesday 31 Dec 2024: weekday
@@ -271,7 +291,7 @@ def test_pricing_is_additive_over_any_split_of_the_period(cuts, eng, split) -> N
     blocks = [(a, b, k % 2, ONCALL) for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
     rec = records(eng=[(p, s, s + d) for p, s, d in eng])
     reg = region()
-    sampled = SimpleNamespace(primary=schedule(blocks), backup=schedule([(0, 72, 1, ONCALL)]))
+    sampled = duties(schedule(blocks), schedule([(0, 72, 1, ONCALL)]))
     whole = year_costs(rec, reg, sampled, FRI_SAT_SUN, 2025, 0.0, 72.0)
     parts = [year_costs(rec, reg, sampled, FRI_SAT_SUN, 2025, a, b) for a, b in ((0.0, split), (split, 72.0))]
     for m in ("oncall_hours", "backup_hours", "allowance", "coordination", "training_network", "callout_work",

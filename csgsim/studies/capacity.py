@@ -92,6 +92,19 @@ def plus_one(data: dict[str, Any], source: str) -> Scenario:
     return scenario_mod.parse(out, f"{source} (+1 casemanager per region)")
 
 
+#: The extra line priced by `plus_line`: where the acute profile peaks (models/rotterdam-two-lines.toml).
+EXTRA_LINE = {"id": "extra-weekend-nights", "days": ["friday", "saturday"], "start_hour": 18, "end_hour": 6}
+
+
+def plus_line(data: dict[str, Any], source: str) -> Scenario:
+    """The scenario with one more on-call line in every region: Friday and Saturday 18:00-06:00,
+    held in turn by the casemanagers not on the first line's duty then."""
+    out = copy.deepcopy(data)
+    for body in out["regions"].values():
+        body["lines"] = [*body.get("lines", []), dict(EXTRA_LINE)]
+    return scenario_mod.parse(out, f"{source} (+1 line per region)")
+
+
 def with_scheme(data: dict[str, Any], source: str, scheme: str) -> Scenario:
     """The scenario with every region on the on-call scheme `scheme` (region overrides of the
     scheme removed): what the piket would cost if that collective agreement applied."""

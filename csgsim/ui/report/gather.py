@@ -43,6 +43,7 @@ class ReportData:
     result: RunResult
     manifest: dict[str, Any]
     plus_one: capacity.Comparison
+    plus_line: capacity.Comparison
     absence: capacity.Comparison
     absence_start: date
     budget: pd.DataFrame | None = None
@@ -123,20 +124,23 @@ def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] |
             data = {**data, "regions": {r: data["regions"][r] for r in regions}}
         sc = scenario_mod.parse(data, str(path), digest)
         n, s = replications, sc.seed if seed is None else seed
-        say(f"1/4 baseline {sc.start.year}: {n} replications of {len(sc.regions)} regions")
+        say(f"1/6 baseline {sc.start.year}: {n} replications of {len(sc.regions)} regions")
         result = run(sc, n, s, backend=backend, keep_records=True, on_progress=on_progress)
         man = make_manifest(result)
     if all(r.costs is None for r in sc.regions.values()):
         raise ReportError(f"{sc.source}: the scenario has no [costs] table; the report needs one "
                           "(see models/three-regions.toml)")
     n, s = result.replications, result.seed
-    say(f"2/4 one more casemanager per region: {n} replications on the same seeds")
+    say(f"2/6 one more casemanager per region: {n} replications on the same seeds")
     plus = capacity.compare(sc, capacity.plus_one(data, sc.source), "+1", n, s, backend, on_progress,
                             base_result=result)
+    say("3/6 one more on-call line per region (Friday and Saturday nights) on the same seeds")
+    line = capacity.compare(sc, capacity.plus_line(data, sc.source), "+line", n, s, backend, on_progress,
+                            base_result=result)
     out_sc, start = capacity.key_person_out(sc, ABSENCE_WEEKS)
-    say(f"3/4 first casemanager of each region out {ABSENCE_WEEKS} weeks from {start}")
+    say(f"4/6 first casemanager of each region out {ABSENCE_WEEKS} weeks from {start}")
     absence = capacity.compare(sc, out_sc, "absence", n, s, backend, on_progress, base_result=result)
-    report = ReportData(sc, data, result, man, plus, absence, start)
+    report = ReportData(sc, data, result, man, plus, line, absence, start)
     _budget_year(report, backend, on_progress)
     _other_schemes(report, backend, on_progress)
     _outlook(report, outlook_file)
@@ -165,11 +169,11 @@ def _budget_year(report: ReportData, backend: Backend, on_progress: Callable[[in
     years = {r.costs.budget_year for r in report.scenario.regions.values() if r.costs and r.costs.budget_year}
     if not years:
         report.budget_why = "no region has a [costs] budget_check band"
-        say("4/4 budget check skipped: " + report.budget_why)
+        say("5/6 budget check skipped: " + report.budget_why)
         return
     year = min(years)
     n, s = report.result.replications, report.result.seed
-    say(f"4/4 budget check: the scenario in {year}, {n} replications")
+    say(f"5/6 budget check: the scenario in {year}, {n} replications")
     sc = scenario_mod.parse(capacity.in_year(report.data, year), f"{report.scenario.source} ({year})",
                             report.scenario.digest)
     report.budget = capacity.budget_check(run(sc, n, s, backend=backend, on_progress=on_progress))
@@ -181,7 +185,7 @@ def _other_schemes(report: ReportData, backend: Backend, on_progress: Callable[[
     names = [n for n in report.data["costs"].get("schemes", {}) if n not in used or len(used) > 1]
     n, s = report.result.replications, report.result.seed
     for name in names:
-        say(f"costs under scheme {name}: {n} replications on the same seeds")
+        say(f"6/6 costs under scheme {name}: {n} replications on the same seeds")
         other = capacity.with_scheme(report.data, report.scenario.source, name)
         report.schemes[name] = capacity.compare(report.scenario, other, name, n, s, backend, on_progress,
                                                 base_result=report.result)

@@ -174,7 +174,7 @@ def _sizing(r: ReportData, f: Fmt) -> str:
     head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
     intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
               confidence=f.pct(r.sizing.confidence))
-    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5)) + _missing(t(f.lang, "lines_missing"))
+    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5))
 
 
 def _delays_and_load(r: ReportData, f: Fmt) -> str:
@@ -256,7 +256,7 @@ def _costs(r: ReportData, f: Fmt) -> str:
     parts.append(_schemes(r, f))
     metrics = ["cost_total", "duties_per_4w", "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
     parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),
-              _missing(t(f.lang, "lines_missing"))]
+              f"<p>{escape(t(f.lang, 'plus_line'))}</p>", _diff_table(r, r.plus_line, metrics, f)]
     return "".join(parts)
 
 

@@ -125,8 +125,12 @@ TEXT: dict[str, dict[str, str]] = {
     "employer": {"nl": "Werkgeverslasten {pct}", "en": "Employer costs {pct}"},
     "scheme": {"nl": "Regeling", "en": "Scheme"},
     "difference": {"nl": "Verschil", "en": "Difference"},
-    "lines_missing": {"nl": "Eén piketlijn extra: niet beschikbaar, het model kent in deze versie één lijn per regio.",
-                      "en": "One more on-call line: not available, the model has one line per region in this version."},
+    "plus_line": {"nl": "Wat één piketlijn extra per regio kost en oplevert: een tweede lijn op vrijdag- en "
+                        "zaterdagnacht (18-06 uur), beurtelings bij de casemanagers die dan geen dienst hebben "
+                        "(aanname; gepaard verschil, per jaar).",
+                  "en": "What one more on-call line per region costs and buys: a second line on Friday and Saturday "
+                        "nights (18-06), held in turn by the casemanagers not on duty then (assumption; paired "
+                        "difference, per year)."},
     "s_appendix": {"nl": "Bijlage: methode en herkomst", "en": "Appendix: method and provenance"},
     "method": {"nl": "Discrete-event simulatie (SimPy) per regio over echte kalendertijd. Elke herhaling trekt "
                      "eigen meldingen, duren en uitval uit eigen reeksen (numpy SeedSequence); vergelijkingen "

@@ -183,7 +183,24 @@ def _delays_and_load(r: ReportData, f: Fmt) -> str:
             + _figure(figures.delays(r.result, f), t(f.lang, "delays", norm=norm), t(f.lang, "s_delays"))
             + f"<h2>{escape(t(f.lang, 's_load'))}</h2>"
             + _figure(figures.load(r.result, f), t(f.lang, "load", limit=figures.LEGAL_ONCALL_DAYS), t(f.lang, "s_load"))
-            + _missing(t(f.lang, "callins_missing")))
+            + _callins(r, f))
+
+
+def _callins(r: ReportData, f: Fmt) -> str:
+    """Call-ins of colleagues outside the roster per region: how often, how long, share of acute calls."""
+    summary = r.result.region_summary().set_index(["region", "metric"])
+    metrics = [("callins_per_person_per_4w", 2), ("callin_hours_per_person_per_4w", 2),
+               ("acute_answered_by_callin", None)]
+    rows = []
+    for rid, g in r.scenario.regions.items():
+        row = [escape(g.name)]
+        for m, digits in metrics:
+            c = summary.loc[(rid, m)]
+            show = (lambda v: f.pct(v, 1)) if digits is None else (lambda v, d=digits: f.num(v, d))
+            row.append(show(c["mean"]) + _ci(show(c["ci_low"]), show(c["ci_high"])))
+        rows.append(row)
+    head = [t(f.lang, k) for k in ("region", "callins_4w", "callin_hours_4w", "answered_by_callin")]
+    return f"<p>{escape(t(f.lang, 'callins'))}</p>" + _table(head, rows)
 
 
 def _diff_table(r: ReportData, comparison: Any, metrics: list[str], f: Fmt) -> str:

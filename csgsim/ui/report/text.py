@@ -84,8 +84,14 @@ TEXT: dict[str, dict[str, str]] = {
                    "(Arbeidstijdenwet, consignatie); en nachtelijke uitrukken (00-06 uur) per casemanager per 16 weken.",
              "en": "Most on-call days of one casemanager in 4 weeks, against the legal limit of {limit} "
                    "(Working Hours Act, consignatie); and night call-outs (00-06) per casemanager per 16 weeks."},
-    "callins_missing": {"nl": "Inroepen van collega's buiten het rooster: niet beschikbaar in deze versie van het model.",
-                        "en": "Call-ins of colleagues outside the roster: not available in this version of the model."},
+    "callins": {"nl": "Inroepen: collega's die buiten hun rooster worden gebeld omdat de dienst en de achterwacht "
+                      "bezet of onbereikbaar zijn (per teamlid per 4 weken), en het aandeel acute oproepen dat zo "
+                      "beantwoord wordt.",
+                "en": "Call-ins: colleagues called outside their roster because the duty holder and the backup are "
+                      "busy or unreachable (per team member per 4 weeks), and the share of acute calls answered so."},
+    "callins_4w": {"nl": "Inroepen per 4 weken", "en": "Call-ins per 4 weeks"},
+    "callin_hours_4w": {"nl": "Uren inroepwerk per 4 weken", "en": "Call-in hours per 4 weeks"},
+    "answered_by_callin": {"nl": "Acute oproepen via inroepen", "en": "Acute calls answered by a call-in"},
     "s_absence": {"nl": "5. Uitval van een sleutelpersoon", "en": "5. A key person drops out"},
     "absence": {"nl": "In elke regio valt de eerste casemanager {weeks} weken uit vanaf {start}. Verschil met de "
                       "situatie zonder uitval, op dezelfde herhalingen (gepaard).",

@@ -7,6 +7,7 @@ records -> metrics -> outputs. From a notebook:
     sc = csgsim.load("zeeland.toml")          # a file, or a built-in model's name; None: the default
     res = csgsim.run(sc, replications=20, seed=1)
     res.region_summary()                       # pandas DataFrames, nothing printed
+    res.cost_summary()                         # costs per region and year (with [costs])
 
 This path imports neither rich, Typer nor matplotlib (a test checks it).
 """

@@ -262,11 +262,15 @@ def command_lines(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
         "whatif": {**common, "--absent": ABSENT, "--leaves": ABSENT, "-m": TEXT},
         "experiment": {"-n": n, "--out": file_choice(files), "--batch-size": NUMBERS, "-m": TEXT, "-f": TEXT},
         "calibrate": {"--regions": file_choice(files), "--out": file_choice(files)},
+        "costs": {**common, "--year": NUMBERS, "-f": TEXT},
+        "report": {"-s": model, "-r": TEXT, "--seed": NUMBERS, "--out": file_choice(files), "--from": file_choice(files),
+                   "--lang": TEXT, "--outlook": file_choice(files)},
     }
     fixed = {"run": ["--workers", "1", "-f", "csv"], "demand": ["-r", "zeeland", "-n", "2"],
              "size": ["--workers", "1", "--batch", "2", "--max-replications", "4", "--sizes", "3-4"],
              "whatif": ["--workers", "1", "-f", "csv"], "experiment": ["--workers", "1", "-f", "csv"],
-             "validate": [], "calibrate": []}
+             "validate": [], "calibrate": [], "costs": ["--workers", "1", "--marginal"],
+             "report": ["--workers", "1", "-n", "2", "--no-pdf"]}
     positional = {"validate": model, "experiment": st.one_of(st.just(files["exp.toml"]), file_choice(files)),
                   "calibrate": st.one_of(st.just(files["counts.csv"]), file_choice(files))}
 
@@ -277,7 +281,7 @@ def command_lines(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
         names = draw(st.lists(st.sampled_from(sorted(options[command]) or ["--help"]), max_size=4))
         for name in names:
             args += [name] if name == "--help" else [name, draw(options[command][name])]
-        if command in ("run", "demand", "size", "whatif") and "-s" not in names:
+        if command in ("run", "demand", "size", "whatif", "costs") and "-s" not in names:
             args += ["-s", files["small.toml"]]
         if draw(st.integers(0, 9)) == 0:
             args.append(draw(st.sampled_from(["--bogus", "extra", "--overwrite", "--resume", "--csv"])))

@@ -409,7 +409,7 @@ def _summary_row(key: tuple[str, ...], values: pd.Series, units: dict[str, tuple
     mean, lo, hi, n = confidence_interval(values)
     if unit == "share":  # a share's interval stays inside [0, 1]
         lo, hi = max(lo, 0.0), min(hi, 1.0)
-    elif unit in ("count", "h", "min", "days", "cases"):
+    elif unit in ("count", "h", "min", "days", "cases", "EUR"):
         lo = max(lo, 0.0)
     return (*key, unit, mean, lo, hi, n, MEAN)
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 SMALL_ACUTE = 80
 LARGE_ACUTE = 180
 N_OFFICE_PLUS_ONCALL = 3
-SHARED_SECTIONS = ("scenario", "norms", "profiles", "defaults")
+SHARED_SECTIONS = ("scenario", "norms", "profiles", "defaults", "costs")
 
 
 def staff_rule(acute_level: float) -> tuple[int, int, int]:
@@ -47,27 +47,28 @@ def _default_template() -> Path:
     return next((c for c in candidates if c.is_file()), candidates[0])
 
 
-def _item(value: Any) -> Any:
-    """A TOML item: a table with ``value`` or ``dist`` (a provenance or distribution entry) stays inline."""
+def _item(value: Any, inline: bool = False) -> Any:
+    """A TOML item: a table with ``value`` or ``dist`` (a provenance or distribution entry) stays
+    inline, and so does every table inside it (e.g. a value that is itself a table)."""
     import tomlkit
 
     if isinstance(value, Mapping):
-        if {"value", "dist"} & set(value):
+        if inline or {"value", "dist"} & set(value):
             table = tomlkit.inline_table()
-            table.update({k: _item(v) for k, v in value.items()})
+            table.update({k: _item(v, inline=True) for k, v in value.items()})
             return table
         table = tomlkit.table()
         for k, v in value.items():
             table.add(k, _item(v))
         return table
     if isinstance(value, list):
-        return [_item(v) for v in value]
+        return [_item(v, inline) for v in value]
     return value
 
 
 def _shared(result: CalibrationResult, start: dt.date, days: int, seed: int, replications: int,
             template: Path) -> dict[str, Any]:
-    """The template's scenario, norms, profiles and defaults, with the calibrated growth and its spread."""
+    """The template's scenario, norms, profiles, defaults and costs, with the calibrated growth and its spread."""
     try:
         example = tomllib.loads(template.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -164,7 +165,7 @@ def _header(result: CalibrationResult, label: str, template: Path) -> list[str]:
         "(see calibration/README.md). Do not edit by hand: change the data or the rules and regenerate.",
         "`csgsim calibrate ... --check` simulates every data year with this file and prints data vs model;",
         "`csgsim backtest ... --until YEAR` fits up to YEAR and checks the bands against the later figures.",
-        f"The scenario, norms, profiles and defaults sections are those of {template.name}, with the",
+        f"The scenario, norms, profiles, defaults and costs sections are those of {template.name}, with the",
         "calibrated level year, growth and the spread of growth; see that file for comments on each key.",
         "",
         "Any number may be written plainly or as { value = X, source = \"URL or citation\" } for a",
@@ -191,7 +192,7 @@ def write_model(result: CalibrationResult, *, start: dt.date = dt.date(2025, 1, 
                 template: str | Path | None = None, events_path: str | Path | None = None) -> str:
     """Scenario TOML for all regions, in the format of ``models/three-regions.toml``.
 
-    The scenario, norms, profiles and defaults sections are copied from ``template`` (default:
+    The scenario, norms, profiles, defaults and costs sections are copied from ``template`` (default:
     the example scenario), so the national model follows the example's keys; only the level
     year, growth and its spread are replaced. Staff size, contracted hours and duty pattern are
     assumptions (see ``staff_rule``; the largest regions by acute level get ``office_plus_oncall``).

@@ -24,6 +24,7 @@ from csgsim.config import limits
 from csgsim.core import files
 from csgsim.core.errors import ScenarioError
 from csgsim.config import escalation, lines
+from csgsim.config.costs import CostParams, Scheme, read_params, read_schemes
 from csgsim.config.escalation import Escalation
 from csgsim.config.lines import Line, SharedLine
 from csgsim.config.staffing import (PATTERNS, POLICIES, RULESETS, AbsenceParams, LeaveParams, RegularJob,
@@ -157,6 +158,7 @@ class Region:
     escalation: Escalation = Escalation()
     lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
     uncertainty: Uncertainty = Uncertainty()
+    costs: CostParams | None = None  # None: the scenario has no [costs] table
 
     @property
     def casemanagers(self) -> int:
@@ -608,7 +610,7 @@ def _leave(r: TableReader, casemanagers: int) -> LeaveParams:
     return leave
 
 
-def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
+def _region(rid: str, r: TableReader, profiles: dict[str, Profile], costs: CostParams | None) -> Region:
     demand = r.table("demand")
     acute = _demand(demand.table("acute"), profiles)
     non_acute = _demand(demand.table("non_acute"), profiles)
@@ -643,6 +645,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile]) -> Region:
         escalation=chain,
         lines=lines.read(r, people),
         uncertainty=_uncertainty(r.table("uncertainty")),
+        costs=costs,
     )
     r.done()
     return region
@@ -660,6 +663,38 @@ def _uncertainty(r: TableReader) -> Uncertainty:
     )
     r.done()
     return u
+
+
+def _costs(top: TableReader) -> tuple[dict[str, Any], dict[str, Scheme]] | None:
+    """The top-level [costs] (without its schemes) and the schemes; None if there is no [costs]."""
+    raw = top.raw("costs", None)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise top.fail("costs", raw, "expected a table [costs]")
+    schemes = read_schemes(top.table("costs").table("schemes"))
+    base = {k: v for k, v in raw.items() if k != "schemes"}
+    read_params(TableReader(base, "costs", top.source, top.provenance), schemes)  # errors name [costs]
+    return base, schemes
+
+
+def _region_costs(rid: str, body: dict[str, Any], costs: tuple[dict[str, Any], dict[str, Scheme]] | None,
+                  top: TableReader) -> CostParams | None:
+    """[costs] with the region's [regions.ID.costs] laid over it; only overridden keys are named
+    in the region's provenance (the rest is listed once under costs.*)."""
+    over = body.pop("costs", None)
+    key = f"regions.{rid}.costs"
+    if over is not None and (costs is None or not isinstance(over, dict) or "schemes" in over):
+        allowed = ("a table of rates overriding the top-level [costs] (schemes are defined there only)"
+                   if costs is not None else "needs a top-level [costs] table to override")
+        raise ScenarioError(f"{top.source}: {key} = {over!r} is not allowed; {allowed}")
+    if costs is None:
+        return None
+    base, schemes = costs
+    local: dict[str, str] = {}
+    params = read_params(TableReader(_merge(base, over or {}), key, top.source, local), schemes)
+    top.provenance.update({k: v for k, v in local.items() if k[len(key) + 1:].split(".")[0] in (over or {})})
+    return params
 
 
 def _event(r: TableReader, regions: dict[str, Region]) -> Event:
@@ -725,6 +760,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     defaults = top.raw("defaults", {})
     if not isinstance(defaults, dict):
         raise top.fail("defaults", defaults, "expected a table")
+    costs = _costs(top)
     reg_r = top.table("regions")
     if not reg_r.data:
         raise ScenarioError(f"{source}: [regions] is missing or empty; define at least one [regions.ID] table")
@@ -736,7 +772,9 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
         if not isinstance(body, dict):
             raise reg_r.fail(rid, body, "expected a table [regions.ID]")
         merged = _merge(defaults, body)
-        regions[rid] = _region(rid, TableReader(merged, f"regions.{rid}", source, provenance), profiles)
+        region_costs = _region_costs(rid, merged, costs, top)
+        regions[rid] = _region(rid, TableReader(merged, f"regions.{rid}", source, provenance), profiles,
+                               region_costs)
     reg_r.done()
     escalation.check_neighbours(regions, source)
     events_raw = top.raw("events", [])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from csgsim.analysis.costs import replication_costs
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_samples, replication_metrics
 from csgsim.config.scenario import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
@@ -40,6 +41,7 @@ class Replication:
     persons: np.ndarray  # (people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
     delays: list[dict[str, np.ndarray]] = field(default_factory=list)  # per region: metrics.delay_samples
+    costs: np.ndarray | None = None  # (regions, years of the reported period, cost metrics)
 
 
 def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], since: float = 0.0
@@ -126,20 +128,21 @@ def run_replication(job: Job, rep: int) -> Replication:
         plans = [job.plans[i] for i in members]
         sampled, recs = _with_load_spells(plans, shared, job.seed, rep, *simulate(plans, shared, job.seed, rep))
         done.update(zip(members, zip(sampled, recs)))
-    region_rows, person_rows, tables, delays = [], [], [], []
+    region_rows, person_rows, cost_rows, tables, delays = [], [], [], [], []
     for i, plan in enumerate(job.plans):
         sampled, rec = done[i]
         region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
         delays.append({k: v.astype(np.float32) for k, v in delay_samples(rec, plan.since).items()})
+        cost_rows.append(replication_costs(rec, plan.region, sampled, plan.calendar, plan.since))
         if job.keep_records:
             tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],
                                          plan.since))
     records = None
     if job.keep_records:
         records = {k: pd.concat([t[k] for t in tables], ignore_index=True) for k in tables[0]}
-    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, delays)
+    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, delays, np.stack(cost_rows))
 
 
 def run_chunk(job: Job, reps: list[int]) -> list[Replication]:

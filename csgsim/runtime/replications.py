@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise_values
+from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise, summarise_values
 from csgsim.config.scenario import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
@@ -40,6 +41,14 @@ class RunResult:
     person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
     delays: dict[tuple[str, str], list[np.ndarray]] | None = None  # (region, delay): one array per rep
+    cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
+    _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+        """Summaries are computed once (a report asks for them many times); tables are not mutated."""
+        if name not in self._summaries:
+            self._summaries[name] = make()
+        return self._summaries[name]
 
     @property
     def replications(self) -> int:
@@ -68,10 +77,17 @@ class RunResult:
 
     def region_summary(self) -> pd.DataFrame:
         """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
-        norms = self.scenario.norms
-        return summarise_values(self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS,
-                                self.delays, self.seed, {"acute_contact": norms.acute_contact_minutes,
-                                                         "acute_attendance": norms.acute_attendance_minutes})
+        norms = {"acute_contact": self.scenario.norms.acute_contact_minutes,
+                 "acute_attendance": self.scenario.norms.acute_attendance_minutes}
+        return self._summary("regions", lambda: summarise_values(
+            self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
+            self.seed, norms))
+
+    def cost_summary(self) -> pd.DataFrame | None:
+        """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
+        if self.cost_long is None:
+            return None
+        return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS))
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
@@ -110,7 +126,41 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
         records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
     delays = {(rid, kind): [r.delays[i][kind] for r in results]
               for i, rid in enumerate(scenario.regions) for kind in (results[0].delays[i] if results else {})}
-    return RunResult(scenario, seed, reps, regions, persons, records, delays)
+    return RunResult(scenario, seed, reps, regions, persons, records, delays,
+                     _cost_long(scenario, reps, list(scenario.regions), results))
+
+
+def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], results: list[Replication]
+               ) -> pd.DataFrame | None:
+    """The cost cube (rep, region, year, metric) in long form; None when no region has [costs]."""
+    if all(r.costs is None for r in results) or all(reg.costs is None for reg in scenario.regions.values()):
+        return None
+    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+    metrics = list(COST_METRICS)
+    cube = np.stack([r.costs for r in results])  # rep, region, year, metric
+    inner = len(regions) * len(years) * len(metrics)
+    return pd.DataFrame({
+        "rep": np.repeat(reps, inner),
+        "region": np.tile(np.repeat(regions, len(years) * len(metrics)), len(reps)),
+        "year": np.tile(np.repeat(years, len(metrics)), len(reps) * len(regions)),
+        "metric": np.tile(metrics, len(reps) * len(regions) * len(years)),
+        "value": cube.ravel(),
+    })
+
+
+def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
+    """Add region 'national': per replication and year, the sum of the regions' additive figures,
+    its days, and the per-case figures of the sums (regions without [costs] left out)."""
+    wide = cost_long.pivot_table(index=["rep", "year", "region"], columns="metric", values="value",
+                                 sort=False).dropna(how="all")
+    nat = wide[list(ADDITIVE)].groupby(level=["rep", "year"], sort=False).sum()
+    nat["days"] = wide["days"].groupby(level=["rep", "year"], sort=False).first()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nat["cost_per_case"] = nat["total"] / nat["reports"].where(nat["reports"] > 0)
+        nat["variable_per_case"] = nat["variable"] / nat["reports"].where(nat["reports"] > 0)
+    long = nat[list(COST_METRICS)].reset_index().melt(id_vars=["rep", "year"], var_name="metric")
+    long["region"] = "national"
+    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
 
 
 def run(

@@ -351,7 +351,8 @@ def variants_table(exp: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: float = 0.95) -> pd.DataFrame:
+def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: float = 0.95,
+                       units: dict[str, tuple[str, str]] = REGION_METRICS) -> pd.DataFrame:
     """Each variant minus the baseline, replication by replication, with a t-interval.
 
     Replications where either side is NaN (nothing measured) are left out of that pair. An
@@ -369,7 +370,7 @@ def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: f
     for (variant, region, metric), grp in pairs.groupby(["variant", "region", "metric"], sort=False):
         ok = grp["diff"].notna()
         mean, lo, hi, n = confidence_interval(grp["diff"], level)
-        rows.append((variant, region, metric, REGION_METRICS[metric][0],
+        rows.append((variant, region, metric, units[metric][0],
                      float(grp["value_base"][ok].mean()) if n else np.nan,
                      float(grp["value"][ok].mean()) if n else np.nan, mean, lo, hi, n))
     cols = ["variant", "region", "metric", "unit", "baseline_mean", "variant_mean", "diff_mean",

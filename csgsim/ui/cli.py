@@ -623,3 +623,6 @@ def whatif(
 def main() -> None:
     """Console-script entry point: Ctrl-C and SIGTERM say what was kept (see `interrupts`)."""
     guarded(app)
+
+
+from csgsim.ui import capacity_cli as _capacity_commands  # noqa: E402,F401  (registers costs and report)

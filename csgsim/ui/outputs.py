@@ -133,6 +133,9 @@ def to_json(result: RunResult, command: list[str] | None = None) -> str:
         "regions": _records(result.region_summary()),
         "casemanagers": _records(result.person_summary()),
     }
+    costs = result.cost_summary()
+    if costs is not None:
+        payload["costs"] = _records(costs)
     return json.dumps(payload, indent=2)
 
 
@@ -148,6 +151,8 @@ def write_outputs(result: RunResult, folder: Path, csv: bool = False, command: l
         "summary_casemanagers": result.person_summary(),
         **(result.records or {}),
     }
+    if result.cost_long is not None:  # small: regions x years x cost metrics per replication
+        tables.update({"summary_costs": result.cost_summary(), "replications_costs": result.cost_long})
     files = list(streamed or [])
     for name, df in tables.items():
         df.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")

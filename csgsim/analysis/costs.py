@@ -1,0 +1,172 @@
+"""What a region's piket costs, priced from one replication's schedules and records (MODEL.md 7).
+
+Fixed costs (reachability and coordination, as the 2020 funding study budgets them):
+- on-call allowance: every on-call hour held by a person of the region (on any of its lines, or
+  on a line shared with other regions; each backup step at `backup_allowance` of it) earns the
+  scheme's hours of pay for that calendar day's type;
+- coordination: the coordinator's contracted hours;
+- training and network time of every casemanager.
+
+Variable costs (per victim): hours worked on cases x hourly wage cost. A call-out is work during
+on-call: it earns the highest surcharge that applies at each moment of it, and is paid for at
+least the scheme's minimum (the shortfall at the surcharge of its start). Travel is part of a
+call-out in the model. Office contacts (intakes, watchful waiting) are paid at the plain wage.
+Contracted hours not spent on cases are not priced, nor are exams, PR, housing or mileage.
+
+Every figure is per calendar year of the reported period (a partial year covers only its days).
+Rates are integrated exactly: they are constant within each clock hour.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from csgsim.config.costs import CostParams
+from csgsim.config.scenario import Region
+from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.model.pathways import Records, RegionInputs
+from csgsim.staff.duties import ONCALL, Schedule
+
+#: Cost metric -> (unit, description). Money in EUR of the year priced.
+COST_METRICS: dict[str, tuple[str, str]] = {
+    "days": ("days", "days of the year in the reported period"),
+    "reports": ("count", "acute and non-acute reports"),
+    "oncall_hours": ("h", "on-call hours held by the region's people, every line"),
+    "backup_hours": ("h", "on-call hours held by a backup of the region, every backup step"),
+    "callout_hours": ("h", "call-out hours paid (at least the minimum per call-out)"),
+    "office_hours": ("h", "office contact hours worked on cases"),
+    "allowance": ("EUR", "on-call allowance (duty holder and backup)"),
+    "coordination": ("EUR", "coordinator hours"),
+    "training_network": ("EUR", "training and network time of the casemanagers"),
+    "fixed": ("EUR", "fixed costs: allowance + coordination + training and network"),
+    "callout_work": ("EUR", "call-out work with surcharges"),
+    "office_work": ("EUR", "office contacts"),
+    "variable": ("EUR", "variable costs: call-out work + office contacts"),
+    "total": ("EUR", "total costs: fixed + variable"),
+    "cost_per_case": ("EUR", "total costs per report"),
+    "variable_per_case": ("EUR", "variable costs per report"),
+}
+#: Metrics that add up across regions (the national figure is their sum).
+ADDITIVE = tuple(m for m in COST_METRICS if m not in ("days", "cost_per_case", "variable_per_case"))
+
+
+def day_types(calendar: Calendar) -> np.ndarray:
+    """Per day: 0 weekday, 1 Saturday, 2 Sunday, 3 public holiday (the holiday wins)."""
+    kind = np.zeros(calendar.days, dtype=np.int64)
+    kind[calendar.weekday == 5] = 1
+    kind[calendar.weekday == 6] = 2
+    kind[calendar.holiday] = 3
+    return kind
+
+
+def hourly_rates(params: CostParams, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Per clock hour of the calendar: allowance (hours of pay per on-call hour) and the surcharge
+    on work done then (the highest of the day's band and, outside the day band, the night's)."""
+    scheme = params.scheme
+    kind = np.repeat(day_types(calendar), HOURS_PER_DAY)
+    hour = np.tile(np.arange(HOURS_PER_DAY), calendar.days)
+    allowance = np.array([scheme.allowance_rate(k) for k in range(4)])[kind]
+    day_band = np.array([scheme.surcharge[0], scheme.surcharge[2], scheme.surcharge[3], scheme.surcharge[4]])[kind]
+    night = (hour < scheme.day_start_hour) | (hour >= scheme.night_start_hour)
+    surcharge = np.where(night, np.maximum(day_band, scheme.surcharge[1]), day_band)
+    return allowance, surcharge
+
+
+def integral(rate: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The integral of an hourly step function over [a, b), exactly; beyond the last hour the
+    last rate continues, before hour 0 the first."""
+    cum = np.concatenate(([0.0], np.cumsum(rate)))
+    n = rate.size
+
+    def at(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        i = np.clip(np.floor(t).astype(np.int64), 0, n - 1)
+        return cum[i] + rate[i] * (t - i)
+
+    return at(b) - at(a)
+
+
+def _clip(schedule: Schedule, n_people: int, a: float, b: float, oncall_only: bool = True
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Blocks held by a person of the region (not a gap, not an outside line) inside [a, b)."""
+    keep = (schedule.person >= 0) & (schedule.person < n_people) & (schedule.end > a) & (schedule.start < b)
+    if oncall_only:
+        keep &= schedule.kind == ONCALL
+    return schedule.person[keep], np.maximum(schedule.start[keep], a), np.minimum(schedule.end[keep], b)
+
+
+def year_windows(calendar: Calendar, since: float) -> list[tuple[int, float, float]]:
+    """(year, first hour, end hour) of each calendar year inside the reported period [since, horizon)."""
+    out = []
+    first = calendar.start.year
+    for year in range(first, calendar.dates[-1].year + 1):
+        a = max(calendar.hour_of(date(year, 1, 1)), since)
+        b = min(calendar.hour_of(date(year + 1, 1, 1)), calendar.horizon)
+        if b > a:
+            out.append((year, a, b))
+    return out
+
+
+def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, year: int,
+               a: float, b: float) -> dict[str, float]:
+    """Every COST_METRICS figure of one region for the hours [a, b) of one calendar year."""
+    params = region.costs
+    if params is None:
+        raise ValueError(f"region {region.id!r} has no [costs] table to price with")
+    n_people = len(region.people)
+    wage = np.array([params.hourly_wage_cost(p.role, year) for p in region.people]
+                    + [params.hourly_wage_cost("casemanager", year) * params.external_callout_rate])
+    allowance_rate, surcharge = hourly_rates(params, calendar)
+    out: dict[str, float] = {"days": (b - a) / HOURS_PER_DAY}
+
+    who, s, e = _clip(sampled.all_duties(n_people), n_people, a, b)  # every line this region's people hold
+    out["oncall_hours"] = float((e - s).sum())
+    allowance = float((integral(allowance_rate, s, e) * wage[who]).sum())
+    backup_hours = 0.0
+    for backup in sampled.backups:
+        who, s, e = _clip(backup, n_people, a, b)
+        backup_hours += float((e - s).sum())
+        allowance += params.backup_allowance * float((integral(allowance_rate, s, e) * wage[who]).sum())
+    out["backup_hours"] = backup_hours
+    out["allowance"] = allowance
+
+    coordinator = region.people[-1]
+    year_hours = (calendar.hour_of(date(year + 1, 1, 1)) - calendar.hour_of(date(year, 1, 1)))
+    out["coordination"] = coordinator.hours_per_week * (b - a) / (7 * HOURS_PER_DAY) * wage[n_people - 1]
+    per_cm = (params.training_hours_per_year + params.network_hours_per_year) * (b - a) / year_hours
+    out["training_network"] = per_cm * float(wage[:region.casemanagers].sum())
+    out["fixed"] = out["allowance"] + out["coordination"] + out["training_network"]
+
+    eng = (rec.eng_start >= a) & (rec.eng_start < b)
+    start, end, person = rec.eng_start[eng], rec.eng_end[eng], rec.eng_person[eng]
+    weight = 1.0 + surcharge
+    short = np.maximum(params.scheme.minimum_callout_hours - (end - start), 0.0)
+    first = surcharge[np.clip(np.floor(start).astype(np.int64), 0, surcharge.size - 1)]
+    paid = integral(weight, start, end) + short * (1.0 + first)
+    out["callout_hours"] = float(((end - start) + short).sum())
+    out["callout_work"] = float((paid * wage[np.clip(person, 0, n_people)]).sum())
+    done = ~np.isnan(rec.task_start) & (rec.task_start >= a) & (rec.task_start < b)
+    owner = np.clip(rec.task_owner[done], 0, n_people)
+    out["office_hours"] = float(rec.task_duration[done].sum())
+    out["office_work"] = float((rec.task_duration[done] * wage[owner]).sum())
+    out["variable"] = out["callout_work"] + out["office_work"]
+    out["total"] = out["fixed"] + out["variable"]
+
+    reports = (((rec.acute_arrival >= a) & (rec.acute_arrival < b)).sum()
+               + ((rec.nonacute_arrival >= a) & (rec.nonacute_arrival < b)).sum())
+    out["reports"] = float(reports)
+    out["cost_per_case"] = out["total"] / reports if reports else np.nan
+    out["variable_per_case"] = out["variable"] / reports if reports else np.nan
+    return {k: out[k] for k in COST_METRICS}
+
+
+def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
+                      ) -> np.ndarray:
+    """(years of the reported period, COST_METRICS); NaN when the region has no [costs]."""
+    windows = year_windows(calendar, since)
+    if region.costs is None:
+        return np.full((len(windows), len(COST_METRICS)), np.nan)
+    rows = [year_costs(rec, region, sampled, calendar, y, a, b) for y, a, b in windows]
+    return np.array([[row[m] for m in COST_METRICS] for row in rows])

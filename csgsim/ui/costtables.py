@@ -1,0 +1,89 @@
+"""Terminal tables of the cost model: costs per region and year, the budget check, and what one
+more casemanager buys (the only printing of `csgsim.studies.capacity` results)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from rich.table import Table
+
+from csgsim.runtime.replications import RunResult
+from csgsim.studies.capacity import Comparison
+
+#: (metric, heading) of the cost table.
+COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordination"),
+                ("training_network", "training+network"), ("fixed", "fixed"), ("variable", "variable"),
+                ("total", "total"), ("cost_per_case", "per case")]
+
+
+def euros(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _cell(row: pd.Series) -> str:
+    half = max(row["mean"] - row["ci_low"], row["ci_high"] - row["mean"])
+    return euros(row["mean"]) + (f" \u00b1{euros(half)}" if half >= 0.5 else "")
+
+
+def print_costs(result: RunResult, console: Any) -> None:
+    """One table per year: each region and the national sum, EUR mean \u00b1 95% CI half-width."""
+    summary = result.cost_summary()
+    if summary is None:
+        console.print("no cost figures: the scenario has no [costs] table")
+        return
+    cell = summary.set_index(["region", "year", "metric"])
+    sc = result.scenario
+    names = {rid: r.name for rid, r in sc.regions.items()} | {"national": "national (sum)"}
+    for year in sorted(summary["year"].unique()):
+        days = cell.loc[("national", year, "days"), "mean"]
+        table = Table(title=f"Costs {year} (EUR of {year}; {days:.0f} days of the year simulated)",
+                      caption=f"{result.replications} replications, seed {result.seed}; mean \u00b1 95% CI "
+                              "half-width. Not priced: exams, PR, housing, overhead, mileage, contracted "
+                              "hours not spent on cases.")
+        table.add_column("region")
+        for _, heading in COST_COLUMNS:
+            table.add_column(heading, justify="right")
+        for rid in [*sc.regions, "national"] if len(sc.regions) > 1 else list(sc.regions):
+            table.add_row(names[rid], *[_cell(cell.loc[(rid, year, m)]) for m, _ in COST_COLUMNS])
+        console.print(table)
+
+
+def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
+    """Model totals of the budget year against the published band, and what the model leaves out."""
+    if check is None:
+        console.print("no budget check: no region has a [costs] budget_check band for a simulated year")
+        return
+    first = check.iloc[0]
+    table = Table(title=f"{first['year']}: model total against the published regional budgets "
+                        f"(EUR {euros(first['low'])}-{euros(first['high'])})")
+    for col in ("region", "model total", "95% CI", "band", "fixed", "variable", "reports",
+                "idle contract h (EUR)", "with idle hours"):
+        table.add_column(col, justify="left" if col in ("region", "band") else "right")
+    for row in check.itertuples():
+        table.add_row(row.name, euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
+                      euros(row.fixed), euros(row.variable), f"{row.reports:.0f}",
+                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})", f"{euros(row.with_idle)} ({row.with_idle_status})")
+    console.print(table)
+    counts = check["status"].value_counts()
+    console.print(f"{counts.get('inside', 0)} regions inside the band, {counts.get('below', 0)} below, "
+                  f"{counts.get('above', 0)} above. A region below prices only the piket and its case hours: "
+                  "a budget also pays contracted hours not spent on cases (their value in the 'idle contract h' "
+                  "column, added to the total in the last), PR, housing and overhead, which the model does not price.")
+
+
+def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:
+    """Paired differences (with minus without one more casemanager) per region."""
+    diff = comparison.differences.set_index(["region", "metric"])
+    table = Table(title=f"What {comparison.label} buys: paired difference, mean [95% CI]")
+    table.add_column("region")
+    for _, heading in metrics:
+        table.add_column(heading, justify="right")
+    for rid, region in comparison.base.scenario.regions.items():
+        cells = []
+        for m, _ in metrics:
+            row = diff.loc[(rid, m)]
+            fmt = euros if row["unit"] == "EUR" else (lambda v: "-" if pd.isna(v) else f"{v:+.2f}")
+            cells.append(f"{fmt(row['diff_mean'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]")
+        table.add_row(region.name, *cells)
+    console.print(table)

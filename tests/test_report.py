@@ -1,0 +1,233 @@
+"""`csgsim report`: one self-contained HTML page and the same page as PDF, checked in a real
+browser (headless Chromium) and by rendering the PDF's pages (pdftoppm).
+
+The browser and PDF tests need Debian's `chromium` and `poppler-utils`; `.ci/run` installs them,
+so in CI they run. Where they are missing locally, those tests are skipped and say why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from csgsim.ui.cli import app
+from csgsim.ui.report.pdf import chromium
+from csgsim.ui.report.text import Fmt
+
+ROOT = Path(__file__).resolve().parents[1]
+ZEELAND = str(ROOT / "models" / "zeeland.toml")
+THREE = str(ROOT / "models" / "three-regions.toml")
+CHROMIUM = chromium()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here "
+                                    "(apt-get install chromium; .ci/run installs it)")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+                                   reason="poppler-utils (pdftoppm, pdftotext) is not installed here "
+                                          "(apt-get install poppler-utils; .ci/run installs it)")
+
+
+class Page(HTMLParser):
+    """Collects the images, key figures (data-key/data-value) and outside references of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.values: dict[str, tuple[float, str]] = {}
+        self.external: list[str] = []
+        self.scripts = 0
+        self._key: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "img":
+            self.images.append(a.get("src") or "")
+        if tag == "script":
+            self.scripts += 1
+        for name in ("href", "src"):
+            if a.get(name) and not a[name].startswith("data:"):
+                self.external.append(a[name])
+        if "data-key" in a:
+            self._key = a["data-key"]
+            self.values[self._key] = (float(a["data-value"]), "")
+
+    def handle_data(self, data: str) -> None:
+        if self._key is not None:
+            self.values[self._key] = (self.values[self._key][0], data)
+            self._key = None
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def make_report(out: Path, *args: str) -> None:
+    res = CliRunner().invoke(app, ["report", "--out", str(out), "-n", "3", "--workers", "1", *args])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three-region report in Dutch, with its PDF when Chromium is here."""
+    out = tmp_path_factory.mktemp("report")
+    make_report(out, "-s", THREE, *([] if CHROMIUM else ["--no-pdf"]))
+    return out
+
+
+def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
+    """One HTML file: every image a base64 PNG, no script, nothing fetched from elsewhere; Dutch."""
+    html = built / "rapport.html"
+    page = parse(html)
+    assert page.images and all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert page.scripts == 0 and page.external == []
+    text = html.read_text(encoding="utf-8")
+    assert '<html lang="nl">' in text and "Kosten piket per jaar" in text
+    assert "Aanbevolen team per regio: niet berekend in dit rapport" in text  # stated, not left out
+    assert "Uren zonder bereikbare casemanager per jaar" in text
+
+
+def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(built: Path) -> None:
+    """Every cost figure on the page is the mean in the run's summary_costs.parquet (written beside
+    the page, listed in its manifest), shown in Dutch notation (EUR sign, thousands with a dot)."""
+    files = json.loads((built / "manifest.json").read_text())["files"]
+    assert {"rapport.html", "summary_costs.parquet", "replications_costs.parquet", "reports.parquet"} <= set(files)
+    page = parse(built / "rapport.html")
+    summary = pd.read_parquet(built / "summary_costs.parquet")
+    year = int(summary["year"].min())
+    cell = summary[summary["year"] == year].set_index(["region", "metric"])["mean"]
+    costs = {k: v for k, v in page.values.items() if k.startswith("cost_")}
+    assert len(costs) == 4 * 6  # three regions and the nation, six columns
+    for key, (value, shown) in costs.items():
+        region, metric = re.fullmatch(r"cost_(.+?)_(allowance|coordination|fixed|variable|total|cost_per_case)",
+                                      key).groups()
+        assert value == pytest.approx(cell[(region, metric)], rel=1e-12)
+        assert shown.startswith(Fmt("nl").money(value))
+    assert page.values["kf_total"][0] == pytest.approx(cell[("national", "total")], rel=1e-12)
+    assert page.values["kf_reports"][0] == pytest.approx(cell[("national", "reports")], rel=1e-12)
+    reports = pd.read_parquet(built / "reports.parquet")
+    acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
+    within = ((acute["contact_h"] - acute["arrival_h"]) * 60 <= 30 + 1e-9).mean()
+    assert page.values["kf_contact_within_norm"][0] == pytest.approx(within, rel=1e-12)
+    assert page.values["kf_contact_within_norm"][1] == Fmt("nl").pct(within, 1)
+    assert "." in Fmt("nl").money(page.values["kf_total"][0]) and "," not in Fmt("nl").money(page.values["kf_total"][0])
+
+
+def test_english_on_request_and_rebuilds_are_byte_identical(tmp_path: Path) -> None:
+    """--lang en writes report.html in English; two reports from the same run folder are identical."""
+    make_report(tmp_path / "a", "-s", ZEELAND, "--no-pdf")
+    for name in ("b", "c"):
+        make_report(tmp_path / name, "--from", str(tmp_path / "a"), "--lang", "en", "--no-pdf")
+    b, c = (tmp_path / n / "report.html" for n in ("b", "c"))
+    assert b.read_bytes() == c.read_bytes()
+    text = b.read_text(encoding="utf-8")
+    assert '<html lang="en">' in text and "Cost of the on-call duty per year" in text
+    files = json.loads((tmp_path / "b" / "manifest.json").read_text())["files"]
+    assert files == ["report.html"]  # the baseline's tables stay where they were
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["manifest.json", "report.html"]
+
+
+def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> None:
+    """--size runs csgsim size for every region: the page names the smallest team meeting the
+    default targets with the binding target, or the verdict; without --size it says it was not done."""
+    make_report(tmp_path / "s", "-s", ZEELAND, "--no-pdf", "--size", "4")
+    page = parse(tmp_path / "s" / "rapport.html")
+    text = (tmp_path / "s" / "rapport.html").read_text(encoding="utf-8")
+    assert "Bindend doel" in text
+    assert "size_zeeland" in page.values or "niet beslist" in text or "geen grootte" in text
+    assert "niet berekend in dit rapport" not in text
+
+
+def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Conflicting options, a folder that is no run, a folder with the user's own files, and a PDF
+    without Chromium: one line, exit 2, nothing touched."""
+    runner = CliRunner()
+    cases = [
+        (["--from", str(tmp_path), "-s", ZEELAND], "not both"),
+        (["--from", str(tmp_path), "--no-pdf"], "not a csgsim run folder"),
+    ]
+    for args, message in cases:
+        res = runner.invoke(app, ["report", "--out", str(tmp_path / "o"), *args])
+        assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    res = runner.invoke(app, ["report", "--out", str(mine), "-s", ZEELAND, "--no-pdf"])
+    assert res.exit_code == 2 and "is not empty and is not a csgsim run folder" in res.output
+    assert (mine / "notes.txt").read_text() == "keep me"
+    monkeypatch.setenv("CSGSIM_CHROMIUM", str(tmp_path / "no-such-browser"))
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "o"), "-s", ZEELAND])
+    assert res.exit_code == 2 and "no Chromium found" in res.output
+
+
+CHECK = """<script>window.addEventListener('load', () => {
+  const imgs = [...document.images];
+  const bad = imgs.filter(i => !i.complete || i.naturalWidth === 0);
+  bad.forEach(i => console.error('image not rendered: ' + i.alt));
+  document.body.setAttribute('data-checked', imgs.length + '/' + bad.length);
+});</script>"""
+
+
+def browse(html: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp / 'prof'}",
+                           "--enable-logging=stderr", "--v=0", *args, html.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@needs_chromium
+def test_the_page_renders_in_a_real_browser(built: Path, tmp_path: Path) -> None:
+    """Headless Chromium: no console error, every image decoded, key figures in the rendered DOM
+    equal the run's Parquet, and a screenshot of the first screen that is not blank."""
+    from PIL import Image
+
+    checked = tmp_path / "checked.html"
+    checked.write_text((built / "rapport.html").read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"),
+                       encoding="utf-8")
+    dom = browse(checked, tmp_path, "--dump-dom")
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+    n_images = len(parse(built / "rapport.html").images)
+    assert console == [], console
+    assert f'data-checked="{n_images}/0"' in dom.stdout
+    summary = pd.read_parquet(built / "summary_costs.parquet").set_index(["region", "metric"])
+    rendered = dict(re.findall(r'data-key="(cost_national_total)" data-value="([^"]+)"', dom.stdout))
+    assert float(rendered["cost_national_total"]) == pytest.approx(summary.loc[("national", "total"), "mean"])
+
+    shot = tmp_path / "first.png"
+    plain = browse(built / "rapport.html", tmp_path, f"--screenshot={shot}", "--window-size=1100,1400")
+    assert [line for line in plain.stderr.splitlines() if "CONSOLE" in line] == []
+    pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert pixels.std() > 20  # text and a figure, not a blank page
+    assert (pixels < 100).mean() > 0.01  # dark text is there
+
+
+@needs_chromium
+@needs_poppler
+def test_the_pdf_pages_render_with_text_and_figures(built: Path, tmp_path: Path) -> None:
+    """pdftoppm renders every page of rapport.pdf; none is blank, the first carries the title and
+    the national total as on the page, and some pages carry the figures' coloured bars."""
+    from PIL import Image
+
+    pdf = built / "rapport.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) >= 5
+    coloured = 0
+    for page in pages:
+        rgb = np.asarray(Image.open(page).convert("RGB"), dtype=float)
+        assert (rgb.min(axis=2) < 200).sum() >= 20, f"{page.name} is blank"  # a last page may hold a few lines
+        blue = (abs(rgb[..., 0] - 0x4C) < 25) & (abs(rgb[..., 1] - 0x72) < 25) & (abs(rgb[..., 2] - 0xB0) < 25)
+        coloured += blue.mean() > 0.002
+    assert coloured >= 3
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "Piket van de Centra Seksueel Geweld" in first
+    shown = parse(built / "rapport.html").values["kf_total"][1].split(" (")[0]
+    assert shown.replace("\u00a0", " ") in first.replace("\u00a0", " ")

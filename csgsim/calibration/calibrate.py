@@ -63,7 +63,7 @@ EXCLUDED_POINTS: dict[tuple[int, str, str], str] = {
 #: Why a measure other than ``reports`` is never modelled.
 MEASURE_REASONS = {
     "helped_any_channel": ("measure 'helped_any_channel' counts everyone helped by phone, chat or in a centre, "
-                           "a broader group than the 'reports' the model simulates (MODEL.md section 2)"),
+                           "a broader group than the 'reports' the model simulates (docs/evidence.md#1-report-counts)"),
 }
 CHECK_REPLICATIONS = 200
 CHECK_SEED = 20190101

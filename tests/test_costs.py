@@ -1,4 +1,4 @@
-"""The cost model (MODEL.md section 7): rates from [costs], pricing checked against hand sums.
+"""The cost model (docs/evidence.md#7-money): rates from [costs], pricing checked against hand sums.
 
 The hand-computed cases use round rates: a casemanager costs EUR 15 an hour (salary 1,560 / 156
 hours x 1.5 employer costs), the coordinator EUR 30, and the scheme pays 1/18, 2/18, 2/18 and

@@ -1,4 +1,4 @@
-"""The escalation chain (MODEL.md section 3): duty holder, backups, deputy, call-in, neighbouring
+"""The escalation chain (docs/model.md#7-the-acute-pathway): duty holder, backups, deputy, call-in, neighbouring
 line, then waiting; hand-computed cases, properties over generated regions, and bad input."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Extra on-call lines (MODEL.md section 3, "On-call lines"): openings, who holds them, load
+"""Extra on-call lines (docs/model.md#3-staff-and-duties): openings, who holds them, load
 counted over all lines, M/M/2 theory with two always-open lines, and bad input."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The metric definitions of MODEL.md section 5, pinned on tiny hand-built records.
+"""The metric definitions of docs/metrics.md, pinned on tiny hand-built records.
 
 Each case is small enough to work out on paper; the expected values below are those sums.
 """

@@ -1,4 +1,4 @@
-"""Validation against queueing theory (MODEL.md section 6).
+"""Validation against queueing theory (docs/model.md#11-checks-against-theory-and-data).
 
 With one duty person, Poisson arrivals and exponential time on site, the acute line is an
 M/M/1 queue; with an always-available external backup it is M/M/2. The mean contact delay

@@ -1,4 +1,4 @@
-"""Shared lines (MODEL.md section 3, "Pooling"): regions that share a line run together; the
+"""Shared lines (docs/model.md#3-staff-and-duties): regions that share a line run together; the
 shared line replaces their own first lines in its hours; the load lands on the people who
 carry it; pooled M/M/1 theory; bad input."""
 

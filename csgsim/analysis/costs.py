@@ -1,4 +1,4 @@
-"""What a region's piket costs, priced from one replication's schedules and records (MODEL.md 7).
+"""What a region's piket costs, priced from one replication's schedules and records (docs/evidence.md#7-money).
 
 Fixed costs (reachability and coordination, as the 2020 funding study budgets them):
 - on-call allowance: every on-call hour held by a person of the region (on any of its lines, or

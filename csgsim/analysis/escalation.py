@@ -1,4 +1,4 @@
-"""Escalation figures (MODEL.md section 5, "Escalation"): who answered the acute calls, and what
+"""Escalation figures (docs/metrics.md#escalation): who answered the acute calls, and what
 the call-ins cost the people called in.
 
 Definitions:

@@ -1,6 +1,6 @@
-"""Metrics: the outputs of MODEL.md section 5, computed from one replication's records.
+"""Metrics: the outputs of one replication, computed from its records.
 
-Definitions (binding, MODEL.md section 5):
+Definitions (binding and complete in docs/metrics.md, which tests/test_docs.py keeps in step):
 - acute contact delay: report arrival -> first contact by a casemanager (minutes);
 - acute attendance delay: report arrival -> casemanager on site, day-0 pathways (minutes);
 - non-acute intake wait: report arrival -> intake (days);

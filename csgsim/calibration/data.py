@@ -50,7 +50,7 @@ FIRST_YEAR = 2012
 #: Why a measure other than ``reports`` is never modelled.
 MEASURE_REASONS = {
     "helped_any_channel": ("measure 'helped_any_channel' counts everyone helped by phone, chat or in a centre, "
-                           "a broader group than the 'reports' the model simulates (MODEL.md section 2)"),
+                           "a broader group than the 'reports' the model simulates (docs/model.md#2-demand)"),
 }
 
 _WHOLE = re.compile(r"\d+")

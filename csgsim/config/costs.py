@@ -1,6 +1,6 @@
 """The cost model's parameters: the `[costs]` table of a scenario and its per-region overrides.
 
-MODEL.md section 7: the funding study (Gupta Strategists, 2020) budgets a CSG as fixed costs
+docs/evidence.md#7-money: the funding study (Gupta Strategists, 2020) budgets a CSG as fixed costs
 (reachability and coordination) plus variable costs per victim. `[costs]` holds the rates with
 their sources; `[costs.schemes.NAME]` the on-call schemes of the collective agreements (which one
 applies differs per employer, so `scheme` is a choice); `[regions.ID.costs]` overrides any rate

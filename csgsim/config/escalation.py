@@ -1,4 +1,4 @@
-"""The escalation chain of a region, as scenario data (MODEL.md section 3, "Escalation").
+"""The escalation chain of a region, as scenario data (docs/model.md#7-the-acute-pathway).
 
 When the duty holder is busy the control room goes down a list: the backup(s) in order, then
 a call-in of a present, off-duty, free team member (reached with some probability, after some

@@ -1,5 +1,4 @@
-"""On-call lines beyond a region's `[duty]` pattern (MODEL.md section 3, "On-call lines" and
-"Pooling"), as scenario data.
+"""On-call lines beyond a region's `[duty]` pattern (docs/model.md#3-staff-and-duties), as scenario data.
 
 The region's `[duty]` pattern is its first line and covers every hour, so no hour can be left
 uncovered by the lines together. Each `[[regions.ID.lines]]` entry adds a line open in given

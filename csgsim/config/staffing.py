@@ -26,7 +26,7 @@ POLICIES = ("spread", "spread_or_breach", "backup", "gap")
 HOURS_PER_YEAR = 365 * HOURS_PER_DAY
 
 
-# Published care-sector shares (EVIDENCE.md, "Staff, rules, absence"); the defaults below are
+# Published care-sector shares (docs/evidence.md#absence); the defaults below are
 # derived from them so that the pieces add up to the published totals.
 _SICK_SHARE = 0.078  # Dutch care absence 7.75% (2023), 7.81% (2024): skipr.nl, staz.nl
 _LONG_SHARE = 0.0343  # spells of 92-365 days: 3.43% of time (same sources)
@@ -61,7 +61,7 @@ class AbsenceParams:
     long_max_days: float = _LONG_MAX
     # [D] ~155,000 of ~1.4 M care workers left the sector in a year (2022-23): 0.11.
     leave_per_year: float = 0.11
-    # Assumption: refilling a casemanager post takes months (MODEL.md section 3).
+    # Assumption: refilling a casemanager post takes months (docs/evidence.md#absence).
     vacancy_days: float = 90.0
     # Assumption: a replacement is trained a month before taking duties.
     onboarding_days: float = 30.0
@@ -260,7 +260,7 @@ RULESETS = {
         night_flag_per_16w=16,
     ),
     # Care sector bereikbaarheidsdienst [D] https://vhp-zorg.nl/faq/itemlist/category/4-arbeidstijden;
-    # each call-out paid as at least 0.5 h (CAO Gehandicaptenzorg 2021-2024, EVIDENCE.md).
+    # each call-out paid as at least 0.5 h (CAO Gehandicaptenzorg 2021-2024, docs/evidence.md#working-time-rules).
     "bereikbaarheid": RuleSet(
         name="bereikbaarheid",
         max_duty_hours=24.0,

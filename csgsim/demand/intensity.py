@@ -1,6 +1,6 @@
 """Demand: when reports arrive, per region and type.
 
-The intensity is piecewise constant per hour (MODEL.md section 2):
+The intensity is piecewise constant per hour (docs/model.md#2-demand):
 
     annual level x seasonality x hour-of-week profile x event multipliers x week factor
 

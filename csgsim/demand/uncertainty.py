@@ -1,7 +1,7 @@
 """Input uncertainty: the outer loop. Each replication draws its own level, split, growth and event sizes.
 
 Why: beyond the last year with data a region's level is uncertain twice over (its estimate and
-the growth since), and an event's size is a range, not a number (MODEL.md section 2). Drawing
+the growth since), and an event's size is a range, not a number (docs/model.md#2-demand). Drawing
 them per replication puts that uncertainty into every band, next to the week-to-week chance.
 
 The draws come from their own keyed streams (``core.streams``: ``inputs`` per region,

@@ -1,6 +1,6 @@
 """Call dispatch: who answers an acute call, and the call-out that follows.
 
-The control room goes down the region's escalation chain (MODEL.md section 3): the duty
+The control room goes down the region's escalation chain (docs/model.md#7-the-acute-pathway): the duty
 holder of each open line, in line order; the backups in order; a call-in of a present, off-duty, free team member reached for
 this call (the one with the fewest call-ins so far, then the lowest index); a neighbouring
 region's line; and only then does the call wait, first come first served. Whenever someone

@@ -146,7 +146,7 @@ class RegionModel:
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
 
-    # --- the acute pathway (MODEL.md section 1) -----------------------------------------
+    # --- the acute pathway (docs/model.md#7-the-acute-pathway) --------------------------
 
     def acute_arrivals(self):
         env = self.env

@@ -1,5 +1,5 @@
 """The capacity case: the piket's cost against the published budgets, what one more casemanager
-buys, and what one long absence does, per region (MODEL.md section 7).
+buys, and what one long absence does, per region (docs/evidence.md#7-money).
 
 Comparisons run the same replication indices with the same seed (common random numbers), so
 each difference is a paired difference with a t-interval, as in `csgsim.studies.experiments`.

@@ -182,7 +182,7 @@ def load_targets(path: str | Path) -> list[Target]:
 
 
 def default_targets(sc: scenario_mod.Scenario) -> list[Target]:
-    """The questions MODEL.md asks of a roster: acute contact within the norm (p95), follow-ups
+    """The questions a coordinator asks of a roster: acute contact within the norm (p95), follow-ups
     on time, no gap hours, and the legal limit of 14 on-call days per 4 weeks (Arbeidstijdenwet).
     """
     return [parse_target(t) for t in (f"acute_contact_p95<={sc.norms.acute_contact_minutes:g}",

@@ -16,7 +16,7 @@ from csgsim.studies.capacity import Comparison
 from csgsim.ui.report.text import Fmt, metric_label, t
 
 BLUE, ORANGE, GREY, RED = "#4c72b0", "#dd8452", "#8c8c8c", "#c44e52"
-LEGAL_ONCALL_DAYS = 14  # consignatie: at most 14 on-call days per 4 weeks (Arbeidstijdenwet; MODEL.md 3)
+LEGAL_ONCALL_DAYS = 14  # consignatie: at most 14 on-call days per 4 weeks (Arbeidstijdenwet; docs/model.md#5-working-time-rules)
 
 
 def _figure(width: float, height: float) -> Any:

@@ -15,7 +15,7 @@ from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
 from csgsim.ui.report.text import Fmt, metric_label, t
 
-EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (EVIDENCE.md, Money)
+EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (docs/evidence.md#7-money)
 FEW = 30  # below this many replications the page says its intervals are wide for it
 
 CSS = """

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from csgsim.config.scenario import Scenario
+    from csgsim.config.schema import Scenario
     from csgsim.runtime.replications import RunResult
 
 __version__ = "0.1.0"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from csgsim.config.scenario import Scenario
+from csgsim.config.schema import Scenario
 from csgsim.model import inputs
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, Records, RegionInputs
 from tests.conftest import FLAT, build, region_data

@@ -13,7 +13,7 @@ from csgsim.runtime.jobs import _record_tables
 from csgsim.staff.absence import overlaps
 from csgsim.staff.replanning import POLICIES
 from csgsim.config.staffing import RULESETS
-from csgsim.config.scenario import ATTENDANCE, BACKUP_KINDS
+from csgsim.config.schema import ATTENDANCE, BACKUP_KINDS
 from tests.conftest import build, region_data
 
 

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 
 from csgsim.config.costs import CostParams
-from csgsim.config.scenario import Region
+from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.model.pathways import Records, RegionInputs
 from csgsim.staff.duties import ONCALL, Schedule

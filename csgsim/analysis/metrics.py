@@ -32,7 +32,7 @@ from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
 from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
-from csgsim.config.scenario import Norms, Region
+from csgsim.config.schema import Norms, Region
 
 HEAVY_WEEK = 5
 _PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")

@@ -16,7 +16,8 @@ from csgsim.core.distributions import Dist
 from csgsim.core.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from csgsim.config.scenario import Person, Region, TableReader
+    from csgsim.config.reader import TableReader
+    from csgsim.config.schema import Person, Region
 
 NEIGHBOURS = ("none", "external")
 #: Escalation off: the duty holder, the backup, then waiting (the chain before issue 9).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from csgsim.core.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from csgsim.config.scenario import Scenario
+    from csgsim.config.schema import Scenario
 
 #: Calendar years a scenario may touch (holiday tables and date arithmetic hold there).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from csgsim.core.calendar import WEEKDAYS
 
 if TYPE_CHECKING:
-    from csgsim.config.scenario import Person, Region, TableReader
+    from csgsim.config.reader import TableReader
+    from csgsim.config.schema import Person, Region
 
 
 @dataclass(frozen=True)

@@ -7,253 +7,41 @@ and what is allowed. Any value may carry its provenance as `{ value = X, source 
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import math
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, Calendar, school_summer_holiday
-from csgsim.core.distributions import KINDS, Dist
+from csgsim.core.calendar import SCHOOL_REGIONS, WEEKDAYS, school_summer_holiday
 from csgsim.config import limits
 from csgsim.core import files
 from csgsim.core.errors import ScenarioError
 from csgsim.config import escalation, lines
 from csgsim.config.costs import CostParams, Scheme, read_params, read_schemes
-from csgsim.config.escalation import Escalation
-from csgsim.config.lines import Line, SharedLine
 from csgsim.config.staffing import (PATTERNS, POLICIES, RULESETS, AbsenceParams, LeaveParams, RegularJob,
                                     ScriptedAbsence)
 
-TYPES = ("acute", "non_acute")
-BACKUP_KINDS = ("none", "coordinator", "next_in_line", "external")
-ATTENDANCE = ("day0", "day1")
-EVENT_KINDS = ("level", "spike", "campaign")
-PROVENANCE_KEYS = ("source", "assumption")
-
-
-# --- the validated scenario ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Hour-of-week weights (168, Monday 00:00 first), mean 1; holidays may use Sunday's."""
-
-    weights: np.ndarray
-    holidays_as_sunday: bool
-
-
-@dataclass(frozen=True)
-class Demand:
-    """Arrival intensity of one report type in one region (see `demand`)."""
-
-    level: float
-    level_year: int
-    levels: tuple[tuple[int, float], ...]
-    growth_per_year: float
-    overdispersion_cv: float
-    seasonality: np.ndarray
-    profile: Profile
-
-    def annual_level(self, year: int) -> float:
-        """Expected reports in a calendar year before events: explicit level, else the trend."""
-        explicit = dict(self.levels)
-        if year in explicit:
-            return explicit[year]
-        return self.level * (1.0 + self.growth_per_year) ** (year - self.level_year)
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    role: str  # "casemanager" or "coordinator"
-    hours_per_week: float
-
-
-@dataclass(frozen=True)
-class Duty:
-    pattern: str
-    handover_hour: int
-    handover_weekday: str
-    office_start_hour: int
-    office_end_hour: int
-
-    @property
-    def period_start(self) -> float:
-        """The hour at which the 24 h periods that the working-time rules count begin.
-
-        The law counts on-call periods of 24 h, not calendar days (`staff.rules`); a roster's
-        periods run from one hand-over to the next: the handover hour, or for
-        office_plus_oncall the end of the on-call night at the start of office hours.
-        """
-        return float(self.office_start_hour if self.pattern == "office_plus_oncall" else self.handover_hour)
-
-
-@dataclass(frozen=True)
-class Pathway:
-    """Durations (hours) and schedules of the acute and non-acute pathways."""
-
-    attendance: str
-    callback: Dist
-    phone: Dist
-    travel: Dist
-    on_site: Dist
-    day1_visit: Dist
-    followup_days: tuple[int, ...]
-    followup_duration: Dist
-    intake_duration: Dist
-    nonacute_followup_days: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """Absence, scripted dropout, working-time rules and how duties are re-planned."""
-
-    absence: AbsenceParams
-    absences: tuple[ScriptedAbsence, ...]
-    rules: str
-    regular_job: RegularJob
-    replan: str
-    next_in_line: tuple[str, ...]
-    leave: LeaveParams = LeaveParams()
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """Input uncertainty of a region, drawn once per replication (``csgsim.demand.uncertainty``).
-
-    ``level_sd_log``: sd of the log of the region's level (both types); ``acute_share_beta``:
-    Beta(a, b) of the acute share, whose mean the levels' split is; ``growth_sd_national`` and
-    ``growth_sd_region``: sd of log(1 + growth) per year after the level year, a part shared by
-    all regions and the region's own part. All zero (the default): the inputs are taken as exact.
-    """
-
-    level_sd_log: float = 0.0
-    acute_share_beta: tuple[float, float] | None = None
-    growth_sd_national: float = 0.0
-    growth_sd_region: float = 0.0
-
-    @property
-    def active(self) -> bool:
-        return bool(self.level_sd_log or self.acute_share_beta or self.growth_sd_national or self.growth_sd_region)
-
-
-@dataclass(frozen=True)
-class Region:
-    id: str
-    name: str
-    acute: Demand
-    non_acute: Demand
-    people: tuple[Person, ...]  # casemanagers in file order, then the coordinator
-    duty: Duty
-    backup: str
-    pathway: Pathway
-    staffing: Staffing
-    note: str = ""
-    escalation: Escalation = Escalation()
-    lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
-    uncertainty: Uncertainty = Uncertainty()
-    costs: CostParams | None = None  # None: the scenario has no [costs] table
-
-    @property
-    def casemanagers(self) -> int:
-        return sum(p.role == "casemanager" for p in self.people)
-
-    def index(self, person_id: str) -> int:
-        return [p.id for p in self.people].index(person_id)
-
-    def demand(self, kind: str) -> Demand:
-        return self.acute if kind == "acute" else self.non_acute
-
-
-@dataclass(frozen=True)
-class Event:
-    """A dated multiplier on the intensity (see `demand.event_uplift`)."""
-
-    name: str
-    kind: str
-    start: date
-    end: date | None
-    types: tuple[str, ...]
-    regions: tuple[str, ...]  # empty: every region
-    effect: float
-    ramp_days: float
-    decay_days: float
-    lasting: float
-    effect_low: float | None = None  # with effect_high: drawn per replication from triangular(low, effect, high)
-    effect_high: float | None = None
-
-    def applies(self, region: str, kind: str) -> bool:
-        return kind in self.types and (not self.regions or region in self.regions)
-
-
-@dataclass(frozen=True)
-class Norms:
-    acute_contact_minutes: float
-    acute_attendance_minutes: float
-    intake_working_days: int
-    followup_tolerance_working_days: int
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    source: str
-    start: date
-    days: int
-    seed: int
-    replications: int
-    norms: Norms
-    regions: dict[str, Region]
-    events: tuple[Event, ...]
-    provenance: dict[str, str] = field(default_factory=dict)
-    digest: str = ""
-    warmup_days: int = 0
-    shared_lines: tuple[SharedLine, ...] = ()
-
-    @property
-    def calendar(self) -> Calendar:
-        """The reported period: `days` days from `start`."""
-        return Calendar(self.start, self.days)
-
-    @property
-    def simulation_calendar(self) -> Calendar:
-        """The simulated period: the warm-up, then the reported period.
-
-        The warm-up fills caseloads and follow-up queues so that the first weeks of the
-        reported period are not quieter than the rest; nothing in it is reported.
-        """
-        return Calendar(self.start - timedelta(days=self.warmup_days), self.warmup_days + self.days)
-
-    @property
-    def warmup_hours(self) -> float:
-        return float(self.warmup_days * 24)
-
-    def only(self, region_ids: list[str]) -> Scenario:
-        """The same scenario restricted to some regions (ids checked against the file).
-
-        A shared line stays only if all its regions stay; otherwise each region kept runs its
-        own first line in those hours too. A region whose neighbouring line is another region
-        needs that region kept as well.
-        """
-        unknown = [r for r in region_ids if r not in self.regions]
-        if unknown:
-            raise ScenarioError(
-                f"{self.source}: region {unknown[0]!r} is not in this scenario; "
-                f"allowed: {', '.join(self.regions)}"
-            )
-        for r in region_ids:
-            neighbour = self.regions[r].escalation.neighbour
-            if neighbour in self.regions and neighbour not in region_ids:
-                raise ScenarioError(f"{self.source}: region {r!r} asks region {neighbour!r} as its neighbouring line; "
-                                    f"the two run together, so include {neighbour!r} too")
-        kept = tuple(s for s in self.shared_lines if set(s.regions) <= set(region_ids))
-        return _replace(self, regions={r: self.regions[r] for r in region_ids}, shared_lines=kept)
+from csgsim.config.reader import TableReader, _merge
+from csgsim.config.schema import (
+    ATTENDANCE,
+    BACKUP_KINDS,
+    Demand,
+    Duty,
+    EVENT_KINDS,
+    Event,
+    Norms,
+    Pathway,
+    Person,
+    Profile,
+    Region,
+    Scenario,
+    Staffing,
+    TYPES,
+    Uncertainty,
+)
 
 
 def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
@@ -276,172 +64,9 @@ def with_absences(sc: Scenario, scripted: list[ScriptedAbsence]) -> Scenario:
         if why is not None:
             raise ScenarioError(f"{sc.source}: scripted dropout {s.person}:{s.start}: {why}")
         region = regions[rid]
-        staffing = _replace(region.staffing, absences=region.staffing.absences + (_replace(s, person=person),))
-        regions[rid] = _replace(region, staffing=staffing)
-    return _replace(sc, regions=regions)
-
-
-def _replace(obj: Any, **changes: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(obj, **changes)
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-class TableReader:
-    """Reads one TOML table, checking each value and remembering which keys were used."""
-
-    def __init__(self, data: dict[str, Any], path: str, source: str, provenance: dict[str, str]):
-        self.data = data
-        self.path = path
-        self.source = source
-        self.provenance = provenance
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def fail(self, name: str, value: Any, allowed: str) -> ScenarioError:
-        return ScenarioError(f"{self.source}: {self.key(name)} = {value!r} is not allowed; {allowed}")
-
-    def raw(self, name: str, default: Any = ...) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            if default is ...:
-                raise ScenarioError(f"{self.source}: {self.key(name)} is missing; it is required")
-            return default
-        value = self.data[name]
-        if isinstance(value, dict) and "value" in value and "dist" not in value:
-            extra = set(value) - {"value", *PROVENANCE_KEYS}
-            if extra:
-                raise self.fail(name, value, f"a value table holds only value, source, assumption (not {sorted(extra)})")
-            self._remember(name, value)
-            return value["value"]
-        return value
-
-    def _remember(self, name: str, table: dict[str, Any]) -> None:
-        for k in PROVENANCE_KEYS:
-            if k in table:
-                self.provenance[self.key(name)] = f"{k}: {table[k]}"
-
-    def number(self, name: str, default: Any = ..., lo: float = -1e15, hi: float = 1e15,
-               integer: bool = False, lo_open: bool = False) -> float:
-        v = self.raw(name, default)
-        ok_type = isinstance(v, int) if integer else isinstance(v, (int, float))
-        if isinstance(v, bool) or not ok_type:
-            raise self.fail(name, v, f"expected {'an integer' if integer else 'a number'}")
-        # Python compares ints of any size exactly; numpy would fail on one beyond 64 bits.
-        if (isinstance(v, float) and not math.isfinite(v)) or v < lo or v > hi or (lo_open and v == lo):
-            bracket = "(" if lo_open else "["
-            raise self.fail(name, v, f"allowed range {bracket}{limits.show(lo)}, {limits.show(hi)}]"
-                                     f"{limits.share_hint(v, hi)}")
-        return int(v) if integer else float(v)
-
-    def choice(self, name: str, options: tuple[str, ...], default: Any = ...) -> str:
-        v = self.raw(name, default)
-        if v not in options:
-            raise self.fail(name, v, f"allowed: {', '.join(options)}")
-        return v
-
-    def flag(self, name: str, default: Any = ...) -> bool:
-        v = self.raw(name, default)
-        if not isinstance(v, bool):
-            raise self.fail(name, v, "expected true or false")
-        return v
-
-    def text(self, name: str, default: Any = ...) -> str:
-        v = self.raw(name, default)
-        if not isinstance(v, str):
-            raise self.fail(name, v, "expected a string")
-        return v
-
-    def day(self, name: str, default: Any = ...) -> date:
-        v = self.raw(name, default)
-        if v is None:
-            return v
-        if not isinstance(v, date) or hasattr(v, "hour"):
-            raise self.fail(name, v, "expected a date like 2025-01-01 (no quotes, no time)")
-        if not limits.FIRST_DAY <= v <= limits.LAST_DAY:
-            raise ScenarioError(f"{self.source}: {self.key(name)} = {v} is not allowed; "
-                                f"allowed dates {limits.FIRST_DAY} to {limits.LAST_DAY}")
-        return v
-
-    def numbers(self, name: str, default: Any = ..., length: int | None = None, lo: float = 0.0,
-                integer: bool = False, positive_sum: bool = False, hi: float = limits.MAX_WEIGHT) -> np.ndarray:
-        v = self.raw(name, default)
-        kind = int if integer else (int, float)
-        if not isinstance(v, list) or not all(isinstance(x, kind) and not isinstance(x, bool) for x in v):
-            raise self.fail(name, v, f"expected a list of {'integers' if integer else 'numbers'}")
-        if length is not None and len(v) != length:
-            raise self.fail(name, v, f"expected exactly {length} numbers, got {len(v)}")
-        if not all(lo <= x <= hi for x in v):  # also false for nan; checked before numpy sees big ints
-            raise self.fail(name, v, f"every number must lie in [{limits.show(lo)}, {limits.show(hi)}]")
-        arr = np.asarray(v, dtype=np.int64 if integer else float)
-        if positive_sum and arr.sum() <= 0:
-            raise self.fail(name, v, "at least one weight must be positive")
-        return arr
-
-    def strings(self, name: str, options: tuple[str, ...] | None = None, default: Any = ...) -> tuple[str, ...]:
-        v = self.raw(name, default)
-        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise self.fail(name, v, "expected a list of strings")
-        bad = [x for x in v if options is not None and x not in options]
-        if bad:
-            raise self.fail(name, v, f"{bad[0]!r} is unknown; allowed: {', '.join(options or ())}")
-        return tuple(v)
-
-    def dist(self, name: str, default: Any = ...) -> Dist:
-        v = self.raw(name, default)
-        if not isinstance(v, dict) or "dist" not in v:
-            raise self.fail(name, v, 'expected a distribution like { dist = "uniform", low = 0.25, high = 0.5 }')
-        kind = v["dist"]
-        if not isinstance(kind, str) or kind not in KINDS:
-            raise self.fail(f"{name}.dist", kind, f"allowed: {', '.join(KINDS)}")
-        required, optional = KINDS[kind]
-        self._remember(name, v)
-        params = {k: x for k, x in v.items() if k not in ("dist", *PROVENANCE_KEYS)}
-        missing = required - set(params)
-        extra = set(params) - required - optional
-        if missing or extra:
-            raise self.fail(name, v, f"a {kind} distribution takes {', '.join(sorted(required | optional))}")
-        sub = TableReader(params, self.key(name), self.source, self.provenance)
-        clean = {k: sub.number(k, lo=0.0, hi=limits.MAX_SIGMA if k == "sigma" else limits.MAX_DURATION_HOURS)
-                 for k in sorted(params)}
-        if kind == "uniform" and clean["low"] > clean["high"]:
-            raise self.fail(name, v, "low must not exceed high")
-        if kind == "triangular" and not clean["low"] <= clean["mode"] <= clean["high"]:
-            raise self.fail(name, v, "need low <= mode <= high")
-        if clean.get("low", 0.0) > clean.get("high", np.inf):
-            raise self.fail(name, v, "low must not exceed high")
-        return Dist(kind, tuple(clean.items()))
-
-    def table(self, name: str, default: Any = ...) -> TableReader:
-        v = self.raw(name, {} if default is ... else default)
-        if not isinstance(v, dict):
-            raise self.fail(name, v, "expected a table")
-        return TableReader(v, self.key(name), self.source, self.provenance)
-
-    def done(self) -> None:
-        """Reject keys nobody read: a typo must not silently fall back to a default."""
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise ScenarioError(
-                f"{self.source}: {self.key(unknown[0])} is not a known key; "
-                f"allowed here: {', '.join(sorted(self.used))}"
-            )
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: region values override [defaults]; value tables replace, not merge."""
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and "value" not in v and "dist" not in v:
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
+        staffing = replace(region.staffing, absences=region.staffing.absences + (replace(s, person=person),))
+        regions[rid] = replace(region, staffing=staffing)
+    return replace(sc, regions=regions)
 
 
 def _profile(r: TableReader) -> Profile:
@@ -730,7 +355,7 @@ def _event(r: TableReader, regions: dict[str, Region]) -> Event:
     if low is not None and not low <= ev.effect <= high:
         raise r.fail("effect", ev.effect, f"must lie between effect_low ({low}) and effect_high ({high})")
     r.done()
-    return _replace(ev, effect_low=low, effect_high=high)
+    return replace(ev, effect_low=low, effect_high=high)
 
 
 def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:

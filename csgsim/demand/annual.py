@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from csgsim.config.scenario import TYPES, Scenario
+from csgsim.config.schema import TYPES, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.core.streams import stream
 

@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.config.scenario import Demand, Event, Scenario
+from csgsim.config.schema import Demand, Event, Scenario
 
 
 def _year_shape(demand: Demand, year: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from csgsim.config.scenario import Event, Region, Scenario
+from csgsim.config.schema import Event, Region, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import stream
 
@@ -41,7 +41,7 @@ def active(scenario: Scenario) -> bool:
 
 def without(scenario: Scenario) -> Scenario:
     """The same scenario with exact inputs: what the stochastic part of a band is measured on."""
-    from csgsim.config.scenario import Uncertainty
+    from csgsim.config.schema import Uncertainty
 
     regions = {rid: replace(r, uncertainty=Uncertainty()) for rid, r in scenario.regions.items()}
     events = tuple(replace(e, effect_low=None, effect_high=None) for e in scenario.events)

@@ -24,7 +24,7 @@ from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
 from csgsim.config.escalation import NEIGHBOURS
 from csgsim.config.lines import SharedLine
-from csgsim.config.scenario import Event, Region, Scenario
+from csgsim.config.schema import Event, Region, Scenario
 from csgsim.core.errors import ScenarioError
 
 

@@ -13,7 +13,7 @@ from collections import deque
 import numpy as np
 import simpy
 
-from csgsim.config.scenario import Region
+from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.model.cases import Caseload
 

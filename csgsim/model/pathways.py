@@ -30,7 +30,7 @@ from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, 
 from csgsim.staff.duties import NOBODY, Schedule
 from csgsim.staff.lines import combined
 from csgsim.staff.replanning import ReplanLog
-from csgsim.config.scenario import Region
+from csgsim.config.schema import Region
 
 __all__ = ["AcuteInputs", "NonAcuteInputs", "RegionInputs", "Records", "RegionModel", "PRIMARY", "BACKUP",
            "CALLIN", "NEIGHBOUR", "STEPS", "DAY1_VISIT", "INTAKE", "FOLLOWUP", "NONACUTE_FOLLOWUP", "TASK_KINDS"]

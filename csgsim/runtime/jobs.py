@@ -14,7 +14,7 @@ import pandas as pd
 
 from csgsim.analysis.costs import replication_costs
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_samples, replication_metrics
-from csgsim.config.scenario import Norms, Scenario
+from csgsim.config.schema import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
 from csgsim.config.lines import SharedLine

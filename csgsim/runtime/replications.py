@@ -17,7 +17,7 @@ import pandas as pd
 
 from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise, summarise_values
-from csgsim.config.scenario import Scenario
+from csgsim.config.schema import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.streaming import RecordWriter

@@ -21,7 +21,7 @@ import pandas as pd
 from csgsim.analysis.costs import COST_METRICS
 from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.config import scenario as scenario_mod
-from csgsim.config.scenario import Scenario
+from csgsim.config.schema import Scenario
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend
 from csgsim.runtime.replications import RunResult, run

@@ -60,7 +60,8 @@ from csgsim.analysis.confidence import holm, paired_t_pvalue
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, summarise
 from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect
-from csgsim.config.scenario import Scenario, TableReader
+from csgsim.config.reader import TableReader
+from csgsim.config.schema import Scenario
 
 BASELINE = "baseline"
 #: Family-wise error rate of the significance marks (Holm over every paired difference).

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from csgsim.config.scenario import TYPES, Event, Scenario
+from csgsim.config.schema import TYPES, Event, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.demand.intensity import intensity
 

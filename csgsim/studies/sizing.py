@@ -46,7 +46,7 @@ import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.lines import SharedLine
-from csgsim.config.scenario import Region
+from csgsim.config.schema import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.core import files
 from csgsim.core.errors import CsgsimError

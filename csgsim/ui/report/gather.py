@@ -21,7 +21,7 @@ import pandas as pd
 
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
 from csgsim.config import scenario as scenario_mod
-from csgsim.config.scenario import Scenario
+from csgsim.config.schema import Scenario
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend
 from csgsim.runtime.provenance import manifest as make_manifest

@@ -7,7 +7,6 @@ exits with code 2; no traceback.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -183,66 +182,6 @@ def run(
         typer.echo(f"wrote {plot}", err=True)
 
 
-class Period(str, Enum):
-    week = "week"
-    month = "month"
-
-
-class ReportType(str, Enum):
-    acute = "acute"
-    non_acute = "non_acute"
-
-
-@app.command()
-def demand(
-    region: Annotated[str, typer.Option("--region", "-r", help="Region id, or 'all' for the outlook of every region and their sum.")],
-    scenario: ScenarioOpt = None,
-    start: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: the scenario's start).")] = None,
-    end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, inclusive (default: the scenario's end).")] = None,
-    by: Annotated[Period, typer.Option(help="Period of the counts.")] = Period.week,
-    kind: Annotated[ReportType, typer.Option("--type", "-t", help="Report type.")] = ReportType.acute,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS)] = 200,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED)] = None,
-    outlook_to: Annotated[int, typer.Option("--outlook-to", min=1900, max=2200, help="Last calendar year of the outlook.")] = 2030,
-    plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this PNG or PDF file.")] = None,
-) -> None:
-    """Expected and simulated report counts per week or month, with what the events add; then the outlook per
-    calendar year up to --outlook-to, its 95% bands split into input uncertainty and chance."""
-    from dataclasses import replace
-
-    from csgsim.config.limits import FIRST_DAY, LAST_DAY, MAX_DAYS
-    from csgsim.demand import annual
-    from csgsim.ui import plots, tables
-
-    sc = load_scenario(scenario, None if region == "all" else [region])
-    first = start.date() if start else sc.start
-    last = end.date() if end else sc.calendar.dates[-1]
-    if last < first:
-        raise fail(f"--to {last} is before --from {first}")
-    if first < FIRST_DAY or last > LAST_DAY or (last - first).days >= MAX_DAYS:
-        raise fail(f"--from {first} --to {last}: allowed dates {FIRST_DAY} to {LAST_DAY}, at most {MAX_DAYS} days")
-    check_plot_file(plot)
-    seed = sc.seed if seed is None else seed
-    console = _wide_console()
-    if region != "all":
-        sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
-        table = annual.by_period(sc, region, kind.value, by.value, replications, seed)
-        title = f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}"
-        tables.print_periods(table, title, replications, console)
-        if plot is not None:
-            try:
-                plots.plot_demand(table, title, plot)
-            except OutputError as exc:
-                raise fail(f"--plot {exc}") from None
-            except OSError as exc:
-                raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-            typer.echo(f"wrote {plot}", err=True)
-    years = range(first.year, outlook_to + 1)
-    if years:
-        ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
-        tables.print_outlook(ahead, kind.value, replications, seed, console)
-
-
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
@@ -265,100 +204,6 @@ def validate(
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
     for key, text in sc.provenance.items():
         typer.echo(f"  {key}: {text}")
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write a generated file atomically; a folder that cannot be written is the user's input error."""
-    from csgsim.core import atomic
-
-    try:
-        atomic.write_text(path, text)
-    except OutputError as exc:
-        raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    typer.echo(f"wrote {path}", err=True)
-
-
-def _wide_console():
-    from rich.console import Console
-
-    console = Console()
-    return console if console.is_terminal else Console(width=160)  # piped: room for the reasons
-
-
-UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit only the data up to this year.")]
-
-
-@app.command()
-def calibrate(
-    counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
-    regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the calibrated model (TOML) here.")] = None,
-    levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) here.")] = None,
-    until: UntilOpt = None,
-    check: Annotated[bool, typer.Option("--check", help="Simulate every data year and print data vs model.")] = False,
-    check_model: Annotated[Optional[Path], typer.Option(help="Check this model file instead of the one just calibrated (implies --check).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Simulated years per data year (--check).")] = 200,
-    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the --check simulation.")] = 20190101,
-) -> None:
-    """Fit annual levels per region, type and year to public report counts; write and check the model.
-
-    With --check, exits 1 when a compared data point lies outside its simulated 95% band.
-    """
-    import tempfile
-
-    from csgsim import calibration as cal
-    from csgsim.core.errors import CsgsimError
-    from csgsim.ui import tables
-
-    console = _wide_console()
-    try:
-        result = cal.calibrate(counts, regions, until=until)
-        tables.print_calibration(result, console)
-        text = cal.write_model(result, source_label=counts.as_posix())
-        if out is not None:
-            _write_text(out, text)
-        if levels is not None:
-            _write_text(levels, cal.levels_table(result).to_csv(index=False, lineterminator="\n"))
-        if not (check or check_model is not None):
-            return
-        with tempfile.TemporaryDirectory() as tmp:
-            model = check_model or out
-            if model is None:
-                model = Path(tmp) / "calibrated.toml"
-                model.write_text(text, encoding="utf-8")
-            table = cal.check(counts, model, replications, seed, regions)
-            if check_model is None and out is None:
-                table.attrs["model"] = "the calibration above (not written: use --out)"
-    except CsgsimError as exc:
-        raise fail(str(exc)) from None
-    if tables.print_check(table, console):
-        raise typer.Exit(code=1)
-
-
-@app.command()
-def backtest(
-    counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
-    until: Annotated[int, typer.Option("--until", min=2012, help="Fit only the data up to this year; check the later ones.")],
-    regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year.")] = 1000,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the simulation.")] = 20190101,
-) -> None:
-    """Fit the data up to --until, forecast the later years, and print the coverage of the 95% bands
-    against every later figure on the same measure. Exits 1 when a figure lies outside its band."""
-    from csgsim import calibration as cal
-    from csgsim.core.errors import CsgsimError
-    from csgsim.ui import tables
-
-    try:
-        table = cal.backtest(counts, until, replications, seed, regions)
-    except CsgsimError as exc:
-        raise fail(str(exc)) from None
-    title = (f"Backtest: fitted up to {until} (levels moved up to {table.attrs['last_year']}), {replications} "
-             f"simulated years per later data year, seed {seed}")
-    if tables.print_check(table, _wide_console(), title):
-        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -626,3 +471,4 @@ def main() -> None:
 
 
 from csgsim.ui import capacity_cli as _capacity_commands  # noqa: E402,F401  (registers costs and report)
+from csgsim.ui import demand_cli as _demand_commands  # noqa: E402,F401  (registers demand, calibrate, backtest)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from csgsim.config import scenario  # noqa: E402
 from csgsim.runtime import replications  # noqa: E402
-from csgsim.studies.experiments import patched  # noqa: E402
+from csgsim.studies.patches import patched  # noqa: E402
 
 METRICS = ("acute_reports", "acute_contact_mean", "acute_contact_p95", "intake_wait_mean", "followup_on_time",
            "csg_hours_per_week", "active_caseload", "absent_share", "gap_hours")

@@ -9,7 +9,7 @@ from scipy import stats
 from csgsim.config import scenario as scenario_mod
 from csgsim.core.distributions import Dist
 from csgsim.model import inputs
-from csgsim.studies.experiments import patched
+from csgsim.studies.patches import patched
 from tests.conftest import example_data
 
 

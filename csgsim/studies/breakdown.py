@@ -32,7 +32,7 @@ from csgsim.staff.absence import ANNUAL, of_kind
 from csgsim.staff.floor import Floor, legal_floor
 from csgsim.staff.duties import NOBODY
 from csgsim.staff.replanning import BACKUP, BACKUP_BREACH, BREACH
-from csgsim.studies.experiments import patched
+from csgsim.studies.patches import patched
 
 #: Teams tried above the larger of the floor and the scenario's team before a step says "not reached".
 HEADROOM = 8

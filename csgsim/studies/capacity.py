@@ -25,7 +25,8 @@ from csgsim.config.schema import Scenario
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend
 from csgsim.runtime.replications import RunResult, run
-from csgsim.studies.experiments import BASELINE, apply, paired_differences
+from csgsim.studies.experiments import BASELINE, paired_differences
+from csgsim.studies.patches import apply
 
 #: Cost metrics compared per year of the period (annualised).
 ANNUAL = {m if m.startswith("cost_") else f"cost_{m}": (COST_METRICS[m][0], f"{COST_METRICS[m][1]}, per year")

@@ -51,7 +51,7 @@ from csgsim.config.staffing import ScriptedAbsence
 from csgsim.core import files
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend, dispatch
-from csgsim.studies.experiments import patched
+from csgsim.studies.patches import patched
 from csgsim.analysis.confidence import clean_runs_needed, clopper_pearson, pooled_share
 from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, percentile_of
 from csgsim.runtime.jobs import Job, Replication, make_job

@@ -184,6 +184,7 @@ def test_sizing_tries_the_region_alone_and_pooled():
     pooled run reads the sized region's own figures (here: b's reports, far fewer than a's)."""
     from csgsim.runtime.executors import make_executor
     from csgsim.studies import sizing
+    from csgsim.studies import targets
 
     shared = {"id": "all-day", "regions": ["a", "b"], "start_hour": 9, "end_hour": 33}
     data = two_regions(0.3 * 8760, 0.05 * 8760, shared, team=1, queue=True)
@@ -193,7 +194,7 @@ def test_sizing_tries_the_region_alone_and_pooled():
     assert [(label, simulated) for label, _, simulated in shapes] == [
         ("own lines only", ("b",)), ("all-day shared with a", ("a", "b"))]
     with make_executor(1) as serial:
-        result = sizing.size(data, "<pool>", ["b"], [1, 2], [sizing.parse_target("acute_reports<=200")], 1, serial,
+        result = sizing.size(data, "<pool>", ["b"], [1, 2], [targets.parse_target("acute_reports<=200")], 1, serial,
                              batch=4, max_replications=8)
     assert [r.structure for r in result.regions] == ["own lines only", "all-day shared with a"]
     assert [r.answer for r in result.regions] == [1, 1]

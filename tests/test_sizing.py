@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from csgsim.studies import sizing
+from csgsim.studies import targets
 from csgsim.ui.cli import app
 from csgsim.runtime.executors import make_executor
 from csgsim.analysis.metrics import REGION_METRICS
@@ -34,10 +35,10 @@ def queue_data(rate_per_hour: float, mean_service: float, days: int) -> dict:
     return scenario_data({"q": region}, days=days, profiles={"flat": FLAT}, scenario={"warmup_days": 0})
 
 
-def size_queue(targets, rate=0.05, days=365, sizes=(2, 3, 4, 5, 6), **kw):
+def size_queue(goals, rate=0.05, days=365, sizes=(2, 3, 4, 5, 6), **kw):
     with make_executor(1) as serial:
         return sizing.size(queue_data(rate, 1.0, days), "<queue>", ["q"], list(sizes),
-                           [sizing.parse_target(t) for t in targets], 1, serial, **kw).regions[0]
+                           [targets.parse_target(t) for t in goals], 1, serial, **kw).regions[0]
 
 
 def test_known_answer_from_the_load():
@@ -64,8 +65,8 @@ def test_a_mean_whose_replications_all_agree_is_not_taken_as_exact():
     """24 h duties of one person in four touch 14 days in every 4 weeks, in every replication.
     Equal replications settle nothing by themselves: the target is met only once an exact bound
     puts the share of replications beyond 14 under 5%, i.e. after enough replications."""
-    t = sizing.parse_target("max_oncall_days_per_4w<=14")
-    need = sizing.clean_replications(t, 0.95)
+    t = targets.parse_target("max_oncall_days_per_4w<=14")
+    need = targets.clean_replications(t, 0.95)
     assert need == 72
     assert t.judge(column([14.0] * (need - 1)), 0.95).verdict == "open"
     assert t.judge(column([14.0] * need), 0.95).verdict == "meets"
@@ -79,13 +80,13 @@ def column(values: list[float]) -> np.ndarray:
 
 def cells(statuses: list[str]) -> list[sizing.Cell]:
     """Sizes 4-7 with the given verdicts, as the sequential procedure leaves them."""
-    return [sizing.Cell(s, status=st, stats=[sizing.Stat(0.0, 0.0, 0.0, 1, st)]) for s, st in zip((4, 5, 6, 7), statuses)]
+    return [sizing.Cell(s, status=st, stats=[targets.Stat(0.0, 0.0, 0.0, 1, st)]) for s, st in zip((4, 5, 6, 7), statuses)]
 
 
 def test_implied_verdicts_fill_the_sizes_outside_the_undecided_window():
     """Monotone: a size below one that fails fails, a size above one that meets meets; both are
     marked implied, and the answer is the smallest meeting size with only failures below it."""
-    t = [sizing.parse_target("gap_hours<=0")]
+    t = [targets.parse_target("gap_hours<=0")]
     r = sizing._conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), True, 100)
     assert [c.status for c in r.cells] == ["fails", "fails", "meets", "meets"]
     assert [c.implied for c in r.cells] == [True, False, False, True] and r.answer == 6
@@ -96,7 +97,7 @@ def test_implied_verdicts_fill_the_sizes_outside_the_undecided_window():
 def test_a_size_that_fails_above_one_that_meets_moves_the_monotone_answer_up():
     """A failure at 6 after 5 met (e.g. a rare gap seen only at 6) contradicts monotonicity: the
     answer is taken above every failing size, with a note; --no-monotone keeps 5."""
-    t = [sizing.parse_target("gap_hours<=0")]
+    t = [targets.parse_target("gap_hours<=0")]
     r = sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), True, 100)
     assert r.answer == 7 and "not monotone" in r.notes[0]
     assert sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), False, 100).answer == 5
@@ -122,25 +123,25 @@ def test_a_rare_event_target_is_judged_by_an_exact_bound_on_replications_beyond_
     """gap_hours<=0 reads 'at most 5% of replications have a gap'. Twenty clean years leave it
     open (they bound that chance only by 17%); 72 clean ones meet it at 95%; 5 gaps in 20 fail it
     (exact lower bound 8.7% > 5%); one gap in 5 settles nothing (before: 'fails' and 'meets')."""
-    t = sizing.parse_target("gap_hours<=0")
-    assert t.kind == sizing.RARE
+    t = targets.parse_target("gap_hours<=0")
+    assert t.kind == targets.RARE
     assert t.judge(column([0.0] * 20), 0.95).verdict == "open"
     assert t.judge(column([0.0] * 72), 0.95).verdict == "meets"
     assert t.judge(column([3.0] * 5 + [0.0] * 15), 0.95).verdict == "fails"
     assert t.judge(column([0, 0, 0, 0, 3.0]), 0.95).verdict == "open"
-    share = sizing.parse_target("followup_on_time>=1")
-    assert share.kind == sizing.RARE and share.judge(column([1.0] * 72), 0.95).verdict == "meets"
+    share = targets.parse_target("followup_on_time>=1")
+    assert share.kind == targets.RARE and share.judge(column([1.0] * 72), 0.95).verdict == "meets"
 
 
 def test_a_percentile_target_is_judged_on_the_pooled_delays():
     """acute_contact_p95<=30: per replication, the delays within 30 min and all delays; met when
     the pooled share within is surely >= 95%, failed when surely below."""
-    t = sizing.parse_target("acute_contact_p95<=30")
-    assert t.kind == sizing.PERCENTILE
+    t = targets.parse_target("acute_contact_p95<=30")
+    assert t.kind == targets.PERCENTILE
     rep = Replication(0, np.zeros((1, len(REGION_METRICS))), np.zeros((0, 0)), None,
                       [{"acute_contact": np.array([5.0, 30.0, 31.0, 12.0])}])
     assert t.per_replication(rep) == (3.0, 4.0)
-    assert sizing.parse_target("acute_contact_p95>=30").per_replication(rep) == (2.0, 4.0)
+    assert targets.parse_target("acute_contact_p95>=30").per_replication(rep) == (2.0, 4.0)
     ok = np.column_stack([np.full(40, 97.0), np.full(40, 100.0)]) + np.array([[1, 0], [-1, 0]] * 20)
     assert t.judge(ok, 0.99).verdict == "meets"
     bad = np.column_stack([np.full(40, 90.0), np.full(40, 100.0)])
@@ -159,8 +160,8 @@ def test_a_percentile_target_is_judged_on_the_pooled_delays():
 )
 def test_bad_targets_are_one_line_errors(text, expect):
     """Bad syntax and unknown metrics (which lists REGION_METRICS) are exit-2 errors."""
-    with pytest.raises(sizing.SizingError, match=None) as err:
-        sizing.parse_target(text)
+    with pytest.raises(targets.SizingError, match=None) as err:
+        targets.parse_target(text)
     assert expect in str(err.value)
     res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "-r", "zeeland", "-t", text])
     assert res.exit_code == 2 and expect in res.stderr and "Traceback" not in res.output
@@ -169,7 +170,7 @@ def test_bad_targets_are_one_line_errors(text, expect):
 def test_every_region_metric_can_be_a_target():
     """Targets take their metric names from REGION_METRICS, whatever it holds."""
     for m in REGION_METRICS:
-        assert sizing.parse_target(f"{m}>=0.5").metric == m
+        assert targets.parse_target(f"{m}>=0.5").metric == m
 
 
 @pytest.mark.parametrize(
@@ -212,7 +213,7 @@ def test_sizing_searches_the_line_structures_the_scenario_allows():
     data = queue_data(0.3, 1.0, 60)
     data["regions"]["q"]["lines"] = [{"id": "second", "start_hour": 9, "end_hour": 33, "optional": True}]
     with make_executor(1) as serial:
-        result = sizing.size(data, "<queue>", ["q"], [1, 2, 3], [sizing.parse_target("acute_contact_mean<=5")], 1,
+        result = sizing.size(data, "<queue>", ["q"], [1, 2, 3], [targets.parse_target("acute_contact_mean<=5")], 1,
                              serial, batch=4, max_replications=8)
     without, with_line = result.regions
     assert (without.structure, with_line.structure) == ("without optional lines", "with second")
@@ -228,8 +229,8 @@ def test_too_many_optional_lines_are_refused():
     data = queue_data(0.3, 1.0, 30)
     data["regions"]["q"]["lines"] = [{"id": f"l{i}", "start_hour": 9, "end_hour": 17, "optional": True}
                                      for i in range(4)]
-    with make_executor(1) as serial, pytest.raises(sizing.SizingError, match="at most 3 may be optional"):
-        sizing.size(data, "<queue>", ["q"], [1, 2], [sizing.parse_target("acute_contact_mean<=5")], 1, serial)
+    with make_executor(1) as serial, pytest.raises(targets.SizingError, match="at most 3 may be optional"):
+        sizing.size(data, "<queue>", ["q"], [1, 2], [targets.parse_target("acute_contact_mean<=5")], 1, serial)
 
 
 # --- the stated confidence, checked over many seeds on a known answer -------------------------
@@ -268,12 +269,12 @@ def test_settled_verdicts_are_wrong_in_at_most_the_stated_share_of_seeds(monkeyp
     clean replications of a rare event as exact, passes gap_hours<=0 at size 4 in about 19% of
     the sizings, which this bound catches."""
     doc = queue_data(0.05, 1.0, 28)
-    targets = [sizing.parse_target("csg_hours_vs_contract<=0.27"), sizing.parse_target("gap_hours<=0")]
+    goals = [targets.parse_target("csg_hours_vs_contract<=0.27"), targets.parse_target("gap_hours<=0")]
     monkeypatch.setattr(sizing, "make_job", lambda sc, seed: None)
     wrong, answered, old_rule_wrong = 0, 0, 0
     for seed in range(100):
         monkeypatch.setattr(sizing, "dispatch", synthetic_dispatch(seed))
-        r = sizing.size(doc, "<synthetic>", ["q"], list(SIZES), targets, seed, None, batch=20,
+        r = sizing.size(doc, "<synthetic>", ["q"], list(SIZES), goals, seed, None, batch=20,
                         max_replications=320).regions[0]
         verdicts = [(c.size, c.status) for c in r.cells] + [(c.size, st.verdict) for c in r.cells for st in c.stats]
         bad = [(s, v) for s, v in verdicts if (v == "meets" and s < 5) or (v == "fails" and s >= 5)]
@@ -301,6 +302,6 @@ def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
     res = runner.invoke(app, [*args, "--rare-risk", "0.1", "-f", "json"])
     assert res.exit_code == 0, res.output
     statement = json.loads(res.stdout)["statement"]
-    need = sizing.clean_replications(sizing.Target("gap_hours", "<=", 0.0, 0.1), 1 - 0.05)
+    need = targets.clean_replications(targets.Target("gap_hours", "<=", 0.0, 0.1), 1 - 0.05)
     assert "at most 10% of replications" in statement and f"at least {need} replications" in statement
     assert runner.invoke(app, [*args, "--rare-risk", "0.9"]).exit_code == 2

@@ -309,6 +309,7 @@ def size(
     from csgsim.core import resources
 
     from csgsim.studies import sizing
+    from csgsim.studies import targets as target_rules
     from csgsim.studies import experiments as ex
     from csgsim.ui import tables
     from csgsim.config import scenario as scenario_mod
@@ -318,7 +319,7 @@ def size(
     try:
         if experiment is not None:
             if scenario is not None:
-                raise sizing.SizingError("give --scenario or --experiment, not both")
+                raise target_rules.SizingError("give --scenario or --experiment, not both")
             exp = ex.load(experiment)
             arm = exp.variant(variant)
             data, source, sc = arm.data, f"{experiment} variant {variant!r}", arm.scenario
@@ -329,16 +330,16 @@ def size(
             source, sc = str(path), scenario_mod.parse(data, str(path), digest)
             seed = sc.seed if seed is None else seed
         if all_regions and region:
-            raise sizing.SizingError("give --region ID (repeatable) or --all-regions, not both")
+            raise target_rules.SizingError("give --region ID (repeatable) or --all-regions, not both")
         if not (all_regions or region or len(sc.regions) == 1):
-            raise sizing.SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
+            raise target_rules.SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
                                      "or --all-regions")
         regions = list(sc.only(region).regions) if region else list(sc.regions)
-        given = [sizing.parse_target(t) for t in target or []]
-        given += sizing.load_targets(targets) if targets is not None else []
-        goals = [dataclasses.replace(t, risk=rare_risk) for t in given or sizing.default_targets(sc)]
+        given = [target_rules.parse_target(t) for t in target or []]
+        given += target_rules.load_targets(targets) if targets is not None else []
+        goals = [dataclasses.replace(t, risk=rare_risk) for t in given or target_rules.default_targets(sc)]
         typer.echo(f"targets{'' if given else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
-        candidates = sizing.parse_sizes(sizes)
+        candidates = target_rules.parse_sizes(sizes)
         scripted = [staffing.parse_absent_option(a) for a in absent or []]
         scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:

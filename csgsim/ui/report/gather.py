@@ -156,8 +156,9 @@ def _sizing(report: ReportData, backend: Backend, on_progress: Callable[[int], N
     """The smallest team per region meeting the default targets (csgsim size), at most `cap`
     replications per size."""
     from csgsim.studies import sizing
+    from csgsim.studies import targets
 
-    goals = sizing.default_targets(report.scenario)
+    goals = targets.default_targets(report.scenario)
     say(f"sizing every region: sizes {SIZES[0]}-{SIZES[-1]}, targets {', '.join(map(str, goals))}, "
         f"at most {cap} replications per size")
     report.sizing = sizing.size(report.data, report.scenario.source, list(report.scenario.regions), SIZES, goals,

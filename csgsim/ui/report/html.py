@@ -157,7 +157,7 @@ def _team(r: ReportData, f: Fmt) -> str:
 def _sizing(r: ReportData, f: Fmt) -> str:
     """The smallest team per region meeting every target, and the target that binds: the one the
     next smaller size fails."""
-    from csgsim.studies.sizing import FAILS
+    from csgsim.studies.targets import FAILS
 
     rows = []
     for reg in r.sizing.regions:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from csgsim.analysis.metrics import MEAN, POOLED
+from csgsim.analysis.summary import MEAN, POOLED
 from csgsim.ui.cli import app
 from tests.conftest import EXAMPLE, ROOT
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from csgsim.analysis import confidence as iv
-from csgsim.analysis.metrics import MEAN, POOLED, REGION_METRICS, summarise
+from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.summary import MEAN, POOLED, summarise
 
 
 def test_clopper_pearson_matches_the_closed_form_at_the_edges():

@@ -79,7 +79,7 @@ def test_no_overdispersion_gives_poisson_weeks():
 def test_zero_and_heavy_week_shares_match_the_negative_binomial(annual, cv):
     """The reported shares of weeks with 0 and with 5+ acute reports match NB(mu, cv) analytically."""
     from csgsim.runtime import replications
-    from csgsim.analysis.metrics import confidence_interval
+    from csgsim.analysis.confidence import confidence_interval
     from tests.conftest import FLAT
 
     region = region_data(acute=annual, non_acute=0.0)

@@ -20,7 +20,7 @@ from csgsim.runtime.runfolder import STOP_AFTER_BATCHES, RunFolderError
 from csgsim.ui.cli import app
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import make_executor
-from csgsim.analysis.metrics import confidence_interval
+from csgsim.analysis.confidence import confidence_interval
 from tests.conftest import EXAMPLE, ROOT
 
 runner = CliRunner()

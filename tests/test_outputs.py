@@ -166,7 +166,8 @@ def test_streamed_records_equal_the_pinned_results(tmp_path):
 def test_summaries_from_arrays_equal_summaries_of_long_tables():
     """Region and person summaries computed from the per-replication arrays equal, bit for bit,
     those of the long tables (mean, clipped CI, n) for a run with missing values."""
-    from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, summarise
+    from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
+    from csgsim.analysis.summary import summarise
     from csgsim.config import scenario as scenario_mod
     from csgsim.runtime import replications
 

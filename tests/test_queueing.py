@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from csgsim.analysis.metrics import confidence_interval
+from csgsim.analysis.confidence import confidence_interval
 from csgsim.runtime import replications
 from tests.conftest import queue_scenario
 

@@ -1,6 +1,6 @@
 """Confidence intervals over replications that keep their promise: exact binomial bounds for rare events,
-cluster-robust and bootstrap intervals for percentiles of pooled delays, Holm for many tests
-(the t-interval of a mean is `csgsim.analysis.metrics.confidence_interval`).
+cluster-robust and bootstrap intervals for percentiles of pooled delays, the t-interval of a
+mean, Holm for many tests.
 
 Replications are the independent units: delays inside one replication are not independent
 (a busy night delays several calls), so every interval here resamples or weighs whole
@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: Bootstrap resamples and the most grid points a pooled percentile is searched on.
 BOOTSTRAP_RESAMPLES = 1000
@@ -119,6 +120,22 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
         values = grid[first]
         lo[i], hi[i] = np.quantile(values, [tail, 1 - tail], method="inverted_cdf")
     return lo, hi
+
+
+def confidence_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and t-based CI over replications (NaN replications are left out)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = v.size
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    mean = float(v.mean())
+    if n == 1 or np.all(v == v[0]):
+        return mean, mean, mean, n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half, n
 
 
 def bootstrap_mean(values: np.ndarray, level: float, rng: np.random.Generator,

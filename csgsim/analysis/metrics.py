@@ -12,19 +12,16 @@ Definitions (binding and complete in docs/metrics.md, which tests/test_docs.py k
 - coverage (gap hours, acute reports in gaps, heavy weeks with 5+ acute reports, weeks with
   none); escalation (see `escalation`).
 Across replications every figure is a mean with a 95% confidence interval, and every delay percentile
-the percentile of the pooled delays with a bootstrap interval (see `summarise`).
+the percentile of the pooled delays with a bootstrap interval (see `csgsim.analysis.summary`).
 """
 
 from __future__ import annotations
 
-import re
-import zlib
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.confidence import bootstrap_mean, bootstrap_quantiles, pooled_quantiles, pooled_share
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -35,13 +32,6 @@ from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInpu
 from csgsim.config.schema import Norms, Region
 
 HEAVY_WEEK = 5
-_PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
-_WITHIN = re.compile(r"(acute_contact|acute_attendance)_within_norm")
-#: What the `mean` column of a summary row holds (its `statistic` column).
-MEAN = "mean, t interval"
-POOLED = "pooled percentile, bootstrap interval"
-PER_REPLICATION = "mean of the replications' percentiles, bootstrap interval"
-POOLED_SHARE = "pooled share of the delays, replication-cluster t interval"
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -221,13 +211,29 @@ def replication_metrics(
     """Region-level figures and one row per person for one replication.
 
     Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
-    contacts due, duties held and work done from then on.
+    contacts due, duties held and work done from then on. The figures come in the order of
+    the service: how fast reports are answered, how the team is loaded, how the rules and the
+    absences weigh, and whether anybody was reachable at all.
     """
-    schedule = sampled.primary
-    horizon = calendar.horizon
-    window = horizon - since
-    n_people = len(region.people)
-    cms = region.casemanagers
+    window = calendar.horizon - since
+    acute = rec.acute_arrival >= since
+    judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
+    out = _timeliness(rec, region, calendar, norms, since)
+    out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
+    persons, load = _load(rec, region, sampled, since, calendar.horizon, late)
+    staff = _staff_figures(rec, region, sampled, calendar, since)
+    persons = pd.concat([persons, staff], axis=1)
+    out.update(load)
+    out.update(_team_figures(persons, region.casemanagers, window))
+    out["replan_breaches"] = staff.attrs["replan_breaches"]
+    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window,
+                                      region.id, len(region.people)))
+    out.update(_coverage(rec, sampled, since, calendar.horizon, acute))
+    return {k: out[k] for k in REGION_METRICS}, persons
+
+
+def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, since: float) -> dict[str, float]:
+    """Reports counted, their delays against the norms, and those still open at the horizon."""
     acute = rec.acute_arrival >= since
     non_acute = rec.nonacute_arrival >= since
     out: dict[str, float] = {
@@ -251,13 +257,18 @@ def replication_metrics(
     n = norms.intake_working_days
     limit = calendar.add_working_days(arrival_day + 1, n - 1) if n > 0 else arrival_day
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
-
-    judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
-    out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
     out["acute_open_at_horizon"] = float((acute & np.isnan(rec.acute_contact)).sum())
     out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())
+    return out
 
-    # Load per person, then the casemanagers' mean for the region.
+
+def _load(rec: Records, region: Region, sampled: RegionInputs, since: float, horizon: float, late: np.ndarray
+          ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Duties, call-outs, hours and caseload per person; with the two call-out rates that are
+    region totals rather than means over the team."""
+    window = horizon - since
+    n_people = len(region.people)
+    schedule = sampled.primary
     duties_all = sampled.all_duties(n_people)
     oncall = (duties_all.kind == ONCALL) & (duties_all.start >= since)
     block_hours = duties_all.end - duties_all.start
@@ -276,8 +287,6 @@ def replication_metrics(
     weeks = window / (7 * HOURS_PER_DAY)
     contracted = np.array([p.hours_per_week for p in region.people])
     owner, open_hours = _open_hours(rec, since, horizon)
-    caseload = _per_person(owner, n_people, open_hours) / window
-    late_by = _per_person(rec.task_owner[late], n_people)
     with np.errstate(invalid="ignore", divide="ignore"):
         persons = pd.DataFrame({
             "person": [p.id for p in region.people],
@@ -290,40 +299,51 @@ def replication_metrics(
             "night_callouts_per_16w": nights * 4 * FOUR_WEEKS / window,
             "csg_hours_per_week": worked / weeks,
             "csg_hours_vs_contract": np.where(contracted > 0, worked / weeks / contracted, np.nan),
-            "active_caseload": caseload,
-            "late_followups": late_by,
+            "active_caseload": _per_person(owner, n_people, open_hours) / window,
+            "late_followups": _per_person(rec.task_owner[late], n_people),
             **escalation.callin_load(rec, n_people, since, window),
         })
-    staff = _staff_figures(rec, region, sampled, calendar, since)
-    persons = pd.concat([persons, staff], axis=1)
-    team = persons.iloc[:cms]
-    out["oncall_hours_per_4w"] = float(team["oncall_hours_per_4w"].mean())
-    out["duties_per_4w"] = float(team["duties_per_4w"].mean())
-    out["callouts_per_duty"] = float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan
-    out["office_callouts_per_week"] = float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks)
-    out["night_callouts_per_16w"] = float(team["night_callouts_per_16w"].mean())
-    out["csg_hours_per_week"] = float(team["csg_hours_per_week"].mean())
-    out["csg_hours_vs_contract"] = float(team["csg_hours_per_week"].sum() / contracted[:cms].sum())
-    out["active_caseload"] = float(team["active_caseload"].mean())
+    return persons, {
+        "callouts_per_duty": float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan,
+        "office_callouts_per_week": float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks),
+    }
 
-    out["absent_share"] = float(team["absent_share"].mean())
-    out["extra_duties_per_4w"] = float(team["extra_duties"].sum() * FOUR_WEEKS / window)
-    out["max_oncall_days_per_4w"] = float(team["max_oncall_days_per_4w"].max())
-    out["rest_hours_from_job_per_4w"] = float(team["rest_hours_from_job"].mean() * FOUR_WEEKS / window)
+
+def _team_figures(persons: pd.DataFrame, cms: int, window: float) -> dict[str, float]:
+    """The casemanagers' (the first `cms` people's) load and staffing figures for the region."""
+    team = persons.iloc[:cms]
     breach_cols = [c for c in persons if c.startswith("breaches_")]
-    out["rule_breaches"] = float(np.nansum(persons[breach_cols].to_numpy()))
-    out["replan_breaches"] = staff.attrs["replan_breaches"]
+    return {
+        "oncall_hours_per_4w": float(team["oncall_hours_per_4w"].mean()),
+        "duties_per_4w": float(team["duties_per_4w"].mean()),
+        "night_callouts_per_16w": float(team["night_callouts_per_16w"].mean()),
+        "csg_hours_per_week": float(team["csg_hours_per_week"].mean()),
+        "csg_hours_vs_contract": float(team["csg_hours_per_week"].sum()
+                                       / team["contracted_hours_per_week"].to_numpy().sum()),
+        "active_caseload": float(team["active_caseload"].mean()),
+        "absent_share": float(team["absent_share"].mean()),
+        "extra_duties_per_4w": float(team["extra_duties"].sum() * FOUR_WEEKS / window),
+        "max_oncall_days_per_4w": float(team["max_oncall_days_per_4w"].max()),
+        "rest_hours_from_job_per_4w": float(team["rest_hours_from_job"].mean() * FOUR_WEEKS / window),
+        "rule_breaches": float(np.nansum(persons[breach_cols].to_numpy())),
+    }
+
+
+def _coverage(rec: Records, sampled: RegionInputs, since: float, horizon: float, acute: np.ndarray
+              ) -> dict[str, float]:
+    """Hours nobody (or only the backup) was reachable, and how acute reports fell over the weeks."""
+    schedule = sampled.primary
     no_holder = schedule.person == NOBODY
     no_backup = np.ones(len(schedule), dtype=bool)
     for backup in sampled.backups:
         no_backup &= backup.person == NOBODY
     hours = (np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since)).clip(min=0)
-    out["backup_only_hours"] = float(hours[no_holder & ~no_backup].sum())
-    out["gap_hours"] = float(hours[no_holder & no_backup].sum())
-    out["acute_in_gap"] = float((acute & rec.acute_in_gap).sum())
-    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window,
-                                      region.id, n_people))
-    full_weeks = int(window // (7 * HOURS_PER_DAY))
+    out = {
+        "backup_only_hours": float(hours[no_holder & ~no_backup].sum()),
+        "gap_hours": float(hours[no_holder & no_backup].sum()),
+        "acute_in_gap": float((acute & rec.acute_in_gap).sum()),
+    }
+    full_weeks = int((horizon - since) // (7 * HOURS_PER_DAY))
     if full_weeks:
         week = ((rec.acute_arrival[acute] - since) // (7 * HOURS_PER_DAY)).astype(np.int64)
         per_week = np.bincount(week, minlength=full_weeks)[:full_weeks]
@@ -331,99 +351,4 @@ def replication_metrics(
         out["zero_week_share"] = float((per_week == 0).mean())
     else:
         out["heavy_week_share"] = out["zero_week_share"] = np.nan
-    return {k: out[k] for k in REGION_METRICS}, persons
-
-
-def confidence_interval(values: pd.Series, level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and t-based CI over replications (NaN replications are left out)."""
-    from scipy import stats
-
-    v = values.dropna().to_numpy(dtype=float)
-    n = v.size
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    mean = float(v.mean())
-    if n == 1 or np.all(v == v[0]):
-        return mean, mean, mean, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
-def percentile_of(metric: str) -> tuple[str, float] | None:
-    """('acute_contact', 0.95) for 'acute_contact_p95': which delay and which quantile; None if none."""
-    m = _PERCENTILE.fullmatch(metric)
-    return (m.group(1), int(m.group(2)) / 100) if m else None
-
-
-def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: float, rng: np.random.Generator
-                    ) -> tuple[float, float, float, int, str]:
-    """A delay percentile over replications: pooled if the delays are at hand, else the mean of
-    the replications' own percentiles; either way with a bootstrap interval over replications."""
-    if samples is None:
-        return (*bootstrap_mean(values.to_numpy(dtype=float), 0.95, rng), PER_REPLICATION)
-    used = [s for s in samples if s.size]
-    estimate = float(pooled_quantiles(used, [q])[0])
-    lo, hi = bootstrap_quantiles(used, [q], 0.95, rng)
-    return estimate, float(lo[0]), float(hi[0]), len(used), POOLED
-
-
-def _pooled_within(samples: list[np.ndarray], norm: float) -> tuple[float, float, float, int, str]:
-    """The share of all replications' delays within the norm, replications as clusters."""
-    within = [float((s <= norm + 1e-9).sum()) for s in samples]
-    return (*pooled_share(np.array(within), np.array([float(s.size) for s in samples]), 0.95), POOLED_SHARE)
-
-
-def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]],
-              delays: dict[tuple[str, ...], list[np.ndarray]] | None = None, seed: int = 0,
-              norms: dict[str, float] | None = None) -> pd.DataFrame:
-    """Collapse per-replication rows (keys..., metric, value) into an estimate and 95% CI.
-
-    Means get a t-interval (clipped to the metric's range). A delay percentile is the percentile
-    of all replications' delays pooled when `delays` holds them ({(*key, delay): [one array per
-    replication]}), else (experiment folders keep no delays) the mean of the replications' own
-    percentiles; both with a bootstrap interval over replications, seeded from `seed` and the
-    group, which stays inside the observed delays. With the delays and `norms` ({delay: norm}),
-    a share within a norm is pooled the same way, so it agrees with the pooled percentiles (p95
-    within the norm exactly when at least 95% of the delays are). Column `statistic` says which.
-    Groups keep the order in which they first appear, i.e. scenario and metric order.
-    """
-    rows = [_summary_row(key, grp["value"], units, delays, seed, norms)
-            for key, grp in long.groupby(keys + ["metric"], sort=False)]
-    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])
-
-
-def _summary_row(key: tuple[str, ...], values: pd.Series, units: dict[str, tuple[str, str]],
-                 delays: dict[tuple[str, ...], list[np.ndarray]] | None, seed: int,
-                 norms: dict[str, float] | None) -> tuple:
-    """One summary row (key..., unit, estimate, ci_low, ci_high, n, statistic): see `summarise`."""
-    unit = units[key[-1]][0]
-    within = _WITHIN.fullmatch(key[-1])
-    samples = None if delays is None or within is None else delays.get((*key[:-1], within.group(1)))
-    if samples is not None and norms and within.group(1) in norms and values.notna().any():
-        return (*key, unit, *_pooled_within(samples, norms[within.group(1)]))
-    pct = percentile_of(key[-1])
-    if pct is not None:
-        rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
-        samples = None if delays is None else delays.get((*key[:-1], pct[0]))
-        return (*key, unit, *_percentile_row(values, samples, pct[1], rng))
-    mean, lo, hi, n = confidence_interval(values)
-    if unit == "share":  # a share's interval stays inside [0, 1]
-        lo, hi = max(lo, 0.0), min(hi, 1.0)
-    elif unit in ("count", "h", "min", "days", "cases", "EUR"):
-        lo = max(lo, 0.0)
-    return (*key, unit, mean, lo, hi, n, MEAN)
-
-
-def summarise_values(cube: np.ndarray, labels: list[tuple[str, ...]], keys: list[str],
-                     units: dict[str, tuple[str, str]], delays: dict[tuple[str, ...], list[np.ndarray]] | None = None,
-                     seed: int = 0, norms: dict[str, float] | None = None) -> pd.DataFrame:
-    """`summarise` of a (replication, label, metric) array: the same rows, without long tables.
-
-    Each (label, metric) column is taken in replication order as one contiguous vector, so
-    every estimate and interval is computed from the same numbers in the same order as from
-    the long table.
-    """
-    rows = [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float), units,
-                         delays, seed, norms)
-            for i, label in enumerate(labels) for j, metric in enumerate(units)]
-    return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])
+    return out

@@ -47,7 +47,7 @@ from csgsim.config.schema import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies.patches import patched
-from csgsim.analysis.metrics import percentile_of
+from csgsim.analysis.summary import percentile_of
 from csgsim.runtime.jobs import Job, make_job
 
 from csgsim.studies.targets import (FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,

@@ -22,7 +22,9 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.core import files
 from csgsim.core.errors import CsgsimError
 from csgsim.analysis.confidence import clean_runs_needed, clopper_pearson, pooled_share
-from csgsim.analysis.metrics import REGION_METRICS, confidence_interval, percentile_of
+from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.summary import percentile_of
+from csgsim.analysis.confidence import confidence_interval
 from csgsim.runtime.jobs import Replication
 
 MEETS, FAILS, OPEN, UNMEASURED = "meets", "fails", "open", "not measured"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from csgsim.analysis.overload import overload
-from csgsim.analysis.metrics import MEAN
+from csgsim.analysis.summary import MEAN
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
 from csgsim.runtime.streaming import write_in_parts

@@ -9,7 +9,8 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from csgsim.analysis.metrics import MEAN, REGION_METRICS
+from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.summary import MEAN
 from csgsim.calibration import TYPES, CalibrationResult, coverage, levels_table, type_label
 from csgsim.calibration.data import COMPARED, LATER
 from csgsim.studies.experiments import BASELINE, FAMILY_ALPHA, ExperimentResult

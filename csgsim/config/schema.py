@@ -1,7 +1,7 @@
 """The validated scenario: immutable dataclasses for demand, staff, duties, pathways, events and norms.
 
-The loader (`csgsim.config.scenario`) builds them from a TOML file; everything downstream reads
-only these types, never the file.
+The loader (`csgsim.config.scenario`, each region's body in `csgsim.config.region`) builds them
+from a TOML file; everything downstream reads only these types, never the file.
 """
 
 from __future__ import annotations

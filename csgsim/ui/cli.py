@@ -61,7 +61,6 @@ LeavesOpt = Annotated[
 def load_scenario(path: Path | None, regions: list[str] | None = None, absent: list[str] | None = None,
                   leaves: list[str] | None = None):
     """The scenario (default: the built-in model), narrowed to `regions`, with scripted dropout."""
-    from csgsim.config import staffing
     from csgsim.core import resources
     from csgsim.config import scenario
     from csgsim.core.errors import CsgsimError
@@ -72,11 +71,29 @@ def load_scenario(path: Path | None, regions: list[str] | None = None, absent: l
         for dropped in set(full.shared_lines) - set(sc.shared_lines):
             typer.echo(f"note: shared line {dropped.line.id!r} ({' + '.join(dropped.regions)}) is left out with its "
                        "regions: the regions run here keep their own lines in its hours", err=True)
-        scripted = [staffing.parse_absent_option(a) for a in absent or []]
-        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
+        scripted = scripted_absences(absent, leaves)
         return scenario.with_absences(sc, scripted) if scripted else sc
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+
+
+def scripted_absences(absent: list[str] | None, leaves: list[str] | None) -> list:
+    """The --absent and --leaves options as scripted absences (a ScenarioError names a bad one)."""
+    from csgsim.config import staffing
+
+    return ([staffing.parse_absent_option(a) for a in absent or []]
+            + [staffing.parse_leaves_option(x) for x in leaves or []])
+
+
+def read_model(path: Path | None):
+    """The scenario document (default: the built-in model), its source name and the parsed
+    scenario; raises CsgsimError. For commands that change the document before running it."""
+    from csgsim.config import scenario
+    from csgsim.core import resources
+
+    path = path if path is not None else resources.default_model()
+    data, digest = scenario.read(path)
+    return data, str(path), scenario.parse(data, str(path), digest)
 
 
 def check_plot_file(plot: Path | None) -> None:
@@ -270,156 +287,6 @@ def experiment(
 
 
 @app.command()
-def size(
-    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region to size (repeatable).")] = None,
-    all_regions: Annotated[bool, typer.Option("--all-regions", help="Size every region of the scenario.")] = False,
-    scenario: ScenarioOpt = None,
-    experiment: Annotated[Optional[Path], typer.Option(help="Size under a variant of this experiment file instead.")] = None,
-    variant: Annotated[str, typer.Option(help="With --experiment: the variant (default: its baseline).")] = "baseline",
-    target: Annotated[Optional[list[str]], typer.Option("--target", "-t", help="Like 'acute_contact_p95<=30' (quoted; repeatable).")] = None,
-    targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
-    sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = "2-10",
-    batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
-    max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
-    confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
-    rare_risk: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Rare-event targets (e.g. gap_hours<=0): the largest acceptable share of replications beyond the bound.")] = 0.05,
-    monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
-    scheduler: SchedulerOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
-    absent: AbsentOpt = None,
-    leaves: LeavesOpt = None,
-    breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
-) -> None:
-    """The smallest team that meets every target, with a table of all sizes and the confidence.
-
-    Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
-    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
-    size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
-    plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
-    """
-    import dataclasses
-    import json
-
-    from rich.console import Console
-
-    from csgsim.config import staffing
-
-    from csgsim.core import resources
-
-    from csgsim.studies import sizing
-    from csgsim.studies import targets as target_rules
-    from csgsim.studies import experiments as ex
-    from csgsim.ui import tables
-    from csgsim.config import scenario as scenario_mod
-    from csgsim.core.errors import CsgsimError
-    from csgsim.runtime.executors import make_executor
-
-    try:
-        if experiment is not None:
-            if scenario is not None:
-                raise target_rules.SizingError("give --scenario or --experiment, not both")
-            exp = ex.load(experiment)
-            arm = exp.variant(variant)
-            data, source, sc = arm.data, f"{experiment} variant {variant!r}", arm.scenario
-            seed = exp.seed if seed is None else seed
-        else:
-            path = scenario if scenario is not None else resources.default_model()
-            data, digest = scenario_mod.read(path)
-            source, sc = str(path), scenario_mod.parse(data, str(path), digest)
-            seed = sc.seed if seed is None else seed
-        if all_regions and region:
-            raise target_rules.SizingError("give --region ID (repeatable) or --all-regions, not both")
-        if not (all_regions or region or len(sc.regions) == 1):
-            raise target_rules.SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
-                                     "or --all-regions")
-        regions = list(sc.only(region).regions) if region else list(sc.regions)
-        given = [target_rules.parse_target(t) for t in target or []]
-        given += target_rules.load_targets(targets) if targets is not None else []
-        goals = [dataclasses.replace(t, risk=rare_risk) for t in given or target_rules.default_targets(sc)]
-        typer.echo(f"targets{'' if given else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
-        candidates = target_rules.parse_sizes(sizes)
-        scripted = [staffing.parse_absent_option(a) for a in absent or []]
-        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
-        with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
-            task = bar.add_task("size", total=None)
-            result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
-                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
-        from csgsim.ui.drivers import compute, drivers_json
-
-        sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
-        drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
-    except CsgsimError as exc:
-        raise fail(str(exc)) from None
-    if fmt is Format.json:
-        typer.echo(json.dumps({
-            "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
-            "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
-            "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
-                         "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
-                         **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
-                        for r in result.regions]}, indent=2, default=str))
-    elif fmt is Format.csv:
-        import pandas as pd
-
-        typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
-    else:
-        console = Console()
-        tables.print_sizing(result, console)
-        from csgsim.ui.drivers import print_breakdown
-
-        for r in result.regions:
-            if r.region in drivers:
-                print_breakdown(*drivers[r.region], console)
-
-
-@app.command()
-def roster(
-    scenario: ScenarioOpt = None,
-    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Roster replications.")] = 30,
-    seed: Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    absent: AbsentOpt = None,
-    leaves: LeavesOpt = None,
-) -> None:
-    """What drives the team size before demand, from the roster alone (seconds, no call simulation):
-    the legal floor, what annual leave and sickness add, plain Erlang C; and each region's on-call
-    days per casemanager per 4 weeks with the summer peak, and the weeks kept only by a backup or a
-    breach. `csgsim size` adds the demand step."""
-    import json
-
-    from rich.console import Console
-
-    from csgsim.config import scenario as scenario_mod
-    from csgsim.config import staffing
-    from csgsim.core import resources
-    from csgsim.core.errors import CsgsimError
-    from csgsim.ui.drivers import compute, drivers_json, print_breakdown
-
-    try:
-        path = scenario if scenario is not None else resources.default_model()
-        data, digest = scenario_mod.read(path)
-        sc = scenario_mod.parse(data, str(path), digest)
-        regions = list(sc.only(region).regions) if region else list(sc.regions)
-        scripted = [staffing.parse_absent_option(a) for a in absent or []]
-        scripted += [staffing.parse_leaves_option(x) for x in leaves or []]
-        seed = sc.seed if seed is None else seed
-        drivers = compute(data, str(path), [(rid, None, "not run here: csgsim size adds it") for rid in regions], seed,
-                          replications, scripted)
-    except CsgsimError as exc:
-        raise fail(str(exc)) from None
-    if fmt is Format.json:
-        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
-                              indent=2, default=str))
-        return
-    console = Console()
-    for steps, view in drivers.values():
-        print_breakdown(steps, view, console)
-
-
-@app.command()
 def whatif(
     scenario: ScenarioOpt = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
@@ -471,5 +338,6 @@ def main() -> None:
     guarded(app)
 
 
+from csgsim.ui import sizing_cli as _sizing_commands  # noqa: E402,F401  (registers size and roster)
 from csgsim.ui import capacity_cli as _capacity_commands  # noqa: E402,F401  (registers costs and report)
 from csgsim.ui import demand_cli as _demand_commands  # noqa: E402,F401  (registers demand, calibrate, backtest)

@@ -1,0 +1,170 @@
+"""The sizing commands of the CLI: `csgsim size` (the smallest team that meets the targets) and
+`csgsim roster` (what drives the size before demand, from the roster alone).
+
+Registered on the app of `csgsim.ui.cli`, which imports this module after defining its helpers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
+                           fail, progress_bar, read_model, scripted_absences)
+
+
+@app.command()
+def size(
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region to size (repeatable).")] = None,
+    all_regions: Annotated[bool, typer.Option("--all-regions", help="Size every region of the scenario.")] = False,
+    scenario: ScenarioOpt = None,
+    experiment: Annotated[Optional[Path], typer.Option(help="Size under a variant of this experiment file instead.")] = None,
+    variant: Annotated[str, typer.Option(help="With --experiment: the variant (default: its baseline).")] = "baseline",
+    target: Annotated[Optional[list[str]], typer.Option("--target", "-t", help="Like 'acute_contact_p95<=30' (quoted; repeatable).")] = None,
+    targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
+    sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = "2-10",
+    batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
+    max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
+    confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
+    rare_risk: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Rare-event targets (e.g. gap_hours<=0): the largest acceptable share of replications beyond the bound.")] = 0.05,
+    monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+    breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
+) -> None:
+    """The smallest team that meets every target, with a table of all sizes and the confidence.
+
+    Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
+    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
+    size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
+    plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
+    """
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
+    from csgsim.studies import sizing
+    from csgsim.studies.targets import SizingError, parse_sizes
+    from csgsim.ui.drivers import compute
+
+    try:
+        data, source, sc, seed = _what_to_size(scenario, experiment, variant, seed)
+        if all_regions and region:
+            raise SizingError("give --region ID (repeatable) or --all-regions, not both")
+        if not (all_regions or region or len(sc.regions) == 1):
+            raise SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
+                              "or --all-regions")
+        regions = list(sc.only(region).regions) if region else list(sc.regions)
+        goals = _goals(target, targets, rare_risk, sc)
+        candidates = parse_sizes(sizes)
+        scripted = scripted_absences(absent, leaves)
+        with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+            task = bar.add_task("size", total=None)
+            result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
+                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+        sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
+        drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    _show_sizing(result, drivers, fmt)
+
+
+def _what_to_size(scenario: Path | None, experiment: Path | None, variant: str, seed: int | None):
+    """(document, source name, scenario, seed) of the scenario or the experiment's variant."""
+    from csgsim.studies import experiments as ex
+    from csgsim.studies.targets import SizingError
+
+    if experiment is None:
+        data, source, sc = read_model(scenario)
+        return data, source, sc, sc.seed if seed is None else seed
+    if scenario is not None:
+        raise SizingError("give --scenario or --experiment, not both")
+    exp = ex.load(experiment)
+    arm = exp.variant(variant)
+    return arm.data, f"{experiment} variant {variant!r}", arm.scenario, exp.seed if seed is None else seed
+
+
+def _goals(given: list[str] | None, file: Path | None, rare_risk: float, sc) -> list:
+    """The targets from --target and --targets (else the scenario's defaults), said on stderr."""
+    import dataclasses
+
+    from csgsim.studies import targets as rules
+
+    parsed = [rules.parse_target(t) for t in given or []]
+    parsed += rules.load_targets(file) if file is not None else []
+    goals = [dataclasses.replace(t, risk=rare_risk) for t in parsed or rules.default_targets(sc)]
+    typer.echo(f"targets{'' if parsed else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
+    return goals
+
+
+def _show_sizing(result, drivers: dict, fmt: Format) -> None:
+    """The sizing on stdout: tables with each region's size drivers, JSON or CSV of the sizes."""
+    import json
+
+    from csgsim.studies import sizing
+    from csgsim.ui.drivers import drivers_json, print_breakdown
+
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
+            "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
+            "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
+                         "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
+                        for r in result.regions]}, indent=2, default=str))
+    elif fmt is Format.csv:
+        import pandas as pd
+
+        typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
+    else:
+        from rich.console import Console
+
+        from csgsim.ui import tables
+
+        console = Console()
+        tables.print_sizing(result, console)
+        for r in result.regions:
+            if r.region in drivers:
+                print_breakdown(*drivers[r.region], console)
+
+
+@app.command()
+def roster(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Roster replications.")] = 30,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+) -> None:
+    """What drives the team size before demand, from the roster alone (seconds, no call simulation):
+    the legal floor, what annual leave and sickness add, plain Erlang C; and each region's on-call
+    days per casemanager per 4 weeks with the summer peak, and the weeks kept only by a backup or a
+    breach. `csgsim size` adds the demand step."""
+    import json
+
+    from rich.console import Console
+
+    from csgsim.core.errors import CsgsimError
+    from csgsim.ui.drivers import compute, drivers_json, print_breakdown
+
+    try:
+        data, source, sc = read_model(scenario)
+        regions = list(sc.only(region).regions) if region else list(sc.regions)
+        seed = sc.seed if seed is None else seed
+        drivers = compute(data, source, [(rid, None, "not run here: csgsim size adds it") for rid in regions], seed,
+                          replications, scripted_absences(absent, leaves))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
+                              indent=2, default=str))
+        return
+    console = Console()
+    for steps, view in drivers.values():
+        print_breakdown(steps, view, console)

@@ -77,6 +77,69 @@ def _tie_rank(next_in_line: list[int] | None, n_people: int) -> np.ndarray:
     return rank
 
 
+def _initial_load(base: Schedule, person: np.ndarray, n_people: int, in_window: np.ndarray) -> dict[int, np.ndarray]:
+    """Per kind, (n_people, n_windows) hours each holder keeps once the absent holders' blocks are
+    vacated: the load that orders the candidates for the first re-planned block."""
+    load = {}
+    for kind in (ONCALL, OFFICE):
+        held = (person >= 0) & (base.kind == kind)
+        load[kind] = np.zeros((n_people, in_window.shape[1]))
+        np.add.at(load[kind], person[held], in_window[held])
+    return load
+
+
+def _choose_taker(
+    block: int,
+    kind: int,
+    by_load: np.ndarray,
+    policy: str,
+    absent: np.ndarray,
+    backup_person: int | None,
+    ledger: Ledger,
+) -> tuple[int, str]:
+    """Who takes the vacated `block`, and why (one of the reason strings above).
+
+    `by_load` lists the present casemanagers, least-loaded first; the policy branches follow the
+    module docstring. Kept apart from `replan` so each policy's order of fall-backs reads in one place.
+    """
+    if kind == OFFICE:
+        return (by_load[0], OFFICE_TAKEN) if by_load.size else (NOBODY, NOBODY_PRESENT)
+    if policy == "gap":
+        return NOBODY, POLICY_GAP
+    if policy == "backup":
+        if absent[backup_person, block]:
+            return NOBODY, NOBODY_PRESENT
+        return backup_person, BACKUP if ledger.fits(backup_person, block) else BACKUP_BREACH
+    taker = next((q for q in by_load if ledger.fits(q, block)), NOBODY)
+    backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, block]
+    if taker != NOBODY:
+        return taker, SPREAD
+    if backup_here and ledger.fits(backup_person, block):
+        return backup_person, BACKUP
+    if by_load.size and policy in ("spread_or_breach", PLANNED):
+        return by_load[0], BREACH
+    if backup_here:
+        return backup_person, BACKUP_BREACH
+    return NOBODY, NO_COMPLIANT if by_load.size else NOBODY_PRESENT
+
+
+def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n_people: int) -> ReplanLog:
+    """The record of the re-planned blocks `hit` (given to `new` for `reason`) and what they cost,
+    summed once the loop is done so `replan` ends at the last decision."""
+    hours = base.end[hit] - base.start[hit]
+    taken = (new >= 0) & (base.kind[hit] == ONCALL)
+    return ReplanLog(
+        block=hit,
+        original=base.person[hit],
+        new=new,
+        reason=reason.astype(str),
+        extra_duties=np.bincount(new[taken], minlength=n_people),
+        extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
+        gap_hours=float(hours[new == NOBODY].sum()),
+        breaches=int(np.isin(reason, BREACH_REASONS).sum()),
+    )
+
+
 def replan(
     base: Schedule,
     spells: Spells,
@@ -113,11 +176,7 @@ def replan(
     person[hit] = NOBODY
     n_windows = max(1, int(np.ceil(base.end[-1] / WINDOW_HOURS))) if len(base) else 1
     in_window = _window_hours(base, n_windows)
-    load = {}
-    for kind in (ONCALL, OFFICE):
-        held = (person >= 0) & (base.kind == kind)
-        load[kind] = np.zeros((n_people, n_windows))
-        np.add.at(load[kind], person[held], in_window[held])
+    load = _initial_load(base, person, n_people, in_window)
 
     cms = np.arange(n_casemanagers)
     new = np.full(hit.size, NOBODY, dtype=np.int64)
@@ -127,31 +186,7 @@ def replan(
         present = cms[~absent[cms, b]]
         w = min(int(base.start[b] // WINDOW_HOURS), n_windows - 1)
         by_load = present[np.lexsort((present, rank[present], load[kind][present, w]))]
-        if kind == OFFICE:
-            taker, why = (by_load[0], OFFICE_TAKEN) if by_load.size else (NOBODY, NOBODY_PRESENT)
-        elif policy == "gap":
-            taker, why = NOBODY, POLICY_GAP
-        elif policy == "backup":
-            if absent[backup_person, b]:
-                taker, why = NOBODY, NOBODY_PRESENT
-            else:
-                taker = backup_person
-                why = BACKUP if ledger.fits(taker, b) else BACKUP_BREACH
-        else:
-            taker = next((q for q in by_load if ledger.fits(q, b)), NOBODY)
-            backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, b]
-            if taker != NOBODY:
-                why = SPREAD
-            elif backup_here and ledger.fits(backup_person, b):
-                taker, why = backup_person, BACKUP
-            elif by_load.size and policy in ("spread_or_breach", PLANNED):
-                taker, why = by_load[0], BREACH
-            elif backup_here:
-                taker, why = backup_person, BACKUP_BREACH
-            elif not by_load.size:
-                why = NOBODY_PRESENT
-            else:
-                why = NO_COMPLIANT
+        taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
         new[i], reason[i] = taker, why
         if taker != NOBODY:
             person[b] = taker
@@ -159,16 +194,4 @@ def replan(
             if kind == ONCALL:
                 ledger.add(taker, b)
 
-    hours = base.end[hit] - base.start[hit]
-    taken = (new >= 0) & (base.kind[hit] == ONCALL)
-    log = ReplanLog(
-        block=hit,
-        original=holder[hit],
-        new=new,
-        reason=reason.astype(str),
-        extra_duties=np.bincount(new[taken], minlength=n_people),
-        extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
-        gap_hours=float(hours[new == NOBODY].sum()),
-        breaches=int(np.isin(reason, BREACH_REASONS).sum()),
-    )
-    return Schedule(start=base.start, end=base.end, person=person, kind=base.kind), log
+    return Schedule(start=base.start, end=base.end, person=person, kind=base.kind), _log(base, hit, new, reason, n_people)

@@ -145,6 +145,64 @@ def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> t
     return float(window.max()), episodes
 
 
+def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, rest_hours: float,
+                         regular_job: RegularJob, calendar: Calendar) -> np.ndarray:
+    """Per person, regular-job hours lost to the rest owed after night call-outs ending at `end`.
+
+    A load figure, not a breach count: the rest is owed by law, and the hours of it that fall in
+    the regular job are what night call-outs cost the job.
+    """
+    lost = np.zeros(n_people)
+    if rest_hours <= 0:
+        return lost
+    for p in range(n_people):
+        mine = person == p
+        if mine.any():
+            # Overlapping rests (two calls in one night) are one rest: merge before counting.
+            s, e, _ = merge_intervals(end[mine], end[mine] + rest_hours)
+            lost[p] = (regular_job.hours_before(e, calendar) - regular_job.hours_before(s, calendar)).sum()
+    return lost
+
+
+def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Per person, the most work in any 24 h and the episodes above `limit` (a figure and a
+    breach count from one pass over each person's call-outs)."""
+    most = np.zeros(n_people)
+    episodes = np.zeros(n_people, dtype=np.int64)
+    for p in range(n_people):
+        mine = person == p
+        most[p], episodes[p] = _work_24h_episodes(start[mine], worked[mine], limit)
+    return most, episodes
+
+
+def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.ndarray,
+              duties: tuple[np.ndarray, np.ndarray, np.ndarray], episodes: np.ndarray, horizon: float) -> np.ndarray:
+    """Per person, the windows (or duties, or episodes) in breach of `rule`, one count each.
+
+    One branch per rule of DUTY_RULES + WORK_RULES, each next to the window it counts in; the
+    work_24h episodes come from `_work_24h`, found with the most work per 24 h.
+    """
+    n_people, n_days = oncall_day.shape
+    d_person, d_start, d_end = duties
+    if rule == "oncall_days_4w":
+        return (days_4w > ruleset.max_oncall_days_per_4w).sum(axis=1)
+    if rule == "free_days_4w":
+        full = n_days // DAYS_4W
+        free = ~oncall_day[:, : full * DAYS_4W].reshape(n_people * full, DAYS_4W)
+        return (free_pairs(free) < ruleset.min_free_pairs_per_4w).reshape(n_people, full).sum(axis=1)
+    if rule == "duty_length":
+        long_ = d_end - d_start > ruleset.max_duty_hours + _EPS
+        return np.bincount(d_person[long_], minlength=n_people)
+    if rule == "duties_7d":
+        counts = _window_counts(d_person, d_start, HOURS_7D, n_people, horizon)
+        return (counts > ruleset.max_duties_per_7d).sum(axis=1)
+    if rule == "duties_16w":
+        counts = _window_counts(d_person, d_start, HOURS_16W, n_people, horizon)
+        return (counts > ruleset.max_duties_per_16w).sum(axis=1)
+    return episodes  # work_24h
+
+
 def check(
     schedule: Schedule,
     callouts_person: np.ndarray,
@@ -165,10 +223,9 @@ def check(
     import pandas as pd
 
     n_days, horizon = calendar.days, calendar.horizon
-    people = np.arange(n_people)
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     hours = schedule.end - schedule.start
-    d_person, d_start, d_end = _duties(schedule, n_people)
+    duties = _duties(schedule, n_people)  # person, start and end of each duty
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
     days_4w = _per_4w(oncall_day)
 
@@ -181,54 +238,24 @@ def check(
     night = is_night(c_start, c_end)
     night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
 
+    limit_24h = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
+    max_24h, episodes = _work_24h(c_person, c_start, worked, n_people, limit_24h)
     out = {
         "oncall_hours": np.bincount(schedule.person[held], weights=hours[held], minlength=n_people),
-        "duties": np.bincount(d_person, minlength=n_people),
+        "duties": np.bincount(duties[0], minlength=n_people),
         "max_oncall_days_per_4w": days_4w.max(axis=1),
         "night_callouts": np.bincount(c_person[night], minlength=n_people),
         "max_night_callouts_per_16w": night_16w.max(axis=1),
-        "rest_hours_from_job": np.zeros(n_people),
+        "rest_hours_from_job": _rest_hours_from_job(c_person[night], c_end[night], n_people, ruleset.night_rest_hours,
+                                                    regular_job, calendar),
         "worked_hours": np.bincount(c_person, weights=worked, minlength=n_people),
-        "max_work_hours_per_24h": np.zeros(n_people),
+        "max_work_hours_per_24h": max_24h,
     }
-    if ruleset.night_rest_hours > 0:
-        for p in people:
-            mine = night & (c_person == p)
-            if mine.any():
-                # Overlapping rests (two calls in one night) are one rest: merge before counting.
-                s, e, _ = merge_intervals(c_end[mine], c_end[mine] + ruleset.night_rest_hours)
-                lost = regular_job.hours_before(e, calendar) - regular_job.hours_before(s, calendar)
-                out["rest_hours_from_job"][p] = lost.sum()
-    episodes = np.zeros(n_people, dtype=np.int64)
-    limit_24h = ruleset.max_work_hours_per_24h
-    for p in people:
-        mine = c_person == p
-        out["max_work_hours_per_24h"][p], episodes[p] = _work_24h_episodes(
-            c_start[mine], worked[mine], np.inf if limit_24h is None else limit_24h
-        )
-
     for rule in ruleset.rules:
-        if rule == "oncall_days_4w":
-            breach = (days_4w > ruleset.max_oncall_days_per_4w).sum(axis=1)
-        elif rule == "free_days_4w":
-            full = n_days // DAYS_4W
-            free = ~oncall_day[:, : full * DAYS_4W].reshape(n_people * full, DAYS_4W)
-            breach = (free_pairs(free) < ruleset.min_free_pairs_per_4w).reshape(n_people, full).sum(axis=1)
-        elif rule == "duty_length":
-            long_ = d_end - d_start > ruleset.max_duty_hours + _EPS
-            breach = np.bincount(d_person[long_], minlength=n_people)
-        elif rule == "duties_7d":
-            counts = _window_counts(d_person, d_start, HOURS_7D, n_people, horizon)
-            breach = (counts > ruleset.max_duties_per_7d).sum(axis=1)
-        elif rule == "duties_16w":
-            counts = _window_counts(d_person, d_start, HOURS_16W, n_people, horizon)
-            breach = (counts > ruleset.max_duties_per_16w).sum(axis=1)
-        else:  # work_24h
-            breach = episodes
-        out[f"breach_{rule}"] = breach
+        out[f"breach_{rule}"] = _breaches(rule, ruleset, oncall_day, days_4w, duties, episodes, horizon)
     if ruleset.night_flag_per_16w is not None:
         out["flag_night_callouts_16w"] = (night_16w >= ruleset.night_flag_per_16w).sum(axis=1)
-    return pd.DataFrame(out, index=pd.Index(people, name="person"))
+    return pd.DataFrame(out, index=pd.Index(np.arange(n_people), name="person"))
 
 
 class Ledger:

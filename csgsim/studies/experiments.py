@@ -130,6 +130,32 @@ def _table_list(top: TableReader, key: str) -> list[TableReader]:
     return [TableReader(body, f"{key}[{i}]", top.source, {}) for i, body in enumerate(listed)]
 
 
+def _grid_axes(r: TableReader) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """A grid's axes (dotted key, values) and the short labels of some keys, checked: its variants
+    are named by them, so a malformed table stops here, naming the key at fault."""
+    given = r.raw("axes")
+    axes = flatten(given) if isinstance(given, dict) else []
+    if not axes or not all(isinstance(v, list) and v for _, v in axes):
+        raise r.fail("axes", given, 'expected a table of non-empty lists, like { "team_size.zeeland" = [4, 5, 6] }')
+    labels = r.raw("labels", {})
+    labels = dict(flatten(labels)) if isinstance(labels, dict) else labels
+    keys = [k for k, _ in axes]
+    if (not isinstance(labels, dict) or set(labels) - set(keys)
+            or not all(isinstance(x, str) for x in labels.values())):
+        raise r.fail("labels", labels, f"expected short names for some of the axes {keys}, "
+                                       f"like {{ \"{keys[0]}\" = \"x\" }}")
+    return axes, labels
+
+
+def _check_names(src: str, variants: list[Variant]) -> None:
+    """Every variant needs its own name: results, run folders and reports are keyed by it."""
+    names = [v.name for v in variants]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup is not None:
+        raise ExperimentError(f"{src}: variant name {dup!r} is used twice (or is the reserved name "
+                              f"{BASELINE!r}); every variant needs its own name")
+
+
 def load(path: str | Path) -> Experiment:
     """Read an experiment file and build (and validate) the scenario of every variant."""
     path = Path(path)
@@ -170,28 +196,15 @@ def load(path: str | Path) -> Experiment:
         gname = r.text("name")
         gnote = r.text("note", default="")
         events, patches = _arm(r, "grid")
-        given = r.raw("axes")
-        axes = flatten(given) if isinstance(given, dict) else []
-        if not axes or not all(isinstance(v, list) and v for _, v in axes):
-            raise r.fail("axes", given, 'expected a table of non-empty lists, like { "team_size.zeeland" = [4, 5, 6] }')
-        labels = r.raw("labels", {})
-        labels = dict(flatten(labels)) if isinstance(labels, dict) else labels
+        axes, labels = _grid_axes(r)
         keys = [k for k, _ in axes]
-        if (not isinstance(labels, dict) or set(labels) - set(keys)
-                or not all(isinstance(x, str) for x in labels.values())):
-            raise r.fail("labels", labels, f"expected short names for some of the axes {keys}, "
-                                           f"like {{ \"{keys[0]}\" = \"x\" }}")
         r.done()
         for point in itertools.product(*(v for _, v in axes)):
             label = ", ".join(f"{labels.get(k, k)}={_text(v)}" for k, v in zip(keys, point))
             variants.append(build(f"{gname}[{label}]", "grid", gname, gnote, events, patches,
                                   list(zip(keys, point))))
     top.done()
-    names = [v.name for v in variants]
-    dup = next((n for n in names if names.count(n) > 1), None)
-    if dup is not None:
-        raise ExperimentError(f"{src}: variant name {dup!r} is used twice (or is the reserved name "
-                              f"{BASELINE!r}); every variant needs its own name")
+    _check_names(src, variants)
     first = variants[0].scenario
     return Experiment(
         name=name, source=src, sha256=sha, scenario_file=str(scen_file), scenario_sha256=scen_sha,

@@ -259,6 +259,36 @@ def _jobs(data: dict[str, Any], source: str, shapes: dict[str, list[tuple[str, d
     return jobs, rows, names
 
 
+def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], owner: dict[str, str]) -> None:
+    """Stop before anything runs if a scripted absence cannot be placed: a person outside the
+    regions sized, or 'coordinator' when several regions (so several coordinators) are sized."""
+    for a in absences:
+        if a.person == "coordinator" and len(regions) != 1:
+            raise SizingError("a scripted absence of 'coordinator' needs exactly one region; "
+                              "name the coordinator by id")
+        if a.person != "coordinator" and owner.get(a.person) not in regions:
+            raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
+
+
+def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], targets: list[Target], level: float,
+             monotone: bool, max_replications: int) -> list[RegionSizing]:
+    """One conclusion per region and structure, the structure named where there are several, and a
+    note on every one when the cap is too low for some target ever to read 'meets'."""
+    results = []
+    for (rid, label), row in cells.items():
+        result = _conclude(rid, names[rid], targets, row, monotone, max_replications)
+        if label != ONE_STRUCTURE:
+            result.structure, result.name = label, f"{result.name}, {label}"
+            result.message = f"{label}: {result.message}"
+        results.append(result)
+    short = [f"{t} needs {clean_replications(t, level)}" for t in targets
+             if t.kind != MEAN_T and clean_replications(t, level) > max_replications]
+    for r in results if short else []:
+        r.notes.append(f"a 'meets' of some targets needs more clean replications than --max-replications "
+                       f"({max_replications}) allows: {'; '.join(short)}; raise it to settle them")
+    return results
+
+
 def size(
     data: dict[str, Any],
     source: str,
@@ -292,12 +322,7 @@ def size(
     n_shapes = max(len(v) for v in shapes.values())
     level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
     owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
-    for a in absences:
-        if a.person == "coordinator" and len(regions) != 1:
-            raise SizingError("a scripted absence of 'coordinator' needs exactly one region; "
-                              "name the coordinator by id")
-        if a.person != "coordinator" and owner.get(a.person) not in regions:
-            raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
+    _check_absences(absences, regions, owner)
     jobs, rows, names = _jobs(data, source, shapes, sizes, absences, owner, seed)
     cells = {(rid, label): [Cell(s) for s in sizes] for rid, shape in shapes.items() for label, _, _ in shape}
     done = 0
@@ -317,18 +342,7 @@ def size(
         done = upto
         for c in active.values():
             _judge(c, targets, level)
-    results = []
-    for (rid, label), row in cells.items():
-        result = _conclude(rid, names[rid], targets, row, monotone, max_replications)
-        if label != ONE_STRUCTURE:
-            result.structure, result.name = label, f"{result.name}, {label}"
-            result.message = f"{label}: {result.message}"
-        results.append(result)
-    short = [f"{t} needs {clean_replications(t, level)}" for t in targets
-             if t.kind != MEAN_T and clean_replications(t, level) > max_replications]
-    for r in results if short else []:
-        r.notes.append(f"a 'meets' of some targets needs more clean replications than --max-replications "
-                       f"({max_replications}) allows: {'; '.join(short)}; raise it to settle them")
+    results = _results(cells, names, targets, level, monotone, max_replications)
     return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes)
 
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import copy
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from csgsim.config import scenario as scenario_mod
+
+# The suite is a gate: hypothesis draws the same examples on every run and every machine, so a
+# red run means the code changed, not that a new example was drawn. HYPOTHESIS_PROFILE=explore
+# draws new ones (and remembers failures in .hypothesis/), for hunting bugs.
+settings.register_profile("gate", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "models" / "three-regions.toml"

@@ -68,7 +68,7 @@ def test_school_summer_holiday_outside_the_package_range_is_a_clear_error():
 
 @settings(max_examples=25, deadline=None)
 @given(team=st.integers(2, 8), k=st.integers(1, 3), extra=st.sampled_from([0.0, 0.6, 1.0, 2.0]),
-       share=st.sampled_from([0.0, 0.3, 0.45, 0.8]), block=st.sampled_from([1.0, 2.0]),
+       share=st.sampled_from([0.0, 0.3, 0.45, 0.8, 1.0]), block=st.sampled_from([1.0, 1.43, 2.0]),
        region=st.sampled_from(["north", "middle", "south"]), seed=st.integers(0, 10))
 def test_plan_gives_everyone_their_weeks_within_the_rule(team, k, extra, share, block, region, seed):
     """Each person (the coordinator too) is away exactly round(7 x weeks) days in the year, in
@@ -87,6 +87,35 @@ def test_plan_gives_everyone_their_weeks_within_the_rule(team, k, extra, share, 
     again = plan_leave(params, team, team + 1, YEAR, streams(seed))
     assert np.array_equal(again.start, spells.start) and np.array_equal(again.person, spells.person)
     assert set(spells.kind.tolist()) == {ANNUAL}
+
+
+def test_a_tight_plan_that_validation_accepts_is_planned():
+    """Eight casemanagers with six weeks each in two-week blocks, one away at a time: 48 of the
+    year's 51 whole weeks. Blocks placed at random leave one-week holes; the planner then takes
+    the last blocks a week at a time instead of stopping (found by hypothesis)."""
+    params = LeaveParams(True, 4.0, 2.0, 0.0, 2.0, 1, "north")
+    assert params.problem(8) is None
+    spells = plan_leave(params, 8, 9, YEAR, streams(0))
+    away = days_away(spells, 9, YEAR)
+    assert away.sum(axis=1).tolist() == [42] * 9
+    assert away[:8].sum(axis=0).max() == 1
+
+
+def test_all_leave_in_summer_is_the_whole_weeks_there_are():
+    """A summer share of 1 with 4.6 weeks is a 4-week summer block and 4 more days, not a
+    5-week block that would give more leave than the person has."""
+    params = LeaveParams(True, 4.0, 0.6, 1.0, 1.0, 1, "north")
+    assert params.summer_weeks == 4
+    away = days_away(plan_leave(params, 1, 1, YEAR, streams(0)), 1, YEAR)
+    assert away.sum() == 32
+
+
+def test_leave_that_cannot_be_planned_for_certain_says_how_many_may_be_away():
+    """Ten casemanagers with six weeks each need 60 person-weeks: more than one year's 51 whole
+    weeks one at a time. Validation names max_at_once and the smallest value that is certain."""
+    key, value, allowed = LeaveParams(True, 4.0, 2.0, 0.0, 2.0, 1, "north").problem(10)
+    assert (key, value) == ("max_at_once", 1)
+    assert "51 whole weeks" in allowed and allowed.endswith("at least 2")
 
 
 def test_summer_blocks_fall_in_the_holiday_and_rotate_between_years():

@@ -190,8 +190,8 @@ class LeaveParams:
 
     @property
     def summer_weeks(self) -> int:
-        """Whole weeks of the summer block."""
-        return int(round(self.summer_share * self.weeks))
+        """Whole weeks of the summer block (never more than the whole weeks of leave there are)."""
+        return min(int(round(self.summer_share * self.weeks)), int(round(7 * self.weeks)) // 7)
 
     def problem(self, casemanagers: int) -> tuple[str, object, str] | None:
         """(key, value, what is allowed) of the first value no plan can meet, or None."""
@@ -207,14 +207,38 @@ class LeaveParams:
         if self.summer_weeks > SUMMER_WEEKS:
             return ("summer_share", self.summer_share, f"a summer block of {self.summer_weeks} weeks is longer "
                     f"than the {SUMMER_WEEKS}-week school summer holiday")
-        if casemanagers * self.weeks > self.max_at_once * WEEKS_PER_YEAR:
-            return ("max_at_once", self.max_at_once, f"{casemanagers} casemanagers x {self.weeks:g} weeks of "
-                    f"leave do not fit in {WEEKS_PER_YEAR} weeks with {self.max_at_once} away at once; "
-                    f"at least {math.ceil(casemanagers * self.weeks / WEEKS_PER_YEAR)}")
+        slots = self.weeks_touched
+        if casemanagers * slots > self._plannable(self.max_at_once, slots):
+            need = next((k for k in range(self.max_at_once + 1, casemanagers + 1)
+                         if casemanagers * slots <= self._plannable(k, slots)), None)
+            return ("max_at_once", self.max_at_once,
+                    f"{casemanagers} casemanagers with leave in {slots} calendar weeks each cannot be planned for "
+                    f"certain in the {FULL_WEEKS} whole weeks of a year with {self.max_at_once} away at once; "
+                    + (f"at least {need}" if need else "lower the weeks or the block length"))
         return None
+
+    @property
+    def weeks_touched(self) -> int:
+        """Saturday-to-Friday weeks one person's leave touches: the summer block's weeks, and
+        each other block's (blocks start on Saturdays, so a 10-day block touches two)."""
+        rest = int(round(7 * self.weeks)) - 7 * self.summer_weeks
+        block = max(1, int(round(7 * self.block_weeks)))
+        blocks = [block] * (rest // block) + ([rest % block] if rest % block else [])
+        return self.summer_weeks + sum(-(-b // 7) for b in blocks)
+
+    @staticmethod
+    def _plannable(k: int, slots: int) -> int:
+        """Person-weeks of casemanager leave that the planner (`staff.leave`) always places with at
+        most k away at once. It splits a block that no longer fits into single weeks; a person can
+        then be stuck only if every week with room left already holds their own leave, i.e. at
+        most slots - 1 weeks have room and every other week holds k: so it never is while the
+        demand is at most k x FULL_WEEKS - (k - 1) x (slots - 1)."""
+        return k * FULL_WEEKS - (k - 1) * (slots - 1)
 
 
 WEEKS_PER_YEAR = 52
+#: Saturday-to-Friday weeks that every calendar year holds whole (its first Saturday is at most day 6).
+FULL_WEEKS = 51
 SUMMER_WEEKS = 6  # the school summer holiday (Regeling vaststelling schoolvakanties)
 
 

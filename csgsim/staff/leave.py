@@ -64,8 +64,7 @@ def _summer(year: _Year, order: list[int], weeks: int, holiday: tuple[date, date
     for q, person in enumerate(order):
         target = inside[min(q * weeks % SUMMER_WEEKS, len(inside) - 1)]
         ranked = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
-        start = next((s for s in ranked if year.fits(person, s, length)), None)
-        year.take(person, start, length, f"the {weeks}-week summer block")
+        _place(year, person, ranked, length, f"the {weeks}-week summer block")
 
 
 def _spread(year: _Year, order: list[int], days: int, block_days: int,
@@ -76,9 +75,20 @@ def _spread(year: _Year, order: list[int], days: int, block_days: int,
         left = days
         while left > 0:
             length = min(block_days, left)
-            year.take(person, next((s for s in starts if year.fits(person, s, length)), None), length,
-                      f"a {length}-day block")
+            _place(year, person, starts, length, f"a {length}-day block")
             left -= length
+
+
+def _place(year: _Year, person: int, starts: list[int], length: int, what: str) -> None:
+    """Book the block on the first start that fits. A block that fits nowhere whole is split
+    into weeks, as a coordinator would, each on the first start that fits: this keeps every
+    plan that `LeaveParams.problem` lets through plannable (see `LeaveParams._plannable`)."""
+    start = next((s for s in starts if year.fits(person, s, length)), None)
+    if start is not None or length <= 7:
+        year.take(person, start, length, what)
+        return
+    for piece in [7] * (length // 7) + ([length % 7] if length % 7 else []):
+        year.take(person, next((s for s in starts if year.fits(person, s, piece)), None), piece, f"a week of {what}")
 
 
 def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: Calendar,

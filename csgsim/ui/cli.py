@@ -160,7 +160,6 @@ def run(
     from csgsim.runtime.runfolder import OutputFolder
     from csgsim.runtime.streaming import RecordWriter
     from csgsim.ui import outputs as report
-    from csgsim.ui import plots
 
     check_plot_file(plot)
     sc = load_scenario(scenario, region, absent, leaves)
@@ -190,13 +189,20 @@ def run(
             raise
         raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
     if plot is not None:
-        try:
-            plots.plot_summary(result, plot)
-        except OutputError as exc:
-            raise fail(f"--plot {exc}") from None
-        except OSError as exc:
-            raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-        typer.echo(f"wrote {plot}", err=True)
+        draw_plot(result, plot)
+
+
+def draw_plot(result, plot: Path) -> None:
+    """The key figures per region to `plot`; a file that cannot be written is a clear error."""
+    from csgsim.ui import plots
+
+    try:
+        plots.plot_summary(result, plot)
+    except OutputError as exc:
+        raise fail(f"--plot {exc}") from None
+    except OSError as exc:
+        raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
+    typer.echo(f"wrote {plot}", err=True)
 
 
 @app.command()
@@ -241,13 +247,10 @@ def experiment(
     Every finished batch is on disk at once: an interrupted run keeps it, and --resume completes
     the run with the same results an uninterrupted run gives.
     """
-    import json
     from dataclasses import replace
 
-    from rich.console import Console
 
     from csgsim.studies import experiments as ex
-    from csgsim.ui import tables
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
 
@@ -276,13 +279,7 @@ def experiment(
     except OSError as exc:
         raise fail(f"{folder.path}: cannot write results ({exc.strerror}); finished batches are kept, "
                    f"{resume_line}") from None
-    if fmt is Format.json:
-        typer.echo(json.dumps({"manifest": folder.manifest,
-                               "differences": json.loads(result.differences.to_json(orient="records"))}, indent=2))
-    elif fmt is Format.csv:
-        typer.echo(result.differences.to_csv(index=False), nl=False)
-    else:
-        tables.print_experiment(result, Console(width=None if sys.stdout.isatty() else 200), shown)  # files: no folding
+    show_differences(result, fmt, shown, lambda rows: {"manifest": folder.manifest, "differences": rows})
     typer.echo(f"wrote {folder.path} (manifest.json, {', '.join(folder.manifest['tables'])})", err=True)
 
 
@@ -300,12 +297,9 @@ def whatif(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,
 ) -> None:
     """Compare the scenario with and without a dropout on the same seeds: differences with 95% CIs."""
-    import json
 
-    from rich.console import Console
 
     from csgsim.studies import experiments as ex
-    from csgsim.ui import tables
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
 
@@ -325,8 +319,20 @@ def whatif(
                                 on_progress=lambda k: bar.advance(task, k))
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+    show_differences(result, fmt, shown)
+
+
+def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: rows) -> None:
+    """Paired differences on stdout: tables (not folded when written to a file), JSON (the rows,
+    as `wrap` puts them) or CSV."""
+    import json
+
+    from rich.console import Console
+
+    from csgsim.ui import tables
+
     if fmt is Format.json:
-        typer.echo(json.dumps(json.loads(result.differences.to_json(orient="records")), indent=2))
+        typer.echo(json.dumps(wrap(json.loads(result.differences.to_json(orient="records"))), indent=2))
     elif fmt is Format.csv:
         typer.echo(result.differences.to_csv(index=False), nl=False)
     else:

@@ -135,6 +135,24 @@ def test_english_on_request_and_rebuilds_are_byte_identical(tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["manifest.json", "report.html"]
 
 
+def test_a_run_read_back_from_its_folder_summarises_as_the_run_did(tmp_path: Path) -> None:
+    """`report --from` reads a `csgsim run --out` folder: its delay percentiles are pooled from
+    the delays rebuilt from the stored reports, so every summary row (estimate, interval and the
+    statistic that says how it was computed) equals that of the run itself."""
+    from csgsim.analysis.summary import POOLED
+    from csgsim.runtime import replications
+    from csgsim.ui.report.gather import read_run_folder
+
+    res = CliRunner().invoke(app, ["run", "-s", ZEELAND, "-n", "3", "--seed", "11", "--workers", "1",
+                                   "--out", str(tmp_path / "run"), "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    sc, _, stored, _ = read_run_folder(tmp_path / "run")
+    fresh = replications.run(sc, 3, 11).region_summary()
+    back = stored.region_summary()
+    assert (back["statistic"] == POOLED).sum() == (fresh["statistic"] == POOLED).sum() > 0
+    pd.testing.assert_frame_equal(back, fresh)
+
+
 def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> None:
     """--size runs csgsim size for every region: the page names the smallest team meeting the
     default targets with the binding target, or the verdict; without --size it says it was not done."""

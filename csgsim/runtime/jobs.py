@@ -95,6 +95,30 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
     return {"reports": reports, "tasks": tasks, "callouts": callouts}
 
 
+def delays_from_reports(reports: pd.DataFrame, regions: list[str], reps: np.ndarray
+                        ) -> dict[tuple[str, str], list[np.ndarray]]:
+    """The delay samples of a run (as `RunResult.delays`) rebuilt from its `reports` table: the
+    same values (`delay_samples`, as float32), so a summary of a stored run pools its delays as
+    the run itself did."""
+    counted = reports[~reports["warmup"]]
+    acute = counted[counted["type"] == "acute"]
+    non_acute = counted[counted["type"] == "non_acute"]
+    kinds = {
+        "acute_contact": (acute, (acute["contact_h"] - acute["arrival_h"]) * 60),
+        "acute_attendance": (acute, (acute["on_site_h"] - acute["arrival_h"]) * 60),
+        "intake_wait": (non_acute, (non_acute["intake_h"] - non_acute["arrival_h"]) / HOURS_PER_DAY),
+    }
+    out: dict[tuple[str, str], list[np.ndarray]] = {}
+    for kind, (rows, delay) in kinds.items():
+        keep = delay.notna()
+        groups = {key: grp.to_numpy(dtype=np.float32)
+                  for key, grp in delay[keep].groupby([rows["region"][keep], rows["rep"][keep]], sort=False)}
+        empty = np.empty(0, dtype=np.float32)
+        for region in regions:
+            out[(region, kind)] = [groups.get((region, rep), empty) for rep in reps]
+    return out
+
+
 def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
              spells: list | None = None) -> tuple[list[RegionInputs], list[Records]]:
     """One replication of one region, or of regions simulated together (one environment)."""

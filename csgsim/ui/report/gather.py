@@ -24,6 +24,7 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.config.schema import Scenario
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import Backend
+from csgsim.runtime.jobs import delays_from_reports
 from csgsim.runtime.provenance import manifest as make_manifest
 from csgsim.runtime.replications import RunResult, run
 from csgsim.studies import capacity, outlook
@@ -94,7 +95,9 @@ def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, 
     result = RunResult(sc, int(man["seed"]), reps,
                        _cube(tables["replications_regions"], reps, ["region"], [(r,) for r in sc.regions], REGION_METRICS),
                        _cube(tables["replications_casemanagers"], reps, ["region", "person"], people, PERSON_METRICS),
-                       {"reports": tables["reports"]}, cost_long=tables["replications_costs"])
+                       {"reports": tables["reports"]},
+                       delays_from_reports(tables["reports"], list(sc.regions), reps),
+                       cost_long=tables["replications_costs"])
     return sc, data, result, man
 
 

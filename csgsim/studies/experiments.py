@@ -53,10 +53,9 @@ import pandas as pd
 from csgsim.config import scenario as scenario_mod
 from csgsim.runtime.runfolder import RunFolder
 from csgsim.runtime.executors import Backend, dispatch
-from csgsim.analysis.confidence import holm, paired_t_pvalue
+from csgsim.analysis.confidence import confidence_interval, holm, paired_t_pvalue
 from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.analysis.summary import summarise
-from csgsim.analysis.confidence import confidence_interval
 from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect
 from csgsim.config.reader import TableReader

@@ -5,14 +5,13 @@ Registered on the app of `csgsim.ui.cli`, which imports this module after defini
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from csgsim.ui.cli import Format, ScenarioOpt, SchedulerOpt, app, fail, progress_bar
+from csgsim.ui.cli import Format, ScenarioOpt, SchedulerOpt, app, fail, progress_bar, stdout_console
 
 RegionOpt = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")]
 WorkersOpt = Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")]
@@ -59,7 +58,6 @@ def costs(
     more casemanager costs and buys."""
     import json
 
-    from rich.console import Console
 
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
@@ -94,7 +92,7 @@ def costs(
     if fmt is Format.csv:
         typer.echo(summary.to_csv(index=False), nl=False)
         return
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    console = stdout_console(200)
     costtables.print_costs(result, console)
     costtables.print_budget_check(capacity.budget_check(result), console)
     if comparison is not None:

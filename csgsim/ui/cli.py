@@ -96,6 +96,14 @@ def read_model(path: Path | None):
     return data, str(path), scenario.parse(data, str(path), digest)
 
 
+def stdout_console(width: int = 160):
+    """A rich console on stdout: the terminal's width, or `width` when written to a file or a
+    pipe (rich's 80 columns would fold the tables)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else width)
+
+
 def check_plot_file(plot: Path | None) -> None:
     """Refuse an unknown picture format before any work is done."""
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
@@ -121,7 +129,6 @@ SchedulerOpt = Annotated[
 
 def show_run(result, fmt: Format) -> None:
     """A run's figures on stdout: tables (not folded when written to a file), JSON or CSV."""
-    from rich.console import Console
 
     from csgsim.ui import outputs as report
 
@@ -130,7 +137,7 @@ def show_run(result, fmt: Format) -> None:
     elif fmt is Format.csv:
         typer.echo(result.region_summary().to_csv(index=False), nl=False)
     else:
-        report.print_tables(result, Console(width=None if sys.stdout.isatty() else 160))
+        report.print_tables(result, stdout_console())
 
 
 @app.command()
@@ -327,7 +334,6 @@ def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: ro
     as `wrap` puts them) or CSV."""
     import json
 
-    from rich.console import Console
 
     from csgsim.ui import tables
 
@@ -336,7 +342,7 @@ def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: ro
     elif fmt is Format.csv:
         typer.echo(result.differences.to_csv(index=False), nl=False)
     else:
-        tables.print_experiment(result, Console(width=None if sys.stdout.isatty() else 200), shown)
+        tables.print_experiment(result, stdout_console(200), shown)
 
 
 def main() -> None:

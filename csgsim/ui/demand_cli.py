@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
-from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, ScenarioOpt, app, check_plot_file, fail, load_scenario)
+from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, ScenarioOpt, app, check_plot_file, fail, load_scenario,
+                           stdout_console)
 
 
 class Period(str, Enum):
@@ -57,7 +58,7 @@ def demand(
         raise fail(f"--from {first} --to {last}: allowed dates {FIRST_DAY} to {LAST_DAY}, at most {MAX_DAYS} days")
     check_plot_file(plot)
     seed = sc.seed if seed is None else seed
-    console = _wide_console()
+    console = stdout_console()
     if region != "all":
         sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
         table = annual.by_period(sc, region, kind.value, by.value, replications, seed)
@@ -91,13 +92,6 @@ def _write_text(path: Path, text: str) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
-def _wide_console():
-    from rich.console import Console
-
-    console = Console()
-    return console if console.is_terminal else Console(width=160)  # piped: room for the reasons
-
-
 UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit only the data up to this year.")]
 
 
@@ -123,7 +117,7 @@ def calibrate(
     from csgsim.core.errors import CsgsimError
     from csgsim.ui import tables
 
-    console = _wide_console()
+    console = stdout_console()
     try:
         result = cal.calibrate(counts, regions, until=until)
         tables.print_calibration(result, console)
@@ -168,5 +162,5 @@ def backtest(
         raise fail(str(exc)) from None
     title = (f"Backtest: fitted up to {until} (levels moved up to {table.attrs['last_year']}), {replications} "
              f"simulated years per later data year, seed {seed}")
-    if tables.print_check(table, _wide_console(), title):
+    if tables.print_check(table, stdout_console(), title):
         raise typer.Exit(code=1)

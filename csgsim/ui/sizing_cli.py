@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
-                           fail, progress_bar, read_model, scripted_absences)
+                           fail, progress_bar, read_model, scripted_absences, stdout_console)
 
 
 @app.command()
@@ -121,11 +121,9 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
 
         typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
     else:
-        from rich.console import Console
-
         from csgsim.ui import tables
 
-        console = Console()
+        console = stdout_console()
         tables.print_sizing(result, console)
         for r in result.regions:
             if r.region in drivers:
@@ -148,8 +146,6 @@ def roster(
     breach. `csgsim size` adds the demand step."""
     import json
 
-    from rich.console import Console
-
     from csgsim.core.errors import CsgsimError
     from csgsim.ui.drivers import compute, drivers_json, print_breakdown
 
@@ -165,6 +161,6 @@ def roster(
         typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
                               indent=2, default=str))
         return
-    console = Console()
+    console = stdout_console()
     for steps, view in drivers.values():
         print_breakdown(steps, view, console)

@@ -144,6 +144,33 @@ def test_identical_variant_differs_by_exactly_zero(tmp_path):
     assert not d["significant"].any()
 
 
+def test_delay_percentiles_are_pooled_as_a_run_pools_them(tmp_path):
+    """The experiment keeps every replication's delays in its folder: the baseline's p95 is the
+    pooled p95 that `run` gives on the same seed, and a variant's difference in it is the
+    difference of the two pooled values, with a paired interval around it."""
+    from csgsim.analysis.summary import PAIRED_POOLED, POOLED
+    from csgsim.runtime import replications
+
+    exp = experiments.load(write_experiment(
+        tmp_path, '[[variants]]\nname = "fewer"\nset = { "team_size.zeeland" = 3 }',
+        'replications = 6\nregions = ["zeeland"]'))
+    with make_executor(1) as serial:
+        result = experiments.run(exp, experiments.open_folder(exp, tmp_path / "run", False), serial)
+    fresh = replications.run(exp.variants[0].scenario, 6, exp.seed).region_summary().set_index("metric")
+    summary = result.summary.set_index(["variant", "metric"])
+    diff = result.differences.set_index(["variant", "metric"])
+    for metric in ("acute_contact_p95", "intake_wait_p90", "acute_contact_within_norm"):
+        assert summary.loc[("baseline", metric), "mean"] == fresh.loc[metric, "mean"]
+        assert summary.loc[("baseline", metric), "statistic"] == fresh.loc[metric, "statistic"]
+        row = diff.loc[("fewer", metric)]
+        assert row["statistic"] == PAIRED_POOLED
+        assert row["baseline_mean"] == summary.loc[("baseline", metric), "mean"]
+        assert row["diff_mean"] == pytest.approx(summary.loc[("fewer", metric), "mean"] - row["baseline_mean"])
+        assert row["ci_low"] <= row["diff_mean"] <= row["ci_high"]
+    assert fresh.loc["acute_contact_p95", "statistic"] == POOLED
+    assert (result.differences["statistic"] == PAIRED_POOLED).sum() >= 11  # 9 percentiles, 2 shares
+
+
 RESUMABLE = '[[variants]]\nname = "external"\nset = { "defaults.backup.kind" = "external" }'
 
 

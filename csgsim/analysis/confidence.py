@@ -98,28 +98,80 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     The search runs on a grid of at most GRID_POINTS pooled order statistics, so a bound may
     be rounded up to the next of them (less than 1/GRID_POINTS of the ranks).
     """
-    arrays = [np.sort(np.asarray(s, dtype=float)) for s in samples]
-    pooled = np.concatenate(arrays) if arrays else np.zeros(0)
     nq = len(qs)
-    if pooled.size == 0:
+    if sum(np.asarray(s).size for s in samples) == 0:
         return np.full(nq, np.nan), np.full(nq, np.nan)
+    reps = len(samples)
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples).astype(float)  # (B, R)
+    values = _resampled_quantiles(samples, qs, weights)
+    values = values[~np.isnan(values[:, 0])]
+    tail = (1 - level) / 2
+    lo, hi = np.empty(nq), np.empty(nq)
+    for i in range(nq):
+        lo[i], hi[i] = np.quantile(values[:, i], [tail, 1 - tail], method="inverted_cdf")
+    return lo, hi
+
+
+def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], weights: np.ndarray) -> np.ndarray:
+    """(B, len(qs)) pooled quantiles of each weighting of the replications (one row of `weights`
+    per resample); NaN where a resample holds no values. See `bootstrap_quantiles` for the grid."""
+    arrays = [np.sort(np.asarray(s, dtype=float)) for s in samples]
+    pooled = np.concatenate(arrays)
     grid = np.unique(pooled)
     if grid.size > GRID_POINTS:
         grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
     counts = np.array([np.searchsorted(a, grid, side="right") for a in arrays], dtype=float)  # (R, G)
     sizes = np.array([a.size for a in arrays], dtype=float)
-    reps = len(arrays)
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples).astype(float)  # (B, R)
     cum, total = weights @ counts, weights @ sizes
+    out = np.full((weights.shape[0], len(qs)), np.nan)
     ok = total > 0
-    cum, total = cum[ok], total[ok]
-    lo, hi = np.empty(nq), np.empty(nq)
-    tail = (1 - level) / 2
     for i, q in enumerate(qs):
-        first = np.argmax(cum >= q * total[:, None] - 1e-9, axis=1)
-        values = grid[first]
-        lo[i], hi[i] = np.quantile(values, [tail, 1 - tail], method="inverted_cdf")
-    return lo, hi
+        first = np.argmax(cum[ok] >= q * total[ok, None] - 1e-9, axis=1)
+        out[ok, i] = grid[first]
+    return out
+
+
+def paired_pooled_difference(base: Sequence[np.ndarray], changed: Sequence[np.ndarray], q: float | None,
+                             norms: tuple[float, float] | None, level: float, rng: np.random.Generator,
+                             resamples: int = BOOTSTRAP_RESAMPLES
+                             ) -> tuple[float, float, float, float, float, float, int]:
+    """A pooled delay statistic of `changed` minus that of `base`, replications paired by index
+    (common random numbers): the pooled quantile `q`, or (q None) the pooled share of delays
+    within the arm's norm (`norms`: base's, changed's).
+
+    Returns (base value, changed value, difference, low, high, p, n). The values are those of
+    `pooled_quantiles` (or delays within / all delays). Its standard error is the bootstrap's,
+    resampling replication *pairs* so both arms are weighted alike, scaled by sqrt(n / (n - 1))
+    as a sample standard deviation is; interval and two-sided p use Student's t with n - 1
+    degrees of freedom, like the paired t-test of the means, so a handful of replications is
+    not taken for certainty, and the interval excludes 0 exactly when p < 1 - level. Pairs in
+    which neither arm has a delay carry no information and are left out; n counts the others.
+    """
+    from scipy import stats
+
+    keep = [i for i in range(len(base)) if np.asarray(base[i]).size or np.asarray(changed[i]).size]
+    base, changed = [np.asarray(base[i], dtype=float) for i in keep], [np.asarray(changed[i], dtype=float) for i in keep]
+    n = len(keep)
+    if n < 2 or not sum(s.size for s in base) or not sum(s.size for s in changed):
+        return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, n
+    weights = rng.multinomial(n, np.full(n, 1 / n), size=resamples).astype(float)  # (B, pairs)
+    if q is None:
+        def arm(samples: list[np.ndarray], norm: float) -> tuple[float, np.ndarray]:
+            within = np.array([float((s <= norm + 1e-9).sum()) for s in samples])
+            sizes = np.array([float(s.size) for s in samples])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return float(within.sum() / sizes.sum()), (weights @ within) / (weights @ sizes)
+        (b, b_draws), (c, c_draws) = arm(base, norms[0]), arm(changed, norms[1])
+    else:
+        b, c = float(pooled_quantiles(base, [q])[0]), float(pooled_quantiles(changed, [q])[0])
+        b_draws, c_draws = (_resampled_quantiles(x, [q], weights)[:, 0] for x in (base, changed))
+    draws = (c_draws - b_draws)[~np.isnan(c_draws - b_draws)]
+    diff = c - b
+    se = float(draws.std(ddof=1)) * math.sqrt(n / (n - 1)) if draws.size > 1 else 0.0
+    if se == 0:  # no resample moves the difference: it is what it is
+        return b, c, diff, diff, diff, 1.0 if diff == 0 else 0.0, n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    return b, c, diff, diff - half, diff + half, float(2 * stats.t.sf(abs(diff) / se, n - 1)), n
 
 
 def confidence_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float, int]:

@@ -32,6 +32,8 @@ from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInpu
 from csgsim.config.schema import Norms, Region
 
 HEAVY_WEEK = 5
+#: The delays whose samples a replication keeps, so that percentiles can be pooled over replications.
+DELAYS = ("acute_contact", "acute_attendance", "intake_wait")
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -100,8 +102,13 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
 }
 
 
+def delay_norms(norms: Norms) -> dict[str, float]:
+    """The norm of each delay that has one, for shares within the norm pooled over replications."""
+    return {"acute_contact": norms.acute_contact_minutes, "acute_attendance": norms.acute_attendance_minutes}
+
+
 def delay_samples(rec: Records, since: float = 0.0) -> dict[str, np.ndarray]:
-    """The delays behind the delay metrics (see DELAYS) of the reports arriving from `since`."""
+    """The samples of the DELAYS of the reports arriving from `since`."""
     acute = rec.acute_arrival >= since
     reached = acute & ~np.isnan(rec.acute_contact)
     on_site = acute & ~np.isnan(rec.acute_on_site)

@@ -15,8 +15,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.confidence import (bootstrap_mean, bootstrap_quantiles, confidence_interval, pooled_quantiles,
-                                        pooled_share)
+from csgsim.analysis.confidence import (bootstrap_mean, bootstrap_quantiles, confidence_interval,
+                                        paired_pooled_difference, pooled_quantiles, pooled_share)
 
 _PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
 _WITHIN = re.compile(r"(acute_contact|acute_attendance)_within_norm")
@@ -25,12 +25,35 @@ MEAN = "mean, t interval"
 POOLED = "pooled percentile, bootstrap interval"
 PER_REPLICATION = "mean of the replications' percentiles, bootstrap interval"
 POOLED_SHARE = "pooled share of the delays, replication-cluster t interval"
+#: What the difference columns of a paired-differences row hold (its `statistic` column).
+PAIRED_MEAN = "mean of the paired differences, t interval"
+PAIRED_POOLED = "difference of the pooled values, t interval on the paired-bootstrap standard error"
 
 
 def percentile_of(metric: str) -> tuple[str, float] | None:
     """('acute_contact', 0.95) for 'acute_contact_p95': which delay and which quantile; None if none."""
     m = _PERCENTILE.fullmatch(metric)
     return (m.group(1), int(m.group(2)) / 100) if m else None
+
+
+def pooled_delay_of(metric: str) -> tuple[str, float | None] | None:
+    """The delay behind a metric that is pooled over replications: ('acute_contact', 0.95) for
+    a percentile, ('acute_contact', None) for a share within the norm; None for any other."""
+    pct = percentile_of(metric)
+    if pct is not None:
+        return pct
+    m = _WITHIN.fullmatch(metric)
+    return (m.group(1), None) if m else None
+
+
+def pooled_difference(key: tuple[str, ...], base: list[np.ndarray], changed: list[np.ndarray],
+                      norms: tuple[float, float] | None, seed: int) -> tuple[float, ...]:
+    """(baseline, variant, difference, low, high, p, n) of a pooled delay metric `key[-1]`
+    between two arms whose replications are paired by index; the bootstrap is seeded from
+    `seed` and the row, as the summaries are."""
+    _, q = pooled_delay_of(key[-1])
+    rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
+    return paired_pooled_difference(base, changed, q, norms, 0.95, rng)
 
 
 def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: float, rng: np.random.Generator

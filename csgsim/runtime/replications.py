@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_norms
 from csgsim.analysis.summary import summarise, summarise_values
 from csgsim.config.schema import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
@@ -78,11 +78,9 @@ class RunResult:
 
     def region_summary(self) -> pd.DataFrame:
         """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
-        norms = {"acute_contact": self.scenario.norms.acute_contact_minutes,
-                 "acute_attendance": self.scenario.norms.acute_attendance_minutes}
         return self._summary("regions", lambda: summarise_values(
             self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
-            self.seed, norms))
+            self.seed, delay_norms(self.scenario.norms)))
 
     def cost_summary(self) -> pd.DataFrame | None:
         """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""

@@ -23,8 +23,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from csgsim.analysis.metrics import DELAYS
 from csgsim.core import atomic
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.provenance import versions
@@ -135,12 +137,25 @@ def _now() -> str:
 MUST_MATCH = ("csgsim_version", "numpy_version")
 
 
+def _delay_table(delays: dict[tuple[str, str], list[np.ndarray]], reps: list[int]) -> pd.DataFrame:
+    """Delay samples as one long table (rep, region, delay, value as float32), for Parquet."""
+    keys = [(region, delay, rep, a) for (region, delay), arrays in delays.items() for rep, a in zip(reps, arrays)]
+    sizes = [a.size for *_, a in keys]
+    return pd.DataFrame({
+        "rep": np.repeat(np.array([k[2] for k in keys], dtype=np.int32), sizes),
+        "region": pd.Categorical(np.repeat(np.array([k[0] for k in keys], dtype=object), sizes)),
+        "delay": pd.Categorical(np.repeat(np.array([k[1] for k in keys], dtype=object), sizes)),
+        "value": np.concatenate([a.astype(np.float32) for *_, a in keys]) if keys else np.zeros(0, np.float32),
+    })
+
+
 class RunFolder:
     """A folder holding one run: its manifest, its finished batches, and at the end its tables."""
 
     def __init__(self, path: Path, manifest: dict[str, Any], held: BaseFileLock | None = None):
         self.path = path
         self.batches = path / "batches"
+        self.delay_dir = self.batches / "delays"
         self.manifest = manifest
         self._lock = held
         self.written = 0  # batches this process has added
@@ -195,6 +210,8 @@ class RunFolder:
             folder = cls(path, old, held)
             atomic.remove_stale(path)
             atomic.remove_stale(folder.batches)
+            if folder.delay_dir.is_dir():
+                atomic.remove_stale(folder.delay_dir)
             return folder
         if path.is_symlink() or (path.exists() and (not path.is_dir() or any(path.iterdir()))):
             raise RunFolderError(f"{path} exists and is not a csgsim run folder; choose another output folder")
@@ -237,15 +254,39 @@ class RunFolder:
             done.setdefault(arm, set()).update(pq.read_table(f, columns=["rep"]).column("rep").to_pylist())
         return done
 
-    def add(self, arm: int, regions: pd.DataFrame, persons: pd.DataFrame) -> None:
-        """Store one finished batch of arm `arm` (region and person rows in one file)."""
+    def add(self, arm: int, regions: pd.DataFrame, persons: pd.DataFrame,
+            delays: dict[tuple[str, str], list[np.ndarray]] | None = None) -> None:
+        """Store one finished batch of arm `arm`: region and person rows in one file, and the
+        batch's delay samples ({(region, delay): one array per replication, in the order of the
+        batch's replications}) in a file of the same name under batches/delays/. That one is
+        written first, so every finished batch has its delays."""
         reps = regions["rep"]
         rows = pd.concat([regions.assign(level="region"), persons.assign(level="person")], ignore_index=True)
         name = f"{arm:04d}-{reps.min():07d}-{reps.max():07d}.parquet"
+        if delays is not None:
+            table = _delay_table(delays, np.unique(reps).tolist())  # as RunResult.reps: ascending
+            self.delay_dir.mkdir(exist_ok=True)
+            atomic.write_file(self.delay_dir / name, lambda p: table.to_parquet(p, index=False, compression="zstd"))
         atomic.write_file(self.batches / name, lambda p: rows.to_parquet(p, index=False, compression="zstd"))
         self.written += 1
         if self.written == int(os.environ.get(STOP_AFTER_BATCHES, 0) or -1):
             os.kill(os.getpid(), signal.SIGKILL)  # a test hook: die like a crash, at a known point
+
+    def delays(self, arms: list[str], reps: list[int], regions: list[str]
+               ) -> dict[tuple[str, str, str], list[np.ndarray]] | None:
+        """Every stored delay sample as {(arm name, region, delay): one array per replication of
+        `reps`}; None if a finished batch has none (a folder of an older csgsim)."""
+        files = [(arm, self.delay_dir / f.name) for arm, _, f in self._files()]
+        if not all(f.is_file() for _, f in files):
+            return None
+        empty = np.zeros(0, dtype=np.float32)
+        found: dict[tuple[str, str, str, int], np.ndarray] = {}
+        for arm, f in files:
+            table = pd.read_parquet(f)
+            for (region, delay, rep), grp in table.groupby(["region", "delay", "rep"], sort=False, observed=True):
+                found[(arms[arm], str(region), str(delay), int(rep))] = grp["value"].to_numpy()
+        return {(name, region, delay): [found.get((name, region, delay, r), empty) for r in reps]
+                for name in arms for region in regions for delay in DELAYS}
 
     def tables(self, arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every stored replication as (region rows, person rows), arm by arm in replication order,

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from csgsim.analysis.costs import COST_METRICS
-from csgsim.analysis.metrics import REGION_METRICS
+from csgsim.analysis.metrics import REGION_METRICS, delay_norms
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.schema import Scenario
 from csgsim.config.staffing import ScriptedAbsence
@@ -83,7 +83,11 @@ def compare(base: Scenario, changed: Scenario, label: str, replications: int, se
         raise ValueError("the given baseline result must have the same seed and replications")
     result = run(changed, replications, seed, backend=backend, on_progress=on_progress)
     both = pd.concat([_long(base_result, BASELINE), _long(result, label)], ignore_index=True)
-    return Comparison(label, base_result, result, paired_differences(both, units=UNITS))
+    delays = {(name, *key): arrays for name, res in ((BASELINE, base_result), (label, result))
+              for key, arrays in (res.delays or {}).items()}
+    norms = {BASELINE: delay_norms(base.norms), label: delay_norms(changed.norms)}
+    return Comparison(label, base_result, result, paired_differences(both, units=UNITS, delays=delays, norms=norms,
+                                                                     seed=seed))
 
 
 def plus_one(data: dict[str, Any], source: str) -> Scenario:

@@ -54,8 +54,8 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.runtime.runfolder import RunFolder
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.analysis.confidence import confidence_interval, holm, paired_t_pvalue
-from csgsim.analysis.metrics import REGION_METRICS
-from csgsim.analysis.summary import summarise
+from csgsim.analysis.metrics import REGION_METRICS, delay_norms
+from csgsim.analysis.summary import PAIRED_MEAN, PAIRED_POOLED, pooled_delay_of, pooled_difference, summarise
 from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect
 from csgsim.config.reader import TableReader
@@ -66,6 +66,8 @@ from csgsim.studies.patches import ExperimentError, flatten, patched, scenario_p
 BASELINE = "baseline"
 #: Family-wise error rate of the significance marks (Holm over every paired difference).
 FAMILY_ALPHA = 0.05
+#: Delay samples of an experiment's arms: (variant, region, delay) -> one array per replication.
+Delays = dict[tuple[str, str, str], list[np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -244,14 +246,19 @@ def variants_table(exp: Experiment) -> pd.DataFrame:
 
 
 def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: float = 0.95,
-                       units: dict[str, tuple[str, str]] = REGION_METRICS) -> pd.DataFrame:
+                       units: dict[str, tuple[str, str]] = REGION_METRICS, delays: Delays | None = None,
+                       norms: dict[str, dict[str, float]] | None = None, seed: int = 0) -> pd.DataFrame:
     """Each variant minus the baseline, replication by replication, with a t-interval.
 
-    Replications where either side is NaN (nothing measured) are left out of that pair. An
-    experiment tests dozens of differences at once, so `significant` is decided by Holm's
-    step-down adjustment of the paired t-tests' p-values over every row (every variant, region
-    and metric): the chance of marking any true zero difference is at most FAMILY_ALPHA. The
-    intervals themselves are the unadjusted 95% ones.
+    Replications where either side is NaN (nothing measured) are left out of that pair. With
+    the arms' delays ({(variant, region, delay): [one array per replication]}), a delay
+    percentile, and with `norms` ({variant: {delay: norm}}) a share within the norm, is
+    compared as the summaries show it: the difference of the pooled values, with a t-interval
+    on its bootstrap standard error over replication pairs (`analysis.summary.pooled_difference`). Column
+    `statistic` says which. An experiment tests dozens of differences at once, so `significant`
+    is decided by Holm's step-down adjustment of the p-values over every row (every variant,
+    region and metric): the chance of marking any true zero difference is at most FAMILY_ALPHA.
+    The intervals themselves are the unadjusted 95% ones.
     """
     keys = ["rep", "region", "metric"]
     base = regions[regions["variant"] == baseline][keys + ["value"]]
@@ -260,24 +267,52 @@ def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: f
     pairs["diff"] = pairs["value"] - pairs["value_base"]
     rows = []
     for (variant, region, metric), grp in pairs.groupby(["variant", "region", "metric"], sort=False):
+        measured = grp["value"].notna().any() and grp["value_base"].notna().any()
+        pooled = _pooled_pair(variant, region, metric, baseline, delays, norms, seed) if measured else None
+        if pooled is not None:
+            rows.append((variant, region, metric, units[metric][0], *pooled, PAIRED_POOLED))
+            continue
         ok = grp["diff"].notna()
         mean, lo, hi, n = confidence_interval(grp["diff"], level)
         rows.append((variant, region, metric, units[metric][0],
                      float(grp["value_base"][ok].mean()) if n else np.nan,
-                     float(grp["value"][ok].mean()) if n else np.nan, mean, lo, hi, n))
+                     float(grp["value"][ok].mean()) if n else np.nan, mean, lo, hi,
+                     paired_t_pvalue(grp["diff"].to_numpy()), n, PAIRED_MEAN))
     cols = ["variant", "region", "metric", "unit", "baseline_mean", "variant_mean", "diff_mean",
-            "ci_low", "ci_high", "n"]
+            "ci_low", "ci_high", "p_value", "n", "statistic"]
     out = pd.DataFrame(rows, columns=cols)
-    out["p_value"] = [paired_t_pvalue(grp["diff"].to_numpy())
-                      for _, grp in pairs.groupby(["variant", "region", "metric"], sort=False)]
     out["p_holm"] = holm(out["p_value"].to_numpy())
     out["significant"] = out["p_holm"] < FAMILY_ALPHA
-    return out
+    return out[["variant", "region", "metric", "unit", "baseline_mean", "variant_mean", "diff_mean", "ci_low",
+                "ci_high", "n", "p_value", "p_holm", "significant", "statistic"]]
 
 
-def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataFrame) -> ExperimentResult:
-    summary = summarise(regions, ["variant", "region"], REGION_METRICS)
-    return ExperimentResult(exp, regions, persons, summary, paired_differences(regions))
+def _pooled_pair(variant: str, region: str, metric: str, baseline: str, delays: Delays | None,
+                 norms: dict[str, dict[str, float]] | None, seed: int) -> tuple | None:
+    """(baseline, variant, difference, low, high, p, n) of a pooled delay metric, or None where
+    the metric is not pooled or the delays (or, for a share, the norms) are not at hand."""
+    what = pooled_delay_of(metric)
+    if what is None or delays is None:
+        return None
+    kind, q = what
+    arms = (delays.get((baseline, region, kind)), delays.get((variant, region, kind)))
+    if arms[0] is None or arms[1] is None:
+        return None
+    norm = tuple((norms or {}).get(v, {}).get(kind) for v in (baseline, variant)) if q is None else None
+    if norm is not None and None in norm:
+        return None
+    return pooled_difference((variant, region, metric), *arms, norm, seed)
+
+
+def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataFrame,
+                       delays: Delays | None = None) -> ExperimentResult:
+    """Summaries and paired differences of every variant; with the delays, delay percentiles and
+    shares within the norm are pooled over replications (each variant against its own norms)."""
+    norms = {v.name: delay_norms(v.scenario.norms) for v in exp.variants}
+    summary = pd.concat([summarise(regions[regions["variant"] == v.name], ["variant", "region"], REGION_METRICS,
+                                   delays, exp.seed, norms[v.name]) for v in exp.variants], ignore_index=True)
+    return ExperimentResult(exp, regions, persons, summary,
+                            paired_differences(regions, delays=delays, norms=norms, seed=exp.seed))
 
 
 def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
@@ -292,12 +327,13 @@ def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | 
         on_progress(len(jobs) * exp.replications - sum(map(len, pending.values())))
     for i, batch in dispatch(backend, jobs, pending, batch_size):
         res = collect(exp.variants[i].scenario, exp.seed, batch)
-        folder.add(i, res.region_long, res.person_long)
+        folder.add(i, res.region_long, res.person_long, res.delays)
         if on_progress:
             on_progress(len(batch))
     names = [v.name for v in exp.variants]
     regions, persons = folder.tables(names)
-    result = result_from_tables(exp, regions, persons)
+    result = result_from_tables(exp, regions, persons, folder.delays(names, list(range(exp.replications)),
+                                                                     list(exp.regions)))
     folder.complete({
         "summary_regions": result.summary,
         "differences": result.differences,
@@ -360,6 +396,7 @@ def what_if(base: Scenario, changed: Scenario, label: str, replications: int, se
         arms[-1] = (arms[-1], res)
     regions = pd.concat([res.region_long.assign(variant=v.name) for v, res in arms], ignore_index=True)
     persons = pd.concat([res.person_long.assign(variant=v.name) for v, res in arms], ignore_index=True)
+    delays = {(v.name, *key): arrays for v, res in arms for key, arrays in (res.delays or {}).items()}
     exp = Experiment(f"What if: {label}", base.source, base.digest, base.source, base.digest, seed, replications,
                      tuple(base.regions), tuple(v for v, _ in arms), "")
-    return result_from_tables(exp, regions, persons)
+    return result_from_tables(exp, regions, persons, delays)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from csgsim.analysis.metrics import REGION_METRICS
-from csgsim.analysis.summary import MEAN
+from csgsim.analysis.summary import MEAN, POOLED
 from csgsim.calibration import TYPES, CalibrationResult, coverage, levels_table, type_label
 from csgsim.calibration.data import COMPARED, LATER
 from csgsim.studies.experiments import BASELINE, FAMILY_ALPHA, ExperimentResult
@@ -34,9 +34,11 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
         return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
+    pooled = (result.summary["statistic"] == POOLED).any()
     table = Table(title=f"{escape(exp.name)}: baseline, mean \u00b195% CI half-width",
-                  caption="delay percentiles: mean of the replications' own percentiles (low-high: 95% bootstrap "
-                          "interval over replications)")
+                  caption="delay percentiles: " + ("the percentile of all replications' delays pooled"
+                                                   if pooled else "mean of the replications' own percentiles")
+                          + " (low-high: 95% bootstrap interval over replications)")
     table.add_column("region", overflow="fold")
     for m in metrics:
         table.add_column(m, justify="right", overflow="fold")
@@ -51,7 +53,9 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
                   caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
                           f"numbers. Mean \u00b195% CI half-width (unadjusted); * = significant after Holm's "
                           f"correction over all {family} paired differences of the experiment (every variant, "
-                          f"region and metric; family-wise error {FAMILY_ALPHA:.0%}).")
+                          f"region and metric; family-wise error {FAMILY_ALPHA:.0%})."
+                          + (" Delay percentiles and shares within the norm: the difference of the pooled values, "
+                             "with a t interval on its bootstrap standard error over replication pairs." if pooled else ""))
     table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
     if several:
         table.add_column("region", overflow="fold")

@@ -24,7 +24,8 @@ from csgsim.runtime import replications  # noqa: E402
 from csgsim.studies.patches import patched  # noqa: E402
 
 METRICS = ("acute_reports", "acute_contact_mean", "acute_contact_p95", "intake_wait_mean", "followup_on_time",
-           "csg_hours_per_week", "active_caseload", "absent_share", "gap_hours")
+           "csg_hours_per_week", "active_caseload", "absent_share", "gap_hours", "acute_answered_by_callin",
+           "callins_per_person_per_4w")
 
 
 def per_rep(doc: dict, seed: int, reps: int, workers: int) -> dict[str, np.ndarray]:

@@ -26,22 +26,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "67be630971592a6a4ae1a1270fb0e05bc2a32e1ea138bc44812ad5f334455d32",
-    "persons": "13943713b512f853898c1c0bf1b2e61c9c641de4a61af5d9862cb12578dd57ee",
-    "callouts": "b84f64f2c6589d3cb0238377f6036bd65eef8098aee4b1b8be186e55fb7dc414",
-    "reports": "3a341f62449e2aa8184dbb8e68150f6a66d1100dae19b1641326c8fcf3f7601d",
-    "tasks": "a376cbb43cbfbb7905f13e451c9cef8b5fefbb8d2b02745eb9690f2258aedbea",
+    "regions": "7f79783d9f85570802b44ad10f3a3b3c6e551357f48295d83802a79995491078",
+    "persons": "3c7ffba6a704ce5dd9a8be1a8bdec8286a0bb4cc5d8217145638257a604fe533",
+    "callouts": "d4cbe7d6e23c09b5f50cb457fd01c55d56f7298dd9f03040d4fbfad3f2881528",
+    "reports": "330927ec475847266357d91bcdf1c48e48d97ee468b7517eebfcccbf64084cbe",
+    "tasks": "5a306a0abbfef40f51ab1bd8faf9f9c7c72c4434ff519e85303610bd71184551",
 }
 GOLDEN_NATIONAL = {
-    "regions": "774aa8a0414ec789b462834413b6c69749fee950d208ca75c33e4551fa158d11",
-    "persons": "dc34ee4a4e39bafa9580e00d531e3686daecf6b3461f4cab5597dbc5fec08451",
-    "callouts": "9648bd287eb12247684ce620604d6a4564fcfaa169055cf7c5398c4c5ff5a434",
-    "reports": "32b524e9426da409a1e1b01a6957d0237edbec4e54cb52c975ad4eb53478af89",
-    "tasks": "b2403aa4cc0277a7a083e7933ba742dc314a6c64a14943130a802818e65e324c",
+    "regions": "b61a542a517f6985913ae273c7d57f28a2e472a7604ddb07bce0f3d73966f88b",
+    "persons": "aa527b3e8067feba86ed6d069ffbd2aad50f283a76ae3519c838d3e1764219ad",
+    "callouts": "e9c66a3cc17bf0472bc8dde456eb91f7f6af6fa1af4f67b459ba9b92b5ccfb2f",
+    "reports": "2dafb8cd5842c11a3a7cc65423f11ddc0d5d059b81ba603cc0c7d7472520106f",
+    "tasks": "fda4bae96c1c9341c436a196f37685846b4c9290ab29c2f0d33eb51b8cfc5b40",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "8d43e91615a70f8a1b043ac5336a9e73c5810d31774a5e29874f4103ff39f94b",
-    "differences": "4018e02ec999e28f113d227e1e236b1643e7512fa641c945cad759a664e55b5e",
+    "regions": "94e37f8cf1b93e8692244d71a82e49182f8187aba530c3677afff54f8701ae2c",
+    "differences": "74f995fd5643ee0da5d7279c25b6f2b9cd7cbe2aac3ea0f0440c56bbd11a5843",
 }
 
 

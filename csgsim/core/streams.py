@@ -5,8 +5,9 @@ Each stochastic process of each region has its own stream, rebuilt anywhere from
 replication index and stable hashes, not on the scenario or on how many things there are,
 gives common random numbers that stay common when a variant changes the team or the demand:
 
-- absences: one stream per person, keyed by a hash of the person's id (`person_key`), so a
-  person's spells do not move when the team grows or shrinks;
+- absences, annual leave and whether a person answers a call-in: one stream per person, keyed
+  by a hash of the person's id (`person_key`), so a person's draws do not move when the team
+  grows or shrinks;
 - arrivals: per region and type, one stream per height band of the thinned Poisson process
   (`csgsim.demand.intensity.sample_arrivals`), which carries each report's durations with it, so
   a variant with more demand keeps every report of the baseline, with the same durations.
@@ -30,6 +31,7 @@ STREAMS = (
     "inputs",  # input uncertainty of a region (csgsim.demand.uncertainty)
     "national_inputs",  # the growth shared by all regions (keyed on the name "national")
     "event_inputs",  # an event's drawn size (keyed on "event:<name>")
+    "callin_reach",  # per person (keyed like absence): answers a call-in for each acute report or not
 )
 
 
@@ -41,17 +43,4 @@ def person_key(person_id: str) -> int:
 def stream(seed: int, rep: int, region_id: str, name: str, *keys: int) -> np.random.Generator:
     """The random stream `name` of one region in replication `rep` (`keys`: a person, a band)."""
     key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), *keys)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-#: The key of the coordinator's own stream, apart from casemanager indices (which shift with the team).
-COORDINATOR_KEY = 1 << 20
-
-
-def person_stream(seed: int, rep: int, region_id: str, name: str, person_key: int) -> np.random.Generator:
-    """The stream `name` of one person (casemanager index or COORDINATOR_KEY) of one region.
-
-    A person's draws then do not move when the team grows or shrinks.
-    """
-    key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), person_key)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))

@@ -198,12 +198,15 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
 def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInputs:
     """Per acute report: which off-duty people would be reached, and the delays of the steps.
 
-    Drawn whether or not a step is on, from a stream of their own, so that switching a step on
-    or off changes no other draw.
+    Drawn whether or not a step is on, from streams of their own, so that switching a step on
+    or off changes no other draw. Whether a person answers comes from that person's own stream
+    (keyed by their id), so a colleague's answers do not move when the team grows or shrinks.
     """
-    rng = stream(seed, rep, region.id, "escalation")
     esc = region.escalation
-    reached = rng.random((n_acute, len(region.people))) < esc.callin_reach
+    reached = np.empty((n_acute, len(region.people)), dtype=bool)
+    for i, p in enumerate(region.people):
+        reached[:, i] = stream(seed, rep, region.id, "callin_reach", person_key(p.id)).random(n_acute) < esc.callin_reach
+    rng = stream(seed, rep, region.id, "escalation")
     return ChainInputs(reached, esc.callin_delay.quantile(rng.random(n_acute)),
                        esc.neighbour_delay.quantile(rng.random(n_acute)),
                        esc.callin, esc.neighbour != "none",

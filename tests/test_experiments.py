@@ -17,6 +17,7 @@ from csgsim.studies import experiments
 
 from csgsim.runtime import replications
 from csgsim.runtime.runfolder import STOP_AFTER_BATCHES, RunFolderError
+from csgsim.studies.differences import paired_differences
 from csgsim.ui.cli import app
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.executors import make_executor
@@ -261,11 +262,11 @@ def test_significance_marks_are_holm_adjusted_over_every_difference():
         for rep in range(n):
             rows += [("baseline", rep, "x", metric, 0.0), ("v", rep, "x", metric, d[rep])]
     regions = pd.DataFrame(rows, columns=["variant", "rep", "region", "metric", "value"])
-    out = experiments.paired_differences(regions).set_index("metric")
+    out = paired_differences(regions).set_index("metric")
     assert np.allclose(out["p_value"], [0.001, 0.02, 0.5])
     assert np.allclose(out["p_holm"], [0.003, 0.04, 0.5])
     assert out["significant"].tolist() == [True, True, False]
     many = pd.concat([regions.assign(variant=regions["variant"].where(regions["variant"] == "baseline", f"v{k}"))
                       for k in range(10)]).drop_duplicates(["variant", "rep", "metric"])
-    marked = experiments.paired_differences(many).set_index(["variant", "metric"])["significant"]
+    marked = paired_differences(many).set_index(["variant", "metric"])["significant"]
     assert marked.xs("acute_reports", level="metric").all() and not marked.xs("gap_hours", level="metric").any()

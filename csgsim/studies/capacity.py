@@ -25,7 +25,7 @@ from csgsim.config.schema import Scenario
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend
 from csgsim.runtime.replications import RunResult, run
-from csgsim.studies.experiments import BASELINE, paired_differences
+from csgsim.studies.differences import BASELINE, paired_differences
 from csgsim.studies.patches import apply
 
 #: Cost metrics compared per year of the period (annualised).

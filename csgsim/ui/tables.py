@@ -13,7 +13,8 @@ from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.analysis.summary import MEAN, POOLED
 from csgsim.calibration import TYPES, CalibrationResult, coverage, levels_table, type_label
 from csgsim.calibration.data import COMPARED, LATER
-from csgsim.studies.experiments import BASELINE, FAMILY_ALPHA, ExperimentResult
+from csgsim.studies.differences import BASELINE, FAMILY_ALPHA
+from csgsim.studies.experiments import ExperimentResult
 from csgsim.studies.sizing import Sizing, confidence_line
 from csgsim.studies.targets import EXCEEDANCE, FAILS, MEETS, OPEN, POOLED_SHARE
 from csgsim.ui.outputs import format_value, interval_text

@@ -45,6 +45,8 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, 
 
 def seeded(test: Any) -> Any:
     return seed(int(SEED))(test) if SEED is not None else test
+
+
 MODELS = ("zeeland.toml", "rotterdam.toml", "three-regions.toml", "netherlands.toml")
 
 

@@ -259,7 +259,6 @@ def row_types(row: Any) -> dict[str, int]:
     return out or {"total": tot}
 
 
-
 def other_measures(counts: pd.DataFrame, national: pd.DataFrame, reference_year: int) -> pd.DataFrame:
     """National figures of other measures, as a ratio to the reference-year reports - never as levels.
 
@@ -277,7 +276,6 @@ def other_measures(counts: pd.DataFrame, national: pd.DataFrame, reference_year:
         "used": False,
         "note": f"different measure from '{LEVEL_MEASURE}': documented only, not used for levels or growth",
     })
-
 
 
 def data_points(counts: pd.DataFrame, fit_years: Sequence[int] | set[int], opened: Mapping[str, Any]) -> pd.DataFrame:

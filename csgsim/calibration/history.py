@@ -80,8 +80,6 @@ def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
     return float(2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu)))
 
 
-
-
 def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
     """Poisson deviance 2 sum(y log(y / mu) - (y - mu)), with 0 log 0 = 0."""
     mu = np.maximum(mu, 1e-300)

@@ -165,7 +165,6 @@ def parse_leaves_option(text: str, option: str = "--leaves") -> ScriptedAbsence:
     return ScriptedAbsence(person, _date(day, option, text, form), None)
 
 
-
 @dataclass(frozen=True)
 class LeaveParams:
     """Annual leave of every person of a region, planned weeks ahead (`staff.leave`).

@@ -82,8 +82,6 @@ def simulate_year(sc: Any, year: int, replications: int, seed: int) -> dict[tupl
     return out
 
 
-
-
 def calendar_year(scenario: Scenario, year: int) -> Scenario:
     """The scenario over calendar year ``year`` (1 January, 365 or 366 days, no warm-up)."""
     days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days

@@ -51,7 +51,6 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_ignore_sigint)
 
 
-
 class BackendError(CsgsimError):
     """A backend cannot be started or reached (Dask missing, scheduler unreachable)."""
 

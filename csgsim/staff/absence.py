@@ -28,7 +28,6 @@ KIND_NAMES = ("short", "long", "leave", "scripted", "load", "annual_leave")  # l
 LOAD_WINDOW_HOURS = 16 * HOURS_PER_WEEK
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class Spells(Intervals):
     """Absence spells, sorted by person then start; one person's spells never overlap.

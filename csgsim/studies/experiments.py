@@ -63,7 +63,6 @@ from csgsim.studies.differences import BASELINE, Delays, paired_differences
 from csgsim.studies.patches import ExperimentError, flatten, patched, scenario_path
 
 
-
 @dataclass(frozen=True)
 class Variant:
     """One arm of an experiment: its patches (after the baseline's) and the scenario they give."""

@@ -58,7 +58,6 @@ ONE_STRUCTURE = "as in the scenario"
 MAX_OPTIONAL_LINES = 3  # 2**3 structures per region at most
 
 
-
 @dataclass
 class Cell:
     """One candidate size of one region: its replications so far and its verdicts."""

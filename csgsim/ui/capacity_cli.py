@@ -58,7 +58,6 @@ def costs(
     more casemanager costs and buys."""
     import json
 
-
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
     from csgsim.runtime.replications import run

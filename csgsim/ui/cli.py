@@ -129,7 +129,6 @@ SchedulerOpt = Annotated[
 
 def show_run(result, fmt: Format) -> None:
     """A run's figures on stdout: tables (not folded when written to a file), JSON or CSV."""
-
     from csgsim.ui import outputs as report
 
     if fmt is Format.json:
@@ -256,7 +255,6 @@ def experiment(
     """
     from dataclasses import replace
 
-
     from csgsim.studies import experiments as ex
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
@@ -304,8 +302,6 @@ def whatif(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,
 ) -> None:
     """Compare the scenario with and without a dropout on the same seeds: differences with 95% CIs."""
-
-
     from csgsim.studies import experiments as ex
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
@@ -333,7 +329,6 @@ def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: ro
     """Paired differences on stdout: tables (not folded when written to a file), JSON (the rows,
     as `wrap` puts them) or CSV."""
     import json
-
 
     from csgsim.ui import tables
 

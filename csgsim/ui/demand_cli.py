@@ -27,7 +27,6 @@ class ReportType(str, Enum):
     non_acute = "non_acute"
 
 
-
 @app.command()
 def demand(
     region: Annotated[str, typer.Option("--region", "-r", help="Region id, or 'all' for the outlook of every region and their sum.")],
@@ -76,7 +75,6 @@ def demand(
     if years:
         ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
         tables.print_outlook(ahead, kind.value, replications, seed, console)
-
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -153,6 +153,19 @@ def test_a_run_read_back_from_its_folder_summarises_as_the_run_did(tmp_path: Pat
     pd.testing.assert_frame_equal(back, fresh)
 
 
+def test_a_run_folder_whose_reports_lack_a_column_is_a_clear_error(tmp_path: Path) -> None:
+    """A `reports` table without the columns the delays are rebuilt from (an older csgsim wrote
+    it) stops `report --from` with exit 2 and names the missing column, not a traceback."""
+    res = CliRunner().invoke(app, ["run", "-s", ZEELAND, "-n", "2", "--workers", "1", "--out",
+                                   str(tmp_path / "run"), "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    reports = tmp_path / "run" / "reports.parquet"
+    pd.read_parquet(reports).drop(columns=["warmup"]).to_parquet(reports)
+    res = CliRunner().invoke(app, ["report", "--from", str(tmp_path / "run"), "--out", str(tmp_path / "rep"),
+                                   "--no-pdf"])
+    assert res.exit_code == 2 and "warmup" in res.output and "Traceback" not in res.output
+
+
 def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> None:
     """--size runs csgsim size for every region: the page names the smallest team meeting the
     default targets with the binding target, or the verdict; without --size it says it was not done."""

@@ -80,6 +80,12 @@ def pooled_share(k: np.ndarray, n: np.ndarray, level: float) -> tuple[float, flo
     return share, lo, hi, reps
 
 
+def within_counts(samples: Sequence[np.ndarray], norm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per replication: how many delays are within the norm (at most it), and how many there are."""
+    return (np.array([float((np.asarray(s) <= norm + 1e-9).sum()) for s in samples]),
+            np.array([float(np.asarray(s).size) for s in samples]))
+
+
 def pooled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float]) -> np.ndarray:
     """Percentiles of all replications' values together: the smallest value whose share of
     values at or below it reaches q (an observed value, never an interpolation)."""
@@ -157,8 +163,7 @@ def paired_pooled_difference(base: Sequence[np.ndarray], changed: Sequence[np.nd
     weights = rng.multinomial(n, np.full(n, 1 / n), size=resamples).astype(float)  # (B, pairs)
     if q is None:
         def arm(samples: list[np.ndarray], norm: float) -> tuple[float, np.ndarray]:
-            within = np.array([float((s <= norm + 1e-9).sum()) for s in samples])
-            sizes = np.array([float(s.size) for s in samples])
+            within, sizes = within_counts(samples, norm)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return float(within.sum() / sizes.sum()), (weights @ within) / (weights @ sizes)
         (b, b_draws), (c, c_draws) = arm(base, norms[0]), arm(changed, norms[1])

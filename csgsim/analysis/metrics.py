@@ -109,14 +109,22 @@ def delay_norms(norms: Norms) -> dict[str, float]:
 
 def delay_samples(rec: Records, since: float = 0.0) -> dict[str, np.ndarray]:
     """The samples of the DELAYS of the reports arriving from `since`."""
-    acute = rec.acute_arrival >= since
-    reached = acute & ~np.isnan(rec.acute_contact)
-    on_site = acute & ~np.isnan(rec.acute_on_site)
-    done = (rec.nonacute_arrival >= since) & ~np.isnan(rec.nonacute_intake)
+    return delays_of(rec.acute_arrival, rec.acute_contact, rec.acute_on_site, rec.nonacute_arrival,
+                     rec.nonacute_intake, since)
+
+
+def delays_of(acute_arrival: np.ndarray, contact: np.ndarray, on_site: np.ndarray, nonacute_arrival: np.ndarray,
+              intake: np.ndarray, since: float = -np.inf) -> dict[str, np.ndarray]:
+    """The DELAYS (minutes, minutes, days) from the reports' times (hours), for the reports
+    arriving from `since` that got that far: the one definition, for records and stored tables."""
+    acute = acute_arrival >= since
+    reached = acute & ~np.isnan(contact)
+    attended = acute & ~np.isnan(on_site)
+    done = (nonacute_arrival >= since) & ~np.isnan(intake)
     return {
-        "acute_contact": (rec.acute_contact - rec.acute_arrival)[reached] * 60,
-        "acute_attendance": (rec.acute_on_site - rec.acute_arrival)[on_site] * 60,
-        "intake_wait": (rec.nonacute_intake - rec.nonacute_arrival)[done] / HOURS_PER_DAY,
+        "acute_contact": (contact - acute_arrival)[reached] * 60,
+        "acute_attendance": (on_site - acute_arrival)[attended] * 60,
+        "intake_wait": (intake - nonacute_arrival)[done] / HOURS_PER_DAY,
     }
 
 

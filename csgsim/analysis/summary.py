@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from csgsim.analysis.confidence import (bootstrap_mean, bootstrap_quantiles, confidence_interval,
-                                        paired_pooled_difference, pooled_quantiles, pooled_share)
+                                        paired_pooled_difference, pooled_quantiles, pooled_share,
+                                        within_counts)
 
 _PERCENTILE = re.compile(r"(acute_contact|acute_attendance|intake_wait)_p(\d\d)")
 _WITHIN = re.compile(r"(acute_contact|acute_attendance)_within_norm")
@@ -47,13 +48,13 @@ def pooled_delay_of(metric: str) -> tuple[str, float | None] | None:
 
 
 def pooled_difference(key: tuple[str, ...], base: list[np.ndarray], changed: list[np.ndarray],
-                      norms: tuple[float, float] | None, seed: int) -> tuple[float, ...]:
+                      norms: tuple[float, float] | None, seed: int, level: float = 0.95) -> tuple[float, ...]:
     """(baseline, variant, difference, low, high, p, n) of a pooled delay metric `key[-1]`
     between two arms whose replications are paired by index; the bootstrap is seeded from
     `seed` and the row, as the summaries are."""
     _, q = pooled_delay_of(key[-1])
     rng = np.random.default_rng([seed, zlib.crc32(repr(key).encode())])
-    return paired_pooled_difference(base, changed, q, norms, 0.95, rng)
+    return paired_pooled_difference(base, changed, q, norms, level, rng)
 
 
 def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: float, rng: np.random.Generator
@@ -70,8 +71,7 @@ def _percentile_row(values: pd.Series, samples: list[np.ndarray] | None, q: floa
 
 def _pooled_within(samples: list[np.ndarray], norm: float) -> tuple[float, float, float, int, str]:
     """The share of all replications' delays within the norm, replications as clusters."""
-    within = [float((s <= norm + 1e-9).sum()) for s in samples]
-    return (*pooled_share(np.array(within), np.array([float(s.size) for s in samples]), 0.95), POOLED_SHARE)
+    return (*pooled_share(*within_counts(samples, norm), 0.95), POOLED_SHARE)
 
 
 def summarise(long: pd.DataFrame, keys: list[str], units: dict[str, tuple[str, str]],

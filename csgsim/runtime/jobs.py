@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from csgsim.analysis.costs import replication_costs
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_samples, replication_metrics
+from csgsim.analysis.metrics import DELAYS, PERSON_METRICS, REGION_METRICS, delay_samples, delays_of, replication_metrics
 from csgsim.config.schema import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
@@ -98,24 +98,18 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
 def delays_from_reports(reports: pd.DataFrame, regions: list[str], reps: np.ndarray
                         ) -> dict[tuple[str, str], list[np.ndarray]]:
     """The delay samples of a run (as `RunResult.delays`) rebuilt from its `reports` table: the
-    same values (`delay_samples`, as float32), so a summary of a stored run pools its delays as
-    the run itself did."""
-    counted = reports[~reports["warmup"]]
-    acute = counted[counted["type"] == "acute"]
-    non_acute = counted[counted["type"] == "non_acute"]
-    kinds = {
-        "acute_contact": (acute, (acute["contact_h"] - acute["arrival_h"]) * 60),
-        "acute_attendance": (acute, (acute["on_site_h"] - acute["arrival_h"]) * 60),
-        "intake_wait": (non_acute, (non_acute["intake_h"] - non_acute["arrival_h"]) / HOURS_PER_DAY),
-    }
-    out: dict[tuple[str, str], list[np.ndarray]] = {}
-    for kind, (rows, delay) in kinds.items():
-        keep = delay.notna()
-        groups = {key: grp.to_numpy(dtype=np.float32)
-                  for key, grp in delay[keep].groupby([rows["region"][keep], rows["rep"][keep]], sort=False)}
-        empty = np.empty(0, dtype=np.float32)
-        for region in regions:
-            out[(region, kind)] = [groups.get((region, rep), empty) for rep in reps]
+    same values (`metrics.delays_of`, as float32), so a summary of a stored run pools its delays
+    as the run itself did."""
+    empty = np.empty(0, dtype=np.float32)
+    out = {(region, kind): [empty] * len(reps) for region in regions for kind in DELAYS}
+    place = {int(rep): i for i, rep in enumerate(reps)}
+    for (region, rep), grp in reports[~reports["warmup"]].groupby(["region", "rep"], sort=False):
+        acute, other = grp[grp["type"] == "acute"], grp[grp["type"] == "non_acute"]
+        found = delays_of(*(acute[c].to_numpy(dtype=float) for c in ("arrival_h", "contact_h", "on_site_h")),
+                          *(other[c].to_numpy(dtype=float) for c in ("arrival_h", "intake_h")))
+        for kind, values in found.items():
+            if (region, kind) in out and int(rep) in place:
+                out[(region, kind)][place[int(rep)]] = values.astype(np.float32)
     return out
 
 

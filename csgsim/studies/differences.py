@@ -45,7 +45,7 @@ def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: f
     rows = []
     for (variant, region, metric), grp in pairs.groupby(["variant", "region", "metric"], sort=False):
         measured = grp["value"].notna().any() and grp["value_base"].notna().any()
-        pooled = _pooled_pair(variant, region, metric, baseline, delays, norms, seed) if measured else None
+        pooled = _pooled_pair(variant, region, metric, baseline, delays, norms, seed, level) if measured else None
         if pooled is not None:
             rows.append((variant, region, metric, units[metric][0], *pooled, PAIRED_POOLED))
             continue
@@ -65,7 +65,7 @@ def paired_differences(regions: pd.DataFrame, baseline: str = BASELINE, level: f
 
 
 def _pooled_pair(variant: str, region: str, metric: str, baseline: str, delays: Delays | None,
-                 norms: dict[str, dict[str, float]] | None, seed: int) -> tuple | None:
+                 norms: dict[str, dict[str, float]] | None, seed: int, level: float) -> tuple | None:
     """(baseline, variant, difference, low, high, p, n) of a pooled delay metric, or None where
     the metric is not pooled or the delays (or, for a share, the norms) are not at hand."""
     what = pooled_delay_of(metric)
@@ -78,4 +78,4 @@ def _pooled_pair(variant: str, region: str, metric: str, baseline: str, delays: 
     norm = tuple((norms or {}).get(v, {}).get(kind) for v in (baseline, variant)) if q is None else None
     if norm is not None and None in norm:
         return None
-    return pooled_difference((variant, region, metric), *arms, norm, seed)
+    return pooled_difference((variant, region, metric), *arms, norm, seed, level)

@@ -90,6 +90,11 @@ def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, 
     except (OSError, ValueError) as exc:
         raise ReportError(f"--from {folder}: a table is missing or unreadable ({exc}); write the run with "
                           "`csgsim run --out` on a scenario with [costs], with records") from None
+    missing = sorted({"rep", "region", "type", "warmup", "arrival_h", "contact_h", "on_site_h", "intake_h"}
+                     - set(tables["reports"].columns))
+    if missing:
+        raise ReportError(f"--from {folder}: reports.parquet has no column {', '.join(missing)} (written by an "
+                          "older csgsim); rerun `csgsim run --out`")
     reps = np.sort(tables["replications_regions"]["rep"].unique())
     people = [(rid, p.id) for rid, reg in sc.regions.items() for p in reg.people]
     result = RunResult(sc, int(man["seed"]), reps,

@@ -43,3 +43,14 @@ def test_a_wrong_way_import_is_caught(tmp_path: Path, module: str, line: str) ->
     res = lint(tmp_path)
     assert res.returncode != 0
     assert "1 broken" in res.stdout
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No import cycle at run time (imports for type checking aside): the command modules
+    register on `ui.app`, and only `ui.cli` imports them."""
+    import grimp
+
+    graph = grimp.build_graph("csgsim", exclude_type_checking_imports=True)
+    cycles = sorted((m, n) for m in graph.modules for n in graph.find_modules_directly_imported_by(m)
+                    if graph.find_shortest_chain(importer=n, imported=m))
+    assert cycles == []

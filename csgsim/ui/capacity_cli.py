@@ -1,6 +1,6 @@
 """The capacity commands of the CLI: `csgsim costs` (and `csgsim report`, see `csgsim.ui.report`).
 
-Registered on the app of `csgsim.ui.cli`, which imports this module after defining its helpers.
+Registered on `csgsim.ui.app.app`; `csgsim.ui.cli` imports this module.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from csgsim.ui.cli import Format, ScenarioOpt, SchedulerOpt, app, fail, progress_bar, stdout_console
+from csgsim.ui.app import Format, ScenarioOpt, SchedulerOpt, app, fail, progress_bar, stdout_console
 
 RegionOpt = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")]
 WorkersOpt = Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")]

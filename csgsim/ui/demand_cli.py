@@ -1,6 +1,6 @@
 """The commands about demand and its calibration: demand (weeks, months and the outlook), calibrate, backtest.
 
-Registered on the app of `csgsim.ui.cli`, which imports this module after defining its helpers.
+Registered on `csgsim.ui.app.app`; `csgsim.ui.cli` imports this module.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
-from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, ScenarioOpt, app, check_plot_file, fail, load_scenario,
+from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, ScenarioOpt, app, check_plot_file, fail, load_scenario,
                            stdout_console)
 
 

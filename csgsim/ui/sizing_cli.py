@@ -1,7 +1,7 @@
 """The sizing commands of the CLI: `csgsim size` (the smallest team that meets the targets) and
 `csgsim roster` (what drives the size before demand, from the roster alone).
 
-Registered on the app of `csgsim.ui.cli`, which imports this module after defining its helpers.
+Registered on `csgsim.ui.app.app`; `csgsim.ui.cli` imports this module.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from csgsim.ui.cli import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
+from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
                            fail, progress_bar, read_model, scripted_absences, stdout_console)
 
 

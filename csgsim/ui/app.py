@@ -1,0 +1,123 @@
+"""The `csgsim` app and what its commands share: options with their bounds, the scenario
+loader, errors that exit 2, consoles and progress bars. The command modules register on `app`;
+`csgsim.ui.cli` imports them all, so nothing here imports a command module (no cycle).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="csgsim",
+    help="Simulate the on-call duty (piket) of the Dutch Centra Seksueel Geweld.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+ScenarioOpt = Annotated[
+    Optional[Path],
+    typer.Option("--scenario", "-s", help="Scenario TOML file (default: the built-in Netherlands model)."),
+]
+
+
+#: Bounds of numeric options (a scenario allows as many replications; numpy seeds are 64-bit).
+MAX_REPLICATIONS = 1_000_000
+MAX_SEED = 2**63 - 1
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+AbsentOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--absent", help="PERSON:YYYY-MM-DD:N(w|d): out from that day for N weeks or days (repeatable)."),
+]
+LeavesOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--leaves", help="PERSON:YYYY-MM-DD: leaves that day; vacancy, then onboarding (repeatable). "
+                 "PERSON may be 'coordinator' with one --region."),
+]
+
+
+def load_scenario(path: Path | None, regions: list[str] | None = None, absent: list[str] | None = None,
+                  leaves: list[str] | None = None):
+    """The scenario (default: the built-in model), narrowed to `regions`, with scripted dropout."""
+    from csgsim.core import resources
+    from csgsim.config import scenario
+    from csgsim.core.errors import CsgsimError
+
+    try:
+        full = scenario.load(path if path is not None else resources.default_model())
+        sc = full.only(regions) if regions else full
+        for dropped in set(full.shared_lines) - set(sc.shared_lines):
+            typer.echo(f"note: shared line {dropped.line.id!r} ({' + '.join(dropped.regions)}) is left out with its "
+                       "regions: the regions run here keep their own lines in its hours", err=True)
+        scripted = scripted_absences(absent, leaves)
+        return scenario.with_absences(sc, scripted) if scripted else sc
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+
+
+def scripted_absences(absent: list[str] | None, leaves: list[str] | None) -> list:
+    """The --absent and --leaves options as scripted absences (a ScenarioError names a bad one)."""
+    from csgsim.config import staffing
+
+    return ([staffing.parse_absent_option(a) for a in absent or []]
+            + [staffing.parse_leaves_option(x) for x in leaves or []])
+
+
+def read_model(path: Path | None):
+    """The scenario document (default: the built-in model), its source name and the parsed
+    scenario; raises CsgsimError. For commands that change the document before running it."""
+    from csgsim.config import scenario
+    from csgsim.core import resources
+
+    path = path if path is not None else resources.default_model()
+    data, digest = scenario.read(path)
+    return data, str(path), scenario.parse(data, str(path), digest)
+
+
+def stdout_console(width: int = 160):
+    """A rich console on stdout: the terminal's width, or `width` when written to a file or a
+    pipe (rich's 80 columns would fold the tables)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else width)
+
+
+def check_plot_file(plot: Path | None) -> None:
+    """Refuse an unknown picture format before any work is done."""
+    if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
+        raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
+
+
+def progress_bar(total: int, label: str):
+    """A rich progress bar on stderr, shown only when stderr is a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    return Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console, transient=True, disable=not console.is_terminal)
+
+
+SchedulerOpt = Annotated[
+    Optional[str],
+    typer.Option(help="Run on Dask: 'local' (a local cluster of --workers processes) or tcp://HOST:PORT "
+                      "(needs pip install 'csgsim[dask]'). Default: a process pool on this machine."),
+]

@@ -1,0 +1,227 @@
+"""The commands that simulate a scenario as given: run, validate, experiment and whatif."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from csgsim.core.errors import OutputError
+from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
+                           check_plot_file, fail, load_scenario, progress_bar, stdout_console)
+from csgsim.ui.interrupts import keeping
+
+
+
+def show_run(result, fmt: Format) -> None:
+    """A run's figures on stdout: tables (not folded when written to a file), JSON or CSV."""
+    from csgsim.ui import outputs as report
+
+    if fmt is Format.json:
+        typer.echo(report.to_json(result))
+    elif fmt is Format.csv:
+        typer.echo(result.region_summary().to_csv(index=False), nl=False)
+    else:
+        report.print_tables(result, stdout_console())
+
+
+@app.command()
+def run(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
+    out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder "
+                                                     "(a new or empty one, or an earlier run's with --overwrite).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="With --out: replace the earlier csgsim run in that folder.")] = False,
+    csv: Annotated[bool, typer.Option(help="With --out: also write the summaries as CSV.")] = False,
+    records: Annotated[bool, typer.Option(help="With --out: also write every report, contact and call-out.")] = True,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
+) -> None:
+    """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
+    from contextlib import ExitStack
+
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime import replications as reps
+    from csgsim.runtime.executors import make_executor
+    from csgsim.runtime.runfolder import OutputFolder
+    from csgsim.runtime.streaming import RecordWriter
+    from csgsim.ui import outputs as report
+
+    check_plot_file(plot)
+    sc = load_scenario(scenario, region, absent, leaves)
+    n = replications or sc.replications
+    kept = (f"nothing was written to {out}: results are written only when every replication has finished; "
+            "run the command again") if out is not None else "nothing was written; run the command again"
+    try:
+        with keeping(lambda: kept), ExitStack() as stack:
+            folder = stack.enter_context(OutputFolder(out, overwrite)) if out is not None else None
+            writer = RecordWriter(folder.staging) if folder is not None and records else None
+            if writer is not None:
+                stack.callback(writer.close)
+            with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
+                task = bar.add_task("run", total=n)
+                result = reps.run(sc, n, seed, backend=backend, on_progress=lambda k: bar.advance(task, k),
+                                  record_writer=writer)
+            show_run(result, fmt)
+            if folder is not None:
+                if writer is not None:
+                    writer.close()
+                report.write_outputs(result, folder.staging, csv=csv, streamed=writer.names if writer else None)
+                typer.echo(f"wrote {len(folder.publish())} files to {out}", err=True)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        if out is None:  # not an output's fault
+            raise
+        raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
+    if plot is not None:
+        draw_plot(result, plot)
+
+
+def draw_plot(result, plot: Path) -> None:
+    """The key figures per region to `plot`; a file that cannot be written is a clear error."""
+    from csgsim.ui import plots
+
+    try:
+        plots.plot_summary(result, plot)
+    except OutputError as exc:
+        raise fail(f"--plot {exc}") from None
+    except OSError as exc:
+        raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
+    typer.echo(f"wrote {plot}", err=True)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+) -> None:
+    """Check a scenario file and list its regions and every assumed or sourced value."""
+    from csgsim.core.errors import CsgsimError
+    from csgsim.model import inputs
+
+    sc = load_scenario(scenario)
+    try:
+        inputs.check(sc)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{sc.source}: valid. {sc.name}; {len(sc.regions)} regions, {len(sc.events)} events, "
+               f"{sc.start} + {sc.days} days")
+    for rid, r in sc.regions.items():
+        typer.echo(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
+                   f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}")
+    assumed = sum(v.startswith("assumption") for v in sc.provenance.values())
+    typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
+    for key, text in sc.provenance.items():
+        typer.echo(f"  {key}: {text}")
+
+
+@app.command()
+def experiment(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Experiment TOML file (see experiments/).")],
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default: results/<file name without .toml>).")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete the run in the folder, or start it if there is none "
+                                              "(refused if the folder holds another run).")] = False,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Per variant (default: the experiment's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per task (default: about 0.5 s of work).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of every paired difference.")] = Format.table,
+) -> None:
+    """Run a baseline and variants with common random numbers; print paired differences with 95% CIs.
+
+    Every finished batch is on disk at once: an interrupted run keeps it, and --resume completes
+    the run with the same results an uninterrupted run gives.
+    """
+    from dataclasses import replace
+
+    from csgsim.studies import experiments as ex
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
+
+    try:
+        exp = ex.load(file)
+        if replications is not None:
+            exp = replace(exp, replications=replications)
+        shown = ex.shown_metrics(metric)
+        target = out if out is not None else Path("results") / file.stem
+        folder = ex.open_folder(exp, target, resume)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{target}: cannot write the run folder there ({exc.strerror})") from None
+    total = len(exp.variants) * exp.replications
+    resume_line = f"complete the run with: csgsim experiment {file} --resume --out {folder.path}"
+    try:
+        with keeping(lambda: f"{folder.batch_count()} finished batches are kept in {folder.path}; {resume_line}"), \
+                folder, make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
+            task = bar.add_task("experiment", total=total)
+            typer.echo(f"{exp.name}: {len(exp.variants)} variants x {exp.replications} replications on "
+                       f"{backend.label}; results in {folder.path}", err=True)
+            result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{folder.path}: cannot write results ({exc.strerror}); finished batches are kept, "
+                   f"{resume_line}") from None
+    show_differences(result, fmt, shown, lambda rows: {"manifest": folder.manifest, "differences": rows})
+    typer.echo(f"wrote {folder.path} (manifest.json, {', '.join(folder.manifest['tables'])})", err=True)
+
+
+@app.command()
+def whatif(
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    absent: AbsentOpt = None,
+    leaves: LeavesOpt = None,
+    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    scheduler: SchedulerOpt = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,
+) -> None:
+    """Compare the scenario with and without a dropout on the same seeds: differences with 95% CIs."""
+    from csgsim.studies import experiments as ex
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.executors import make_executor
+
+    if not absent and not leaves:
+        raise fail("whatif needs a dropout: give --absent PERSON:DATE:N(w|d) and/or --leaves PERSON:DATE")
+    base = load_scenario(scenario, region)
+    changed = load_scenario(scenario, region, absent, leaves)
+    label = ", ".join([f"{a} absent" for a in absent or []] + [f"{x} leaves" for x in leaves or []])
+    n = replications or base.replications
+    try:
+        shown = ex.shown_metrics(metric or ["duties_per_4w", "extra_duties_per_4w", "max_oncall_days_per_4w",
+                                            "gap_hours", "acute_in_gap", "acute_contact_within_norm",
+                                            "followup_on_time", "csg_hours_vs_contract"])
+        with make_executor(workers, scheduler) as backend, progress_bar(2 * n, "replications") as bar:
+            task = bar.add_task("whatif", total=2 * n)
+            result = ex.what_if(base, changed, label, n, base.seed if seed is None else seed, backend,
+                                on_progress=lambda k: bar.advance(task, k))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    show_differences(result, fmt, shown)
+
+
+def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: rows) -> None:
+    """Paired differences on stdout: tables (not folded when written to a file), JSON (the rows,
+    as `wrap` puts them) or CSV."""
+    import json
+
+    from csgsim.ui import tables
+
+    if fmt is Format.json:
+        typer.echo(json.dumps(wrap(json.loads(result.differences.to_json(orient="records"))), indent=2))
+    elif fmt is Format.csv:
+        typer.echo(result.differences.to_csv(index=False), nl=False)
+    else:
+        tables.print_experiment(result, stdout_console(200), shown)

@@ -1,0 +1,176 @@
+"""The export's schema, as two pandera schemas: one on the raw text, one on the parsed values.
+
+Each check carries a name that says what is wrong and what is allowed; pandera's failure cases
+(lazy validation: every failure, not the first) become one message per column and check, with
+the first few row numbers and a count (`_messages`). docs/registrations.md lists the rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .registrations import (COLUMNS, DATE_FORMATS, FOLLOWUP_SEPARATORS, NO, REQUIRED, SHOW_ROWS, TYPE_WORDS, YES,
+                            RegistrationError)
+
+HEADER_ROWS = 2  # data row 0 is row 2 of the file: the header is row 1
+
+
+def parse_dates(text):
+    """Text -> datetimes by the allowed formats (NaT where none fits or the cell is empty)."""
+    import pandas as pd
+
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in DATE_FORMATS:
+        todo = out.isna() & (text != "")
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return out
+
+
+def _followups(text):
+    """The follow-up column split into one row per date (index repeated), empty parts dropped."""
+    parts = text.str.split(FOLLOWUP_SEPARATORS, regex=True).explode().str.strip()
+    return parts[parts != ""]
+
+
+def _type_of(words: dict[str, str]):
+    allowed = {w: kind for kind, ws in TYPE_WORDS.items() for w in ws} | words
+    return lambda s: s.str.strip().str.lower().str.replace(" ", "_").map(allowed)
+
+
+def _text_schema(words: dict[str, str]):
+    import pandera.pandas as pa
+
+    def dates_ok(s):
+        return (s == "") | parse_dates(s).notna()
+
+    def number_ok(s):
+        import pandas as pd
+
+        return (s == "") | pd.to_numeric(s.str.replace(",", "."), errors="coerce").notna()
+
+    def followups_ok(s):
+        import pandas as pd
+
+        parts = _followups(s)
+        bad = parts[parse_dates(parts).isna()].index
+        return pd.Series(~s.index.isin(bad), index=s.index)
+
+    def optional(check, name):
+        return pa.Column(str, pa.Check(check, name=name), required=False)
+
+    return pa.DataFrameSchema({
+        "id": pa.Column(str, pa.Check(lambda s: s != "", name="an empty id")),
+        "first_call": pa.Column(str, pa.Check(lambda s: parse_dates(s).notna(),
+                                              name="an empty or unparseable date (allowed: YYYY-MM-DD HH:MM, "
+                                                   "DD-MM-YYYY HH:MM)")),
+        "type": pa.Column(str, pa.Check(lambda s: _type_of(words)(s).notna(),
+                                        name="an unknown type (allowed: acute/acuut, non-acute/niet-acuut, or the "
+                                             "mapping file's [types])")),
+        "first_contact": optional(dates_ok, "an unparseable date (allowed: YYYY-MM-DD HH:MM, DD-MM-YYYY HH:MM)"),
+        "on_site_minutes": optional(number_ok, "not a number of minutes"),
+        "forensic_exam": optional(lambda s: s.str.lower().isin(("",) + YES + NO),
+                                  name="neither yes nor no (allowed: yes/ja/1, no/nee/0, or empty)"),
+        "followup_dates": optional(followups_ok, "an unparseable date (allowed: dates separated by ';', ',' or '|')"),
+    }, strict=False)
+
+
+def _parsed_schema(today: date, opened: date):
+    import pandas as pd
+    import pandera.pandas as pa
+
+    end = pd.Timestamp(today) + pd.Timedelta(days=1)
+    start = pd.Timestamp(opened)
+
+    def when(name):
+        return [pa.Check(lambda s: s.isna() | (s < end), name=f"a date in the future (after {today})"),
+                pa.Check(lambda s: s.isna() | (s >= start), name=f"a date before the centre opened ({opened})")]
+
+    def after_call(col, name):
+        return pa.Check(lambda d: d[col].isna() | (d[col] >= d["first_call"]) if col in d else True, name=name)
+
+    return pa.DataFrameSchema({
+        "id": pa.Column(str, unique=True, report_duplicates="all"),
+        "first_call": pa.Column("datetime64[ns]", when("first_call"), nullable=True),
+        "first_contact": pa.Column("datetime64[ns]", when("first_contact"), nullable=True, required=False),
+        "on_site_minutes": pa.Column(float, pa.Check(lambda s: s.isna() | (s >= 0), name="a negative duration"),
+                                     nullable=True, required=False),
+        "first_followup": pa.Column("datetime64[ns]", when("followup_dates"), nullable=True, required=False),
+        "last_followup": pa.Column("datetime64[ns]", when("followup_dates"), nullable=True, required=False),
+    }, checks=[after_call("first_contact", "first_contact|a first contact before the first call"),
+               after_call("first_followup", "followup_dates|a follow-up before the first call")], strict=False)
+
+
+def _rows(index) -> str:
+    rows = sorted({int(i) + HEADER_ROWS for i in index})
+    shown = ", ".join(str(r) for r in rows[:SHOW_ROWS])
+    more = f" and {len(rows) - SHOW_ROWS} more" if len(rows) > SHOW_ROWS else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more} ({len(rows)} in all)"
+
+
+def _messages(exc, path: str) -> list[str]:
+    """One line per kind of problem: the column, what is wrong, which rows."""
+    cases = exc.failure_cases
+    out = []
+    missing = cases[cases["check"] == "column_in_dataframe"]
+    if len(missing):
+        names = [f"{c} ({' or '.join(COLUMNS[c])})" for c in REQUIRED if c in set(missing["failure_case"])]
+        out.append(f"{path}: missing required column(s) {', '.join(names)}; a mapping file can name "
+                   "the export's own headers (docs/registrations.md)")
+    broken = cases[(cases["check"] != "column_in_dataframe") & cases["index"].isna()]
+    for column in dict.fromkeys(broken["column"]):
+        out.append(f"{path}: column {column!r}: cannot be checked (a cell of an unexpected kind)")
+    rest = cases[(cases["check"] != "column_in_dataframe") & cases["index"].notna()]
+    for check, group in rest.groupby("check", sort=False):
+        column, _, what = str(check).rpartition("|")
+        column = column or str(group["column"].iloc[0])
+        if check == "field_uniqueness":
+            what = "a duplicate id"
+        out.append(f"{path}: column {column!r}: {what} in {_rows(group['index'])}")
+    return out
+
+
+def check_text(table, path: str, words: dict[str, str]) -> None:
+    """The raw-text rules; raise one RegistrationError holding every message."""
+    import pandera.pandas as pa
+
+    try:
+        _text_schema(words).validate(table, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise RegistrationError("\n".join(_messages(exc, path))) from None
+
+
+def parse(table, words: dict[str, str]):
+    """Typed columns (datetimes, the type, numbers, yes/no as 1/0) and the follow-up dates, one
+    per entry with its report's index (None without the column)."""
+    import pandas as pd
+
+    out = pd.DataFrame({"id": table["id"], "first_call": parse_dates(table["first_call"]),
+                        "type": _type_of(words)(table["type"])})
+    if "first_contact" in table:
+        out["first_contact"] = parse_dates(table["first_contact"])
+    if "on_site_minutes" in table:
+        out["on_site_minutes"] = pd.to_numeric(table["on_site_minutes"].str.replace(",", "."), errors="coerce")
+    if "forensic_exam" in table:
+        yes_no = table["forensic_exam"].str.lower()
+        out["forensic_exam"] = yes_no.isin(YES).astype(float).where(yes_no != "")
+    followups = None
+    if "followup_dates" in table:
+        followups = parse_dates(_followups(table["followup_dates"]))
+        grouped = followups.groupby(level=0)
+        out["first_followup"], out["last_followup"] = grouped.min(), grouped.max()
+    if "region" in table:
+        out["region"] = table["region"]
+    return out, followups
+
+
+def check_parsed(df: Any, path: str, today: date, opened: date) -> None:
+    """The rules on the parsed values (dates in range, unique ids, order, signs)."""
+    import pandera.pandas as pa
+
+    try:
+        _parsed_schema(today, opened).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise RegistrationError("\n".join(_messages(exc, path))) from None

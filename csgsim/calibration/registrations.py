@@ -1,0 +1,231 @@
+"""A centre's registration export: read it (CSV or .xlsx), name its columns, and check it with pandera.
+
+Why a schema library: the rules (required columns, parseable dates, allowed types, no report
+before its call) live in two pandera schemas, one on the raw text and one on the parsed values,
+and every failure they find becomes one message per kind of problem naming the column and the
+rows (as the spreadsheet numbers them: the header is row 1). No cell value is ever repeated in a
+message: the export is personal data. docs/registrations.md documents the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from csgsim.core import files
+from csgsim.core.errors import CsgsimError
+
+#: Largest export read: about 150,000 reports, far more than any centre registers in ten years.
+#: A larger file is refused before it is read, so memory stays bounded.
+MAX_EXPORT_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 150_000
+
+#: Canonical column -> (English name, Dutch name); headers match case-, space- and dash-blind.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "id": ("id", "meldingsnummer"),
+    "first_call": ("first_call", "eerste_melding"),
+    "type": ("type", "soort"),
+    "first_contact": ("first_contact", "eerste_contact"),
+    "on_site_minutes": ("on_site_minutes", "minuten_ter_plaatse"),
+    "forensic_exam": ("forensic_exam", "forensisch_onderzoek"),
+    "followup_dates": ("followup_dates", "vervolgcontacten"),
+    "region": ("region", "regio"),
+}
+REQUIRED = ("id", "first_call", "type")
+TYPE_WORDS = {"acute": ("acute", "acuut", "a"),
+              "non_acute": ("non_acute", "non-acute", "nonacute", "niet_acuut", "niet-acuut", "niet acuut", "na")}
+YES = ("yes", "ja", "y", "j", "1", "true", "waar")
+NO = ("no", "nee", "n", "0", "false", "onwaar")
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+                "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d", "%d-%m-%Y")
+FOLLOWUP_SEPARATORS = r"[;,|]"  # dates hold none of these
+FIRST_CENTRE_OPENED = date(2012, 1, 1)  # the first CSG (Utrecht) opened in 2012
+SHOW_ROWS = 5
+
+
+class RegistrationError(CsgsimError):
+    """An export, or its mapping file, cannot be used; the message names every kind of problem."""
+
+
+@dataclass(frozen=True)
+class Registrations:
+    """The validated reports of one export: aggregates are computed from these, nothing is written."""
+
+    source: str
+    sha256: str
+    first_call: np.ndarray  # datetime64[m], local time as registered
+    acute: np.ndarray  # bool
+    region: np.ndarray | None  # str per report, or None without a region column
+    contact_minutes: np.ndarray | None  # float, NaN where not registered
+    on_site_minutes: np.ndarray | None
+    forensic: np.ndarray | None  # float 1/0, NaN where not registered
+    followups: tuple[np.ndarray, np.ndarray] | None  # (report number, days from the call's day), one per follow-up
+
+    def __len__(self) -> int:
+        return int(self.first_call.size)
+
+    def only(self, keep: np.ndarray) -> Registrations:
+        """The reports where `keep` is true (one region of a multi-region export)."""
+        def cut(a):
+            return None if a is None else a[keep]
+        followups = None
+        if self.followups is not None:
+            rows, days = self.followups
+            new_number = np.cumsum(keep) - 1
+            followups = (new_number[rows[keep[rows]]], days[keep[rows]])
+        return Registrations(self.source, self.sha256, self.first_call[keep], self.acute[keep], cut(self.region),
+                             cut(self.contact_minutes), cut(self.on_site_minutes), cut(self.forensic), followups)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _norm(name: Any) -> str:
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
+
+
+def read_mapping(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A mapping file: ``[columns]`` canonical name = the export's header, ``[types]`` acute /
+    non_acute = the export's words. Returns (header -> canonical, word -> type)."""
+    text = files.read_text(path, "mapping file", RegistrationError, max_bytes=64 * 1024)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistrationError(f"{path}: TOML syntax error: {exc}") from None
+    unknown = set(data) - {"columns", "types"}
+    if unknown:
+        raise RegistrationError(f"{path}: unknown table(s) {sorted(unknown)}; allowed: [columns], [types]")
+    columns, types = data.get("columns", {}), data.get("types", {})
+    bad = sorted(set(columns) - set(COLUMNS)) + sorted(set(types) - set(TYPE_WORDS))
+    if bad or not all(isinstance(v, str) for v in columns.values()):
+        raise RegistrationError(f"{path}: [columns] maps {sorted(COLUMNS)} to header text and [types] maps "
+                                f"{sorted(TYPE_WORDS)} to lists of words; not allowed: {bad or 'a non-text header'}")
+    words = {}
+    for kind, listed in types.items():
+        if not isinstance(listed, list) or not all(isinstance(w, str) for w in listed):
+            raise RegistrationError(f"{path}: types.{kind} must be a list of words")
+        words.update({_norm(w): kind for w in listed})
+    return {_norm(v): k for k, v in columns.items()}, words
+
+
+def _xlsx_rows(raw: bytes, path: str, sheet: str | None) -> list[list[Any]]:
+    """The rows of the sheet holding the export (at most MAX_ROWS, streamed)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
+        raise RegistrationError(f"{path}: is not a readable .xlsx workbook ({type(exc).__name__})") from None
+    names = book.sheetnames
+    if sheet is not None and sheet not in names:
+        raise RegistrationError(f"{path}: no sheet {sheet!r}; its sheets: {', '.join(map(repr, names))}")
+    ws = book[sheet] if sheet is not None else book.worksheets[0]
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append(["" if v is None else v for v in row])
+        if len(rows) > MAX_ROWS + 1:
+            raise RegistrationError(f"{path}: more than {MAX_ROWS:,} rows; an export may hold at most that many "
+                                    "(split it by year)")
+    if sheet is None and len(names) > 1 and not _has_required(rows[0] if rows else [], {}):
+        raise RegistrationError(f"{path}: the first sheet {names[0]!r} has no columns {', '.join(REQUIRED)}; the "
+                                f"workbook's sheets: {', '.join(map(repr, names))}; name the one with the "
+                                "reports (--sheet)")
+    return rows
+
+
+def _has_required(header: list[Any], mapping: dict[str, str]) -> bool:
+    found = {_canonical(h, mapping) for h in header}
+    return all(r in found for r in REQUIRED)
+
+
+def _canonical(header: Any, mapping: dict[str, str]) -> str | None:
+    h = _norm(header)
+    if h in mapping:
+        return mapping[h]
+    return next((c for c, names in COLUMNS.items() if h in names), None)
+
+
+def _cell_text(v: Any) -> str:
+    if hasattr(v, "strftime"):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    return str(v).strip()
+
+
+def _table(raw: bytes, path: str, sheet: str | None):
+    """The export as a DataFrame of text (pandas), before any column is named."""
+    import pandas as pd
+
+    if path.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(raw, path, sheet)
+        if not rows:
+            return pd.DataFrame()
+        header = [_cell_text(h) for h in rows[0]]
+        body = [[_cell_text(v) for v in r[:len(header)]] + [""] * (len(header) - len(r)) for r in rows[1:]]
+        return pd.DataFrame(body, columns=header, dtype=str)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # Excel's CSV on Dutch Windows
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    if text.count("\n") > MAX_ROWS + 1:
+        raise RegistrationError(f"{path}: more than {MAX_ROWS:,} rows; an export may hold at most that many "
+                                "(split it by year)")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        if isinstance(exc, pd.errors.EmptyDataError):
+            return pd.DataFrame()
+        raise RegistrationError(f"{path}: is not a readable CSV table ({str(exc).splitlines()[0]})") from None
+
+
+def read_export(path: str | Path, mapping: str | Path | None = None, *, sheet: str | None = None,
+                today: date | None = None, opened: date = FIRST_CENTRE_OPENED) -> Registrations:
+    """Read and validate an export; a RegistrationError lists every kind of problem at once."""
+    from .registration_schema import check_parsed, check_text, parse
+
+    path = str(path)
+    raw = files.read_bytes(path, "registration export", RegistrationError, max_bytes=MAX_EXPORT_BYTES)
+    columns, words = read_mapping(mapping) if mapping is not None else ({}, {})
+    table = _table(raw, path, sheet)
+    named = {}
+    for h in table.columns:
+        c = _canonical(h, columns)
+        if c is not None and c not in named:
+            named[c] = h
+    table = table[list(named.values())].set_axis(list(named), axis=1)
+    if len(table) == 0:
+        raise RegistrationError(f"{path}: holds no reports (an empty file or a header only)")
+    check_text(table, path, words)
+    parsed, followups = parse(table, words)
+    check_parsed(parsed, path, today or date.today(), opened)
+    return _registrations(parsed, followups, path, hashlib.sha256(raw).hexdigest())
+
+
+def _registrations(df, followup_dates, path: str, digest: str) -> Registrations:
+    """The checked frame as arrays (ids are dropped here: they served only the duplicate check)."""
+    call = df["first_call"].to_numpy("datetime64[m]")
+
+    def minutes(col):
+        if col not in df:
+            return None
+        return df[col].to_numpy(float)
+
+    contact = None
+    if "first_contact" in df:
+        contact = (df["first_contact"] - df["first_call"]).dt.total_seconds().to_numpy(float) / 60.0
+    followups = None
+    if followup_dates is not None:
+        rows = df.index.get_indexer(followup_dates.index)
+        day0 = call.astype("datetime64[D]")[rows]
+        followups = (rows, (followup_dates.to_numpy("datetime64[D]") - day0).astype(float))
+    region = df["region"].to_numpy(str) if "region" in df else None
+    return Registrations(path, digest, call, df["type"].to_numpy() == "acute", region, contact,
+                         minutes("on_site_minutes"), minutes("forensic_exam"), followups)

@@ -55,6 +55,16 @@ def jeffreys(k: int, n: int) -> tuple[float, float, float]:
     return k / n, float(beta.ppf(0.025, a, b)), float(beta.ppf(0.975, a, b))
 
 
+def _pearson(counts: np.ndarray, expected: np.ndarray) -> tuple[float, int]:
+    """Pearson's chi-square with the cells expecting fewer than 5 pooled into one (the usual rule:
+    sparse cells would inflate it); and the number of cells it is taken over."""
+    small = expected < 5
+    x2 = float(((counts - expected) ** 2 / expected)[~small].sum())
+    if small.any() and expected[small].sum() > 0:
+        x2 += float((counts[small].sum() - expected[small].sum()) ** 2 / expected[small].sum())
+    return x2, int((~small).sum() + small.any())
+
+
 def shrink(counts: np.ndarray, exposure: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float]:
     """James-Stein mix of the own rates (counts / exposure) and the target weights; mean 1."""
     target = target / target.mean()
@@ -63,11 +73,10 @@ def shrink(counts: np.ndarray, exposure: np.ndarray, target: np.ndarray) -> tupl
     if n == 0 or seen.sum() < 2:
         return target, 0.0
     expected = n * target * exposure / (target * exposure).sum()
-    ok = seen & (expected > 0)
-    x2 = float((((counts - expected) ** 2)[ok] / expected[ok]).sum())
+    x2, cells = _pearson(counts[seen], expected[seen])
     from scipy.stats import chi2
 
-    lam = max(0.0, 1.0 - float(chi2.ppf(CAUTION, ok.sum() - 1)) / x2) if x2 > 0 else 0.0
+    lam = max(0.0, 1.0 - float(chi2.ppf(CAUTION, cells - 1)) / x2) if x2 > 0 and cells > 1 else 0.0
     own = np.where(seen, counts / np.where(seen, exposure, 1.0), 0.0)
     own = np.where(seen, own / (n / (target * exposure).sum()), target)  # on the target's scale
     w = lam * own + (1 - lam) * target

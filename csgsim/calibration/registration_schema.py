@@ -88,8 +88,11 @@ def _parsed_schema(today: date, opened: date):
         return [pa.Check(lambda s: s.isna() | (s < end), name=f"a date in the future (after {today})"),
                 pa.Check(lambda s: s.isna() | (s >= start), name=f"a date before the centre opened ({opened})")]
 
-    def after_call(col, name):
-        return pa.Check(lambda d: d[col].isna() | (d[col] >= d["first_call"]) if col in d else True, name=name)
+    def after_call(col, name, day=False):
+        def check(d):
+            call = d["first_call"].dt.normalize() if day else d["first_call"]
+            return d[col].isna() | (d[col] >= call) if col in d else True
+        return pa.Check(check, name=name)
 
     return pa.DataFrameSchema({
         "id": pa.Column(str, unique=True, report_duplicates="all"),
@@ -100,7 +103,7 @@ def _parsed_schema(today: date, opened: date):
         "first_followup": pa.Column("datetime64[ns]", when("followup_dates"), nullable=True, required=False),
         "last_followup": pa.Column("datetime64[ns]", when("followup_dates"), nullable=True, required=False),
     }, checks=[after_call("first_contact", "first_contact|a first contact before the first call"),
-               after_call("first_followup", "followup_dates|a follow-up before the first call")], strict=False)
+               after_call("first_followup", "followup_dates|a follow-up before the first call's day", day=True)], strict=False)
 
 
 def _rows(index) -> str:
@@ -152,7 +155,7 @@ def parse(table, words: dict[str, str]):
     if "first_contact" in table:
         out["first_contact"] = parse_dates(table["first_contact"])
     if "on_site_minutes" in table:
-        out["on_site_minutes"] = pd.to_numeric(table["on_site_minutes"].str.replace(",", "."), errors="coerce")
+        out["on_site_minutes"] = pd.to_numeric(table["on_site_minutes"].str.replace(",", "."), errors="coerce").astype(float)
     if "forensic_exam" in table:
         yes_no = table["forensic_exam"].str.lower()
         out["forensic_exam"] = yes_no.isin(YES).astype(float).where(yes_no != "")

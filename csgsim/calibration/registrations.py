@@ -168,7 +168,7 @@ def _table(raw: bytes, path: str, sheet: str | None):
             return pd.DataFrame()
         header = [_cell_text(h) for h in rows[0]]
         body = [[_cell_text(v) for v in r[:len(header)]] + [""] * (len(header) - len(r)) for r in rows[1:]]
-        return pd.DataFrame(body, columns=header, dtype=str)
+        return pd.DataFrame(body, columns=header, dtype=object)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

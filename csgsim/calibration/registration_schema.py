@@ -10,8 +10,36 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .registrations import (COLUMNS, DATE_FORMATS, FOLLOWUP_SEPARATORS, NO, REQUIRED, SHOW_ROWS, TYPE_WORDS, YES,
-                            RegistrationError)
+from csgsim.core.errors import CsgsimError
+
+MAX_ROWS = 150_000  # reports in one export: far more than a centre registers in ten years
+
+#: Canonical column -> (English name, Dutch name); headers match case-, space- and dash-blind.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "id": ("id", "meldingsnummer"),
+    "first_call": ("first_call", "eerste_melding"),
+    "type": ("type", "soort"),
+    "first_contact": ("first_contact", "eerste_contact"),
+    "on_site_minutes": ("on_site_minutes", "minuten_ter_plaatse"),
+    "forensic_exam": ("forensic_exam", "forensisch_onderzoek"),
+    "followup_dates": ("followup_dates", "vervolgcontacten"),
+    "region": ("region", "regio"),
+}
+REQUIRED = ("id", "first_call", "type")
+TYPE_WORDS = {"acute": ("acute", "acuut", "a"),
+              "non_acute": ("non_acute", "non-acute", "nonacute", "niet_acuut", "niet-acuut", "niet acuut", "na")}
+YES = ("yes", "ja", "y", "j", "1", "true", "waar")
+NO = ("no", "nee", "n", "0", "false", "onwaar")
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+                "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d", "%d-%m-%Y")
+FOLLOWUP_SEPARATORS = r"[;,|]"  # dates hold none of these
+FIRST_CENTRE_OPENED = date(2012, 1, 1)  # the first CSG (Utrecht) opened in 2012
+SHOW_ROWS = 5
+
+
+class RegistrationError(CsgsimError):
+    """An export, or its mapping file, cannot be used; the message names every kind of problem."""
+
 
 HEADER_ROWS = 2  # data row 0 is row 2 of the file: the header is row 1
 

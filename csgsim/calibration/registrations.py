@@ -20,39 +20,16 @@ from typing import Any
 import numpy as np
 
 from csgsim.core import files
-from csgsim.core.errors import CsgsimError
 
-#: Largest export read: about 150,000 reports, far more than any centre registers in ten years.
-#: A larger file is refused before it is read, so memory stays bounded.
+from .registration_schema import (COLUMNS, FIRST_CENTRE_OPENED, MAX_ROWS, REQUIRED, TYPE_WORDS, RegistrationError,
+                                  check_parsed, check_text, parse)
+
+__all__ = ["COLUMNS", "FIRST_CENTRE_OPENED", "MAX_EXPORT_BYTES", "RegistrationError", "Registrations", "read_export",
+           "read_mapping"]
+
+#: Largest export read: far more than any centre registers in ten years (MAX_ROWS reports). A
+#: larger file is refused before it is read, so memory stays bounded.
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
-MAX_ROWS = 150_000
-
-#: Canonical column -> (English name, Dutch name); headers match case-, space- and dash-blind.
-COLUMNS: dict[str, tuple[str, str]] = {
-    "id": ("id", "meldingsnummer"),
-    "first_call": ("first_call", "eerste_melding"),
-    "type": ("type", "soort"),
-    "first_contact": ("first_contact", "eerste_contact"),
-    "on_site_minutes": ("on_site_minutes", "minuten_ter_plaatse"),
-    "forensic_exam": ("forensic_exam", "forensisch_onderzoek"),
-    "followup_dates": ("followup_dates", "vervolgcontacten"),
-    "region": ("region", "regio"),
-}
-REQUIRED = ("id", "first_call", "type")
-TYPE_WORDS = {"acute": ("acute", "acuut", "a"),
-              "non_acute": ("non_acute", "non-acute", "nonacute", "niet_acuut", "niet-acuut", "niet acuut", "na")}
-YES = ("yes", "ja", "y", "j", "1", "true", "waar")
-NO = ("no", "nee", "n", "0", "false", "onwaar")
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d", "%d-%m-%Y")
-FOLLOWUP_SEPARATORS = r"[;,|]"  # dates hold none of these
-FIRST_CENTRE_OPENED = date(2012, 1, 1)  # the first CSG (Utrecht) opened in 2012
-SHOW_ROWS = 5
-
-
-class RegistrationError(CsgsimError):
-    """An export, or its mapping file, cannot be used; the message names every kind of problem."""
-
 
 @dataclass(frozen=True)
 class Registrations:
@@ -189,8 +166,6 @@ def _table(raw: bytes, path: str, sheet: str | None):
 def read_export(path: str | Path, mapping: str | Path | None = None, *, sheet: str | None = None,
                 today: date | None = None, opened: date = FIRST_CENTRE_OPENED) -> Registrations:
     """Read and validate an export; a RegistrationError lists every kind of problem at once."""
-    from .registration_schema import check_parsed, check_text, parse
-
     path = str(path)
     raw = files.read_bytes(path, "registration export", RegistrationError, max_bytes=MAX_EXPORT_BYTES)
     columns, words = read_mapping(mapping) if mapping is not None else ({}, {})

@@ -11,12 +11,13 @@ share's ``level_sd_log`` in the input draws. Profiles are shrunk toward the ship
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
-from csgsim.config.schema import Profile
+from csgsim.config.schema import Profile, Scenario
 
 from .own_profiles import Distributions, ProfileEstimate, distributions, hour_of_week_profile, seasonality
 from .registrations import Registrations
@@ -169,9 +170,24 @@ def _season_offset(days: np.ndarray, shares: tuple[float, float], targets: dict[
     return np.log(mix)
 
 
+def event_days(scenario: Scenario, region: str, start: date, end: date) -> dict[str, np.ndarray]:
+    """Each type's mean event multiplier per day of [start, end] under the scenario's events."""
+    from csgsim.core.calendar import Calendar
+    from csgsim.demand.intensity import event_multiplier
+
+    cal = Calendar(start, (end - start).days + 1)
+    return {k: event_multiplier([e for e in scenario.events if e.applies(region, k)], cal).reshape(-1, 24).mean(axis=1)
+            for k in KINDS}
+
+
 def estimate(reg: Registrations, targets: dict[str, Profile], target_seasons: dict[str, np.ndarray],
-             start: date | None = None, end: date | None = None, contact_norm_minutes: float = 30.0) -> OwnDemand:
-    """The region's demand from its registrations in [start, end] (default: their whole months)."""
+             start: date | None = None, end: date | None = None, contact_norm_minutes: float = 30.0,
+             events: Callable[[date, date], dict[str, np.ndarray]] | None = None) -> OwnDemand:
+    """The region's demand from its registrations in [start, end] (default: their whole months).
+
+    `events(start, end)` gives each type's event multiplier per day: the scenario's level is the
+    expected count before events (which the scenario applies on top), so the trend is fitted with
+    the events as an offset and a known jump is not taken for growth."""
     from scipy.stats import beta as beta_dist
 
     start, end = period_of(reg.first_call, start, end)
@@ -191,6 +207,9 @@ def estimate(reg: Registrations, targets: dict[str, Profile], target_seasons: di
     t = (days - middle).astype(float) / 365.25
     trend = days.size > 366
     offset = _season_offset(days, (share.value, 1 - share.value), target_seasons)
+    if events is not None:
+        uplift = events(start, end)
+        offset = offset + np.log(share.value * uplift["acute"] + (1 - share.value) * uplift["non_acute"])
     (a0, b1), cov = poisson_trend(daily, offset, t, trend)
     sd, sd_growth = float(np.sqrt(cov[0, 0] * phi)), float(np.sqrt(cov[1, 1] * phi))
     total = Interval(*(float(np.exp(a0 + k * Z95 * sd) * length) for k in (0, -1, 1)))

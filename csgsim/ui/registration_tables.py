@@ -23,16 +23,28 @@ def _model_share(region) -> float:
     return a / (a + n)
 
 
-def _rows(est, region) -> list[tuple[str, str, str, str]]:
+def _expected(sc, region_id: str, kind: str, year: int) -> float:
+    """The model's expected reports in a calendar year, events included (as registered counts are)."""
+    from datetime import date
+
+    from csgsim.core.calendar import Calendar
+    from csgsim.demand.intensity import intensity
+
+    cal = Calendar(date(year, 1, 1), (date(year + 1, 1, 1) - date(year, 1, 1)).days)
+    return float(intensity(sc, region_id, kind, cal).sum())
+
+
+def _rows(est, sc, region_id: str) -> list[tuple[str, str, str, str]]:
+    region = sc.regions[region_id]
     rows = [("reports", f"{est.reports:,}", f"{est.start} to {est.end}", ""),
             ("count model", est.model, f"weekly counts vary {est.dispersion:.2f} x Poisson", "")]
     for y in est.years:
         label = f"{y.kind.replace('_', '-')} {y.year}" + (f" ({y.fraction:.0%} registered)" if y.fraction < 1 else "")
         rows.append((label, f"{y.level.value:.1f}", _ci(y.level.low, y.level.high),
-                     f"{region.demand(y.kind).annual_level(y.year):.1f}"))
+                     f"{_expected(sc, region_id, y.kind, y.year):.1f}"))
     model_total = sum(region.demand(k).annual_level(est.level_year) for k in ("acute", "non_acute"))
-    rows.append((f"level {est.level_year}, both types", f"{est.total.value:.1f}", _ci(est.total.low, est.total.high),
-                 f"{model_total:.1f}"))
+    rows.append((f"level {est.level_year}, both types, before events", f"{est.total.value:.1f}",
+                 _ci(est.total.low, est.total.high), f"{model_total:.1f}"))
     if est.growth is not None:
         g = est.growth
         rows.append(("growth per year", f"{g.value:+.1%}", _ci(g.low, g.high, "{:+.1%}"),
@@ -83,13 +95,15 @@ def narrowing(old_sd: float, new_sd: float) -> str:
             f"{new}: {old_sd / new_sd:.1f} times narrower on the log scale")
 
 
-def print_estimates(est, region, console) -> None:
+def print_estimates(est, sc, region_id: str, console) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{region.name}: own registration against the model ({est.provenance()})")
+    region = sc.regions[region_id]
+    table = Table(title=f"{region.name}: own registration against the model ({est.provenance()}); counts per "
+                        "year with events, the level before them")
     for name in ("estimate", "own registration", "95% CI", "the model had"):
         table.add_column(name)
-    for row in _rows(est, region):
+    for row in _rows(est, sc, region_id):
         table.add_row(*row)
     console.print(table)
     console.print(narrowing(region.uncertainty.level_sd_log, est.sd_log))

@@ -97,7 +97,7 @@ def import_registrations(
         est = own_demand.estimate(
             reg, {k: shipped.demand(k).profile for k in own_demand.KINDS},
             {k: shipped.demand(k).seasonality for k in own_demand.KINDS}, _day(start), _day(end),
-            sc.norms.acute_contact_minutes)
+            sc.norms.acute_contact_minutes, lambda a, b: own_demand.event_days(sc, region, a, b))
         text = own_writer.patch(Path(source).read_text(encoding="utf-8-sig"), region, est)
         scenario_mod.parse(tomllib.loads(text), str(out or "the written scenario"))
     except CsgsimError as exc:
@@ -106,7 +106,7 @@ def import_registrations(
         typer.echo(f"warning: {export}: {line}", err=True)
     from csgsim.ui import registration_tables
 
-    registration_tables.print_estimates(est, sc.regions[region], stdout_console())
+    registration_tables.print_estimates(est, sc, region, stdout_console())
     if out is not None:
         from csgsim.ui.demand_cli import _write_text
 

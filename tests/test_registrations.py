@@ -21,7 +21,8 @@ from csgsim.core.calendar import Calendar
 START, END = date(2023, 1, 1), date(2024, 12, 31)
 
 
-def known(acute: float = 150.0, non_acute: float = 180.0, cv: float = 0.0, profile: str | None = None, **pathway):
+def known(acute: float = 150.0, non_acute: float = 180.0, cv: float = 0.0, profile: str | None = None,
+          events: list | None = None, **pathway):
     """A one-region scenario whose demand is exactly known: no growth, no events."""
     region = region_data(acute=acute, non_acute=non_acute, pathway=pathway) if pathway else \
         region_data(acute=acute, non_acute=non_acute)
@@ -29,7 +30,7 @@ def known(acute: float = 150.0, non_acute: float = 180.0, cv: float = 0.0, profi
         region["demand"][kind].update({"growth_per_year": 0.0, "level_year": 2023, "overdispersion_cv": cv})
         if profile:
             region["demand"][kind].update({"profile": profile, "seasonality": [1.0] * 12})
-    return build({"r": region}, profiles={"flat": FLAT})
+    return build({"r": region}, profiles={"flat": FLAT}, events=events)
 
 
 def _targets(sc):
@@ -129,6 +130,21 @@ def test_one_year_has_no_trend_and_a_part_year_is_scaled() -> None:
     assert year.fraction == pytest.approx(274 / 366)
     assert year.level.value == pytest.approx(year.count / year.fraction)
     assert year.level.low < 150 < year.level.high
+
+
+def test_a_scenario_event_is_not_taken_for_growth() -> None:
+    """A lasting +40% from 2024-01-01 in the scenario: with the events as offset the trend is
+    about 0 and the level is the level before the event; without, the jump reads as growth."""
+    jump = [{"name": "jump", "kind": "level", "start": date(2024, 1, 1), "types": ["acute", "non_acute"],
+             "effect": 0.4}]
+    sc = known(acute=600.0, non_acute=600.0, events=jump)
+    reports = synthetic.generate(sc, "r", START, END, 11)
+    profiles, seasons = _targets(sc)
+    with_events = own_demand.estimate(reports.registrations(), profiles, seasons,
+                                      events=lambda a, b: own_demand.event_days(sc, "r", a, b))
+    assert with_events.growth.low < 0 < with_events.growth.high
+    assert with_events.total.low < 1200 < with_events.total.high
+    assert own_demand.estimate(reports.registrations(), profiles, seasons).growth.low > 0.1
 
 
 def _calls(rates: np.ndarray, seed: int = 1) -> np.ndarray:

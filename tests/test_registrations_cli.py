@@ -210,3 +210,31 @@ def test_generated_garbage_is_a_registration_error_never_a_traceback(cells, tmp_
         read_export(export, today=date(2025, 6, 1))
     except RegistrationError as exc:
         assert str(exc)
+
+
+def test_a_multi_region_export_gives_each_region_its_rows(exports, tmp_path: Path) -> None:
+    """A region column: the rows of the region asked for (by id or name) are used; an export
+    without that region names the regions it holds (with counts, no rows)."""
+    lines = exports["en.csv"].read_text().splitlines()
+    both = [lines[0] + ",region"] + [f"{line},{'Zeeland' if i % 3 else 'rotterdam'}" for i, line in
+                                     enumerate(lines[1:])]
+    export = tmp_path / "both.csv"
+    export.write_text("\n".join(both) + "\n")
+    result = _import(export, tmp_path / "own.toml")
+    assert result.exit_code == 0, result.output
+    kept = sum(1 for i in range(len(lines) - 1) if i % 3)
+    assert f"own registration, {kept} reports" in (tmp_path / "own.toml").read_text()
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join([both[0], *(x for x in both[1:] if x.endswith(",rotterdam"))]) + "\n")
+    result = _import(other, tmp_path / "none.toml")
+    assert result.exit_code == 2 and "no report of region 'zeeland'" in result.output
+    assert "'rotterdam' (" in result.output and not (tmp_path / "none.toml").exists()
+
+
+def test_a_period_without_reports_is_an_error(exports, tmp_path: Path) -> None:
+    out = tmp_path / "own.toml"
+    result = _import(exports["en.csv"], out, "--from", "2025-01-01", "--to", "2025-06-30")
+    assert result.exit_code == 2 and "no report has its first call from 2025-01-01 to 2025-06-30" in result.output
+    result = _import(exports["en.csv"], out, "--from", "2024-06-01", "--to", "2024-01-01")
+    assert result.exit_code == 2 and "ends (2024-01-01) before it starts (2024-06-01)" in result.output
+    assert not out.exists()

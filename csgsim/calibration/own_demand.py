@@ -20,7 +20,7 @@ import numpy as np
 from csgsim.config.schema import Profile, Scenario
 
 from .own_profiles import Distributions, ProfileEstimate, distributions, hour_of_week_profile, seasonality
-from .registrations import Registrations
+from .registrations import RegistrationError, Registrations
 
 Z95 = 1.959963984540054
 DISPERSION_P = 0.05  # weekly counts over-dispersed when Poisson's chi-square test rejects at this level
@@ -191,8 +191,12 @@ def estimate(reg: Registrations, targets: dict[str, Profile], target_seasons: di
     from scipy.stats import beta as beta_dist
 
     start, end = period_of(reg.first_call, start, end)
+    if end < start:
+        raise RegistrationError(f"{reg.source}: the registered period ends ({end}) before it starts ({start})")
     days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
     inside = (reg.first_call >= days[0]) & (reg.first_call < days[-1] + 1)
+    if not inside.any():
+        raise RegistrationError(f"{reg.source}: no report has its first call from {start} to {end}")
     calls, acute = reg.first_call[inside], reg.acute[inside]
     daily = daily_counts(calls, start, days.size)
     years = days.astype("datetime64[Y]").astype(int) + 1970

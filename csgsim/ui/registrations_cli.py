@@ -125,7 +125,7 @@ def _region_rows(reg, region: str, name: str, export: Path):
     keep = (values == region.lower()) | (values == name.lower())
     if not keep.any():
         found, counts = np.unique(reg.region, return_counts=True)
-        listed = ", ".join(f"{f!r} ({c} reports)" for f, c in zip(found[:10], counts[:10]))
+        listed = ", ".join(f"{str(f)!r} ({c} reports)" for f, c in zip(found[:10], counts[:10]))
         raise RegistrationError(f"{export}: no report of region {region!r} ({name}) in the region column; it holds "
                                 f"{listed}")
     return reg.only(keep)

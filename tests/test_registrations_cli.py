@@ -238,3 +238,18 @@ def test_a_period_without_reports_is_an_error(exports, tmp_path: Path) -> None:
     result = _import(exports["en.csv"], out, "--from", "2024-06-01", "--to", "2024-01-01")
     assert result.exit_code == 2 and "ends (2024-01-01) before it starts (2024-06-01)" in result.output
     assert not out.exists()
+
+
+def test_the_written_scenario_passes_validate_and_names_its_provenance(exports, tmp_path: Path) -> None:
+    out = tmp_path / "own.toml"
+    assert _import(exports["nl.csv"], out).exit_code == 0
+    result = _cli("validate", out)
+    assert result.exit_code == 0, result.output
+    assert "own registration" in result.output
+
+
+def test_a_bad_mapping_file_is_named(exports, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[columns]\nreport_number = "Nr"\n')
+    result = _import(exports["en.csv"], tmp_path / "own.toml", "--mapping", mapping)
+    assert result.exit_code == 2 and "not allowed: ['report_number']" in result.output

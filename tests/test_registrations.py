@@ -122,12 +122,15 @@ def test_optional_columns_are_recovered() -> None:
 
 
 def test_one_year_has_no_trend_and_a_part_year_is_scaled() -> None:
-    """Nine months registered: no trend; the year's level is the count over the registered part."""
+    """Nine months registered: no trend; the year's level is the count over the registered part
+    (its share of the year's reports under the shipped seasonality)."""
     sc = known()
     (est,) = estimates(sc, [5], start=date(2024, 1, 1), end=date(2024, 9, 30))
     assert est.growth is None and est.growth_sd_log == 0.0
-    year = next(y for y in est.years if y.kind == "acute")
-    assert year.fraction == pytest.approx(274 / 366)
+    flat = next(y for y in est.years if y.kind == "non_acute")  # flat seasonality: the share of days
+    assert flat.fraction == pytest.approx(274 / 366)
+    year = next(y for y in est.years if y.kind == "acute")  # summer-heavy: Jan-Sep hold more than 274/366
+    assert year.fraction > 274 / 366
     assert year.level.value == pytest.approx(year.count / year.fraction)
     assert year.level.low < 150 < year.level.high
 

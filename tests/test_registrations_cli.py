@@ -253,3 +253,20 @@ def test_a_bad_mapping_file_is_named(exports, tmp_path: Path) -> None:
     mapping.write_text('[columns]\nreport_number = "Nr"\n')
     result = _import(exports["en.csv"], tmp_path / "own.toml", "--mapping", mapping)
     assert result.exit_code == 2 and "not allowed: ['report_number']" in result.output
+
+
+def test_a_mapped_workbook_with_several_sheets_reads_its_first_sheet(tmp_path: Path) -> None:
+    """The first sheet's headers are matched through the mapping file before another sheet is asked for."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Meldingen"
+    book.active.append(["Nr", "Datum", "Soort"])
+    for line in _rows():
+        book.active.append(line.split(",")[:3])
+    book.create_sheet("Toelichting").append(["Export of 2024"])
+    export, mapping = tmp_path / "export.xlsx", tmp_path / "mapping.toml"
+    book.save(export)
+    mapping.write_text('[columns]\nid = "Nr"\nfirst_call = "Datum"\ntype = "Soort"\n')
+    result = _import(export, tmp_path / "own.toml", "--mapping", mapping)
+    assert result.exit_code == 0, result.output

@@ -122,22 +122,27 @@ def _garwood(count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, chi2.ppf(0.975, 2 * count + 2) / 2
 
 
-def year_levels(calls: np.ndarray, acute: np.ndarray, days: np.ndarray, phi: float) -> tuple[YearLevel, ...]:
+def year_levels(calls: np.ndarray, acute: np.ndarray, days: np.ndarray, phi: float,
+                seasons: dict[str, np.ndarray]) -> tuple[YearLevel, ...]:
     """Expected reports per calendar year and type; the interval is Garwood's (Poisson), or
-    lognormal with the variance times `phi` (negative binomial) when phi is not 1."""
+    lognormal with the variance times `phi` (negative binomial) when phi is not 1. A part-year is
+    scaled by its share of the year's reports under the shipped seasonality (`fraction`)."""
     out = []
     year_of_call = calls.astype("datetime64[Y]").astype(int) + 1970
     for year in np.unique(days.astype("datetime64[Y]").astype(int) + 1970):
-        in_year = ((days >= np.datetime64(f"{year}-01-01")) & (days < np.datetime64(f"{year + 1}-01-01"))).sum()
-        fraction = in_year / (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        whole = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01"))
+        registered = (whole >= days[0]) & (whole <= days[-1])
+        month = whole.astype("datetime64[M]").astype(int) % 12
         for kind, mask in (("acute", acute), ("non_acute", ~acute)):
+            weight = seasons[kind][month]
+            fraction = float(weight[registered].sum() / weight.sum())
             n = int(((year_of_call == year) & mask).sum())
             if phi == 1.0:
                 low, high = _garwood(np.array(n))
             else:
                 half = Z95 * np.sqrt(phi / max(n, 1))
                 low, high = n * np.exp(-half), max(n, 1) * np.exp(half)
-            out.append(YearLevel(int(year), kind, n, float(fraction),
+            out.append(YearLevel(int(year), kind, n, fraction,
                                  Interval(n / fraction, float(low) / fraction, float(high) / fraction)))
     return tuple(out)
 
@@ -223,7 +228,7 @@ def estimate(reg: Registrations, targets: dict[str, Profile], target_seasons: di
     expected = np.exp(a0 + b1 * t)
     return OwnDemand(
         reports=int(calls.size), start=start, end=end, sha256=reg.sha256,
-        years=year_levels(calls, acute, days, phi), dispersion=phi_seen,
+        years=year_levels(calls, acute, days, phi, target_seasons), dispersion=phi_seen,
         model="negative binomial" if over else "Poisson", level_year=level_year, total=total, sd_log=sd,
         growth=growth, growth_sd_log=sd_growth if trend else 0.0, share=share, share_beta=(a, b),
         profiles={k: hour_of_week_profile(calls[acute == (k == "acute")], days, targets[k]) for k in KINDS},

@@ -92,7 +92,7 @@ def read_mapping(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
     return {_norm(v): k for k, v in columns.items()}, words
 
 
-def _xlsx_rows(raw: bytes, path: str, sheet: str | None) -> list[list[Any]]:
+def _xlsx_rows(raw: bytes, path: str, sheet: str | None, columns: dict[str, str]) -> list[list[Any]]:
     """The rows of the sheet holding the export (at most MAX_ROWS, streamed)."""
     from openpyxl import load_workbook
 
@@ -110,7 +110,7 @@ def _xlsx_rows(raw: bytes, path: str, sheet: str | None) -> list[list[Any]]:
         if len(rows) > MAX_ROWS + 1:
             raise RegistrationError(f"{path}: more than {MAX_ROWS:,} rows; an export may hold at most that many "
                                     "(split it by year)")
-    if sheet is None and len(names) > 1 and not _has_required(rows[0] if rows else [], {}):
+    if sheet is None and len(names) > 1 and not _has_required(rows[0] if rows else [], columns):
         raise RegistrationError(f"{path}: the first sheet {names[0]!r} has no columns {', '.join(REQUIRED)}; the "
                                 f"workbook's sheets: {', '.join(map(repr, names))}; name the one with the "
                                 "reports (--sheet)")
@@ -135,12 +135,12 @@ def _cell_text(v: Any) -> str:
     return str(v).strip()
 
 
-def _table(raw: bytes, path: str, sheet: str | None):
+def _table(raw: bytes, path: str, sheet: str | None, columns: dict[str, str]):
     """The export as a DataFrame of text (pandas), before any column is named."""
     import pandas as pd
 
     if path.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(raw, path, sheet)
+        rows = _xlsx_rows(raw, path, sheet, columns)
         if not rows:
             return pd.DataFrame()
         header = [_cell_text(h) for h in rows[0]]
@@ -169,7 +169,7 @@ def read_export(path: str | Path, mapping: str | Path | None = None, *, sheet: s
     path = str(path)
     raw = files.read_bytes(path, "registration export", RegistrationError, max_bytes=MAX_EXPORT_BYTES)
     columns, words = read_mapping(mapping) if mapping is not None else ({}, {})
-    table = _table(raw, path, sheet)
+    table = _table(raw, path, sheet, columns)
     named = {}
     for h in table.columns:
         c = _canonical(h, columns)

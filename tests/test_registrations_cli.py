@@ -270,3 +270,17 @@ def test_a_mapped_workbook_with_several_sheets_reads_its_first_sheet(tmp_path: P
     mapping.write_text('[columns]\nid = "Nr"\nfirst_call = "Datum"\ntype = "Soort"\n')
     result = _import(export, tmp_path / "own.toml", "--mapping", mapping)
     assert result.exit_code == 0, result.output
+
+
+def test_dates_parse_in_the_allowed_forms_and_only_when_they_exist() -> None:
+    import pandas as pd
+
+    from csgsim.calibration.registration_schema import parse_dates
+
+    text = pd.Series(["2024-01-05 10:30", "05-01-2024 10:30", "2024-01-05T10:30:15", "29-02-2024", "2024-1-5 9:05",
+                      "2024-02-30", "31-13-2024 10:00", "2024-01-05 25:00", "2024-01", "", "10:30 2024-01-05"])
+    parsed = parse_dates(text)
+    assert list(parsed[:5]) == [pd.Timestamp("2024-01-05 10:30"), pd.Timestamp("2024-01-05 10:30"),
+                                pd.Timestamp("2024-01-05 10:30:15"), pd.Timestamp("2024-02-29"),
+                                pd.Timestamp("2024-01-05 09:05")]
+    assert parsed[5:].isna().all()

@@ -30,8 +30,10 @@ TYPE_WORDS = {"acute": ("acute", "acuut", "a"),
               "non_acute": ("non_acute", "non-acute", "nonacute", "niet_acuut", "niet-acuut", "niet acuut", "na")}
 YES = ("yes", "ja", "y", "j", "1", "true", "waar")
 NO = ("no", "nee", "n", "0", "false", "onwaar")
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d", "%d-%m-%Y")
+#: The allowed dates: YYYY-MM-DD or DD-MM-YYYY, optionally with HH:MM[:SS] (ISO's T allowed).
+_TIME = r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+ISO_DATE = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})" + _TIME
+DUTCH_DATE = r"^(?P<day>\d{1,2})-(?P<month>\d{1,2})-(?P<year>\d{4})" + _TIME
 FOLLOWUP_SEPARATORS = r"[;,|]"  # dates hold none of these
 FIRST_CENTRE_OPENED = date(2012, 1, 1)  # the first CSG (Utrecht) opened in 2012
 SHOW_ROWS = 5
@@ -45,15 +47,22 @@ HEADER_ROWS = 2  # data row 0 is row 2 of the file: the header is row 1
 
 
 def parse_dates(text):
-    """Text -> datetimes by the allowed formats (NaT where none fits or the cell is empty)."""
+    """Text -> datetimes in the allowed forms (NaT where none fits, the date does not exist, or
+    the cell is empty): regular expressions pick the parts, pandas builds the dates in one go."""
     import pandas as pd
 
+    text = text.fillna("").astype(str).str.strip()
+    parts = text.str.extract(ISO_DATE)
+    dutch = parts["year"].isna()
+    if dutch.any():
+        parts.loc[dutch] = text[dutch].str.extract(DUTCH_DATE)[parts.columns]
+    parts = parts.fillna({"hour": "0", "minute": "0", "second": "0"})
+    found = parts["year"].notna()
+    clock = parts.loc[found, ["hour", "minute", "second"]].astype(int)
+    found[found] = ((clock["hour"] < 24) & (clock["minute"] < 60) & (clock["second"] < 60)).to_numpy()
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    for fmt in DATE_FORMATS:
-        todo = out.isna() & (text != "")
-        if not todo.any():
-            break
-        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    if found.any():
+        out[found] = pd.to_datetime(parts[found].astype(int), errors="coerce")
     return out
 
 

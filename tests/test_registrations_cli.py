@@ -284,3 +284,10 @@ def test_dates_parse_in_the_allowed_forms_and_only_when_they_exist() -> None:
                                 pd.Timestamp("2024-01-05 10:30:15"), pd.Timestamp("2024-02-29"),
                                 pd.Timestamp("2024-01-05 09:05")]
     assert parsed[5:].isna().all()
+
+
+def test_an_old_excel_file_is_refused_by_name(tmp_path: Path) -> None:
+    export = tmp_path / "export.xls"
+    export.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = _import(export, tmp_path / "own.toml")
+    assert result.exit_code == 2 and "allowed are .csv and .xlsx" in result.output

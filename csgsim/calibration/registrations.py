@@ -92,8 +92,17 @@ def read_mapping(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
     return {_norm(v): k for k, v in columns.items()}, words
 
 
+def need(module: str) -> None:
+    """A clear error, not a traceback, when an optional dependency of the import is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise RegistrationError(f"reading registrations needs {module}: pip install 'csgsim[registrations]'")
+
+
 def _xlsx_rows(raw: bytes, path: str, sheet: str | None, columns: dict[str, str]) -> list[list[Any]]:
     """The rows of the sheet holding the export (at most MAX_ROWS, streamed)."""
+    need("openpyxl")
     from openpyxl import load_workbook
 
     try:
@@ -167,6 +176,9 @@ def read_export(path: str | Path, mapping: str | Path | None = None, *, sheet: s
                 today: date | None = None, opened: date = FIRST_CENTRE_OPENED) -> Registrations:
     """Read and validate an export; a RegistrationError lists every kind of problem at once."""
     path = str(path)
+    if Path(path).suffix.lower() in (".xls", ".xlsm", ".xlsb", ".ods"):
+        raise RegistrationError(f"{path}: allowed are .csv and .xlsx; save the export as one of them")
+    need("pandera")
     raw = files.read_bytes(path, "registration export", RegistrationError, max_bytes=MAX_EXPORT_BYTES)
     columns, words = read_mapping(mapping) if mapping is not None else ({}, {})
     table = _table(raw, path, sheet, columns)
@@ -188,10 +200,8 @@ def _registrations(df, followup_dates, path: str, digest: str) -> Registrations:
     """The checked frame as arrays (ids are dropped here: they served only the duplicate check)."""
     call = df["first_call"].to_numpy("datetime64[m]")
 
-    def minutes(col):
-        if col not in df:
-            return None
-        return df[col].to_numpy(float)
+    def numbers(col):
+        return df[col].to_numpy(float) if col in df else None
 
     contact = None
     if "first_contact" in df:
@@ -203,4 +213,4 @@ def _registrations(df, followup_dates, path: str, digest: str) -> Registrations:
         followups = (rows, (followup_dates.to_numpy("datetime64[D]") - day0).astype(float))
     region = df["region"].to_numpy(str) if "region" in df else None
     return Registrations(path, digest, call, df["type"].to_numpy() == "acute", region, contact,
-                         minutes("on_site_minutes"), minutes("forensic_exam"), followups)
+                         numbers("on_site_minutes"), numbers("forensic_exam"), followups)

@@ -19,7 +19,7 @@ import numpy as np
 from csgsim.config.schema import Scenario
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 
-from .registrations import COLUMNS, Registrations
+from .registrations import COLUMNS, Registrations, need
 
 FORENSIC_SHARE = 0.5  # assumption for the synthetic column only: half of acute reports get an exam
 NON_ACUTE_CONTACT_HOURS = (1.0, 48.0)  # assumption: non-acute first contact within two days
@@ -108,6 +108,7 @@ def to_frame(reports: SyntheticReports, label: str, dutch: bool = False):
 def write_export(frame, path: Path) -> None:
     """CSV (comma-separated, UTF-8) or .xlsx by the file's suffix."""
     if path.suffix.lower() == ".xlsx":
+        need("openpyxl")
         frame.to_excel(path, index=False, sheet_name="synthetic registrations")
     else:
         frame.to_csv(path, index=False)

@@ -57,6 +57,8 @@ def synthetic_export(
     label = synthetic.LABEL.format(source=Path(source).name, region=region)
     try:
         synthetic.write_export(synthetic.to_frame(reports, label, dutch), out)
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
     typer.echo(f"wrote {out}: {reports.calls.size:,} synthetic reports of {region}, {first} to {last}", err=True)

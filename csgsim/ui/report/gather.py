@@ -53,7 +53,7 @@ class ReportData:
     outlook_why: str = ""
     sizing: Any = None  # csgsim.studies.sizing.Sizing, when asked for (--size)
     schemes: dict[str, capacity.Comparison] = field(default_factory=dict)  # every region on another scheme
-    notes: list[str] = field(default_factory=list)
+    outlook_source: tuple[str, list[tuple[str, float]]] | None = None  # experiment file, (variant, uplift)
 
 
 _STARTED = time.monotonic()
@@ -215,5 +215,5 @@ def _outlook(report: ReportData, outlook_file: Path | None) -> None:
     first = min(r.acute.level_year for r in report.scenario.regions.values())
     table = outlook.expected_by_year(report.scenario, variants, first, OUTLOOK_LAST)
     report.outlook = outlook.national(table)
-    report.notes.append(f"outlook variants from {path.name}: " + "; ".join(
-        f"{v.name}: {v.note}" for v in exp.variants))
+    report.outlook_source = (path.name, [(v.name, max((e.effect for e in v.scenario.events), default=0.0))
+                                         for v in exp.variants])

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_scaling.py
+
+# The first page of the Zeeland report as printed (A4 PDF, page 1) for docs/; needs Debian's
+# chromium and poppler-utils (pdftoppm).
+screenshot: $(STAMP)
+	rm -rf .screenshot-report
+	$(BIN)/csgsim report --scenario zeeland --replications 40 --out .screenshot-report
+	pdftoppm -png -r 70 -f 1 -l 1 -singlefile .screenshot-report/rapport.pdf docs/report-first-page
+	rm -rf .screenshot-report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

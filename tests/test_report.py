@@ -8,6 +8,7 @@ so in CI they run. Where they are missing locally, those tests are skipped and s
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -321,5 +322,26 @@ def test_zeeland_prints_on_few_pages_and_fits_its_columns(tmp_path: Path) -> Non
     make_report(out, "-s", ZEELAND)
     pages = pdf_pages(out / "rapport.pdf", tmp_path)
     assert 4 <= len(pages) <= 12, len(pages)
+    assert_key_figures_in(out / "rapport.pdf", out / "rapport.html")
+    check_in_browser(out / "rapport.html", tmp_path, 1280)
+
+
+@needs_chromium
+@needs_poppler
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("CSGSIM_NATIONAL_REPORT"), reason="the national report takes 20-50 s even "
+                    "at 2 replications; set CSGSIM_NATIONAL_REPORT=1 (.ci/run does)")
+def test_the_national_report_prints_within_bounds_and_fits_its_columns(tmp_path: Path) -> None:
+    """All 16 regions at 2 replications: the sections flow (about a dozen pages of body; the
+    parameter appendix holds the rest), every key figure is in the PDF's text, and no table is
+    wider than its column at 1280 pixels."""
+    out = tmp_path / "nl"
+    res = CliRunner().invoke(app, ["report", "--out", str(out), "-n", "2"])
+    assert res.exit_code == 0, res.output
+    pages = pdf_pages(out / "rapport.pdf", tmp_path)
+    assert 15 <= len(pages) <= 50, len(pages)
+    body = subprocess.run(["pdftotext", "-f", "1", "-l", "16", str(out / "rapport.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Bijlage" in body  # the body ends within 16 pages
     assert_key_figures_in(out / "rapport.pdf", out / "rapport.html")
     check_in_browser(out / "rapport.html", tmp_path, 1280)

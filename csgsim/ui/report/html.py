@@ -31,7 +31,7 @@ figure{margin:.8rem 0;break-inside:avoid}img{max-width:100%}tr{break-inside:avoi
 figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}
 .missing{background:#fff4e5;border-left:4px solid #dd8452;padding:.4rem .6rem;font-size:.85rem}
 pre{font-size:.7rem;white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem}
-@media print{body{margin:0;max-width:none;padding:0}table{font-size:.7rem}table.params{font-size:.6rem}thead{display:table-header-group}table.short,table.kf{break-inside:avoid}}
+@media print{body{margin:0;max-width:none;padding:0}figure img{max-width:86%}h2{margin-top:1.2rem}table{font-size:.7rem}table.params{font-size:.6rem}thead{display:table-header-group}table.short,table.kf{break-inside:avoid}}
 """
 
 

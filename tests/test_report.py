@@ -94,6 +94,16 @@ def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
     assert '<html lang="nl">' in text and "Kosten piket per jaar" in text
     assert "Aanbevolen team per regio: niet berekend in dit rapport" in text  # stated, not left out
     assert "Uren zonder bereikbare casemanager per jaar" in text
+    assert "aanname: " in text and "bron: " in text  # provenance in the page's language
+    assert "assumption: " not in text and "source: " not in text and "outlook variants" not in text
+
+
+def test_a_panel_with_nothing_to_show_becomes_a_sentence() -> None:
+    """Bars that would all be zero (or missing) make an empty chart; the page says so instead."""
+    from csgsim.ui.report.figures import flat
+
+    assert flat(np.zeros(3), np.zeros(3), np.zeros(3)) and flat(np.array([np.nan, np.nan]))
+    assert not flat(np.zeros(3), np.array([0.0, -0.5, 0.0]))
 
 
 def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(built: Path) -> None:

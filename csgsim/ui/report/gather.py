@@ -50,7 +50,7 @@ class ReportData:
     budget: pd.DataFrame | None = None
     budget_why: str = ""
     outlook: pd.DataFrame | None = None  # national expected reports per variant and year, with bands
-    outlook_why: str = ""
+    outlook_why: str = ""  # the outlook file that was not found
     sizing: Any = None  # csgsim.studies.sizing.Sizing, when asked for (--size)
     schemes: dict[str, capacity.Comparison] = field(default_factory=dict)  # every region on another scheme
     outlook_source: tuple[str, list[tuple[str, float]]] | None = None  # experiment file, (variant, uplift)
@@ -178,7 +178,7 @@ def _budget_year(report: ReportData, backend: Backend, on_progress: Callable[[in
     years = {r.costs.budget_year for r in report.scenario.regions.values() if r.costs and r.costs.budget_year}
     if not years:
         report.budget_why = "no region has a [costs] budget_check band"
-        say("5/6 budget check skipped: " + report.budget_why)
+        say("5/6 budget check skipped: " + report.budget_why)  # the page says it in its own language
         return
     year = min(years)
     n, s = report.result.replications, report.result.seed
@@ -207,8 +207,8 @@ def _outlook(report: ReportData, outlook_file: Path | None) -> None:
 
     path = outlook_file or resources.models_dir().parent / "experiments" / "zedenwet-2024.toml"
     if not path.is_file():
-        report.outlook_why = (f"{path} not found (pass --outlook FILE with an experiment of event variants)")
-        say("outlook skipped: " + report.outlook_why)
+        report.outlook_why = str(path)  # the page says, in its language, that this file was not found
+        say(f"outlook skipped: {path} not found (pass --outlook FILE with an experiment of event variants)")
         return
     exp = experiments.load(path)
     variants = {v.name: v.scenario.events for v in exp.variants}

@@ -164,7 +164,7 @@ def _demand(r: ReportData, f: Fmt) -> str:
     if r.outlook is not None:
         parts.append(_figure(figures.outlook(r.outlook, f), t(f.lang, "demand_outlook", scope=scope(r, f)), t(f.lang, "s_demand")))
     else:
-        parts.append(_missing(t(f.lang, "outlook_missing", why=r.outlook_why)))
+        parts.append(_missing(t(f.lang, "outlook_missing", file=r.outlook_why)))
     _, first, last = figures.full_weeks(r.result)
     parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", scope=scope(r, f), period=f"{f.day(first)} – {f.day(last)}"),
                          t(f.lang, "reports_per_week")))
@@ -208,10 +208,12 @@ def _sizing(r: ReportData, f: Fmt) -> str:
             below = reg.cells[sizes.index(reg.answer) - 1]
             binding = ", ".join(str(g) for g, s in zip(reg.targets, below.stats) if s[4] == FAILS) or "–"
         answer = _value(f"size_{reg.region}", float(reg.answer), str(reg.answer)) if reg.answer else escape(t(f.lang, "none"))
-        detail = "" if reg.status == "answer" else reg.message
+        detail = "" if reg.status == "answer" or f.lang != "en" else reg.message  # csgsim size words are English
         rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers), answer, escape(binding),
                      escape(t(f.lang, reg.status.replace(" ", "_"))), f"<small>{escape(detail)}</small>"])
     head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
+    if f.lang != "en":
+        head, rows = head[:-1], [row[:-1] for row in rows]
     intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
               confidence=f.pct(r.sizing.confidence))
     return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5))
@@ -327,7 +329,7 @@ def _costs(r: ReportData, f: Fmt) -> str:
                   _table(head, rows, text_cols=(0, 3, 8)),
                   f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
     else:
-        parts.append(_missing(t(f.lang, "budget_missing", why=r.budget_why)))
+        parts.append(_missing(t(f.lang, "budget_missing")))
     parts.append(_schemes(r, f))
     metrics = ["cost_total", "duties_per_4w", "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
     parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),

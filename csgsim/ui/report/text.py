@@ -46,7 +46,10 @@ TEXT: dict[str, dict[str, str]] = {
                        "en": "Expected reports per year, {scope}, without and with the Sexual Offences Act "
                              "(1 July 2024) at a low, central and high uplift. Band: 95% chance variation "
                              "(Poisson) around the central expectation; uncertainty in level and growth is not in it."},
-    "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {why}.", "en": "Outlook not available: {why}."},
+    "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {file} niet gevonden (geef --outlook BESTAND met een "
+                              "experiment met varianten van gebeurtenissen).",
+                        "en": "Outlook not available: {file} not found (pass --outlook FILE with an experiment of "
+                              "event variants)."},
     "weekly": {"nl": "Acute meldingen per week, {scope}, {period} (weken maandag-zondag; onvolledige weken aan "
                      "het begin en eind zijn weggelaten). Lijn: gemiddelde; band: 5-95% van de herhalingen.",
                "en": "Acute reports per week, {scope}, {period} (weeks Monday-Sunday; partial weeks at the start "
@@ -125,7 +128,8 @@ TEXT: dict[str, dict[str, str]] = {
                          "reports. A budget also pays contracted hours not spent on reports (column 'idle "
                          "contracted hours'), publicity, housing and overhead. Regions above the band: the assumed "
                          "team or coordinator hours exceed what was funded in {year}."},
-    "budget_missing": {"nl": "Budgettoets niet beschikbaar: {why}.", "en": "Budget check not available: {why}."},
+    "budget_missing": {"nl": "Budgettoets niet beschikbaar: geen regio heeft in [costs] een budget_check-band.",
+                       "en": "Budget check not available: no region has a [costs] budget_check band."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
                  "en": "What one more casemanager per region costs and buys (paired difference, per year)."},
     "schemes": {"nl": "Gevoeligheid: dezelfde herhalingen met alle regio's onder een andere piketregeling (cao), en "

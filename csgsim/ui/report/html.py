@@ -26,7 +26,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px s
 table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0;max-width:100%}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
 th{vertical-align:bottom;text-align:left}th.n,td.n{text-align:right}td.n,.nw{white-space:nowrap}small.ci{white-space:normal}
 table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:27%}table.params th:nth-child(2){width:18%}table.params td{overflow-wrap:anywhere;vertical-align:top}
-code{font-size:.65rem}
+code{font-size:.65rem}table.budget{width:100%}table.budget td:last-child{width:24%}
 figure{margin:.8rem 0;break-inside:avoid}img{max-width:100%}tr{break-inside:avoid}
 figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}
 .missing{background:#fff4e5;border-left:4px solid #dd8452;padding:.4rem .6rem;font-size:.85rem}
@@ -326,7 +326,7 @@ def _costs(r: ReportData, f: Fmt) -> str:
         head = [t(f.lang, "region"), t(f.lang, "total"), "95%", t(f.lang, "band"), t(f.lang, "fixed"),
                 t(f.lang, "variable"), t(f.lang, "reports"), t(f.lang, "idle"), t(f.lang, "why")]
         parts += [f"<p>{escape(t(f.lang, 'budget', year=int(b['year']), band=band))}</p>",
-                  _table(head, rows, text_cols=(0, 3, 8)),
+                  _table(head, rows, text_cols=(0, 3, 8), cls="budget"),
                   f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
     else:
         parts.append(_missing(t(f.lang, "budget_missing")))

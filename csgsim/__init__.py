@@ -31,11 +31,7 @@ def load(path: str | Path | None = None, regions: list[str] | None = None) -> Sc
     from csgsim.config import scenario
     from csgsim.core import resources
 
-    if path is None:
-        path = resources.default_model()
-    elif not Path(path).exists() and (resources.models_dir() / str(path)).is_file():
-        path = resources.models_dir() / str(path)
-    sc = scenario.load(path)
+    sc = scenario.load(resources.default_model() if path is None else resources.find_model(path))
     return sc.only(regions) if regions else sc
 
 

@@ -229,7 +229,7 @@ def test_cli_prints_differences_and_rejects_unknown_metrics(tmp_path):
     res = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "a"), "--workers", "1",
                               "-m", "acute_contact_p95", "-m", "gap_hours"])
     assert res.exit_code == 0, res.output
-    assert "external" in res.stdout and "acute_contact_p95" in res.stdout and "paired" in res.stdout
+    assert "external" in res.stdout and "contact p95 min" in res.stdout and "paired" in res.stdout
     res = runner.invoke(app, ["experiment", str(path), "--out", str(tmp_path / "b"), "-m", "wait_time"])
     assert res.exit_code == 2 and "allowed: acute_reports" in res.stderr
 

@@ -20,6 +20,19 @@ def default_model() -> Path:
     return models_dir() / DEFAULT_MODEL
 
 
+def find_model(path: str | Path) -> Path:
+    """`path` if it exists; else the built-in model of that name (`zeeland.toml` or `zeeland`),
+    so a name works from any folder, on the command line as in Python; else `path` unchanged,
+    for the loader to report as missing."""
+    given = Path(path)
+    if given.exists() or given.parent != Path("."):
+        return given
+    for name in (given.name, f"{given.name}.toml"):
+        if (models_dir() / name).is_file():
+            return models_dir() / name
+    return given
+
+
 def calibration_dir() -> Path:
     """The calibration data: csgsim/data/calibration in the wheel or, in a source checkout, ../calibration.
 

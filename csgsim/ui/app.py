@@ -18,6 +18,9 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: it wraps at any width without cutting option names, and takes no markup,
+    # so '[dask]' in a help text stays as written (rich would eat it as a style tag).
+    rich_markup_mode=None,
 )
 
 
@@ -27,9 +30,17 @@ class Format(str, Enum):
     csv = "csv"
 
 
+def built_in(path: Path | None) -> Path | None:
+    """A scenario option as a file: the path given, or a built-in model of that name (`zeeland`)."""
+    from csgsim.core import resources
+
+    return None if path is None else resources.find_model(path)
+
+
 ScenarioOpt = Annotated[
     Optional[Path],
-    typer.Option("--scenario", "-s", help="Scenario TOML file (default: the built-in Netherlands model)."),
+    typer.Option("--scenario", "-s", callback=built_in, help="Scenario TOML file, or the name of a built-in "
+                 "model such as zeeland (default: the built-in Netherlands model)."),
 ]
 
 
@@ -107,13 +118,18 @@ def check_plot_file(plot: Path | None) -> None:
 
 
 def progress_bar(total: int, label: str):
-    """A rich progress bar on stderr, shown only when stderr is a terminal."""
+    """A rich progress bar on stderr when stderr is a terminal; else plain progress lines on
+    stderr, at most one every few seconds (`progress.Lines`)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from csgsim.ui.progress import Lines
+
     console = Console(stderr=True)
+    if not console.is_terminal:
+        return Lines(label)
     return Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console, transient=True, disable=not console.is_terminal)
+                    console=console, transient=True)
 
 
 SchedulerOpt = Annotated[

@@ -35,8 +35,11 @@ def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:
     w = view.windows
     table = Table(title=f"{escape(bd.name)} with its {bd.team} casemanagers: on-call days (24 h periods) per "
                         f"casemanager per 4 weeks, mean of {view.replications} replications",
-                  caption="mean: over all casemanagers (the line's 28 periods shared out); at work: per 28 days "
-                          "at work; busiest: the casemanager with the most; * the peak window")
+                  caption="mean: over all casemanagers (the line's 28 periods shared out). at work: a rate, the "
+                          "on-call days held per 28 days actually at work (someone at work half the window with 5 "
+                          "days counts 10). busiest: a count, the most on-call days one casemanager held in the "
+                          "window. With colleagues away part of the window the rate can exceed the count. "
+                          "* the peak window")
     for col in ("4 weeks from", "mean", "at work", "busiest", "school summer"):
         table.add_column(col, justify="right")
     peak = w["busiest"].idxmax() if len(w) else None

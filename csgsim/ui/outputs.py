@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -14,80 +13,28 @@ from csgsim.analysis.summary import MEAN
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
 from csgsim.runtime.streaming import write_in_parts
+from csgsim.ui import formatting
 
-#: Terminal tables: (title, [(metric, heading)]); kept to six columns so 80 columns suffice.
+#: Terminal tables: (title, [metric]); kept to six or seven columns so 80 columns suffice.
 TABLES = [
-    ("Acute delays", [
-        ("acute_reports", "acute/run"),
-        ("acute_contact_p50", "contact p50 min"),
-        ("acute_contact_p95", "contact p95 min"),
-        ("acute_contact_within_norm", "contact in norm"),
-        ("acute_attendance_p90", "on site p90 min"),
-        ("acute_answered_by_backup", "to backup"),
-    ]),
-    ("Non-acute intake and watchful waiting", [
-        ("non_acute_reports", "non-acute/run"),
-        ("intake_wait_mean", "intake wait d"),
-        ("intake_wait_p90", "wait p90 d"),
-        ("intake_within_norm", "intake in norm"),
-        ("followup_on_time", "follow-ups on time"),
-    ]),
-    ("Casemanager load (per casemanager)", [
-        ("duties_per_4w", "duties /4wk"),
-        ("callouts_per_duty", "call-outs /duty"),
-        ("night_callouts_per_16w", "nights /16wk"),
-        ("csg_hours_vs_contract", "h / contract"),
-        ("active_caseload", "caseload"),
-        ("heavy_week_share", "weeks 5+"),
-    ]),
+    ("Acute delays", ["acute_reports", "acute_contact_p50", "acute_contact_p95", "acute_contact_within_norm",
+                      "acute_attendance_p90", "acute_answered_by_backup"]),
+    ("Non-acute intake and watchful waiting", ["non_acute_reports", "intake_wait_mean", "intake_wait_p90",
+                                               "intake_within_norm", "followup_on_time"]),
+    ("Casemanager load (per casemanager)", ["duties_per_4w", "callouts_per_duty", "night_callouts_per_16w",
+                                            "csg_hours_vs_contract", "active_caseload", "heavy_week_share"]),
     ("Escalation: who answered the acute calls, and call-ins", [
-        ("acute_answered_by_duty", "duty holder"),
-        ("acute_answered_by_backup", "backup"),
-        ("acute_answered_by_callin", "call-in"),
-        ("acute_answered_by_neighbour", "neighbour"),
-        ("acute_waited", "waited"),
-        ("callins_per_person_per_4w", "call-ins /person /4wk"),
-    ]),
-    ("Absence, working-time rules and coverage", [
-        ("absent_share", "absent"),
-        ("extra_duties_per_4w", "taken over /4wk"),
-        ("max_oncall_days_per_4w", "max on-call days /4wk"),
-        ("rule_breaches", "rule breaches"),
-        ("backup_only_hours", "backup-only h"),
-        ("gap_hours", "gap h"),
-        ("acute_in_gap", "acute in gap"),
-    ]),
+        "acute_answered_by_duty", "acute_answered_by_backup", "acute_answered_by_callin", "acute_answered_by_neighbour",
+        "acute_waited", "callins_per_person_per_4w"]),
+    ("Absence, working-time rules and coverage", ["absent_share", "extra_duties_per_4w", "max_oncall_days_per_4w",
+                                                  "rule_breaches", "backup_only_hours", "gap_hours", "acute_in_gap"]),
 ]
 
 
-def format_value(value: float, unit: str) -> str:
-    """A figure with as many digits as a table needs; shares as percentages."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit == "share":
-        return f"{100 * value:.0f}%" if abs(value) >= 0.1 or value == 0 else f"{100 * value:.1f}%"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
-
-
 def _cell(row: pd.Series) -> str:
-    """A mean as mean ± half its 95% CI (symmetric before clipping); a percentile, whose
-    bootstrap interval is not symmetric, as estimate (low-high)."""
-    return interval_text(row["mean"], row["ci_low"], row["ci_high"], row["unit"], row["statistic"] != MEAN)
-
-
-def interval_text(value: float, lo: float, hi: float, unit: str, as_range: bool) -> str:
-    """`12.3 ±1.5`, or `12.3 (11.0-14.1)` for an asymmetric interval; just the value if exact."""
-    if math.isnan(value):
-        return "-"
-    text = format_value(value, unit)
-    if as_range and not math.isnan(lo):
-        return f"{text} ({format_value(lo, unit)}-{format_value(hi, unit)})"
-    half = max(value - lo, hi - value)
-    if math.isnan(half) or math.isclose(half, 0.0, abs_tol=1e-12):
-        return text
-    return f"{text} ±{format_value(half, unit)}"
+    """A mean as mean ± half its 95% CI; a percentile, whose bootstrap interval is not symmetric,
+    or an interval clipped to the metric's possible values, as estimate (low to high)."""
+    return formatting.interval(row["mean"], row["ci_low"], row["ci_high"], row["unit"], row["statistic"] != MEAN)
 
 
 def print_tables(result: RunResult, console: Any) -> None:
@@ -103,14 +50,15 @@ def print_tables(result: RunResult, console: Any) -> None:
     sc = result.scenario
     caption = (f"{escape(sc.name)}: {sc.start} + {sc.days} days, {result.replications} replications, "
                f"seed {result.seed}. Mean \u00b1 95% CI half-width over replications; delay percentiles "
-               "and shares within a norm pooled over all replications' delays (low-high: 95% interval over replications).")
+               "and shares within a norm pooled over all replications' delays, with their 95% interval over "
+               "replications as (low to high), as is an interval cut at 0 or 100% (a count cannot be negative).")
     for k, (title, columns) in enumerate(TABLES):
         table = Table(title=title, caption=caption if k == len(TABLES) - 1 else None)
         table.add_column("region")
-        for _, heading in columns:
-            table.add_column(heading, justify="right")
+        for m in columns:
+            table.add_column(formatting.label(m), justify="right")
         for rid in sc.regions:
-            table.add_row(names[rid], *[_cell(summary.loc[(rid, m)]) for m, _ in columns])
+            table.add_row(names[rid], *[_cell(summary.loc[(rid, m)]) for m in columns])
         console.print(table)
     for rid, reasons in overloaded.items():
         console.print(f"[bold red]OVERLOADED[/] {escape(sc.regions[rid].name)}: {'; '.join(reasons)}.")

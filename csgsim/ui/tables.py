@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from rich.markup import escape
 from rich.table import Table
@@ -17,22 +16,13 @@ from csgsim.studies.differences import BASELINE, FAMILY_ALPHA
 from csgsim.studies.experiments import ExperimentResult
 from csgsim.studies.sizing import Sizing, confidence_line
 from csgsim.studies.targets import EXCEEDANCE, FAILS, MEETS, OPEN, POOLED_SHARE
-from csgsim.ui.outputs import format_value, interval_text
+from csgsim.ui import formatting
 
 
 def print_experiment(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
     """The baseline (mean ± CI half-width) and each variant's paired difference from it."""
     exp = result.experiment
     several = len(exp.regions) > 1
-
-    def cell(mean: float, lo: float, hi: float, unit: str, signed: bool, mark: bool) -> str:
-        if np.isnan(mean):
-            return "-"
-        text = ("+" if signed and mean > 0 else "") + format_value(mean, unit)
-        half = max(mean - lo, hi - mean)
-        if half > 1e-12:
-            text += f" \u00b1{format_value(half, unit)}"
-        return text + (" *" if mark else "")
 
     base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
     pooled = (result.summary["statistic"] == POOLED).any()
@@ -42,11 +32,11 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
                           + " (low-high: 95% bootstrap interval over replications)")
     table.add_column("region", overflow="fold")
     for m in metrics:
-        table.add_column(m, justify="right", overflow="fold")
+        table.add_column(formatting.label(m), justify="right", overflow="fold")
     for rid in exp.regions:
         rows = [base.loc[(rid, m)] for m in metrics]
-        table.add_row(escape(rid), *[interval_text(r["mean"], r["ci_low"], r["ci_high"], r["unit"],
-                                                   r["statistic"] != MEAN) for r in rows])
+        table.add_row(escape(rid), *[formatting.interval(r["mean"], r["ci_low"], r["ci_high"], r["unit"],
+                                                         r["statistic"] != MEAN) for r in rows])
     console.print(table)
     diff = result.differences.set_index(["variant", "region", "metric"])
     family = int(result.differences["p_value"].notna().sum())
@@ -61,14 +51,15 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
     if several:
         table.add_column("region", overflow="fold")
     for m in metrics:
-        table.add_column(m, justify="right", overflow="fold")
+        table.add_column(formatting.label(m), justify="right", overflow="fold")
     for v in exp.variants[1:]:
         for rid in exp.regions:
             cells = []
             for m in metrics:
                 row = diff.loc[(v.name, rid, m)]
-                cells.append(cell(row["diff_mean"], row["ci_low"], row["ci_high"], REGION_METRICS[m][0],
-                                  True, bool(row["significant"])))
+                cells.append(formatting.interval(row["diff_mean"], row["ci_low"], row["ci_high"],
+                                                 REGION_METRICS[m][0], difference=True,
+                                                 mark=" *" if row["significant"] else ""))
             table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
     console.print(table)
 
@@ -79,11 +70,17 @@ def _stat_text(st: Any, unit: str) -> str:
     if st.n == 0:
         return "-"
     if st.statistic == EXCEEDANCE:
-        return f"{round(st.value * st.n)}/{st.n} beyond (\u2264{100 * st.hi:.1f}%)"
+        return f"{round(st.value * st.n)}/{st.n} beyond (\u2264{formatting.value(st.hi, 'share')})"
     if st.statistic == POOLED_SHARE:
-        return f"{100 * st.value:.1f}% within ({100 * st.lo:.1f}-{100 * st.hi:.1f}%)"
-    half = max(st.value - st.lo, st.hi - st.value)
-    return format_value(st.value, unit) + (f"\u00b1{format_value(half, unit)}" if half > 1e-12 else "")
+        return f"{formatting.interval(st.value, st.lo, st.hi, 'share', as_range=True)} within"
+    return formatting.interval(st.value, st.lo, st.hi, unit)
+
+
+def target_heading(target: Any) -> str:
+    """A target as a heading: the metric's label and the bound in the metric's unit."""
+    unit = REGION_METRICS[target.metric][0]
+    op = {"<=": "\u2264", ">=": "\u2265"}.get(target.op, target.op)
+    return f"{formatting.label(target.metric)} {op} {formatting.value(target.bound, unit, 0 if unit != 'share' else 1)}"
 
 
 def print_sizing(result: Sizing, console: Any) -> None:
@@ -97,7 +94,7 @@ def print_sizing(result: Sizing, console: Any) -> None:
         table.add_column("size", justify="right")
         table.add_column("reps", justify="right")
         for t in r.targets:
-            table.add_column(str(t), justify="right", overflow="fold")
+            table.add_column(target_heading(t), justify="right", overflow="fold")
         table.add_column("verdict", overflow="fold")
         for c in r.cells:
             cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"

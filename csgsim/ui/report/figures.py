@@ -147,21 +147,44 @@ def load(result: RunResult, f: Fmt) -> bytes:
     return png(fig)
 
 
+def flat(*columns: np.ndarray) -> bool:
+    """Whether bars would show nothing: every value missing, or every mean and bound zero."""
+    values = np.concatenate([np.asarray(c, dtype=float).ravel() for c in columns])
+    finite = values[np.isfinite(values)]
+    return finite.size == 0 or bool(np.all(np.abs(finite) < 1e-12))
+
+
+def shown_differences(comparison: Comparison, metrics: list[str]) -> list[str]:
+    """The metrics of `metrics` whose paired differences are not zero everywhere (a panel of zeros
+    would be an empty chart; the page says so in words instead)."""
+    diff = comparison.differences.set_index(["region", "metric"])
+    regions = list(comparison.base.scenario.regions)
+    return [m for m in metrics
+            if not flat(*(diff.loc[[(r, m) for r in regions], c].to_numpy() for c in ("diff_mean", "ci_low", "ci_high")))]
+
+
 def differences(comparison: Comparison, metrics: list[str], f: Fmt) -> bytes:
     """Paired differences per region, one panel per metric, zero marked."""
     sc = comparison.base.scenario
     diff = comparison.differences.set_index(["region", "metric"])
     names = [r.name for r in sc.regions.values()]
-    fig = _figure(8.5, 1.0 + 0.28 * len(names))
+    fig = _figure(8.5, 1.2 + 0.28 * len(names))
     axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
     for ax, metric in zip(axes, metrics):
         rows = diff.loc[[(r, metric) for r in sc.regions]]
         _region_bars(ax, names, rows["diff_mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(),
                      ORANGE)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(metric_label(f.lang, metric, sc.days), fontsize=8)
+        ax.set_xlabel(_wrapped(metric_label(f.lang, metric, sc.days)), fontsize=8)
     fig.tight_layout()
     return png(fig)
+
+
+def _wrapped(label: str, width: int = 28) -> str:
+    """An axis label on as many lines as it needs, so a narrow panel does not clip it."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width))
 
 
 def costs(result: RunResult, budget: pd.DataFrame | None, f: Fmt) -> bytes:

@@ -50,10 +50,10 @@ class ReportData:
     budget: pd.DataFrame | None = None
     budget_why: str = ""
     outlook: pd.DataFrame | None = None  # national expected reports per variant and year, with bands
-    outlook_why: str = ""
+    outlook_why: str = ""  # the outlook file that was not found
     sizing: Any = None  # csgsim.studies.sizing.Sizing, when asked for (--size)
     schemes: dict[str, capacity.Comparison] = field(default_factory=dict)  # every region on another scheme
-    notes: list[str] = field(default_factory=list)
+    outlook_source: tuple[str, list[tuple[str, float]]] | None = None  # experiment file, (variant, uplift)
 
 
 _STARTED = time.monotonic()
@@ -178,7 +178,7 @@ def _budget_year(report: ReportData, backend: Backend, on_progress: Callable[[in
     years = {r.costs.budget_year for r in report.scenario.regions.values() if r.costs and r.costs.budget_year}
     if not years:
         report.budget_why = "no region has a [costs] budget_check band"
-        say("5/6 budget check skipped: " + report.budget_why)
+        say("5/6 budget check skipped: " + report.budget_why)  # the page says it in its own language
         return
     year = min(years)
     n, s = report.result.replications, report.result.seed
@@ -207,13 +207,13 @@ def _outlook(report: ReportData, outlook_file: Path | None) -> None:
 
     path = outlook_file or resources.models_dir().parent / "experiments" / "zedenwet-2024.toml"
     if not path.is_file():
-        report.outlook_why = (f"{path} not found (pass --outlook FILE with an experiment of event variants)")
-        say("outlook skipped: " + report.outlook_why)
+        report.outlook_why = str(path)  # the page says, in its language, that this file was not found
+        say(f"outlook skipped: {path} not found (pass --outlook FILE with an experiment of event variants)")
         return
     exp = experiments.load(path)
     variants = {v.name: v.scenario.events for v in exp.variants}
     first = min(r.acute.level_year for r in report.scenario.regions.values())
     table = outlook.expected_by_year(report.scenario, variants, first, OUTLOOK_LAST)
     report.outlook = outlook.national(table)
-    report.notes.append(f"outlook variants from {path.name}: " + "; ".join(
-        f"{v.name}: {v.note}" for v in exp.variants))
+    report.outlook_source = (path.name, [(v.name, max((e.effect for e in v.scenario.events), default=0.0))
+                                         for v in exp.variants])

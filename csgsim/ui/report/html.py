@@ -7,27 +7,31 @@ from __future__ import annotations
 import base64
 import json
 from html import escape
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
-from csgsim.ui.report.text import Fmt, metric_label, t
+from csgsim.ui.report.text import TEXT, Fmt, metric_label, t
 
 EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (docs/evidence.md#7-money)
-FEW = 30  # below this many replications the page says its intervals are wide for it
+SHORT = 8  # a table of at most this many rows is kept on one printed page; longer ones may break between rows
 
 CSS = """
+@page{size:A4;margin:14mm 12mm}
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.4;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem}
-table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
-td.n,th.n{text-align:right;white-space:nowrap}figure{margin:.8rem 0}img{max-width:100%}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem;break-after:avoid}
+table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0;max-width:100%}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
+th{vertical-align:bottom;text-align:left}th.n,td.n{text-align:right}td.n,.nw{white-space:nowrap}small.ci{white-space:normal}
+table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:27%}table.params th:nth-child(2){width:18%}table.params td{overflow-wrap:anywhere;vertical-align:top}
+code{font-size:.65rem}table.budget{width:100%}table.budget td:last-child{width:24%}
+figure{margin:.8rem 0;break-inside:avoid}img{max-width:100%}tr{break-inside:avoid}
 figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}
 .missing{background:#fff4e5;border-left:4px solid #dd8452;padding:.4rem .6rem;font-size:.85rem}
-pre{font-size:.7rem;white-space:pre-wrap;background:#f6f6f6;padding:.5rem}
-@media print{h2{break-before:page}figure,table.kf{break-inside:avoid}body{margin:0 auto}td.n{white-space:normal}
-table{font-size:.7rem}}
+pre{font-size:.7rem;white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem}
+@media print{body{margin:0;max-width:none;padding:0}figure img{max-width:86%}h2{margin-top:1.2rem}table{font-size:.7rem}table.params{font-size:.6rem}thead{display:table-header-group}table.short,table.kf{break-inside:avoid}}
 """
 
 
@@ -43,17 +47,26 @@ def _table(head: list[str], rows: list[list[str]], text_cols: tuple[int, ...] = 
         return "".join(f'<{tag}{"" if i in text_cols else " class=n"}>{c}</{tag}>' for i, c in enumerate(row))
 
     body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
-    return f'<table{f" class={cls}" if cls else ""}><tr>{cells(head, "th")}</tr>{body}</table>'
+    cls = (cls + " short").strip() if len(rows) <= SHORT else cls
+    attr = f' class="{cls}"' if cls else ""
+    return f'<table{attr}><thead><tr>{cells(head, "th")}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _with_ci(f: Fmt, mean: float, lo: float, hi: float, money: bool = False, digits: int = 0) -> str:
-    show = f.money if money else (lambda v: f.num(v, digits))
-    return f"{show(mean)} ({show(lo)} – {show(hi)})" if hi - lo > 1e-9 else show(mean)
+def _with_ci(f: Fmt, mean: float, lo: float, hi: float, show: Callable[[float], str] | None = None,
+             unit: str = "") -> str:
+    """A figure with its 95% interval in brackets; one whose interval rounds to the figure itself
+    has none."""
+    show = show or f.num
+    shown = [show(v) for v in (mean, lo, hi)]
+    if shown[1] == shown[2] == shown[0]:
+        return shown[0] + unit
+    return f"{shown[0]}{unit} ({shown[1]} – {shown[2]}{unit})"
 
 
 def _ci(lo: str, hi: str) -> str:
-    """A confidence interval under its figure, small, so numeric columns stay narrow."""
-    return f"<br><small>({escape(lo)} – {escape(hi)})</small>"
+    """A confidence interval under its figure, small, so numeric columns stay narrow; it may break
+    between its bounds, never inside an amount."""
+    return f"<br><small class=ci><span class=nw>({escape(lo)} –</span> <span class=nw>{escape(hi)})</span></small>"
 
 
 def _value(key: str, value: float, text: str) -> str:
@@ -71,30 +84,33 @@ def scope(r: ReportData, f: Fmt) -> str:
 
 
 def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
-    """(key, label, value, shown text) of the first page, all from the results."""
+    """(key, label, value, shown text) of the first page, all from the results, each with its 95%
+    interval where it has one."""
     costs = r.result.cost_summary().set_index(["region", "year", "metric"]).sort_index()
     year = int(r.result.cost_long["year"].min())
     region = "national" if len(r.scenario.regions) > 1 else next(iter(r.scenario.regions))
     get = costs.loc[(region, year)]
     total = get.loc["total"]
+
+    def row(key: str, label: str, c: Any, show: Callable[[float], str] = f.num, unit: str = ""
+            ) -> tuple[str, str, float, str]:
+        return key, label, float(c["mean"]), _with_ci(f, c["mean"], c["ci_low"], c["ci_high"], show, unit)
+
+    norm = r.scenario.norms.acute_contact_minutes
+    p95, within = national_contact(r)
     out = [
-        ("kf_reports", t(f.lang, "kf_reports"), float(get.loc["reports", "mean"]), f.num(get.loc["reports", "mean"])),
-        ("kf_total", t(f.lang, "kf_total", scope=scope(r, f)), float(total["mean"]),
-         _with_ci(f, total["mean"], total["ci_low"], total["ci_high"], money=True)),
-        ("kf_cost_per_case", t(f.lang, "kf_per_case"), float(get.loc["cost_per_case", "mean"]),
-         f.money(get.loc["cost_per_case", "mean"])),
+        row("kf_reports", t(f.lang, "kf_reports"), get.loc["reports"]),
+        row("kf_total", t(f.lang, "kf_total", scope=scope(r, f)), total, f.money),
+        row("kf_cost_per_case", t(f.lang, "kf_per_case"), get.loc["cost_per_case"], f.money),
         ("kf_fixed_share", t(f.lang, "kf_fixed"), float(get.loc["fixed", "mean"] / total["mean"]),
          f.pct(get.loc["fixed", "mean"] / total["mean"])),
+        row("kf_contact_p95", t(f.lang, "kf_p95", norm=f.num(norm)), p95, f.num, " min"),
+        row("kf_contact_within_norm", t(f.lang, "kf_norm", norm=f.num(norm)), within, lambda v: f.pct(v, 1)),
     ]
     plus = r.plus_one.differences.set_index(["region", "metric"]).loc[(region, "cost_total")]
     label = t(f.lang, "kf_plus_one" if region == "national" else "kf_plus_one_region")
     out.append(("kf_plus_one_cost", label, float(plus["diff_mean"]),
-                _with_ci(f, plus["diff_mean"], plus["ci_low"], plus["ci_high"], money=True)))
-    reports = r.result.records["reports"]
-    acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
-    within = float(((acute["contact_h"] - acute["arrival_h"]) * 60 <= r.scenario.norms.acute_contact_minutes + 1e-9).mean())
-    out.append(("kf_contact_within_norm", t(f.lang, "kf_norm", norm=f.num(r.scenario.norms.acute_contact_minutes)),
-                within, f.pct(within, 1)))
+                _with_ci(f, plus["diff_mean"], plus["ci_low"], plus["ci_high"], f.money)))
     if r.budget is not None:
         b = r.budget.iloc[0]
         inside = int((r.budget["status"] == "inside").sum())
@@ -104,18 +120,43 @@ def key_figures(r: ReportData, f: Fmt) -> list[tuple[str, str, float, str]]:
     return out
 
 
+def national_contact(r: ReportData) -> tuple[dict[str, float], dict[str, float]]:
+    """The acute contact delay's 95th percentile (bootstrap interval over replications) and the
+    share within the norm (replications as clusters), all regions' delays pooled per replication."""
+    from csgsim.analysis.confidence import bootstrap_quantiles, pooled_quantiles, pooled_share, within_counts
+
+    per_region = [r.result.delays[(rid, "acute_contact")] for rid in r.scenario.regions]
+    samples = [np.concatenate([reg[i] for reg in per_region]) for i in range(len(per_region[0]))]
+    used = [s for s in samples if s.size]
+    lo, hi = bootstrap_quantiles(used, [0.95], 0.95, np.random.default_rng(r.result.seed))
+    p95 = {"mean": float(pooled_quantiles(used, [0.95])[0]), "ci_low": float(lo[0]), "ci_high": float(hi[0])}
+    share, s_lo, s_hi, _ = pooled_share(*within_counts(samples, r.scenario.norms.acute_contact_minutes), 0.95)
+    return p95, {"mean": share, "ci_low": s_lo, "ci_high": s_hi}
+
+
+def precision(r: ReportData) -> tuple[float, float]:
+    """Half-width of the 95% interval of the reports per year, absolute and relative to the mean."""
+    costs = r.result.cost_summary().set_index(["region", "year", "metric"]).sort_index()
+    year = int(r.result.cost_long["year"].min())
+    region = "national" if len(r.scenario.regions) > 1 else next(iter(r.scenario.regions))
+    c = costs.loc[(region, year, "reports")]
+    half = (c["ci_high"] - c["ci_low"]) / 2
+    return float(half), float(half / c["mean"]) if c["mean"] else float("nan")
+
+
 def _header(r: ReportData, f: Fmt) -> str:
     sc = r.scenario
     end = sc.calendar.dates[-1]
     period = f"{f.day(sc.start)} – {f.day(end)}"
     rows = [[escape(label), _value(key, value, text)] for key, label, value, text in key_figures(r, f)]
-    few = t(f.lang, "few_reps", reps=r.result.replications) if r.result.replications < FEW else ""
+    half, rel = precision(r)
+    reps = t(f.lang, "reps_note", reps=r.result.replications, half=f.num(half), rel=f.pct(rel, 1))
     return (f"<h1>{escape(t(f.lang, 'title'))}</h1>"
             f"<p>{escape(t(f.lang, 'subtitle', scenario=sc.name, period=period, reps=r.result.replications, seed=r.result.seed))} "
             f"{escape(t(f.lang, 'regions_covered', names=', '.join(g.name for g in sc.regions.values())))}</p>"
-            f"<h2 style='break-before:auto'>{escape(t(f.lang, 'key_figures'))}</h2>"
+            f"<h2>{escape(t(f.lang, 'key_figures'))}</h2>"
             + _table(["", ""], rows, cls="kf")
-            + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(few)}</p>")
+            + f"<p class=note>{escape(t(f.lang, 'ci_note'))} {escape(reps)}</p>")
 
 
 def _demand(r: ReportData, f: Fmt) -> str:
@@ -123,7 +164,7 @@ def _demand(r: ReportData, f: Fmt) -> str:
     if r.outlook is not None:
         parts.append(_figure(figures.outlook(r.outlook, f), t(f.lang, "demand_outlook", scope=scope(r, f)), t(f.lang, "s_demand")))
     else:
-        parts.append(_missing(t(f.lang, "outlook_missing", why=r.outlook_why)))
+        parts.append(_missing(t(f.lang, "outlook_missing", file=r.outlook_why)))
     _, first, last = figures.full_weeks(r.result)
     parts.append(_figure(figures.weekly(r.result, f), t(f.lang, "weekly", scope=scope(r, f), period=f"{f.day(first)} – {f.day(last)}"),
                          t(f.lang, "reports_per_week")))
@@ -167,10 +208,12 @@ def _sizing(r: ReportData, f: Fmt) -> str:
             below = reg.cells[sizes.index(reg.answer) - 1]
             binding = ", ".join(str(g) for g, s in zip(reg.targets, below.stats) if s[4] == FAILS) or "–"
         answer = _value(f"size_{reg.region}", float(reg.answer), str(reg.answer)) if reg.answer else escape(t(f.lang, "none"))
-        detail = "" if reg.status == "answer" else reg.message
+        detail = "" if reg.status == "answer" or f.lang != "en" else reg.message  # csgsim size words are English
         rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers), answer, escape(binding),
                      escape(t(f.lang, reg.status.replace(" ", "_"))), f"<small>{escape(detail)}</small>"])
     head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
+    if f.lang != "en":
+        head, rows = head[:-1], [row[:-1] for row in rows]
     intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
               confidence=f.pct(r.sizing.confidence))
     return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5))
@@ -180,9 +223,22 @@ def _delays_and_load(r: ReportData, f: Fmt) -> str:
     norm = f.num(r.scenario.norms.acute_contact_minutes)
     return (f"<h2>{escape(t(f.lang, 's_delays'))}</h2>"
             + _figure(figures.delays(r.result, f), t(f.lang, "delays", norm=norm), t(f.lang, "s_delays"))
+            + _region_numbers(r, f, [("acute_contact_p95", f.num), ("acute_contact_within_norm", lambda v: f.pct(v, 1))])
             + f"<h2>{escape(t(f.lang, 's_load'))}</h2>"
             + _figure(figures.load(r.result, f), t(f.lang, "load", limit=figures.LEGAL_ONCALL_DAYS), t(f.lang, "s_load"))
+            + _region_numbers(r, f, [("max_oncall_days_per_4w", lambda v: f.num(v, 1)),
+                                     ("night_callouts_per_16w", lambda v: f.num(v, 1))])
             + _callins(r, f))
+
+
+def _region_numbers(r: ReportData, f: Fmt, metrics: list[tuple[str, Callable[[float], str]]]) -> str:
+    """The figures behind a chart's bars, per region, each with its 95% interval."""
+    summary = r.result.region_summary().set_index(["region", "metric"])
+    rows = [[escape(g.name), *(show(summary.loc[(rid, m), "mean"])
+                               + _ci(show(summary.loc[(rid, m), "ci_low"]), show(summary.loc[(rid, m), "ci_high"]))
+                               for m, show in metrics)]
+            for rid, g in r.scenario.regions.items()]
+    return _table([t(f.lang, "region"), *(t(f.lang, m) for m, _ in metrics)], rows)
 
 
 def _callins(r: ReportData, f: Fmt) -> str:
@@ -224,9 +280,14 @@ def _diff_table(r: ReportData, comparison: Any, metrics: list[str], f: Fmt) -> s
 def _absence(r: ReportData, f: Fmt) -> str:
     metrics = ["extra_duties_per_4w", "max_oncall_days_per_4w", "gap_hours", "followup_on_time"]
     text = t(f.lang, "absence", weeks=ABSENCE_WEEKS, start=f.day(r.absence_start))
-    return (f"<h2>{escape(t(f.lang, 's_absence'))}</h2><p>{escape(text)}</p>"
-            + _figure(figures.differences(r.absence, metrics[:3], f), text, t(f.lang, "s_absence"))
-            + _diff_table(r, r.absence, metrics, f))
+    drawn = figures.shown_differences(r.absence, metrics[:3])
+    flat = [metric_label(f.lang, m, r.scenario.days) for m in metrics[:3] if m not in drawn]
+    parts = [f"<h2>{escape(t(f.lang, 's_absence'))}</h2><p>{escape(text)}</p>"]
+    if drawn:
+        parts.append(_figure(figures.differences(r.absence, drawn, f), text, t(f.lang, "s_absence")))
+    if flat:
+        parts.append(f"<p class=note>{escape(t(f.lang, 'no_difference', what=', '.join(flat)))}</p>")
+    return "".join(parts) + _diff_table(r, r.absence, metrics, f)
 
 
 def _cost_rows(r: ReportData, f: Fmt) -> list[list[str]]:
@@ -260,15 +321,15 @@ def _costs(r: ReportData, f: Fmt) -> str:
         band = f"{f.money(b['low'])} – {f.money(b['high'])}"
         rows = [[escape(x.name), _value(f"budget_{x.region}", x.total, f.money(x.total)),
                  f"{f.money(x.ci_low)} –<br>{f.money(x.ci_high)}", escape(t(f.lang, x.status)), f.money(x.fixed),
-                 f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} h ({f.money(x.idle_contract_cost)})",
+                 f.money(x.variable), f.num(x.reports), f"{f.num(x.idle_contract_hours)} {t(f.lang, 'hours')}<br>({f.money(x.idle_contract_cost)})",
                  escape(_budget_why(x, f))] for x in r.budget.itertuples()]
         head = [t(f.lang, "region"), t(f.lang, "total"), "95%", t(f.lang, "band"), t(f.lang, "fixed"),
                 t(f.lang, "variable"), t(f.lang, "reports"), t(f.lang, "idle"), t(f.lang, "why")]
         parts += [f"<p>{escape(t(f.lang, 'budget', year=int(b['year']), band=band))}</p>",
-                  _table(head, rows, text_cols=(0, 3, 8)),
+                  _table(head, rows, text_cols=(0, 3, 8), cls="budget"),
                   f"<p class=note>{escape(t(f.lang, 'budget_why', year=int(b['year'])))}</p>"]
     else:
-        parts.append(_missing(t(f.lang, "budget_missing", why=r.budget_why)))
+        parts.append(_missing(t(f.lang, "budget_missing")))
     parts.append(_schemes(r, f))
     metrics = ["cost_total", "duties_per_4w", "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
     parts += [f"<p>{escape(t(f.lang, 'plus_one'))}</p>", _diff_table(r, r.plus_one, metrics, f),
@@ -323,21 +384,24 @@ def parameters(data: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
         if isinstance(value, dict) and "dist" in value:
             value = {k: v for k, v in value.items() if k not in ("source", "assumption")}
         text = json.dumps(value, default=str, ensure_ascii=False)
-        given = [f"{k}: {node[k]}" for k in ("source", "assumption") if isinstance(node, dict) and k in node]
-        out.append((path, text if len(text) <= 160 else text[:157] + "...",
-                    given[0] if given else t(lang, "no_provenance")))
+        given = [f"{t(lang, k)}: {node[k]}" for k in ("source", "assumption") if isinstance(node, dict) and k in node]
+        out.append((path, text, given[0] if given else t(lang, "no_provenance")))
 
     walk(data, "")
     return out
 
 
 def _appendix(r: ReportData, f: Fmt) -> str:
-    rows = [[escape(k), escape(v), escape(p)] for k, v, p in parameters(r.data, f.lang)]
-    notes = "".join(f"<li>{escape(n)}</li>" for n in r.notes)
-    return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>"
-            + (f"<ul>{notes}</ul>" if notes else "")
+    rows = [[escape(k), f"<code>{escape(v)}</code>", escape(p)] for k, v, p in parameters(r.data, f.lang)]
+    notes = ""
+    if r.outlook_source is not None:
+        name, variants = r.outlook_source
+        names = ", ".join(f"{t(f.lang, v) if v in TEXT else v} {f.signed(100 * e, 0)}%" for v, e in variants)
+        notes = f"<ul><li>{escape(t(f.lang, 'outlook_note', file=name, names=names))}</li></ul>"
+    return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>" + notes
             + f"<p>{escape(t(f.lang, 'params'))}</p>"
-            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, text_cols=(0, 1, 2))
+            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, text_cols=(0, 1, 2),
+                     cls="params")
             + f"<p>{escape(t(f.lang, 'manifest'))}</p><pre>{escape(json.dumps(r.manifest, indent=2, default=str))}</pre>")
 
 

@@ -15,16 +15,19 @@ TEXT: dict[str, dict[str, str]] = {
               "en": "On-call duty of the Sexual Assault Centres: capacity and costs"},
     "subtitle": {"nl": "{scenario}. Gesimuleerde periode: {period}. {reps} herhalingen, seed {seed}.",
                  "en": "{scenario}. Simulated period: {period}. {reps} replications, seed {seed}."},
-    "few_reps": {"nl": "Dit rapport rekent met weinig herhalingen ({reps}; standaard 10, zodat het snel klaar is); "
-                       "de 95%-betrouwbaarheidsintervallen zijn daardoor breder. Meer herhalingen: --replications.",
-                 "en": "This report uses few replications ({reps}; 10 by default, so that it is quick); its 95% "
-                       "confidence intervals are wider for it. More replications: --replications."},
+    "reps_note": {"nl": "Dit rapport rekent met {reps} herhalingen: het 95%-interval van de meldingen per jaar is "
+                        "±{half} (±{rel} van het gemiddelde). Meer herhalingen geven smallere intervallen "
+                        "(--replications).",
+                  "en": "This report uses {reps} replications: the 95% interval of the reports per year is ±{half} "
+                        "(±{rel} of the mean). More replications give narrower intervals (--replications)."},
     "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
     "kf_reports": {"nl": "Meldingen per jaar (acuut en niet-acuut)", "en": "Reports per year (acute and non-acute)"},
     "kf_total": {"nl": "Kosten piket per jaar, {scope}", "en": "Cost of the on-call duty per year, {scope}"},
     "kf_per_case": {"nl": "Kosten per melding", "en": "Cost per report"},
-    "kf_fixed": {"nl": "Waarvan vaste kosten (bereikbaarheid en coördinatie)",
-                 "en": "Of which fixed costs (reachability and coordination)"},
+    "kf_fixed": {"nl": "Waarvan vaste kosten (piketvergoeding, coördinatie, scholing en netwerk)",
+                 "en": "Of which fixed costs (on-call allowance, coordination, training and network)"},
+    "kf_p95": {"nl": "Tijd tot eerste contact bij acute meldingen, 95e percentiel (norm {norm} min)",
+               "en": "Time to first contact for acute reports, 95th percentile (norm {norm} min)"},
     "kf_plus_one_region": {"nl": "Eén casemanager extra kost per jaar", "en": "One more casemanager costs per year"},
     "scope_national": {"nl": "alle regio's samen", "en": "all regions together"},
     "regions_covered": {"nl": "Regio's in dit rapport: {names}.", "en": "Regions in this report: {names}."},
@@ -43,7 +46,10 @@ TEXT: dict[str, dict[str, str]] = {
                        "en": "Expected reports per year, {scope}, without and with the Sexual Offences Act "
                              "(1 July 2024) at a low, central and high uplift. Band: 95% chance variation "
                              "(Poisson) around the central expectation; uncertainty in level and growth is not in it."},
-    "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {why}.", "en": "Outlook not available: {why}."},
+    "outlook_missing": {"nl": "Vooruitzicht niet beschikbaar: {file} niet gevonden (geef --outlook BESTAND met een "
+                              "experiment met varianten van gebeurtenissen).",
+                        "en": "Outlook not available: {file} not found (pass --outlook FILE with an experiment of "
+                              "event variants)."},
     "weekly": {"nl": "Acute meldingen per week, {scope}, {period} (weken maandag-zondag; onvolledige weken aan "
                      "het begin en eind zijn weggelaten). Lijn: gemiddelde; band: 5-95% van de herhalingen.",
                "en": "Acute reports per week, {scope}, {period} (weeks Monday-Sunday; partial weeks at the start "
@@ -97,6 +103,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "situatie zonder uitval, op dezelfde herhalingen (gepaard).",
                 "en": "In every region the first casemanager is out for {weeks} weeks from {start}. Difference "
                       "from no dropout, on the same replications (paired)."},
+    "no_difference": {"nl": "Geen grafiek voor {what}: het verschil is nul in elke regio en elke herhaling.",
+                      "en": "No chart for {what}: the difference is zero in every region and every replication."},
     "s_costs": {"nl": "6. Kosten", "en": "6. Costs"},
     "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), coördinator, scholing en netwerk. Variabele "
                           "kosten: gewerkte uren aan meldingen (uitrukken met toeslagen, minimaal {minimum} uur per "
@@ -120,7 +128,8 @@ TEXT: dict[str, dict[str, str]] = {
                          "reports. A budget also pays contracted hours not spent on reports (column 'idle "
                          "contracted hours'), publicity, housing and overhead. Regions above the band: the assumed "
                          "team or coordinator hours exceed what was funded in {year}."},
-    "budget_missing": {"nl": "Budgettoets niet beschikbaar: {why}.", "en": "Budget check not available: {why}."},
+    "budget_missing": {"nl": "Budgettoets niet beschikbaar: geen regio heeft in [costs] een budget_check-band.",
+                       "en": "Budget check not available: no region has a [costs] budget_check band."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
                  "en": "What one more casemanager per region costs and buys (paired difference, per year)."},
     "schemes": {"nl": "Gevoeligheid: dezelfde herhalingen met alle regio's onder een andere piketregeling (cao), en "
@@ -149,6 +158,13 @@ TEXT: dict[str, dict[str, str]] = {
     "params": {"nl": "Alle parameters met hun bron of 'aanname'.", "en": "Every parameter with its source or 'assumption'."},
     "manifest": {"nl": "Manifest van de run (seed, versies, scenario, commando).",
                  "en": "Manifest of the run (seed, versions, scenario, command)."},
+    "source": {"nl": "bron", "en": "source"},
+    "assumption": {"nl": "aanname", "en": "assumption"},
+    "hours": {"nl": "uur", "en": "h"},
+    "acute_contact_p95": {"nl": "Eerste contact acuut, 95e percentiel (min)", "en": "Acute first contact, 95th percentile (min)"},
+    "night_callouts_per_16w": {"nl": "Nachtelijke uitrukken per 16 weken", "en": "Night call-outs per 16 weeks"},
+    "outlook_note": {"nl": "Varianten van het vooruitzicht uit {file}: {names}.",
+                     "en": "Outlook variants from {file}: {names}."},
     "no_provenance": {"nl": "geen bron vermeld", "en": "no source given"},
     "region": {"nl": "Regio", "en": "Region"},
     "national": {"nl": "Alle regio's", "en": "All regions"},

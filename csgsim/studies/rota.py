@@ -289,3 +289,38 @@ def summary(p: Problem, rota: Rota) -> list[dict[str, object]]:
         row["limit_run"] = run
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class TeamFloor:
+    """The smallest team with a compliant plan for the period, and what each team tried gave."""
+
+    region: str
+    people: int | None  # None: no team tried has a plan that was found
+    tried: tuple[tuple[int, str], ...]  # (casemanagers, status)
+    reasons: tuple[str, ...]  # why the team one below has no plan (when it was proven)
+
+
+def smallest_team(data: dict, source: str, rid: str, seed: int, first: int, last: int,
+                  time_limit: float = 10.0) -> TeamFloor:
+    """Teams first..last of region `rid` (the document patched as `size` patches it), each with
+    its own leave plan; the first with a compliant plan found ends the search."""
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.core.errors import CsgsimError
+    from csgsim.studies.patches import patched
+
+    tried: list[tuple[int, str]] = []
+    reasons: tuple[str, ...] = ()
+    for n in range(max(first, 1), last + 1):
+        where = f"{source} ({rid} with {n} casemanagers)"
+        try:
+            sc = scenario_mod.parse(patched(data, [], [(f"team_size.{rid}", n)], where), where).only([rid])
+        except CsgsimError:
+            tried.append((n, "not allowed by the scenario"))
+            continue
+        outcome = solve(problem(sc, rid, seed), seed, time_limit, objective=False)
+        tried.append((n, outcome.status))
+        if outcome.rota is not None:
+            return TeamFloor(rid, n, tuple(tried), reasons)
+        reasons = outcome.reasons
+    return TeamFloor(rid, None, tuple(tried), reasons)

@@ -253,3 +253,70 @@ def test_no_plan_exits_1_with_the_reasons(tmp_path):
     result = invoke("rota", "--scenario", path, "--out", tmp_path / "o", "--time-limit", 1)
     assert result.exit_code == 1 and "5-per-28" in result.output and "2025" in result.output, result.output
     assert not (tmp_path / "o").exists()
+
+
+# --- simulating a rota ----------------------------------------------------------------------------
+
+
+def simulated_duties(path, out, absence: bool, rep: int = 0):
+    """The first replication's simulated duty schedule and spells of `run --rota`, and the rota."""
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.model import inputs
+    from csgsim.runtime.jobs import make_job
+    from csgsim.ui.rota_files import read_plan
+
+    sc = scenario_mod.load(path)
+    if not absence:
+        region = sc.regions["a"]
+        from dataclasses import replace
+
+        off = replace(region.staffing, absence=replace(region.staffing.absence, enabled=False))
+        sc = replace(sc, regions={"a": replace(region, staffing=off)})
+    rota = read_plan(out / "rota.csv", sc)
+    sc, duties, _ = planner.simulated(sc, rota)
+    plan = make_job(sc, 7, duties=duties).plans[0]
+    return rota, plan, inputs.sample(plan, sc.seed, rep)
+
+
+def test_run_with_the_rota_simulates_its_duties_and_leave(made):
+    from csgsim.staff.absence import ANNUAL
+
+    path, out, _ = made
+    rota, plan, sampled = simulated_duties(path, out, absence=False)
+    assert np.array_equal(sampled.primary.person, rota.schedules()[0].person)
+    leave = sampled.spells.kind == ANNUAL
+    days = rota.leave.sum()
+    assert days > 0 and sampled.spells.hours()[leave].sum() == pytest.approx(days * 24)
+    table = rules.check(sampled.primary, np.zeros(0), np.zeros(0), np.zeros(0), planner.get_ruleset("consignatie"),
+                        len(rota.people), plan.calendar, day_start=plan.region.duty.period_start)
+    assert int(table.filter(like="breach_").to_numpy().sum()) == 0
+
+
+def test_rota_checks_agree_with_rules_on_the_simulated_duties(made):
+    """With sickness re-planned on top of the rota, the rota's own figures of the simulated duties
+    equal what staff.rules counts on them."""
+    from csgsim.staff.rota import Rota, tally
+
+    path, out, _ = made
+    moved = 0
+    for rep in range(12):
+        rota, plan, sampled = simulated_duties(path, out, absence=True, rep=rep)
+        moved += not np.array_equal(sampled.primary.person, rota.schedules()[0].person)  # sickness moved duties
+        n = len(rota.people)
+        mine = tally(Rota(rota.region, rota.people, rota.calendar, rota.slots, sampled.primary.person, rota.leave,
+                          rota.unavailable), n)
+        theirs = rules.check(sampled.primary, np.zeros(0), np.zeros(0), np.zeros(0),
+                             planner.get_ruleset("consignatie"), n, plan.calendar,
+                             day_start=plan.region.duty.period_start)
+        assert np.array_equal(mine["max_oncall_days_per_4w"], theirs["max_oncall_days_per_4w"].to_numpy())
+        assert np.allclose(mine["oncall_hours"], theirs["oncall_hours"].to_numpy())
+    assert moved >= 2
+
+
+def test_run_refuses_a_rota_of_another_period(made, tmp_path):
+    path, out, _ = made
+    other = write_scenario(tmp_path, days=56)
+    result = invoke("run", "-s", other, "--rota", out / "rota.csv", "-n", 1, "--workers", 1)
+    assert result.exit_code == 2 and "does not fit" in result.output, result.output
+    result = invoke("run", "-s", path, "--rota", out / "rota.csv", "-n", 2, "--workers", 1, "--format", "json")
+    assert result.exit_code == 0, result.output

@@ -121,13 +121,15 @@ def oncall_days(slots: Slots, holder: np.ndarray, n_people: int) -> np.ndarray:
     return out
 
 
+def runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """[first, stop) of each run of True values."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
 def longest_run(row: np.ndarray) -> int:
     """Most consecutive True values."""
-    best = run = 0
-    for v in row:
-        run = run + 1 if v else 0
-        best = max(best, run)
-    return best
+    return max((b - a for a, b in runs(row)), default=0)
 
 
 def tally(rota: Rota, n_people: int) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,8 +29,8 @@ from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.errors import ScenarioError
 from csgsim.model import inputs
 from csgsim.staff import absence
-from csgsim.staff.duties import NOBODY, ONCALL
-from csgsim.staff.rota import Rota, Slots, make_slots
+from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.rota import Rota, Slots, make_slots, runs
 from csgsim.staff.rules import DAYS_4W
 from csgsim.studies import rota_model
 
@@ -324,3 +324,23 @@ def smallest_team(data: dict, source: str, rid: str, seed: int, first: int, last
             return TeamFloor(rid, n, tuple(tried), reasons)
         reasons = outcome.reasons
     return TeamFloor(rid, None, tuple(tried), reasons)
+
+
+def simulated(sc: Scenario, rota: Rota) -> tuple[Scenario, dict[str, Schedule], list[str]]:
+    """What `csgsim run --rota` simulates: the scenario with the rota's leave as the region's leave
+    plan (the same in every replication), the rota's first line as the region's duty schedule, and
+    notes on what the simulation does not take from the rota. Sickness and dropout are drawn and
+    re-planned on top, as for a pattern."""
+    rid = rota.region
+    if any(rid in shared.regions for shared in sc.shared_lines):
+        raise ScenarioError(f"{sc.source}: region {rid!r} shares a line with other regions; a rota of one region "
+                            "cannot be simulated with a shared line (run the regions without it)")
+    region = sc.regions[rid]
+    days = rota.calendar.dates
+    given = tuple((q, days[a], b - a) for q in range(len(rota.people)) for a, b in runs(rota.leave[q]))
+    leave = replace(region.staffing.leave, enabled=True, given=given)
+    region = replace(region, staffing=replace(region.staffing, leave=leave))
+    notes = [f"{rid}: the extra line(s) {', '.join(x.id for x in region.lines)} are still given in turn around the "
+             "rota's first line (the simulation takes only the first line from a rota)"] if region.lines else []
+    return replace(sc, regions={**sc.regions, rid: region}), {rid: rota.schedules()[0]}, notes
+

@@ -17,7 +17,7 @@ from csgsim.config.schema import Scenario
 from csgsim.core import atomic
 from csgsim.core.errors import ScenarioError
 from csgsim.staff.duties import NOBODY, ONCALL
-from csgsim.staff.rota import Rota, make_slots, tally
+from csgsim.staff.rota import Rota, make_slots, runs, tally
 
 COLUMNS = ("region", "line", "kind", "start", "end", "person")
 ZONE = "Europe/Amsterdam"
@@ -34,12 +34,6 @@ def label(rota: Rota, j: int) -> str:
     return s.line_ids[s.line[j]] + ("" if s.kind[j] == ONCALL else " (office)")
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    """[first, stop) of each run of True."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
 def plan_rows(rota: Rota, day_start: float) -> list[dict[str, str]]:
     """Every slot with its holder, then every run of leave or unavailability (days from the hand-over)."""
     s = rota.slots
@@ -49,7 +43,7 @@ def plan_rows(rota: Rota, day_start: float) -> list[dict[str, str]]:
              "person": rota.people[rota.holder[j]] if rota.holder[j] != NOBODY else ""} for j in range(len(s))]
     for kind, table in (("leave", rota.leave), ("unavailable", rota.unavailable)):
         for q, person in enumerate(rota.people):
-            for a, b in _runs(table[q]):
+            for a, b in runs(table[q]):
                 rows.append({"region": rota.region, "line": "", "kind": kind, "person": person,
                              "start": _time(rota, a * 24 + day_start).isoformat(timespec="minutes"),
                              "end": _time(rota, b * 24 + day_start).isoformat(timespec="minutes")})

@@ -35,6 +35,7 @@ from csgsim.staff.rules import DAYS_4W
 from csgsim.studies import rota_model
 
 WISH_KINDS = ("unavailable", "rather_not", "prefer")
+MAX_REASONS = 6  # windows named one by one; the rest are counted
 RULE_WORDS = {
     "oncall_days_4w": "the {limit}-per-28 limit on on-call days",
     "free_days_4w": "the {pairs} x 2 free days per 4 weeks",
@@ -220,7 +221,12 @@ def precheck(p: Problem) -> list[str]:
     for j in np.flatnonzero(first):
         need[s.d0[j]:s.d1[j]] = True
     members = np.flatnonzero(s.eligible[:, s.line == 0].any(axis=1))
+    if members.size * limit < min(DAYS_4W, int(need.sum())):
+        return out + [f"every 4 weeks: {DAYS_4W} on-call days to cover, and the {limit}-per-28 limit lets "
+                      f"{members.size} people hold at most {members.size * limit}: the team is too small whatever the "
+                      "leave"]
     free = ~(p.leave | p.unavailable)[members]
+    short = []
     for w in range(-(-s.n_days // DAYS_4W)):
         days = slice(w * DAYS_4W, min((w + 1) * DAYS_4W, s.n_days))
         required = int(need[days].sum())
@@ -228,10 +234,11 @@ def precheck(p: Problem) -> list[str]:
         most = int(np.minimum(present, limit).sum())
         if required > most:
             away = int((present < need[days].size).sum())
-            out.append(f"{_window_words(p, w)}: {away} of {members.size} on leave or unavailable at some time; "
-                       f"{required} on-call days to cover, and the {limit}-per-28 limit lets those present hold "
-                       f"at most {most} (it needs {-(-required // limit)} present the whole time)")
-    return out
+            short.append(f"{_window_words(p, w)}: {away} of {members.size} on leave or unavailable at some time; "
+                         f"{required} on-call days to cover, and the {limit}-per-28 limit lets those present hold "
+                         f"at most {most} (it needs {-(-required // limit)} present the whole time)")
+    return out + short[:MAX_REASONS] + ([f"and {len(short) - MAX_REASONS} more 4-week windows like these"]
+                                        if len(short) > MAX_REASONS else [])
 
 
 def explain(p: Problem, seed: int, time_limit: float) -> list[str]:

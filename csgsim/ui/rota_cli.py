@@ -116,3 +116,39 @@ def _show(rows: list[dict], outcome, console) -> None:
                       pair(r["min_free_pairs_per_4w"], r["required_free_pairs_per_4w"]),
                       pair(r["longest_run"], r["limit_run"]))
     console.print(table)
+
+
+def solver_floors(data: dict, source: str, regions: list[str], seed: int, time_limit: float) -> dict[str, dict]:
+    """Per region: the arithmetic floor (`staff.floor`) and the smallest team for which the
+    solver finds a compliant plan for the period with its planned leave (`studies.rota`)."""
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.config.staffing import get_ruleset
+    from csgsim.staff.floor import legal_floor
+    from csgsim.studies import rota as planner
+    from csgsim.studies.breakdown import HEADROOM
+
+    sc = scenario_mod.parse(data, source)
+    out = {}
+    for rid in regions:
+        region = sc.regions[rid]
+        arithmetic = legal_floor(region.duty.pattern, get_ruleset(region.staffing.rules), 1 + len(region.lines)).people
+        first = max(arithmetic or 1, region.staffing.leave.max_at_once if region.staffing.leave.enabled else 1)
+        typer.echo(f"{rid}: searching the smallest team with a compliant plan from {first}", err=True)
+        found = planner.smallest_team(data, source, rid, seed, first, max(first, region.casemanagers) + HEADROOM,
+                                      time_limit)
+        out[rid] = {"arithmetic_floor": arithmetic, "solver_floor": found.people, "tried": dict(found.tried),
+                    "reasons_one_below": list(found.reasons)}
+    return out
+
+
+def floor_words(rid: str, f: dict) -> list[str]:
+    """The two floors side by side, and what differs."""
+    a, s = f["arithmetic_floor"], f["solver_floor"]
+    tried = ", ".join(f"{n}: {status}" for n, status in f["tried"].items())
+    lines = [f"{rid}: arithmetic floor {a if a is not None else 'none'}; smallest team with a compliant plan for the "
+             f"period with its planned leave (solver): {s if s is not None else 'not found'} (tried {tried})"]
+    if a is not None and s is not None and s != a:
+        lines.append(f"  they differ by {s - a}: leave, the agreement's limits and the planning rules in [rota] "
+                     "need more than the pattern's arithmetic")
+        lines += [f"  with {s - 1}: {why}" for why in f["reasons_one_below"]]
+    return lines

@@ -16,6 +16,7 @@ from csgsim.staff import rules
 from csgsim.staff.duties import NOBODY, ONCALL
 from csgsim.staff.lines import combined
 from csgsim.studies import rota as planner
+from csgsim.staff.rota import oncall_days
 
 pytest.importorskip("ortools")
 
@@ -66,6 +67,18 @@ def hand_check(p: planner.Problem, holder: np.ndarray) -> list[str]:
                         d += 1
                 if pairs < rs.min_free_pairs_per_4w:
                     bad.append(f"person {q}: {pairs} free pairs from day {w0}")
+        if rr.night_week_nights is not None:
+            offset = p.calendar.start.weekday()
+            nights: dict[int, int] = {}
+            for j in range(len(s)):
+                if holder[j] == q and s.kind[j] == ONCALL:
+                    week = (int(s.d0[j]) + offset) // 7
+                    nights[week] = nights.get(week, 0) + sum(
+                        1 for h in np.arange(s.start[j], s.end[j]) if h % 24 < 6 and (h % 24 == 0 or h == s.start[j]))
+            for week, n in nights.items():
+                rest = range((week + 1) * 7 - offset, (week + 1) * 7 - offset + rr.night_week_rest_days)
+                if n >= rr.night_week_nights and any(d in days_on[q] for d in rest):
+                    bad.append(f"person {q}: on call right after a week of {n} nights")
         if rr.max_consecutive_days is not None:
             run = 0
             for d in range(s.n_days):
@@ -86,14 +99,25 @@ def rules_breaches(p: planner.Problem, holder: np.ndarray) -> int:
     return int(table.filter(like="breach_").to_numpy().sum())
 
 
-@settings(max_examples=8, deadline=None)
-@given(team=st.integers(3, 6), leave=st.booleans(), limit=st.sampled_from([None, 7, 10]),
-       run=st.sampled_from([None, 2, 4]), ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]),
-       pattern=st.sampled_from(["rotation_24h", "office_plus_oncall"]))
-def test_every_plan_keeps_every_hard_rule(team, leave, limit, run, ruleset, pattern):
-    rota = {k: v for k, v in (("max_oncall_days_per_4w", limit), ("max_consecutive_days", run)) if v is not None}
+WEEKEND_NIGHTS = {"id": "weekend-nights", "days": ["friday", "saturday"], "start_hour": 18, "end_hour": 30}
+
+
+@settings(max_examples=10, deadline=None)
+@given(team=st.integers(3, 7), leave=st.booleans(), limit=st.sampled_from([None, 7, 10]),
+       run=st.sampled_from([None, 2, 4]), nights=st.sampled_from([None, 3]),
+       ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]),
+       pattern=st.sampled_from(["rotation_24h", "office_plus_oncall"]), extra=st.booleans(),
+       away=st.tuples(st.integers(0, 2), st.integers(0, 50), st.integers(0, 10)))
+def test_every_plan_keeps_every_hard_rule(team, leave, limit, run, nights, ruleset, pattern, extra, away):
+    rota = {k: v for k, v in (("max_oncall_days_per_4w", limit), ("max_consecutive_days", run),
+                              ("night_week_nights", nights)) if v is not None}
     sc = scenario(team, 28, rota, LEAVE if leave else None, duty={"pattern": pattern}, rules={"set": ruleset})
-    p = planner.problem(sc, "a", 3)
+    if extra:
+        sc = build({"a": {**region_data(team=team, duty={"pattern": pattern}, rules={"set": ruleset}),
+                          "rota": rota, "lines": [WEEKEND_NIGHTS], **({"leave": LEAVE} if leave else {})}},
+                   days=28, start=date(2025, 3, 3))
+    person, first, length = away
+    p = planner.problem(sc, "a", 3, wishes=[(person, first, first + length, "unavailable")])
     out = planner.solve(p, 3, time_limit=2.0, objective=False)
     if out.rota is None:
         assert out.status == "infeasible" and out.reasons, out  # never an unexplained failure
@@ -338,3 +362,13 @@ def test_roster_reports_the_solver_floor_beside_the_arithmetic_one(tmp_path):
     assert floor["tried"]["3"] == "infeasible" and "too small" in floor["reasons_one_below"][0]
     result = invoke("roster", "-s", path, "-n", 1, "--rota-floor", "--rota-time-limit", 2)
     assert "they differ by 1" in result.stdout and "[rota]" in result.stdout, result.stdout
+
+
+def test_wishes_are_kept_where_the_rules_allow():
+    sc = scenario(5, 28, {"max_oncall_days_per_4w": 10, "weights": {"preferences": 5}})
+    wishes = [(0, 28, 41, "rather_not"), (1, 30, 30, "prefer"), (1, 44, 44, "prefer")]
+    p = planner.problem(sc, "a", 2, wishes=wishes)
+    out = planner.solve(p, 2, 2.0)
+    days = oncall_days(p.slots, out.rota.holder, len(p.region.people))
+    assert not days[0, 28:42].any() and days[1, 30] and days[1, 44]
+    assert p.unavailable.sum() == 0 and (p.wishes != 0).sum() == 16

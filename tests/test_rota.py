@@ -372,3 +372,14 @@ def test_wishes_are_kept_where_the_rules_allow():
     days = oncall_days(p.slots, out.rota.holder, len(p.region.people))
     assert not days[0, 28:42].any() and days[1, 30] and days[1, 44]
     assert p.unavailable.sum() == 0 and (p.wishes != 0).sum() == 16
+
+
+def test_shares_follow_contracted_hours():
+    body = region_data(team=4)
+    body["staff"]["casemanagers"][0]["hours_per_week"] = 16  # twice the others' 8
+    sc = build({"a": body}, days=56, start=date(2025, 3, 3))
+    p = planner.problem(sc, "a", 1)
+    rows = planner.summary(p, planner.solve(p, 1, 2.0).rota)
+    duties = np.array([r["duties"] for r in rows])
+    fair = np.array([r["oncall_hours_fair"] for r in rows]) / 24
+    assert fair[0] == pytest.approx(2 * fair[1]) and np.abs(duties - fair).max() <= 1.5, (duties, fair)

@@ -137,7 +137,7 @@ def test_plan_is_the_same_for_the_same_seed():
 def test_one_below_the_floor_has_no_plan_and_names_the_weeks():
     """Two of the team are away three weeks in March: with 10 on-call days per 28, the others must
     cover those 21 days, which takes three of them (2 x 10 < 21): a team of 5, though 3 x 10 >= 28
-    covers any other 4 weeks. With 4 the counting pre-check sees nothing; CP-SAT's core names March."""
+    covers any other 4 weeks."""
     from conftest import scenario_data
 
     away = [{"person": f"r-cm{i}", "start": date(2025, 3, 3), "weeks": 3} for i in (1, 2)]
@@ -147,8 +147,20 @@ def test_one_below_the_floor_has_no_plan_and_names_the_weeks():
     floor = planner.smallest_team(data, "<test>", "a", 1, 2, 8, time_limit=5.0)
     assert floor.people == 5
     assert dict(floor.tried) == {2: "infeasible", 3: "infeasible", 4: "infeasible", 5: "optimal"}
-    assert floor.reasons == ("March 2025 (28 days from 2025-03-03): the 10-per-28 limit on on-call days cannot be "
-                             "kept together with the others that bind",)
+    assert floor.reasons == ("March 2025 (28 days from 2025-03-03): r-cm1, r-cm2 are all on leave or unavailable on "
+                             "21 days to cover, and the 10-per-28 limit lets the other 2 hold at most 20",)
+
+
+def test_when_counting_sees_nothing_the_solver_names_the_rule_and_weeks():
+    """Two people, 14 days each per 4 weeks, at most one day in a row: they must alternate, which
+    leaves nobody two free days together; counting passes, CP-SAT's core names the rules."""
+    sc = scenario(2, 28, {"max_consecutive_days": 1})
+    p = planner.problem(sc, "a", 1)
+    assert planner.precheck(p) == []
+    out = planner.solve(p, 1, 2.0, objective=False)
+    assert out.status == "infeasible" and out.reasons
+    assert all(why.startswith(("February 2025", "March 2025")) for why in out.reasons), out.reasons
+    assert any("2 x 2 free days" in why or "in a row" in why for why in out.reasons), out.reasons
 
 
 def test_precheck_counts_a_window_with_too_few_present():
@@ -157,7 +169,8 @@ def test_precheck_counts_a_window_with_too_few_present():
     assert planner.precheck(planner.problem(sc, "a", 1)) == []  # 4 x 7 = 28: just enough
     reasons = planner.precheck(p)
     assert len(reasons) == 1 and "March 2025 (28 days from 2025-03-03)" in reasons[0]
-    assert "1 of 4 on leave or unavailable" in reasons[0] and "at most 24" in reasons[0]
+    assert "r-cm1 is on leave or unavailable on 25 days to cover" in reasons[0]
+    assert "lets the other 3 hold at most 21" in reasons[0]
     assert planner.solve(p, 1, 1.0).status == "infeasible"
 
 

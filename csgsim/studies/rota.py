@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import combinations
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -226,19 +227,32 @@ def precheck(p: Problem) -> list[str]:
                       f"{members.size} people hold at most {members.size * limit}: the team is too small whatever the "
                       "leave"]
     free = ~(p.leave | p.unavailable)[members]
+    names = [p.region.people[q].id for q in members]
     short = []
     for w in range(-(-s.n_days // DAYS_4W)):
         days = slice(w * DAYS_4W, min((w + 1) * DAYS_4W, s.n_days))
-        required = int(need[days].sum())
-        present = free[:, days].sum(axis=1)
-        most = int(np.minimum(present, limit).sum())
-        if required > most:
-            away = int((present < need[days].size).sum())
-            short.append(f"{_window_words(p, w)}: {away} of {members.size} on leave or unavailable at some time; "
-                         f"{required} on-call days to cover, and the {limit}-per-28 limit lets those present hold "
-                         f"at most {most} (it needs {-(-required // limit)} present the whole time)")
+        why = _short_window(free[:, days], need[days], limit, names)
+        if why:
+            short.append(f"{_window_words(p, w)}: {why}")
     return out + short[:MAX_REASONS] + ([f"and {len(short) - MAX_REASONS} more 4-week windows like these"]
                                         if len(short) > MAX_REASONS else [])
+
+
+def _short_window(free: np.ndarray, need: np.ndarray, limit: int, names: list[str]) -> str:
+    """Why one window's on-call days cannot be covered within the limit, by counting; '' if none found.
+
+    Hall's condition for the days and the people present on them: if on k days only the people
+    outside a group C are present, those n - |C| people must hold all k within the limit. Groups
+    of up to four (the people away together) are tried; the whole team is `precheck`'s own test."""
+    n = free.shape[0]
+    for size in range(1, min(4, n - 1) + 1):
+        for group in combinations(range(n), size):
+            k = int((need & ~free[list(group)].any(axis=0)).sum())
+            if k > limit * (n - size):
+                who = ", ".join(names[q] for q in group)
+                return (f"{who} {'is' if size == 1 else 'are all'} on leave or unavailable on {k} days to cover, and "
+                        f"the {limit}-per-28 limit lets the other {n - size} hold at most {limit * (n - size)}")
+    return ""
 
 
 def explain(p: Problem, seed: int, time_limit: float) -> list[str]:

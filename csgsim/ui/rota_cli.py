@@ -131,8 +131,13 @@ def solver_floors(data: dict, source: str, regions: list[str], seed: int, time_l
     out = {}
     for rid in regions:
         region = sc.regions[rid]
-        arithmetic = legal_floor(region.duty.pattern, get_ruleset(region.staffing.rules), 1 + len(region.lines)).people
-        first = max(arithmetic or 1, region.staffing.leave.max_at_once if region.staffing.leave.enabled else 1)
+        rules = get_ruleset(region.staffing.rules)
+        arithmetic = legal_floor(region.duty.pattern, rules, 1 + len(region.lines)).people
+        limits = [v for v in (rules.max_oncall_days_per_4w, region.rota.max_oncall_days_per_4w) if v is not None]
+        # From one below what counting allows (28 days / the limit), which the pre-check refutes at once,
+        # so that the team one below the answer always has its reasons; not from the arithmetic floor,
+        # which assumes the duties go round in turn.
+        first = max(1, -(-28 // min(limits)) - 1) if limits else 1
         typer.echo(f"{rid}: searching the smallest team with a compliant plan from {first}", err=True)
         found = planner.smallest_team(data, source, rid, seed, first, max(first, region.casemanagers) + HEADROOM,
                                       time_limit)
@@ -147,8 +152,12 @@ def floor_words(rid: str, f: dict) -> list[str]:
     tried = ", ".join(f"{n}: {status}" for n, status in f["tried"].items())
     lines = [f"{rid}: arithmetic floor {a if a is not None else 'none'}; smallest team with a compliant plan for the "
              f"period with its planned leave (solver): {s if s is not None else 'not found'} (tried {tried})"]
-    if a is not None and s is not None and s != a:
+    if a is not None and s is not None and s > a:
         lines.append(f"  they differ by {s - a}: leave, the agreement's limits and the planning rules in [rota] "
                      "need more than the pattern's arithmetic")
+    elif a is not None and s is not None and s < a:
+        lines.append(f"  they differ by {s - a}: a plan exists with fewer than the arithmetic, which assumes the "
+                     "duties go round in turn")
+    if s is not None and s != a:
         lines += [f"  with {s - 1}: {why}" for why in f["reasons_one_below"]]
     return lines

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csgsim.config import escalation, limits, lines
+from csgsim.config import escalation, limits, lines, rota
 from csgsim.config.costs import CostParams, Scheme, read_params
 from csgsim.config.reader import TableReader, _merge
 from csgsim.config.schema import (
@@ -267,6 +267,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile], costs: CostP
         lines=lines.read(r, people),
         uncertainty=_uncertainty(r.table("uncertainty")),
         costs=costs,
+        rota=rota.read(r.table("rota")),
     )
     r.done()
     return region

@@ -17,6 +17,7 @@ from csgsim.core.errors import ScenarioError
 from csgsim.config.costs import CostParams
 from csgsim.config.escalation import Escalation
 from csgsim.config.lines import Line, SharedLine
+from csgsim.config.rota import RotaRules
 from csgsim.config.staffing import (AbsenceParams, LeaveParams, RegularJob,
                                     ScriptedAbsence)
 
@@ -149,6 +150,7 @@ class Region:
     lines: tuple[Line, ...] = ()  # lines beyond the [duty] pattern, which is the first line
     uncertainty: Uncertainty = Uncertainty()
     costs: CostParams | None = None  # None: the scenario has no [costs] table
+    rota: RotaRules = RotaRules()  # what `csgsim rota` keeps beyond the rule set, and its weights
 
     @property
     def casemanagers(self) -> int:

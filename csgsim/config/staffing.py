@@ -182,6 +182,9 @@ class LeaveParams:
     block_weeks: float = 1.0  # length of the other blocks, spread over the year
     max_at_once: int = 1  # coordinator rule: at most this many casemanagers away on any day
     school_region: str = "middle"  # north | middle | south (core.calendar.SCHOOL_REGIONS)
+    # A leave plan in hand instead of one drawn (a rota's, `studies.rota.simulated`): (person index,
+    # first day, days), each day from the roster's hand-over; the same in every replication.
+    given: tuple[tuple[int, date, int], ...] | None = None
 
     @property
     def weeks(self) -> float:

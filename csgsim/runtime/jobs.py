@@ -7,7 +7,7 @@ replication depends only on (job, index), never on the worker that ran it, so ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from csgsim.model import inputs as inputs_mod
 from csgsim.config.lines import SharedLine
 from csgsim.model.pathways import STEPS, TASK_KINDS, RegionInputs, RegionModel, Records, run_group
 from csgsim.staff import rules
+from csgsim.staff.duties import Schedule
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,12 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
     return [run_replication(job, r) for r in reps]
 
 
-def make_job(scenario: Scenario, seed: int, keep_records: bool = False) -> Job:
+def make_job(scenario: Scenario, seed: int, keep_records: bool = False,
+             duties: dict[str, Schedule] | None = None) -> Job:
+    """The job of a scenario; `duties` replaces a region's duty pattern by a plan in hand (a rota)."""
     plans = tuple(inputs_mod.plan(scenario, rid) for rid in scenario.regions)
+    plans = tuple(replace(p, schedule=(duties or {})[p.region.id]) if p.region.id in (duties or {}) else p
+                  for p in plans)
     return Job(plans, scenario.norms, seed, keep_records, groups(scenario))
 
 

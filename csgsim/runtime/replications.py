@@ -22,6 +22,7 @@ from csgsim.config.schema import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.streaming import RecordWriter
+from csgsim.staff.duties import Schedule
 
 
 @dataclass
@@ -171,17 +172,19 @@ def run(
     backend: Backend | None = None,
     on_progress: Callable[[int], None] | None = None,
     record_writer: RecordWriter | None = None,
+    duties: dict[str, Schedule] | None = None,
 ) -> RunResult:
     """Run `replications` replications (default: the scenario's) of every region.
 
     On `backend` if given (see `executors`), else on `workers` local processes (default: all).
     With `record_writer`, every report, task and call-out goes to its files batch by batch
     (memory flat in replications) and the result holds no records; with `keep_records` alone
-    they are returned in memory.
+    they are returned in memory. `duties`: per region, a duty plan in hand (a rota) instead of the
+    region's pattern; sickness is still re-planned on top of it.
     """
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
-    job = make_job(scenario, seed, keep_records or record_writer is not None)
+    job = make_job(scenario, seed, keep_records or record_writer is not None, duties)
     done: list[Replication] = []
     with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
         for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):

@@ -91,6 +91,18 @@ def _place(year: _Year, person: int, starts: list[int], length: int, what: str) 
         year.take(person, next((s for s in starts if year.fits(person, s, piece)), None), piece, f"a week of {what}")
 
 
+def _given(given: tuple[tuple[int, date, int], ...], calendar: Calendar, day_start: float) -> Spells:
+    """A leave plan in hand as spells, clipped to the horizon."""
+    p = np.array([g[0] for g in given], dtype=np.int64)
+    s = np.array([calendar.hour_of(g[1]) + day_start for g in given], dtype=float)
+    e = s + np.array([g[2] for g in given], dtype=float) * HOURS_PER_DAY
+    s, e = np.clip(s, 0, calendar.horizon), np.clip(e, 0, calendar.horizon)
+    keep = e > s
+    order = np.lexsort((s[keep], p[keep]))
+    return Spells(person=p[keep][order], start=s[keep][order], end=e[keep][order],
+                  kind=np.full(int(keep.sum()), ANNUAL, np.int8))
+
+
 def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: Calendar,
                rngs: Callable[[int], np.random.Generator], day_start: float = 0.0) -> Spells:
     """Annual-leave spells (kind ANNUAL) of people 0..n_people-1 over the calendar's horizon.
@@ -102,6 +114,8 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
     """
     if not params.enabled or n_people == 0:
         return Spells.empty()
+    if params.given is not None:
+        return _given(params.given, calendar, day_start)
     total = int(round(7 * params.weeks))
     summer = 7 * params.summer_weeks
     block = max(1, int(round(7 * params.block_weeks)))

@@ -6,7 +6,7 @@ fault prints one line naming the file, key and value and exits with code 2; no t
 
 from __future__ import annotations
 
-from csgsim.ui import capacity_cli, demand_cli, registrations_cli, run_cli, sizing_cli  # noqa: F401  (they register their commands)
+from csgsim.ui import capacity_cli, demand_cli, registrations_cli, rota_cli, run_cli, sizing_cli  # noqa: F401  (they register their commands)
 from csgsim.ui.app import app
 from csgsim.ui.interrupts import guarded
 

@@ -43,6 +43,7 @@ def run(
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
     plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
+    rota: Annotated[Optional[Path], typer.Option(help="A plan from `csgsim rota` (its rota.csv) instead of the region's duty pattern and leave plan.")] = None,
 ) -> None:
     """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
     from contextlib import ExitStack
@@ -56,6 +57,7 @@ def run(
 
     check_plot_file(plot)
     sc = load_scenario(scenario, region, absent, leaves)
+    sc, duties = with_rota(sc, rota)
     n = replications or sc.replications
     kept = (f"nothing was written to {out}: results are written only when every replication has finished; "
             "run the command again") if out is not None else "nothing was written; run the command again"
@@ -68,7 +70,7 @@ def run(
             with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
                 task = bar.add_task("run", total=n)
                 result = reps.run(sc, n, seed, backend=backend, on_progress=lambda k: bar.advance(task, k),
-                                  record_writer=writer)
+                                  record_writer=writer, duties=duties)
             show_run(result, fmt)
             if folder is not None:
                 if writer is not None:
@@ -83,6 +85,23 @@ def run(
         raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
     if plot is not None:
         draw_plot(result, plot)
+
+
+def with_rota(sc, path: Path | None):
+    """The scenario and duty plans to simulate with `--rota` (a plan in hand for its region)."""
+    if path is None:
+        return sc, None
+    from csgsim.core.errors import CsgsimError
+    from csgsim.studies import rota as planner
+    from csgsim.ui.rota_files import read_plan
+
+    try:
+        sc, duties, notes = planner.simulated(sc, read_plan(path, sc))
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    return sc, duties
 
 
 def draw_plot(result, plot: Path) -> None:

@@ -139,6 +139,8 @@ def roster(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
+    rota_floor: Annotated[bool, typer.Option(help="Also the smallest team for which `csgsim rota` finds a compliant plan (needs csgsim[rota]).")] = False,
+    rota_time_limit: Annotated[float, typer.Option(min=0.1, max=3600.0, help="With --rota-floor: search effort per team (deterministic s).")] = 10.0,
 ) -> None:
     """What drives the team size before demand, from the roster alone (seconds, no call simulation):
     the legal floor, what annual leave and sickness add, plain Erlang C; and each region's on-call
@@ -155,12 +157,21 @@ def roster(
         seed = sc.seed if seed is None else seed
         drivers = compute(data, source, [(rid, None, "not run here: csgsim size adds it") for rid in regions], seed,
                           replications, scripted_absences(absent, leaves))
+        floors = {}
+        if rota_floor:  # the rota's own block (csgsim.ui.rota_cli)
+            from csgsim.ui.rota_cli import solver_floors
+
+            floors = solver_floors(data, source, regions, seed, rota_time_limit)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
-        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
-                              indent=2, default=str))
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: {**drivers_json(*v), **({"rota_floor": floors[rid]} if rid
+                              in floors else {})} for rid, v in drivers.items()}}, indent=2, default=str))
         return
     console = stdout_console()
     for steps, view in drivers.values():
         print_breakdown(steps, view, console)
+    from csgsim.ui.rota_cli import floor_words
+
+    for rid, f in floors.items():
+        console.print("\n".join(floor_words(rid, f)), highlight=False, markup=False)

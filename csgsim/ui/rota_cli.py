@@ -1,0 +1,163 @@
+"""`csgsim rota`: a year's on-call plan for one region, handed to the team as files.
+
+Registered on `csgsim.ui.app.app`; `csgsim.ui.cli` imports this module. The plan itself is
+`csgsim.studies.rota`; the files are `csgsim.ui.rota_files`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from csgsim.ui.app import MAX_SEED, ScenarioOpt, app, fail, load_scenario, stdout_console
+
+MAX_TIME_LIMIT = 3600.0
+
+
+def one_region(sc, region: str | None) -> str:
+    """The region asked for, or the scenario's only one."""
+    from csgsim.core.errors import CsgsimError
+
+    if region is None:
+        if len(sc.regions) != 1:
+            raise CsgsimError(f"{sc.source} has {len(sc.regions)} regions; give --region ID "
+                             f"(one of {', '.join(sc.regions)})")
+        return next(iter(sc.regions))
+    return region
+
+
+@app.command()
+def rota(
+    out: Annotated[Path, typer.Option(help="New folder for the plan (CSV, Excel, one .ics per person, summary).")],
+    scenario: ScenarioOpt = None,
+    region: Annotated[Optional[str], typer.Option("--region", "-r", help="The region (needed when the scenario has several).")] = None,
+    wishes: Annotated[Optional[Path], typer.Option(help="CSV: person,first,last,kind (unavailable | rather_not | prefer).")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Seed of the leave plan and the search (default: the scenario's).")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, max=MAX_TIME_LIMIT, help="Search effort in CP-SAT's deterministic seconds (about seconds of one core).")] = 20.0,
+    overwrite: Annotated[bool, typer.Option(help="Replace an earlier rota in --out.")] = False,
+) -> None:
+    """Plan who holds each duty over the scenario's simulated period (warm-up included), around
+    the planned leave and within the rule set, the agreement's limit and the planning rules in
+    `[rota]`, sharing weekends, nights, holidays and hours fairly. Says why when no plan exists."""
+    from csgsim.core.errors import CsgsimError
+    from csgsim.runtime.runfolder import OutputFolder
+    from csgsim.studies import rota as planner
+
+    sc = load_scenario(scenario)
+    try:
+        rid = one_region(sc, region)
+        sc = sc.only([rid])
+        seed = sc.seed if seed is None else seed
+        given = planner.read_wishes(wishes, sc.regions[rid], sc.simulation_calendar) if wishes else None
+        problem = planner.problem(sc, rid, seed, given)
+        typer.echo(f"rota for {rid}: {len(problem.slots)} duties over {problem.calendar.days} days "
+                   f"from {problem.calendar.start}; searching ({time_limit:g} deterministic s)", err=True)
+        outcome = planner.solve(problem, seed, time_limit, on_progress=lambda n, obj, wall: typer.echo(
+            f"  plan {n}: unfairness {obj:,.0f} after {wall:.1f} s", err=True))
+        if outcome.rota is None:
+            typer.echo(f"no plan ({outcome.status}):", err=True)
+            for why in outcome.reasons:
+                typer.echo(f"  {why}", err=True)
+            raise typer.Exit(code=1)
+        rows = planner.summary(problem, outcome.rota)
+        with OutputFolder(out, overwrite) as folder:
+            _write(folder.staging, outcome, problem, rows, sc, seed)
+            written = folder.publish()
+    except CsgsimError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
+    _show(rows, outcome, stdout_console())
+    typer.echo(f"wrote {len(written)} entries to {out}", err=True)
+
+
+def _write(folder: Path, outcome, problem, rows: list[dict], sc, seed: int) -> None:
+    """The plan's files and a manifest listing them."""
+    from csgsim import __version__
+    from csgsim.core import atomic
+    from csgsim.ui import rota_files
+
+    r = outcome.rota
+    members = [q for q in range(len(r.people)) if problem.slots.eligible[q].any()]
+    rota_files.write_csv(folder / "rota.csv", rota_files.plan_rows(r, problem.region.duty.period_start))
+    rota_files.write_excel(folder / "rota.xlsx", r, members)
+    (folder / "ics").mkdir()
+    ics = rota_files.write_ics(folder / "ics", r)
+    rota_files.write_csv(folder / "summary.csv", rows)
+    files = ["rota.csv", "rota.xlsx", "summary.csv", "ics", *[f"ics/{p.name}" for p in ics]]
+    manifest = {"kind": "csgsim rota", "csgsim": __version__, "scenario": sc.source, "scenario_sha256": sc.digest,
+                "region": r.region, "seed": seed, "status": outcome.status, "unfairness": outcome.objective,
+                "bound": outcome.bound, "start": str(r.calendar.start), "days": r.calendar.days, "files": files}
+    atomic.write_text(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def _show(rows: list[dict], outcome, console) -> None:
+    """Fairness and closeness to each limit, a row per person."""
+    from rich.table import Table
+
+    status = ("the best plan possible" if outcome.status == "optimal" else
+              f"the best plan found (unfairness {outcome.objective:,.0f}; none can be below {outcome.bound:,.0f})")
+    table = Table(title=f"Rota {outcome.rota.region}: {status}")
+    for col in ("person", "h/week", "leave days", "duties", "weekends (fair)", "nights (fair)", "holidays (fair)",
+                "on-call h (fair)", "max days/4w (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
+        table.add_column(col, justify="left" if col == "person" else "right")
+
+    def pair(a: object, b: object) -> str:
+        return f"{a:g} ({b if b is not None else '-'})" if isinstance(a, float) else f"{a} ({b if b is not None else '-'})"
+
+    for r in rows:
+        table.add_row(str(r["person"]), f"{r['hours_per_week']:g}", str(r["leave_days"]), str(r["duties"]),
+                      pair(r["weekends"], r["weekends_fair"]), pair(r["nights"], r["nights_fair"]),
+                      pair(r["holidays"], r["holidays_fair"]), pair(r["oncall_hours"], r["oncall_hours_fair"]),
+                      pair(r["max_oncall_days_per_4w"], r["limit_oncall_days_per_4w"]),
+                      pair(r["min_free_pairs_per_4w"], r["required_free_pairs_per_4w"]),
+                      pair(r["longest_run"], r["limit_run"]))
+    console.print(table)
+
+
+def solver_floors(data: dict, source: str, regions: list[str], seed: int, time_limit: float) -> dict[str, dict]:
+    """Per region: the arithmetic floor (`staff.floor`) and the smallest team for which the
+    solver finds a compliant plan for the period with its planned leave (`studies.rota`)."""
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.config.staffing import get_ruleset
+    from csgsim.staff.floor import legal_floor
+    from csgsim.studies import rota as planner
+    from csgsim.studies.breakdown import HEADROOM
+
+    sc = scenario_mod.parse(data, source)
+    out = {}
+    for rid in regions:
+        region = sc.regions[rid]
+        rules = get_ruleset(region.staffing.rules)
+        arithmetic = legal_floor(region.duty.pattern, rules, 1 + len(region.lines)).people
+        limits = [v for v in (rules.max_oncall_days_per_4w, region.rota.max_oncall_days_per_4w) if v is not None]
+        # From one below what counting allows (28 days / the limit), which the pre-check refutes at once,
+        # so that the team one below the answer always has its reasons; not from the arithmetic floor,
+        # which assumes the duties go round in turn.
+        first = max(1, -(-28 // min(limits)) - 1) if limits else 1
+        typer.echo(f"{rid}: searching the smallest team with a compliant plan from {first}", err=True)
+        found = planner.smallest_team(data, source, rid, seed, first, max(first, region.casemanagers) + HEADROOM,
+                                      time_limit)
+        out[rid] = {"arithmetic_floor": arithmetic, "solver_floor": found.people, "tried": dict(found.tried),
+                    "reasons_one_below": list(found.reasons)}
+    return out
+
+
+def floor_words(rid: str, f: dict) -> list[str]:
+    """The two floors side by side, and what differs."""
+    a, s = f["arithmetic_floor"], f["solver_floor"]
+    tried = ", ".join(f"{n}: {status}" for n, status in f["tried"].items())
+    lines = [f"{rid}: arithmetic floor {a if a is not None else 'none'}; smallest team with a compliant plan for the "
+             f"period with its planned leave (solver): {s if s is not None else 'not found'} (tried {tried})"]
+    if a is not None and s is not None and s > a:
+        lines.append(f"  they differ by {s - a}: leave, the agreement's limits and the planning rules in [rota] "
+                     "need more than the pattern's arithmetic")
+    elif a is not None and s is not None and s < a:
+        lines.append(f"  they differ by {s - a}: a plan exists with fewer than the arithmetic, which assumes the "
+                     "duties go round in turn")
+    if s is not None and s != a:
+        lines += [f"  with {s - 1}: {why}" for why in f["reasons_one_below"]]
+    return lines

@@ -46,7 +46,7 @@ def test_the_readme_shows_every_command() -> None:
 
 @pytest.mark.parametrize("line", cases())
 def test_a_readme_example_runs(line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for folder in ("models", "experiments", "calibration"):
+    for folder in ("models", "experiments", "calibration", "examples"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, reduced(line))

@@ -203,7 +203,27 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
     return episodes  # work_24h
 
 
-def check(
+def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The call-outs of people 0..n_people-1: person, start, end and the work each counts for."""
+    c_person = np.asarray(person, dtype=np.int64)
+    c_start = np.asarray(start, dtype=float)
+    c_end = np.asarray(end, dtype=float)
+    ok = (c_person >= 0) & (c_person < n_people)
+    c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
+    return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours)
+
+
+def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
+                      ) -> np.ndarray:
+    """Per person, the episodes of more than the allowed work in 24 h (the one rule that depends
+    on call-outs): what a set of call-outs adds to `figures`' duty-rule breaches."""
+    c_person, c_start, _, worked = _callouts(person, start, end, ruleset, n_people)
+    limit = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
+    return _work_24h(c_person, c_start, worked, n_people, limit)[1]
+
+
+def figures(
     schedule: Schedule,
     callouts_person: np.ndarray,
     callouts_start: np.ndarray,
@@ -213,15 +233,13 @@ def check(
     calendar: Calendar,
     regular_job: RegularJob = RegularJob(),
     day_start: float = 0.0,
-) -> pd.DataFrame:
-    """One row per person: load figures and one `breach_<rule>` count per active rule.
+) -> dict[str, np.ndarray]:
+    """Per person (arrays of n_people): load figures and one `breach_<rule>` count per active rule.
 
     Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
     episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
     windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
     """
-    import pandas as pd
-
     n_days, horizon = calendar.days, calendar.horizon
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     hours = schedule.end - schedule.start
@@ -229,12 +247,7 @@ def check(
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
     days_4w = _per_4w(oncall_day)
 
-    c_person = np.asarray(callouts_person, dtype=np.int64)
-    c_start = np.asarray(callouts_start, dtype=float)
-    c_end = np.asarray(callouts_end, dtype=float)
-    ok = (c_person >= 0) & (c_person < n_people)
-    c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
-    worked = np.maximum(c_end - c_start, ruleset.min_callout_hours)
+    c_person, c_start, c_end, worked = _callouts(callouts_person, callouts_start, callouts_end, ruleset, n_people)
     night = is_night(c_start, c_end)
     night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
 
@@ -255,6 +268,17 @@ def check(
         out[f"breach_{rule}"] = _breaches(rule, ruleset, oncall_day, days_4w, duties, episodes, horizon)
     if ruleset.night_flag_per_16w is not None:
         out["flag_night_callouts_16w"] = (night_16w >= ruleset.night_flag_per_16w).sum(axis=1)
+    return out
+
+
+def check(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.ndarray, callouts_end: np.ndarray,
+          ruleset: RuleSet, n_people: int, calendar: Calendar, regular_job: RegularJob = RegularJob(),
+          day_start: float = 0.0) -> pd.DataFrame:
+    """`figures` as a table, one row per person: for reading a roster, not inside a replication."""
+    import pandas as pd
+
+    out = figures(schedule, callouts_person, callouts_start, callouts_end, ruleset, n_people, calendar,
+                  regular_job, day_start)
     return pd.DataFrame(out, index=pd.Index(np.arange(n_people), name="person"))
 
 

@@ -2,7 +2,7 @@
 
 Two families of rules:
 - duty-count rules depend only on the schedule, so re-planning can respect them before the
-  run (`Ledger`): on-call days and free days per 4 weeks, duty length, duties per 7 days and
+  run (`ledger.Ledger`): on-call days and free days per 4 weeks, duty length, duties per 7 days and
   per 16 weeks;
 - work rules depend on call-outs and are checked after the run (`check`): work per 24 h,
   rest after night call-outs and the regular-job hours it costs, night call-outs per 16 weeks.
@@ -27,7 +27,7 @@ import numpy as np
 
 from csgsim.core.intervals import merge_intervals
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
-from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
 
 if TYPE_CHECKING:
@@ -86,10 +86,13 @@ def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, 
     return person[first], schedule.start[first], run_end
 
 
-def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float) -> np.ndarray:
-    """(n_people, n_windows) counts of events at times t in fixed windows of `width` hours."""
-    n_w = max(1, int(np.ceil(horizon / width)))
-    w = np.minimum((t // width).astype(np.int64), n_w - 1)
+def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float,
+                   origin: float = 0.0) -> np.ndarray:
+    """(n_people, n_windows) counts of events at times t in fixed windows of `width` hours that
+    start at `origin` (earlier hours fall in windows of their own before it)."""
+    before = int(np.ceil(origin / width))  # windows, the first perhaps short, before the origin
+    n_w = before + max(1, int(np.ceil((horizon - origin) / width)))
+    w = np.clip(((t - origin) // width).astype(np.int64) + before, 0, n_w - 1)
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 
@@ -280,114 +283,3 @@ def check(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.nd
     out = figures(schedule, callouts_person, callouts_start, callouts_end, ruleset, n_people, calendar,
                   regular_job, day_start)
     return pd.DataFrame(out, index=pd.Index(np.arange(n_people), name="person"))
-
-
-class Ledger:
-    """Who holds which on-call block, kept so that "can p take block b?" is cheap.
-
-    Answers for the duty-count rules only (work rules need the run's call-outs). A block
-    fits if, with it, no rule window that it makes worse ends up in breach: a window whose
-    count does not rise is not looked at, so a base roster that already breaches a rule does
-    not block changes elsewhere, and re-planning never adds to a breach.
-    """
-
-    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet, day_start: float = 0.0) -> None:
-        self.ruleset = ruleset
-        self._start, self._end = schedule.start, schedule.end
-        self._oncall = schedule.kind == ONCALL
-        self.holder = np.where(
-            self._oncall & (schedule.person >= 0) & (schedule.person < n_people), schedule.person, NOBODY
-        ).astype(np.int64)
-        horizon = float(schedule.end[-1]) if len(schedule) else 0.0
-        self._n_days = int(np.ceil(horizon / HOURS_PER_DAY))
-        self._d0, self._d1 = _day_span(schedule.start, schedule.end, self._n_days, day_start)
-        held = self.holder >= 0
-        self._touch = np.zeros((n_people, self._n_days + 1), dtype=np.int64)
-        np.add.at(self._touch, (self.holder[held], self._d0[held]), 1)
-        np.add.at(self._touch, (self.holder[held], self._d1[held]), -1)
-        self._touch = np.cumsum(self._touch, axis=1)[:, : self._n_days]
-        run_schedule = Schedule(start=schedule.start, end=schedule.end, person=self.holder, kind=schedule.kind)
-        d_person, d_start, _ = _duties(run_schedule, n_people)
-        self._limits = {
-            width: limit
-            for width, limit in ((HOURS_7D, ruleset.max_duties_per_7d), (HOURS_16W, ruleset.max_duties_per_16w))
-            if limit is not None
-        }
-        self._starts = {w: _window_counts(d_person, d_start, w, n_people, horizon) for w in self._limits}
-
-    def _run(self, person: int, block: int) -> tuple[int, int]:
-        """First and last block of the duty `block` would be part of if `person` held it."""
-        left = block
-        while left > 0 and self._linked(left - 1, person):
-            left -= 1
-        right = block
-        while right + 1 < self.holder.size and self._linked(right + 1, person):
-            right += 1
-        return left, right
-
-    def _linked(self, other: int, person: int) -> bool:
-        return bool(self._oncall[other] and self.holder[other] == person)
-
-    def _start_deltas(self, person: int, block: int) -> list[tuple[float, int]]:
-        """Duty starts that change if `person` takes `block`: (time, +1 or -1)."""
-        left, right = self._run(person, block)
-        deltas = []
-        if left == block:
-            deltas.append((float(self._start[block]), 1))
-        if right > block:
-            deltas.append((float(self._start[block + 1]), -1))
-        return deltas
-
-    def fits(self, person: int, block: int) -> bool:
-        """Can `person` take the unheld on-call `block` without breaching a duty-count rule?"""
-        rs = self.ruleset
-        if rs.max_duty_hours is not None:
-            left, right = self._run(person, block)
-            if self._end[right] - self._start[left] > rs.max_duty_hours + _EPS:
-                return False
-        for width, limit in self._limits.items():
-            counts = self._starts[width][person]
-            change: dict[int, int] = {}
-            for t, d in self._start_deltas(person, block):
-                w = min(int(t // width), counts.size - 1)
-                change[w] = change.get(w, 0) + d
-            if any(d > 0 and counts[w] + d > limit for w, d in change.items()):
-                return False
-        if rs.max_oncall_days_per_4w is None and rs.min_free_pairs_per_4w is None:
-            return True
-        row = self._touch[person]
-        d0, d1 = self._d0[block], self._d1[block]
-        new = np.flatnonzero(row[d0:d1] == 0) + d0
-        for w in np.unique(new // DAYS_4W):
-            lo, hi = w * DAYS_4W, min((w + 1) * DAYS_4W, self._n_days)
-            busy = row[lo:hi] > 0
-            added = new[(new >= lo) & (new < hi)] - lo
-            if rs.max_oncall_days_per_4w is not None and busy.sum() + added.size > rs.max_oncall_days_per_4w:
-                return False
-            if rs.min_free_pairs_per_4w is not None and hi - lo == DAYS_4W:
-                before = free_pairs(~busy)[0]
-                busy[added] = True
-                after = free_pairs(~busy)[0]
-                if after < before and after < rs.min_free_pairs_per_4w:
-                    return False
-        return True
-
-    def add(self, person: int, block: int) -> None:
-        """Give the unheld on-call `block` to `person`."""
-        for width, starts in self._starts.items():
-            for t, d in self._start_deltas(person, block):
-                starts[person, min(int(t // width), starts.shape[1] - 1)] += d
-        self.holder[block] = person
-        self._touch[person, self._d0[block] : self._d1[block]] += 1
-
-    def remove(self, block: int) -> None:
-        """Take on-call `block` from its holder (a no-op for an unheld block)."""
-        person = int(self.holder[block])
-        if person == NOBODY:
-            return
-        self.holder[block] = NOBODY
-        # Undoing `add`: the deltas of taking the block back, with the signs flipped.
-        for width, starts in self._starts.items():
-            for t, d in self._start_deltas(person, block):
-                starts[person, min(int(t // width), starts.shape[1] - 1)] -= d
-        self._touch[person, self._d0[block] : self._d1[block]] -= 1

@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/csgsim run
 
+# In parallel on every core (pytest-xdist); the 15 slowest tests are printed, so CI shows them.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

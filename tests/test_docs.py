@@ -26,14 +26,62 @@ def test_readme_has_examples():
     assert len(EXAMPLES) >= 3
 
 
+#: Each README example at a reduced size: options replaced (or added where a command's own default
+#: is large), so the whole set runs in seconds; what the example shows stays the same.
+REDUCED = {"--replications": "2", "--max-replications": "4", "--batch": "2"}
+ADDED = {"size": ["--max-replications", "4", "--batch", "2"]}
+
+#: What each example must print (a figure in its place, not only exit 0), and a file it must write:
+#: (text in the example's line, regex on the output, file or None). Every example needs one.
+CHECKS = [
+    ("--format json", r'"metric": "acute_reports",\s+"unit": "count",\s+"mean": [1-9]', None),
+    ("--out results/three --csv", r"Rotterdam\s+│\s+[1-9][\d.]* ±", "results/three/summary_regions.csv"),
+    ("demand --region rotterdam --by month", r"total │\s+365 │\s+[1-9][\d.]+", None),
+    ("validate", r"rotterdam: Rotterdam, \d+ acute \+ \d+ non-acute", None),
+    ("--leaves coordinator", r"Zeeland\s+│\s+[1-9][\d.]* ±", None),
+    ("whatif", r"zeeland\s+│\s+\d+\.\d+", None),
+    ("size --scenario models/zeeland.toml", r"│\s+4 │\s+4 │.*\d", None),
+    ("size --scenario models/rotterdam-two-lines.toml", r"│\s+5 │\s+4 │.*\d", None),
+    ("roster", r"legal floor\s+│\s+\d+ │", None),
+    ("zedenwet-2024", r"friesland\s+│\s+[\d.]+ ±", "results/zedenwet-2024/differences.parquet"),
+    ("pooled-nights", r"separate-nights\s+│ ijsselland │\s+[-+][\d.]+ ±", "results/pooled-nights/differences.parquet"),
+    ("calibrate", r"groningen-drenthe\s+│ acute\s+│\s+[\d.]+", None),
+    ("backtest", r"\d+ of \d+ compared data points lie inside", None),
+    ("--outlook-to 2030", r"groningen-drenthe\s+│ 2025 │\s+[\d.]+", None),
+    ("costs", r"Zeeland\s+│\s+[\d,]+ ±", None),
+    ("report", r"wrote results/zeeland-report", "results/zeeland-report/rapport.html"),
+]
+
+
+def reduced(line: str) -> list[str]:
+    """The example's arguments at the reduced size."""
+    args = shlex.split(line)
+    args = [REDUCED.get(args[i - 1], a) if i else a for i, a in enumerate(args)]
+    for option, value in zip(ADDED.get(args[0], [])[::2], ADDED.get(args[0], [])[1::2]):
+        if option not in args:
+            args += [option, value]
+    return args
+
+
+def check_of(line: str) -> tuple[str, str | None]:
+    found = [(pattern, path) for key, pattern, path in CHECKS if key in line]
+    assert len(found) == 1, f"README example {line!r} needs exactly one entry in CHECKS, has {len(found)}"
+    return found[0]
+
+
 @pytest.mark.parametrize("line", EXAMPLES)
 def test_readme_example_runs(line, tmp_path, monkeypatch):
-    """Each example exits 0 when run from a folder that holds the repository's data folders."""
+    """Each example, at a reduced size, run from a folder that holds the repository's data
+    folders, exits 0, prints its figure and writes its file."""
+    pattern, path = check_of(line)
     for folder in ("models", "experiments", "calibration"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, shlex.split(line))
+    monkeypatch.setenv("COLUMNS", "200")  # tables wide enough that no figure is folded
+    result = CliRunner().invoke(app, reduced(line))
     assert result.exit_code == 0, result.output
+    assert re.search(pattern, result.output), (pattern, result.output[-3000:])
+    assert path is None or (tmp_path / path).is_file(), path
 
 
 def tracked_text_files() -> dict[Path, str]:

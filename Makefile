@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --durations=15
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_goals.py
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_scaling.py
 

@@ -18,10 +18,12 @@ run: $(STAMP)
 	$(BIN)/csgsim run --replications 10
 	@echo "10 replications; for narrower intervals: $(BIN)/csgsim run --replications 100"
 
+# In parallel on every core (pytest-xdist); the 15 slowest tests are printed, so CI shows them.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_goals.py
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_scaling.py
 

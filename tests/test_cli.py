@@ -165,3 +165,15 @@ def test_run_plot_draws_the_key_figures(tmp_path):
         assert res.exit_code == 0, res.output
         pictures.append((tmp_path / name).read_bytes())
     assert pictures[0][:4] == b"\x89PNG" and pictures[0] == pictures[1]
+
+
+def test_run_loads_no_scipy_nor_matplotlib() -> None:
+    """The CLI module and `run --region zeeland -n 1` load neither scipy nor matplotlib: they are
+    imported only by the commands that use them (a second of start-up each time otherwise)."""
+    code = ("import sys; from typer.testing import CliRunner; from csgsim.ui.cli import app; "
+            "loaded = sorted(m for m in ('scipy', 'matplotlib') if m in sys.modules); "
+            "r = CliRunner().invoke(app, ['run', '--region', 'zeeland', '-n', '1']); "
+            "print(r.exit_code, loaded, sorted(m for m in ('scipy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0 [] []"

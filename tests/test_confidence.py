@@ -155,3 +155,14 @@ def test_paired_pooled_difference_covers_zero_about_its_level_when_arms_are_alik
         rejections += bool(p < 0.05)
     assert 0.86 * 120 <= hits <= 0.99 * 120, hits
     assert rejections <= 0.14 * 120, rejections
+
+
+@pytest.mark.parametrize("level", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_t_quantile_agrees_with_scipy(level: float) -> None:
+    """csgsim's own two-sided t quantile (no scipy on the run path) is scipy's t.ppf to 1e-11."""
+    from scipy import stats
+
+    from csgsim.analysis.confidence import t_quantile
+
+    for df in [*range(1, 60), 99, 199, 999, 4999]:
+        assert t_quantile(level, df) == pytest.approx(float(stats.t.ppf(0.5 + level / 2, df)), rel=1e-11), df

@@ -334,4 +334,4 @@ def test_callouts_per_duty_count_only_on_call_duties():
     assert region_m["office_callouts_per_week"] == pytest.approx(1.0)
     holder = s.holder_at(night)
     mine = ((s.kind == ONCALL) & (s.person == holder)).sum()
-    assert persons.loc[holder, "callouts_per_duty"] == pytest.approx(1 / mine)
+    assert persons["callouts_per_duty"][holder] == pytest.approx(1 / mine)

@@ -41,7 +41,7 @@ GOLDEN_NATIONAL = {
 }
 GOLDEN_EXPERIMENT = {
     "regions": "94e37f8cf1b93e8692244d71a82e49182f8187aba530c3677afff54f8701ae2c",
-    "differences": "74f995fd5643ee0da5d7279c25b6f2b9cd7cbe2aac3ea0f0440c56bbd11a5843",
+    "differences": "d8d28c0ce3620b06b9cb4d6398e90ae493cdb9fa2b848baeb4c74afa8f9e910c",
 }
 
 

@@ -85,7 +85,7 @@ def test_followup_load_and_coverage_definitions_on_hand_built_records():
               "extra_duties_per_4w": 0, "rule_breaches": 0, "replan_breaches": 0, "backup_only_hours": 0,
               "gap_hours": 0, "acute_in_gap": 0, "heavy_week_share": 0, "zero_week_share": 0.75}
     assert {k: out[k] for k in expect} == pytest.approx(expect)
-    cms = persons.iloc[:3]
+    cms = {k: v[:3] for k, v in persons.items()}
     assert cms["oncall_hours_per_4w"].tolist() == [225, 231, 216]
     assert cms["callouts"].tolist() == [0, 3, 0] and cms["late_followups"].tolist() == [0, 1, 0]
     assert cms["night_callouts_per_16w"].tolist() == [0, 4, 0]
@@ -125,7 +125,7 @@ def test_everything_is_open_at_the_end():
     assert out["acute_open_at_horizon"] == 2 and out["intake_open_at_horizon"] == 1
     assert np.isnan(out["acute_contact_mean"]) and np.isnan(out["intake_wait_mean"])
     assert np.isnan(out["intake_within_norm"]) and np.isnan(out["acute_answered_by_backup"])
-    assert persons["active_caseload"].iloc[0] == pytest.approx(642 / 672)
+    assert persons["active_caseload"][0] == pytest.approx(642 / 672)
 
 
 def test_a_whole_team_absent_leaves_every_hour_a_gap():

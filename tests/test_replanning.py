@@ -250,3 +250,30 @@ def test_bad_policy_and_missing_backup() -> None:
         replan(base, Spells.empty(), 3, RULESETS["none"], "share", None, None)
     with pytest.raises(ScenarioError, match="backup person"):
         replan(base, Spells.empty(), 3, RULESETS["none"], "backup", None, None)
+
+
+def test_rule_windows_count_from_the_reported_start() -> None:
+    """Issue 18: the ledger's 16-week windows count from the reported start, as the metrics do.
+
+    Warm-up 28 days. Person 0 holds 32 single-day duties (bereikbaarheid allows 32 per 16 weeks)
+    on days 60, 62, ..., 122: all in the first reported window (days 28-139), but split 26 + 6
+    by windows counted from the simulated start (days 0-111, 112-223). Person 1 is out on day
+    125: giving that duty to person 0 would make 33 in the reported window, so it stays a gap,
+    and the reported roster has no duties_16w breach."""
+    days, since = 168, 28 * 24.0
+    person = np.full(days, NOBODY)
+    person[60:123:2] = 0
+    person[125] = 1
+    t = np.arange(days + 1) * 24.0
+    base = Schedule(start=t[:-1], end=t[1:], person=person, kind=np.full(days, ONCALL))
+    rules = RULESETS["bereikbaarheid"]
+    result, log = replan(base, out(1, 125 * 24.0, 126 * 24.0), 2, rules, "spread", origin=since)
+    assert log.reason.tolist() == ["gap_no_compliant"] and result.person[125] == NOBODY
+    keep = result.start >= since
+    reported = Schedule(start=result.start[keep] - since, end=result.end[keep] - since, person=result.person[keep],
+                        kind=result.kind[keep])
+    table = check(reported, NONE, NONE, NONE, rules, 2, calendar(date(2025, 1, 1), days - 28))
+    assert table["duties"].tolist() == [32, 0] and table["breach_duties_16w"].tolist() == [0, 0]
+    # Counted from the simulated start the same roster has room: the duty goes to person 0.
+    _, log0 = replan(base, out(1, 125 * 24.0, 126 * 24.0), 2, rules, "spread")
+    assert log0.reason.tolist() == ["spread"] and log0.new.tolist() == [0]

@@ -13,7 +13,8 @@ from csgsim.core.calendar import Calendar
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, PATTERNS, Schedule, base_schedule
 from csgsim.core.errors import ScenarioError
 from csgsim.config.staffing import RULESETS, RegularJob, get_ruleset
-from csgsim.staff.rules import DUTY_RULES, Ledger, check, free_pairs
+from csgsim.staff.ledger import Ledger
+from csgsim.staff.rules import DUTY_RULES, check, free_pairs
 
 CAL = Calendar(date(2025, 9, 1), 56)  # Monday 1 Sept 2025; no Dutch public holiday in 8 weeks
 NONE = np.zeros(0)

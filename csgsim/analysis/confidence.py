@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,14 +27,57 @@ def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
 
     Each side misses with probability at most (1 - level) / 2 whatever the true value.
     """
-    from scipy import stats
-
     if n == 0:
         return 0.0, 1.0
     tail = (1 - level) / 2
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(tail, k, n - k + 1))
-    hi = 1.0 if k == n else float(stats.beta.ppf(1 - tail, k + 1, n - k))
-    return lo, hi
+    if k in (0, n):  # the beta quantiles have a closed form at the ends: no scipy on that path
+        edge = tail ** (1 / n)
+        return (0.0, 1 - edge) if k == 0 else (edge, 1.0)
+    from scipy import stats
+
+    return float(stats.beta.ppf(tail, k, n - k + 1)), float(stats.beta.ppf(1 - tail, k + 1, n - k))
+
+
+@lru_cache(maxsize=256)
+def t_quantile(level: float, df: int) -> float:
+    """The two-sided Student-t quantile: t with P(|T| < t) = level for `df` degrees of freedom
+    (scipy's t.ppf(0.5 + level / 2, df)) without loading scipy on every command's path.
+
+    P(|T| < t) is a finite sum in theta = atan(t / sqrt(df)) for whole df (Abramowitz and Stegun
+    26.7.3-4), of positive terms, so it holds full precision; Newton's method on it, from the normal
+    quantile, converges in a few steps.
+    """
+    if not 0 < level < 1 or df < 1 or int(df) != df:
+        raise ValueError(f"t_quantile needs 0 < level < 1 and whole df >= 1, got {level!r}, {df!r}")
+    df = int(df)
+    if df == 1:
+        return math.tan(math.pi * level / 2)
+    const = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    t = NormalDist().inv_cdf(0.5 + level / 2)
+    t += (t ** 3 + t) / (4 * df)  # Cornish-Fisher: near the root
+    for _ in range(50):  # quadratic convergence: a handful of steps, then one more at full precision
+        step = (_two_sided(t, df) - level) / (2 * const * (1 + t * t / df) ** (-(df + 1) / 2))
+        t = max(t - step, t / 2)
+        if abs(step) <= 1e-10 * t:
+            break
+    return t - (_two_sided(t, df) - level) / (2 * const * (1 + t * t / df) ** (-(df + 1) / 2))
+
+
+def _two_sided(t: float, df: int) -> float:
+    """P(|T| < t), t >= 0, df >= 2 whole (Abramowitz and Stegun 26.7.3-4)."""
+    theta = math.atan(t / math.sqrt(df))
+    c2, term = math.cos(theta) ** 2, 1.0
+    if df % 2 == 0:
+        total = 1.0
+        for k in range(2, df, 2):  # 1 + (1/2) c^2 + (1.3 / 2.4) c^4 + ...
+            term *= c2 * (k - 1) / k
+            total += term
+        return math.sin(theta) * total
+    total = 1.0
+    for k in range(3, df, 2):  # 1 + (2/3) c^2 + (2.4 / 3.5) c^4 + ...
+        term *= c2 * (k - 1) / k
+        total += term
+    return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
 
 
 def clean_runs_needed(risk: float, level: float) -> int:
@@ -55,8 +100,6 @@ def pooled_share(k: np.ndarray, n: np.ndarray, level: float) -> tuple[float, flo
     the same share of 0 or 1 that variance is 0; the interval then comes from the exact
     binomial bound on the chance that a replication holds any item on the other side.
     """
-    from scipy import stats
-
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     used = n > 0
     k, n = k[used], n[used]
@@ -67,7 +110,7 @@ def pooled_share(k: np.ndarray, n: np.ndarray, level: float) -> tuple[float, flo
     if reps > 1:
         resid = k - share * n
         se = math.sqrt(reps / (reps - 1) * float(resid @ resid)) / float(n.sum())
-        half = float(stats.t.ppf(0.5 + level / 2, reps - 1)) * se
+        half = t_quantile(level, reps - 1) * se
     else:
         half = np.inf
     lo, hi = max(share - half, 0.0), min(share + half, 1.0)
@@ -131,10 +174,22 @@ def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], wei
     cum, total = weights @ counts, weights @ sizes
     out = np.full((weights.shape[0], len(qs)), np.nan)
     ok = total > 0
+    cum, total = cum[ok], total[ok]
     for i, q in enumerate(qs):
-        first = np.argmax(cum[ok] >= q * total[ok, None] - 1e-9, axis=1)
-        out[ok, i] = grid[first]
+        out[ok, i] = grid[_first_reaching(cum, q * total - 1e-9)]
     return out
+
+
+def _first_reaching(cum: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Per row of `cum`, the first column whose value reaches the row's threshold (the last
+    column if none does), by bisection: the rows never decrease (counts of values at or below
+    each grid point, weighted by whole numbers, so every sum is exact)."""
+    rows, lo, hi = np.arange(cum.shape[0]), np.zeros(cum.shape[0], dtype=np.int64), np.full(cum.shape[0], cum.shape[1] - 1)
+    while np.any(lo < hi):
+        mid = (lo + hi) // 2
+        reached = cum[rows, mid] >= threshold
+        hi, lo = np.where(reached, mid, hi), np.where(reached, lo, mid + 1)
+    return lo
 
 
 def paired_pooled_difference(base: Sequence[np.ndarray], changed: Sequence[np.ndarray], q: float | None,
@@ -175,14 +230,12 @@ def paired_pooled_difference(base: Sequence[np.ndarray], changed: Sequence[np.nd
     se = float(draws.std(ddof=1)) * math.sqrt(n / (n - 1)) if draws.size > 1 else 0.0
     if se == 0:  # no resample moves the difference: it is what it is
         return b, c, diff, diff, diff, 1.0 if diff == 0 else 0.0, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    half = t_quantile(level, n - 1) * se
     return b, c, diff, diff - half, diff + half, float(2 * stats.t.sf(abs(diff) / se, n - 1)), n
 
 
 def confidence_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean and t-based CI over replications (NaN replications are left out)."""
-    from scipy import stats
-
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     n = v.size
@@ -191,7 +244,7 @@ def confidence_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, 
     mean = float(v.mean())
     if n == 1 or np.all(v == v[0]):
         return mean, mean, mean, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+    half = float(t_quantile(level, n - 1) * v.std(ddof=1) / np.sqrt(n))
     return mean, mean - half, mean + half, n
 
 

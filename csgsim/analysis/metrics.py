@@ -20,7 +20,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-import pandas as pd
 
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
@@ -181,49 +180,49 @@ def _reported(schedule: Schedule, since: float, n_people: int) -> Schedule:
 
 
 def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
-                   ) -> pd.DataFrame:
-    """Working-time rules over the reported period, absence and re-planning, per person."""
+                   ) -> tuple[dict[str, np.ndarray], float]:
+    """Working-time rules over the reported period, absence and re-planning, per person; and the
+    blocks handed over beyond the rules."""
     n_people = len(region.people)
     st = region.staffing
+    ruleset = get_ruleset(st.rules)
     reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
                         calendar.days - int(since // HOURS_PER_DAY))
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
-
-    def check(eng: np.ndarray) -> pd.DataFrame:
-        return rules.check(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                           get_ruleset(st.rules), n_people, reported, st.regular_job, region.duty.period_start)
-
-    def breaches(checked: pd.DataFrame) -> np.ndarray:
-        cols = [c for c in checked if c.startswith("breach_")]
-        return checked[cols].to_numpy(dtype=float).sum(axis=1) if cols else np.zeros(n_people)
-
     eng = rec.eng_start >= since
-    checked = check(eng)
+    checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
+                            ruleset, n_people, reported, st.regular_job, region.duty.period_start)
+    # Only the work rule depends on call-outs: the breaches call-ins cause are its episodes with
+    # them less its episodes without them (the duty rules' breaches cancel).
     callin = eng & (rec.eng_role == CALLIN)
-    caused = breaches(checked) - breaches(check(eng & ~callin)) if callin.any() else np.zeros(n_people)
+    caused = np.zeros(n_people)
+    if callin.any() and "breach_work_24h" in checked:
+        own = eng & ~callin
+        without = rules.work_24h_breaches(rec.eng_person[own], rec.eng_start[own] - since, rec.eng_end[own] - since,
+                                          ruleset, n_people)
+        caused = (checked["breach_work_24h"] - without).astype(float)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan
     taken_after = sampled.primary.start[log.block] >= since
     moved = (log.new >= 0) & (log.new < n_people) & taken_after & (sampled.primary.kind[log.block] == ONCALL)
-    out = pd.DataFrame({
+    out = {
         "absent_share": _per_person(sp.person, n_people, np.clip(away, 0, None)) / (calendar.horizon - since),
         "extra_duties": _per_person(log.new[moved], n_people),
-        "max_oncall_days_per_4w": checked["max_oncall_days_per_4w"].to_numpy(dtype=float),
-        "rest_hours_from_job": checked["rest_hours_from_job"].to_numpy(dtype=float),
+        "max_oncall_days_per_4w": checked["max_oncall_days_per_4w"].astype(float),
+        "rest_hours_from_job": checked["rest_hours_from_job"].astype(float),
         "callin_breaches": caused,
-    })
+    }
     for r in rules.DUTY_RULES + rules.WORK_RULES:
         col = f"breach_{r}"
-        out[f"breaches_{r}"] = checked[col].to_numpy(dtype=float) if col in checked else np.nan
-    out.attrs["replan_breaches"] = float(np.isin(log.reason[taken_after], ["breach", "backup_breach"]).sum())
-    return out
+        out[f"breaches_{r}"] = checked[col].astype(float) if col in checked else np.full(n_people, np.nan)
+    return out, float(np.isin(log.reason[taken_after], ["breach", "backup_breach"]).sum())
 
 
 def replication_metrics(
     rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0
-) -> tuple[dict[str, float], pd.DataFrame]:
-    """Region-level figures and one row per person for one replication.
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Region-level figures, and per person (arrays in the order of `region.people`), for one replication.
 
     Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
     contacts due, duties held and work done from then on. The figures come in the order of
@@ -236,12 +235,11 @@ def replication_metrics(
     out = _timeliness(rec, region, calendar, norms, since)
     out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
     persons, load = _load(rec, region, sampled, since, calendar.horizon, late)
-    staff = _staff_figures(rec, region, sampled, calendar, since)
-    persons = pd.concat([persons, staff], axis=1)
+    staff, out["replan_breaches"] = _staff_figures(rec, region, sampled, calendar, since)
+    persons.update(staff)
     out.update(load)
     out.update(_team_figures(persons, region.casemanagers, window))
-    out["replan_breaches"] = staff.attrs["replan_breaches"]
-    out.update(escalation.region_load({k: persons[k].to_numpy() for k in CALLIN_PERSON_METRICS}, rec, since, window,
+    out.update(escalation.region_load({k: persons[k] for k in CALLIN_PERSON_METRICS}, rec, since, window,
                                       region.id, len(region.people)))
     out.update(_coverage(rec, sampled, since, calendar.horizon, acute))
     return {k: out[k] for k in REGION_METRICS}, persons
@@ -278,7 +276,7 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
 
 
 def _load(rec: Records, region: Region, sampled: RegionInputs, since: float, horizon: float, late: np.ndarray
-          ) -> tuple[pd.DataFrame, dict[str, float]]:
+          ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Duties, call-outs, hours and caseload per person; with the two call-out rates that are
     region totals rather than means over the team."""
     window = horizon - since
@@ -303,9 +301,9 @@ def _load(rec: Records, region: Region, sampled: RegionInputs, since: float, hor
     contracted = np.array([p.hours_per_week for p in region.people])
     owner, open_hours = _open_hours(rec, since, horizon)
     with np.errstate(invalid="ignore", divide="ignore"):
-        persons = pd.DataFrame({
-            "person": [p.id for p in region.people],
-            "role": [p.role for p in region.people],
+        persons = {
+            "person": np.array([p.id for p in region.people], dtype=object),
+            "role": np.array([p.role for p in region.people], dtype=object),
             "contracted_hours_per_week": contracted,
             "oncall_hours_per_4w": oncall_hours * FOUR_WEEKS / window,
             "duties_per_4w": duties * FOUR_WEEKS / window,
@@ -317,30 +315,29 @@ def _load(rec: Records, region: Region, sampled: RegionInputs, since: float, hor
             "active_caseload": _per_person(owner, n_people, open_hours) / window,
             "late_followups": _per_person(rec.task_owner[late], n_people),
             **escalation.callin_load(rec, n_people, since, window),
-        })
+        }
     return persons, {
         "callouts_per_duty": float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan,
         "office_callouts_per_week": float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks),
     }
 
 
-def _team_figures(persons: pd.DataFrame, cms: int, window: float) -> dict[str, float]:
+def _team_figures(persons: dict[str, np.ndarray], cms: int, window: float) -> dict[str, float]:
     """The casemanagers' (the first `cms` people's) load and staffing figures for the region."""
-    team = persons.iloc[:cms]
-    breach_cols = [c for c in persons if c.startswith("breaches_")]
+    team = {k: v[:cms] for k, v in persons.items()}
+    breaches = np.concatenate([v for k, v in persons.items() if k.startswith("breaches_")])
     return {
         "oncall_hours_per_4w": float(team["oncall_hours_per_4w"].mean()),
         "duties_per_4w": float(team["duties_per_4w"].mean()),
         "night_callouts_per_16w": float(team["night_callouts_per_16w"].mean()),
         "csg_hours_per_week": float(team["csg_hours_per_week"].mean()),
-        "csg_hours_vs_contract": float(team["csg_hours_per_week"].sum()
-                                       / team["contracted_hours_per_week"].to_numpy().sum()),
+        "csg_hours_vs_contract": float(team["csg_hours_per_week"].sum() / team["contracted_hours_per_week"].sum()),
         "active_caseload": float(team["active_caseload"].mean()),
         "absent_share": float(team["absent_share"].mean()),
         "extra_duties_per_4w": float(team["extra_duties"].sum() * FOUR_WEEKS / window),
         "max_oncall_days_per_4w": float(team["max_oncall_days_per_4w"].max()),
         "rest_hours_from_job_per_4w": float(team["rest_hours_from_job"].mean() * FOUR_WEEKS / window),
-        "rule_breaches": float(np.nansum(persons[breach_cols].to_numpy())),
+        "rule_breaches": float(np.nansum(breaches)),
     }
 
 

@@ -190,8 +190,9 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
     rules, day_start = get_ruleset(st.rules), region.duty.period_start
     on_leave = absence.of_kind(spells, absence.ANNUAL)
     planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
-                               day_start)
-    primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start)
+                               day_start, plan.since)
+    primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start,
+                          plan.since)
     return primary, backup_schedules(primary, region, spells), log, plan_log
 
 

@@ -152,7 +152,7 @@ def run_replication(job: Job, rep: int) -> Replication:
         sampled, rec = done[i]
         region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
         region_rows.append([region_m[k] for k in REGION_METRICS])
-        person_rows.append(persons[list(PERSON_METRICS)].to_numpy(dtype=float))
+        person_rows.append(np.column_stack([np.asarray(persons[k], dtype=float) for k in PERSON_METRICS]))
         delays.append({k: v.astype(np.float32) for k, v in delay_samples(rec, plan.since).items()})
         cost_rows.append(replication_costs(rec, plan.region, sampled, plan.calendar, plan.since))
         if job.keep_records:

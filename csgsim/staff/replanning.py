@@ -6,7 +6,7 @@ casemanager (no working-time rules: they count only on-call duty). On-call block
 policy:
 
 - "spread": the least-loaded casemanager who is present throughout the block and can take
-  it within the duty-count rules (`rules.Ledger`); if nobody can, a gap.
+  it within the duty-count rules (`ledger.Ledger`); if nobody can, a gap.
 - "spread_or_breach": as spread, but if nobody fits the rules the least-loaded present
   casemanager takes it and the breach is logged.
 - "backup": the backup person (e.g. the coordinator) if present throughout, else a gap; a
@@ -33,7 +33,8 @@ from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.config.staffing import POLICIES, RuleSet
 from csgsim.core.errors import ScenarioError
-from csgsim.staff.rules import DAYS_4W, Ledger
+from csgsim.staff.ledger import Ledger
+from csgsim.staff.rules import DAYS_4W
 
 WINDOW_HOURS = DAYS_4W * HOURS_PER_DAY
 # Why a block went where it went.
@@ -60,9 +61,10 @@ class ReplanLog:
         return int(self.block.size)
 
 
-def _window_hours(schedule: Schedule, n_windows: int) -> np.ndarray:
-    """(n_blocks, n_windows) hours of each block inside each fixed 4-week window."""
-    edges = np.arange(n_windows + 1) * WINDOW_HOURS
+def _window_hours(schedule: Schedule, n_windows: int, first: float = 0.0) -> np.ndarray:
+    """(n_blocks, n_windows) hours of each block inside each fixed 4-week window from `first`
+    (the first window is cut at 0)."""
+    edges = np.maximum(first + np.arange(n_windows + 1) * WINDOW_HOURS, 0.0)
     inside = np.minimum(schedule.end[:, None], edges[1:]) - np.maximum(schedule.start[:, None], edges[:-1])
     return np.clip(inside, 0, None)
 
@@ -91,7 +93,7 @@ def _initial_load(base: Schedule, person: np.ndarray, n_people: int, in_window: 
 def _choose_taker(
     block: int,
     kind: int,
-    by_load: np.ndarray,
+    by_load: list[int],
     policy: str,
     absent: np.ndarray,
     backup_person: int | None,
@@ -103,7 +105,7 @@ def _choose_taker(
     module docstring. Kept apart from `replan` so each policy's order of fall-backs reads in one place.
     """
     if kind == OFFICE:
-        return (by_load[0], OFFICE_TAKEN) if by_load.size else (NOBODY, NOBODY_PRESENT)
+        return (by_load[0], OFFICE_TAKEN) if by_load else (NOBODY, NOBODY_PRESENT)
     if policy == "gap":
         return NOBODY, POLICY_GAP
     if policy == "backup":
@@ -116,11 +118,11 @@ def _choose_taker(
         return taker, SPREAD
     if backup_here and ledger.fits(backup_person, block):
         return backup_person, BACKUP
-    if by_load.size and policy in ("spread_or_breach", PLANNED):
+    if by_load and policy in ("spread_or_breach", PLANNED):
         return by_load[0], BREACH
     if backup_here:
         return backup_person, BACKUP_BREACH
-    return NOBODY, NO_COMPLIANT if by_load.size else NOBODY_PRESENT
+    return NOBODY, NO_COMPLIANT if by_load else NOBODY_PRESENT
 
 
 def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n_people: int) -> ReplanLog:
@@ -149,6 +151,7 @@ def replan(
     next_in_line: list[int] | None = None,
     backup_person: int | None = None,
     day_start: float = 0.0,
+    origin: float = 0.0,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -157,6 +160,8 @@ def replan(
     appears only when no present casemanager can take the block within the rules, and no
     duty-count rule is newly breached (except that removing one block of a multi-block duty
     splits it in two, which a duty count can notice; base patterns never build such duties).
+    Every window (of the rules and of the load) counts from `origin`, the reported start, as the
+    metrics count them; hours before it fall in windows of their own.
     """
     if policy not in POLICIES + (PLANNED,):
         raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
@@ -170,27 +175,31 @@ def replan(
     hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
 
     person = holder.copy()
-    ledger = Ledger(base, n_people, ruleset, day_start)
+    ledger = Ledger(base, n_people, ruleset, day_start, origin)
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY
-    n_windows = max(1, int(np.ceil(base.end[-1] / WINDOW_HOURS))) if len(base) else 1
-    in_window = _window_hours(base, n_windows)
+    before = int(np.ceil(origin / WINDOW_HOURS))  # load windows before the origin
+    n_windows = before + max(1, int(np.ceil((base.end[-1] - origin) / WINDOW_HOURS))) if len(base) else 1
+    in_window = _window_hours(base, n_windows, origin - before * WINDOW_HOURS)
     load = _initial_load(base, person, n_people, in_window)
 
-    cms = np.arange(n_casemanagers)
+    # The loop asks Python lists, not numpy, per block: it runs once per re-planned block.
+    away = absent[:n_casemanagers, hit].T.tolist()
+    rank_of = rank.tolist()
+    load_of = {kind: rows.tolist() for kind, rows in load.items()}
     new = np.full(hit.size, NOBODY, dtype=np.int64)
     reason = np.empty(hit.size, dtype=object)
-    for i, b in enumerate(hit):
+    for i, b in enumerate(hit.tolist()):
         kind = int(base.kind[b])
-        present = cms[~absent[cms, b]]
-        w = min(int(base.start[b] // WINDOW_HOURS), n_windows - 1)
-        by_load = present[np.lexsort((present, rank[present], load[kind][present, w]))]
+        w = min(int((base.start[b] - origin) // WINDOW_HOURS) + before, n_windows - 1)
+        held = load_of[kind]
+        by_load = sorted((q for q in range(n_casemanagers) if not away[i][q]), key=lambda q: (held[q][w], rank_of[q], q))
         taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
         new[i], reason[i] = taker, why
         if taker != NOBODY:
             person[b] = taker
-            load[kind][taker] += in_window[b]
+            held[taker] = [h + x for h, x in zip(held[taker], in_window[b].tolist())]
             if kind == ONCALL:
                 ledger.add(taker, b)
 

@@ -2,7 +2,7 @@
 
 Two families of rules:
 - duty-count rules depend only on the schedule, so re-planning can respect them before the
-  run (`Ledger`): on-call days and free days per 4 weeks, duty length, duties per 7 days and
+  run (`ledger.Ledger`): on-call days and free days per 4 weeks, duty length, duties per 7 days and
   per 16 weeks;
 - work rules depend on call-outs and are checked after the run (`check`): work per 24 h,
   rest after night call-outs and the regular-job hours it costs, night call-outs per 16 weeks.
@@ -27,7 +27,7 @@ import numpy as np
 
 from csgsim.core.intervals import merge_intervals
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
-from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
 
 if TYPE_CHECKING:
@@ -86,10 +86,13 @@ def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, 
     return person[first], schedule.start[first], run_end
 
 
-def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float) -> np.ndarray:
-    """(n_people, n_windows) counts of events at times t in fixed windows of `width` hours."""
-    n_w = max(1, int(np.ceil(horizon / width)))
-    w = np.minimum((t // width).astype(np.int64), n_w - 1)
+def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float,
+                   origin: float = 0.0) -> np.ndarray:
+    """(n_people, n_windows) counts of events at times t in fixed windows of `width` hours that
+    start at `origin` (earlier hours fall in windows of their own before it)."""
+    before = int(np.ceil(origin / width))  # windows, the first perhaps short, before the origin
+    n_w = before + max(1, int(np.ceil((horizon - origin) / width)))
+    w = np.clip(((t - origin) // width).astype(np.int64) + before, 0, n_w - 1)
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 
@@ -203,7 +206,27 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
     return episodes  # work_24h
 
 
-def check(
+def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The call-outs of people 0..n_people-1: person, start, end and the work each counts for."""
+    c_person = np.asarray(person, dtype=np.int64)
+    c_start = np.asarray(start, dtype=float)
+    c_end = np.asarray(end, dtype=float)
+    ok = (c_person >= 0) & (c_person < n_people)
+    c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
+    return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours)
+
+
+def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
+                      ) -> np.ndarray:
+    """Per person, the episodes of more than the allowed work in 24 h (the one rule that depends
+    on call-outs): what a set of call-outs adds to `figures`' duty-rule breaches."""
+    c_person, c_start, _, worked = _callouts(person, start, end, ruleset, n_people)
+    limit = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
+    return _work_24h(c_person, c_start, worked, n_people, limit)[1]
+
+
+def figures(
     schedule: Schedule,
     callouts_person: np.ndarray,
     callouts_start: np.ndarray,
@@ -213,15 +236,13 @@ def check(
     calendar: Calendar,
     regular_job: RegularJob = RegularJob(),
     day_start: float = 0.0,
-) -> pd.DataFrame:
-    """One row per person: load figures and one `breach_<rule>` count per active rule.
+) -> dict[str, np.ndarray]:
+    """Per person (arrays of n_people): load figures and one `breach_<rule>` count per active rule.
 
     Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
     episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
     windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
     """
-    import pandas as pd
-
     n_days, horizon = calendar.days, calendar.horizon
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     hours = schedule.end - schedule.start
@@ -229,12 +250,7 @@ def check(
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
     days_4w = _per_4w(oncall_day)
 
-    c_person = np.asarray(callouts_person, dtype=np.int64)
-    c_start = np.asarray(callouts_start, dtype=float)
-    c_end = np.asarray(callouts_end, dtype=float)
-    ok = (c_person >= 0) & (c_person < n_people)
-    c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
-    worked = np.maximum(c_end - c_start, ruleset.min_callout_hours)
+    c_person, c_start, c_end, worked = _callouts(callouts_person, callouts_start, callouts_end, ruleset, n_people)
     night = is_night(c_start, c_end)
     night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
 
@@ -255,115 +271,15 @@ def check(
         out[f"breach_{rule}"] = _breaches(rule, ruleset, oncall_day, days_4w, duties, episodes, horizon)
     if ruleset.night_flag_per_16w is not None:
         out["flag_night_callouts_16w"] = (night_16w >= ruleset.night_flag_per_16w).sum(axis=1)
+    return out
+
+
+def check(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.ndarray, callouts_end: np.ndarray,
+          ruleset: RuleSet, n_people: int, calendar: Calendar, regular_job: RegularJob = RegularJob(),
+          day_start: float = 0.0) -> pd.DataFrame:
+    """`figures` as a table, one row per person: for reading a roster, not inside a replication."""
+    import pandas as pd
+
+    out = figures(schedule, callouts_person, callouts_start, callouts_end, ruleset, n_people, calendar,
+                  regular_job, day_start)
     return pd.DataFrame(out, index=pd.Index(np.arange(n_people), name="person"))
-
-
-class Ledger:
-    """Who holds which on-call block, kept so that "can p take block b?" is cheap.
-
-    Answers for the duty-count rules only (work rules need the run's call-outs). A block
-    fits if, with it, no rule window that it makes worse ends up in breach: a window whose
-    count does not rise is not looked at, so a base roster that already breaches a rule does
-    not block changes elsewhere, and re-planning never adds to a breach.
-    """
-
-    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet, day_start: float = 0.0) -> None:
-        self.ruleset = ruleset
-        self._start, self._end = schedule.start, schedule.end
-        self._oncall = schedule.kind == ONCALL
-        self.holder = np.where(
-            self._oncall & (schedule.person >= 0) & (schedule.person < n_people), schedule.person, NOBODY
-        ).astype(np.int64)
-        horizon = float(schedule.end[-1]) if len(schedule) else 0.0
-        self._n_days = int(np.ceil(horizon / HOURS_PER_DAY))
-        self._d0, self._d1 = _day_span(schedule.start, schedule.end, self._n_days, day_start)
-        held = self.holder >= 0
-        self._touch = np.zeros((n_people, self._n_days + 1), dtype=np.int64)
-        np.add.at(self._touch, (self.holder[held], self._d0[held]), 1)
-        np.add.at(self._touch, (self.holder[held], self._d1[held]), -1)
-        self._touch = np.cumsum(self._touch, axis=1)[:, : self._n_days]
-        run_schedule = Schedule(start=schedule.start, end=schedule.end, person=self.holder, kind=schedule.kind)
-        d_person, d_start, _ = _duties(run_schedule, n_people)
-        self._limits = {
-            width: limit
-            for width, limit in ((HOURS_7D, ruleset.max_duties_per_7d), (HOURS_16W, ruleset.max_duties_per_16w))
-            if limit is not None
-        }
-        self._starts = {w: _window_counts(d_person, d_start, w, n_people, horizon) for w in self._limits}
-
-    def _run(self, person: int, block: int) -> tuple[int, int]:
-        """First and last block of the duty `block` would be part of if `person` held it."""
-        left = block
-        while left > 0 and self._linked(left - 1, person):
-            left -= 1
-        right = block
-        while right + 1 < self.holder.size and self._linked(right + 1, person):
-            right += 1
-        return left, right
-
-    def _linked(self, other: int, person: int) -> bool:
-        return bool(self._oncall[other] and self.holder[other] == person)
-
-    def _start_deltas(self, person: int, block: int) -> list[tuple[float, int]]:
-        """Duty starts that change if `person` takes `block`: (time, +1 or -1)."""
-        left, right = self._run(person, block)
-        deltas = []
-        if left == block:
-            deltas.append((float(self._start[block]), 1))
-        if right > block:
-            deltas.append((float(self._start[block + 1]), -1))
-        return deltas
-
-    def fits(self, person: int, block: int) -> bool:
-        """Can `person` take the unheld on-call `block` without breaching a duty-count rule?"""
-        rs = self.ruleset
-        if rs.max_duty_hours is not None:
-            left, right = self._run(person, block)
-            if self._end[right] - self._start[left] > rs.max_duty_hours + _EPS:
-                return False
-        for width, limit in self._limits.items():
-            counts = self._starts[width][person]
-            change: dict[int, int] = {}
-            for t, d in self._start_deltas(person, block):
-                w = min(int(t // width), counts.size - 1)
-                change[w] = change.get(w, 0) + d
-            if any(d > 0 and counts[w] + d > limit for w, d in change.items()):
-                return False
-        if rs.max_oncall_days_per_4w is None and rs.min_free_pairs_per_4w is None:
-            return True
-        row = self._touch[person]
-        d0, d1 = self._d0[block], self._d1[block]
-        new = np.flatnonzero(row[d0:d1] == 0) + d0
-        for w in np.unique(new // DAYS_4W):
-            lo, hi = w * DAYS_4W, min((w + 1) * DAYS_4W, self._n_days)
-            busy = row[lo:hi] > 0
-            added = new[(new >= lo) & (new < hi)] - lo
-            if rs.max_oncall_days_per_4w is not None and busy.sum() + added.size > rs.max_oncall_days_per_4w:
-                return False
-            if rs.min_free_pairs_per_4w is not None and hi - lo == DAYS_4W:
-                before = free_pairs(~busy)[0]
-                busy[added] = True
-                after = free_pairs(~busy)[0]
-                if after < before and after < rs.min_free_pairs_per_4w:
-                    return False
-        return True
-
-    def add(self, person: int, block: int) -> None:
-        """Give the unheld on-call `block` to `person`."""
-        for width, starts in self._starts.items():
-            for t, d in self._start_deltas(person, block):
-                starts[person, min(int(t // width), starts.shape[1] - 1)] += d
-        self.holder[block] = person
-        self._touch[person, self._d0[block] : self._d1[block]] += 1
-
-    def remove(self, block: int) -> None:
-        """Take on-call `block` from its holder (a no-op for an unheld block)."""
-        person = int(self.holder[block])
-        if person == NOBODY:
-            return
-        self.holder[block] = NOBODY
-        # Undoing `add`: the deltas of taking the block back, with the signs flipped.
-        for width, starts in self._starts.items():
-            for t, d in self._start_deltas(person, block):
-                starts[person, min(int(t // width), starts.shape[1] - 1)] -= d
-        self._touch[person, self._d0[block] : self._d1[block]] -= 1

@@ -1,0 +1,140 @@
+"""The goal figures of issue 21, printed against their goals (no assertions): run with
+`python benchmarks/bench_goals.py` (about a minute on 2 cores).
+
+Model figures are CPU time (time.process_time) per region-year: a whole replication (sampling,
+both re-plans, the SimPy run, the metrics) divided by the regions simulated, serial. Each is also
+given as a ratio to a plain-SimPy baseline run in the same process on the same sampled arrivals
+and durations: one duty holder (a Resource) handed over by a daily process, each acute report a
+process that holds the duty for its call-back, phone call and (day 0) visit, and an office process
+that works the non-acute intakes and follow-ups due each working day, 09:00-17:00. The baseline is
+the floor a hand-written model of the same events reaches; the ratio is what csgsim's rules,
+rosters, absences and records cost on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import simpy
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from csgsim.config import scenario  # noqa: E402
+from csgsim.core.calendar import HOURS_PER_DAY  # noqa: E402
+from csgsim.model import inputs  # noqa: E402
+from csgsim.model.pathways import RegionModel  # noqa: E402
+from csgsim.runtime import jobs  # noqa: E402
+from benchmarks.bench_model import hand_written_mm2, median_time  # noqa: E402
+from tests.conftest import queue_scenario  # noqa: E402
+
+OFFICE_START, OFFICE_END = 9.0, 17.0
+
+
+def plain_simpy(sampled, horizon: float, handover_hour: float = 9.0) -> int:
+    """The baseline: the same reports with a daily hand-over and an office day; returns events."""
+    env = simpy.Environment()
+    duty = simpy.Resource(env, capacity=1)
+    office: list[tuple[float, float]] = []  # (due hour, duration) of office work
+    acute, non_acute = sampled.acute, sampled.non_acute
+    holder = [0]
+
+    def hand_over():
+        yield env.timeout(handover_hour)
+        while True:
+            holder[0] = (holder[0] + 1) % 5
+            yield env.timeout(HOURS_PER_DAY)
+
+    def acute_report(i: int):
+        with duty.request() as req:
+            yield req
+            yield env.timeout(acute.callback[i] + acute.phone[i])
+            yield env.timeout(acute.travel[i] + acute.on_site[i])
+        for k, d in enumerate(acute.followup[i]):
+            office.append((env.now + HOURS_PER_DAY * (k + 1), d))
+
+    def arrivals(times: np.ndarray, on_arrival):
+        for i, t in enumerate(times.tolist()):
+            yield env.timeout(max(t - env.now, 0.0))
+            on_arrival(i)
+
+    def office_days():
+        day = 0
+        while True:
+            yield env.timeout(max(day * HOURS_PER_DAY + OFFICE_START - env.now, 0.0))
+            if day % 7 < 5:
+                office.sort()
+                while office and office[0][0] <= env.now and env.now < day * HOURS_PER_DAY + OFFICE_END:
+                    yield env.timeout(office.pop(0)[1])
+            day += 1
+
+    env.process(hand_over())
+    env.process(office_days())
+    env.process(arrivals(acute.arrival, lambda i: env.process(acute_report(i))))
+    env.process(arrivals(non_acute.arrival, lambda i: office.append((env.now, non_acute.intake[i]))))
+    env.run(until=horizon)
+    return next(env._eid)
+
+
+def region_year(model: str, regions: list[str] | None, reps: int) -> tuple[float, float, int]:
+    """CPU per region-year of csgsim (whole replications) and of the baseline on the same arrivals."""
+    sc = scenario.load(ROOT / "models" / model)
+    if regions:
+        sc = sc.only(regions)
+    job = jobs.make_job(sc, 1)
+    jobs.run_replication(job, 0)  # warm: imports, caches
+    t = time.process_time()
+    for rep in range(1, reps + 1):
+        jobs.run_replication(job, rep)
+    ours = (time.process_time() - t) / reps / len(job.plans)
+    sampled = [[inputs.sample(plan, 1, rep) for plan in job.plans] for rep in range(1, reps + 1)]
+    t = time.process_time()
+    for rep in sampled:
+        for plan, s in zip(job.plans, rep):
+            plain_simpy(s, plan.calendar.horizon)
+    base = (time.process_time() - t) / reps / len(job.plans)
+    return ours, base, len(job.plans)
+
+
+def startup_cpu() -> float:
+    """CPU seconds of `csgsim run --region zeeland -n 1`, start to first table (a fresh process)."""
+    code = ("import time, resource; from typer.testing import CliRunner; from csgsim.ui.cli import app; "
+            "r = CliRunner().invoke(app, ['run', '--region', 'zeeland', '-n', '1']); "
+            "u = resource.getrusage(resource.RUSAGE_SELF); print(u.ru_utime + u.ru_stime)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--replications", type=int, default=10)
+    args = ap.parse_args()
+    n = args.replications
+    print("figure | measured | goal")
+    rows = [("national", "netherlands.toml", None, max(2, n // 5)), ("Rotterdam", "rotterdam.toml", None, n),
+            ("Zeeland", "zeeland.toml", None, n)]
+    for name, model, regions, reps in rows:
+        ours, base, k = region_year(model, regions, reps)
+        goal = {"national": "<= 10 ms, <= 1.5x baseline", "Rotterdam": "<= 2x baseline"}.get(name, "(no goal)")
+        print(f"{name} region-year, CPU ({reps} reps x {k} regions) | {1000 * ours:.1f} ms; baseline "
+              f"{1000 * base:.1f} ms; ratio {ours / base:.1f}x | {goal}")
+
+    mm2 = queue_scenario(1.0, 1.0, "external", days=365 * 5)
+    plan = inputs.plan(mm2, "q")
+    sampled = inputs.sample(plan, 3, 0)
+    arr, svc = sampled.acute.arrival, sampled.acute.on_site
+    ours = median_time(lambda: RegionModel(plan.region, plan.calendar, sampled).run(), repeat=5)
+    theirs = median_time(lambda: hand_written_mm2(arr, svc), repeat=5)
+    print(f"M/M/2 / hand-written SimPy ({arr.size:,} arrivals, medians of 5) | {ours / theirs:.2f}x | <= 1.1x")
+    print(f"csgsim run --region zeeland -n 1, start to first table, CPU | {startup_cpu():.2f} s | <= 1 s")
+    print("not measured here: size --region (<= 30 s), size --all-regions (<= 5 min), make test (<= 3 min): "
+          "time the commands; run --out memory: benchmarks/bench_memory.py")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The re-planning ledger: who holds which on-call block, so that "can p take block b?" is cheap.
+
+It answers for the duty-count rules of `rules` only (work rules need the run's call-outs),
+and counts their windows as the metrics do: from `origin`, the reported start (the end of the
+warm-up), so that a hand-over the ledger allows is one the reported figures find legal. Hours
+before the origin fall in windows of their own (the first perhaps short), which count towards
+the maxima but, being short, not towards the minimum of free days.
+
+Everything a question needs is kept per person and window as plain Python numbers, updated as
+blocks change hands: a question costs the days and windows the block touches, not a numpy call
+on a 4-week slice per candidate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from csgsim.config.staffing import RuleSet
+from csgsim.core.calendar import HOURS_PER_DAY
+from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+from csgsim.staff.rules import _EPS, DAYS_4W, HOURS_16W, HOURS_7D, _day_span, _duties, _window_counts, free_pairs
+
+
+def _pairs(busy: bytearray) -> int:
+    """Disjoint pairs of consecutive free days in `busy` (1 on call, 0 free, a byte a day)."""
+    return sum(len(run) // 2 for run in busy.split(b"\x01"))
+
+
+class Ledger:
+    """Who holds which on-call block, kept so that "can p take block b?" is cheap.
+
+    A block fits if, with it, no rule window that it makes worse ends up in breach: a window whose
+    count does not rise is not looked at, so a base roster that already breaches a rule does
+    not block changes elsewhere, and re-planning never adds to a breach.
+    """
+
+    def __init__(self, schedule: Schedule, n_people: int, ruleset: RuleSet, day_start: float = 0.0,
+                 origin: float = 0.0) -> None:
+        self.ruleset = ruleset
+        self._start, self._end = schedule.start.tolist(), schedule.end.tolist()
+        self._oncall = (schedule.kind == ONCALL).tolist()
+        holder = np.where((schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people),
+                          schedule.person, NOBODY).astype(np.int64)
+        self._holder = holder.tolist()
+        horizon = float(schedule.end[-1]) if len(schedule) else 0.0
+        n_days = int(np.ceil(horizon / HOURS_PER_DAY))
+        d0, d1 = _day_span(schedule.start, schedule.end, n_days, day_start)
+        self._d0, self._d1 = d0.tolist(), d1.tolist()
+        self._day_windows(n_days, int(origin // HOURS_PER_DAY))
+        held = holder >= 0
+        touch = np.zeros((n_people, n_days + 1), dtype=np.int64)
+        np.add.at(touch, (holder[held], d0[held]), 1)
+        np.add.at(touch, (holder[held], d1[held]), -1)
+        touch = np.cumsum(touch, axis=1)[:, :n_days]
+        self._touch = touch.tolist()
+        busy = touch > 0
+        self._busy_days = [bytearray(row) for row in busy.astype(np.uint8)]
+        lows = [lo for lo, _ in self._bounds]
+        self._busy = (np.add.reduceat(busy, lows, axis=1, dtype=np.int64) if lows else busy[:, :0]).tolist()
+        full = [w for w, (lo, hi) in enumerate(self._bounds) if hi - lo == DAYS_4W]  # contiguous windows
+        free = np.zeros((n_people, len(self._bounds)), dtype=np.int64)
+        if full:
+            lo = self._bounds[full[0]][0]
+            days = ~busy[:, lo: lo + len(full) * DAYS_4W].reshape(n_people * len(full), DAYS_4W)
+            free[:, full] = free_pairs(days).reshape(n_people, len(full))
+        self._free: list[list[int | None]] = free.tolist()
+        d_person, d_start, _ = _duties(Schedule(start=schedule.start, end=schedule.end, person=holder,
+                                                kind=schedule.kind), n_people)
+        self._limits = {width: limit for width, limit in ((HOURS_7D, ruleset.max_duties_per_7d),
+                                                           (HOURS_16W, ruleset.max_duties_per_16w))
+                        if limit is not None}
+        self._starts = {w: _window_counts(d_person, d_start, w, n_people, horizon, origin).tolist()
+                        for w in self._limits}
+        self._origin = origin
+        self._before = {w: math.ceil(origin / w) for w in self._limits}  # windows before the origin
+
+    def _day_windows(self, n_days: int, origin_day: int) -> None:
+        """The 4-week windows of days: from `origin_day` on, and before it back to day 0."""
+        edges = sorted({0, n_days} | {d for d in range(origin_day % DAYS_4W, n_days, DAYS_4W) if 0 < d < n_days})
+        self._bounds = list(zip(edges[:-1], edges[1:])) if n_days else []
+        self._window_of = [w for w, (lo, hi) in enumerate(self._bounds) for _ in range(lo, hi)]
+
+    def _hour_window(self, t: float, width: float, n_windows: int) -> int:
+        """The index of the `width`-hour window of time t (as `rules._window_counts` counts)."""
+        return min(max(int((t - self._origin) // width) + self._before[width], 0), n_windows - 1)
+
+    def _run(self, person: int, block: int) -> tuple[int, int]:
+        """First and last block of the duty `block` would be part of if `person` held it."""
+        left = block
+        while left > 0 and self._linked(left - 1, person):
+            left -= 1
+        right = block
+        while right + 1 < len(self._holder) and self._linked(right + 1, person):
+            right += 1
+        return left, right
+
+    def _linked(self, other: int, person: int) -> bool:
+        return self._oncall[other] and self._holder[other] == person
+
+    def _start_deltas(self, person: int, block: int) -> list[tuple[float, int]]:
+        """Duty starts that change if `person` takes `block`: (time, +1 or -1)."""
+        left, right = self._run(person, block)
+        deltas = []
+        if left == block:
+            deltas.append((self._start[block], 1))
+        if right > block:
+            deltas.append((self._start[block + 1], -1))
+        return deltas
+
+    def fits(self, person: int, block: int) -> bool:
+        """Can `person` take the unheld on-call `block` without breaching a duty-count rule?"""
+        rs = self.ruleset
+        if rs.max_duty_hours is not None:
+            left, right = self._run(person, block)
+            if self._end[right] - self._start[left] > rs.max_duty_hours + _EPS:
+                return False
+        for width, limit in self._limits.items():
+            counts = self._starts[width][person]
+            change: dict[int, int] = {}
+            for t, d in self._start_deltas(person, block):
+                w = self._hour_window(t, width, len(counts))
+                change[w] = change.get(w, 0) + d
+            if any(d > 0 and counts[w] + d > limit for w, d in change.items()):
+                return False
+        if rs.max_oncall_days_per_4w is None and rs.min_free_pairs_per_4w is None:
+            return True
+        return self._days_fit(person, block)
+
+    def _days_fit(self, person: int, block: int) -> bool:
+        """The 4-week rules: on-call days at most the maximum, and free pairs not newly below the minimum."""
+        rs, row = self.ruleset, self._touch[person]
+        new: dict[int, list[int]] = {}
+        for d in range(self._d0[block], self._d1[block]):
+            if not row[d]:
+                new.setdefault(self._window_of[d], []).append(d)
+        for w, days in new.items():
+            if rs.max_oncall_days_per_4w is not None and self._busy[person][w] + len(days) > rs.max_oncall_days_per_4w:
+                return False
+            lo, hi = self._bounds[w]
+            if rs.min_free_pairs_per_4w is None or hi - lo != DAYS_4W:
+                continue
+            before = self._free[person][w]
+            if before is None:  # counted again only when asked
+                before = self._free[person][w] = _pairs(self._busy_days[person][lo:hi])
+            # Each new on-call day breaks at most one pair: only a window near the minimum can fall below it.
+            if before - len(days) < rs.min_free_pairs_per_4w:
+                trial = self._busy_days[person][lo:hi]
+                for d in days:
+                    trial[d - lo] = 1
+                after = _pairs(trial)
+                if after < before and after < rs.min_free_pairs_per_4w:
+                    return False
+        return True
+
+    def _touch_days(self, person: int, block: int, step: int) -> None:
+        """Add `step` (+1 or -1) to the person's on-call count on the days of `block`, keeping the
+        busy days of the windows whose days turn busy or free (their free pairs are counted again
+        when next asked)."""
+        row, days = self._touch[person], self._busy_days[person]
+        for d in range(self._d0[block], self._d1[block]):
+            was = row[d] > 0
+            row[d] += step
+            if (row[d] > 0) != was:
+                w = self._window_of[d]
+                self._busy[person][w] += step
+                self._free[person][w] = None
+                days[d] = 1 - days[d]
+
+    def _shift_starts(self, person: int, block: int, sign: int) -> None:
+        for width, starts in self._starts.items():
+            for t, d in self._start_deltas(person, block):
+                starts[person][self._hour_window(t, width, len(starts[person]))] += sign * d
+
+    def add(self, person: int, block: int) -> None:
+        """Give the unheld on-call `block` to `person`."""
+        self._shift_starts(person, block, 1)
+        self._holder[block] = person
+        self._touch_days(person, block, 1)
+
+    def remove(self, block: int) -> None:
+        """Take on-call `block` from its holder (a no-op for an unheld block)."""
+        person = self._holder[block]
+        if person == NOBODY:
+            return
+        self._holder[block] = NOBODY
+        # Undoing `add`: the deltas of taking the block back, with the signs flipped.
+        self._shift_starts(person, block, -1)
+        self._touch_days(person, block, -1)

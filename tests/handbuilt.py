@@ -74,4 +74,14 @@ def records(**fields: Any) -> Records:
     base["acute_waited"] = np.asarray(fields.get("acute_waited", np.zeros(n_acute, dtype=bool)), dtype=bool)
     base["eng_role"] = np.asarray(fields.get("eng_role", np.zeros(n_eng)), dtype=np.int8)
     base["eng_region"] = np.asarray(fields.get("eng_region", ["x"] * n_eng), dtype=object)
+    # Office work: unless given, every contact done whole in one piece from its start.
+    start, duration = base["task_start"], base["task_duration"]
+    base["task_end"] = np.asarray(fields.get("task_end", start + duration), dtype=float)
+    done = np.flatnonzero(~np.isnan(base["task_end"]))
+    base["work_task"] = np.asarray(fields.get("work_task", done), dtype=np.int64)
+    base["work_person"] = np.asarray(fields.get("work_person", base["task_owner"][done]), dtype=np.int64)
+    base["work_start"] = np.asarray(fields.get("work_start", start[done]), dtype=float)
+    base["work_end"] = np.asarray(fields.get("work_end", base["task_end"][done]), dtype=float)
+    for key, dtype in (("handover_case", np.int64), ("handover_time", float), ("handover_owner", np.int64)):
+        base[key] = np.asarray(fields.get(key, []), dtype=dtype)
     return Records(**base)

@@ -160,7 +160,7 @@ def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray,
     owner = np.concatenate((rec.acute_owner, rec.nonacute_owner))
     arrival = np.concatenate((rec.acute_arrival, rec.nonacute_arrival))
     end = np.full(owner.size, -np.inf)
-    finish = np.where(np.isnan(rec.task_start), horizon, rec.task_start + rec.task_duration)
+    finish = np.where(np.isnan(rec.task_end), horizon, rec.task_end)
     np.maximum.at(end, rec.task_case, finish)
     hours = np.minimum(end, horizon) - np.maximum(arrival, since)
     return owner, np.where(np.isfinite(end), np.maximum(hours, 0.0), 0.0)

@@ -27,22 +27,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "7f79783d9f85570802b44ad10f3a3b3c6e551357f48295d83802a79995491078",
-    "persons": "3c7ffba6a704ce5dd9a8be1a8bdec8286a0bb4cc5d8217145638257a604fe533",
-    "callouts": "d4cbe7d6e23c09b5f50cb457fd01c55d56f7298dd9f03040d4fbfad3f2881528",
-    "reports": "330927ec475847266357d91bcdf1c48e48d97ee468b7517eebfcccbf64084cbe",
-    "tasks": "5a306a0abbfef40f51ab1bd8faf9f9c7c72c4434ff519e85303610bd71184551",
+    "regions": "9dac69029dbf95c3bda2d57bd6c177ff17b7591acc3af1380665b68e1dfbe3df",
+    "persons": "0677d994aea4b74938c1649543d61d3785bc61c0d68eff38293ed6a368b907b2",
+    "callouts": "c9aa6d65aac4812e051c25ceaaba0d80ed45163a4dc36f66735ffb4407ff20b3",
+    "reports": "ad1940f84561e14b30713334b3abf3927cbeece2e4d5a03911e95aba5b13f7fd",
+    "tasks": "348a2b49ae5af64c3b49b72a237465d6dbcaf135f362a90c5f840d486b2c09de",
 }
 GOLDEN_NATIONAL = {
-    "regions": "b61a542a517f6985913ae273c7d57f28a2e472a7604ddb07bce0f3d73966f88b",
-    "persons": "aa527b3e8067feba86ed6d069ffbd2aad50f283a76ae3519c838d3e1764219ad",
-    "callouts": "e9c66a3cc17bf0472bc8dde456eb91f7f6af6fa1af4f67b459ba9b92b5ccfb2f",
-    "reports": "2dafb8cd5842c11a3a7cc65423f11ddc0d5d059b81ba603cc0c7d7472520106f",
-    "tasks": "fda4bae96c1c9341c436a196f37685846b4c9290ab29c2f0d33eb51b8cfc5b40",
+    "regions": "068f2f17d1b9c8cf7180d39530ab95a48cd218e30f1a71c50c345473c5b1f92d",
+    "persons": "9a68ca9a459d84b79ca485ca8cf784461c8b1e7c3c9d9912f84e4daccb875d9a",
+    "callouts": "103ccd73cb31dd5738a51fc9a135d4ca2d1029e7396f6e5d2274890593ce3391",
+    "reports": "d36e5f438be3ec0d4dd62a8eb1d28703c74accfca4ddf78dca94f878fc3e2694",
+    "tasks": "2c6137eeb351ac716e0f64fc4eca4b0558054c7e7cd106a3cda375579bb510cd",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "58abe06601717bc024ae63350a98835957ac3b4fc672c20398c182d3c60d59fb",
-    "differences": "86cda9e40902a6d2c1c9e27d16cff376381996d18a617c94a6a846c8d4c58348",
+    "regions": "a7500c084bc20299da8ca950106b10922bc630f8bb68b617f2373cf8497abd13",
+    "differences": "3b8b0b436c1f6402e5e5ec5fbdb937a05b9160b972ab129d5c67b991b07858f1",
 }
 
 

@@ -200,6 +200,8 @@ class RegionModel:
     def start(self) -> None:
         env, calls = self.env, self.calls
         env.process(calls.duty_changes())
+        if calls.callin:
+            env.process(calls.returns())
         env.process(self.acute_arrivals())
         env.process(self.nonacute_arrivals())
         env.process(self.office.days())

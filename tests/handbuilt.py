@@ -66,7 +66,8 @@ def records(**fields: Any) -> Records:
         "eng_person": empty_i, "eng_start": empty_f, "eng_end": empty_f, "eng_report": empty_i,
     }
     for key, value in fields.items():
-        base[key] = np.asarray(value, dtype=base[key].dtype)
+        if key in base:  # the rest are read below, with their defaults
+            base[key] = np.asarray(value, dtype=base[key].dtype)
     n_acute, n_eng = base["acute_arrival"].size, base["eng_person"].size
     # The escalation fields: unless given, every call answered at once by the step recorded in
     # acute_role, and every call-out taken by the duty holder of this region.
@@ -82,6 +83,7 @@ def records(**fields: Any) -> Records:
     base["work_person"] = np.asarray(fields.get("work_person", base["task_owner"][done]), dtype=np.int64)
     base["work_start"] = np.asarray(fields.get("work_start", start[done]), dtype=float)
     base["work_end"] = np.asarray(fields.get("work_end", base["task_end"][done]), dtype=float)
-    for key, dtype in (("handover_case", np.int64), ("handover_time", float), ("handover_owner", np.int64)):
+    for key, dtype in (("handover_case", np.int64), ("handover_time", float), ("handover_from", np.int64),
+                       ("handover_owner", np.int64)):
         base[key] = np.asarray(fields.get(key, []), dtype=dtype)
     return Records(**base)

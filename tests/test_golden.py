@@ -27,22 +27,22 @@ def run_digests(model: str, replications: int, seed: int) -> dict[str, str]:
 
 
 GOLDEN_ZEELAND = {
-    "regions": "9dac69029dbf95c3bda2d57bd6c177ff17b7591acc3af1380665b68e1dfbe3df",
-    "persons": "0677d994aea4b74938c1649543d61d3785bc61c0d68eff38293ed6a368b907b2",
-    "callouts": "c9aa6d65aac4812e051c25ceaaba0d80ed45163a4dc36f66735ffb4407ff20b3",
-    "reports": "ad1940f84561e14b30713334b3abf3927cbeece2e4d5a03911e95aba5b13f7fd",
-    "tasks": "348a2b49ae5af64c3b49b72a237465d6dbcaf135f362a90c5f840d486b2c09de",
+    "regions": "36ad15077d7c7288619de6b03376428ba1f5247b092e8fdca53eb73d760dfdbd",
+    "persons": "664871f16e5735cb6206b7dc89ddc004b2d5e4655f763ce08286a9fc5c56f86f",
+    "callouts": "92e4c15aae80823823f467c675deb9311c532b6e5b2e69203f22f5cbc254e1c2",
+    "reports": "35f33a8ee15c5e8fb1fdb391721b29cb3d6da168fe14c5c441ee588ee0e1f216",
+    "tasks": "3f47f4c4de0c66f6d2e86612a726e60d39cb2c875d5d66c83329baec6a4686b8",
 }
 GOLDEN_NATIONAL = {
-    "regions": "068f2f17d1b9c8cf7180d39530ab95a48cd218e30f1a71c50c345473c5b1f92d",
-    "persons": "9a68ca9a459d84b79ca485ca8cf784461c8b1e7c3c9d9912f84e4daccb875d9a",
-    "callouts": "103ccd73cb31dd5738a51fc9a135d4ca2d1029e7396f6e5d2274890593ce3391",
-    "reports": "d36e5f438be3ec0d4dd62a8eb1d28703c74accfca4ddf78dca94f878fc3e2694",
-    "tasks": "2c6137eeb351ac716e0f64fc4eca4b0558054c7e7cd106a3cda375579bb510cd",
+    "regions": "a8a743bb8a57c115c8f0425314805ab7cbe8f6634f9fc19e30653ef7d4a0df43",
+    "persons": "07cdf94598352218135e1e1cc7a64778fac8f6a91f659eeb76dadeabd2881d91",
+    "callouts": "3f53996c124f2acbc268b58dea1748bb55d9a2df025e1e09bb8d77471ff24872",
+    "reports": "6cbfa618f1ff6c84e77ff009d084bee9187599abe6e1eb69bf2f92973c1e24a4",
+    "tasks": "7b9cfb83e118465b0d57f7293a7c1f91a1c4b6738beb9108cbbecc7a3d7d6adf",
 }
 GOLDEN_EXPERIMENT = {
-    "regions": "a7500c084bc20299da8ca950106b10922bc630f8bb68b617f2373cf8497abd13",
-    "differences": "3b8b0b436c1f6402e5e5ec5fbdb937a05b9160b972ab129d5c67b991b07858f1",
+    "regions": "2b9c36cebf68b9b164a2813277515df1fc804008938386f06fd4436d06240ac6",
+    "differences": "76705e2547cc6f07064b1a1b50dc4172ae85c1383ba14164821e0338172847c8",
 }
 
 

@@ -32,7 +32,6 @@ STREAMS = (
     "national_inputs",  # the growth shared by all regions (keyed on the name "national")
     "event_inputs",  # an event's drawn size (keyed on "event:<name>")
     "callin_reach",  # retired (call-in answers are now `keyed_uniform` of a report's mark): kept so indices hold
-    "summer_leave",  # per person (keyed like absence): the person's place in the summer-leave rotation
 )
 
 

@@ -40,7 +40,7 @@ class Caseload:
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
         self.intake = np.full(n_nonacute, np.nan)
-        self.handovers: list[tuple[int, float, int]] = []  # (case, time, new owner)
+        self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
     def nonacute_case(self, j: int) -> int:
         return self.n_acute + j
@@ -110,7 +110,7 @@ class Caseload:
         self.owner[case] = colleague
         self.open_cases[person] -= 1
         self.open_cases[colleague] += 1
-        self.handovers.append((case, time, colleague))
+        self.handovers.append((case, time, person, colleague))
 
     def finish(self, index: int, day: int, end: float) -> None:
         """Contact `index` is done at `end`: an intake opens the non-acute follow-ups; the

@@ -123,8 +123,9 @@ class Records:
     work_person: np.ndarray
     work_start: np.ndarray
     work_end: np.ndarray
-    handover_case: np.ndarray  # every hand-over during an absence: the case, when, to whom
-    handover_time: np.ndarray
+    handover_case: np.ndarray  # every hand-over during an absence, in time order: the case, when,
+    handover_time: np.ndarray  # from whom and to whom
+    handover_from: np.ndarray
     handover_owner: np.ndarray
 
 
@@ -221,7 +222,7 @@ class RegionModel:
         tasks = cases.tasks
         e = np.array(calls.engagements, dtype=float).reshape(-1, 6)
         w = np.array(self.office.pieces, dtype=float).reshape(-1, 4)
-        h = np.array(cases.handovers, dtype=float).reshape(-1, 3)
+        h = np.array(cases.handovers, dtype=float).reshape(-1, 4)
         t = np.array([(k.kind, k.case, k.owner, k.due_day, k.start, k.duration, k.end) for k in tasks],
                      dtype=float).reshape(-1, 7)
         return Records(
@@ -256,7 +257,8 @@ class RegionModel:
             work_end=w[:, 3],
             handover_case=h[:, 0].astype(np.int64),
             handover_time=h[:, 1],
-            handover_owner=h[:, 2].astype(np.int64),
+            handover_from=h[:, 2].astype(np.int64),
+            handover_owner=h[:, 3].astype(np.int64),
         )
 
 

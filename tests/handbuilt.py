@@ -20,12 +20,12 @@ FIXED = {"callback": 0.1, "phone": 0.25, "travel": 0.5, "on_site": 2.0, "day1_vi
 
 def scenario(team: int = 3, hours_per_week: float = 8.0, backup: str = "none", days: int = 14,
              followup_days: tuple[int, ...] = (7,), nonacute_followup_days: tuple[int, ...] = (),
-             attendance: str = "day0", **sections: dict[str, Any]) -> Scenario:
+             attendance: str = "day0", duty: dict[str, Any] | None = None, **sections: dict[str, Any]) -> Scenario:
     """One region 'x' from a Monday: fixed durations (FIXED), 24 h duties, no absence, no rules."""
     pathway = {k: {"dist": "fixed", "value": v} for k, v in FIXED.items()}
     pathway.update(attendance=attendance, followup_days=list(followup_days),
                    nonacute_followup_days=list(nonacute_followup_days))
-    region = region_data(team=team, hours_per_week=hours_per_week, duty={"pattern": "rotation_24h"},
+    region = region_data(team=team, hours_per_week=hours_per_week, duty={"pattern": "rotation_24h", **(duty or {})},
                          backup={"kind": backup}, pathway=pathway, absence={"enabled": False},
                          rules={"set": "none"}, **sections)
     region["demand"]["acute"].update({"profile": "flat"})
@@ -50,7 +50,9 @@ def run_inputs(sc: Scenario, acute: list[float] = (), non_acute: list[float] = (
     away = np.zeros_like(sampled.absent)
     for person, days in (absent or {}).items():
         away[person, days] = True
-    return plan, replace(sampled, acute=acute_in, non_acute=non_in, absent=away)
+    # the chain's draws are marks of the reports: the same middle marks for every given report
+    chain = inputs.chain_inputs(plan.region, np.full((a.size, len(inputs.ACUTE_MARKS)), 0.5))
+    return plan, replace(sampled, acute=acute_in, non_acute=non_in, absent=away, chain=chain)
 
 
 def records(**fields: Any) -> Records:

@@ -18,6 +18,7 @@ model reads sampled inputs and writes records; it draws no random numbers itself
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import simpy
@@ -220,11 +221,10 @@ class RegionModel:
         calls.answered[calls.answered >= horizon] = np.nan
         owner = np.array(cases.owner, dtype=np.int64)
         tasks = cases.tasks
-        e = np.array(calls.engagements, dtype=float).reshape(-1, 6)
-        w = np.array(self.office.pieces, dtype=float).reshape(-1, 4)
-        h = np.array(cases.handovers, dtype=float).reshape(-1, 4)
-        t = np.array([(k.kind, k.case, k.owner, k.due_day, k.start, k.duration, k.end) for k in tasks],
-                     dtype=float).reshape(-1, 7)
+        e = _table(calls.engagements, 6)
+        w = _table(self.office.pieces, 4)
+        h = _table(cases.handovers, 4)
+        end = np.array([k.end for k in tasks], dtype=float)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=calls.contact,
@@ -238,13 +238,13 @@ class RegionModel:
             nonacute_arrival=self.inp.non_acute.arrival,
             nonacute_intake=cases.intake,
             nonacute_owner=owner[cases.n_acute:],
-            task_kind=t[:, 0].astype(np.int8),
-            task_case=t[:, 1].astype(np.int64),
-            task_owner=t[:, 2].astype(np.int64),
-            task_due_day=t[:, 3].astype(np.int64),
-            task_start=np.where(np.isnan(t[:, 6]), np.nan, t[:, 4]),  # a contact begun but not done is open
-            task_duration=t[:, 5],
-            task_end=t[:, 6],
+            task_kind=np.array([k.kind for k in tasks], dtype=np.int8),
+            task_case=np.array([k.case for k in tasks], dtype=np.int64),
+            task_owner=np.array([k.owner for k in tasks], dtype=np.int64),
+            task_due_day=np.array([k.due_day for k in tasks], dtype=np.int64),
+            task_start=np.where(np.isnan(end), np.nan, np.array([k.start for k in tasks], dtype=float)),  # begun, not done: open
+            task_duration=np.array([k.duration for k in tasks], dtype=float),
+            task_end=end,
             eng_person=e[:, 0].astype(np.int64),
             eng_start=e[:, 1],
             eng_end=e[:, 2],
@@ -260,6 +260,12 @@ class RegionModel:
             handover_from=h[:, 2].astype(np.int64),
             handover_owner=h[:, 3].astype(np.int64),
         )
+
+
+def _table(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows of numbers as a (rows, width) float array (np.fromiter: much faster than np.array
+    on a list of tuples)."""
+    return np.fromiter(chain.from_iterable(rows), dtype=float, count=width * len(rows)).reshape(-1, width)
 
 
 def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInputs]) -> list[Records]:

@@ -91,8 +91,8 @@ class Caseload:
         who keeps the case: its open contacts, its ownership and its place in the case counts, so
         the next hand-over of the day sees the colleague's new load. If no casemanager is present
         (the whole team is out), the contacts wait with their owner."""
+        pool = [p for p in self.present(day) if p != person]
         while (index := self.head(person)) is not None and self.tasks[index].due_day <= day:
-            pool = [p for p in self.present(day) if p != person]
             if not pool:
                 return
             colleague = min(pool, key=lambda p: (self.open_cases[p], p))

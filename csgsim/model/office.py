@@ -79,10 +79,12 @@ class OfficeWork:
         queue = cases.queues[person]
         if not queue or queue[0][0] > day:  # the heap's top, stale or not: nothing is due yet
             return
-        index = cases.head(person)
         tasks = cases.tasks
-        if index is None or tasks[index].due_day > day:
-            return
+        index = queue[0][2]
+        if tasks[index].done or tasks[index].owner != person:  # a stale entry: find the real head
+            index = cases.head(person)
+            if index is None or tasks[index].due_day > day:
+                return
         duty = self.region.duty
         lo = day * HOURS_PER_DAY + duty.office_start_hour
         slots, taken = self.free_slots(person, lo, day * HOURS_PER_DAY + duty.office_end_hour)
@@ -97,20 +99,22 @@ class OfficeWork:
                 return
             fresh = False
             start, end = slots[k]
+            left = task.left
             if not task.started:
-                if task.left > end - start:  # whole into the first interval it fits in, else in pieces from here
-                    k = next((j for j in range(k + 1, len(slots)) if slots[j][1] - slots[j][0] >= task.left), k)
+                if left > end - start:  # whole into the first interval it fits in, else in pieces from here
+                    k = next((j for j in range(k + 1, len(slots)) if slots[j][1] - slots[j][0] >= left), k)
                     start, end = slots[k]
                 task.start, task.started = start, True
-            piece = min(task.left, end - start)
-            task.left -= piece
+            piece = left if left <= end - start else end - start
+            stop = start + piece
+            task.left = left - piece
             budget -= piece
-            pieces.append((index, person, start, start + piece))
+            pieces.append((index, person, start, stop))
             if task.left <= _EPS:
                 heappop(queue)  # the task done is the heap's top (head dropped the stale entries above it)
-                cases.finish(index, day, start + piece)
-            if start + piece < end - _EPS:
-                slots[k] = (start + piece, end)
+                cases.finish(index, day, stop)
+            if stop < end - _EPS:
+                slots[k] = (stop, end)
             else:
                 k += 1
                 if k == len(slots):

@@ -1,8 +1,8 @@
 """Variance reduction of common random numbers, printed as figures (no assertions): run with
 `python benchmarks/crn_variance.py [--model zeeland] [--replications 100] [--workers N]`.
 
-For two comparisons against the model as shipped - one casemanager more (team 5 vs 6) and
-demand +5% (both types) - each metric's per-replication difference is computed twice: paired
+For three comparisons against the model as shipped - one casemanager more (team 5 vs 6),
+demand +5% and demand +50% (both types: the Zedenwet and campaign experiments) - each metric's per-replication difference is computed twice: paired
 (the variant on the baseline's seed: common random numbers) and independent (the variant on
 another seed). The factor var(independent) / var(paired) is how many times fewer replications
 a paired comparison needs for the same precision; 1 means the streams share nothing.
@@ -51,8 +51,10 @@ def main() -> None:
     variants = {
         "team 5 -> 6": (patched(doc, [], [(f"team_size.{region}", 5)], "5"),
                         patched(doc, [], [(f"team_size.{region}", 6)], "6")),
-        "demand +5%": (doc, patched(doc, [], [(f"regions.{region}.demand.{k}.level", 1.05 * level(doc, region, k))
-                                              for k in ("acute", "non_acute")], "+5%")),
+        **{f"demand +{round(100 * (f - 1))}%": (doc, patched(doc, [], [(f"regions.{region}.demand.{k}.level",
+                                                                       f * level(doc, region, k))
+                                                                      for k in ("acute", "non_acute")], f"x{f}"))
+           for f in (1.05, 1.5)},
     }
     print(f"{args.model} ({region}), {n} replications per arm; factor = var(independent diff) / var(paired diff)")
     for name, (base_doc, variant_doc) in variants.items():

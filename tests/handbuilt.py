@@ -20,12 +20,12 @@ FIXED = {"callback": 0.1, "phone": 0.25, "travel": 0.5, "on_site": 2.0, "day1_vi
 
 def scenario(team: int = 3, hours_per_week: float = 8.0, backup: str = "none", days: int = 14,
              followup_days: tuple[int, ...] = (7,), nonacute_followup_days: tuple[int, ...] = (),
-             attendance: str = "day0", **sections: dict[str, Any]) -> Scenario:
+             attendance: str = "day0", duty: dict[str, Any] | None = None, **sections: dict[str, Any]) -> Scenario:
     """One region 'x' from a Monday: fixed durations (FIXED), 24 h duties, no absence, no rules."""
     pathway = {k: {"dist": "fixed", "value": v} for k, v in FIXED.items()}
     pathway.update(attendance=attendance, followup_days=list(followup_days),
                    nonacute_followup_days=list(nonacute_followup_days))
-    region = region_data(team=team, hours_per_week=hours_per_week, duty={"pattern": "rotation_24h"},
+    region = region_data(team=team, hours_per_week=hours_per_week, duty={"pattern": "rotation_24h", **(duty or {})},
                          backup={"kind": backup}, pathway=pathway, absence={"enabled": False},
                          rules={"set": "none"}, **sections)
     region["demand"]["acute"].update({"profile": "flat"})
@@ -50,7 +50,9 @@ def run_inputs(sc: Scenario, acute: list[float] = (), non_acute: list[float] = (
     away = np.zeros_like(sampled.absent)
     for person, days in (absent or {}).items():
         away[person, days] = True
-    return plan, replace(sampled, acute=acute_in, non_acute=non_in, absent=away)
+    # the chain's draws are marks of the reports: the same middle marks for every given report
+    chain = inputs.chain_inputs(plan.region, np.full((a.size, len(inputs.ACUTE_MARKS)), 0.5))
+    return plan, replace(sampled, acute=acute_in, non_acute=non_in, absent=away, chain=chain)
 
 
 def records(**fields: Any) -> Records:
@@ -66,7 +68,8 @@ def records(**fields: Any) -> Records:
         "eng_person": empty_i, "eng_start": empty_f, "eng_end": empty_f, "eng_report": empty_i,
     }
     for key, value in fields.items():
-        base[key] = np.asarray(value, dtype=base[key].dtype)
+        if key in base:  # the rest are read below, with their defaults
+            base[key] = np.asarray(value, dtype=base[key].dtype)
     n_acute, n_eng = base["acute_arrival"].size, base["eng_person"].size
     # The escalation fields: unless given, every call answered at once by the step recorded in
     # acute_role, and every call-out taken by the duty holder of this region.
@@ -74,4 +77,15 @@ def records(**fields: Any) -> Records:
     base["acute_waited"] = np.asarray(fields.get("acute_waited", np.zeros(n_acute, dtype=bool)), dtype=bool)
     base["eng_role"] = np.asarray(fields.get("eng_role", np.zeros(n_eng)), dtype=np.int8)
     base["eng_region"] = np.asarray(fields.get("eng_region", ["x"] * n_eng), dtype=object)
+    # Office work: unless given, every contact done whole in one piece from its start.
+    start, duration = base["task_start"], base["task_duration"]
+    base["task_end"] = np.asarray(fields.get("task_end", start + duration), dtype=float)
+    done = np.flatnonzero(~np.isnan(base["task_end"]))
+    base["work_task"] = np.asarray(fields.get("work_task", done), dtype=np.int64)
+    base["work_person"] = np.asarray(fields.get("work_person", base["task_owner"][done]), dtype=np.int64)
+    base["work_start"] = np.asarray(fields.get("work_start", start[done]), dtype=float)
+    base["work_end"] = np.asarray(fields.get("work_end", base["task_end"][done]), dtype=float)
+    for key, dtype in (("handover_case", np.int64), ("handover_time", float), ("handover_from", np.int64),
+                       ("handover_owner", np.int64)):
+        base[key] = np.asarray(fields.get(key, []), dtype=dtype)
     return Records(**base)

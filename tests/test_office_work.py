@@ -65,3 +65,62 @@ def test_a_report_open_at_the_horizon_has_no_owner_yet():
     assert row["status"] == "open: call-back under way"
     assert row["owner"] is None and row["responder"] is not None
     assert "external" not in set(reports["owner"].dropna())
+
+
+def test_a_contact_longer_than_the_office_window_is_done_in_pieces_and_blocks_nothing():
+    """A 9 h intake with office hours of 8 h fits in no free interval: it is done in pieces
+    over two working days, and the 1 h intake behind it is done after it (before: neither was
+    ever done; the 9 h intake blocked the queue for ever)."""
+    sc = scenario(team=1, hours_per_week=40.0)
+    plan, inp = run_inputs(sc, non_acute=[10.0, 11.0])
+    inp.non_acute.intake[:] = [9.0, 1.0]
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    office = plan.region.duty.office_end_hour - plan.region.duty.office_start_hour
+    assert office < 9.0
+    assert not np.isnan(rec.task_start).any()
+    assert rec.task_end[0] > rec.task_start[0] + 9.0  # split over a night
+    assert rec.task_start[1] >= rec.task_end[0]
+    pieces = rec.work_task == 0
+    assert np.isclose((rec.work_end - rec.work_start)[pieces].sum(), 9.0)
+    assert (rec.work_end - rec.work_start)[pieces].max() <= office
+
+
+def test_a_contact_interrupted_by_call_outs_every_day_still_gets_done():
+    """Call-outs cut each office day into intervals of 4 h; a 5 h intake fits in none, so it is
+    done in pieces around the call-outs, never overlapping them (before: never done)."""
+    sc = scenario(team=1, hours_per_week=40.0, days=7)
+    plan, inp = run_inputs(sc, non_acute=[10.0])
+    inp.non_acute.intake[:] = [5.0]
+    model = RegionModel(plan.region, plan.calendar, inp)
+    office = plan.region.duty.office_start_hour
+    for day in range(1, 6):
+        model.office.callouts[0].append((day * DAY + office + 4.0, day * DAY + office + 4.5))
+    rec = model.run()
+    assert not np.isnan(rec.task_start[0])
+    assert rec.task_end[0] == DAY + office + 4.5 + 1.0
+    assert rec.work_start.tolist() == [DAY + office, DAY + office + 4.5]
+
+
+def test_when_the_whole_team_is_absent_the_due_contacts_wait():
+    """Both casemanagers are out on Tuesday when cm1's intake is due: the case stays with cm1
+    and waits (before: it was handed to cm2, who was absent too)."""
+    sc = scenario(team=2)
+    plan, inp = run_inputs(sc, non_acute=[10.0], absent={0: [1], 1: [1]})
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    assert rec.nonacute_owner[0] == 0
+    assert rec.handover_case.size == 0
+    assert rec.task_owner.tolist() == [0] and rec.task_start[0] // DAY == 2
+
+
+def test_a_call_in_does_not_make_the_coordinator_a_case_owner():
+    """With one casemanager, busy with a first call, the coordinator answers the second as a
+    call-in; the case goes to the least-loaded casemanager (before: the coordinator owned it,
+    against docs/model.md section 9)."""
+    from csgsim.model.pathways import CALLIN
+
+    zero = {"dist": "fixed", "value": 0.0}
+    sc = scenario(team=1, attendance="day1", escalation={"callin": True, "callin_reach": 1.0, "callin_delay": zero})
+    plan, inp = run_inputs(sc, acute=[10.0, 10.1])
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    assert rec.acute_role.tolist()[1] == CALLIN and rec.acute_responder[1] == 1
+    assert rec.acute_owner.tolist() == [0, 0]

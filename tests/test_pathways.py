@@ -74,12 +74,11 @@ def test_every_report_is_served_or_open_with_a_reason(run):
 @SETTINGS
 @given(region_runs())
 def test_nobody_is_in_two_places_at_once(run):
-    """Per person, call-outs and office contacts never overlap in time."""
+    """Per person, call-outs and pieces of office work never overlap in time."""
     _, plan, _, rec, _ = run
-    done = ~np.isnan(rec.task_start)
-    person = np.concatenate((rec.eng_person, rec.task_owner[done]))
-    start = np.concatenate((rec.eng_start, rec.task_start[done]))
-    end = np.concatenate((rec.eng_end, rec.task_start[done] + rec.task_duration[done]))
+    person = np.concatenate((rec.eng_person, rec.work_person))
+    start = np.concatenate((rec.eng_start, rec.work_start))
+    end = np.concatenate((rec.eng_end, rec.work_end))
     for p in np.unique(person):
         if p == len(plan.region.people):  # the external backup is a service, not a person
             continue

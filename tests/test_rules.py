@@ -224,3 +224,17 @@ def test_ledger_remove_then_add_is_consistent(base, ruleset: str, data) -> None:
         edited.add(int(full.person[b]), b)
     reference = Ledger(drop(full, np.arange(len(full)) == probe), team, rules)
     assert [edited.fits(p, probe) for p in range(team)] == [reference.fits(p, probe) for p in range(team)]
+
+
+def test_an_unknown_rule_name_is_an_error_not_the_work_count():
+    """Issue 18 item 7: `_breaches` returned the 24-hour work count for any name it did not
+    know, so a misspelt rule counted the wrong thing silently."""
+    from csgsim.config.staffing import RULESETS
+    from csgsim.staff.rules import _breaches
+
+    ruleset = next(iter(RULESETS.values()))
+    empty = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    args = (ruleset, np.zeros((1, 28), bool), np.zeros((1, 1)), empty, np.array([3]), 28 * 24.0)
+    assert _breaches("work_24h", *args).tolist() == [3]
+    with pytest.raises(ValueError, match="unknown working-time rule 'work_42h'"):
+        _breaches("work_42h", *args)

@@ -24,6 +24,7 @@ import numpy as np
 from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.core.intervals import merge_intervals
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
@@ -151,18 +152,31 @@ def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -
 
 
 def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per case: its owner and how long it was open inside [since, horizon).
+    """Per stretch of ownership of a case: its owner and how long the case was open inside
+    [since, horizon) while they owned it.
 
     A case is open from its arrival to the end of its last contact (the horizon if a contact
-    is still to be done).
+    is still to be done). A hand-over during an absence moves the case (docs/model.md section
+    9): the hours before it count for the first owner, the hours after for the colleague, so
+    the stretches of a case add up to the hours it was open.
     """
-    owner = np.concatenate((rec.acute_owner, rec.nonacute_owner))
+    final = np.concatenate((rec.acute_owner, rec.nonacute_owner))
     arrival = np.concatenate((rec.acute_arrival, rec.nonacute_arrival))
-    end = np.full(owner.size, -np.inf)
-    finish = np.where(np.isnan(rec.task_start), horizon, rec.task_start + rec.task_duration)
+    end = np.full(final.size, -np.inf)
+    finish = np.where(np.isnan(rec.task_end), horizon, rec.task_end)
     np.maximum.at(end, rec.task_case, finish)
-    hours = np.minimum(end, horizon) - np.maximum(arrival, since)
-    return owner, np.where(np.isfinite(end), np.maximum(hours, 0.0), 0.0)
+    first = final.copy()  # who took the case on: the giver of its first hand-over, if any
+    cases, at = np.unique(rec.handover_case, return_index=True)
+    first[cases] = rec.handover_from[at]
+    case = np.concatenate((np.arange(final.size), rec.handover_case))
+    owner = np.concatenate((first, rec.handover_owner))
+    start = np.concatenate((arrival, rec.handover_time))
+    order = np.lexsort((start, case))
+    case, owner, start = case[order], owner[order], start[order]
+    stop = np.append(start[1:], np.inf)
+    stop[np.append(case[1:] != case[:-1], True)] = np.inf  # the last stretch runs to the case's end
+    hours = np.minimum(np.minimum(stop, end[case]), horizon) - np.maximum(start, since)
+    return owner, np.where(np.isfinite(end[case]), np.maximum(hours, 0.0), 0.0)
 
 
 def _per_person(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -341,18 +355,28 @@ def _team_figures(persons: dict[str, np.ndarray], cms: int, window: float) -> di
     }
 
 
+def _held_hours(schedules: tuple[Schedule, ...], since: float, horizon: float) -> float:
+    """Hours in [since, horizon) in which at least one of the schedules has someone (any line,
+    any backup step: the roles the control room goes down, as `acute_in_gap` counts them)."""
+    held = [(np.maximum(s.start, since), np.minimum(s.end, horizon)) for s in schedules]
+    start = np.concatenate([a[s.person != NOBODY] for (a, _), s in zip(held, schedules)])
+    end = np.concatenate([b[s.person != NOBODY] for (_, b), s in zip(held, schedules)])
+    keep = end > start
+    if not keep.any():
+        return 0.0
+    s, e, _ = merge_intervals(start[keep], end[keep])
+    return float((e - s).sum())
+
+
 def _coverage(rec: Records, sampled: RegionInputs, since: float, horizon: float, acute: np.ndarray
               ) -> dict[str, float]:
     """Hours nobody (or only the backup) was reachable, and how acute reports fell over the weeks."""
-    schedule = sampled.primary
-    no_holder = schedule.person == NOBODY
-    no_backup = np.ones(len(schedule), dtype=bool)
-    for backup in sampled.backups:
-        no_backup &= backup.person == NOBODY
-    hours = (np.minimum(schedule.end, horizon) - np.maximum(schedule.start, since)).clip(min=0)
+    lines = (sampled.primary, *sampled.lines, *sampled.shared)
+    held = _held_hours(lines, since, horizon)
+    reachable = _held_hours(lines + tuple(sampled.backups), since, horizon)
     out = {
-        "backup_only_hours": float(hours[no_holder & ~no_backup].sum()),
-        "gap_hours": float(hours[no_holder & no_backup].sum()),
+        "backup_only_hours": reachable - held,
+        "gap_hours": max(horizon - since, 0.0) - reachable,
         "acute_in_gap": float((acute & rec.acute_in_gap).sum()),
     }
     full_weeks = int((horizon - since) // (7 * HOURS_PER_DAY))

@@ -26,12 +26,12 @@ STREAMS = (
     "non_acute_weeks",
     "absence",
     "load_absence",
-    "escalation",
+    "escalation",  # retired (the call-in and neighbour delays are marks of each report): kept so indices hold
     "annual_leave",
     "inputs",  # input uncertainty of a region (csgsim.demand.uncertainty)
     "national_inputs",  # the growth shared by all regions (keyed on the name "national")
     "event_inputs",  # an event's drawn size (keyed on "event:<name>")
-    "callin_reach",  # per person (keyed like absence): answers a call-in for each acute report or not
+    "callin_reach",  # retired (call-in answers are now `keyed_uniform` of a report's mark): kept so indices hold
 )
 
 
@@ -44,3 +44,32 @@ def stream(seed: int, rep: int, region_id: str, name: str, *keys: int) -> np.ran
     """The random stream `name` of one region in replication `rep` (`keys`: a person, a band)."""
     key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), *keys)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """SplitMix64's finaliser: a bijection of 64-bit integers that scatters every input bit."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def keyed_uniform(*keys: int) -> float:
+    """A uniform number in [0, 1) that is a fixed function of `keys` (non-negative integers).
+
+    For draws that belong to a combination of things, none of which owns a stream: whether
+    a person answers the n-th call-in attempt for a report is `keyed_uniform(report mark,
+    person key, n)`, so it moves neither when reports nor when people are added.
+    """
+    x = 0
+    for key in keys:
+        x = _mix(x ^ (key & _MASK))
+    return (x >> 11) / float(1 << 53)
+
+
+def mark_key(u: float) -> int:
+    """A report's key from one of its uniform marks (53 random bits)."""
+    return int(u * (1 << 53))

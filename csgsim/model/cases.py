@@ -3,11 +3,18 @@
 Cases are numbered once for the whole region: acute report i is case i, non-acute report j is
 case n_acute + j. This module is the one place that knows that numbering and the owner of a
 case (the person it was given to, or the colleague it was handed to during an absence).
+
+Each person's due contacts are a heap of (due day, kind, task index). A hand-over does not
+search that heap: the case's open contacts are known per case, each is re-pushed on the
+colleague's heap, and the stale entries left on the absent person's heap are dropped when
+they reach its top (a task whose owner is no longer that person, or that is done). So moving
+a case costs O(k log n) for its k open contacts, whatever the backlog.
 """
 
 from __future__ import annotations
 
 import heapq
+from heapq import heappop
 
 import numpy as np
 
@@ -28,19 +35,25 @@ class Caseload:
         self.followup_durations = nonacute_followup
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        self.remaining: dict[int, int] = {}
+        self.contacts: dict[int, list[int]] = {}  # case -> its contacts (task indices), done or not
+        self.remaining: dict[int, int] = {}  # open case -> how many of its contacts are not done
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
         self.intake = np.full(n_nonacute, np.nan)
+        self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
     def nonacute_case(self, j: int) -> int:
         return self.n_acute + j
 
-    def least_loaded(self, day: int) -> int:
-        """The present casemanager with the fewest open cases (lowest index on ties)."""
+    def present(self, day: int) -> list[int]:
+        """The casemanagers present on `day`."""
         day = min(day, self.last_day)
-        present = [p for p in range(self.casemanagers) if not self.absent[p, day]]
-        pool = present or list(range(self.casemanagers))
+        return [p for p in range(self.casemanagers) if not self.absent[p, day]]
+
+    def least_loaded(self, day: int) -> int:
+        """The present casemanager with the fewest open cases (lowest index on ties); if the
+        whole team is out, any casemanager (a new case needs an owner)."""
+        pool = self.present(day) or list(range(self.casemanagers))
         return min(pool, key=lambda p: (self.open_cases[p], p))
 
     def open_case(self, case: int, owner: int, contacts: list[tuple[int, int, float]]) -> None:
@@ -49,46 +62,68 @@ class Caseload:
         if not contacts:
             return
         self.open_cases[owner] += 1
-        self.remaining[case] = len(contacts)
+        self.contacts[case] = []
+        self.remaining[case] = 0
         for kind, due, duration in contacts:
             self.add_task(kind, case, owner, due, duration)
 
     def add_task(self, kind: int, case: int, owner: int, due_day: int, duration: float) -> None:
         index = len(self.tasks)
-        self.tasks.append(Task(kind, case, owner, due_day, duration))
+        self.tasks.append(Task(kind, case, owner, due_day, duration, duration))
+        self.contacts[case].append(index)
+        self.remaining[case] += 1
         heapq.heappush(self.queues[owner], (due_day, kind, index))
 
-    def hand_over_due(self, person: int, day: int) -> None:
+    def head(self, person: int) -> int | None:
+        """The index of the person's next contact (earliest due, then kind, then creation),
+        dropping the stale entries of contacts handed over or done; None if there is none."""
+        queue, tasks = self.queues[person], self.tasks
+        while queue:
+            index = queue[0][2]
+            task = tasks[index]
+            if not task.done and task.owner == person:
+                return index
+            heappop(queue)
+        return None
+
+    def hand_over_due(self, person: int, day: int, time: float) -> None:
         """An absent person's cases with a contact due go to the least-loaded present colleague,
         who keeps the case: its open contacts, its ownership and its place in the case counts, so
-        the next hand-over of the day sees the colleague's new load."""
-        queue = self.queues
-        while queue[person] and queue[person][0][0] <= day:
-            colleague = self.least_loaded(day)
-            if colleague == person:  # the whole team is out: the contact waits
+        the next hand-over of the day sees the colleague's new load. If no casemanager is present
+        (the whole team is out), the contacts wait with their owner."""
+        pool = [p for p in self.present(day) if p != person]
+        while (index := self.head(person)) is not None and self.tasks[index].due_day <= day:
+            if not pool:
                 return
-            self.move_case(self.tasks[queue[person][0][2]].case, person, colleague)
+            colleague = min(pool, key=lambda p: (self.open_cases[p], p))
+            self.move_case(self.tasks[index].case, person, colleague, time)
 
-    def move_case(self, case: int, person: int, colleague: int) -> None:
-        """Give `case` and every queued contact of it from `person` to `colleague`."""
-        mine = [entry for entry in self.queues[person] if self.tasks[entry[2]].case == case]
-        self.queues[person] = [entry for entry in self.queues[person] if self.tasks[entry[2]].case != case]
-        heapq.heapify(self.queues[person])
-        for entry in mine:
-            self.tasks[entry[2]].owner = colleague
-            heapq.heappush(self.queues[colleague], entry)
+    def move_case(self, case: int, person: int, colleague: int, time: float) -> None:
+        """Give `case` and every open contact of it from `person` to `colleague`."""
+        tasks, queue = self.tasks, self.queues[colleague]
+        for index in self.contacts[case]:
+            task = tasks[index]
+            if task.done:
+                continue
+            task.owner = colleague
+            heapq.heappush(queue, (task.due_day, task.kind, index))
         self.owner[case] = colleague
         self.open_cases[person] -= 1
         self.open_cases[colleague] += 1
+        self.handovers.append((case, time, person, colleague))
 
-    def finish(self, task: Task, day: int) -> None:
-        """A contact is done: an intake opens the non-acute follow-ups; the last contact closes the case."""
+    def finish(self, index: int, day: int, end: float) -> None:
+        """Contact `index` is done at `end`: an intake opens the non-acute follow-ups; the
+        last contact closes the case."""
+        task = self.tasks[index]
         case = task.case
+        task.end = end
+        task.left = 0.0
+        task.done = True
         if task.kind == INTAKE:
             j = case - self.n_acute
             self.intake[j] = task.start
             for d, duration in zip(self.followup_days, self.followup_durations[j]):
-                self.remaining[case] += 1
                 self.add_task(NONACUTE_FOLLOWUP, case, task.owner, day + d, duration)
         self.remaining[case] -= 1
         if self.remaining[case] == 0:

@@ -3,20 +3,27 @@
 The control room goes down the region's escalation chain (docs/model.md#7-the-acute-pathway): the duty
 holder of each open line, in line order; the backups in order; a call-in of a present, off-duty, free team member reached for
 this call (the one with the fewest call-ins so far, then the lowest index); a neighbouring
-region's line; and only then does the call wait, first come first served. Whenever someone
-becomes free or a duty changes hands, the waiting calls, oldest first, go down the chain again.
-A person finishes the call they took even after their duty ends.
+region's line; and only then does the call wait, first come first served.
+
+Waiting calls are served by events, not by polling: when someone becomes free, a duty changes
+hands, or a team member comes back from an absence, the waiting calls, oldest first, are
+offered what that event made available - a free role holder or neighbouring line, or the one
+person who became available as a call-in. Each offer of a call-in is a new attempt, with its
+own chance of reaching the person (`Reach`), so a colleague not reached at 02:00 may be at
+03:00. A person finishes the call they took even after their duty ends.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
+from csgsim.core.streams import keyed_uniform
 from csgsim.staff.absence import Spells
 from csgsim.staff.duties import NOBODY, Schedule
 
@@ -25,11 +32,28 @@ PRIMARY, BACKUP, CALLIN, NEIGHBOUR = 0, 1, 2, 3
 STEPS = ("primary", "backup", "call-in", "neighbour")
 
 
+class Reach:
+    """Whether a team member answers the `attempt`-th call-in attempt for an acute report.
+
+    A mark of the report (`report_key`, drawn with its arrival), the person's key and the
+    attempt number give one uniform number each (`keyed_uniform`): adding reports or people
+    moves no other report's or person's answers, and every new attempt is a new chance.
+    """
+
+    def __init__(self, report_key: list[int], person_key: list[int], probability: float):
+        self.report_key, self.person_key, self.probability = report_key, person_key, probability
+
+    def __call__(self, i: int, person: int, attempt: int) -> bool:
+        if self.probability >= 1.0:
+            return True
+        return keyed_uniform(self.report_key[i], self.person_key[person], attempt) < self.probability
+
+
 @dataclass
 class ChainInputs:
     """What the chain needs per acute report beyond the rosters, sampled before the run."""
 
-    reached: np.ndarray  # (reports, people) bool: that person would answer a call-in for that report
+    reached: Reach | np.ndarray  # (report, person, attempt) -> answers; a (reports, people) bool array: fixed
     callin_delay: np.ndarray  # hours from the control room's call to a call-in answering
     neighbour_delay: np.ndarray  # hours to the neighbouring line answering
     callin: bool
@@ -54,24 +78,23 @@ class Crew:
                        for sp, n in zip(spells, sizes) for p in range(n)]
         self.dispatchers: list[CallDispatch] = []
 
-    def dispatch(self) -> None:
-        """Waiting calls go down their chains: one region's oldest first; across regions that
-        share a line, oldest first over all of them (first come, first served on the shared line)."""
-        if len(self.dispatchers) == 1:
-            self.dispatchers[0].dispatch()
+    def dispatch(self, available: tuple[int, ...] = ()) -> None:
+        """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
+        first served), what just became available: free role holders and neighbouring lines,
+        and the people in `available` as call-ins. Stops as soon as nothing is left to offer."""
+        waiting = [d for d in self.dispatchers if d.waiting]
+        if not waiting:
             return
-        queue = sorted((d.arrivals[i], k, j) for k, d in enumerate(self.dispatchers) for j, (i, _) in enumerate(d.waiting))
-        served: list[tuple[int, int]] = []
-        for _, k, j in queue:
+        if len(waiting) == 1:
+            waiting[0].serve(list(available))
+            return
+        queue = sorted((d.arrivals[i], k, i) for k, d in enumerate(self.dispatchers) for i, _ in d.waiting)
+        offer = list(available)
+        for _, k, i in queue:
             d = self.dispatchers[k]
-            i, answered = d.waiting[j]
-            who, step = d.pick(i)
-            if who != NOBODY:
-                d.take(who, step)
-                served.append((k, j))
-                answered.succeed((who, step))
-        for k, j in sorted(served, reverse=True):
-            self.dispatchers[k].waiting.pop(j)
+            if not (d.open_roles() or any(d.in_team(p) for p in offer)):
+                continue
+            d.offer(i, offer)
 
     def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
         """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""
@@ -103,7 +126,8 @@ class CallDispatch:
         self.travel = travel  # extra hours each way when another region's person answers
         self.busy = crew.busy
         self.roles = [NOBODY] * len(roles)  # who holds each role now
-        self.waiting: list[tuple[int, simpy.Event]] = []
+        self.waiting: list[tuple[int, simpy.Event]] = []  # in arrival order
+        self.attempts: dict[tuple[int, int], int] = {}  # (report, person): call-in attempts so far
         self.arrivals = arrivals
         self.durations = durations  # per report: call-back, phone, travel, on site (plain floats)
         self.day0 = day0
@@ -116,6 +140,10 @@ class CallDispatch:
         self.neighbour_index = None if nb is None else crew.region_ids.index(nb)
         self.delays = {} if chain is None else {CALLIN: chain.callin_delay.tolist(),
                                                NEIGHBOUR: chain.neighbour_delay.tolist()}
+        self.reached: Callable[[int, int, int], bool] = (
+            (lambda i, p, attempt: False) if chain is None
+            else chain.reached if isinstance(chain.reached, Reach)
+            else (lambda i, p, attempt, fixed=chain.reached: bool(fixed[i, p])))
         self.spells = crew.spells
         self.callins = crew.callins
         self.callouts = crew.callouts
@@ -135,28 +163,36 @@ class CallDispatch:
         k = bisect_right(ends, t0)
         return k < len(starts) and starts[k] <= t1
 
-    def callin_candidate(self, i: int) -> int:
-        """A free team member holding no role, present from now until they answer, and reached
-        for report i; NOBODY if none."""
-        reached, now = self.chain.reached[i], self.env.now
+    def in_team(self, person: int) -> bool:
+        return self.callin and self.offset <= person < self.offset + self.n_people
+
+    def callin_candidate(self, i: int, people) -> int:
+        """Of `people`, a free team member holding no role, present from now until they answer,
+        and reached at this attempt for report i (each one tried is an attempt); of those, the
+        one with the fewest call-ins so far, then the lowest index; NOBODY if none."""
+        now = self.env.now
         until = now + self.delays[CALLIN][i]
         best = NOBODY
-        for p in range(self.offset, self.offset + self.n_people):
-            if self.busy[p] or p in self.roles or not reached[p - self.offset] or self.away(p, now, until):
+        for p in people:
+            if self.busy[p] or p in self.roles or not self.in_team(p) or self.away(p, now, until):
+                continue
+            attempt = self.attempts.get((i, p), 0)
+            self.attempts[(i, p)] = attempt + 1
+            if not self.reached(i, p - self.offset, attempt):
                 continue
             if best == NOBODY or self.callins[p] < self.callins[best]:
                 best = p
         return best
 
-    def pick(self, i: int) -> tuple[int, int]:
-        """Who would answer report i's call now, and at which step; (NOBODY, -1) if no one."""
+    def open_roles(self) -> bool:
+        """Whether a role holder or the neighbouring line is free now (then a call need not wait)."""
+        return self.pick_fixed() != (NOBODY, -1)
+
+    def pick_fixed(self) -> tuple[int, int]:
+        """The first free role holder, else the free neighbouring line; (NOBODY, -1) if none."""
         for k, who in enumerate(self.roles):
             if who != NOBODY and not self.busy[who]:
                 return who, PRIMARY if k < self.n_duty else BACKUP
-        if self.callin:
-            who = self.callin_candidate(i)
-            if who != NOBODY:
-                return who, CALLIN
         if self.neighbour:
             if self.neighbour_index is None:
                 if not self.busy[self.external]:
@@ -168,25 +204,46 @@ class CallDispatch:
                         return who, NEIGHBOUR
         return NOBODY, -1
 
+    def pick(self, i: int, people) -> tuple[int, int]:
+        """Who would answer report i's call now, and at which step, trying `people` as call-ins;
+        (NOBODY, -1) if no one."""
+        who, step = self.pick_fixed()
+        if step in (PRIMARY, BACKUP):
+            return who, step
+        if self.callin:
+            callin = self.callin_candidate(i, people)
+            if callin != NOBODY:
+                return callin, CALLIN
+        return who, step  # the neighbouring line, or no one
+
     def take(self, who: int, step: int) -> None:
         self.busy[who] = True
         if step == CALLIN:
             self.callins[who] += 1
 
-    def dispatch(self) -> None:
-        """Waiting calls, oldest first, go down the chain; those no one can answer keep waiting."""
+    def offer(self, i: int, available: list[int]) -> bool:
+        """Offer waiting report i what is free now, with `available` as call-ins; a person
+        taken leaves `available`. Returns whether the call was answered."""
+        who, step = self.pick(i, available)
+        if who == NOBODY:
+            return False
+        entry = next(e for e in self.waiting if e[0] == i)
+        self.waiting.remove(entry)
+        self.take(who, step)
+        if who in available:
+            available.remove(who)
+        entry[1].succeed((who, step))
+        return True
+
+    def serve(self, available: list[int]) -> None:
+        """This region's waiting calls, oldest first, offered what is free; stop when nothing is."""
+        available = [p for p in available if self.in_team(p) and not self.busy[p] and p not in self.roles]
         k = 0
-        while k < len(self.waiting):
-            i, answered = self.waiting[k]
-            who, step = self.pick(i)
-            if who == NOBODY:
-                if not self.callin:  # the steps left are the same for every call: none is open
+        while k < len(self.waiting) and (available or self.open_roles()):
+            if not self.offer(self.waiting[k][0], available):
+                if not available:  # the fixed steps are the same for every call: none is open
                     return
                 k += 1
-                continue
-            self.take(who, step)
-            self.waiting.pop(k)
-            answered.succeed((who, step))
 
     def duty_changes(self):
         """Hand the roles over at every block boundary of the duty and backup schedules."""
@@ -198,14 +255,24 @@ class CallDispatch:
         for k, t in enumerate(times.tolist()):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
-            self.roles = [h[k] for h in holders]
-            self.crew.dispatch()
+            before, self.roles = self.roles, [h[k] for h in holders]
+            # who left a role can now be called in; the new holders are offered as free roles
+            self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in self.roles and not self.busy[p]))
+
+    def returns(self):
+        """When a team member's absence ends, the waiting calls are offered them as a call-in."""
+        ends = sorted((e, p) for p in range(self.offset, self.offset + self.n_people) for e in self.spells[p][1])
+        for t, p in ends:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            if self.waiting and not self.busy[p]:
+                self.crew.dispatch((p,))
 
     def answer(self, i: int):
         """Report i's call goes down the chain, or waits. A generator for `yield from`: returns
         who took it (marked busy) and at which step."""
         self.in_gap[i] = all(who == NOBODY for who in self.roles)
-        who, step = self.pick(i)
+        who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
         if who == NOBODY:
             answered = self.env.event()
             self.waiting.append((i, answered))
@@ -257,4 +324,4 @@ class CallDispatch:
     def release(self, who: int) -> None:
         """`who` is free again: waiting calls may go to them."""
         self.busy[who] = False
-        self.crew.dispatch()
+        self.crew.dispatch((who,))

@@ -12,11 +12,11 @@ import numpy as np
 
 from csgsim.staff import absence, lines
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.streams import person_key, stream
+from csgsim.core.streams import mark_key, person_key, stream
 from csgsim.demand import uncertainty
 from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
-from csgsim.model.dispatch import ChainInputs
+from csgsim.model.dispatch import ChainInputs, Reach
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.leave import plan_leave
 from csgsim.staff.replanning import PLANNED, ReplanLog, replan
@@ -196,20 +196,23 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
     return primary, backup_schedules(primary, region, spells), log, plan_log
 
 
-def chain_inputs(region: Region, n_acute: int, seed: int, rep: int) -> ChainInputs:
-    """Per acute report: which off-duty people would be reached, and the delays of the steps.
+#: The marks of an acute report, in column order (more follow: one per watchful-waiting contact).
+ACUTE_MARKS = ("callback", "phone", "travel", "on_site", "day1_visit", "callin_delay", "neighbour_delay", "reach_key")
 
-    Drawn whether or not a step is on, from streams of their own, so that switching a step on
-    or off changes no other draw. Whether a person answers comes from that person's own stream
-    (keyed by their id), so a colleague's answers do not move when the team grows or shrinks.
+
+def chain_inputs(region: Region, marks: np.ndarray) -> ChainInputs:
+    """Per acute report: the call-in and neighbour delays, and who answers a call-in attempt.
+
+    All come from the report's own marks (drawn with its arrival), whether or not a step is
+    on, so switching a step on or off, or adding reports, changes no other report's draws.
+    Whether a person answers is keyed on the report's mark, the person's id and the attempt
+    (`dispatch.Reach`), so a colleague added or removed moves nobody else's answers.
     """
     esc = region.escalation
-    reached = np.empty((n_acute, len(region.people)), dtype=bool)
-    for i, p in enumerate(region.people):
-        reached[:, i] = stream(seed, rep, region.id, "callin_reach", person_key(p.id)).random(n_acute) < esc.callin_reach
-    rng = stream(seed, rep, region.id, "escalation")
-    return ChainInputs(reached, esc.callin_delay.quantile(rng.random(n_acute)),
-                       esc.neighbour_delay.quantile(rng.random(n_acute)),
+    reach = Reach([mark_key(u) for u in marks[:, ACUTE_MARKS.index("reach_key")].tolist()],
+                  [person_key(p.id) for p in region.people], esc.callin_reach)
+    return ChainInputs(reach, esc.callin_delay.quantile(marks[:, ACUTE_MARKS.index("callin_delay")]),
+                       esc.neighbour_delay.quantile(marks[:, ACUTE_MARKS.index("neighbour_delay")]),
                        esc.callin, esc.neighbour != "none",
                        esc.neighbour if esc.neighbour not in NEIGHBOURS else None)
 
@@ -224,7 +227,8 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     acute_rate, non_acute_rate = arrival_rates(plan, seed, rep)
     acute_t, u = sample_arrivals(acute_rate, region.acute.overdispersion_cv,
                                  lambda k: stream(seed, rep, rid, "acute_arrivals", k),
-                                 stream(seed, rep, rid, "acute_weeks"), 5 + len(pw.followup_days))
+                                 stream(seed, rep, rid, "acute_weeks"), len(ACUTE_MARKS) + len(pw.followup_days))
+    acute_marks = u
     acute = AcuteInputs(  # each report's durations come from its own marks (see sample_arrivals)
         arrival=acute_t,
         callback=pw.callback.quantile(u[:, 0]),
@@ -232,7 +236,7 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
         travel=pw.travel.quantile(u[:, 2]),
         on_site=pw.on_site.quantile(u[:, 3]),
         day1_visit=pw.day1_visit.quantile(u[:, 4]),
-        followup=pw.followup_duration.quantile(u[:, 5:]),
+        followup=pw.followup_duration.quantile(u[:, len(ACUTE_MARKS):]),
     )
     non_t, u = sample_arrivals(non_acute_rate, region.non_acute.overdispersion_cv,
                                lambda k: stream(seed, rep, rid, "non_acute_arrivals", k),
@@ -246,7 +250,7 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
-                        backups[1:], chain_inputs(region, acute_t.size, seed, rep), extra, planned=plan_log)
+                        backups[1:], chain_inputs(region, acute_marks), extra, planned=plan_log)
 
 
 def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,

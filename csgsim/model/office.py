@@ -3,12 +3,18 @@
 Acute work comes first: the contacts fill the time that day's call-outs left free in office
 hours, earliest due first, until the day's share of contracted hours is used. What does not
 fit waits, so an overloaded casemanager builds a backlog of late contacts.
+
+No contact blocks the queue: one that fits whole in none of the day's free intervals (it is
+longer than the office window, or call-outs cut the day into pieces too short for it) is done
+in pieces, starting in the current free interval, resumed after each call-out and on the next
+working days until done. Every piece is recorded (`pieces`), in office hours, between
+call-outs, on a day the person is present.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
+from heapq import heappop
 
 import numpy as np
 import simpy
@@ -16,6 +22,8 @@ import simpy
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.model.cases import Caseload
+
+_EPS = 1e-9
 
 
 class OfficeWork:
@@ -28,6 +36,7 @@ class OfficeWork:
         self.calendar = calendar
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
+        self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
 
     def days(self):
         """At the end of each working day: hand over the absent people's due contacts, then work."""
@@ -37,7 +46,7 @@ class OfficeWork:
             yield env.timeout(day * HOURS_PER_DAY + duty.office_end_hour - env.now)
             for p in people:
                 if cases.absent[p, day]:
-                    cases.hand_over_due(p, day)
+                    cases.hand_over_due(p, day, env.now)
             for p in people:
                 if not cases.absent[p, day]:
                     self.work_day(p, day)
@@ -58,27 +67,62 @@ class OfficeWork:
         return slots, sum(e - s for s, e in blocked)
 
     def work_day(self, person: int, day: int) -> None:
-        """Due contacts, earliest first, into the free slots while the next fits in the day's hours."""
+        """Due contacts, earliest first, into the free slots while the next fits in the day's hours.
+
+        A contact is started only if it fits in what is left of the day's share, or if the person
+        has done nothing today and had no call-out in office hours (so a contact longer than the
+        share is not put off for ever). It goes whole into the first free interval it fits in;
+        if it fits in none, it is done in pieces from the current interval on. A contact already
+        started continues first, whatever is left of the share.
+        """
         cases = self.cases
         queue = cases.queues[person]
-        if not queue or queue[0][0] > day:
+        if not queue or queue[0][0] > day:  # the heap's top, stale or not: nothing is due yet
             return
+        tasks = cases.tasks
+        index = queue[0][2]
+        if tasks[index].done or tasks[index].owner != person:  # a stale entry: find the real head
+            index = cases.head(person)
+            if index is None or tasks[index].due_day > day:
+                return
         duty = self.region.duty
         lo = day * HOURS_PER_DAY + duty.office_start_hour
         slots, taken = self.free_slots(person, lo, day * HOURS_PER_DAY + duty.office_end_hour)
         budget = self.region.people[person].hours_per_week / 5 - taken
+        if not slots:
+            return
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
-        while queue and queue[0][0] <= day and k < len(slots):
-            task = cases.tasks[queue[0][2]]
-            if task.duration > budget and not fresh:  # no time left today for the next contact
+        pieces = self.pieces
+        while True:
+            task = tasks[index]
+            if task.due_day > day or (not task.started and task.left > budget and not fresh):
                 return
-            start, end = slots[k]
-            if task.duration > end - start:  # does not fit before the next call-out: try later
-                k += 1
-                continue
             fresh = False
-            heapq.heappop(queue)
-            task.start = start
-            slots[k] = (start + task.duration, end)
-            budget -= task.duration
-            cases.finish(task, day)
+            start, end = slots[k]
+            left = task.left
+            if not task.started:
+                if left > end - start:  # whole into the first interval it fits in, else in pieces from here
+                    k = next((j for j in range(k + 1, len(slots)) if slots[j][1] - slots[j][0] >= left), k)
+                    start, end = slots[k]
+                task.start, task.started = start, True
+            piece = left if left <= end - start else end - start
+            stop = start + piece
+            task.left = left - piece
+            budget -= piece
+            pieces.append((index, person, start, stop))
+            if task.left <= _EPS:
+                heappop(queue)  # the task done is the heap's top (head dropped the stale entries above it)
+                cases.finish(index, day, stop)
+            if stop < end - _EPS:
+                slots[k] = (stop, end)
+            else:
+                k += 1
+                if k == len(slots):
+                    return
+            if not queue:
+                return
+            index = queue[0][2]
+            if tasks[index].done or tasks[index].owner != person:
+                index = cases.head(person)
+                if index is None:
+                    return

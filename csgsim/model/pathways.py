@@ -7,7 +7,8 @@ Two kinds of work compete for a casemanager, each in its own part:
 * **Office work** (`office`): non-acute intakes, watchful-waiting contacts and day-1 visits,
   done by the case's owner in office hours from their contracted CSG hours, after the day's
   call-outs, while the next contact fits in what is left of the day's share (a contact longer
-  than the whole share is done on a day with nothing else, so it is never put off for ever).
+  than the whole share is done on a day with nothing else; one longer than any free interval
+  is done in pieces over several: none is put off for ever or blocks the queue).
   Which contacts each case still needs, and who owns it, is `cases`.
 
 This module tells the two pathways as processes and wires the parts on one environment. The
@@ -17,6 +18,7 @@ model reads sampled inputs and writes records; it draws no random numbers itself
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import simpy
@@ -109,14 +111,23 @@ class Records:
     task_case: np.ndarray  # acute report i, or n_acute + non-acute report j
     task_owner: np.ndarray  # who did it (or holds it at the horizon)
     task_due_day: np.ndarray
-    task_start: np.ndarray  # NaN: not done by the horizon
+    task_start: np.ndarray  # start of the first piece; NaN: not done by the horizon
     task_duration: np.ndarray
+    task_end: np.ndarray  # end of the last piece (a contact may be done in pieces); NaN: not done
     eng_person: np.ndarray  # call-out engagements
     eng_start: np.ndarray
     eng_end: np.ndarray
     eng_report: np.ndarray
     eng_role: np.ndarray  # the step in which the call-out was taken
     eng_region: np.ndarray  # the region whose report it was (another one via a shared line)
+    work_task: np.ndarray  # every piece of office work: the task (index into task_*), who, start, end
+    work_person: np.ndarray
+    work_start: np.ndarray
+    work_end: np.ndarray
+    handover_case: np.ndarray  # every hand-over during an absence, in time order: the case, when,
+    handover_time: np.ndarray  # from whom and to whom
+    handover_from: np.ndarray
+    handover_owner: np.ndarray
 
 
 class RegionModel:
@@ -163,10 +174,13 @@ class RegionModel:
         who, step = yield from calls.answer(i)
         yield env.timeout(calls.call_out(i, who, step))
         calls.release(who)
-        # Watchful waiting: the responder owns the case, unless someone from outside answered.
+        # Watchful waiting: the responder owns the case, unless someone from outside answered or
+        # the coordinator answered other than as backup (docs/model.md section 9).
         report_day = int(arrival // HOURS_PER_DAY)
         local = who - calls.offset
-        owner = local if 0 <= local < calls.n_people else self.cases.least_loaded(report_day)
+        cms = self.cases.casemanagers
+        own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
+        owner = local if own else self.cases.least_loaded(report_day)
         acute = self.inp.acute
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, acute.day1_visit[i])]
         contacts += [(FOLLOWUP, report_day + d, acute.followup[i, k])
@@ -188,6 +202,8 @@ class RegionModel:
     def start(self) -> None:
         env, calls = self.env, self.calls
         env.process(calls.duty_changes())
+        if calls.callin:
+            env.process(calls.returns())
         env.process(self.acute_arrivals())
         env.process(self.nonacute_arrivals())
         env.process(self.office.days())
@@ -205,7 +221,10 @@ class RegionModel:
         calls.answered[calls.answered >= horizon] = np.nan
         owner = np.array(cases.owner, dtype=np.int64)
         tasks = cases.tasks
-        e = np.array(calls.engagements, dtype=float).reshape(-1, 6)
+        e = _table(calls.engagements, 6)
+        w = _table(self.office.pieces, 4)
+        h = _table(cases.handovers, 4)
+        end = np.array([k.end for k in tasks], dtype=float)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=calls.contact,
@@ -219,19 +238,34 @@ class RegionModel:
             nonacute_arrival=self.inp.non_acute.arrival,
             nonacute_intake=cases.intake,
             nonacute_owner=owner[cases.n_acute:],
-            task_kind=np.array([t.kind for t in tasks], dtype=np.int8),
-            task_case=np.array([t.case for t in tasks], dtype=np.int64),
-            task_owner=np.array([t.owner for t in tasks], dtype=np.int64),
-            task_due_day=np.array([t.due_day for t in tasks], dtype=np.int64),
-            task_start=np.array([t.start for t in tasks], dtype=float),
-            task_duration=np.array([t.duration for t in tasks], dtype=float),
+            task_kind=np.array([k.kind for k in tasks], dtype=np.int8),
+            task_case=np.array([k.case for k in tasks], dtype=np.int64),
+            task_owner=np.array([k.owner for k in tasks], dtype=np.int64),
+            task_due_day=np.array([k.due_day for k in tasks], dtype=np.int64),
+            task_start=np.where(np.isnan(end), np.nan, np.array([k.start for k in tasks], dtype=float)),  # begun, not done: open
+            task_duration=np.array([k.duration for k in tasks], dtype=float),
+            task_end=end,
             eng_person=e[:, 0].astype(np.int64),
             eng_start=e[:, 1],
             eng_end=e[:, 2],
             eng_report=e[:, 3].astype(np.int64),
             eng_role=e[:, 4].astype(np.int8),
             eng_region=np.array(calls.crew.region_ids, dtype=object)[e[:, 5].astype(np.int64)],
+            work_task=w[:, 0].astype(np.int64),
+            work_person=w[:, 1].astype(np.int64),
+            work_start=w[:, 2],
+            work_end=w[:, 3],
+            handover_case=h[:, 0].astype(np.int64),
+            handover_time=h[:, 1],
+            handover_from=h[:, 2].astype(np.int64),
+            handover_owner=h[:, 3].astype(np.int64),
         )
+
+
+def _table(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows of numbers as a (rows, width) float array (np.fromiter: much faster than np.array
+    on a list of tuples)."""
+    return np.fromiter(chain.from_iterable(rows), dtype=float, count=width * len(rows)).reshape(-1, width)
 
 
 def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInputs]) -> list[Records]:

@@ -14,8 +14,10 @@ TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
 class Task:
     """One contact: what, for which case, who holds it, when it is due and how long it takes.
 
-    `owner` changes when an absent person's due contact is handed to a colleague; `start`
-    stays NaN until the contact is done.
+    `owner` changes when an absent person's due contact is handed to a colleague. A contact
+    may be done in pieces (a call-out interrupts it, or it is longer than the free office
+    time of a day): `start` is the start of its first piece (NaN until started), `left` the
+    hours still to do, and `end` the end of its last piece (NaN until `done`).
     """
 
     kind: int
@@ -23,4 +25,8 @@ class Task:
     owner: int
     due_day: int
     duration: float
+    left: float
     start: float = math.nan
+    end: float = math.nan
+    started: bool = False
+    done: bool = False

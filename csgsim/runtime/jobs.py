@@ -86,7 +86,7 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
         "rep": rep, "region": region_id, "report": rec.task_case,
         "kind": np.array(TASK_KINDS, dtype=object)[rec.task_kind],
         "person": name(rec.task_owner), "due_h": rec.task_due_day * float(HOURS_PER_DAY),
-        "start_h": rec.task_start, "end_h": rec.task_start + rec.task_duration,
+        "start_h": rec.task_start, "end_h": rec.task_end,
     })
     callouts = pd.DataFrame({
         "rep": rep, "region": region_id, "report": rec.eng_report, "person": name(rec.eng_person),

@@ -7,8 +7,9 @@ summer blocks rotate between years (whoever went first this summer goes later ne
 Blocks start on Saturdays, as school holidays do. The coordinator plans their own leave too;
 the rule counts the casemanagers, who carry the duty.
 
-The plan draws only from the person's own stream (`rngs(person)`), so a person's leave does
-not move because another stream or the team size changed, except where the rule makes it.
+The plan draws only from the person's own stream (`rngs(person)`): their place in the summer
+rotation and the order of their other blocks. So a person's leave does not move because
+another stream or the team size changed, except where the rule makes it.
 """
 
 from __future__ import annotations
@@ -54,15 +55,15 @@ class _Year:
         self.own[person, start : start + length] = True
 
 
-def _summer(year: _Year, order: list[int], weeks: int, holiday: tuple[date, date]) -> None:
-    """Summer blocks: the q-th in this year's order prefers the q-th staggered start in the
+def _summer(year: _Year, order: list[int], slot: dict[int, int], weeks: int, holiday: tuple[date, date]) -> None:
+    """Summer blocks, in `order`: each person prefers the start `slot[person]` weeks into the
     holiday, then the nearest start that keeps the rule, inside the holiday first."""
     length = 7 * weeks
     h0, h1 = ((d - year.first).days for d in holiday)
     inside = list(range(h0, h1 - length + 1, 7))
     outside = sorted(set(year.saturdays.tolist()) - set(inside), key=lambda s: (abs(s - h0), s))
-    for q, person in enumerate(order):
-        target = inside[min(q * weeks % SUMMER_WEEKS, len(inside) - 1)]
+    for person in order:
+        target = inside[min(slot[person], len(inside) - 1)]
         ranked = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
         _place(year, person, ranked, length, f"the {weeks}-week summer block")
 
@@ -121,11 +122,17 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
     block = max(1, int(round(7 * params.block_weeks)))
     person, start, end = [], [], []
     last = calendar.start + timedelta(days=calendar.days - 1)
+    # Each person's place in the summer rotation is their own draw, not their position in the
+    # team: a colleague added or removed moves nobody's leave, except where the rule makes it.
+    phase = [rngs(p).random() for p in range(n_people)]
     for y in range(calendar.start.year, last.year + 1):
         year = _Year(y, n_people, casemanagers, params.max_at_once)
-        order = [(i + y) % casemanagers for i in range(casemanagers)] + list(range(casemanagers, n_people))
+        # the holiday holds `slots` whole summer blocks; each summer everyone's moves one later (cyclically)
+        slots = max(1, SUMMER_WEEKS // max(1, params.summer_weeks))
+        slot = {p: (int(phase[p] * slots) + y) % slots * params.summer_weeks for p in range(n_people)}
+        order = sorted(range(casemanagers), key=lambda p: (slot[p], phase[p])) + list(range(casemanagers, n_people))
         if params.summer_weeks:
-            _summer(year, order, params.summer_weeks, school_summer_holiday(y, params.school_region))
+            _summer(year, order, slot, params.summer_weeks, school_summer_holiday(y, params.school_region))
         _spread(year, order, total - summer, block, rngs)
         offset = calendar.hour_of(year.first) + day_start
         for who in range(n_people):

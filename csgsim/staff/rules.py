@@ -203,7 +203,9 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
     if rule == "duties_16w":
         counts = _window_counts(d_person, d_start, HOURS_16W, n_people, horizon)
         return (counts > ruleset.max_duties_per_16w).sum(axis=1)
-    return episodes  # work_24h
+    if rule == "work_24h":
+        return episodes
+    raise ValueError(f"unknown working-time rule {rule!r}; known: {', '.join(DUTY_RULES + WORK_RULES)}")
 
 
 def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int

@@ -37,7 +37,7 @@ def test_a_hand_over_moves_the_case_hours_as_documented():
                   handover_case=[0], handover_time=[41.0], handover_from=[0], handover_owner=[1])
     _, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, sc.norms)
     window = plan.calendar.horizon
-    got = persons["active_caseload"].to_numpy()[:3] * window
+    got = np.asarray(persons["active_caseload"])[:3] * window
     assert got == pytest.approx([31.0, 29.0, 0.0])
 
 

@@ -70,8 +70,9 @@ PR_SET_PDEATHSIG = 1
 
 def _start_worker(parent: int) -> None:
     """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker),
-    and die with the parent."""
+    end on SIGTERM (not the command line's handler, inherited through fork), and die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
 
 
@@ -87,7 +88,7 @@ def _stop(pool: ProcessPoolExecutor, interrupted: bool) -> None:
     once (their batches are lost either way) instead of waiting for their tasks to finish."""
     if interrupted:
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            proc.terminate()
+            proc.kill()
     pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -92,7 +92,7 @@ def interval_text(value: float, lo: float, hi: float, unit: str, as_range: bool)
 
 def print_tables(result: RunResult, console: Any) -> None:
     """Three tables, one row per region: acute delays, non-acute work, load and coverage."""
-    from rich.markup import escape
+    from csgsim.ui.markup import escape
     from rich.table import Table
 
     summary = result.region_summary()

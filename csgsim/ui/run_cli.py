@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
+from csgsim.core.text import safe
 from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt,
                            app, check_plot_file, fail, load_scenario, needs_out, progress_bar, replications_option,
                            stdout_console)
@@ -154,15 +155,15 @@ def validate(
         inputs.check(sc)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{sc.source}: valid. {sc.name}; {len(sc.regions)} regions, {len(sc.events)} events, "
+    typer.echo(f"{safe(sc.source)}: valid. {safe(sc.name)}; {len(sc.regions)} regions, {len(sc.events)} events, "
                f"{sc.start} + {sc.days} days")
     for rid, r in sc.regions.items():
-        typer.echo(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
-                   f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}")
+        typer.echo(safe(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
+                        f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}"))
     assumed = sum(v.startswith("assumption") for v in sc.provenance.values())
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
     for key, text in sc.provenance.items():
-        typer.echo(f"  {key}: {text}")
+        typer.echo(f"  {safe(key)}: {safe(text)}")
 
 
 @app.command()
@@ -206,7 +207,7 @@ def experiment(
         with keeping(lambda: f"{folder.batch_count()} finished batches are kept in {folder.path}; {resume_line}"), \
                 folder, make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
             task = bar.add_task("experiment", total=total)
-            typer.echo(f"{exp.name}: {len(exp.variants)} variants x {exp.replications} replications on "
+            typer.echo(f"{safe(exp.name)}: {len(exp.variants)} variants x {exp.replications} replications on "
                        f"{backend.label}; results in {folder.path}", err=True)
             result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
     except CsgsimError as exc:

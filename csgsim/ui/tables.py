@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich.markup import escape
+from csgsim.ui.markup import escape
 from rich.table import Table
 
 from csgsim.analysis.metrics import REGION_METRICS

@@ -378,9 +378,9 @@ def test_events_never_lift_demand_over_the_level_cap(tmp_path_factory, effect, l
     """A level and a campaign effect: accepted exactly when the effect is above -1 and the
     rate at the campaign's height stays within 20,000 reports a year."""
     data = copy.deepcopy(SMALL)
-    data["regions"]["zeeland"]["demand"]["acute"]["level"] = level
+    data["regions"]["zeeland"]["demand"]["acute"].update({"level": level, "growth_per_year": 0.0})
     data["events"] = [{"name": "c", "kind": "campaign", "start": date(2025, 1, 5), "end": date(2025, 1, 12),
-                       "effect": effect}]
+                       "effect": effect, "types": ["acute"]}]
     res = validated(tmp_path_factory, data, "event cap")
     assert (res.exit_code == 0) == (effect > -1 and level * (1 + max(effect, 0)) <= 20_000), res.output
 

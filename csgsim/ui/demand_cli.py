@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
+from csgsim.core.text import safe
 from csgsim.ui.app import (MAX_SEED, ScenarioOpt, SeedOpt, app, check_new_file, check_plot_file, fail, load_scenario,
                            needs_out, replications_option, stdout_console)
 
@@ -72,7 +73,7 @@ def demand(
                 raise fail(f"--plot {exc}") from None
             except OSError as exc:
                 raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-            typer.echo(f"wrote {plot}", err=True)
+            typer.echo(safe(f"wrote {plot}"), err=True)
     years = range(first.year, outlook_to + 1)
     if years:
         ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
@@ -89,7 +90,7 @@ def _write_text(path: Path, text: str) -> None:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    typer.echo(f"wrote {path}", err=True)
+    typer.echo(safe(f"wrote {path}"), err=True)
 
 
 UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit only the data up to this year.")]

@@ -124,7 +124,7 @@ def run_into(sc, n: int, seed: int, workers: int | None, scheduler: str | None, 
         if writer is not None:
             writer.close()
         report.write_outputs(result, folder.staging, csv=csv, streamed=writer.names if writer else None)
-        typer.echo(f"wrote {len(folder.publish())} files to {out}", err=True)
+        typer.echo(safe(f"wrote {len(folder.publish())} files to {out}"), err=True)
         kept.remove()
     return result
 
@@ -139,7 +139,7 @@ def draw_plot(result, plot: Path) -> None:
         raise fail(f"--plot {exc}") from None
     except OSError as exc:
         raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-    typer.echo(f"wrote {plot}", err=True)
+    typer.echo(safe(f"wrote {plot}"), err=True)
 
 
 @app.command()

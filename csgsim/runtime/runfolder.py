@@ -29,17 +29,13 @@ import pandas as pd
 
 from csgsim.analysis.metrics import DELAYS
 from csgsim.core import atomic
-from csgsim.core.errors import CsgsimError
 from csgsim.core.text import first_few
+from csgsim.runtime.locks import FolderLock, RunFolderError
 from csgsim.runtime.provenance import versions
 
 #: Environment variable for tests: kill this process (SIGKILL) right after it has written that
 #: many batches, so an interrupted run can be tested without depending on timing.
 STOP_AFTER_BATCHES = "CSGSIM_TEST_STOP_AFTER_BATCHES"
-
-
-class RunFolderError(CsgsimError):
-    """A run folder cannot be started or resumed (it holds another run, or something else)."""
 
 
 def named(path: str | Path) -> Path:
@@ -52,47 +48,6 @@ def named(path: str | Path) -> Path:
     return path
 
 
-class FolderLock:
-    """An exclusive lock on a hidden file beside a run folder, removed again on release.
-
-    `flock` on the file; the holder unlinks it before letting go, and a taker checks that the
-    file it locked is still the one under the name (else a holder removed it in between, and it
-    tries once more), so no lock file is left behind and no two writers ever both hold one.
-    """
-
-    def __init__(self, path: Path):
-        import fcntl
-
-        self.path = path
-        for _ in range(10):
-            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o666)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                raise RunFolderError(f"{path.parent / path.name[1:-len(LOCK_TAG) - 1]} is in use by another "
-                                     "csgsim run; wait for it to finish or choose another output folder") from None
-            try:
-                same = os.stat(path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                self._fd: int | None = fd
-                return
-            os.close(fd)  # the previous holder removed the file after we opened it: take the new one
-        raise RunFolderError(f"{path}: could not take the lock; try again")
-
-    def release(self) -> None:
-        if self._fd is not None:
-            self.path.unlink(missing_ok=True)
-            os.close(self._fd)
-            self._fd = None
-
-
-#: Last part of the name of a run folder's lock file (.NAME.csgsim-lock, beside the folder).
-LOCK_TAG = "csgsim-lock"
-
-
 def lock(path: Path) -> FolderLock:
     """Hold the lock of run folder `path` (a hidden file beside it) or refuse at once.
 
@@ -102,7 +57,7 @@ def lock(path: Path) -> FolderLock:
     """
     path = named(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return FolderLock(path.with_name(f".{path.name}.{LOCK_TAG}"))
+    return FolderLock(path)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:

@@ -55,7 +55,7 @@ def test_out_writes_tables_and_manifest(tmp_path):
     reports = pd.read_parquet(out / "reports.parquet")
     assert set(reports["rep"]) == {0, 1} and reports["status"].notna().all()
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert left == [".res.csgsim-lock"]  # no temporary left behind, only the (empty) lock file
+    assert left == []  # no temporary, no kept batches and no lock file left behind (issue 22)
 
 
 @pytest.mark.parametrize(

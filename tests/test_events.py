@@ -15,9 +15,14 @@ START = date(2025, 1, 1)
 DAYS = 365
 
 
+#: Reports per hour of the flat scenario: low enough that the largest events drawn here keep the
+#: rate under the level cap (limits.MAX_LEVEL), which refuses a higher one.
+RATE = 0.01
+
+
 def flat_scenario(events):
-    """One report per hour, flat over the year, so extra reports are easy to integrate by hand."""
-    region = region_data(acute=365 * 24, non_acute=365 * 24)
+    """RATE reports per hour, flat over the year, so extra reports are easy to integrate by hand."""
+    region = region_data(acute=365 * 24 * RATE, non_acute=365 * 24 * RATE)
     for kind in ("acute", "non_acute"):
         region["demand"][kind].update({"profile": "flat", "level_year": 2025, "growth_per_year": 0.0,
                                        "seasonality": [1.0] * 12})
@@ -25,10 +30,10 @@ def flat_scenario(events):
 
 
 def added(events, kind="acute"):
-    """Expected extra reports over the horizon, and the multiplier per hour."""
+    """Expected extra reports over the horizon at one report an hour, and the multiplier per hour."""
     sc = flat_scenario(events)
-    rate = demand.intensity(sc, "x", kind)
-    return rate.sum() - DAYS * 24, rate
+    m = demand.intensity(sc, "x", kind) / RATE
+    return m.sum() - DAYS * 24, m
 
 
 def hours_from_start(d):

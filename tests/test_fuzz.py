@@ -306,3 +306,110 @@ def test_odd_command_lines_exit_0_or_2(odd_files, tmp_path_factory, data):
         invoke(args, "command line")
     finally:
         os.chdir(cwd)
+
+
+# --- issue 22: one generated test per class of the second pass --------------------------------
+
+SMALL = BASES["zeeland.toml"]
+CONTROL = st.characters(codec="utf-8", categories=["Cc"])
+ANY_TEXT = st.text(st.one_of(st.characters(codec="utf-8", exclude_categories=["Cs"]), CONTROL), max_size=20)
+
+
+def validated(tmp_path_factory: Any, data: dict[str, Any], kind: str) -> Any:
+    path = tmp_path_factory.mktemp("fuzz22") / "model.toml"
+    path.write_text(tomlkit.dumps(data), encoding="utf-8")
+    res = invoke(["validate", str(path)], kind)
+    assert not any(ord(c) < 32 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in res.output), res.output
+    return res
+
+
+@WHOLE_TEST
+@seeded
+@FUZZ
+@given(value=st.one_of(ANY_TEXT, st.integers(), st.floats(), st.booleans(), st.lists(st.integers(), max_size=3),
+                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+       key=st.sampled_from(["source", "assumption"]))
+def test_provenance_is_non_empty_text_and_shown_safely(tmp_path_factory, value, key):
+    """Any provenance value: accepted exactly when it is non-empty text, and never shown raw."""
+    data = copy.deepcopy(SMALL)
+    data["norms"]["acute_contact_minutes"] = {"value": 30, key: value}
+    res = validated(tmp_path_factory, data, "provenance")
+    assert (res.exit_code == 0) == (isinstance(value, str) and bool(value.strip())), (value, res.output)
+
+
+@WHOLE_TEST
+@seeded
+@FUZZ
+@given(name=ANY_TEXT, where=st.sampled_from(["scenario", "region", "event"]))
+def test_names_are_one_line_of_text_and_shown_safely(tmp_path_factory, name, where):
+    """Any name: accepted exactly when not blank and free of control characters; never shown raw."""
+    data = copy.deepcopy(SMALL)
+    if where == "scenario":
+        data["scenario"]["name"] = name
+    elif where == "region":
+        data["regions"]["zeeland"]["name"] = name
+    else:
+        data["events"] = [{"name": name, "kind": "level", "start": date(2025, 1, 10), "effect": 0.1}]
+    res = validated(tmp_path_factory, data, "name")
+    ok = bool(name.strip()) and not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in name)
+    assert (res.exit_code == 0) == ok, (repr(name), res.output)
+
+
+@WHOLE_TEST
+@seeded
+@FUZZ
+@given(days=st.lists(st.integers(1, 60), min_size=1, max_size=6),
+       order=st.lists(st.sampled_from(["zl-cm1", "zl-cm2", "zl-cm3"]), max_size=4))
+def test_lists_where_identity_matters_refuse_duplicates(tmp_path_factory, days, order):
+    """followup_days and next_in_line: accepted exactly when no entry repeats."""
+    data = copy.deepcopy(SMALL)
+    data["defaults"]["pathway"]["followup_days"] = days
+    data["regions"]["zeeland"]["replan"] = {"next_in_line": order}
+    res = validated(tmp_path_factory, data, "duplicates")
+    assert (res.exit_code == 0) == (len(set(days)) == len(days) and len(set(order)) == len(order)), res.output
+
+
+@WHOLE_TEST
+@seeded
+@FUZZ
+@given(effect=st.one_of(st.floats(-2, 1000, allow_nan=False), st.sampled_from([-1.0, 0.0, 1000.0])),
+       level=st.floats(1, 20_000, allow_nan=False))
+def test_events_never_lift_demand_over_the_level_cap(tmp_path_factory, effect, level):
+    """A level and a campaign effect: accepted exactly when the effect is above -1 and the
+    rate at the campaign's height stays within 20,000 reports a year."""
+    data = copy.deepcopy(SMALL)
+    data["regions"]["zeeland"]["demand"]["acute"].update({"level": level, "growth_per_year": 0.0})
+    data["events"] = [{"name": "c", "kind": "campaign", "start": date(2025, 1, 5), "end": date(2025, 1, 12),
+                       "effect": effect, "types": ["acute"]}]
+    res = validated(tmp_path_factory, data, "event cap")
+    assert (res.exit_code == 0) == (effect > -1 and level * (1 + max(effect, 0)) <= 20_000), res.output
+
+
+@WHOLE_TEST
+@seeded
+@FUZZ
+@given(line=st.one_of(
+    st.tuples(st.just("--workers"), st.sampled_from(["1", "2", "64", "1024", "99999999"])),
+    st.tuples(st.just("--scheduler"), st.one_of(st.sampled_from(["tcp://", "tcp://[::1", "tcp://:", "tcp://h",
+                                                                 "tcp://h:0", "tcp://h:70000", "udp://h:1"]),
+                                                st.text(max_size=10).filter(lambda t: t != "local"))),
+    st.tuples(st.sampled_from(["--csv", "--overwrite", "--no-records", "--resume"]), st.just(None))),
+    command=st.sampled_from(["run", "whatif", "costs"]))
+def test_bounded_options_exit_0_or_2_with_a_message(odd_files, tmp_path_factory, line, command):
+    """Workers beyond the cap run capped, malformed scheduler addresses and --out-only flags
+    without --out are one-line errors; never a traceback."""
+    name, value = line
+    if command != "run" and value is None:
+        return
+    args = [command, "-s", odd_files["small.toml"], "-n", "2", name, *([value] if value is not None else [])]
+    args += ["--absent", "zl-cm1:2025-01-05:1w"] if command == "whatif" else []
+    cwd = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    try:
+        res = invoke(args, "bounded option")
+    finally:
+        os.chdir(cwd)
+    if name == "--scheduler" or value is None:
+        assert res.exit_code == 2 and res.stderr.startswith("error:"), res.output
+    else:
+        assert res.exit_code == 0, res.output

@@ -29,21 +29,23 @@ def wait_for(proc: subprocess.Popen, ready, limit: float = 60.0) -> None:
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_interrupted_run_says_nothing_was_written_and_leaves_nothing(tmp_path, signum, code):
-    """A run stopped half-way prints one line naming the untouched --out folder, exits 128+signal,
-    and leaves no staging folder (an earlier result there would be intact)."""
+def test_interrupted_run_keeps_its_batches_and_says_how_to_resume(tmp_path, signum, code):
+    """A run stopped half-way prints one line naming the kept batches and the --resume command,
+    exits 128+signal, leaves --out untouched (an earlier result there would be intact), no
+    staging folder and no lock file."""
     model = small_model(tmp_path)
     proc = start(["run", "-s", str(model), "-n", "100000", "--workers", "1", "--out", "res"], tmp_path)
-    wait_for(proc, lambda: any(p.name.endswith("csgsim-tmp") for p in tmp_path.iterdir()))
-    time.sleep(0.3)
+    kept = tmp_path / ".res.csgsim-partial" / "batches"
+    wait_for(proc, lambda: kept.is_dir() and len(list(kept.glob("[!.]*.pkl"))) >= 2)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
-    lines = err.strip().splitlines()
-    assert lines == ["interrupted: nothing was written to res: results are written only when every "
-                     "replication has finished; run the command again"]
-    assert not (tmp_path / "res").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith("csgsim-tmp")]
+    count = len(list(kept.glob("*.pkl")))
+    assert err.strip().splitlines() == [f"interrupted: {count} finished batches are kept in .res.csgsim-partial; "
+                                        f"complete the run with: csgsim run -s {model} -n 100000 --workers 1 "
+                                        "--out res --resume"]
+    assert count >= 2 and not (tmp_path / "res").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".res.csgsim-partial"]
 
 
 @pytest.mark.timeout(120)

@@ -38,8 +38,8 @@ def run_out(tmp_path: Path, out: Path, *extra: str):
 
 
 def hidden_leftovers(folder: Path) -> list[str]:
-    """Hidden entries other than lock files (which are empty and stay, as lock files do)."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith("csgsim-lock"))
+    """Hidden entries: temporaries, kept batches, lock files (issue 22: none should stay)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
 def test_out_refuses_a_folder_with_a_users_file(tmp_path):

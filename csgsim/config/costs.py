@@ -75,7 +75,7 @@ def _scheme(name: str, r: Any) -> Scheme:
     sur.done()
     scheme = Scheme(
         name=name,
-        label=r.text("label", default=name),
+        label=r.name("label", default=name),
         allowance_per_hours=r.number("allowance_per_hours", lo=0.0, lo_open=True, hi=1000.0),
         allowance_hours=allowance,
         surcharge=surcharge,

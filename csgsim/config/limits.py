@@ -44,6 +44,8 @@ MAX_HOURS_PER_WEEK = 60.0
 #: Ids of regions and people: letters, digits, `-`, `_`, `.`; no `:` (the --absent separator),
 #: no spaces or markup, so every id can be typed on a command line and printed as it is.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: Longest name (of a scenario, region, event, line): one line of a table.
+MAX_NAME = 200
 ID_RULE = "an id is 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 
@@ -85,7 +87,23 @@ def check_scenario(sc: Scenario) -> None:
                         f"{sc.source}: regions.{rid}.demand.{kind}: level {demand.level:g} in {demand.level_year} "
                         f"with growth_per_year {demand.growth_per_year:g} gives {level:g} reports in {year}; "
                         f"allowed at most {MAX_LEVEL:g} a year")
+                check_event_peak(sc, rid, kind, level, year)
     check_people(sc)
+
+
+def check_event_peak(sc: Scenario, rid: str, kind: str, level: float, year: int) -> None:
+    """The events' largest uplift keeps a region's rate under MAX_LEVEL a year: events multiply
+    the rate by 1 + effect each, so a campaign of effect 1,000 cannot get round the level cap."""
+    factor, names = 1.0, []
+    for ev in sc.events:
+        if (not ev.regions or rid in ev.regions) and kind in ev.types:
+            top = max(ev.effect, ev.effect_high if ev.effect_high is not None else ev.effect, 0.0)
+            factor *= 1.0 + top
+            names += [ev.name] if top > 0 else []
+    if not level * factor <= MAX_LEVEL:
+        raise ScenarioError(f"{sc.source}: regions.{rid}.demand.{kind}: level {level:g} in {year} with the events "
+                            f"{', '.join(map(repr, names))} at their height comes to {level * factor:,.0f} reports "
+                            f"a year; allowed at most {MAX_LEVEL:g} (lower the events' effect)")
 
 
 def outside(sc: Scenario, rid: str, absence: Any) -> str | None:

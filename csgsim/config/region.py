@@ -148,11 +148,11 @@ def _pathway(r: TableReader) -> Pathway:
         on_site=r.dist("on_site"),
         day1_visit=r.dist("day1_visit"),
         followup_days=tuple(int(x) for x in r.numbers("followup_days", integer=True, lo=1,
-                                                      hi=limits.MAX_FOLLOWUP_DAYS)),
+                                                      hi=limits.MAX_FOLLOWUP_DAYS, unique=True)),
         followup_duration=r.dist("followup_duration"),
         intake_duration=r.dist("intake_duration"),
         nonacute_followup_days=tuple(int(x) for x in r.numbers("nonacute_followup_days", integer=True, lo=1,
-                                                               hi=limits.MAX_FOLLOWUP_DAYS)),
+                                                               hi=limits.MAX_FOLLOWUP_DAYS, unique=True)),
     )
     r.done()
     return p
@@ -180,7 +180,7 @@ def _staffing(r: TableReader, people: tuple[Person, ...], backup: str) -> Staffi
     policy = rp.choice("policy", POLICIES, default="spread")
     if policy == "backup" and backup not in ("coordinator", "external"):
         raise rp.fail("policy", policy, f"needs a backup of kind coordinator or external (this region: {backup})")
-    order = rp.strings("next_in_line", tuple(ids), default=[])
+    order = rp.strings("next_in_line", tuple(ids), default=[], unique=True)
     rp.done()
     leave = _leave(r.table("leave"), sum(p.role == "casemanager" for p in people))
     return Staffing(params, scripted, rules, job, policy, order, leave)
@@ -203,7 +203,12 @@ def _scripted(r: TableReader, ids: list[str]) -> tuple[ScriptedAbsence, ...]:
         days = a.number("days", default=0, lo=0.0, hi=limits.MAX_DAYS)
         if leaves == bool(weeks or days):
             raise a.fail("leaves", leaves, "give either leaves = true or a length in weeks or days")
-        scripted.append(ScriptedAbsence(person, start, None if leaves else int(round(days + 7 * weeks))))
+        length = None if leaves else int(round(days + 7 * weeks))
+        if length == 0:
+            raise a.fail("days" if days else "weeks", days or weeks, "an absence lasts at least 1 day")
+        if any(s.person == person and s.start == start for s in scripted):
+            raise a.fail("start", start, f"{person} already has an absence from that day; give each once")
+        scripted.append(ScriptedAbsence(person, start, length))
         a.done()
     return tuple(scripted)
 
@@ -254,7 +259,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile], costs: CostP
     backup_r.done()
     region = Region(
         id=rid,
-        name=r.text("name", default=rid),
+        name=r.name("name", default=rid),
         acute=acute,
         non_acute=non_acute,
         people=people,

@@ -87,8 +87,9 @@ def _profiles(top: TableReader) -> dict[str, Profile]:
 def _norms(top: TableReader) -> Norms:
     nr = top.table("norms")
     norms = Norms(
-        acute_contact_minutes=nr.number("acute_contact_minutes", lo=0.0, hi=limits.MAX_NORM_MINUTES),
-        acute_attendance_minutes=nr.number("acute_attendance_minutes", lo=0.0, hi=limits.MAX_NORM_MINUTES),
+        acute_contact_minutes=nr.number("acute_contact_minutes", lo=0.0, lo_open=True, hi=limits.MAX_NORM_MINUTES),
+        acute_attendance_minutes=nr.number("acute_attendance_minutes", lo=0.0, lo_open=True,
+                                           hi=limits.MAX_NORM_MINUTES),
         intake_working_days=nr.number("intake_working_days", integer=True, lo=0, hi=limits.MAX_WORKING_DAYS),
         followup_tolerance_working_days=nr.number("followup_tolerance_working_days", integer=True, lo=0,
                                                   hi=limits.MAX_WORKING_DAYS),
@@ -126,7 +127,8 @@ def _regions(top: TableReader, profiles: dict[str, Profile]) -> dict[str, Region
             raise ScenarioError(f"{top.source}: region id {rid!r} in [regions.ID] is not allowed; {limits.ID_RULE}")
         if not isinstance(body, dict):
             raise reg_r.fail(rid, body, "expected a table [regions.ID]")
-        regions[rid] = read_region(rid, _merge(defaults, body), top, profiles, costs)
+        regions[rid] = read_region(rid, _merge(defaults, body, (top.source, "defaults", f"regions.{rid}")), top,
+                                   profiles, costs)
     reg_r.done()
     escalation.check_neighbours(regions, top.source)
     return regions
@@ -140,25 +142,25 @@ def _event(r: TableReader, regions: dict[str, Region]) -> Event:
         raise ScenarioError(f"{r.source}: {r.key('end')} is missing; a campaign needs an end date")
     if end is not None and end <= start:
         raise r.fail("end", end, f"must be after start ({start})")
-    region_ids = r.strings("regions", default=[])
+    region_ids = r.strings("regions", default=[], unique=True)
     unknown = [x for x in region_ids if x not in regions]
     if unknown:
         raise r.fail("regions", unknown[0], f"allowed: {', '.join(regions)}")
     ev = Event(
-        name=r.text("name"),
+        name=r.name("name"),
         kind=kind,
         start=start,
         end=end,
-        types=r.strings("types", TYPES, default=list(TYPES)),
+        types=r.strings("types", TYPES, default=list(TYPES), unique=True),
         regions=region_ids,
-        effect=r.number("effect", lo=-1.0, hi=1000.0),
+        effect=r.number("effect", lo=-1.0, lo_open=True, hi=1000.0),
         ramp_days=r.number("ramp_days", default=0.0, lo=0.0, hi=limits.MAX_EVENT_DAYS) if kind != "spike" else 0.0,
         decay_days=(r.number("decay_days", lo=0.0, lo_open=True, hi=limits.MAX_EVENT_DAYS) if kind == "spike"
                     else r.number("decay_days", default=0.0, lo=0.0, hi=limits.MAX_EVENT_DAYS)
                     if kind == "campaign" else 0.0),
         lasting=r.number("lasting", default=0.0, lo=0.0, hi=1.0) if kind == "spike" else 0.0,
     )
-    low = r.number("effect_low", lo=-1.0) if "effect_low" in r.data else None
+    low = r.number("effect_low", lo=-1.0, lo_open=True) if "effect_low" in r.data else None
     high = r.number("effect_high", hi=1000.0) if "effect_high" in r.data else None
     if (low is None) != (high is None):
         raise r.fail("effect_low" if low is None else "effect_high", None, "give both effect_low and effect_high, or neither")
@@ -184,7 +186,7 @@ def parse(data: dict[str, Any], source: str, digest: str = "") -> Scenario:
     provenance: dict[str, str] = {}
     top = TableReader(data, "", source, provenance)
     sc = top.table("scenario")
-    name = sc.text("name")
+    name = sc.name("name")
     start = sc.day("start")
     days = sc.number("days", integer=True, lo=1, hi=limits.MAX_DAYS)
     seed = sc.number("seed", default=0, integer=True, lo=0, hi=2**63 - 1)

@@ -80,6 +80,9 @@ class AbsenceParams:
                 raise ScenarioError(f"absence.{f.name} must be a number >= 0, got {value!r}")
         if self.short_shape <= 0:
             raise ScenarioError(f"absence.short_shape must be > 0, got {self.short_shape!r}")
+        if self.enabled and self.short_spells_per_year > 0 and self.short_mean_days <= 0:
+            raise ScenarioError("absence.short_mean_days must be > 0 with short spells on (a spell of no days); "
+                                "set short_spells_per_year = 0 for none")
         if self.long_min_days > self.long_max_days:
             raise ScenarioError(
                 f"absence.long_min_days ({self.long_min_days}) exceeds long_max_days ({self.long_max_days})"

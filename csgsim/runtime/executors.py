@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -39,20 +40,84 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker)."""
+def _die_with_parent(parent: int) -> None:
+    """Make this pool worker end when the process that started it ends, however it ends.
+
+    Linux: the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG). Elsewhere a
+    daemon thread checks once a second whether the parent changed. Either way a SIGKILLed
+    `csgsim` leaves no workers computing for minutes. A parent already gone ends it now.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="csgsim-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+#: prctl option: the signal this process receives when its parent thread ends (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which reports it once (no traceback per worker),
+    end on SIGTERM (not the command line's handler, inherited through fork), and die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A local pool with an explicit start method (fork where available: no re-import cost)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_ignore_sigint)
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _stop(pool: ProcessPoolExecutor, interrupted: bool) -> None:
+    """Shut a pool down; when the block was left by an error or an interrupt, end the workers at
+    once (their batches are lost either way) instead of waiting for their tasks to finish."""
+    if interrupted:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class BackendError(CsgsimError):
     """A backend cannot be started or reached (Dask missing, scheduler unreachable)."""
+
+
+#: Address schemes Dask's comms understand.
+SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
+
+
+def check_scheduler(address: str) -> str:
+    """`address` if it is 'local' or SCHEME://HOST:PORT with a known scheme, a host and a port
+    in 1-65535; else a BackendError saying what is expected."""
+    from urllib.parse import urlsplit
+
+    if address == "local":
+        return address
+    expected = f"--scheduler {address!r}: expected 'local' or an address like tcp://HOST:PORT"
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:
+        raise BackendError(f"{expected} (this one cannot be parsed)") from None
+    if parts.scheme not in SCHEMES:
+        raise BackendError(f"{expected}; allowed schemes: {', '.join(SCHEMES)}")
+    if parts.scheme != "inproc" and (not parts.hostname or port is None or port == 0):
+        raise BackendError(f"{expected} (a host and a port from 1 to 65535 are needed)")
+    return address
 
 
 def _as_is(blob: bytes) -> Any:
@@ -89,8 +154,10 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         pool = process_pool(n)
         try:
             yield Backend(pool, n, f"process pool ({n} workers)")
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            _stop(pool, interrupted=True)
+            raise
+        _stop(pool, interrupted=False)
         return
     try:
         from dask.distributed import Client, LocalCluster
@@ -105,8 +172,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
-        if not scheduler.startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://", "ucx://")):
-            raise BackendError(f"--scheduler {scheduler!r}: expected 'local' or an address like tcp://HOST:PORT")
+        check_scheduler(scheduler)
         try:
             client = Client(scheduler, timeout=10)
         except (OSError, TimeoutError) as exc:

@@ -17,36 +17,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from csgsim.analysis.metrics import DELAYS
 from csgsim.core import atomic
-from csgsim.core.errors import CsgsimError
+from csgsim.core.text import first_few
+from csgsim.runtime.locks import FolderLock, RunFolderError
 from csgsim.runtime.provenance import versions
-
-if TYPE_CHECKING:
-    from filelock import BaseFileLock
-
 
 #: Environment variable for tests: kill this process (SIGKILL) right after it has written that
 #: many batches, so an interrupted run can be tested without depending on timing.
 STOP_AFTER_BATCHES = "CSGSIM_TEST_STOP_AFTER_BATCHES"
-
-
-class RunFolderError(CsgsimError):
-    """A run folder cannot be started or resumed (it holds another run, or something else)."""
-
-
-#: Every name a run folder may hold besides its tables: csgsim replaces or resumes a folder only
-#: when it holds nothing else, so a user's own file is never deleted.
-OWN_NAMES = ("manifest.json", "batches")
 
 
 def named(path: str | Path) -> Path:
@@ -59,24 +48,16 @@ def named(path: str | Path) -> Path:
     return path
 
 
-def lock(path: Path) -> BaseFileLock:
+def lock(path: Path) -> FolderLock:
     """Hold the lock of run folder `path` (a hidden file beside it) or refuse at once.
 
     One writer per folder: a second run or resume into a folder in use ends with a
     RunFolderError instead of interleaving batches. The lock lies beside the folder, not in it,
-    because `run --out` replaces the folder by a rename.
+    because `run --out` replaces the folder by a rename; it is removed when released.
     """
-    from filelock import FileLock, Timeout
-
     path = named(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    held = FileLock(path.with_name(f".{path.name}.csgsim-lock"), timeout=0)
-    try:
-        held.acquire()
-    except Timeout:
-        raise RunFolderError(f"{path} is in use by another csgsim run; wait for it to finish or "
-                             "choose another output folder") from None
-    return held
+    return FolderLock(path)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -88,11 +69,42 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "csgsim_version" in data else None
 
 
+#: Files csgsim writes under batches/ (ARM-FIRST-LAST, see the module docstring), and the
+#: folders it makes there; these are not listed in the manifest, which is written before them.
+BATCH_FILE = re.compile(r"\d{4}-\d{7}-\d{7}\.(parquet|pkl)")
+BATCH_FOLDERS = ("delays", "records")
+
+
+def _owned(rel: tuple[str, ...], is_dir: bool, own: set[str]) -> bool:
+    """Whether csgsim wrote the entry at relative path `rel` of a run folder."""
+    if rel[-1].endswith(atomic.TAG):
+        return True  # a temporary of a killed writer, removed on resume
+    if len(rel) == 1:
+        return rel[0] in own and not is_dir or rel[0] == "batches" and is_dir
+    if rel[0] != "batches":
+        return False
+    if is_dir:
+        return rel[1] in BATCH_FOLDERS and (len(rel) == 2 or rel[1] == "records" and len(rel) == 3)
+    return bool(BATCH_FILE.fullmatch(rel[-1])) and (len(rel) == 2 or rel[1] in BATCH_FOLDERS)
+
+
 def foreign_entries(path: Path, manifest: dict[str, Any]) -> list[str]:
-    """What in run folder `path` csgsim did not write (not in its manifest's file lists)."""
-    own = {*OWN_NAMES, *manifest.get("files", []), *manifest.get("tables", [])}
-    return sorted(p.name for p in Path(path).iterdir()
-                  if p.name not in own and not p.name.endswith(atomic.TAG))
+    """What in run folder `path`, subfolders included, csgsim did not write: not in its
+    manifest's file lists, nor a batch file; links are never csgsim's. Paths relative to `path`."""
+    own = {"manifest.json", *manifest.get("files", []), *manifest.get("tables", [])}
+    foreign = []
+    for folder, dirs, files in os.walk(path):
+        base = Path(folder).relative_to(path).parts
+        for name in sorted(dirs):
+            entry = Path(folder) / name
+            if entry.is_symlink() or not _owned((*base, name), True, own):
+                foreign.append(Path(*base, name).as_posix() + "/")
+                dirs.remove(name)  # not looked into: none of it is csgsim's
+        for name in files:
+            entry = Path(folder) / name
+            if entry.is_symlink() or not _owned((*base, name), False, own):
+                foreign.append(Path(*base, name).as_posix())
+    return sorted(foreign)
 
 
 def check_target(path: Path, overwrite: bool) -> None:
@@ -114,7 +126,7 @@ def check_target(path: Path, overwrite: bool) -> None:
         raise RunFolderError(f"{path} was written by an older csgsim that did not list its files, so it cannot "
                              "tell them from yours; remove the folder yourself or choose another output folder")
     if foreign:
-        raise RunFolderError(f"{path} holds files csgsim did not write ({', '.join(foreign[:3])}); "
+        raise RunFolderError(f"{path} holds files csgsim did not write ({first_few(foreign)}); "
                              "choose another output folder")
     if not overwrite:
         raise RunFolderError(f"{path} holds an earlier csgsim run; pass --overwrite to replace it, "
@@ -152,7 +164,7 @@ def _delay_table(delays: dict[tuple[str, str], list[np.ndarray]], reps: list[int
 class RunFolder:
     """A folder holding one run: its manifest, its finished batches, and at the end its tables."""
 
-    def __init__(self, path: Path, manifest: dict[str, Any], held: BaseFileLock | None = None):
+    def __init__(self, path: Path, manifest: dict[str, Any], held: FolderLock | None = None):
         self.path = path
         self.batches = path / "batches"
         self.delay_dir = self.batches / "delays"
@@ -191,7 +203,7 @@ class RunFolder:
 
     @classmethod
     def _open(cls, path: Path, identity: dict[str, Any], resume: bool, info: dict[str, Any] | None,
-              held: BaseFileLock) -> RunFolder:
+              held: FolderLock) -> RunFolder:
         current = versions()
         identity = {**identity, **{k: current[k] for k in MUST_MATCH}}
         old = read_manifest(path) if path.is_dir() else None
@@ -201,7 +213,7 @@ class RunFolder:
                                      "or choose another output folder")
             foreign = foreign_entries(path, old)
             if foreign:
-                raise RunFolderError(f"{path} holds files csgsim did not write ({', '.join(foreign[:3])}); "
+                raise RunFolderError(f"{path} holds files csgsim did not write ({first_few(foreign)}); "
                                      "refusing to resume (move them away first)")
             for key, value in identity.items():
                 if old.get(key) != value:
@@ -321,7 +333,7 @@ class OutputFolder:
 
     def __init__(self, target: str | Path, overwrite: bool):
         self.target = named(target)
-        self._lock: BaseFileLock | None = lock(self.target)
+        self._lock: FolderLock | None = lock(self.target)
         try:
             check_target(self.target, overwrite)
             atomic.remove_stale(self.target.parent, self.target.name)

@@ -141,6 +141,10 @@ def parse_target(text: str) -> Target:
         raise SizingError(f"target {text!r}: {metric} is a share, written 0-1{hint}")
     if not math.isfinite(bound):
         raise SizingError(f"target {text!r}: the bound must be a finite number")
+    low, high = _RANGES.get(REGION_METRICS[metric][0], (-math.inf, math.inf))
+    if (op == "<=" and bound < low) or (op == ">=" and bound > high):
+        raise SizingError(f"target {text!r}: no team can meet it, {metric} is never "
+                          f"{'below' if op == '<=' else 'above'} {low if op == '<=' else high:g}")
     return Target(metric, op, bound)
 
 

@@ -44,14 +44,75 @@ ScenarioOpt = Annotated[
 ]
 
 
-#: Bounds of numeric options (a scenario allows as many replications; numpy seeds are 64-bit).
+# --- the bounds of every numeric option, in one place ----------------------------------------
+
+#: Replications in any command (a scenario allows as many); numpy seeds are 64-bit.
 MAX_REPLICATIONS = 1_000_000
 MAX_SEED = 2**63 - 1
+#: Worker processes per core: more only add memory (about 125 MB each) and start-up time.
+WORKERS_PER_CORE = 4
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def max_workers() -> int:
+    return WORKERS_PER_CORE * cores()
+
+
+def replications_option(help: str, minimum: int = 1, short: bool = True):
+    """The --replications option (-n) of a command, bounded to minimum..MAX_REPLICATIONS."""
+    names = ("--replications", "-n") if short else ("--replications",)
+    return typer.Option(*names, min=minimum, max=MAX_REPLICATIONS, help=help)
+
+
+def _cap_workers(value: int | None) -> int | None:
+    """--workers above WORKERS_PER_CORE per core is capped there, with a note on stderr."""
+    top = max_workers()
+    if value is not None and value > top:
+        typer.echo(f"note: --workers {value} is more than {WORKERS_PER_CORE} per core; using {top}", err=True)
+        return top
+    return value
+
+
+def _check_scheduler(value: str | None) -> str | None:
+    from csgsim.runtime.executors import BackendError, check_scheduler
+
+    try:
+        return None if value is None else check_scheduler(value)
+    except BackendError as exc:
+        raise fail(str(exc)) from None
+
+
+SeedOpt = Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")]
+WorkersOpt = Annotated[Optional[int], typer.Option(
+    min=1, callback=_cap_workers,
+    help=f"Processes (default: all cores; at most {WORKERS_PER_CORE} per core, {max_workers()} here).")]
+SchedulerOpt = Annotated[
+    Optional[str],
+    typer.Option(callback=_check_scheduler,
+                 help="Run on Dask: 'local' (a local cluster of --workers processes) or tcp://HOST:PORT "
+                      "(needs pip install 'csgsim[dask]'). Default: a process pool on this machine."),
+]
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    """An error line on stderr (control characters escaped) and exit code 2."""
+    from csgsim.core.text import safe
+
+    typer.echo(f"error: {safe(message)}", err=True)
     return typer.Exit(code=2)
+
+
+def needs_out(out: object, needed: str = "--out FOLDER", **options: bool) -> None:
+    """Refuse options that only mean something with --out (or `needed`) when it is missing."""
+    given = [name for name, on in options.items() if on]
+    if out is None and given:
+        raise fail(f"{', '.join(given)} only applies with {needed}; add it or leave {given[0]} out")
 
 
 AbsentOpt = Annotated[
@@ -111,10 +172,25 @@ def stdout_console(width: int = 160):
     return Console(width=None if sys.stdout.isatty() else width)
 
 
-def check_plot_file(plot: Path | None) -> None:
-    """Refuse an unknown picture format before any work is done."""
+def check_plot_file(plot: Path | None, overwrite: bool = False) -> None:
+    """Refuse an unknown picture format, or a file csgsim may not write, before any work is done."""
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf"):
         raise fail(f"--plot {plot}: allowed file types are .png and .pdf")
+    check_new_file("--plot", plot, overwrite)
+
+
+def check_new_file(option: str, path: Path | None, overwrite: bool) -> None:
+    """A single output file the user named: its folder must exist (csgsim makes no folders for
+    one file), and an existing file is replaced only with --overwrite (never a folder or device)."""
+    if path is None:
+        return
+    if not path.parent.is_dir():
+        raise fail(f"{option} {path}: the folder {path.parent} does not exist; create it first")
+    if path.exists() or path.is_symlink():
+        if not path.is_file() or path.is_symlink():
+            raise fail(f"{option} {path}: exists and is not a file; choose another name")
+        if not overwrite:
+            raise fail(f"{option} {path}: the file exists; pass --overwrite to replace it")
 
 
 def progress_bar(total: int, label: str):
@@ -131,9 +207,3 @@ def progress_bar(total: int, label: str):
     return Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=console, transient=True)
 
-
-SchedulerOpt = Annotated[
-    Optional[str],
-    typer.Option(help="Run on Dask: 'local' (a local cluster of --workers processes) or tcp://HOST:PORT "
-                      "(needs pip install 'csgsim[dask]'). Default: a process pool on this machine."),
-]

@@ -11,11 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from csgsim.ui.app import Format, ScenarioOpt, SchedulerOpt, app, fail, progress_bar, stdout_console
+from csgsim.ui.app import (MAX_REPLICATIONS, Format, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt, app, fail,
+                           progress_bar, replications_option, stdout_console)
 
 RegionOpt = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")]
-WorkersOpt = Annotated[Optional[int], typer.Option(min=1, help="Processes (default: all cores).")]
-SeedOpt = Annotated[Optional[int], typer.Option(min=0, help="Master seed (default: the scenario's).")]
 
 
 def scenario_for(path: Path | None, regions: list[str] | None, year: int | None):
@@ -45,7 +44,7 @@ def costs(
     region: RegionOpt = None,
     year: Annotated[Optional[int], typer.Option(min=1900, max=2200, help="Simulate this calendar year instead of the "
                                                 "scenario's period (e.g. 2019 for the budget check).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 20,
+    replications: Annotated[int, replications_option("Replications (at least 2, for the intervals).", minimum=2)] = 20,
     seed: SeedOpt = None,
     marginal: Annotated[bool, typer.Option(help="Also run one more casemanager per region on the same seeds: "
                                                 "its cost and what it buys.")] = False,
@@ -124,16 +123,16 @@ def report(
     region: RegionOpt = None,
     from_run: Annotated[Optional[Path], typer.Option("--from", help="Use this run folder (csgsim run --out) as the "
                                                      "baseline instead of simulating it.")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=2, help="Replications per run. The "
+    replications: Annotated[int, replications_option("Replications per run. The "
                                                 "default gives the national reports per year to about +/-10% and the "
                                                 "total cost to about +/-5% (benchmarks/report_replications.py); "
-                                                "the report states the interval it reached.")] = REPORT_REPLICATIONS,
+                                                "the report states the interval it reached.", minimum=2)] = REPORT_REPLICATIONS,
     seed: SeedOpt = None,
     lang: Annotated[Lang, typer.Option(help="Language of the text: nl (default) or en.")] = Lang.nl,
     outlook: Annotated[Optional[Path], typer.Option(help="Experiment file whose variants' events give the demand "
                                                     "outlook (default: experiments/zedenwet-2024.toml).")] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the page to PDF with headless Chromium.")] = True,
-    size: Annotated[int, typer.Option("--size", min=0, help="Also size every region (csgsim size, default "
+    size: Annotated[int, typer.Option("--size", min=0, max=MAX_REPLICATIONS, help="Also size every region (csgsim size, default "
                                       "targets) with at most this many replications per size; 0: not.")] = 0,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from csgsim.runtime.replications import RunResult
 from csgsim.studies.capacity import Comparison
+from csgsim.ui.markup import escape
 
 #: (metric, heading) of the cost table.
 COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordination"),
@@ -34,7 +35,7 @@ def print_costs(result: RunResult, console: Any) -> None:
         return
     cell = summary.set_index(["region", "year", "metric"])
     sc = result.scenario
-    names = {rid: r.name for rid, r in sc.regions.items()} | {"national": "national (sum)"}
+    names = {rid: escape(r.name) for rid, r in sc.regions.items()} | {"national": "national (sum)"}
     for year in sorted(summary["year"].unique()):
         days = cell.loc[("national", year, "days"), "mean"]
         table = Table(title=f"Costs {year} (EUR of {year}; {days:.0f} days of the year simulated)",
@@ -61,7 +62,7 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
                 "idle contract h (EUR)", "with idle hours"):
         table.add_column(col, justify="left" if col in ("region", "band") else "right")
     for row in check.itertuples():
-        table.add_row(row.name, euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
+        table.add_row(escape(row.name), euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
                       euros(row.fixed), euros(row.variable), f"{row.reports:.0f}",
                       f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})", f"{euros(row.with_idle)} ({row.with_idle_status})")
     console.print(table)
@@ -75,7 +76,7 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
 def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:
     """Paired differences (with minus without one more casemanager) per region."""
     diff = comparison.differences.set_index(["region", "metric"])
-    table = Table(title=f"What {comparison.label} buys: paired difference, mean [95% CI]")
+    table = Table(title=f"What {escape(comparison.label)} buys: paired difference, mean [95% CI]")
     table.add_column("region")
     for _, heading in metrics:
         table.add_column(heading, justify="right")
@@ -85,5 +86,5 @@ def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str
             row = diff.loc[(rid, m)]
             fmt = euros if row["unit"] == "EUR" else (lambda v: "-" if pd.isna(v) else f"{v:+.2f}")
             cells.append(f"{fmt(row['diff_mean'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]")
-        table.add_row(region.name, *cells)
+        table.add_row(escape(region.name), *cells)
     console.print(table)

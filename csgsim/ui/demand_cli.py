@@ -13,8 +13,9 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
-from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, ScenarioOpt, app, check_plot_file, fail, load_scenario,
-                           stdout_console)
+from csgsim.core.text import safe
+from csgsim.ui.app import (MAX_SEED, ScenarioOpt, SeedOpt, app, check_new_file, check_plot_file, fail, load_scenario,
+                           needs_out, replications_option, stdout_console)
 
 
 class Period(str, Enum):
@@ -35,10 +36,11 @@ def demand(
     end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, inclusive (default: the scenario's end).")] = None,
     by: Annotated[Period, typer.Option(help="Period of the counts.")] = Period.week,
     kind: Annotated[ReportType, typer.Option("--type", "-t", help="Report type.")] = ReportType.acute,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS)] = 200,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED)] = None,
+    replications: Annotated[int, replications_option("Replications.")] = 200,
+    seed: SeedOpt = None,
     outlook_to: Annotated[int, typer.Option("--outlook-to", min=1900, max=2200, help="Last calendar year of the outlook.")] = 2030,
-    plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this PNG or PDF file.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Also draw the counts to this new PNG or PDF file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="With --plot: replace an existing file.")] = False,
 ) -> None:
     """Expected and simulated report counts per week or month, with what the events add; then the outlook per
     calendar year up to --outlook-to, its 95% bands split into input uncertainty and chance."""
@@ -55,7 +57,8 @@ def demand(
         raise fail(f"--to {last} is before --from {first}")
     if first < FIRST_DAY or last > LAST_DAY or (last - first).days >= MAX_DAYS:
         raise fail(f"--from {first} --to {last}: allowed dates {FIRST_DAY} to {LAST_DAY}, at most {MAX_DAYS} days")
-    check_plot_file(plot)
+    needs_out(plot, "--plot FILE", **{"--overwrite": overwrite})
+    check_plot_file(plot, overwrite)
     seed = sc.seed if seed is None else seed
     console = stdout_console()
     if region != "all":
@@ -70,7 +73,7 @@ def demand(
                 raise fail(f"--plot {exc}") from None
             except OSError as exc:
                 raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-            typer.echo(f"wrote {plot}", err=True)
+            typer.echo(safe(f"wrote {plot}"), err=True)
     years = range(first.year, outlook_to + 1)
     if years:
         ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
@@ -87,7 +90,7 @@ def _write_text(path: Path, text: str) -> None:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    typer.echo(f"wrote {path}", err=True)
+    typer.echo(safe(f"wrote {path}"), err=True)
 
 
 UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit only the data up to this year.")]
@@ -97,12 +100,13 @@ UntilOpt = Annotated[Optional[int], typer.Option("--until", min=2012, help="Fit 
 def calibrate(
     counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
     regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the calibrated model (TOML) here.")] = None,
-    levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) here.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the calibrated model (TOML) to this new file.")] = None,
+    levels: Annotated[Optional[Path], typer.Option(help="Also write the levels table (CSV) to this new file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out or --levels file.")] = False,
     until: UntilOpt = None,
     check: Annotated[bool, typer.Option("--check", help="Simulate every data year and print data vs model.")] = False,
     check_model: Annotated[Optional[Path], typer.Option(help="Check this model file instead of the one just calibrated (implies --check).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Simulated years per data year (--check).")] = 200,
+    replications: Annotated[int, replications_option("Simulated years per data year (--check).")] = 200,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the --check simulation.")] = 20190101,
 ) -> None:
     """Fit annual levels per region, type and year to public report counts; write and check the model.
@@ -115,6 +119,9 @@ def calibrate(
     from csgsim.core.errors import CsgsimError
     from csgsim.ui import tables
 
+    needs_out(out or levels, "--out or --levels", **{"--overwrite": overwrite})
+    check_new_file("--out", out, overwrite)
+    check_new_file("--levels", levels, overwrite)
     console = stdout_console()
     try:
         result = cal.calibrate(counts, regions, until=until)
@@ -145,8 +152,8 @@ def backtest(
     counts: Annotated[Path, typer.Argument(help="Counts CSV: year,region,measure,acute,non_acute,total,source.")],
     until: Annotated[int, typer.Option("--until", min=2012, help="Fit only the data up to this year; check the later ones.")],
     regions: Annotated[Optional[Path], typer.Option(help="Regions CSV (default: the shipped calibration/regions.csv).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, help="Simulated years per data year.")] = 1000,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the simulation.")] = 20190101,
+    replications: Annotated[int, replications_option("Simulated years per data year.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the simulation.")] = 20190101,
 ) -> None:
     """Fit the data up to --until, forecast the later years, and print the coverage of the 95% bands
     against every later figure on the same measure. Exits 1 when a figure lies outside its band."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
+from csgsim.ui.markup import escape
 from rich.table import Table
 
 from csgsim.studies.breakdown import FLAGS, Breakdown, Outlook, added, erlang_line

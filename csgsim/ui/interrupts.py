@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from csgsim.core.text import safe
+
 #: Exit codes of the shells' convention: 128 + the signal's number.
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -48,7 +50,7 @@ def guarded(main: Callable[[], object]) -> None:
     except Interrupted as exc:
         for sig in EXIT_CODES:  # a second signal while reporting ends the process plainly
             signal.signal(sig, signal.SIG_DFL)
-        print(f"interrupted: {exc.kept or 'nothing was written; run the command again'}", file=sys.stderr)
+        print(f"interrupted: {safe(exc.kept or 'nothing was written; run the command again')}", file=sys.stderr)
         sys.exit(EXIT_CODES.get(exc.signum, 128 + exc.signum))
     finally:
         for sig, handler in previous.items():

@@ -39,7 +39,7 @@ def _cell(row: pd.Series) -> str:
 
 def print_tables(result: RunResult, console: Any) -> None:
     """Three tables, one row per region: acute delays, non-acute work, load and coverage."""
-    from rich.markup import escape
+    from csgsim.ui.markup import escape
     from rich.table import Table
 
     summary = result.region_summary()

@@ -8,8 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from csgsim.core.errors import OutputError
-from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
-                           check_plot_file, fail, load_scenario, progress_bar, stdout_console)
+from csgsim.core.text import safe
+from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt,
+                           app, check_plot_file, fail, load_scenario, needs_out, progress_bar, replications_option,
+                           stdout_console)
 from csgsim.ui.interrupts import keeping
 
 
@@ -30,61 +32,65 @@ def show_run(result, fmt: Format) -> None:
 def run(
     scenario: ScenarioOpt = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], replications_option("Default: the scenario's.")] = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     out: Annotated[Optional[Path], typer.Option(help="Write Parquet tables and a manifest to this folder "
                                                      "(a new or empty one, or an earlier run's with --overwrite).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="With --out: replace the earlier csgsim run in that folder.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="With --out: replace the earlier csgsim run in that folder "
+                                                 "(and discard an interrupted one).")] = False,
+    resume: Annotated[bool, typer.Option(help="With --out: complete the interrupted run into that folder "
+                                              "(its finished batches are kept), or start it.")] = False,
     csv: Annotated[bool, typer.Option(help="With --out: also write the summaries as CSV.")] = False,
     records: Annotated[bool, typer.Option(help="With --out: also write every report, contact and call-out.")] = True,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
-    plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this PNG or PDF file.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Also draw the key figures per region to this new PNG or PDF "
+                                                      "file (an existing one only with --overwrite).")] = None,
     rota: Annotated[Optional[Path], typer.Option(help="A plan from `csgsim rota` (its rota.csv) instead of the region's duty pattern and leave plan.")] = None,
 ) -> None:
-    """Simulate a scenario and print delays and casemanager load with 95% confidence intervals."""
-    from contextlib import ExitStack
+    """Simulate a scenario and print delays and casemanager load with 95% confidence intervals.
 
+    With --out every finished batch is kept beside the folder until the result is written:
+    after Ctrl-C or a crash, --resume completes the run with the result an uninterrupted run gives.
+    """
     from csgsim.core.errors import CsgsimError
-    from csgsim.runtime import replications as reps
-    from csgsim.runtime.executors import make_executor
-    from csgsim.runtime.runfolder import OutputFolder
-    from csgsim.runtime.streaming import RecordWriter
-    from csgsim.ui import outputs as report
 
-    check_plot_file(plot)
+    needs_out(out, **{"--csv": csv, "--no-records": not records, "--resume": resume,
+                      "--overwrite": overwrite and plot is None})
+    check_plot_file(plot, overwrite)
     sc = load_scenario(scenario, region, absent, leaves)
     sc, duties = with_rota(sc, rota)
     n = replications or sc.replications
-    kept = (f"nothing was written to {out}: results are written only when every replication has finished; "
-            "run the command again") if out is not None else "nothing was written; run the command again"
+    seed = sc.seed if seed is None else seed
     try:
-        with keeping(lambda: kept), ExitStack() as stack:
-            folder = stack.enter_context(OutputFolder(out, overwrite)) if out is not None else None
-            writer = RecordWriter(folder.staging) if folder is not None and records else None
-            if writer is not None:
-                stack.callback(writer.close)
-            with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
-                task = bar.add_task("run", total=n)
-                result = reps.run(sc, n, seed, backend=backend, on_progress=lambda k: bar.advance(task, k),
-                                  record_writer=writer, duties=duties)
-            show_run(result, fmt)
-            if folder is not None:
-                if writer is not None:
-                    writer.close()
-                report.write_outputs(result, folder.staging, csv=csv, streamed=writer.names if writer else None)
-                typer.echo(f"wrote {len(folder.publish())} files to {out}", err=True)
+        if out is None:
+            result = run_in_memory(sc, n, seed, workers, scheduler, duties)
+        else:
+            identity = {"scenario_sha256": sc.digest, "regions": list(sc.regions), "absent": absent or [],
+                        "leaves": leaves or [], "seed": seed, "replications": n, "records": records,
+                        "rota": rota_digest(rota)}
+            result = run_into(sc, n, seed, workers, scheduler, out, identity, overwrite, resume, csv,
+                              lambda res: show_run(res, fmt), duties)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         if out is None:  # not an output's fault
             raise
         raise fail(f"--out {out}: cannot write there ({exc.strerror})") from None
+    if out is None:
+        show_run(result, fmt)
     if plot is not None:
         draw_plot(result, plot)
+
+
+def rota_digest(path: Path | None) -> str | None:
+    """The SHA-256 of a --rota file, so that --resume refuses a run folder made with another plan."""
+    import hashlib
+
+    return None if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def with_rota(sc, path: Path | None):
@@ -104,6 +110,53 @@ def with_rota(sc, path: Path | None):
     return sc, duties
 
 
+def run_in_memory(sc, n: int, seed: int, workers: int | None, scheduler: str | None, duties=None):
+    """The replications of `sc` (with `duties`: a rota's plans), kept only in memory (nothing is written)."""
+    from csgsim.runtime import replications as reps
+    from csgsim.runtime.executors import make_executor
+
+    with keeping(lambda: "nothing was written; run the command again"), \
+            make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
+        task = bar.add_task("run", total=n)
+        return reps.run(sc, n, seed, backend=backend, on_progress=lambda k: bar.advance(task, k), duties=duties)
+
+
+def run_into(sc, n: int, seed: int, workers: int | None, scheduler: str | None, out: Path, identity: dict,
+             overwrite: bool, resume: bool, csv: bool, show, duties=None):
+    """Run into output folder `out`, keeping finished batches beside it until the result is
+    published (see `csgsim.runtime.partial`); `show(result)` prints the figures before the files are written."""
+    import shlex
+    import sys
+    from contextlib import ExitStack
+
+    from csgsim.runtime.executors import make_executor
+    from csgsim.runtime.partial import PartialRun
+    from csgsim.runtime.runfolder import OutputFolder
+    from csgsim.runtime.streaming import RecordWriter
+    from csgsim.ui import outputs as report
+
+    again = ["csgsim", *sys.argv[1:], *([] if resume else ["--resume"])]
+    with ExitStack() as stack:
+        folder = stack.enter_context(OutputFolder(out, overwrite))
+        kept = PartialRun.open(out, identity, resume, overwrite)
+        stack.enter_context(keeping(lambda: f"{kept.batch_count()} finished batches are kept in {kept.path}; "
+                                            f"complete the run with: {shlex.join(again)}"))
+        writer = RecordWriter(folder.staging) if identity["records"] else None
+        if writer is not None:
+            stack.callback(writer.close)
+        with make_executor(workers, scheduler) as backend, progress_bar(n, "replications") as bar:
+            task = bar.add_task("run", total=n)
+            result = kept.run(sc, n, seed, backend, identity["records"], lambda k: bar.advance(task, k), writer,
+                              duties)
+        show(result)
+        if writer is not None:
+            writer.close()
+        report.write_outputs(result, folder.staging, csv=csv, streamed=writer.names if writer else None)
+        typer.echo(safe(f"wrote {len(folder.publish())} files to {out}"), err=True)
+        kept.remove()
+    return result
+
+
 def draw_plot(result, plot: Path) -> None:
     """The key figures per region to `plot`; a file that cannot be written is a clear error."""
     from csgsim.ui import plots
@@ -114,7 +167,7 @@ def draw_plot(result, plot: Path) -> None:
         raise fail(f"--plot {exc}") from None
     except OSError as exc:
         raise fail(f"--plot {plot}: cannot write there ({exc.strerror})") from None
-    typer.echo(f"wrote {plot}", err=True)
+    typer.echo(safe(f"wrote {plot}"), err=True)
 
 
 @app.command()
@@ -130,15 +183,15 @@ def validate(
         inputs.check(sc)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{sc.source}: valid. {sc.name}; {len(sc.regions)} regions, {len(sc.events)} events, "
+    typer.echo(f"{safe(sc.source)}: valid. {safe(sc.name)}; {len(sc.regions)} regions, {len(sc.events)} events, "
                f"{sc.start} + {sc.days} days")
     for rid, r in sc.regions.items():
-        typer.echo(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
-                   f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}")
+        typer.echo(safe(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
+                        f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}"))
     assumed = sum(v.startswith("assumption") for v in sc.provenance.values())
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
     for key, text in sc.provenance.items():
-        typer.echo(f"  {key}: {text}")
+        typer.echo(f"  {safe(key)}: {safe(text)}")
 
 
 @app.command()
@@ -147,8 +200,8 @@ def experiment(
     out: Annotated[Optional[Path], typer.Option(help="Run folder (default: results/<file name without .toml>).")] = None,
     resume: Annotated[bool, typer.Option(help="Complete the run in the folder, or start it if there is none "
                                               "(refused if the folder holds another run).")] = False,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Per variant (default: the experiment's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], replications_option("Per variant (default: the experiment's).")] = None,
+    workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per task (default: about 0.5 s of work).")] = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
@@ -182,7 +235,7 @@ def experiment(
         with keeping(lambda: f"{folder.batch_count()} finished batches are kept in {folder.path}; {resume_line}"), \
                 folder, make_executor(workers, scheduler) as backend, progress_bar(total, "replications") as bar:
             task = bar.add_task("experiment", total=total)
-            typer.echo(f"{exp.name}: {len(exp.variants)} variants x {exp.replications} replications on "
+            typer.echo(f"{safe(exp.name)}: {len(exp.variants)} variants x {exp.replications} replications on "
                        f"{backend.label}; results in {folder.path}", err=True)
             result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
     except CsgsimError as exc:
@@ -200,9 +253,9 @@ def whatif(
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Default: the scenario's.")] = None,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    replications: Annotated[Optional[int], replications_option("Default: the scenario's.")] = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of the paired differences.")] = Format.table,

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from csgsim.ui.app import (MAX_REPLICATIONS, MAX_SEED, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, app,
-                           fail, progress_bar, read_model, scripted_absences, stdout_console)
+from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt,
+                           app, fail, progress_bar, read_model, replications_option, scripted_absences, stdout_console)
 
 
 @app.command()
@@ -30,13 +30,13 @@ def size(
     confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
     rare_risk: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Rare-event targets (e.g. gap_hours<=0): the largest acceptable share of replications beyond the bound.")] = 0.05,
     monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, max=1024, help="Processes (default: all cores).")] = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output on stdout.")] = Format.table,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
-    breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
+    breakdown_replications: Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
 ) -> None:
     """The smallest team that meets every target, with a table of all sizes and the confidence.
 
@@ -134,8 +134,8 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
 def roster(
     scenario: ScenarioOpt = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Roster replications.")] = 30,
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Master seed (default: the scenario's).")] = None,
+    replications: Annotated[int, replications_option("Roster replications.")] = 30,
+    seed: SeedOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,

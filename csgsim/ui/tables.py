@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from rich.markup import escape
+from csgsim.ui.markup import escape
 from rich.table import Table
 
 from csgsim.analysis.metrics import REGION_METRICS

@@ -149,6 +149,21 @@ def test_a_percentile_target_is_judged_on_the_pooled_delays():
     assert t.judge(bad, 0.99).verdict == "fails"
 
 
+def test_reports_still_waiting_at_the_horizon_count_beyond_a_percentile_bound():
+    """Issue 18 item 7: an overloaded run answers only some calls by the horizon. The answered
+    ones were all quick, but 445 of 712 calls still wait: the share within the norm counts the
+    waiting ones as beyond it, so the target fails instead of meeting on the answered ones."""
+    regions = np.zeros((1, len(REGION_METRICS)))
+    regions[0, list(REGION_METRICS).index("acute_open_at_horizon")] = 445
+    regions[0, list(REGION_METRICS).index("intake_open_at_horizon")] = 7
+    rep = Replication(0, regions, np.zeros((0, 0)), None,
+                      [{"acute_contact": np.full(267, 10.0), "intake_wait": np.array([1.0, 2.0, 3.0])}])
+    t = targets.parse_target("acute_contact_p95<=30")
+    assert t.per_replication(rep) == (267.0, 712.0)
+    assert targets.parse_target("intake_wait_p90<=5").per_replication(rep) == (3.0, 10.0)
+    assert t.judge(np.array([t.per_replication(rep)] * 20), 0.95).verdict == "fails"
+
+
 @pytest.mark.parametrize(
     ("text", "expect"),
     [

@@ -46,6 +46,11 @@ RARE_RISK = 0.05
 _RANGES = {"share": (0.0, 1.0), **{u: (0.0, np.inf) for u in ("count", "h", "min", "days", "cases", "ratio")}}
 
 
+#: Delay -> the column of REGION_METRICS counting the reports that still wait for it at the horizon.
+_OPEN_COLUMN = {"acute_contact": list(REGION_METRICS).index("acute_open_at_horizon"),
+                "intake_wait": list(REGION_METRICS).index("intake_open_at_horizon")}
+
+
 _TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -86,13 +91,18 @@ class Target:
 
     def per_replication(self, rep: Replication, row: int = 0) -> tuple[float, float]:
         """What one replication of the region at `row` of its job contributes: (the metric's
-        value, NaN), or for a percentile target (delays on the meeting side of the bound, delays)."""
+        value, NaN), or for a percentile target (delays on the meeting side of the bound, delays
+        counting the reports still waiting at the horizon, whose delay is beyond every bound)."""
         if self.kind != PERCENTILE:
             return float(rep.regions[row, list(REGION_METRICS).index(self.metric)]), np.nan
-        delays = rep.delays[row][percentile_of(self.metric)[0]]
+        delay = percentile_of(self.metric)[0]
+        delays = rep.delays[row][delay]
         # pooled pNN <= b  <=>  share of delays <= b is >= q;  pooled pNN >= b  <=>  share < b is < q
         side = delays <= self.bound if self.op == "<=" else delays < self.bound
-        return float(side.sum()), float(delays.size)
+        # A report still waiting at the horizon has a delay longer than the run shows: counted as
+        # beyond the bound, so an overloaded run cannot look good by answering only the early calls.
+        still = float(rep.regions[row, _OPEN_COLUMN[delay]]) if delay in _OPEN_COLUMN else 0.0
+        return float(side.sum()), float(delays.size) + still
 
     def judge(self, values: np.ndarray, level: float) -> Stat:
         """The verdict from per-replication values ((reps, 2), see `per_replication`).

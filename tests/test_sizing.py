@@ -42,10 +42,11 @@ def size_queue(goals, rate=0.05, days=365, sizes=(2, 3, 4, 5, 6), **kw):
 
 
 def test_known_answer_from_the_load():
-    """Call-outs of 0.05/h x 1 h are 8.4 h a week whoever takes them, so hours on CSG cases over
-    contracted hours (8 h each) are 1.05/size: 0.35 at 3, 0.26 at 4. With a bound of 0.3 the
-    answer is 4, and every size is settled on its own side."""
-    r = size_queue(["csg_hours_vs_contract<=0.3"], batch=10, max_replications=80)
+    """Call-outs of 0.05/h x 1 h are 8.4 h a week whoever takes them, so hours on CSG cases per
+    casemanager are 8.4/size: 2.8 at 3, 2.1 at 4. With a bound of 2.5 the answer is 4, and every
+    size is settled on its own side. (Over contracted hours the load stays 8.4/8 at every size:
+    people are sized at the scenario's total hours, so a person added adds no hours.)"""
+    r = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=80)
     assert r.status == "answer" and r.answer == 4, r.message
     assert [c.status for c in r.cells] == ["fails", "fails", "meets", "meets", "meets"]
     assert "4 casemanagers" in r.message
@@ -54,8 +55,8 @@ def test_known_answer_from_the_load():
 def test_monotone_search_skips_sizes_settled_by_implication():
     """With monotone (default) a size above one that meets is not run further; without it,
     every size is settled on its own replications. The answer is the same."""
-    mono = size_queue(["csg_hours_vs_contract<=0.3"], batch=10, max_replications=40)
-    full = size_queue(["csg_hours_vs_contract<=0.3"], batch=10, max_replications=40, monotone=False)
+    mono = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=40)
+    full = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=40, monotone=False)
     assert mono.answer == full.answer == 4
     assert not any(c.implied for c in full.cells)
     assert sum(c.reps for c in mono.cells) <= sum(c.reps for c in full.cells)
@@ -108,15 +109,15 @@ def test_targets_no_size_can_meet_say_so():
     120 days at 0.5/h) fails at every size, and the answer says no size meets, naming the target."""
     r = size_queue(["acute_reports<=1000", "gap_hours<=0"], rate=0.5, days=120, batch=5, max_replications=20)
     assert r.status == "none meets" and r.answer is None
-    assert "no candidate size" in r.message and "acute_reports<=1000" in r.message
+    assert "no candidate (2-6 casemanagers)" in r.message and "acute_reports<=1000" in r.message
 
 
 def test_a_bound_at_the_mean_is_reported_as_not_settled():
-    """1.05/4 = 0.2625 is the mean at size 4 itself: that size cannot be settled, so no answer is
+    """8.4/4 = 2.1 is the mean at size 4 itself: that size cannot be settled, so no answer is
     given, and the message says which size and target are still open."""
-    r = size_queue(["csg_hours_vs_contract<=0.2625"], sizes=(3, 4, 5), batch=10, max_replications=40)
+    r = size_queue(["csg_hours_per_week<=2.1"], sizes=(3, 4, 5), batch=10, max_replications=40)
     assert r.status == "not settled" and r.answer is None
-    assert "[4]" in r.message and "csg_hours_vs_contract<=0.2625" in r.message
+    assert "[4]" in r.message and "csg_hours_per_week<=2.1" in r.message
 
 
 def test_a_rare_event_target_is_judged_by_an_exact_bound_on_replications_beyond_it():

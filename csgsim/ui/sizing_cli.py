@@ -37,17 +37,21 @@ def size(
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
     breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
+    demand: Annotated[Optional[str], typer.Option(help="Planning demand: acute reports a year (250), a factor on the level (x1.5) or a percentile of the input uncertainty (p80). Default: the central forecast.")] = None,
 ) -> None:
-    """The smallest team that meets every target, with a table of all sizes and the confidence.
+    """People on call and casework hours a week, sized apart, with tables and the confidence.
 
-    Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
-    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
+    The on-call targets size the people (at the scenario's total contracted hours, shared by the
+    team); the casework targets (intakes, follow-ups) then size the hours a week at that team.
+    Without targets: acute contact p95 within the scenario's norm, no gap hours, at most 14
+    on-call days in any 4 weeks; follow-ups on time >= 95%. Then, per region, what drives the
     size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
     plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
     """
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
     from csgsim.studies import sizing
+    from csgsim.studies.casework import parse_demand
     from csgsim.studies.targets import SizingError, parse_sizes
     from csgsim.ui.drivers import compute
 
@@ -62,10 +66,13 @@ def size(
         goals = _goals(target, targets, rare_risk, sc)
         candidates = parse_sizes(sizes)
         scripted = scripted_absences(absent, leaves)
+        plan = parse_demand(demand)
+        typer.echo(f"planning demand: {plan}", err=True)
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
-                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k),
+                                 demand=plan)
         sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
         drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
@@ -112,14 +119,23 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
         typer.echo(json.dumps({
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
+            "demand": str(result.demand),
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
                          "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         "casework": None if r.casework is None else {
+                             "people": r.casework.people, "people_from": r.casework.people_from,
+                             "scenario_hours_per_week": r.casework.scenario_hours, "hours_per_week": r.casework.hours,
+                             "status": r.casework.search.status, "message": r.casework.search.message,
+                             "notes": r.casework.search.notes, "line": r.casework.line(),
+                             "candidates": json.loads(r.casework.search.table().to_json(orient="records"))},
                          **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
                         for r in result.regions]}, indent=2, default=str))
     elif fmt is Format.csv:
         import pandas as pd
 
-        typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
+        frames = [t for r in result.regions for t in (r.table(), r.casework.search.table() if r.casework else None)
+                  if t is not None]
+        typer.echo(pd.concat(frames).to_csv(index=False), nl=False)
     else:
         from csgsim.ui import tables
 

@@ -126,9 +126,20 @@ class Casework:
     def hours(self) -> int | None:
         return self.search.answer
 
+    @property
+    def enough(self) -> int | None:
+        """The answer, else (a smaller total not settled within the cap) the smallest total settled
+        as meeting every target: hours that surely suffice, perhaps more than needed."""
+        if self.hours is not None or self.search.status != "not settled":
+            return self.hours
+        return next((c.size for c in self.search.cells if c.status == MEETS), None)
+
     def line(self) -> str:
         """E.g. 'casework needs 41 h a week (6.8 h each); the scenario gives 48'."""
         given = f"the scenario gives {self.scenario_hours:.0f}"
+        if self.hours is None and self.enough is not None:
+            return (f"casework needs at most {self.enough} h a week ({self.enough / self.people:.1f} h each; "
+                    f"less not settled within the cap); {given}")
         if self.hours is None:
             return f"casework hours at {self.people} casemanagers: {self.search.status} ({given})"
         return f"casework needs {self.hours} h a week ({self.hours / self.people:.1f} h each); {given}"

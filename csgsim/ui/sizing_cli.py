@@ -122,7 +122,10 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
             "demand": str(result.demand),
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
                          "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         "binding": [str(t) for t in r.binding()], "answer_line": result.answer_line(r),
                          "casework": None if r.casework is None else {
+                             "binding": [str(t) for t in r.casework.search.binding()],
+                             "enough_hours_per_week": r.casework.enough,
                              "people": r.casework.people, "people_from": r.casework.people_from,
                              "scenario_hours_per_week": r.casework.scenario_hours, "hours_per_week": r.casework.hours,
                              "status": r.casework.search.status, "message": r.casework.search.message,

@@ -163,6 +163,10 @@ def test_reports_still_waiting_at_the_horizon_count_beyond_a_percentile_bound():
     assert t.per_replication(rep) == (267.0, 712.0)
     assert targets.parse_target("intake_wait_p90<=5").per_replication(rep) == (3.0, 10.0)
     assert t.judge(np.array([t.per_replication(rep)] * 20), 0.95).verdict == "fails"
+    regions[0, list(REGION_METRICS).index("acute_reports")] = 712
+    regions[0, list(REGION_METRICS).index("acute_contact_within_norm")] = 1.0  # of the answered ones
+    share = targets.parse_target("acute_contact_within_norm>=0.9").per_replication(rep)[0]
+    assert share == pytest.approx(267 / 712)
 
 
 @pytest.mark.parametrize(

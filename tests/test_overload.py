@@ -42,5 +42,9 @@ def test_an_overloaded_run_says_so_in_tables_and_json(tmp_path):
     data = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).stdout)
     assert [o["region"] for o in data["overload"]] == ["zeeland"]
     assert any("follow-up contacts on time" in r for r in data["overload"][0]["reasons"])
+    (zl,) = data["overload"]
+    assert (zl["contracted_hours_per_week"], zl["casemanagers"]) == (40, 5)  # what it was measured against
+    assert zl["hours"].startswith("against 40 contracted CSG hours a week (5 casemanagers")
+    assert "csgsim size --region zeeland" in zl["hours"] and "against 40 contracted" in table.stdout
     plain = CliRunner().invoke(app, ["run", "-s", str(small_model(tmp_path)), "-n", "1", "--workers", "1", "-f", "json"])
     assert json.loads(plain.stdout)["overload"] == []

@@ -138,3 +138,34 @@ def test_a_planning_demand_sets_the_level_and_holds_the_inputs_at_their_centre()
 def test_bad_planning_demands_are_one_line_errors(text) -> None:
     with pytest.raises(SizingError, match="--demand"):
         casework.parse_demand(text)
+
+
+def test_how_far_a_team_holds_on_a_known_load() -> None:
+    """The queue of tests/test_sizing.py: 0.05 calls an hour of 1 h are 8.4 h a week, so hours on
+    cases per casemanager are 8.4 f / size at f times the level. With a bound of 2.4 the answer is
+    4 (2.1; 3 has 2.8); 4 holds up to 100% of the level (125%: 2.6 fails), 5 up to 125% (2.1;
+    150%: 2.52 fails, if settled). Without input uncertainty the chance that demand is above the
+    planning level is nil."""
+    from csgsim.studies import holds
+    from tests.test_sizing import queue_data
+
+    goal = [targets.parse_target("csg_hours_per_week<=2.4")]
+    doc = queue_data(0.05, 1.0, 182)
+    with make_executor(1) as serial:
+        sized = sizing.size(doc, "<queue>", ["q"], [3, 4, 5], goal, 1, serial, batch=10, max_replications=40)
+        assert sized.regions[0].answer == 4
+        figures, level = holds.holds(doc, "<queue>", sized, goal, serial, 10, 40, 0.95)
+    four = next(h for h in figures if h.size == 4)
+    assert (four.percent, four.exceed) == (100, 0.0)
+    assert four.reports == pytest.approx(0.05 * 8760)  # a year at the level, whatever the period
+    assert "4 holds up to about 438 acute reports a year" in four.line()
+    five = next(h for h in figures if h.size == 5)
+    assert five.percent in (125, None) and level < 1
+
+
+def test_the_chance_demand_exceeds_a_level_follows_the_lognormal_with_mean_one() -> None:
+    from csgsim.studies.holds import exceed_chance
+
+    assert exceed_chance(0.0, 1.2) == 0.0 and exceed_chance(0.0, 0.8) == 1.0
+    assert exceed_chance(0.5, np.exp(-0.125)) == pytest.approx(0.5)  # the median of the multiplier
+    assert exceed_chance(0.57, 3.0) < 0.05 < exceed_chance(0.57, 1.5)

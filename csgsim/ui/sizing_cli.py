@@ -37,6 +37,7 @@ def size(
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
     breakdown_replications: Annotated[int, typer.Option(min=0, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
+    holds: Annotated[bool, typer.Option("--holds", help="Also say up to which demand the answer and one more meet the on-call targets, and the chance the year's demand is above it (runs 8 demand levels per size).")] = False,
     demand: Annotated[Optional[str], typer.Option(help="Planning demand: acute reports a year (250), a factor on the level (x1.5) or a percentile of the input uncertainty (p80). Default: the central forecast.")] = None,
 ) -> None:
     """People on call and casework hours a week, sized apart, with tables and the confidence.
@@ -73,11 +74,20 @@ def size(
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k),
                                  demand=plan)
+        held = None
+        if holds:
+            from csgsim.studies import holds as holds_mod
+
+            with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+                task = bar.add_task("holds", total=None)
+                oncall = [t for t in goals if t in result.regions[0].targets]
+                held = holds_mod.holds(data, source, result, oncall, backend, batch, max_replications, confidence,
+                                       scripted, on_progress=lambda k: bar.advance(task, k))
         sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
         drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    _show_sizing(result, drivers, fmt)
+    _show_sizing(result, drivers, fmt, held)
 
 
 def _what_to_size(scenario: Path | None, experiment: Path | None, variant: str, seed: int | None):
@@ -108,7 +118,14 @@ def _goals(given: list[str] | None, file: Path | None, rare_risk: float, sc) -> 
     return goals
 
 
-def _show_sizing(result, drivers: dict, fmt: Format) -> None:
+def _holds_text(held) -> str:
+    figures, level = held
+    return (" ".join(h.line() + ";" for h in figures) + f" (each demand level judged like the sizes, every "
+            f"interval at {100 * level:.3f}%, Bonferroni over its own demand levels x sizes x looks x targets; "
+            "the chance from the level's input uncertainty)") if figures else "holds: no people answer to try"
+
+
+def _show_sizing(result, drivers: dict, fmt: Format, held=None) -> None:
     """The sizing on stdout: tables with each region's size drivers, JSON or CSV of the sizes."""
     import json
 
@@ -120,6 +137,10 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
             "demand": str(result.demand),
+            "holds": None if held is None else {"interval_level": held[1], "figures": [
+                {"region": h.region, "size": h.size, "percent_of_planning_level": h.percent, "status": h.status,
+                 "acute_reports_per_year": h.reports, "chance_demand_above": h.exceed, "line": h.line()}
+                for h in held[0]]},
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
                          "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
                          "binding": [str(t) for t in r.binding()], "answer_line": result.answer_line(r),
@@ -144,6 +165,8 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
 
         console = stdout_console()
         tables.print_sizing(result, console)
+        if held is not None:
+            console.print(_holds_text(held), markup=False, highlight=False)
         for r in result.regions:
             if r.region in drivers:
                 print_breakdown(*drivers[r.region], console)

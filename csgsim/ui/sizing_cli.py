@@ -199,10 +199,17 @@ def roster(
                           replications, scripted_absences(absent, leaves))
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+    from csgsim.analysis.overload import contracted_hours
+
+    hours = {rid: contracted_hours(sc.regions[rid]) for rid in drivers}
     if fmt is Format.json:
-        typer.echo(json.dumps({"seed": seed, "regions": {rid: drivers_json(*v) for rid, v in drivers.items()}},
-                              indent=2, default=str))
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: {**drivers_json(*v), "casework_hours_per_week": hours[rid]}
+                                                         for rid, v in drivers.items()}}, indent=2, default=str))
         return
     console = stdout_console()
-    for steps, view in drivers.values():
+    for rid, (steps, view) in drivers.items():
         print_breakdown(steps, view, console)
+        n = sc.regions[rid].casemanagers
+        console.print(f"{rid}: casework hours as the scenario has them: {hours[rid]:g} h a week ({hours[rid] / n:.1f} h "
+                      f"each of {n}); the hours the casework needs depend on demand: csgsim size sizes them apart",
+                      markup=False, highlight=False)

@@ -66,7 +66,8 @@ def candidates(people: int, scenario_total: float) -> list[int]:
 
 
 def fine(low: int, high: int) -> list[int]:
-    """Up to FINE_POINTS whole totals strictly between a failing `low` and a meeting `high`."""
+    """Up to FINE_POINTS whole totals strictly between a failing `low` and a meeting `high` (coarse
+    totals still open between them may come again: the caller keeps one cell per total)."""
     step = (high - low) / (FINE_POINTS + 1)
     return sorted({round(low + k * step) for k in range(1, FINE_POINTS + 1)} - {low, high})
 

@@ -31,8 +31,6 @@ partners (whose teams stay as the scenario has them). The Bonferroni count inclu
 
 from __future__ import annotations
 
-import copy
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,13 +40,12 @@ import numpy as np
 import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
-from csgsim.config.lines import SharedLine
-from csgsim.config.schema import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.studies import casework as cw
 from csgsim.studies.casework import DemandPlan
 from csgsim.studies.patches import patched
+from csgsim.studies.structures import ONE_STRUCTURE, structures, with_lines
 from csgsim.analysis.summary import percentile_of
 from csgsim.runtime.jobs import Job, make_job
 
@@ -56,8 +53,6 @@ from csgsim.studies.targets import (FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE
                                      UNMEASURED, SizingError, Stat, Target, clean_replications,
                                      describe)
 
-ONE_STRUCTURE = "as in the scenario"
-MAX_OPTIONAL_LINES = 3  # 2**3 structures per region at most
 
 
 @dataclass
@@ -90,6 +85,14 @@ class RegionSizing:
     structure: str = ONE_STRUCTURE  # which optional lines run (see `structures`)
     unit: str = "casemanagers"  # of the candidates: "casemanagers", or "h a week" for the casework hours
     casework: Casework | None = None  # the hours answer, sized apart at the people answer
+
+    @property
+    def enough(self) -> int | None:
+        """The answer, else (a smaller candidate not settled within the cap) the smallest candidate
+        settled as meeting every target: enough for sure, perhaps more than needed."""
+        if self.answer is not None or self.status != "not settled":
+            return self.answer
+        return next((c.size for c in self.cells if c.status == MEETS), None)
 
     def binding(self) -> list[Target]:
         """The targets that fail at the largest candidate below the answer (run, not implied): what
@@ -128,11 +131,8 @@ class Casework:
 
     @property
     def enough(self) -> int | None:
-        """The answer, else (a smaller total not settled within the cap) the smallest total settled
-        as meeting every target: hours that surely suffice, perhaps more than needed."""
-        if self.hours is not None or self.search.status != "not settled":
-            return self.hours
-        return next((c.size for c in self.search.cells if c.status == MEETS), None)
+        """The hours answer, else the smallest total settled as enough (`RegionSizing.enough`)."""
+        return self.search.enough
 
     def line(self) -> str:
         """E.g. 'casework needs 41 h a week (6.8 h each); the scenario gives 48'."""
@@ -166,6 +166,8 @@ class Sizing:
             return f"bound by {', '.join(map(str, b))}" if b else "the smallest candidate already meets"
 
         people = (f"{r.answer} casemanagers on call ({bound(r)})" if r.answer is not None
+                  else f"at most {r.enough} casemanagers on call (fewer not settled within the cap)"
+                  if r.enough is not None
                   else f"people on call: {r.status}" + (" (the scenario's team kept)" if r.casework else ""))
         if r.casework is None:
             return people
@@ -248,63 +250,6 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
     return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes, unit=unit)
 
 
-def _with_neighbours(regions: dict[str, Region], ids: tuple[str, ...]) -> tuple[str, ...]:
-    """The regions `ids` and every region their escalation asks as its neighbouring line, in turn."""
-    out = list(ids)
-    for rid in out:
-        neighbour = regions[rid].escalation.neighbour
-        if neighbour in regions and neighbour not in out:
-            out.append(neighbour)
-    return tuple(r for r in regions if r in out)
-
-
-def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = (),
-               regions: dict[str, Region] | None = None) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
-    """The line structures to size a region with: every choice of its optional lines, each
-    with the region's own lines only and, where the scenario defines a shared line for it,
-    pooled with the regions it shares with (their teams as in the scenario).
-
-    Each is (label, patch, regions): the patch sets the region's `lines` to the lines kept (None:
-    the scenario's own), and `regions` are those simulated. Without optional or shared lines
-    there is one structure, the scenario's own. A region asked as a neighbouring line is simulated
-    too (as the scenario has it).
-    """
-    regions = {region.id: region} if regions is None else regions
-    alone = _with_neighbours(regions, (region.id,))
-    optional = [line.id for line in region.lines if line.optional]
-    pool = next((s for s in shared if region.id in s.regions), None)
-    if not optional and pool is None:
-        return [(ONE_STRUCTURE, None, alone)]
-    if len(optional) > MAX_OPTIONAL_LINES:
-        raise SizingError(f"region {region.id!r} has {len(optional)} optional lines; sizing tries every choice of "
-                          f"them, so at most {MAX_OPTIONAL_LINES} may be optional")
-    body = data["regions"][region.id]
-    raw = body.get("lines", data.get("defaults", {}).get("lines", []))
-    out = []
-    for keep in itertools.product((False, True), repeat=len(optional)):
-        kept = {line_id for line_id, k in zip(optional, keep) if k}
-        entries = [e for e in raw if not e.get("optional", False) or e.get("id") in kept]
-        label = "without optional lines" if not kept else "with " + " + ".join(i for i in optional if i in kept)
-        patch = {"lines": entries} if optional else None
-        if pool is None:
-            out.append((label, patch, alone))
-            continue
-        label = "" if not optional else f"{label}, "
-        out.append((f"{label}own lines only", patch, alone))
-        others = " + ".join(r for r in pool.regions if r != region.id)
-        out.append((f"{label}{pool.line.id} shared with {others}", patch,
-                    _with_neighbours(regions, (region.id, *pool.regions))))
-    return out
-
-
-def _with_lines(data: dict[str, Any], rid: str, patch: dict[str, Any] | None) -> dict[str, Any]:
-    if patch is None:
-        return data
-    doc = copy.deepcopy(data)
-    doc["regions"][rid].update(copy.deepcopy(patch))
-    return doc
-
-
 def _job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
          people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int
          ) -> tuple[Job, int, str]:
@@ -312,7 +257,7 @@ def _job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str
     in one line structure, at the planning demand; the row of `rid` in its results; its name."""
     label, patch, simulated = shape
     what = f"{people} casemanagers with {hours:g} h a week in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
-    doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", people)], f"{source} with {what}")
+    doc = patched(with_lines(data, rid, patch), [], [(f"team_size.{rid}", people)], f"{source} with {what}")
     cw.set_hours(doc, rid, hours)
     sc = demand.apply(scenario_mod.parse(doc, f"{source} ({what})"), rid).only(list(simulated))
     return make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed), list(sc.regions).index(rid), \
@@ -380,6 +325,7 @@ def _hours(results: list[RegionSizing], build: Callable[..., tuple[Job, int, str
     """For each region and structure: the casework hours a week at its people answer (else the
     scenario's team), a coarse grid of hours per person, then a finer one inside the bracket."""
     people = {(r.region, r.structure): (r.answer, "the people answer") if r.answer is not None
+              else (r.enough, "the smallest team settled as enough") if r.enough is not None
               else (team[r.region], "the scenario's team") for r in results}
     stages = [{k: cw.candidates(n, given[k[0]]) for k, (n, _) in people.items()}]
     cells: dict[tuple[str, str], list[Cell]] = {}
@@ -395,8 +341,9 @@ def _hours(results: list[RegionSizing], build: Callable[..., tuple[Job, int, str
             cells[key] = sorted(cells.get(key, []) + row, key=lambda c: c.size)
         if stage == 0:
             brackets = {k: _window(row) for k, row in cells.items()}
-            stages.append({k: cw.fine(row[lo].size, row[hi].size) for k, row in cells.items()
-                           for lo, hi in [brackets[k]] if monotone and 0 <= lo and hi == lo + 1 < len(row)})
+            stages.append({k: [h for h in cw.fine(row[lo].size, row[hi].size) if h not in {c.size for c in row}]
+                           for k, row in cells.items()
+                           for lo, hi in [brackets[k]] if monotone and 0 <= lo < hi < len(row)})
     found = {(h.region, h.structure): h for h in conclude(cells)}
     for r in results:
         n, source = people[r.region, r.structure]

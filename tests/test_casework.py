@@ -169,3 +169,18 @@ def test_the_chance_demand_exceeds_a_level_follows_the_lognormal_with_mean_one()
     assert exceed_chance(0.0, 1.2) == 0.0 and exceed_chance(0.0, 0.8) == 1.0
     assert exceed_chance(0.5, np.exp(-0.125)) == pytest.approx(0.5)  # the median of the multiplier
     assert exceed_chance(0.57, 3.0) < 0.05 < exceed_chance(0.57, 1.5)
+
+
+def test_size_on_the_built_in_model_answers_people_and_hours_with_the_binding_target() -> None:
+    """`csgsim size --region zeeland` on the built-in national model, with mean targets that settle
+    within a small cap: an answer in people and in hours, each with the target that binds. (Every
+    region with the default targets: benchmarks/bench_sizing.py.)"""
+    out = CliRunner().invoke(app, ["size", "--region", "zeeland", "--sizes", "3-7", "-t", "duties_per_4w<=6",
+                                   "-t", "followup_on_time>=0.9", "--batch", "8", "--max-replications", "16",
+                                   "--breakdown-replications", "0", "--workers", "1", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    (r,) = json.loads(out.stdout)["regions"]
+    assert r["answer"] is not None and r["binding"] == ["duties_per_4w<=6"], r["message"]
+    hours = r["casework"]
+    assert hours["people"] == r["answer"] and hours["enough_hours_per_week"] is not None, hours["message"]
+    assert f"{r['answer']} casemanagers on call (bound by duties_per_4w<=6)" in r["answer_line"]

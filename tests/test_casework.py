@@ -184,3 +184,8 @@ def test_size_on_the_built_in_model_answers_people_and_hours_with_the_binding_ta
     hours = r["casework"]
     assert hours["people"] == r["answer"] and hours["enough_hours_per_week"] is not None, hours["message"]
     assert f"{r['answer']} casemanagers on call (bound by duties_per_4w<=6)" in r["answer_line"]
+
+
+def test_a_bad_planning_demand_on_the_command_line_exits_2() -> None:
+    out = CliRunner().invoke(app, ["size", "-s", str(ROOT / "models" / "zeeland.toml"), "--demand", "p100"])
+    assert out.exit_code == 2 and "--demand 'p100'" in out.output and "Traceback" not in out.output

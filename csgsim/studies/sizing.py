@@ -1,4 +1,5 @@
-"""Roster sizing: the smallest number of casemanagers that meets every target, with a stated confidence.
+"""Roster sizing: the smallest number of casemanagers that meets every on-call target, then the
+casework hours a week that team needs (`casework`), each with a stated confidence.
 
 A target is a bound on a region metric (`metrics.REGION_METRICS`), e.g. `followup_on_time>=0.95`,
 read in one of three ways (`Target.kind`):
@@ -15,8 +16,14 @@ compared on the same reports and absences), in rounds that double its replicatio
 bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
 keeps the number of looks at the data small.
 
+People and hours are sized apart (see `casework`): the on-call targets decide the people, at the
+scenario's total contracted hours shared by the team; the casework targets then decide the total
+hours a week at the people answer, on a coarse grid of hours per person and a finer one inside
+the bracket, judged like the sizes. Both run at a planning demand (default: the central forecast).
+
 Confidence: every interval ever computed has level 1 - alpha / (targets x sizes x looks), with
-looks the number of rounds up to the cap; by Bonferroni, with probability at least 1 - alpha every
+looks the number of rounds up to the cap (targets x sizes counting the hours search's casework
+targets x candidate totals too); by Bonferroni, with probability at least 1 - alpha every
 settled verdict in the table is right (exactly for rare events; for means up to the normal
 approximation). tests/test_sizing.py checks the error rate over many seeds on a known answer. With `monotone` (the default)
 a larger team is assumed to do no worse: once size s meets every target, larger sizes are not run

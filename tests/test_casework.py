@@ -189,3 +189,16 @@ def test_size_on_the_built_in_model_answers_people_and_hours_with_the_binding_ta
 def test_a_bad_planning_demand_on_the_command_line_exits_2() -> None:
     out = CliRunner().invoke(app, ["size", "-s", str(ROOT / "models" / "zeeland.toml"), "--demand", "p100"])
     assert out.exit_code == 2 and "--demand 'p100'" in out.output and "Traceback" not in out.output
+
+
+def test_an_at_most_answer_names_the_targets_still_open_below_it() -> None:
+    """When a smaller size stays open within the cap but a larger one meets, the line gives the
+    larger as 'at most' and names the target still open below it."""
+    from csgsim.studies.targets import FAILS, MEETS, OPEN, Stat
+
+    t = targets.parse_target("gap_hours<=0")
+    cells = [sizing.Cell(s, status=v, stats=[Stat(0.0, 0.0, 1.0, 200, v)]) for s, v in ((4, FAILS), (5, OPEN), (6, MEETS))]
+    r = sizing.RegionSizing("zeeland", "Zeeland", [t], cells, None, "not settled", "", [])
+    assert r.enough == 6 and r.binding() == [t]
+    line = sizing.Sizing([r], 0.95, 0.999, 5, True, 1).answer_line(r)
+    assert line == "at most 6 casemanagers on call (fewer not settled on gap_hours<=0 within the cap)"

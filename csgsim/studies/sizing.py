@@ -103,9 +103,11 @@ class RegionSizing:
 
     def binding(self) -> list[Target]:
         """The targets that fail at the largest candidate below the answer (run, not implied): what
-        keeps the answer from being smaller. Empty when the answer is the smallest candidate."""
+        keeps the answer from being smaller. Empty when the answer is the smallest candidate. For
+        an 'at most' answer (`enough`): the targets still open below it."""
         if self.answer is None:
-            return []
+            below = [c for c in self.cells if c.status == OPEN and c.size < (self.enough or 0)]
+            return [t for j, t in enumerate(self.targets) if any(c.stats[j].verdict == OPEN for c in below)]
         below = [c for c in self.cells if c.size < self.answer and c.status == FAILS and not c.implied]
         return [t for t, st in zip(self.targets, below[-1].stats) if st.verdict == FAILS] if below else []
 
@@ -145,8 +147,9 @@ class Casework:
         """E.g. 'casework needs 41 h a week (6.8 h each); the scenario gives 48'."""
         given = f"the scenario gives {self.scenario_hours:.0f}"
         if self.hours is None and self.enough is not None:
+            still = ", ".join(map(str, self.search.binding()))
             return (f"casework needs at most {self.enough} h a week ({self.enough / self.people:.1f} h each; "
-                    f"less not settled within the cap); {given}")
+                    f"less not settled on {still} within the cap); {given}")
         if self.hours is None:
             return f"casework hours at {self.people} casemanagers: {self.search.status} ({given})"
         return f"casework needs {self.hours} h a week ({self.hours / self.people:.1f} h each); {given}"
@@ -173,7 +176,8 @@ class Sizing:
             return f"bound by {', '.join(map(str, b))}" if b else "the smallest candidate already meets"
 
         people = (f"{r.answer} casemanagers on call ({bound(r)})" if r.answer is not None
-                  else f"at most {r.enough} casemanagers on call (fewer not settled within the cap)"
+                  else f"at most {r.enough} casemanagers on call (fewer not settled on "
+                       f"{', '.join(map(str, r.binding()))} within the cap)"
                   if r.enough is not None
                   else f"people on call: {r.status}" + (" (the scenario's team kept)" if r.casework else ""))
         if r.casework is None:

@@ -88,10 +88,10 @@ def test_implied_verdicts_fill_the_sizes_outside_the_undecided_window():
     """Monotone: a size below one that fails fails, a size above one that meets meets; both are
     marked implied, and the answer is the smallest meeting size with only failures below it."""
     t = [targets.parse_target("gap_hours<=0")]
-    r = sizing._conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), True, 100)
+    r = sizing.conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), True, 100)
     assert [c.status for c in r.cells] == ["fails", "fails", "meets", "meets"]
     assert [c.implied for c in r.cells] == [True, False, False, True] and r.answer == 6
-    r = sizing._conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), False, 100)
+    r = sizing.conclude("q", "Q", t, cells(["open", "fails", "meets", "open"]), False, 100)
     assert r.status == "not settled" and r.answer is None
 
 
@@ -99,9 +99,9 @@ def test_a_size_that_fails_above_one_that_meets_moves_the_monotone_answer_up():
     """A failure at 6 after 5 met (e.g. a rare gap seen only at 6) contradicts monotonicity: the
     answer is taken above every failing size, with a note; --no-monotone keeps 5."""
     t = [targets.parse_target("gap_hours<=0")]
-    r = sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), True, 100)
+    r = sizing.conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), True, 100)
     assert r.answer == 7 and "not monotone" in r.notes[0]
-    assert sizing._conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), False, 100).answer == 5
+    assert sizing.conclude("q", "Q", t, cells(["fails", "meets", "fails", "meets"]), False, 100).answer == 5
 
 
 def test_targets_no_size_can_meet_say_so():

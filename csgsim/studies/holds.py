@@ -19,7 +19,8 @@ from csgsim.config import scenario as scenario_mod
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend
 from csgsim.studies.casework import DemandPlan
-from csgsim.studies.sizing import ONE_STRUCTURE, Cell, Sizing, _conclude, _job, _search, structures
+from csgsim.studies.sizing import Cell, Sizing, conclude, region_job, run_rounds
+from csgsim.studies.structures import ONE_STRUCTURE, structures
 from csgsim.studies.targets import Target
 
 #: Demand in percent of the planning level at which each team size is tried.
@@ -76,13 +77,13 @@ def holds(data: dict[str, Any], source: str, sized: Sizing, targets: list[Target
             key = (rid, str(size))
             for pct in FACTORS:
                 plan = DemandPlan("factor", base[rid] * pct / 100)
-                jobs[(*key, -pct)], rows[(*key, -pct)], _ = _job(data, source, rid, shape, size, hours, mine, plan,
+                jobs[(*key, -pct)], rows[(*key, -pct)], _ = region_job(data, source, rid, shape, size, hours, mine, plan,
                                                                  sized.seed)
             cells[key] = [Cell(-pct) for pct in reversed(FACTORS)]  # less demand = a larger candidate
-    _search(jobs, rows, cells, targets, level, rounds, True, backend, on_progress)
+    run_rounds(jobs, rows, cells, targets, level, rounds, True, backend, on_progress)
     out = []
     for (rid, size), row in cells.items():
-        found = _conclude(rid, rid, targets, row, True, max_replications)
+        found = conclude(rid, rid, targets, row, True, max_replications)
         pct = -found.answer if found.answer is not None else None
         region = parsed.regions[rid]
         reports = None if pct is None else region.acute.annual_level(parsed.start.year) * base[rid] * pct / 100

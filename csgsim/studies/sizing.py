@@ -215,7 +215,7 @@ def _window(cells: list[Cell]) -> tuple[int, int]:
     return lo, hi
 
 
-def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
+def conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
               cap: int, unit: str = "casemanagers") -> RegionSizing:
     notes = []
     n = len(cells)
@@ -261,7 +261,7 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
     return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes, unit=unit)
 
 
-def _job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
+def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
          people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int
          ) -> tuple[Job, int, str]:
     """The job of region `rid` with `people` casemanagers sharing `hours` contracted hours a week,
@@ -292,7 +292,7 @@ def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], ta
     note on every one when the cap is too low for some target ever to read 'meets'."""
     results = []
     for (rid, label), row in cells.items():
-        result = _conclude(rid, names[rid], targets, row, monotone, max_replications, unit)
+        result = conclude(rid, names[rid], targets, row, monotone, max_replications, unit)
         if label != ONE_STRUCTURE:
             result.structure, result.name = label, f"{result.name}, {label}"
             result.message = f"{label}: {result.message}"
@@ -305,7 +305,7 @@ def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], ta
     return results
 
 
-def _search(jobs: dict[tuple[str, str, int], Job], rows: dict[tuple[str, str, int], int],
+def run_rounds(jobs: dict[tuple[str, str, int], Job], rows: dict[tuple[str, str, int], int],
             cells: dict[tuple[str, str], list[Cell]], targets: list[Target], level: float, rounds: list[int],
             monotone: bool, backend: Backend, on_progress: Callable[[int], None] | None) -> None:
     """Judge the candidates in doubling rounds on common random numbers (the same replication
@@ -408,10 +408,10 @@ def size(
     mine = {rid: [a for a in absences if owner.get(a.person, rid) == rid] for rid in regions}
 
     def build(rid: str, label: str, people: int, hours: float) -> tuple[Job, int, str]:
-        return _job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed)
+        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed)
 
     def search(jobs, rows, cells, goals=casework):
-        _search(jobs, rows, cells, goals, level, rounds, monotone, backend, on_progress)
+        run_rounds(jobs, rows, cells, goals, level, rounds, monotone, backend, on_progress)
 
     names = {rid: parsed.regions[rid].name for rid in regions}
     jobs, rows = {}, {}

@@ -119,5 +119,6 @@ def test_roster_prints_the_steps_without_the_sizing():
     assert res.exit_code == 0, res.output
     assert "Friesland: what drives the team size" in res.output and "not run here" in res.output
     assert "north" in res.output and "busiest" in res.output
+    assert "casework hours as the scenario has them" in res.output  # the second resource, said apart
     res = CliRunner().invoke(app, ["roster", "-s", str(model), "-r", "nowhere"])
     assert res.exit_code == 2 and "nowhere" in res.output

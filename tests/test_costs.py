@@ -131,20 +131,38 @@ def test_callouts_earn_the_highest_surcharge_and_at_least_the_minimum() -> None:
     assert cheap["callout_work"] == pytest.approx((paid - 2.0) * 15)
 
 
-def test_office_work_coordination_training_and_totals() -> None:
-    """Office contacts at the plain wage (undone ones not at all); the coordinator's 14 h a week for
-    3 days is 6 h; 365 training and network hours a year for 3 of 365 days is 3 h; per case."""
-    rec = records(eng=[(0, 21, 23)], tasks=[(0, 9, 1.5), (0, NAN, 1.0)], acute=[20.5], non_acute=[8, 30, 80])
+def test_contracts_coordination_training_and_totals() -> None:
+    """cm1's 8 h a week for 3 days are salary, used or not: 8 x 3/7 h at EUR 15; the coordinator's
+    14 h a week is 6 h at EUR 30; 365 training and network hours a year for 3 of 365 days is 3 h.
+    Friday's share of cm1's contract is 1.6 h: the call-out 09-10 takes 1 h of it (paid by the
+    contract, only its +25% on top), the 1.5 h contact at 11 h then overruns the 0.6 h left by
+    0.9 h (paid on top); the call-out 21-23 h is outside the contract and paid in full."""
+    rec = records(eng=[(0, 21, 23), (0, 9, 10)], tasks=[(0, 11, 1.5), (0, NAN, 1.0)], acute=[20.5],
+                  non_acute=[8, 30, 80])
     got = price(FRI_SAT_SUN, schedule([(0, 72, 0, ONCALL)]), rec)
-    assert got["office_work"] == pytest.approx(1.5 * 15)
+    assert got["contract_hours"] == pytest.approx(8 * 3 / 7)
+    assert got["contracts"] == pytest.approx(8 * 3 / 7 * 15)
     assert got["coordination"] == pytest.approx(6 * 30)
     assert got["training_network"] == pytest.approx(3 * 15)
-    assert got["fixed"] == pytest.approx(got["allowance"] + 180 + 45)
-    assert got["variable"] == pytest.approx(2.75 * 15 + 22.5)
+    assert got["fixed"] == pytest.approx(got["allowance"] + 8 * 3 / 7 * 15 + 180 + 45)
+    assert got["callout_work"] == pytest.approx((1.25 + 1.5) * 15 + 0.25 * 15)
+    assert got["office_work"] == pytest.approx(0.9 * 15)
+    assert got["variable"] == pytest.approx(got["callout_work"] + got["office_work"])
     assert got["total"] == pytest.approx(got["fixed"] + got["variable"])
     assert got["reports"] == 3  # the non-acute report at hour 80 is past the 3 days
     assert got["cost_per_case"] == pytest.approx(got["total"] / 3)
     assert list(got) == list(COST_METRICS)
+
+
+def test_the_coordinators_office_contacts_are_priced_once() -> None:
+    """Issue 18 item 7: the coordinator's contacts within their contracted hours are paid by the
+    coordination (their contract), not again as office work; only a day's overrun is added."""
+    base = price(FRI_SAT_SUN, schedule([(0, 72, 0, ONCALL)]), records())
+    within = price(FRI_SAT_SUN, schedule([(0, 72, 0, ONCALL)]), records(tasks=[(1, 12, 2.0)]))
+    over = price(FRI_SAT_SUN, schedule([(0, 72, 0, ONCALL)]), records(tasks=[(1, 12, 2.0), (1, 14, 1.0)]))
+    assert within["office_hours"] == 2.0
+    assert within["total"] == pytest.approx(base["total"])
+    assert over["office_work"] == pytest.approx((3.0 - 14 / 5) * 30)
 
 
 def test_years_are_priced_apart_at_their_own_wage() -> None:
@@ -260,9 +278,32 @@ def test_costs_command_prices_2019_checks_the_band_and_prices_one_more_casemanag
     reg = scenario_mod.load(ROOT / "models" / "zeeland.toml").regions["zeeland"]
     c = reg.costs
     training = (c.training_hours_per_year + c.network_hours_per_year) * c.hourly_wage_cost("casemanager", 2019)
+    contract = reg.people[reg.casemanagers - 1].hours_per_week * 365 / 7 * c.hourly_wage_cost("casemanager", 2019)
     assert diff[("zeeland", "duties_per_4w")]["diff_mean"] < 0
     assert diff[("zeeland", "cost_total")]["unit"] == "EUR"
-    assert abs(diff[("zeeland", "cost_total")]["diff_mean"] - training) < 5000
+    assert diff[("zeeland", "cost_contracts")]["diff_mean"] == pytest.approx(contract)  # the added person's contract
+    rest = diff[("zeeland", "cost_total")]["diff_mean"] - contract - training
+    assert abs(rest) < 5000  # allowance and call-outs move a little: the same duties and calls, spread wider
+
+
+def test_the_2019_budget_check_prices_the_contracted_hours_of_a_hand_computed_region() -> None:
+    """Zeeland in 2019 with round rates (EUR 15 an hour, coordinator 30): the check's total holds
+    the contracts, 8 h a week for 365 days at EUR 15 = 6,257, and the coordinator's 14 h a week =
+    21,900, like a budget that pays them whether casework uses them or not."""
+    from csgsim.runtime.replications import run
+    from csgsim.studies import capacity
+
+    data = zeeland()
+    data["scenario"].update({"start": date(2019, 1, 1), "days": 365})
+    res = run(scenario_mod.parse(data, "zeeland-2019.toml"), 2, 3, workers=1)
+    (row,) = capacity.budget_check(res).to_dict("records")
+    assert row["contracts"] == pytest.approx(8 * 365 / 7 * 15)
+    assert row["coordination"] == pytest.approx(14 * 365 / 7 * 30)
+    assert row["contract_hours"] == pytest.approx(8 * 365 / 7)
+    assert row["fixed"] >= row["contracts"] + row["coordination"]
+    assert row["total"] == pytest.approx(row["fixed"] + row["variable"])
+    assert row["with_idle"] == row["total"]  # the unused contract is inside the total, not added again
+    assert 0 <= row["idle_contract_hours"] <= row["contract_hours"]
 
 
 def test_costs_command_refuses_a_scenario_without_costs(tmp_path: Path) -> None:

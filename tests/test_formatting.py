@@ -61,3 +61,12 @@ def test_every_region_metric_has_a_label_not_its_id() -> None:
         assert formatting.label(metric) != metric and "_" not in formatting.label(metric), metric
     for _, metrics in TABLES:
         assert all(m in formatting.SHORT for m in metrics)
+
+
+def test_a_size_target_heading_keeps_the_bound_as_given() -> None:
+    """A bound of 6.5 duties is not printed as 6 (it was rounded to whole units)."""
+    from csgsim.studies.targets import parse_target
+    from csgsim.ui.tables import target_heading
+
+    assert target_heading(parse_target("duties_per_4w<=6.5")).endswith("\u2264 6.5")
+    assert target_heading(parse_target("followup_on_time>=0.95")).endswith("\u2265 95%")

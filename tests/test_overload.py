@@ -42,5 +42,24 @@ def test_an_overloaded_run_says_so_in_tables_and_json(tmp_path):
     data = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).stdout)
     assert [o["region"] for o in data["overload"]] == ["zeeland"]
     assert any("follow-up contacts on time" in r for r in data["overload"][0]["reasons"])
+    (zl,) = data["overload"]
+    assert (zl["contracted_hours_per_week"], zl["casemanagers"]) == (40, 5)  # what it was measured against
+    assert zl["hours"].startswith("against 40 contracted CSG hours a week (5 casemanagers")
+    assert "csgsim size --region zeeland" in zl["hours"] and "against 40 contracted" in table.stdout
     plain = CliRunner().invoke(app, ["run", "-s", str(small_model(tmp_path)), "-n", "1", "--workers", "1", "-f", "json"])
     assert json.loads(plain.stdout)["overload"] == []
+
+
+def test_the_2019_national_run_is_free_of_overload():
+    """Issue 19: the built-in model run for 2019 (demand about half of 2025's, the 2019 teams and
+    hours) marks no region overloaded; two replications on the same seeds as the model's."""
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.core import resources
+    from csgsim.runtime.replications import run
+    from csgsim.studies.capacity import in_year
+
+    path = resources.models_dir() / "netherlands.toml"
+    data, _ = scenario_mod.read(path)
+    result = run(scenario_mod.parse(in_year(data, 2019), "netherlands 2019"), 2, workers=1)
+    assert len(result.scenario.regions) == 16
+    assert overload(result.region_summary()) == {}

@@ -183,14 +183,14 @@ def test_sizing_tries_the_region_alone_and_pooled():
     """A region in a shared line is sized with its own lines only and pooled with its partner; the
     pooled run reads the sized region's own figures (here: b's reports, far fewer than a's)."""
     from csgsim.runtime.executors import make_executor
-    from csgsim.studies import sizing
+    from csgsim.studies import sizing, structures
     from csgsim.studies import targets
 
     shared = {"id": "all-day", "regions": ["a", "b"], "start_hour": 9, "end_hour": 33}
     data = two_regions(0.3 * 8760, 0.05 * 8760, shared, team=1, queue=True)
     data["scenario"]["days"] = 60
     sc = load(data)
-    shapes = sizing.structures(data, sc.regions["b"], sc.shared_lines, sc.regions)
+    shapes = structures.structures(data, sc.regions["b"], sc.shared_lines, sc.regions)
     assert [(label, simulated) for label, _, simulated in shapes] == [
         ("own lines only", ("b",)), ("all-day shared with a", ("a", "b"))]
     with make_executor(1) as serial:

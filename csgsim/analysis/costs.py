@@ -1,17 +1,22 @@
 """What a region's piket costs, priced from one replication's schedules and records (docs/evidence.md#7-money).
 
-Fixed costs (reachability and coordination, as the 2020 funding study budgets them):
+Fixed costs (reachability, coordination and the contracts, as the 2020 funding study budgets them):
 - on-call allowance: every on-call hour held by a person of the region (on any of its lines, or
   on a line shared with other regions; each backup step at `backup_allowance` of it) earns the
   scheme's hours of pay for that calendar day's type;
 - coordination: the coordinator's contracted hours;
+- contracts: the casemanagers' contracted CSG hours, salary paid whether casework uses them or not;
 - training and network time of every casemanager.
 
-Variable costs (per victim): hours worked on cases x hourly wage cost. A call-out is work during
-on-call: it earns the highest surcharge that applies at each moment of it, and is paid for at
-least the scheme's minimum (the shortfall at the surcharge of its start). Travel is part of a
-call-out in the model. Office contacts (intakes, watchful waiting) are paid at the plain wage.
-Contracted hours not spent on cases are not priced, nor are exams, PR, housing or mileage.
+Variable costs (per victim): work outside the contracted hours x hourly wage cost. A call-out is
+work during on-call: it earns the highest surcharge that applies at each moment of it, and is paid
+for at least the scheme's minimum (the shortfall at the surcharge of its start). Travel is part of
+a call-out in the model. The office model takes call-outs in a working day's office hours from
+that day's share of the contract (a fifth of the weekly hours), so up to that share their plain
+hours are already paid by the contract and only the surcharge is added. Office contacts
+(intakes, watchful waiting) are done from the contracted hours and priced there, once; only what
+a person's contacts of a day take beyond the day's share (the office model lets a first contact
+overrun it) is paid on top, at the plain wage. Exams, PR, housing and mileage are not priced.
 
 Every figure is per calendar year of the reported period (a partial year covers only its days).
 Rates are integrated exactly: they are constant within each clock hour.
@@ -37,12 +42,14 @@ COST_METRICS: dict[str, tuple[str, str]] = {
     "backup_hours": ("h", "on-call hours held by a backup of the region, every backup step"),
     "callout_hours": ("h", "call-out hours paid (at least the minimum per call-out)"),
     "office_hours": ("h", "office contact hours worked on cases"),
+    "contract_hours": ("h", "contracted CSG hours of the casemanagers"),
     "allowance": ("EUR", "on-call allowance (duty holder and backup)"),
     "coordination": ("EUR", "coordinator hours"),
+    "contracts": ("EUR", "casemanagers' contracted CSG hours (salary, used or not)"),
     "training_network": ("EUR", "training and network time of the casemanagers"),
-    "fixed": ("EUR", "fixed costs: allowance + coordination + training and network"),
-    "callout_work": ("EUR", "call-out work with surcharges"),
-    "office_work": ("EUR", "office contacts"),
+    "fixed": ("EUR", "fixed costs: allowance + coordination + contracts + training and network"),
+    "callout_work": ("EUR", "call-out work with surcharges, less the plain hours the contracts pay"),
+    "office_work": ("EUR", "office contacts beyond the day's contracted hours"),
     "variable": ("EUR", "variable costs: call-out work + office contacts"),
     "total": ("EUR", "total costs: fixed + variable"),
     "cost_per_case": ("EUR", "total costs per report"),
@@ -137,7 +144,11 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     out["coordination"] = coordinator.hours_per_week * (b - a) / (7 * HOURS_PER_DAY) * wage[n_people - 1]
     per_cm = (params.training_hours_per_year + params.network_hours_per_year) * (b - a) / year_hours
     out["training_network"] = per_cm * float(wage[:region.casemanagers].sum())
-    out["fixed"] = out["allowance"] + out["coordination"] + out["training_network"]
+    weeks = (b - a) / (7 * HOURS_PER_DAY)
+    hours = np.array([p.hours_per_week for p in region.people[:region.casemanagers]])
+    out["contract_hours"] = float(hours.sum()) * weeks
+    out["contracts"] = float((hours * wage[:region.casemanagers]).sum()) * weeks
+    out["fixed"] = out["allowance"] + out["coordination"] + out["contracts"] + out["training_network"]
 
     eng = (rec.eng_start >= a) & (rec.eng_start < b)
     start, end, person = rec.eng_start[eng], rec.eng_end[eng], rec.eng_person[eng]
@@ -146,11 +157,12 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     first = surcharge[np.clip(np.floor(start).astype(np.int64), 0, surcharge.size - 1)]
     paid = integral(weight, start, end) + short * (1.0 + first)
     out["callout_hours"] = float(((end - start) + short).sum())
-    out["callout_work"] = float((paid * wage[np.clip(person, 0, n_people)]).sum())
+    covered = _office_share(region, calendar, person, start, end)
+    out["callout_work"] = float(((paid - covered) * wage[np.clip(person, 0, n_people)]).sum())
     done = ~np.isnan(rec.task_start) & (rec.task_start >= a) & (rec.task_start < b)
-    owner = np.clip(rec.task_owner[done], 0, n_people)
-    out["office_hours"] = float(rec.task_duration[done].sum())
-    out["office_work"] = float((rec.task_duration[done] * wage[owner]).sum())
+    owner, took = np.clip(rec.task_owner[done], 0, n_people), rec.task_duration[done]
+    out["office_hours"] = float(took.sum())
+    out["office_work"] = _overtime(region, owner, rec.task_start[done], took, covered_by(person, start, covered), wage)
     out["variable"] = out["callout_work"] + out["office_work"]
     out["total"] = out["fixed"] + out["variable"]
 
@@ -160,6 +172,61 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     out["cost_per_case"] = out["total"] / reports if reports else np.nan
     out["variable_per_case"] = out["variable"] / reports if reports else np.nan
     return {k: out[k] for k in COST_METRICS}
+
+
+def _office_overlap(region: Region, start: np.ndarray, end: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Hours of [start, end) inside the office window of each `day`."""
+    lo = day * HOURS_PER_DAY + region.duty.office_start_hour
+    hi = day * HOURS_PER_DAY + region.duty.office_end_hour
+    return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
+
+
+def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray,
+                  end: np.ndarray) -> np.ndarray:
+    """Per call-out: its plain hours the contract pays, i.e. those in a working day's office hours,
+    up to the person's share of the day (a fifth of the weekly hours; taken in start order).
+    The office model takes these hours from the same share (model/office.py)."""
+    out = np.zeros(start.size)
+    n_people = len(region.people)
+    share = np.array([p.hours_per_week / 5 for p in region.people])
+    used: dict[tuple[int, int], float] = {}
+    for i in np.argsort(start, kind="stable"):
+        p = int(person[i])
+        if not 0 <= p < n_people:
+            continue  # an outside line has no contract
+        first = int(start[i] // HOURS_PER_DAY)
+        for day in range(first, min(int(end[i] // HOURS_PER_DAY), calendar.days - 1) + 1):
+            if 0 <= day < calendar.days and calendar.working[day]:
+                inside = float(_office_overlap(region, start[i:i + 1], end[i:i + 1], np.array([day]))[0])
+                take = min(inside, max(share[p] - used.get((p, day), 0.0), 0.0))
+                used[p, day] = used.get((p, day), 0.0) + take
+                out[i] += take
+    return out
+
+
+def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
+    """(person, day of the call-out's start) -> contracted hours its call-outs took that day."""
+    out: dict[tuple[int, int], float] = {}
+    for p, s, c in zip(person.tolist(), start.tolist(), covered.tolist()):
+        if c > 0:
+            key = (int(p), int(s // HOURS_PER_DAY))
+            out[key] = out.get(key, 0.0) + c
+    return out
+
+
+def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.ndarray,
+              callouts: dict[tuple[int, int], float], wage: np.ndarray) -> float:
+    """EUR of office contacts beyond each person's share of the day left after call-outs."""
+    n_people = len(region.people)
+    done: dict[tuple[int, int], float] = {}
+    for p, s, d in zip(owner.tolist(), start.tolist(), took.tolist()):
+        key = (int(p), int(s // HOURS_PER_DAY))
+        done[key] = done.get(key, 0.0) + d
+    total = 0.0
+    for (p, day), hours in done.items():
+        share = region.people[p].hours_per_week / 5 if p < n_people else 0.0
+        total += max(hours - max(share - callouts.get((p, day), 0.0), 0.0), 0.0) * float(wage[p])
+    return total
 
 
 def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

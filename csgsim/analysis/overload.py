@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csgsim.config.schema import Region
+
 #: Share of the period's reports still waiting at its end above which the queue is growing.
 BACKLOG_SHARE = 0.10
 #: Share of cases within a norm below which the norm is met only in a small share.
@@ -28,6 +30,26 @@ _NORMS = (
     ("intake_within_norm", "intakes within the norm"),
     ("followup_on_time", "follow-up contacts on time"),
 )
+
+
+#: Reasons that concern the casework (office hours), not the on-call line.
+CASEWORK_SIGNS = ("still wait for intake", "intakes within the norm", "follow-up contacts on time")
+
+
+def contracted_hours(region: Region) -> float:
+    """The casemanagers' contracted CSG hours a week: what the casework is done from."""
+    return float(sum(p.hours_per_week for p in region.people[:region.casemanagers]))
+
+
+def against(region: Region, reasons: list[str]) -> str:
+    """What an overload was measured against and how to learn what is needed, e.g. 'against 40
+    contracted CSG hours a week (5 casemanagers); csgsim size --region zeeland answers the hours
+    a week the casework needs'. Empty when no reason concerns the casework."""
+    if not any(sign in r for r in reasons for sign in CASEWORK_SIGNS):
+        return ""
+    return (f"against {contracted_hours(region):g} contracted CSG hours a week ({region.casemanagers} "
+            f"casemanagers, as the scenario assumes); `csgsim size --region {region.id}` answers the "
+            "hours a week the casework needs")
 
 
 def _share(value: float) -> str:

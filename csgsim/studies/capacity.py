@@ -30,7 +30,7 @@ from csgsim.studies.patches import apply
 
 #: Cost metrics compared per year of the period (annualised).
 ANNUAL = {m if m.startswith("cost_") else f"cost_{m}": (COST_METRICS[m][0], f"{COST_METRICS[m][1]}, per year")
-          for m in ("allowance", "fixed", "variable", "total", "cost_per_case")}
+          for m in ("allowance", "contracts", "callout_work", "fixed", "variable", "total", "cost_per_case")}
 UNITS = {**REGION_METRICS, **ANNUAL}
 
 
@@ -47,7 +47,8 @@ def annual_costs(cost_long: pd.DataFrame) -> pd.DataFrame:
     wide = cost_long.pivot_table(index=["rep", "region"], columns="metric", values="value", aggfunc="sum",
                                  sort=False)
     scale = 365.0 / wide["days"]
-    out = pd.DataFrame({f"cost_{m}": wide[m] * scale for m in ("allowance", "fixed", "variable", "total")})
+    out = pd.DataFrame({f"cost_{m}": wide[m] * scale for m in ("allowance", "contracts", "callout_work", "fixed",
+                                                               "variable", "total")})
     out["cost_per_case"] = wide["total"] / wide["reports"].where(wide["reports"] > 0)
     if len(wide.index.unique("region")) > 1:  # the national figure: the sum of the regions
         nat = out.groupby(level="rep", sort=False).sum(min_count=1)
@@ -149,9 +150,11 @@ def band_status(value: float, low: float, high: float) -> str:
 
 def budget_check(result: RunResult) -> pd.DataFrame | None:
     """Per region: the simulated total of the budget year against the published band of annual
-    budgets, with what drives the difference: the fixed and variable parts, and the value of the
-    contracted hours the model leaves unpriced (not spent on reports), alone and added to the
-    total. None when no region has a band for a simulated year."""
+    budgets, like with like: the total prices the contracted CSG hours as salary, used or not
+    (analysis/costs.py). With what drives it: the fixed and variable parts, the contracts, and the
+    contracted hours casework left unused (already inside the total; `with_idle` equals the total
+    and is kept for readers of the earlier table). None when no region has a band for a
+    simulated year."""
     summary = result.cost_summary()
     if summary is None:
         return None
@@ -162,20 +165,19 @@ def budget_check(result: RunResult) -> pd.DataFrame | None:
         if c is None or c.budget_year is None or (rid, c.budget_year, "total") not in cell.index:
             continue
         get = {m: float(cell.loc[(rid, c.budget_year, m), "mean"])
-               for m in ("total", "fixed", "variable", "allowance", "coordination", "reports", "days", "office_hours")}
-        contracted = sum(p.hours_per_week for p in region.people[:region.casemanagers]) * get["days"] / 7
-        idle = max(contracted - get["office_hours"], 0.0)
+               for m in ("total", "fixed", "variable", "allowance", "coordination", "contracts", "contract_hours",
+                         "reports", "days", "office_hours")}
+        idle = max(get["contract_hours"] - get["office_hours"], 0.0)
         total = cell.loc[(rid, c.budget_year, "total")]
         status = band_status(get["total"], c.budget_low, c.budget_high)
         rows.append({"region": rid, "name": region.name, "year": c.budget_year, "low": c.budget_low,
                      "high": c.budget_high, "total": get["total"], "ci_low": float(total["ci_low"]),
                      "ci_high": float(total["ci_high"]), "status": status, "fixed": get["fixed"],
                      "variable": get["variable"], "allowance": get["allowance"],
-                     "coordination": get["coordination"], "reports": get["reports"], "days": get["days"],
+                     "coordination": get["coordination"], "contracts": get["contracts"],
+                     "contract_hours": get["contract_hours"], "reports": get["reports"], "days": get["days"],
                      "casemanagers": region.casemanagers, "coordinator_hours": region.people[-1].hours_per_week,
                      "idle_contract_hours": idle,
-                     "idle_contract_cost": idle * c.hourly_wage_cost("casemanager", c.budget_year)})
-        rows[-1]["with_idle"] = get["total"] + rows[-1]["idle_contract_cost"]
-        rows[-1]["with_idle_status"] = band_status(rows[-1]["with_idle"], c.budget_low, c.budget_high)
+                     "idle_contract_cost": idle * c.hourly_wage_cost("casemanager", c.budget_year),
+                     "with_idle": get["total"], "with_idle_status": status})
     return pd.DataFrame(rows) if rows else None
-

@@ -1,4 +1,5 @@
-"""Roster sizing: the smallest number of casemanagers that meets every target, with a stated confidence.
+"""Roster sizing: the smallest number of casemanagers that meets every on-call target, then the
+casework hours a week that team needs (`casework`), each with a stated confidence.
 
 A target is a bound on a region metric (`metrics.REGION_METRICS`), e.g. `followup_on_time>=0.95`,
 read in one of three ways (`Target.kind`):
@@ -15,8 +16,14 @@ compared on the same reports and absences), in rounds that double its replicatio
 bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
 keeps the number of looks at the data small.
 
+People and hours are sized apart (see `casework`): the on-call targets decide the people, at the
+scenario's total contracted hours shared by the team; the casework targets then decide the total
+hours a week at the people answer, on a coarse grid of hours per person and a finer one inside
+the bracket, judged like the sizes. Both run at a planning demand (default: the central forecast).
+
 Confidence: every interval ever computed has level 1 - alpha / (targets x sizes x looks), with
-looks the number of rounds up to the cap; by Bonferroni, with probability at least 1 - alpha every
+looks the number of rounds up to the cap (targets x sizes counting the hours search's casework
+targets x candidate totals too); by Bonferroni, with probability at least 1 - alpha every
 settled verdict in the table is right (exactly for rare events; for means up to the normal
 approximation). tests/test_sizing.py checks the error rate over many seeds on a known answer. With `monotone` (the default)
 a larger team is assumed to do no worse: once size s meets every target, larger sizes are not run
@@ -31,8 +38,6 @@ partners (whose teams stay as the scenario has them). The Bonferroni count inclu
 
 from __future__ import annotations
 
-import copy
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,11 +47,12 @@ import numpy as np
 import pandas as pd
 
 from csgsim.config import scenario as scenario_mod
-from csgsim.config.lines import SharedLine
-from csgsim.config.schema import Region
 from csgsim.config.staffing import ScriptedAbsence
 from csgsim.runtime.executors import Backend, dispatch
+from csgsim.studies import casework as cw
+from csgsim.studies.casework import DemandPlan
 from csgsim.studies.patches import patched
+from csgsim.studies.structures import ONE_STRUCTURE, structures, with_lines
 from csgsim.analysis.summary import percentile_of
 from csgsim.runtime.jobs import Job, make_job
 
@@ -54,8 +60,6 @@ from csgsim.studies.targets import (FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE
                                      UNMEASURED, SizingError, Stat, Target, clean_replications,
                                      describe)
 
-ONE_STRUCTURE = "as in the scenario"
-MAX_OPTIONAL_LINES = 3  # 2**3 structures per region at most
 
 
 @dataclass
@@ -86,11 +90,31 @@ class RegionSizing:
     message: str
     notes: list[str]
     structure: str = ONE_STRUCTURE  # which optional lines run (see `structures`)
+    unit: str = "casemanagers"  # of the candidates: "casemanagers", or "h a week" for the casework hours
+    casework: Casework | None = None  # the hours answer, sized apart at the people answer
+
+    @property
+    def enough(self) -> int | None:
+        """The answer, else (a smaller candidate not settled within the cap) the smallest candidate
+        settled as meeting every target: enough for sure, perhaps more than needed."""
+        if self.answer is not None or self.status != "not settled":
+            return self.answer
+        return next((c.size for c in self.cells if c.status == MEETS), None)
+
+    def binding(self) -> list[Target]:
+        """The targets that fail at the largest candidate below the answer (run, not implied): what
+        keeps the answer from being smaller. Empty when the answer is the smallest candidate. For
+        an 'at most' answer (`enough`): the targets still open below it."""
+        if self.answer is None:
+            below = [c for c in self.cells if c.status == OPEN and c.size < (self.enough or 0)]
+            return [t for j, t in enumerate(self.targets) if any(c.stats[j].verdict == OPEN for c in below)]
+        below = [c for c in self.cells if c.size < self.answer and c.status == FAILS and not c.implied]
+        return [t for t, st in zip(self.targets, below[-1].stats) if st.verdict == FAILS] if below else []
 
     def table(self) -> pd.DataFrame:
         rows = []
         for c in self.cells:
-            row: dict[str, Any] = {"region": self.region, "structure": self.structure, "size": c.size,
+            row: dict[str, Any] = {"region": self.region, "structure": self.structure, "unit": self.unit, "size": c.size,
                                    "replications": c.reps,
                                    "verdict": c.status + (" (implied)" if c.implied else "")}
             for t, st in zip(self.targets, c.stats):
@@ -98,6 +122,37 @@ class RegionSizing:
                             f"{t}:verdict": st.verdict, f"{t}:statistic": st.statistic})
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+@dataclass
+class Casework:
+    """The casework hours a week a region's team needs, sized at `people` casemanagers (the people
+    answer, else the scenario's team: `people_from` says which) against the casework targets."""
+
+    people: int
+    people_from: str  # "the people answer" or "the scenario's team"
+    scenario_hours: float  # the casemanagers' contracted hours a week in the scenario
+    search: RegionSizing  # its candidates are total hours a week
+
+    @property
+    def hours(self) -> int | None:
+        return self.search.answer
+
+    @property
+    def enough(self) -> int | None:
+        """The hours answer, else the smallest total settled as enough (`RegionSizing.enough`)."""
+        return self.search.enough
+
+    def line(self) -> str:
+        """E.g. 'casework needs 41 h a week (6.8 h each); the scenario gives 48'."""
+        given = f"the scenario gives {self.scenario_hours:.0f}"
+        if self.hours is None and self.enough is not None:
+            still = ", ".join(map(str, self.search.binding()))
+            return (f"casework needs at most {self.enough} h a week ({self.enough / self.people:.1f} h each; "
+                    f"less not settled on {still} within the cap); {given}")
+        if self.hours is None:
+            return f"casework hours at {self.people} casemanagers: {self.search.status} ({given})"
+        return f"casework needs {self.hours} h a week ({self.hours / self.people:.1f} h each); {given}"
 
 
 @dataclass
@@ -109,6 +164,28 @@ class Sizing:
     monotone: bool
     seed: int
     structures: int = 1  # line structures per region (at most), counted in the Bonferroni level
+    demand: DemandPlan = DemandPlan()
+    intervals: int = 0  # intervals per region and structure in the Bonferroni count (0: the people alone)
+
+    def answer_line(self, r: RegionSizing) -> str:
+        """Both answers of one region and structure, e.g. '6 casemanagers on call (bound by
+        gap_hours<=0); casework needs 41 h a week (6.8 h each; bound by followup_on_time>=0.95);
+        the scenario gives 48'."""
+        def bound(x: RegionSizing) -> str:
+            b = x.binding()
+            return f"bound by {', '.join(map(str, b))}" if b else "the smallest candidate already meets"
+
+        people = (f"{r.answer} casemanagers on call ({bound(r)})" if r.answer is not None
+                  else f"at most {r.enough} casemanagers on call (fewer not settled on "
+                       f"{', '.join(map(str, r.binding()))} within the cap)"
+                  if r.enough is not None
+                  else f"people on call: {r.status}" + (" (the scenario's team kept)" if r.casework else ""))
+        if r.casework is None:
+            return people
+        hours = r.casework.line()
+        if r.casework.hours is not None:
+            hours = hours.replace(" each)", f" each; {bound(r.casework.search)})", 1)
+        return f"{people}; {hours}"
 
     def summary(self, region: str) -> str:
         """One line per region over its structures, e.g. '6 casemanagers without optional lines,
@@ -138,8 +215,8 @@ def _window(cells: list[Cell]) -> tuple[int, int]:
     return lo, hi
 
 
-def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
-              cap: int) -> RegionSizing:
+def conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
+              cap: int, unit: str = "casemanagers") -> RegionSizing:
     notes = []
     n = len(cells)
     if monotone:
@@ -167,95 +244,35 @@ def _conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mon
         if answer == 0:
             notes.append(f"{sizes[0]}, the smallest candidate, already meets every target; "
                          "smaller sizes were not tried")
+        what = "team" if unit == "casemanagers" else "casework hours"
         return RegionSizing(rid, name, targets, cells, sizes[answer], "answer",
-                            f"smallest team meeting every target: {sizes[answer]} casemanagers", notes)
+                            f"smallest {what} meeting every target: {sizes[answer]} {unit}", notes, unit=unit)
     if none_meets:
         worst = cells[-1]
         failing = [f"{t} ({describe(s)} at {worst.size})" for t, s in zip(targets, worst.stats) if s[4] == FAILS]
-        msg = (f"no candidate size ({sizes[0]}-{sizes[-1]}) meets every target; at the largest size "
+        msg = (f"no candidate ({sizes[0]}-{sizes[-1]} {unit}) meets every target; at the largest size "
                f"{'the target fails' if len(failing) == 1 else 'these targets fail'}: {'; '.join(failing)}")
-        return RegionSizing(rid, name, targets, cells, None, "none meets", msg, notes)
+        return RegionSizing(rid, name, targets, cells, None, "none meets", msg, notes, unit=unit)
     still = [c for c in undecided if c.status in (OPEN, UNMEASURED)]
     straddle = sorted({str(t) for c in still for t, s in zip(targets, c.stats) if s[4] == OPEN})
     msg = (f"not settled within {cap} replications: size(s) {[c.size for c in still]} still open on "
            f"{', '.join(straddle)}" + (f"; {sizes[hi]} meets every target" if hi < n else "")
            + " (raise --max-replications, or the bound is too close to the mean to tell)")
-    return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes)
+    return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes, unit=unit)
 
 
-def _with_neighbours(regions: dict[str, Region], ids: tuple[str, ...]) -> tuple[str, ...]:
-    """The regions `ids` and every region their escalation asks as its neighbouring line, in turn."""
-    out = list(ids)
-    for rid in out:
-        neighbour = regions[rid].escalation.neighbour
-        if neighbour in regions and neighbour not in out:
-            out.append(neighbour)
-    return tuple(r for r in regions if r in out)
-
-
-def structures(data: dict[str, Any], region: Region, shared: tuple[SharedLine, ...] = (),
-               regions: dict[str, Region] | None = None) -> list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]:
-    """The line structures to size a region with: every choice of its optional lines, each
-    with the region's own lines only and, where the scenario defines a shared line for it,
-    pooled with the regions it shares with (their teams as in the scenario).
-
-    Each is (label, patch, regions): the patch sets the region's `lines` to the lines kept (None:
-    the scenario's own), and `regions` are those simulated. Without optional or shared lines
-    there is one structure, the scenario's own. A region asked as a neighbouring line is simulated
-    too (as the scenario has it).
-    """
-    regions = {region.id: region} if regions is None else regions
-    alone = _with_neighbours(regions, (region.id,))
-    optional = [line.id for line in region.lines if line.optional]
-    pool = next((s for s in shared if region.id in s.regions), None)
-    if not optional and pool is None:
-        return [(ONE_STRUCTURE, None, alone)]
-    if len(optional) > MAX_OPTIONAL_LINES:
-        raise SizingError(f"region {region.id!r} has {len(optional)} optional lines; sizing tries every choice of "
-                          f"them, so at most {MAX_OPTIONAL_LINES} may be optional")
-    body = data["regions"][region.id]
-    raw = body.get("lines", data.get("defaults", {}).get("lines", []))
-    out = []
-    for keep in itertools.product((False, True), repeat=len(optional)):
-        kept = {line_id for line_id, k in zip(optional, keep) if k}
-        entries = [e for e in raw if not e.get("optional", False) or e.get("id") in kept]
-        label = "without optional lines" if not kept else "with " + " + ".join(i for i in optional if i in kept)
-        patch = {"lines": entries} if optional else None
-        if pool is None:
-            out.append((label, patch, alone))
-            continue
-        label = "" if not optional else f"{label}, "
-        out.append((f"{label}own lines only", patch, alone))
-        others = " + ".join(r for r in pool.regions if r != region.id)
-        out.append((f"{label}{pool.line.id} shared with {others}", patch,
-                    _with_neighbours(regions, (region.id, *pool.regions))))
-    return out
-
-
-def _with_lines(data: dict[str, Any], rid: str, patch: dict[str, Any] | None) -> dict[str, Any]:
-    if patch is None:
-        return data
-    doc = copy.deepcopy(data)
-    doc["regions"][rid].update(copy.deepcopy(patch))
-    return doc
-
-
-def _jobs(data: dict[str, Any], source: str, shapes: dict[str, list[tuple[str, dict[str, Any] | None, tuple[str, ...]]]],
-          sizes: list[int], absences: Sequence[ScriptedAbsence], owner: dict[str, str], seed: int
-          ) -> tuple[dict[tuple[str, str, int], Job], dict[tuple[str, str, int], int], dict[str, str]]:
-    """Per region, structure and size: the job, the row of the sized region in its results, and names."""
-    jobs, rows, names = {}, {}, {}
-    for rid, shape in shapes.items():
-        mine = [a for a in absences if owner.get(a.person, rid) == rid]
-        for label, patch, simulated in shape:
-            for s in sizes:
-                what = f"{s} casemanagers in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
-                doc = patched(_with_lines(data, rid, patch), [], [(f"team_size.{rid}", s)], f"{source} with {what}")
-                sc = scenario_mod.parse(doc, f"{source} ({what})").only(list(simulated))
-                jobs[rid, label, s] = make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed)
-                rows[rid, label, s] = list(sc.regions).index(rid)
-                names[rid] = sc.regions[rid].name
-    return jobs, rows, names
+def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
+         people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int
+         ) -> tuple[Job, int, str]:
+    """The job of region `rid` with `people` casemanagers sharing `hours` contracted hours a week,
+    in one line structure, at the planning demand; the row of `rid` in its results; its name."""
+    label, patch, simulated = shape
+    what = f"{people} casemanagers with {hours:g} h a week in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
+    doc = patched(with_lines(data, rid, patch), [], [(f"team_size.{rid}", people)], f"{source} with {what}")
+    cw.set_hours(doc, rid, hours)
+    sc = demand.apply(scenario_mod.parse(doc, f"{source} ({what})"), rid).only(list(simulated))
+    return make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed), list(sc.regions).index(rid), \
+        sc.regions[rid].name
 
 
 def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], owner: dict[str, str]) -> None:
@@ -270,12 +287,12 @@ def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], own
 
 
 def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], targets: list[Target], level: float,
-             monotone: bool, max_replications: int) -> list[RegionSizing]:
+             monotone: bool, max_replications: int, unit: str = "casemanagers") -> list[RegionSizing]:
     """One conclusion per region and structure, the structure named where there are several, and a
     note on every one when the cap is too low for some target ever to read 'meets'."""
     results = []
     for (rid, label), row in cells.items():
-        result = _conclude(rid, names[rid], targets, row, monotone, max_replications)
+        result = conclude(rid, names[rid], targets, row, monotone, max_replications, unit)
         if label != ONE_STRUCTURE:
             result.structure, result.name = label, f"{result.name}, {label}"
             result.message = f"{label}: {result.message}"
@@ -288,42 +305,12 @@ def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], ta
     return results
 
 
-def size(
-    data: dict[str, Any],
-    source: str,
-    regions: list[str],
-    sizes: list[int],
-    targets: list[Target],
-    seed: int,
-    backend: Backend,
-    batch: int = 20,
-    max_replications: int = 200,
-    confidence: float = 0.95,
-    monotone: bool = True,
-    absences: Sequence[ScriptedAbsence] = (),
-    on_progress: Callable[[int], None] | None = None,
-) -> Sizing:
-    """Size each region in `regions` of the scenario document `data` (each region on its own),
-    for each of its line structures (see `structures`): one `RegionSizing` per region and structure.
-
-    `absences` (scripted dropout, e.g. from --absent) apply at every size of the region of the
-    person named, so that person must exist at the smallest candidate size; 'coordinator' names
-    the coordinator when one region is sized.
-    """
-    if not targets:
-        raise SizingError("give at least one target")
-    if not sizes:
-        raise SizingError("give at least one candidate size")
-    rounds = sorted({min(batch * 2 ** k, max_replications)
-                     for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
-    parsed = scenario_mod.parse(data, source)
-    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
-    n_shapes = max(len(v) for v in shapes.values())
-    level = 1 - (1 - confidence) / (len(targets) * len(sizes) * len(rounds) * n_shapes)
-    owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
-    _check_absences(absences, regions, owner)
-    jobs, rows, names = _jobs(data, source, shapes, sizes, absences, owner, seed)
-    cells = {(rid, label): [Cell(s) for s in sizes] for rid, shape in shapes.items() for label, _, _ in shape}
+def run_rounds(jobs: dict[tuple[str, str, int], Job], rows: dict[tuple[str, str, int], int],
+            cells: dict[tuple[str, str], list[Cell]], targets: list[Target], level: float, rounds: list[int],
+            monotone: bool, backend: Backend, on_progress: Callable[[int], None] | None) -> None:
+    """Judge the candidates in doubling rounds on common random numbers (the same replication
+    indices for every candidate), each round running only the cells still open (under
+    monotonicity, only those between the largest failing and the smallest meeting)."""
     done = 0
     for upto in rounds:
         active = {}
@@ -341,18 +328,120 @@ def size(
         done = upto
         for c in active.values():
             _judge(c, targets, level)
-    results = _results(cells, names, targets, level, monotone, max_replications)
-    return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes)
+
+
+def _hours(results: list[RegionSizing], build: Callable[..., tuple[Job, int, str]], team: dict[str, int],
+           given: dict[str, float], search: Callable[..., None], monotone: bool,
+           conclude: Callable[..., list[RegionSizing]]) -> None:
+    """For each region and structure: the casework hours a week at its people answer (else the
+    scenario's team), a coarse grid of hours per person, then a finer one inside the bracket."""
+    people = {(r.region, r.structure): (r.answer, "the people answer") if r.answer is not None
+              else (r.enough, "the smallest team settled as enough") if r.enough is not None
+              else (team[r.region], "the scenario's team") for r in results}
+    stages = [{k: cw.candidates(n, given[k[0]]) for k, (n, _) in people.items()}]
+    cells: dict[tuple[str, str], list[Cell]] = {}
+    for stage in range(2):
+        grid = stages[stage]
+        jobs, rows, stage_cells = {}, {}, {}
+        for (rid, label), totals in grid.items():
+            for h in totals:
+                jobs[rid, label, h], rows[rid, label, h], _ = build(rid, label, people[rid, label][0], h)
+            stage_cells[rid, label] = [Cell(h) for h in totals]
+        search(jobs, rows, stage_cells)
+        for key, row in stage_cells.items():
+            cells[key] = sorted(cells.get(key, []) + row, key=lambda c: c.size)
+        if stage == 0:
+            brackets = {k: _window(row) for k, row in cells.items()}
+            stages.append({k: [h for h in cw.fine(row[lo].size, row[hi].size) if h not in {c.size for c in row}]
+                           for k, row in cells.items()
+                           for lo, hi in [brackets[k]] if monotone and 0 <= lo < hi < len(row)})
+    found = {(h.region, h.structure): h for h in conclude(cells)}
+    for r in results:
+        n, source = people[r.region, r.structure]
+        r.casework = Casework(n, source, given[r.region], found[r.region, r.structure])
+
+
+def size(
+    data: dict[str, Any],
+    source: str,
+    regions: list[str],
+    sizes: list[int],
+    targets: list[Target],
+    seed: int,
+    backend: Backend,
+    batch: int = 20,
+    max_replications: int = 200,
+    confidence: float = 0.95,
+    monotone: bool = True,
+    absences: Sequence[ScriptedAbsence] = (),
+    on_progress: Callable[[int], None] | None = None,
+    demand: DemandPlan = DemandPlan(),
+) -> Sizing:
+    """Size each region in `regions` of the scenario document `data` (each region on its own),
+    for each of its line structures (see `structures`): one `RegionSizing` per region and structure.
+
+    The on-call targets size the people, at the scenario's total contracted hours shared by the
+    team; the casework targets (`casework.CASEWORK_METRICS`) then size the hours a week at the
+    people answer (`RegionSizing.casework`). Both at the planning `demand`.
+    `absences` (scripted dropout, e.g. from --absent) apply at every size of the region of the
+    person named, so that person must exist at the smallest candidate size; 'coordinator' names
+    the coordinator when one region is sized.
+    """
+    if not targets:
+        raise SizingError("give at least one target")
+    if not sizes:
+        raise SizingError("give at least one candidate size")
+    oncall, casework = cw.split(targets)
+    rounds = sorted({min(batch * 2 ** k, max_replications)
+                     for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
+    parsed = scenario_mod.parse(data, source)
+    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
+    shape_of = {(rid, shape[0]): shape for rid in regions for shape in shapes[rid]}
+    n_shapes = max(len(v) for v in shapes.values())
+    coarse = len(cw.COARSE_HOURS) + 1 + cw.FINE_POINTS
+    intervals = len(rounds) * (len(oncall) * len(sizes) + len(casework) * coarse)
+    level = 1 - (1 - confidence) / (intervals * n_shapes)
+    owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
+    _check_absences(absences, regions, owner)
+    team = {rid: parsed.regions[rid].casemanagers for rid in regions}
+    given = {rid: sum(p.hours_per_week for p in parsed.regions[rid].people[:team[rid]]) for rid in regions}
+    mine = {rid: [a for a in absences if owner.get(a.person, rid) == rid] for rid in regions}
+
+    def build(rid: str, label: str, people: int, hours: float) -> tuple[Job, int, str]:
+        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed)
+
+    def search(jobs, rows, cells, goals=casework):
+        run_rounds(jobs, rows, cells, goals, level, rounds, monotone, backend, on_progress)
+
+    names = {rid: parsed.regions[rid].name for rid in regions}
+    jobs, rows = {}, {}
+    for rid, label in shape_of if oncall else ():
+        for s in sizes:
+            jobs[rid, label, s], rows[rid, label, s], _ = build(rid, label, s, given[rid])
+    cells = {key: [Cell(s) for s in sizes] for key in shape_of if oncall}
+    search(jobs, rows, cells, oncall)
+    results = _results(cells, names, oncall, level, monotone, max_replications) if oncall else [
+        RegionSizing(rid, names[rid] if label == ONE_STRUCTURE else f"{names[rid]}, {label}", [], [], None,
+                     "not sized", "no on-call target given: the team as the scenario has it", [], label)
+        for rid, label in shape_of]
+    if casework:
+        _hours(results, build, team, given, search, monotone,
+               lambda c: _results(c, names, casework, level, monotone, max_replications, "h a week"))
+    return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes, demand, intervals)
 
 
 def confidence_line(result: Sizing) -> str:
     """What the stated confidence rests on, and how many replications the exact verdicts need."""
     r = result.regions[0]
     shapes = f" x {result.structures} line structures" if result.structures > 1 else ""
-    text = (f"Confidence: at least {result.confidence:.0%} per region that every settled verdict is right "
-            f"(Bonferroni over {len(r.targets)} targets x {len(r.cells)} sizes{shapes} x {result.looks} looks: each "
-            f"interval at {100 * result.level:.3f}%). Means: t-interval (normal approximation).")
-    for t in r.targets:
+    hours = r.casework.search.targets if r.casework else []
+    count = (f"{len(r.targets)} on-call targets x {len(r.cells)} sizes" if r.targets else "")
+    if hours:
+        count += (" + " if count else "") + f"{len(hours)} casework targets x {len(cw.COARSE_HOURS) + 1 + cw.FINE_POINTS} hours"
+    text = (f"Demand: {result.demand}. Confidence: at least {result.confidence:.0%} per region that every settled "
+            f"verdict, of the people and of the hours, is right (Bonferroni over ({count}){shapes} x {result.looks} "
+            f"looks: each interval at {100 * result.level:.3f}%). Means: t-interval (normal approximation).")
+    for t in [*r.targets, *hours]:
         need = clean_replications(t, result.level)
         if t.kind == RARE:
             text += (f" {t}: a rare event, met when an exact (Clopper-Pearson) bound shows at most {t.risk:.0%} of "
@@ -363,7 +452,7 @@ def confidence_line(result: Sizing) -> str:
                      f"(replications as clusters); if no replication has a delay beyond it, a 'meets' needs at "
                      f"least {need} replications.")
     text += (f" A mean whose replications are all equal is judged like a rare event (at most "
-             f"{r.targets[0].risk:.0%} of replications beyond the bound), never taken as exact.")
+             f"{[*r.targets, *hours][0].risk:.0%} of replications beyond the bound), never taken as exact.")
     if result.monotone:
         text += " Larger teams are assumed to do no worse (implied verdicts); --no-monotone settles every size."
     return text

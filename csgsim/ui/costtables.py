@@ -13,7 +13,7 @@ from csgsim.studies.capacity import Comparison
 from csgsim.ui.markup import escape
 
 #: (metric, heading) of the cost table.
-COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordination"),
+COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordination"), ("contracts", "contracts"),
                 ("training_network", "training+network"), ("fixed", "fixed"), ("variable", "variable"),
                 ("total", "total"), ("cost_per_case", "per case")]
 
@@ -40,8 +40,8 @@ def print_costs(result: RunResult, console: Any) -> None:
         days = cell.loc[("national", year, "days"), "mean"]
         table = Table(title=f"Costs {year} (EUR of {year}; {days:.0f} days of the year simulated)",
                       caption=f"{result.replications} replications, seed {result.seed}; mean \u00b1 95% CI "
-                              "half-width. Not priced: exams, PR, housing, overhead, mileage, contracted "
-                              "hours not spent on cases.")
+                              "half-width. Contracts: the casemanagers' contracted CSG hours, paid used or "
+                              "not. Not priced: exams, PR, housing, overhead, mileage.")
         table.add_column("region")
         for _, heading in COST_COLUMNS:
             table.add_column(heading, justify="right")
@@ -58,19 +58,19 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
     first = check.iloc[0]
     table = Table(title=f"{first['year']}: model total against the published regional budgets "
                         f"(EUR {euros(first['low'])}-{euros(first['high'])})")
-    for col in ("region", "model total", "95% CI", "band", "fixed", "variable", "reports",
-                "idle contract h (EUR)", "with idle hours"):
+    for col in ("region", "model total", "95% CI", "band", "fixed", "contracts", "variable", "reports",
+                "contract h unused (EUR, in the total)"):
         table.add_column(col, justify="left" if col in ("region", "band") else "right")
     for row in check.itertuples():
         table.add_row(escape(row.name), euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
-                      euros(row.fixed), euros(row.variable), f"{row.reports:.0f}",
-                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})", f"{euros(row.with_idle)} ({row.with_idle_status})")
+                      euros(row.fixed), euros(row.contracts), euros(row.variable), f"{row.reports:.0f}",
+                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})")
     console.print(table)
     counts = check["status"].value_counts()
     console.print(f"{counts.get('inside', 0)} regions inside the band, {counts.get('below', 0)} below, "
-                  f"{counts.get('above', 0)} above. A region below prices only the piket and its case hours: "
-                  "a budget also pays contracted hours not spent on cases (their value in the 'idle contract h' "
-                  "column, added to the total in the last), PR, housing and overhead, which the model does not price.")
+                  f"{counts.get('above', 0)} above. The total prices the piket, coordination and the casemanagers' "
+                  "contracted CSG hours, used or not (the unused part in the last column); a budget also pays "
+                  "PR, housing and overhead, which the model does not price.")
 
 
 def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:

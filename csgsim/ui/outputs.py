@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from csgsim.analysis.overload import overload
+from csgsim.analysis.overload import against, contracted_hours, overload
 from csgsim.analysis.summary import MEAN
 from csgsim.runtime.provenance import manifest
 from csgsim.runtime.replications import RunResult
@@ -61,7 +61,9 @@ def print_tables(result: RunResult, console: Any) -> None:
             table.add_row(names[rid], *[_cell(summary.loc[(rid, m)]) for m in columns])
         console.print(table)
     for rid, reasons in overloaded.items():
-        console.print(f"[bold red]OVERLOADED[/] {escape(sc.regions[rid].name)}: {'; '.join(reasons)}.")
+        said = against(sc.regions[rid], reasons)
+        console.print(f"[bold red]OVERLOADED[/] {escape(sc.regions[rid].name)}: {'; '.join(reasons)}"
+                      f"{'; ' + escape(said) if said else ''}.")
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -70,7 +72,10 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def overload_records(result: RunResult) -> list[dict[str, Any]]:
     """The overloaded regions with their reasons (see `csgsim.analysis.overload`); [] if none."""
-    return [{"region": rid, "name": result.scenario.regions[rid].name, "reasons": reasons}
+    regions = result.scenario.regions
+    return [{"region": rid, "name": regions[rid].name, "reasons": reasons,
+             "contracted_hours_per_week": contracted_hours(regions[rid]), "casemanagers": regions[rid].casemanagers,
+             "hours": against(regions[rid], reasons)}
             for rid, reasons in overload(result.region_summary()).items()]
 
 

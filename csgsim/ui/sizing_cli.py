@@ -37,17 +37,22 @@ def size(
     absent: AbsentOpt = None,
     leaves: LeavesOpt = None,
     breakdown_replications: Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
+    holds: Annotated[bool, typer.Option("--holds", help="Also say up to which demand the answer and one more meet the on-call targets, and the chance the year's demand is above it (runs 8 demand levels per size).")] = False,
+    demand: Annotated[Optional[str], typer.Option(help="Planning demand: acute reports a year (250), a factor on the level (x1.5) or a percentile of the input uncertainty (p80). Default: the central forecast.")] = None,
 ) -> None:
-    """The smallest team that meets every target, with a table of all sizes and the confidence.
+    """People on call and casework hours a week, sized apart, with tables and the confidence.
 
-    Without targets: acute contact p95 within the scenario's norm, follow-ups on time >= 95%,
-    no gap hours, at most 14 on-call days in any 4 weeks. Then, per region, what drives the
+    The on-call targets size the people (at the scenario's total contracted hours, shared by the
+    team); the casework targets (intakes, follow-ups) then size the hours a week at that team.
+    Without targets: acute contact p95 within the scenario's norm, no gap hours, at most 14
+    on-call days in any 4 weeks; follow-ups on time >= 95%. Then, per region, what drives the
     size: the legal floor, what annual leave, sickness and vacancies, and demand add, what
     plain Erlang C would say, and the scenario roster's on-call days per 4 weeks.
     """
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.executors import make_executor
     from csgsim.studies import sizing
+    from csgsim.studies.casework import parse_demand
     from csgsim.studies.targets import SizingError, parse_sizes
     from csgsim.ui.drivers import compute
 
@@ -62,15 +67,27 @@ def size(
         goals = _goals(target, targets, rare_risk, sc)
         candidates = parse_sizes(sizes)
         scripted = scripted_absences(absent, leaves)
+        plan = parse_demand(demand)
+        typer.echo(f"planning demand: {plan}", err=True)
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
-                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k))
+                                 confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k),
+                                 demand=plan)
+        held = None
+        if holds:
+            from csgsim.studies import holds as holds_mod
+
+            with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+                task = bar.add_task("holds", total=None)
+                oncall = [t for t in goals if t in result.regions[0].targets]
+                held = holds_mod.holds(data, source, result, oncall, backend, batch, max_replications, confidence,
+                                       scripted, on_progress=lambda k: bar.advance(task, k))
         sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
         drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    _show_sizing(result, drivers, fmt)
+    _show_sizing(result, drivers, fmt, held)
 
 
 def _what_to_size(scenario: Path | None, experiment: Path | None, variant: str, seed: int | None):
@@ -101,7 +118,14 @@ def _goals(given: list[str] | None, file: Path | None, rare_risk: float, sc) -> 
     return goals
 
 
-def _show_sizing(result, drivers: dict, fmt: Format) -> None:
+def _holds_text(held) -> str:
+    figures, level = held
+    return (" ".join(h.line() + ";" for h in figures) + f" (each demand level judged like the sizes, every "
+            f"interval at {100 * level:.3f}%, Bonferroni over its own demand levels x sizes x looks x targets; "
+            "the chance from the level's input uncertainty)") if figures else "holds: no people answer to try"
+
+
+def _show_sizing(result, drivers: dict, fmt: Format, held=None) -> None:
     """The sizing on stdout: tables with each region's size drivers, JSON or CSV of the sizes."""
     import json
 
@@ -112,19 +136,37 @@ def _show_sizing(result, drivers: dict, fmt: Format) -> None:
         typer.echo(json.dumps({
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
             "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
+            "demand": str(result.demand),
+            "holds": None if held is None else {"interval_level": held[1], "figures": [
+                {"region": h.region, "size": h.size, "percent_of_planning_level": h.percent, "status": h.status,
+                 "acute_reports_per_year": h.reports, "chance_demand_above": h.exceed, "line": h.line()}
+                for h in held[0]]},
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
                          "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
+                         "binding": [str(t) for t in r.binding()], "answer_line": result.answer_line(r),
+                         "casework": None if r.casework is None else {
+                             "binding": [str(t) for t in r.casework.search.binding()],
+                             "enough_hours_per_week": r.casework.enough,
+                             "people": r.casework.people, "people_from": r.casework.people_from,
+                             "scenario_hours_per_week": r.casework.scenario_hours, "hours_per_week": r.casework.hours,
+                             "status": r.casework.search.status, "message": r.casework.search.message,
+                             "notes": r.casework.search.notes, "line": r.casework.line(),
+                             "candidates": json.loads(r.casework.search.table().to_json(orient="records"))},
                          **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
                         for r in result.regions]}, indent=2, default=str))
     elif fmt is Format.csv:
         import pandas as pd
 
-        typer.echo(pd.concat([r.table() for r in result.regions]).to_csv(index=False), nl=False)
+        frames = [t for r in result.regions for t in (r.table(), r.casework.search.table() if r.casework else None)
+                  if t is not None]
+        typer.echo(pd.concat(frames).to_csv(index=False), nl=False)
     else:
         from csgsim.ui import tables
 
         console = stdout_console()
         tables.print_sizing(result, console)
+        if held is not None:
+            console.print(_holds_text(held), markup=False, highlight=False)
         for r in result.regions:
             if r.region in drivers:
                 print_breakdown(*drivers[r.region], console)
@@ -164,13 +206,21 @@ def roster(
             floors = solver_floors(data, source, regions, seed, rota_time_limit)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
+    from csgsim.analysis.overload import contracted_hours
+
+    hours = {rid: contracted_hours(sc.regions[rid]) for rid in drivers}
     if fmt is Format.json:
-        typer.echo(json.dumps({"seed": seed, "regions": {rid: {**drivers_json(*v), **({"rota_floor": floors[rid]} if rid
-                              in floors else {})} for rid, v in drivers.items()}}, indent=2, default=str))
+        typer.echo(json.dumps({"seed": seed, "regions": {rid: {**drivers_json(*v), "casework_hours_per_week": hours[rid],
+                                                               **({"rota_floor": floors[rid]} if rid in floors else {})}
+                                                          for rid, v in drivers.items()}}, indent=2, default=str))
         return
     console = stdout_console()
-    for steps, view in drivers.values():
+    for rid, (steps, view) in drivers.items():
         print_breakdown(steps, view, console)
+        n = sc.regions[rid].casemanagers
+        console.print(f"{rid}: casework hours as the scenario has them: {hours[rid]:g} h a week ({hours[rid] / n:.1f} h "
+                      f"each of {n}); the hours the casework needs depend on demand: csgsim size sizes them apart",
+                      markup=False, highlight=False)
     from csgsim.ui.rota_cli import floor_words
 
     for rid, f in floors.items():

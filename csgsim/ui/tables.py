@@ -80,30 +80,48 @@ def target_heading(target: Any) -> str:
     """A target as a heading: the metric's label and the bound in the metric's unit."""
     unit = REGION_METRICS[target.metric][0]
     op = {"<=": "\u2264", ">=": "\u2265"}.get(target.op, target.op)
-    return f"{formatting.label(target.metric)} {op} {formatting.value(target.bound, unit, 0 if unit != 'share' else 1)}"
+    bound = f"{100 * target.bound:g}%" if unit == "share" else f"{target.bound:g}"  # the bound as the user gave it
+    return f"{formatting.label(target.metric)} {op} {bound}"
+
+
+def _sizing_table(r, level: float, console: Any) -> None:
+    """One search's candidates (people or hours a week) with each target's estimate and verdict."""
+    marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
+    what = "team sizes (casemanagers)" if r.unit == "casemanagers" else "casework hours a week (team total)"
+    table = Table(title=f"{escape(r.name)}: candidate {what}",
+                  caption=f"each interval at {100 * level:.3f}% (see below): means \u00b1half-width; "
+                          "rare events: replications beyond the bound (exact upper bound); percentiles: "
+                          "pooled share of delays within the bound; \u2713 met, \u2717 failed, ? open")
+    table.add_column("size" if r.unit == "casemanagers" else "h/week", justify="right")
+    table.add_column("reps", justify="right")
+    for t in r.targets:
+        table.add_column(target_heading(t), justify="right", overflow="fold")
+    table.add_column("verdict", overflow="fold")
+    for c in r.cells:
+        cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
+                 for t, st in zip(r.targets, c.stats)]
+        table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
+    console.print(table)
 
 
 def print_sizing(result: Sizing, console: Any) -> None:
-    """Per region: every candidate size with each target's estimate, interval and verdict."""
-    marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
+    """Per region: the people search, the casework hours search, and both answers in one line."""
+    console.print(f"planning demand: {escape(str(result.demand))}")
     for r in result.regions:
-        table = Table(title=f"{escape(r.name)}: candidate team sizes (casemanagers)",
-                      caption=f"each interval at {100 * result.level:.3f}% (see below): means \u00b1half-width; "
-                              "rare events: replications beyond the bound (exact upper bound); percentiles: "
-                              "pooled share of delays within the bound; \u2713 met, \u2717 failed, ? open")
-        table.add_column("size", justify="right")
-        table.add_column("reps", justify="right")
-        for t in r.targets:
-            table.add_column(target_heading(t), justify="right", overflow="fold")
-        table.add_column("verdict", overflow="fold")
-        for c in r.cells:
-            cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
-                     for t, st in zip(r.targets, c.stats)]
-            table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
-        console.print(table)
+        if r.cells:
+            _sizing_table(r, result.level, console)
+        if r.casework is not None:
+            _sizing_table(r.casework.search, result.level, console)
         console.print(f"[bold]{escape(r.region)}[/bold]: {escape(r.message)}")
         for note in r.notes:
             console.print(f"  note: {escape(note)}")
+        if r.casework is not None:
+            hours = r.casework.search
+            console.print(f"  casework at {r.casework.people} casemanagers ({escape(r.casework.people_from)}): "
+                          f"{escape(hours.message)}")
+            for note in hours.notes:
+                console.print(f"  note: {escape(note)}")
+        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(result.answer_line(r))}")
     if result.structures > 1:
         for rid in dict.fromkeys(r.region for r in result.regions):
             console.print(f"[bold]{escape(rid)}[/bold], by line structure: {escape(result.summary(rid))}")

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,9 +189,53 @@ def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> Non
     make_report(tmp_path / "s", "-s", ZEELAND, "--no-pdf", "--size", "4")
     page = parse(tmp_path / "s" / "rapport.html")
     text = (tmp_path / "s" / "rapport.html").read_text(encoding="utf-8")
-    assert "Bindend doel" in text
+    assert "Bindend doel" in text and "Casewerk nodig (uur/week)" in text and "centrale prognose" in text
     assert "size_zeeland" in page.values or "niet beslist" in text or "geen grootte" in text
     assert "niet berekend in dit rapport" not in text
+
+
+def _sized(region: str, targets: list[str], sizes: list[int], verdicts: list[str], answer: int | None,
+           status: str) -> Any:
+    """A RegionSizing with one candidate per size, every target of a candidate given its verdict."""
+    from csgsim.studies.sizing import Cell, RegionSizing
+    from csgsim.studies.targets import Stat, parse_target
+
+    goals = [parse_target(x) for x in targets]
+    cells = [Cell(n, status=v, stats=[Stat(0.0, 0.0, 0.0, 1, v)] * len(goals)) for n, v in zip(sizes, verdicts)]
+    return RegionSizing(region, region.title(), goals, cells, answer, status, "", [])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_team_section_shows_people_on_call_and_casework_hours_apart(lang: str) -> None:
+    """Per region the page gives both answers of csgsim size: casemanagers on call with the target
+    that binds, and casework hours a week needed beside the scenario's contracted hours; where only
+    an upper bound is settled it says 'at most', and it names the demand the team was sized for."""
+    from types import SimpleNamespace
+
+    from csgsim.studies.casework import DemandPlan
+    from csgsim.studies.sizing import Casework, Sizing
+    from csgsim.ui.report import html
+
+    oncall, work = ["gap_hours<=0", "acute_contact_p95<=30"], ["followup_on_time>=0.95"]
+    a = _sized("a", oncall, [5, 6], ["fails", "meets"], 6, "answer")
+    a.casework = Casework(6, "the people answer", 48.0, _sized("a", work, [40, 41], ["fails", "meets"], 41, "answer"))
+    b = _sized("b", oncall, [3, 4], ["open", "meets"], None, "not settled")
+    b.casework = Casework(5, "the scenario's team", 40.0, _sized("b", work, [20, 30], ["open", "meets"], None,
+                                                                  "not settled"))
+    sizing = Sizing([a, b], 0.95, 0.99, 1, True, 1, demand=DemandPlan("percentile", 80))
+    regions = {"a": SimpleNamespace(casemanagers=5), "b": SimpleNamespace(casemanagers=5)}
+    section = html._sizing(SimpleNamespace(sizing=sizing, scenario=SimpleNamespace(regions=regions)), Fmt(lang))
+    page = Page()
+    page.feed(section)
+    words = {"nl": ("hoogstens", "80e percentiel", "per persoon"), "en": ("at most", "80th percentile", "each")}[lang]
+    assert page.values == {"size_a": (6.0, "6"), "hours_a": (41.0, "41"), "size_b": (4.0, f"{words[0]} 4"),
+                           "hours_b": (30.0, f"{words[0]} 30")}
+    rows = [re.sub(r"<[^>]+>", "|", row) for row in section.split("<tr>")[2:]]
+    assert "|6|" in rows[0] and "|gap_hours<=0, acute_contact_p95<=30|" in rows[0].replace("&lt;", "<")
+    assert "|48|" in rows[0] and "|followup_on_time>=0.95|" in rows[0].replace("&gt;", ">")
+    assert "|40|" in rows[1] and f"(6{',' if lang == 'nl' else '.'}0 {words[2]})" in rows[1]  # 30 h at 5 people
+    assert words[1] in section
+    assert ("casework needs 41 h a week" in section) == (lang == "en")  # csgsim size's line, English pages only
 
 
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from csgsim.ui.report import figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
-from csgsim.ui.report.text import TEXT, Fmt, metric_label, t
+from csgsim.ui.report.text import TEXT, Fmt, demand_text, metric_label, t
 
 EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (docs/evidence.md#7-money)
 SHORT = 8  # a table of at most this many rows is kept on one printed page; longer ones may break between rows
@@ -196,27 +196,42 @@ def _team(r: ReportData, f: Fmt) -> str:
 
 
 def _sizing(r: ReportData, f: Fmt) -> str:
-    """The smallest team per region meeting every target, and the target that binds: the one the
-    next smaller size fails."""
-    from csgsim.studies.targets import FAILS
-
+    """Per region both answers of csgsim size, sized apart: the casemanagers on call with the target
+    that binds, and the casework hours a week that team needs beside the scenario's contracted hours."""
     rows = []
     for reg in r.sizing.regions:
-        sizes = [c.size for c in reg.cells]
-        binding = "–"
-        if reg.answer is not None and sizes.index(reg.answer) > 0:
-            below = reg.cells[sizes.index(reg.answer) - 1]
-            binding = ", ".join(str(g) for g, s in zip(reg.targets, below.stats) if s[4] == FAILS) or "–"
-        answer = _value(f"size_{reg.region}", float(reg.answer), str(reg.answer)) if reg.answer else escape(t(f.lang, "none"))
-        detail = "" if reg.status == "answer" or f.lang != "en" else reg.message  # csgsim size words are English
-        rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers), answer, escape(binding),
-                     escape(t(f.lang, reg.status.replace(" ", "_"))), f"<small>{escape(detail)}</small>"])
-    head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
-    if f.lang != "en":
+        work = reg.casework
+        hours = _answer(work.search, f"hours_{reg.region}", f) if work else "–"
+        if work and work.search.enough is not None:
+            hours += f" <small>({escape(t(f.lang, 'each', h=f.num(work.search.enough / work.people, 1)))})</small>"
+        rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers),
+                     _answer(reg, f"size_{reg.region}", f), escape(_binding(reg)), hours,
+                     f.num(work.scenario_hours) if work else "–", escape(_binding(work.search)) if work else "–",
+                     f"<small>{escape(r.sizing.answer_line(reg))}</small>"])
+    head = [t(f.lang, k) for k in ("region", "casemanagers", "on_call_needed", "binding", "casework_needed",
+                                   "contracted", "binding_hours", "detail")]
+    if f.lang != "en":  # the detail is csgsim size's own line, in English
         head, rows = head[:-1], [row[:-1] for row in rows]
-    intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
-              confidence=f.pct(r.sizing.confidence))
-    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5))
+    first = r.sizing.regions[0]
+    intro = t(f.lang, "sizing", demand=demand_text(f.lang, r.sizing.demand), confidence=f.pct(r.sizing.confidence),
+              oncall=", ".join(map(str, first.targets)),
+              casework=", ".join(map(str, first.casework.search.targets)) if first.casework else "–")
+    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 6, 7))
+
+
+def _answer(x: Any, key: str, f: Fmt) -> str:
+    """A sizing's answer as a number, 'at most' a number where only an upper bound is settled, or
+    its verdict in words."""
+    if x.answer is not None:
+        return _value(key, float(x.answer), f.num(x.answer))
+    if x.enough is not None:
+        return _value(key, float(x.enough), t(f.lang, "at_most", n=f.num(x.enough)))
+    return escape(t(f.lang, x.status.replace(" ", "_")))
+
+
+def _binding(x: Any) -> str:
+    """The targets that keep a sizing's answer from being smaller ('–' when none does)."""
+    return (", ".join(map(str, x.binding())) or "–") if x.enough is not None else "–"
 
 
 def _delays_and_load(r: ReportData, f: Fmt) -> str:

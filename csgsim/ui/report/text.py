@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 LANGS = ("nl", "en")
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -68,10 +69,30 @@ TEXT: dict[str, dict[str, str]] = {
                              "enkele minuten).",
                        "en": "Recommended team per region: not computed in this report (it is with {why}, which takes "
                              "a few minutes)."},
-    "sizing": {"nl": "Kleinste team dat alle doelen haalt ({targets}), met {confidence} gezamenlijke zekerheid "
-                     "(csgsim size). Bindend: het doel dat het team één kleiner niet haalt.",
-               "en": "Smallest team meeting every target ({targets}), with {confidence} joint confidence "
-                     "(csgsim size). Binding: the target the team one smaller fails."},
+    "sizing": {"nl": "Per regio twee antwoorden, apart bepaald (csgsim size) voor {demand}, met {confidence} "
+                     "gezamenlijke zekerheid: het kleinste aantal casemanagers op piket dat de piketdoelen haalt "
+                     "({oncall}), en de uren casewerk per week die dat team nodig heeft voor de casewerkdoelen "
+                     "({casework}), naast de contracturen van het scenario. Bindend: het doel dat één kleiner niet "
+                     "haalt. 'Hoogstens': genoeg, maar kleiner is binnen het maximum aantal herhalingen niet beslist. "
+                     "Zonder antwoord voor de mensen zijn de uren bepaald bij het team van het scenario.",
+               "en": "Two answers per region, sized apart (csgsim size) for {demand}, with {confidence} joint "
+                     "confidence: the fewest casemanagers on call meeting the on-call targets ({oncall}), and the "
+                     "casework hours a week that team needs for the casework targets ({casework}), beside the "
+                     "scenario's contracted hours. Binding: the target one fewer fails. 'At most': enough, but "
+                     "smaller is not settled within the cap on replications. Without a people answer the hours "
+                     "are sized at the scenario's team."},
+    "demand_central": {"nl": "de centrale prognose (onzekerheid van de invoer op haar midden, alleen toeval varieert)",
+                       "en": "the central forecast (input uncertainty held at its centre, only chance varies)"},
+    "demand_factor": {"nl": "{value} × het niveau van het scenario", "en": "{value} x the scenario's level"},
+    "demand_reports": {"nl": "{value} acute meldingen per jaar", "en": "{value} acute reports a year"},
+    "demand_percentile": {"nl": "het {value}e percentiel van de onzekerheid van het niveau",
+                          "en": "the {value}th percentile of the level's input uncertainty"},
+    "on_call_needed": {"nl": "Op piket nodig", "en": "Needed on call"},
+    "casework_needed": {"nl": "Casewerk nodig (uur/week)", "en": "Casework needed (h/week)"},
+    "contracted": {"nl": "Contracturen scenario (uur/week)", "en": "Contracted in scenario (h/week)"},
+    "binding_hours": {"nl": "Bindend doel (uren)", "en": "Binding target (hours)"},
+    "at_most": {"nl": "hoogstens {n}", "en": "at most {n}"},
+    "each": {"nl": "{h} per persoon", "en": "{h} each"},
     "recommended": {"nl": "Aanbevolen", "en": "Recommended"},
     "binding": {"nl": "Bindend doel", "en": "Binding target"},
     "verdict": {"nl": "Uitkomst", "en": "Verdict"},
@@ -224,6 +245,12 @@ TEXT: dict[str, dict[str, str]] = {
 
 def t(lang: str, key: str, **kw: object) -> str:
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
+
+
+def demand_text(lang: str, plan: Any) -> str:
+    """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
+    value = f"{plan.value:g}" if lang == "en" else f"{plan.value:g}".replace(".", ",")
+    return t(lang, f"demand_{plan.kind}", value=value)
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:

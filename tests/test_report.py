@@ -238,6 +238,50 @@ def test_the_team_section_shows_people_on_call_and_casework_hours_apart(lang: st
     assert ("casework needs 41 h a week" in section) == (lang == "en")  # csgsim size's line, English pages only
 
 
+def test_the_appendix_lists_a_region_parameter_once_and_each_source_once() -> None:
+    """A value every region shares is one row, 'all regions'; values that differ are one row with
+    each region's value; each source is one numbered note, and the rows refer to it by number."""
+    from csgsim.ui.report.appendix import Notes, rows
+
+    region = {"x": {"value": 1, "source": "s"}, "note": {"value": 1, "assumption": "a"}}
+    data = {"norms": {"n": {"value": 3, "source": "s"}},
+            "regions": {"a": {"name": "A", **region, "y": 1.5}, "b": {"name": "B", **region, "y": 2.5,
+                                                                     "note": {"value": 2, "assumption": "b"}}}}
+    notes = Notes("en")
+    assert rows(data, "en", {"a": "A", "b": "B"}, notes) == [
+        ("norms.n", "3", "[1]"), ("regions.*.name", "A: &quot;A&quot;; B: &quot;B&quot;", "–"),
+        ("regions.*.x", "1 (all 2 regions)", "[1]"), ("regions.*.note", "A: 1 [2]; B: 2 [3]", ""),
+        ("regions.*.y", "A: 1.5; B: 2.5", "–")]
+    assert notes.html() == ("<ol class=notes><li>[1] source: s</li><li>[2] assumption: a</li>"
+                            "<li>[3] assumption: b</li></ol>")
+
+
+def test_the_national_appendix_keeps_every_value_and_source() -> None:
+    """Nothing is cut: every value of the national model is in its row, every source or assumption
+    is one note, and the rows are far fewer than the parameters."""
+    from html import escape
+
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.core import resources
+    from csgsim.ui.report.appendix import Notes, parameters, rows
+
+    data, _ = scenario_mod.read(resources.default_model())
+    names = {rid: reg["name"] for rid, reg in data["regions"].items()}
+    notes = Notes("nl")
+    table = rows(data, "nl", names, notes)
+    cells = {key: value for key, value, _ in table}
+    params = parameters(data, "nl")
+    assert len(table) < len(params) / 2
+    for key, value, prov in params:
+        parts = key.split(".", 2)
+        cell = cells[f"regions.*.{parts[2]}" if parts[0] == "regions" else key]
+        assert escape(value) in cell, key
+        assert prov == "geen bron vermeld" or prov in notes.texts, key
+    listed = notes.html()
+    assert all(listed.count(f"] {escape(text)}</li>") == 1 for text in notes.texts)
+    assert len(notes.texts) == len({p for _, _, p in params} - {"geen bron vermeld"})
+
+
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Conflicting options, a folder that is no run, a folder with the user's own files, and a PDF
     without Chromium: one line, exit 2, nothing touched."""
@@ -388,13 +432,13 @@ def test_zeeland_prints_on_few_pages_and_fits_its_columns(tmp_path: Path) -> Non
                     "at 2 replications; set CSGSIM_NATIONAL_REPORT=1 (.ci/run does)")
 def test_the_national_report_prints_within_bounds_and_fits_its_columns(tmp_path: Path) -> None:
     """All 16 regions at 2 replications: the sections flow (about a dozen pages of body; the
-    parameter appendix holds the rest), every key figure is in the PDF's text, and no table is
+    compact parameter appendix and its notes hold the rest), every key figure is in the PDF's text, and no table is
     wider than its column at 1280 pixels."""
     out = tmp_path / "nl"
     res = CliRunner().invoke(app, ["report", "--out", str(out), "-n", "2"])
     assert res.exit_code == 0, res.output
     pages = pdf_pages(out / "rapport.pdf", tmp_path)
-    assert 15 <= len(pages) <= 50, len(pages)
+    assert 15 <= len(pages) <= 25, len(pages)  # 23 in December 2026, 39 before the compact appendix
     body = subprocess.run(["pdftotext", "-f", "1", "-l", "16", str(out / "rapport.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Bijlage" in body  # the body ends within 16 pages

@@ -176,7 +176,14 @@ TEXT: dict[str, dict[str, str]] = {
                      "draws its own reports, durations and absences from its own streams (numpy SeedSequence); "
                      "comparisons use the same replications. Every figure is a mean with a t-interval over "
                      "the replications."},
-    "params": {"nl": "Alle parameters met hun bron of 'aanname'.", "en": "Every parameter with its source or 'assumption'."},
+    "params": {"nl": "Alle parameters met hun bron of 'aanname', als genummerde noot hieronder. Een parameter van de "
+                     "regio's staat één keer, met de waarde per regio, of één keer als alle regio's dezelfde hebben. "
+                     "'{none}': geen bron vermeld.",
+               "en": "Every parameter with its source or 'assumption', as a numbered note below. A parameter of "
+                     "the regions is listed once, with the value per region, or once where every region shares it. "
+                     "'{none}': no source given."},
+    "notes": {"nl": "Bronnen en aannames.", "en": "Sources and assumptions."},
+    "all_regions": {"nl": "alle {n} regio's", "en": "all {n} regions"},
     "manifest": {"nl": "Manifest van de run (seed, versies, scenario, commando).",
                  "en": "Manifest of the run (seed, versions, scenario, command)."},
     "source": {"nl": "bron", "en": "source"},

@@ -97,6 +97,9 @@ def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
     assert "Uren zonder bereikbare casemanager per jaar" in text
     assert "aanname: " in text and "bron: " in text  # provenance in the page's language
     assert "assumption: " not in text and "source: " not in text and "outlook variants" not in text
+    # contracted hours are salary in the total (issue 19): the page says so and no longer calls them unpriced
+    assert "de contracturen van de casemanagers (loon, ook als het casewerk ze niet gebruikt)" in text
+    assert "contracturen die niet aan meldingen besteed worden" not in text and "met de ongebruikte" not in text
 
 
 def test_a_panel_with_nothing_to_show_becomes_a_sentence() -> None:

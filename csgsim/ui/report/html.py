@@ -379,7 +379,7 @@ def _schemes(r: ReportData, f: Fmt) -> str:
 def _budget_why(x: Any, f: Fmt) -> str:
     """Why a region's model total lies outside the published band (empty inside it)."""
     if x.status == "below":
-        return t(f.lang, "why_below", total=f.money(x.with_idle), status=t(f.lang, x.with_idle_status))
+        return t(f.lang, "why_below")
     if x.status == "above":
         return t(f.lang, "why_above", n=x.casemanagers, h=f.num(x.coordinator_hours), year=int(x.year))
     return ""

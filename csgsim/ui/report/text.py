@@ -127,28 +127,32 @@ TEXT: dict[str, dict[str, str]] = {
     "no_difference": {"nl": "Geen grafiek voor {what}: het verschil is nul in elke regio en elke herhaling.",
                       "en": "No chart for {what}: the difference is zero in every region and every replication."},
     "s_costs": {"nl": "6. Kosten", "en": "6. Costs"},
-    "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), coördinator, scholing en netwerk. Variabele "
-                          "kosten: gewerkte uren aan meldingen (uitrukken met toeslagen, minimaal {minimum} uur per "
-                          "uitruk; kantoorcontacten) maal loonkosten. Bedragen in euro van {year}.",
-                    "en": "Fixed costs: on-call allowance ({scheme}), coordinator, training and network. Variable "
-                          "costs: hours worked on reports (call-outs with surcharges, at least {minimum} h each; "
-                          "office contacts) times wage cost. Amounts in euros of {year}."},
+    "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), de contracturen van de casemanagers (loon, ook "
+                          "als het casewerk ze niet gebruikt), coördinator, scholing en netwerk. Variabele kosten: "
+                          "uitrukken met toeslagen (minimaal {minimum} uur per uitruk) min de gewone uren die het "
+                          "contract al betaalt, en kantoorcontacten buiten de contracturen, maal loonkosten. Bedragen "
+                          "in euro van {year}.",
+                    "en": "Fixed costs: on-call allowance ({scheme}), the casemanagers' contracted hours (salary, "
+                          "paid whether casework uses them or not), coordinator, training and network. Variable "
+                          "costs: call-outs with surcharges (at least {minimum} h each) less the plain hours the "
+                          "contract already pays, and office contacts beyond the contracted hours, times wage cost. "
+                          "Amounts in euros of {year}."},
     "not_priced": {"nl": "Niet geprijsd: forensisch-medisch onderzoek, voorlichting, huisvesting, overhead, "
-                         "kilometers, en contracturen die niet aan meldingen besteed worden.",
-                   "en": "Not priced: forensic-medical exams, publicity, housing, overhead, mileage, and "
-                         "contracted hours not spent on reports."},
+                         "kilometers.",
+                   "en": "Not priced: forensic-medical exams, publicity, housing, overhead, mileage."},
     "budget": {"nl": "Toets: model voor {year} tegen de gepubliceerde regionale budgetten {year} ({band}; "
                      "Gupta Strategists 2020 via USBO 2021).",
                "en": "Check: the model for {year} against the published regional budgets {year} ({band}; "
                      "Gupta Strategists 2020 via USBO 2021)."},
-    "budget_why": {"nl": "Regio's onder de band: het model prijst alleen het piket en de uren aan meldingen. Een "
-                         "budget betaalt ook contracturen die niet aan meldingen besteed worden (kolom 'ongebruikte "
-                         "contracturen'), voorlichting, huisvesting en overhead. Regio's boven de band: het "
-                         "aangenomen team of de coördinatie-uren zijn groter dan in {year} bekostigd.",
-                   "en": "Regions below the band: the model prices only the on-call duty and the hours worked on "
-                         "reports. A budget also pays contracted hours not spent on reports (column 'idle "
-                         "contracted hours'), publicity, housing and overhead. Regions above the band: the assumed "
-                         "team or coordinator hours exceed what was funded in {year}."},
+    "budget_why": {"nl": "Het totaal prijst de contracturen volledig, zoals een budget: ook de uren die het casewerk "
+                         "niet gebruikt (kolom 'ongebruikte contracturen', al in het totaal). Regio's onder de band: "
+                         "een budget betaalt ook voorlichting, huisvesting en overhead, die het model niet prijst. "
+                         "Regio's boven de band: het aangenomen team of de coördinatie-uren zijn groter dan in {year} "
+                         "bekostigd.",
+                   "en": "The total prices the contracted hours in full, like a budget: also the hours casework does "
+                         "not use (column 'idle contracted hours', already in the total). Regions below the band: a "
+                         "budget also pays publicity, housing and overhead, which the model does not price. Regions "
+                         "above the band: the assumed team or coordinator hours exceed what was funded in {year}."},
     "budget_missing": {"nl": "Budgettoets niet beschikbaar: geen regio heeft in [costs] een budget_check-band.",
                        "en": "Budget check not available: no region has a [costs] budget_check band."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
@@ -211,10 +215,10 @@ TEXT: dict[str, dict[str, str]] = {
     "inside": {"nl": "binnen", "en": "inside"},
     "below": {"nl": "onder", "en": "below"},
     "above": {"nl": "boven", "en": "above"},
-    "idle": {"nl": "Ongebruikte contracturen (waarde)", "en": "Idle contracted hours (value)"},
+    "idle": {"nl": "Ongebruikte contracturen (waarde, in totaal)", "en": "Idle contracted hours (value, in total)"},
     "why": {"nl": "Waarom", "en": "Why"},
-    "why_below": {"nl": "alleen piket en uren aan meldingen geprijsd; met de ongebruikte contracturen {total} ({status})",
-                  "en": "only the on-call duty and hours on reports priced; with the idle contracted hours {total} ({status})"},
+    "why_below": {"nl": "contracturen volledig geprijsd; voorlichting, huisvesting en overhead niet",
+                  "en": "contracted hours priced in full; publicity, housing and overhead are not"},
     "why_above": {"nl": "aangenomen team ({n} casemanagers, coördinator {h} uur/week) groter dan in {year} bekostigd",
                   "en": "assumed team ({n} casemanagers, coordinator {h} h/week) larger than funded in {year}"},
     "reports": {"nl": "Meldingen", "en": "Reports"},

@@ -24,7 +24,7 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem;break-after:avoid}
 table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0;max-width:100%}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
 th{vertical-align:bottom;text-align:left}th.n,td.n{text-align:right}td.n,.nw{white-space:nowrap}small.ci{white-space:normal}
-table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:30%}table.params th:nth-child(3){width:8%}table.params td{overflow-wrap:anywhere;vertical-align:top}table.params tr{break-inside:auto}
+table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:28%}table.params th:nth-child(3){width:11%}table.params td{overflow-wrap:anywhere;vertical-align:top}table.params tr{break-inside:auto}
 code{font-size:.65rem}table.budget{width:100%}table.budget td:last-child{width:24%}
 figure{margin:.8rem 0;break-inside:avoid}img{max-width:100%}tr{break-inside:avoid}
 figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}

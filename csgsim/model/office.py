@@ -42,13 +42,15 @@ class OfficeWork:
         """At the end of each working day: hand over the absent people's due contacts, then work."""
         env, duty, cases = self.env, self.region.duty, self.cases
         people = range(len(self.region.people))
+        queues, absent_on = cases.queues, cases.absent_on
         for day in np.flatnonzero(self.calendar.working).tolist():
             yield env.timeout(day * HOURS_PER_DAY + duty.office_end_hour - env.now)
-            for p in people:
-                if cases.absent[p, day]:
+            absent = absent_on[day]
+            for p in people:  # a queue whose top (stale or not) is not due has nothing due
+                if absent[p] and queues[p] and queues[p][0][0] <= day:
                     cases.hand_over_due(p, day, env.now)
             for p in people:
-                if not cases.absent[p, day]:
+                if not absent[p] and queues[p] and queues[p][0][0] <= day:
                     self.work_day(p, day)
 
     def free_slots(self, person: int, lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
@@ -56,6 +58,8 @@ class OfficeWork:
         callouts = self.callouts[person]
         while callouts and callouts[0][1] <= lo:  # in start order: drop the finished ones
             callouts.popleft()
+        if not callouts or callouts[0][0] >= hi:  # none starts before the office closes
+            return [(lo, hi)], 0
         blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
         cursor, slots = lo, []
         for s, e in blocked:

@@ -99,7 +99,10 @@ class Crew:
 
     def waiting(self) -> bool:
         """Whether any call of the regions simulated together waits."""
-        return any(d.waiting for d in self.dispatchers)
+        for d in self.dispatchers:  # a loop, not any(genexpr): called at every duty hand-over
+            if d.waiting:
+                return True
+        return False
 
     def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
         """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""

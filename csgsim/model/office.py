@@ -37,6 +37,8 @@ class OfficeWork:
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
+        self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
+        self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
 
     def days(self):
         """At the end of each working day: hand over the absent people's due contacts, then work."""
@@ -89,10 +91,9 @@ class OfficeWork:
             index = cases.head(person)
             if index is None or tasks[index].due_day > day:
                 return
-        duty = self.region.duty
-        lo = day * HOURS_PER_DAY + duty.office_start_hour
-        slots, taken = self.free_slots(person, lo, day * HOURS_PER_DAY + duty.office_end_hour)
-        budget = self.region.people[person].hours_per_week / 5 - taken
+        opens, closes = self.office_hours
+        slots, taken = self.free_slots(person, day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes)
+        budget = self.share[person] - taken
         if not slots:
             return
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
@@ -111,10 +112,10 @@ class OfficeWork:
                 task.start, task.started = start, True
             piece = left if left <= end - start else end - start
             stop = start + piece
-            task.left = left - piece
+            task.left = left = left - piece
             budget -= piece
             pieces.append((index, person, start, stop))
-            if task.left <= _EPS:
+            if left <= _EPS:
                 heappop(queue)  # the task done is the heap's top (head dropped the stale entries above it)
                 cases.finish(index, day, stop)
             if stop < end - _EPS:

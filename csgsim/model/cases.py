@@ -36,8 +36,8 @@ class Caseload:
         self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        self.contacts: dict[int, list[int]] = {}  # case -> its contacts (task indices), done or not
-        self.remaining: dict[int, int] = {}  # open case -> how many of its contacts are not done
+        self.contacts: list[list[int]] = [[] for _ in range(n_acute + n_nonacute)]  # per case: its contacts
+        self.remaining = [0] * (n_acute + n_nonacute)  # per case: how many of its contacts are not done
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
         self.intake = np.full(n_nonacute, np.nan)
@@ -67,8 +67,6 @@ class Caseload:
         if not contacts:
             return
         self.open_cases[owner] += 1
-        self.contacts[case] = []
-        self.remaining[case] = 0
         self.add_tasks(case, owner, contacts)
 
     def add_tasks(self, case: int, owner: int, contacts) -> None:
@@ -134,6 +132,7 @@ class Caseload:
             self.intake[j] = task.start
             self.add_tasks(case, task.owner, [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
                                               in zip(self.followup_days, self.followup_durations[j])])
-        self.remaining[case] -= 1
-        if self.remaining[case] == 0:
+        remaining = self.remaining
+        remaining[case] -= 1
+        if remaining[case] == 0:
             self.open_cases[self.owner[case]] -= 1

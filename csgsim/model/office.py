@@ -107,8 +107,11 @@ class OfficeWork:
             left = task.left
             if not task.started:
                 if left > end - start:  # whole into the first interval it fits in, else in pieces from here
-                    k = next((j for j in range(k + 1, len(slots)) if slots[j][1] - slots[j][0] >= left), k)
-                    start, end = slots[k]
+                    for j in range(k + 1, len(slots)):
+                        if slots[j][1] - slots[j][0] >= left:
+                            k = j
+                            start, end = slots[j]
+                            break
                 task.start, task.started = start, True
             piece = left if left <= end - start else end - start
             stop = start + piece
@@ -127,7 +130,8 @@ class OfficeWork:
             if not queue:
                 return
             index = queue[0][2]
-            if tasks[index].done or tasks[index].owner != person:
+            task = tasks[index]
+            if task.done or task.owner != person:
                 index = cases.head(person)
                 if index is None:
                     return

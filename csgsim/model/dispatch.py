@@ -83,9 +83,9 @@ class Crew:
         """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
         first served), what just became available: free role holders and neighbouring lines,
         and the people in `available` as call-ins. Stops as soon as nothing is left to offer."""
-        waiting = [d for d in self.dispatchers if d.waiting]
-        if not waiting:
+        if not self.waiting():  # the common case at a release: no list built
             return
+        waiting = [d for d in self.dispatchers if d.waiting]
         if len(waiting) == 1:
             waiting[0].serve(list(available))
             return
@@ -322,7 +322,8 @@ class CallDispatch:
         if who >= self.crew.people:  # an outside line: its work is this region's record
             self.engagements.append((self.n_people, start, now + busy_for, i, step, self.region_index))
         else:  # the load lands on the person, in their own region's record
-            home = next(d for d in reversed(self.crew.dispatchers) if d.offset <= who)
+            dispatchers = self.crew.dispatchers
+            home = self if len(dispatchers) == 1 else next(d for d in reversed(dispatchers) if d.offset <= who)
             home.engagements.append((who - home.offset, start, now + busy_for, i, step, self.region_index))
         return busy_for
 

@@ -158,6 +158,7 @@ class RegionModel:
                               region.pathway.nonacute_followup_days, n.followup)
         self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.tolist()  # plain floats in the run
         self.intake = n.intake.tolist()
+        self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
 
@@ -186,8 +187,7 @@ class RegionModel:
         own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
         owner = local if own else self.cases.least_loaded(report_day)
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
-        contacts += [(FOLLOWUP, report_day + d, hours) for d, hours in zip(self.region.pathway.followup_days,
-                                                                          self.followup[i])]
+        contacts += [(FOLLOWUP, report_day + d, hours) for d, hours in zip(self.followup_days, self.followup[i])]
         self.cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------

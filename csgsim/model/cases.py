@@ -36,7 +36,7 @@ class Caseload:
         self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        self.contacts: list[list[int]] = [[] for _ in range(n_acute + n_nonacute)]  # per case: its contacts
+        self.contacts: list[list[int] | None] = [None] * (n_acute + n_nonacute)  # per open case: its contacts
         self.remaining = [0] * (n_acute + n_nonacute)  # per case: how many of its contacts are not done
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
@@ -67,6 +67,7 @@ class Caseload:
         if not contacts:
             return
         self.open_cases[owner] += 1
+        self.contacts[case] = []
         self.add_tasks(case, owner, contacts)
 
     def add_tasks(self, case: int, owner: int, contacts) -> None:

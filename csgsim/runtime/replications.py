@@ -180,11 +180,19 @@ def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], cube: n
     inner = len(regions) * len(years) * len(metrics)
     return pd.DataFrame({
         "rep": np.repeat(reps, inner),
-        "region": np.tile(np.repeat(regions, len(years) * len(metrics)), len(reps)),
+        "region": np.tile(np.repeat(_texts(regions), len(years) * len(metrics)), len(reps)),
         "year": np.tile(np.repeat(years, len(metrics)), len(reps) * len(regions)),
-        "metric": np.tile(metrics, len(reps) * len(regions) * len(years)),
+        "metric": np.tile(_texts(metrics), len(reps) * len(regions) * len(years)),
         "value": cube.ravel(),
     })
+
+
+def _texts(words: list[str]) -> np.ndarray:
+    """`words` as an object array: repeated, it holds references to the few strings, where a
+    fixed-width text array would copy each (for 1,000 national replications, tens of MB)."""
+    out = np.empty(len(words), dtype=object)
+    out[:] = words
+    return out
 
 
 def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from csgsim.runtime.replications import run
 from csgsim.studies import casework, sizing
 from csgsim.studies.patches import patched
 from csgsim.studies.structures import ONE_STRUCTURE
-from csgsim.studies.targets import default_targets, parse_sizes
+from csgsim.studies.targets import OPEN, default_targets, describe, parse_sizes
 
 
 def cpu_seconds() -> float:
@@ -40,6 +40,16 @@ def overloaded(data: dict, rid: str, seed: int, people: int | None = None, hours
         casework.set_hours(doc, rid, hours)
     sc = casework.DemandPlan().apply(scenario_mod.parse(doc, "bench"), rid).only([rid])
     return rid in overload(run(sc, 6, seed, workers=1).region_summary())
+
+
+def cells_line(r: sizing.RegionSizing) -> str:
+    """The candidates that were run, with the estimate of each target still open there, e.g.
+    '5 open 200 reps (gap_hours<=0: 1% of 200 replications beyond the bound)': why an answer
+    reads 'at most'."""
+    def cell(c: sizing.Cell) -> str:
+        still = [f"{t}: {describe(st)}" for t, st in zip(r.targets, c.stats) if st.verdict == OPEN]
+        return f"{c.size} {c.status} {c.reps}" + (f" ({'; '.join(still)})" if still else "")
+    return f"{r.unit}: " + ", ".join(cell(c) for c in r.cells if c.reps)
 
 
 def main() -> None:
@@ -63,6 +73,9 @@ def main() -> None:
         for r in result.regions:
             print(f"{rid:24s} wall {wall:6.1f} s  cpu {used:6.1f} s  reps {reps[0]:5d}  {result.answer_line(r)}",
                   flush=True)
+            for search in (r, r.casework.search if r.casework else None):
+                if search is not None:
+                    print(f"{'':24s} {cells_line(search)}", flush=True)
             people, hours = r.enough, r.casework.enough if r.casework else None
             if r.structure == ONE_STRUCTURE and people is not None and hours is not None:
                 print(f"{'':24s} overloaded as the scenario has it: {overloaded(data, rid, sc.seed)}; with "

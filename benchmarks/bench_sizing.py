@@ -76,6 +76,8 @@ def main() -> None:
             for search in (r, r.casework.search if r.casework else None):
                 if search is not None:
                     print(f"{'':24s} {cells_line(search)}", flush=True)
+                    for note in (n for n in search.notes if "settle it" in n):
+                        print(f"{'':24s} {note}", flush=True)
             people, hours = r.enough, r.casework.enough if r.casework else None
             if r.structure == ONE_STRUCTURE and people is not None and hours is not None:
                 print(f"{'':24s} overloaded as the scenario has it: {overloaded(data, rid, sc.seed)}; with "

@@ -6,14 +6,15 @@ region of the built-in model, models/netherlands.toml). Per region it runs what 
 the wall time, the CPU time of this process and its workers (the machine may be shared, so wall
 time alone can mislead), the replications run, and both answers with the binding targets; then
 whether the region is marked overloaded with the scenario's team and hours and with the answers,
-on the same seeds (6 replications, central forecast). Goal (issue 19): at most 60 s wall per
-region on 2 cores.
+on the same seeds (6 replications, central forecast). At the end a Markdown table of the regions
+with the sums. Goal (issue 19): at most 60 s wall per region on 2 cores (issue 21: 30 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import time
 
 from csgsim.analysis.overload import overload
@@ -63,6 +64,7 @@ def main() -> None:
     sc = scenario_mod.parse(data, str(path), digest)
     goals = default_targets(sc)
     print(f"targets: {', '.join(map(str, goals))}; workers {args.workers}; cap {args.max_replications}")
+    rows = []
     for rid in args.region or list(sc.regions):
         reps = [0]
         start, cpu = time.perf_counter(), cpu_seconds()
@@ -70,6 +72,7 @@ def main() -> None:
             result = sizing.size(data, str(path), [rid], parse_sizes("2-10"), goals, sc.seed, backend, 20,
                                  args.max_replications, on_progress=lambda k: reps.__setitem__(0, reps[0] + k))
         wall, used = time.perf_counter() - start, cpu_seconds() - cpu
+        rows += [(rid, used, wall, reps[0], result.answer_line(r)) for r in result.regions]
         for r in result.regions:
             print(f"{rid:24s} wall {wall:6.1f} s  cpu {used:6.1f} s  reps {reps[0]:5d}  {result.answer_line(r)}",
                   flush=True)
@@ -83,6 +86,19 @@ def main() -> None:
                 print(f"{'':24s} overloaded as the scenario has it: {overloaded(data, rid, sc.seed)}; with "
                       f"{people} on call and {hours} h a week: {overloaded(data, rid, sc.seed, people, hours)}",
                       flush=True)
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, float, float, int, str]]) -> None:
+    """The per-region figures as a Markdown table, with their sums: `size --all-regions` runs the
+    same replications, so its CPU time is about the sum of the regions'."""
+    print("\n| region | CPU s | wall s | replications | answer |\n|---|---:|---:|---:|---|")
+    for rid, used, wall, n, line in rows:
+        print(f"| {rid} | {used:.1f} | {wall:.1f} | {n:,} | {line} |")
+    cpu, wall = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    print(f"| sum | {cpu:.1f} | {wall:.1f} | {sum(r[3] for r in rows):,} | |")
+    print(f"CPU per region: median {statistics.median(r[1] for r in rows):.1f} s, most {max(r[1] for r in rows):.1f} s; "
+          f"the sum over 2 free cores would be about {cpu / 2:.0f} s of wall time")
 
 
 if __name__ == "__main__":

@@ -358,3 +358,17 @@ def test_an_open_verdict_says_how_many_replications_would_settle_it():
     assert targets.replications_to_settle(m, targets.Stat(2.1, 2.0, 2.2, 40, "open"), level, level_at) is None
     assert targets.replications_to_settle(m, targets.Stat(2.05, 2.0, 2.1, 40, "open"), level, level_at) > 40
 
+
+
+def test_cli_all_regions_sizes_every_region_of_the_scenario():
+    """--all-regions answers every region of the scenario, people and hours, one answer line each."""
+    from csgsim.config import scenario as scenario_mod
+
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "--all-regions", "-t", "max_oncall_days_per_4w<=14",
+                              "-t", "followup_on_time>=0.95", "--sizes", "3", "--batch", "2", "--max-replications", "2",
+                              "--breakdown-replications", "0", "--workers", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    regions = json.loads(res.stdout)["regions"]
+    expected = list(scenario_mod.parse(scenario_mod.read(EXAMPLE)[0], str(EXAMPLE)).regions)
+    assert [r["region"] for r in regions] == expected and len(expected) > 1
+    assert all(r["casework"] is not None and r["answer_line"] for r in regions)

@@ -8,7 +8,12 @@ main process and of the whole process tree, the tree's peak proportional memory 
 shared by forked workers counted once), wall time, bytes written; then the slope of the main process's
 peak against replications (least squares), which is what "memory flat in replications" means:
 records stream to Parquet per finished batch (csgsim.runtime.streaming) and only per-replication
-metrics (a few kB each) stay in memory. Target (issue 11): under 500 MB at 1,000 replications.
+metrics (a few kB each) stay in memory; delay samples are spilled to disk (csgsim.runtime.spill).
+Goal (issue 21): the main process's peak at most 400 MB at 1,000 national replications, flat in
+replications. Besides the slope it prints the peak extrapolated to 1,000 replications from the
+measured points (least squares), against that goal; "flat" is read as a slope of at most
+FLAT_MB_PER_100 MB per 100 replications (50 MB over 1,000 replications). Small counts are
+quick but their slope is noisy: a few MB either way between runs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
+#: Goal of issue 21: the main process's peak at 1,000 replications, and what counts as flat.
+GOAL_MB, GOAL_REPLICATIONS, FLAT_MB_PER_100 = 400, 1000, 5.0
 
 
 def measure(model: Path, n: int, workers: int, out: Path) -> dict[str, float]:
@@ -55,12 +62,15 @@ def measure(model: Path, n: int, workers: int, out: Path) -> dict[str, float]:
             "seconds": seconds, "mb": written / MB}
 
 
-def slope(points: list[dict[str, float]]) -> float:
-    """MB of the main process's peak per 100 replications (least squares)."""
+def fit(points: list[dict[str, float]]) -> tuple[float, float]:
+    """Least-squares line of the main process's peak: (MB per 100 replications, MB at GOAL_REPLICATIONS)."""
     xs, ys = [p["n"] for p in points], [p["main_mb"] for p in points]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
-    return 100 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else float("nan")
+    if not sxx:
+        return float("nan"), float("nan")
+    per_rep = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return 100 * per_rep, my + per_rep * (GOAL_REPLICATIONS - mx)
 
 
 def main() -> None:
@@ -80,7 +90,13 @@ def main() -> None:
             print(f"{n:>12} {p['main_mb']:>12.0f} {p['tree_mb']:>12.0f} {p['pss_mb']:>12.0f} {p['seconds']:>8.1f} "
                   f"{p['mb']:>11.1f}", flush=True)
     if len(points) > 1:
-        print(f"slope of the main process's peak: {slope(points):+.1f} MB per 100 replications")
+        per_100, at_goal = fit(points)
+        flat = "flat" if abs(per_100) <= FLAT_MB_PER_100 else "NOT flat"
+        print(f"slope of the main process's peak: {per_100:+.1f} MB per 100 replications "
+              f"(goal: flat, |slope| <= {FLAT_MB_PER_100:g}): {flat}")
+        meets = "meets" if at_goal <= GOAL_MB else "misses"
+        print(f"main process's peak extrapolated to {GOAL_REPLICATIONS:,} replications: {at_goal:.0f} MB "
+              f"(goal <= {GOAL_MB} MB): {meets} the goal, by a straight line through the counts measured")
 
 
 if __name__ == "__main__":

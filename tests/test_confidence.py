@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 from csgsim.analysis import confidence as iv
 from csgsim.analysis.metrics import REGION_METRICS
@@ -166,3 +167,21 @@ def test_t_quantile_agrees_with_scipy(level: float) -> None:
 
     for df in [*range(1, 60), 99, 199, 999, 4999]:
         assert t_quantile(level, df) == pytest.approx(float(stats.t.ppf(0.5 + level / 2, df)), rel=1e-11), df
+
+
+
+@given(sizes=st.lists(st.integers(0, 40), min_size=1, max_size=12), chunk=st.integers(1, 7))
+def test_bootstrap_does_not_depend_on_the_resample_chunk(sizes, chunk):
+    """The bootstrap weighs a few resamples at a time to bound its memory: any chunk gives every
+    resample's pooled quantiles exactly as all resamples at once (sums of whole numbers)."""
+    gen = np.random.default_rng(len(sizes))
+    samples = [np.round(gen.exponential(1, k), 2).astype(np.float32) for k in sizes]
+    weights = gen.multinomial(len(sizes), np.full(len(sizes), 1 / len(sizes)), size=23)
+    whole = iv._resampled_quantiles(samples, [0.5, 0.95], weights)
+    saved = iv.RESAMPLE_CHUNK
+    try:
+        iv.RESAMPLE_CHUNK = chunk
+        chunked = iv._resampled_quantiles(samples, [0.5, 0.95], weights)
+    finally:
+        iv.RESAMPLE_CHUNK = saved
+    np.testing.assert_array_equal(whole, chunked)

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,9 @@ def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
     assert "Uren zonder bereikbare casemanager per jaar" in text
     assert "aanname: " in text and "bron: " in text  # provenance in the page's language
     assert "assumption: " not in text and "source: " not in text and "outlook variants" not in text
+    # contracted hours are salary in the total (issue 19): the page says so and no longer calls them unpriced
+    assert "de contracturen van de casemanagers (loon, ook als het casewerk ze niet gebruikt)" in text
+    assert "contracturen die niet aan meldingen besteed worden" not in text and "met de ongebruikte" not in text
 
 
 def test_a_panel_with_nothing_to_show_becomes_a_sentence() -> None:
@@ -188,9 +192,97 @@ def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> Non
     make_report(tmp_path / "s", "-s", ZEELAND, "--no-pdf", "--size", "4")
     page = parse(tmp_path / "s" / "rapport.html")
     text = (tmp_path / "s" / "rapport.html").read_text(encoding="utf-8")
-    assert "Bindend doel" in text
+    assert "Bindend doel" in text and "Casewerk nodig (uur/week)" in text and "centrale prognose" in text
     assert "size_zeeland" in page.values or "niet beslist" in text or "geen grootte" in text
     assert "niet berekend in dit rapport" not in text
+
+
+def _sized(region: str, targets: list[str], sizes: list[int], verdicts: list[str], answer: int | None,
+           status: str) -> Any:
+    """A RegionSizing with one candidate per size, every target of a candidate given its verdict."""
+    from csgsim.studies.sizing import Cell, RegionSizing
+    from csgsim.studies.targets import Stat, parse_target
+
+    goals = [parse_target(x) for x in targets]
+    cells = [Cell(n, status=v, stats=[Stat(0.0, 0.0, 0.0, 1, v)] * len(goals)) for n, v in zip(sizes, verdicts)]
+    return RegionSizing(region, region.title(), goals, cells, answer, status, "", [])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_team_section_shows_people_on_call_and_casework_hours_apart(lang: str) -> None:
+    """Per region the page gives both answers of csgsim size: casemanagers on call with the target
+    that binds, and casework hours a week needed beside the scenario's contracted hours; where only
+    an upper bound is settled it says 'at most', and it names the demand the team was sized for."""
+    from types import SimpleNamespace
+
+    from csgsim.studies.casework import DemandPlan
+    from csgsim.studies.sizing import Casework, Sizing
+    from csgsim.ui.report import html
+
+    oncall, work = ["gap_hours<=0", "acute_contact_p95<=30"], ["followup_on_time>=0.95"]
+    a = _sized("a", oncall, [5, 6], ["fails", "meets"], 6, "answer")
+    a.casework = Casework(6, "the people answer", 48.0, _sized("a", work, [40, 41], ["fails", "meets"], 41, "answer"))
+    b = _sized("b", oncall, [3, 4], ["open", "meets"], None, "not settled")
+    b.casework = Casework(5, "the scenario's team", 40.0, _sized("b", work, [20, 30], ["open", "meets"], None,
+                                                                  "not settled"))
+    sizing = Sizing([a, b], 0.95, 0.99, 1, True, 1, demand=DemandPlan("percentile", 80))
+    regions = {"a": SimpleNamespace(casemanagers=5), "b": SimpleNamespace(casemanagers=5)}
+    section = html._sizing(SimpleNamespace(sizing=sizing, scenario=SimpleNamespace(regions=regions)), Fmt(lang))
+    page = Page()
+    page.feed(section)
+    words = {"nl": ("hoogstens", "80e percentiel", "per persoon"), "en": ("at most", "80th percentile", "each")}[lang]
+    assert page.values == {"size_a": (6.0, "6"), "hours_a": (41.0, "41"), "size_b": (4.0, f"{words[0]} 4"),
+                           "hours_b": (30.0, f"{words[0]} 30")}
+    rows = [re.sub(r"<[^>]+>", "|", row) for row in section.split("<tr>")[2:]]
+    assert "|6|" in rows[0] and "|gap_hours<=0, acute_contact_p95<=30|" in rows[0].replace("&lt;", "<")
+    assert "|48|" in rows[0] and "|followup_on_time>=0.95|" in rows[0].replace("&gt;", ">")
+    assert "|40|" in rows[1] and f"(6{',' if lang == 'nl' else '.'}0 {words[2]})" in rows[1]  # 30 h at 5 people
+    assert words[1] in section
+    assert ("casework needs 41 h a week" in section) == (lang == "en")  # csgsim size's line, English pages only
+
+
+def test_the_appendix_lists_a_region_parameter_once_and_each_source_once() -> None:
+    """A value every region shares is one row, 'all regions'; values that differ are one row with
+    each region's value; each source is one numbered note, and the rows refer to it by number."""
+    from csgsim.ui.report.appendix import Notes, rows
+
+    region = {"x": {"value": 1, "source": "s"}, "note": {"value": 1, "assumption": "a"}}
+    data = {"norms": {"n": {"value": 3, "source": "s"}},
+            "regions": {"a": {"name": "A", **region, "y": 1.5}, "b": {"name": "B", **region, "y": 2.5,
+                                                                     "note": {"value": 2, "assumption": "b"}}}}
+    notes = Notes("en")
+    assert rows(data, "en", {"a": "A", "b": "B"}, notes) == [
+        ("norms.n", "3", "[1]"), ("regions.*.name", "A: &quot;A&quot;; B: &quot;B&quot;", "–"),
+        ("regions.*.x", "1 (all 2 regions)", "[1]"), ("regions.*.note", "A: 1 [2]; B: 2 [3]", ""),
+        ("regions.*.y", "A: 1.5; B: 2.5", "–")]
+    assert notes.html() == ("<ol class=notes><li>[1] source: s</li><li>[2] assumption: a</li>"
+                            "<li>[3] assumption: b</li></ol>")
+
+
+def test_the_national_appendix_keeps_every_value_and_source() -> None:
+    """Nothing is cut: every value of the national model is in its row, every source or assumption
+    is one note, and the rows are far fewer than the parameters."""
+    from html import escape
+
+    from csgsim.config import scenario as scenario_mod
+    from csgsim.core import resources
+    from csgsim.ui.report.appendix import Notes, parameters, rows
+
+    data, _ = scenario_mod.read(resources.default_model())
+    names = {rid: reg["name"] for rid, reg in data["regions"].items()}
+    notes = Notes("nl")
+    table = rows(data, "nl", names, notes)
+    cells = {key: value for key, value, _ in table}
+    params = parameters(data, "nl")
+    assert len(table) < len(params) / 2
+    for key, value, prov in params:
+        parts = key.split(".", 2)
+        cell = cells[f"regions.*.{parts[2]}" if parts[0] == "regions" else key]
+        assert escape(value) in cell, key
+        assert prov == "geen bron vermeld" or prov in notes.texts, key
+    listed = notes.html()
+    assert all(listed.count(f"] {escape(text)}</li>") == 1 for text in notes.texts)
+    assert len(notes.texts) == len({p for _, _, p in params} - {"geen bron vermeld"})
 
 
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -343,13 +435,13 @@ def test_zeeland_prints_on_few_pages_and_fits_its_columns(tmp_path: Path) -> Non
                     "at 2 replications; set CSGSIM_NATIONAL_REPORT=1 (.ci/run does)")
 def test_the_national_report_prints_within_bounds_and_fits_its_columns(tmp_path: Path) -> None:
     """All 16 regions at 2 replications: the sections flow (about a dozen pages of body; the
-    parameter appendix holds the rest), every key figure is in the PDF's text, and no table is
+    compact parameter appendix and its notes hold the rest), every key figure is in the PDF's text, and no table is
     wider than its column at 1280 pixels."""
     out = tmp_path / "nl"
     res = CliRunner().invoke(app, ["report", "--out", str(out), "-n", "2"])
     assert res.exit_code == 0, res.output
     pages = pdf_pages(out / "rapport.pdf", tmp_path)
-    assert 15 <= len(pages) <= 50, len(pages)
+    assert 15 <= len(pages) <= 25, len(pages)  # 23 in December 2026, 39 before the compact appendix
     body = subprocess.run(["pdftotext", "-f", "1", "-l", "16", str(out / "rapport.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Bijlage" in body  # the body ends within 16 pages

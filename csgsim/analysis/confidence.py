@@ -20,6 +20,8 @@ from numpy.typing import ArrayLike
 #: Bootstrap resamples and the most grid points a pooled percentile is searched on.
 BOOTSTRAP_RESAMPLES = 1000
 GRID_POINTS = 1024
+#: Bootstrap resamples weighed together (bounds the memory of a pooled percentile's bootstrap).
+RESAMPLE_CHUNK = 100
 
 
 def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
@@ -151,7 +153,7 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     if sum(np.asarray(s).size for s in samples) == 0:
         return np.full(nq, np.nan), np.full(nq, np.nan)
     reps = len(samples)
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples).astype(float)  # (B, R)
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples)  # (B, R), whole numbers
     values = _resampled_quantiles(samples, qs, weights)
     values = values[~np.isnan(values[:, 0])]
     tail = (1 - level) / 2
@@ -169,14 +171,19 @@ def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], wei
     grid = np.unique(pooled)
     if grid.size > GRID_POINTS:
         grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
-    counts = np.array([np.searchsorted(a, grid, side="right") for a in arrays], dtype=float)  # (R, G)
+    counts = np.empty((len(arrays), grid.size))  # (R, G)
+    for r, a in enumerate(arrays):
+        counts[r] = np.searchsorted(a, grid, side="right")
     sizes = np.array([a.size for a in arrays], dtype=float)
-    cum, total = weights @ counts, weights @ sizes
     out = np.full((weights.shape[0], len(qs)), np.nan)
-    ok = total > 0
-    cum, total = cum[ok], total[ok]
-    for i, q in enumerate(qs):
-        out[ok, i] = grid[_first_reaching(cum, q * total - 1e-9)]
+    # A few resamples at a time, so memory does not grow as resamples x grid: every sum is of
+    # whole numbers, exact in any order, so the values do not depend on the chunking.
+    for start in range(0, weights.shape[0], RESAMPLE_CHUNK):
+        part = weights[start:start + RESAMPLE_CHUNK].astype(float)
+        cum, total = part @ counts, part @ sizes
+        ok = total > 0
+        for i, q in enumerate(qs):
+            out[start + np.flatnonzero(ok), i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
     return out
 
 

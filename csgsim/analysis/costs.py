@@ -174,11 +174,10 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     return {k: out[k] for k in COST_METRICS}
 
 
-def _office_overlap(region: Region, start: np.ndarray, end: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Hours of [start, end) inside the office window of each `day`."""
-    lo = day * HOURS_PER_DAY + region.duty.office_start_hour
-    hi = day * HOURS_PER_DAY + region.duty.office_end_hour
-    return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
+def _office_overlap(region: Region, start: float, end: float, day: int) -> float:
+    """Hours of [start, end) inside the office window of `day` (plain floats: called per call-out)."""
+    hours = day * HOURS_PER_DAY
+    return max(min(end, hours + region.duty.office_end_hour) - max(start, hours + region.duty.office_start_hour), 0.0)
 
 
 def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray,
@@ -186,22 +185,24 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     """Per call-out: its plain hours the contract pays, i.e. those in a working day's office hours,
     up to the person's share of the day (a fifth of the weekly hours; taken in start order).
     The office model takes these hours from the same share (model/office.py)."""
-    out = np.zeros(start.size)
+    out = [0.0] * start.size
     n_people = len(region.people)
-    share = np.array([p.hours_per_week / 5 for p in region.people])
+    share = [p.hours_per_week / 5 for p in region.people]
     used: dict[tuple[int, int], float] = {}
-    for i in np.argsort(start, kind="stable"):
-        p = int(person[i])
+    working = calendar.working.tolist()
+    starts, ends, people = start.tolist(), end.tolist(), person.tolist()
+    for i in np.argsort(start, kind="stable").tolist():
+        p = int(people[i])
         if not 0 <= p < n_people:
             continue  # an outside line has no contract
-        first = int(start[i] // HOURS_PER_DAY)
-        for day in range(first, min(int(end[i] // HOURS_PER_DAY), calendar.days - 1) + 1):
-            if 0 <= day < calendar.days and calendar.working[day]:
-                inside = float(_office_overlap(region, start[i:i + 1], end[i:i + 1], np.array([day]))[0])
+        first = int(starts[i] // HOURS_PER_DAY)
+        for day in range(first, min(int(ends[i] // HOURS_PER_DAY), calendar.days - 1) + 1):
+            if 0 <= day < calendar.days and working[day]:
+                inside = _office_overlap(region, starts[i], ends[i], day)
                 take = min(inside, max(share[p] - used.get((p, day), 0.0), 0.0))
                 used[p, day] = used.get((p, day), 0.0) + take
                 out[i] += take
-    return out
+    return np.array(out)
 
 
 def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
@@ -216,17 +217,23 @@ def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> di
 
 def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.ndarray,
               callouts: dict[tuple[int, int], float], wage: np.ndarray) -> float:
-    """EUR of office contacts beyond each person's share of the day left after call-outs."""
-    n_people = len(region.people)
-    done: dict[tuple[int, int], float] = {}
-    for p, s, d in zip(owner.tolist(), start.tolist(), took.tolist()):
-        key = (int(p), int(s // HOURS_PER_DAY))
-        done[key] = done.get(key, 0.0) + d
-    total = 0.0
-    for (p, day), hours in done.items():
-        share = region.people[p].hours_per_week / 5 if p < n_people else 0.0
-        total += max(hours - max(share - callouts.get((p, day), 0.0), 0.0), 0.0) * float(wage[p])
-    return total
+    """EUR of office contacts beyond each person's share of the day left after call-outs.
+
+    Grouped with numpy, summed in the order a loop over the contacts would (bincount adds in
+    input order, the total runs over (person, day) in order of first appearance), so the
+    figure is the same to the last bit."""
+    if not owner.size:
+        return 0.0
+    day = (start // HOURS_PER_DAY).astype(np.int64)
+    stride = int(day.max()) + 1
+    keys, first, inverse = np.unique(owner * stride + day, return_index=True, return_inverse=True)
+    hours = np.bincount(inverse.ravel(), weights=took, minlength=keys.size)
+    order = np.argsort(first, kind="stable")
+    person, day = (keys // stride)[order], (keys % stride)[order]
+    shares = np.array([p.hours_per_week / 5 for p in region.people] + [0.0])  # an outside line: none
+    used = np.array([callouts.get(key, 0.0) for key in zip(person.tolist(), day.tolist())])
+    over = np.maximum(hours[order] - np.maximum(shares[person] - used, 0.0), 0.0) * wage[person]
+    return float(np.cumsum(over)[-1]) + 0.0  # sequential sum from 0.0, as the loop's total (-0.0 as 0.0)
 
 
 def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

@@ -13,8 +13,7 @@ a case costs O(k log n) for its k open contacts, whatever the backlog.
 
 from __future__ import annotations
 
-import heapq
-from heapq import heappop
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -30,13 +29,15 @@ class Caseload:
         self.casemanagers = casemanagers
         self.n_acute = n_acute
         self.absent = absent  # (people, days) bool
+        self.absent_on = absent.T.tolist()  # per day: who is absent (plain bools: no numpy scalar per lookup)
         self.last_day = absent.shape[1] - 1
+        self._present: dict[int, list[int]] = {}
         self.followup_days = nonacute_followup_days
-        self.followup_durations = nonacute_followup
+        self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        self.contacts: dict[int, list[int]] = {}  # case -> its contacts (task indices), done or not
-        self.remaining: dict[int, int] = {}  # open case -> how many of its contacts are not done
+        self.contacts: list[list[int] | None] = [None] * (n_acute + n_nonacute)  # per open case: its contacts
+        self.remaining = [0] * (n_acute + n_nonacute)  # per case: how many of its contacts are not done
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
         self.intake = np.full(n_nonacute, np.nan)
@@ -48,13 +49,17 @@ class Caseload:
     def present(self, day: int) -> list[int]:
         """The casemanagers present on `day`."""
         day = min(day, self.last_day)
-        return [p for p in range(self.casemanagers) if not self.absent[p, day]]
+        present = self._present.get(day)
+        if present is None:
+            row = self.absent_on[day]
+            present = self._present[day] = [p for p in range(self.casemanagers) if not row[p]]
+        return present
 
     def least_loaded(self, day: int) -> int:
         """The present casemanager with the fewest open cases (lowest index on ties); if the
         whole team is out, any casemanager (a new case needs an owner)."""
-        pool = self.present(day) or list(range(self.casemanagers))
-        return min(pool, key=lambda p: (self.open_cases[p], p))
+        pool = self.present(day) or range(self.casemanagers)
+        return min(pool, key=self.open_cases.__getitem__)  # pool ascending: min keeps the lowest index on ties
 
     def open_case(self, case: int, owner: int, contacts: list[tuple[int, int, float]]) -> None:
         """Give the case to `owner`; it stays open until its last contact (kind, due day, hours) is done."""
@@ -63,16 +68,18 @@ class Caseload:
             return
         self.open_cases[owner] += 1
         self.contacts[case] = []
-        self.remaining[case] = 0
-        for kind, due, duration in contacts:
-            self.add_task(kind, case, owner, due, duration)
+        self.add_tasks(case, owner, contacts)
 
-    def add_task(self, kind: int, case: int, owner: int, due_day: int, duration: float) -> None:
-        index = len(self.tasks)
-        self.tasks.append(Task(kind, case, owner, due_day, duration, duration))
-        self.contacts[case].append(index)
-        self.remaining[case] += 1
-        heapq.heappush(self.queues[owner], (due_day, kind, index))
+    def add_tasks(self, case: int, owner: int, contacts) -> None:
+        """New contacts (kind, due day, hours) of `case`, on `owner`'s queue."""
+        tasks, queue, mine = self.tasks, self.queues[owner], self.contacts[case]
+        index = len(tasks)
+        for kind, due_day, duration in contacts:
+            tasks.append(Task(kind, case, owner, due_day, duration, duration))
+            mine.append(index)
+            heappush(queue, (due_day, kind, index))
+            index += 1
+        self.remaining[case] += len(contacts)
 
     def head(self, person: int) -> int | None:
         """The index of the person's next contact (earliest due, then kind, then creation),
@@ -92,10 +99,11 @@ class Caseload:
         the next hand-over of the day sees the colleague's new load. If no casemanager is present
         (the whole team is out), the contacts wait with their owner."""
         pool = [p for p in self.present(day) if p != person]
+        load = self.open_cases.__getitem__
         while (index := self.head(person)) is not None and self.tasks[index].due_day <= day:
             if not pool:
                 return
-            colleague = min(pool, key=lambda p: (self.open_cases[p], p))
+            colleague = min(pool, key=load)  # pool ascending: the lowest index on ties
             self.move_case(self.tasks[index].case, person, colleague, time)
 
     def move_case(self, case: int, person: int, colleague: int, time: float) -> None:
@@ -106,7 +114,7 @@ class Caseload:
             if task.done:
                 continue
             task.owner = colleague
-            heapq.heappush(queue, (task.due_day, task.kind, index))
+            heappush(queue, (task.due_day, task.kind, index))
         self.owner[case] = colleague
         self.open_cases[person] -= 1
         self.open_cases[colleague] += 1
@@ -123,8 +131,9 @@ class Caseload:
         if task.kind == INTAKE:
             j = case - self.n_acute
             self.intake[j] = task.start
-            for d, duration in zip(self.followup_days, self.followup_durations[j]):
-                self.add_task(NONACUTE_FOLLOWUP, case, task.owner, day + d, duration)
-        self.remaining[case] -= 1
-        if self.remaining[case] == 0:
+            self.add_tasks(case, task.owner, [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
+                                              in zip(self.followup_days, self.followup_durations[j])])
+        remaining = self.remaining
+        remaining[case] -= 1
+        if remaining[case] == 0:
             self.open_cases[self.owner[case]] -= 1

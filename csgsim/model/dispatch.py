@@ -15,6 +15,7 @@ own chance of reaching the person (`Reach`), so a colleague not reached at 02:00
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
@@ -82,9 +83,9 @@ class Crew:
         """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
         first served), what just became available: free role holders and neighbouring lines,
         and the people in `available` as call-ins. Stops as soon as nothing is left to offer."""
-        waiting = [d for d in self.dispatchers if d.waiting]
-        if not waiting:
+        if not self.waiting():  # the common case at a release: no list built
             return
+        waiting = [d for d in self.dispatchers if d.waiting]
         if len(waiting) == 1:
             waiting[0].serve(list(available))
             return
@@ -95,6 +96,13 @@ class Crew:
             if not (d.open_roles() or any(d.in_team(p) for p in offer)):
                 continue
             d.offer(i, offer)
+
+    def waiting(self) -> bool:
+        """Whether any call of the regions simulated together waits."""
+        for d in self.dispatchers:  # a loop, not any(genexpr): called at every duty hand-over
+            if d.waiting:
+                return True
+        return False
 
     def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
         """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""
@@ -148,14 +156,14 @@ class CallDispatch:
         self.callins = crew.callins
         self.callouts = crew.callouts
         self.engagements: list[tuple[int, float, float, int, int, int]] = []  # by this region's people
-        n = len(durations)
-        self.contact = np.full(n, np.nan)
-        self.answered = np.full(n, np.nan)
-        self.waited = np.zeros(n, dtype=bool)
-        self.responder = np.full(n, NOBODY, dtype=np.int64)
-        self.role = np.full(n, -1, dtype=np.int8)
-        self.on_site = np.full(n, np.nan)
-        self.in_gap = np.zeros(n, dtype=bool)
+        n = len(durations)  # per report, plain lists in the run (no numpy scalar per write): `outcomes`
+        self.contact = [math.nan] * n
+        self.answered = [math.nan] * n
+        self.waited = [False] * n
+        self.responder = [NOBODY] * n
+        self.role = [-1] * n
+        self.on_site = [math.nan] * n
+        self.in_gap = [False] * n
 
     def away(self, person: int, t0: float, t1: float) -> bool:
         """Absent at some time in [t0, t1] (spells are sorted and do not overlap)."""
@@ -257,7 +265,8 @@ class CallDispatch:
                 yield self.env.timeout(t - self.env.now)
             before, self.roles = self.roles, [h[k] for h in holders]
             # who left a role can now be called in; the new holders are offered as free roles
-            self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in self.roles and not self.busy[p]))
+            if self.crew.waiting():
+                self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in self.roles and not self.busy[p]))
 
     def returns(self):
         """When a team member's absence ends, the waiting calls are offered them as a call-in."""
@@ -271,7 +280,8 @@ class CallDispatch:
     def answer(self, i: int):
         """Report i's call goes down the chain, or waits. A generator for `yield from`: returns
         who took it (marked busy) and at which step."""
-        self.in_gap[i] = all(who == NOBODY for who in self.roles)
+        roles = self.roles
+        self.in_gap[i] = roles.count(NOBODY) == len(roles)
         who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
         if who == NOBODY:
             answered = self.env.event()
@@ -312,9 +322,22 @@ class CallDispatch:
         if who >= self.crew.people:  # an outside line: its work is this region's record
             self.engagements.append((self.n_people, start, now + busy_for, i, step, self.region_index))
         else:  # the load lands on the person, in their own region's record
-            home = next(d for d in reversed(self.crew.dispatchers) if d.offset <= who)
+            dispatchers = self.crew.dispatchers
+            home = self if len(dispatchers) == 1 else next(d for d in reversed(dispatchers) if d.offset <= who)
             home.engagements.append((who - home.offset, start, now + busy_for, i, step, self.region_index))
         return busy_for
+
+    def outcomes(self, horizon: float) -> dict[str, np.ndarray]:
+        """What each acute call got, as arrays; times at or after the horizon (a call-out still
+        under way) as NaN."""
+        out = {}
+        for name in ("contact", "on_site", "answered"):
+            times = np.array(getattr(self, name), dtype=float)
+            times[times >= horizon] = np.nan
+            out[name] = times
+        return out | {"waited": np.array(self.waited, dtype=bool), "in_gap": np.array(self.in_gap, dtype=bool),
+                      "responder": self.local(np.array(self.responder, dtype=np.int64)),
+                      "role": np.array(self.role, dtype=np.int8)}
 
     def local(self, who: np.ndarray) -> np.ndarray:
         """Crew numbers as this region's: its own people, NOBODY, or n_people for anyone outside."""

@@ -37,18 +37,22 @@ class OfficeWork:
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
+        self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
+        self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
 
     def days(self):
         """At the end of each working day: hand over the absent people's due contacts, then work."""
         env, duty, cases = self.env, self.region.duty, self.cases
         people = range(len(self.region.people))
+        queues, absent_on = cases.queues, cases.absent_on
         for day in np.flatnonzero(self.calendar.working).tolist():
             yield env.timeout(day * HOURS_PER_DAY + duty.office_end_hour - env.now)
-            for p in people:
-                if cases.absent[p, day]:
+            absent = absent_on[day]
+            for p in people:  # a queue whose top (stale or not) is not due has nothing due
+                if absent[p] and queues[p] and queues[p][0][0] <= day:
                     cases.hand_over_due(p, day, env.now)
             for p in people:
-                if not cases.absent[p, day]:
+                if not absent[p] and queues[p] and queues[p][0][0] <= day:
                     self.work_day(p, day)
 
     def free_slots(self, person: int, lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
@@ -56,6 +60,8 @@ class OfficeWork:
         callouts = self.callouts[person]
         while callouts and callouts[0][1] <= lo:  # in start order: drop the finished ones
             callouts.popleft()
+        if not callouts or callouts[0][0] >= hi:  # none starts before the office closes
+            return [(lo, hi)], 0
         blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
         cursor, slots = lo, []
         for s, e in blocked:
@@ -85,10 +91,9 @@ class OfficeWork:
             index = cases.head(person)
             if index is None or tasks[index].due_day > day:
                 return
-        duty = self.region.duty
-        lo = day * HOURS_PER_DAY + duty.office_start_hour
-        slots, taken = self.free_slots(person, lo, day * HOURS_PER_DAY + duty.office_end_hour)
-        budget = self.region.people[person].hours_per_week / 5 - taken
+        opens, closes = self.office_hours
+        slots, taken = self.free_slots(person, day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes)
+        budget = self.share[person] - taken
         if not slots:
             return
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
@@ -102,15 +107,18 @@ class OfficeWork:
             left = task.left
             if not task.started:
                 if left > end - start:  # whole into the first interval it fits in, else in pieces from here
-                    k = next((j for j in range(k + 1, len(slots)) if slots[j][1] - slots[j][0] >= left), k)
-                    start, end = slots[k]
+                    for j in range(k + 1, len(slots)):
+                        if slots[j][1] - slots[j][0] >= left:
+                            k = j
+                            start, end = slots[j]
+                            break
                 task.start, task.started = start, True
             piece = left if left <= end - start else end - start
             stop = start + piece
-            task.left = left - piece
+            task.left = left = left - piece
             budget -= piece
             pieces.append((index, person, start, stop))
-            if task.left <= _EPS:
+            if left <= _EPS:
                 heappop(queue)  # the task done is the heap's top (head dropped the stale entries above it)
                 cases.finish(index, day, stop)
             if stop < end - _EPS:
@@ -122,7 +130,8 @@ class OfficeWork:
             if not queue:
                 return
             index = queue[0][2]
-            if tasks[index].done or tasks[index].owner != person:
+            task = tasks[index]
+            if task.done or task.owner != person:
                 index = cases.head(person)
                 if index is None:
                     return

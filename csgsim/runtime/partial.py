@@ -31,7 +31,7 @@ from csgsim.core.text import first_few
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.provenance import versions
-from csgsim.runtime.replications import RunResult, collect
+from csgsim.runtime.replications import Collector, RunResult
 from csgsim.runtime.runfolder import MUST_MATCH, STOP_AFTER_BATCHES, RunFolderError, foreign_entries, read_manifest
 from csgsim.runtime.streaming import RecordWriter
 from csgsim.staff.duties import Schedule
@@ -132,13 +132,14 @@ class PartialRun:
             self.add(batch)
             if on_progress:
                 on_progress(len(batch))
-        results: list[Replication] = []
-        for f in self._files():
+        collector = Collector(scenario, seed, list(range(replications)))
+        for f in self._files():  # one batch in memory at a time
             batch = pickle.loads(f.read_bytes())
             if writer is not None:
                 writer.add(batch)
-            results.extend(batch)
-        return collect(scenario, seed, results)
+            collector.add(batch)
+            del batch
+        return collector.result()
 
     def remove(self) -> None:
         """Remove the kept batches (the run's result has been published)."""

@@ -8,7 +8,7 @@ the worker that ran them or the order they finished in. Workers receive batches 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -21,6 +21,7 @@ from csgsim.analysis.summary import summarise, summarise_values
 from csgsim.config.schema import Scenario
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
+from csgsim.runtime.spill import SpilledDelays
 from csgsim.runtime.streaming import RecordWriter
 from csgsim.staff.duties import Schedule
 
@@ -42,7 +43,8 @@ class RunResult:
     region_values: np.ndarray  # (reps, regions, region metrics)
     person_values: np.ndarray  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
-    delays: dict[tuple[str, str], list[np.ndarray]] | None = None  # (region, delay): one array per rep
+    # (region, delay): one array per rep; a `SpilledDelays` (on disk) after a run
+    delays: Mapping[tuple[str, str], list[np.ndarray]] | None = None
     cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
     _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
 
@@ -113,39 +115,84 @@ def _long(reps: np.ndarray, cube: np.ndarray, labels: list[tuple[str, ...]], key
     return frame
 
 
+class Collector:
+    """Takes finished batches one at a time into the arrays of a `RunResult`, so the main process
+    never holds the replications themselves: per-replication figures go into arrays made once
+    for all `reps`, delays (the bulk) to disk with `spill` (see `csgsim.runtime.spill`) or into
+    a dict, records (only those still in the batch) into lists."""
+
+    def __init__(self, scenario: Scenario, seed: int, reps: list[int] | np.ndarray, spill: bool = True):
+        self.scenario, self.seed = scenario, seed
+        self.reps = np.sort(np.asarray(reps, dtype=np.int64))
+        self._position = {int(r): i for i, r in enumerate(self.reps)}
+        n, regions = len(self.reps), len(scenario.regions)
+        n_people = sum(len(reg.people) for reg in scenario.regions.values())
+        self.regions = np.empty((n, regions, len(REGION_METRICS)))
+        self.persons = np.empty((n, n_people, len(PERSON_METRICS)))
+        self.costs: np.ndarray | None = None
+        self.delays: SpilledDelays | dict[tuple[str, str], list[np.ndarray]] = (
+            SpilledDelays(self._position) if spill else {})
+        self.records: dict[str, list[pd.DataFrame | None]] | None = None
+
+    def add(self, batch: list[Replication]) -> None:
+        """Take a batch's figures; the batch can be dropped afterwards."""
+        for r in batch:
+            i = self._position[r.rep]
+            self.regions[i], self.persons[i] = r.regions, r.persons
+            if r.costs is not None:
+                if self.costs is None:
+                    self.costs = np.zeros((len(self.reps), *r.costs.shape), dtype=r.costs.dtype)
+                self.costs[i] = r.costs
+            if isinstance(self.delays, SpilledDelays):
+                self.delays.add(r.rep, list(self.scenario.regions), r.delays)
+            else:
+                for rid, kinds in zip(self.scenario.regions, r.delays):
+                    for kind, values in kinds.items():
+                        self.delays.setdefault((rid, kind), [None] * len(self.reps))[i] = values
+            if r.records is not None:
+                if self.records is None:
+                    self.records = {k: [None] * len(self.reps) for k in r.records}
+                for k, table in r.records.items():
+                    self.records[k][i] = table
+
+    def result(self) -> RunResult:
+        """The run's result (every replication of `reps` must have been added)."""
+        records = None if self.records is None else {k: pd.concat(t, ignore_index=True)
+                                                     for k, t in self.records.items()}
+        return RunResult(self.scenario, self.seed, self.reps, self.regions, self.persons, records, self.delays,
+                         _cost_long(self.scenario, self.reps, list(self.scenario.regions), self.costs))
+
+
 def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
-    """Stack replications (in index order) into arrays."""
-    results = sorted(results, key=lambda r: r.rep)
-    reps = np.array([r.rep for r in results], dtype=np.int64)
-    n_people = sum(len(reg.people) for reg in scenario.regions.values())
-    regions = np.stack([r.regions for r in results]) if results else np.empty((0, len(scenario.regions),
-                                                                                   len(REGION_METRICS)))
-    persons = np.stack([r.persons for r in results]) if results else np.empty((0, n_people, len(PERSON_METRICS)))
-    records = None
-    if results and results[0].records is not None:
-        records = {k: pd.concat([r.records[k] for r in results], ignore_index=True) for k in results[0].records}
-    delays = {(rid, kind): [r.delays[i][kind] for r in results]
-              for i, rid in enumerate(scenario.regions) for kind in (results[0].delays[i] if results else {})}
-    return RunResult(scenario, seed, reps, regions, persons, records, delays,
-                     _cost_long(scenario, reps, list(scenario.regions), results))
+    """Stack replications (in index order) into arrays, delays in memory (a few at a time)."""
+    collector = Collector(scenario, seed, [r.rep for r in results], spill=False)
+    collector.add(results)
+    return collector.result()
 
 
-def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], results: list[Replication]
+def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], cube: np.ndarray | None
                ) -> pd.DataFrame | None:
     """The cost cube (rep, region, year, metric) in long form; None when no region has [costs]."""
-    if all(r.costs is None for r in results) or all(reg.costs is None for reg in scenario.regions.values()):
+    if cube is None or all(reg.costs is None for reg in scenario.regions.values()):
         return None
     years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
     metrics = list(COST_METRICS)
-    cube = np.stack([r.costs for r in results])  # rep, region, year, metric
     inner = len(regions) * len(years) * len(metrics)
     return pd.DataFrame({
         "rep": np.repeat(reps, inner),
-        "region": np.tile(np.repeat(regions, len(years) * len(metrics)), len(reps)),
+        "region": np.tile(np.repeat(_texts(regions), len(years) * len(metrics)), len(reps)),
         "year": np.tile(np.repeat(years, len(metrics)), len(reps) * len(regions)),
-        "metric": np.tile(metrics, len(reps) * len(regions) * len(years)),
+        "metric": np.tile(_texts(metrics), len(reps) * len(regions) * len(years)),
         "value": cube.ravel(),
     })
+
+
+def _texts(words: list[str]) -> np.ndarray:
+    """`words` as an object array: repeated, it holds references to the few strings, where a
+    fixed-width text array would copy each (for 1,000 national replications, tens of MB)."""
+    out = np.empty(len(words), dtype=object)
+    out[:] = words
+    return out
 
 
 def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
@@ -185,12 +232,12 @@ def run(
     seed = scenario.seed if seed is None else seed
     n = scenario.replications if replications is None else replications
     job = make_job(scenario, seed, keep_records or record_writer is not None, duties)
-    done: list[Replication] = []
+    collector = Collector(scenario, seed, list(range(n)))
     with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
         for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):
             if record_writer is not None:
                 record_writer.add(batch)
-            done.extend(batch)
+            collector.add(batch)
             if on_progress:
                 on_progress(len(batch))
-    return collect(scenario, seed, done)
+    return collector.result()

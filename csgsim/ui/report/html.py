@@ -5,16 +5,15 @@ them against the run's Parquet tables."""
 from __future__ import annotations
 
 import base64
-import json
 from html import escape
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from csgsim.ui.report import figures
+from csgsim.ui.report import appendix, figures
 from csgsim.ui.report.gather import ABSENCE_WEEKS, ReportData
-from csgsim.ui.report.text import TEXT, Fmt, metric_label, t
+from csgsim.ui.report.text import Fmt, demand_text, metric_label, t
 
 EMPLOYER_RANGE = (0.25, 0.35)  # employer costs on top of salary, commonly 25-35% (docs/evidence.md#7-money)
 SHORT = 8  # a table of at most this many rows is kept on one printed page; longer ones may break between rows
@@ -25,13 +24,14 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem;break-after:avoid}
 table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0;max-width:100%}td,th{border-bottom:1px solid #ddd;padding:.15rem .4rem}
 th{vertical-align:bottom;text-align:left}th.n,td.n{text-align:right}td.n,.nw{white-space:nowrap}small.ci{white-space:normal}
-table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:27%}table.params th:nth-child(2){width:18%}table.params td{overflow-wrap:anywhere;vertical-align:top}
+table.params{table-layout:fixed;width:100%}table.params th:nth-child(1){width:28%}table.params th:nth-child(3){width:11%}table.params td{overflow-wrap:anywhere;vertical-align:top}table.params tr{break-inside:auto}
 code{font-size:.65rem}table.budget{width:100%}table.budget td:last-child{width:24%}
 figure{margin:.8rem 0;break-inside:avoid}img{max-width:100%}tr{break-inside:avoid}
 figcaption,.note{font-size:.8rem;color:#555}.kf td{font-size:.95rem}.kf td.n{font-weight:bold}
 .missing{background:#fff4e5;border-left:4px solid #dd8452;padding:.4rem .6rem;font-size:.85rem}
+ol.notes{list-style:none;padding:0;columns:2;column-gap:1.2rem;font-size:.7rem;overflow-wrap:anywhere}ol.notes li{break-inside:avoid-column;margin-bottom:.15rem}
 pre{font-size:.7rem;white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem}
-@media print{body{margin:0;max-width:none;padding:0}figure img{max-width:86%}h2{margin-top:1.2rem}table{font-size:.7rem}table.params{font-size:.6rem}thead{display:table-header-group}table.short,table.kf{break-inside:avoid}}
+@media print{body{margin:0;max-width:none;padding:0}figure img{max-width:86%}h2{margin-top:1.2rem}table{font-size:.7rem}table.params{font-size:.6rem}table.params code{font-size:1em}ol.notes{font-size:.55rem}pre{font-size:.6rem}thead{display:table-header-group}table.short,table.kf{break-inside:avoid}}
 """
 
 
@@ -196,27 +196,42 @@ def _team(r: ReportData, f: Fmt) -> str:
 
 
 def _sizing(r: ReportData, f: Fmt) -> str:
-    """The smallest team per region meeting every target, and the target that binds: the one the
-    next smaller size fails."""
-    from csgsim.studies.targets import FAILS
-
+    """Per region both answers of csgsim size, sized apart: the casemanagers on call with the target
+    that binds, and the casework hours a week that team needs beside the scenario's contracted hours."""
     rows = []
     for reg in r.sizing.regions:
-        sizes = [c.size for c in reg.cells]
-        binding = "–"
-        if reg.answer is not None and sizes.index(reg.answer) > 0:
-            below = reg.cells[sizes.index(reg.answer) - 1]
-            binding = ", ".join(str(g) for g, s in zip(reg.targets, below.stats) if s[4] == FAILS) or "–"
-        answer = _value(f"size_{reg.region}", float(reg.answer), str(reg.answer)) if reg.answer else escape(t(f.lang, "none"))
-        detail = "" if reg.status == "answer" or f.lang != "en" else reg.message  # csgsim size words are English
-        rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers), answer, escape(binding),
-                     escape(t(f.lang, reg.status.replace(" ", "_"))), f"<small>{escape(detail)}</small>"])
-    head = [t(f.lang, k) for k in ("region", "casemanagers", "recommended", "binding", "verdict", "detail")]
-    if f.lang != "en":
+        work = reg.casework
+        hours = _answer(work.search, f"hours_{reg.region}", f) if work else "–"
+        if work and work.search.enough is not None:
+            hours += f" <small>({escape(t(f.lang, 'each', h=f.num(work.search.enough / work.people, 1)))})</small>"
+        rows.append([escape(reg.name), str(r.scenario.regions[reg.region].casemanagers),
+                     _answer(reg, f"size_{reg.region}", f), escape(_binding(reg)), hours,
+                     f.num(work.scenario_hours) if work else "–", escape(_binding(work.search)) if work else "–",
+                     f"<small>{escape(r.sizing.answer_line(reg))}</small>"])
+    head = [t(f.lang, k) for k in ("region", "casemanagers", "on_call_needed", "binding", "casework_needed",
+                                   "contracted", "binding_hours", "detail")]
+    if f.lang != "en":  # the detail is csgsim size's own line, in English
         head, rows = head[:-1], [row[:-1] for row in rows]
-    intro = t(f.lang, "sizing", targets=", ".join(map(str, r.sizing.regions[0].targets)),
-              confidence=f.pct(r.sizing.confidence))
-    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 4, 5))
+    first = r.sizing.regions[0]
+    intro = t(f.lang, "sizing", demand=demand_text(f.lang, r.sizing.demand), confidence=f.pct(r.sizing.confidence),
+              oncall=", ".join(map(str, first.targets)),
+              casework=", ".join(map(str, first.casework.search.targets)) if first.casework else "–")
+    return f"<p>{escape(intro)}</p>" + _table(head, rows, text_cols=(0, 3, 6, 7))
+
+
+def _answer(x: Any, key: str, f: Fmt) -> str:
+    """A sizing's answer as a number, 'at most' a number where only an upper bound is settled, or
+    its verdict in words."""
+    if x.answer is not None:
+        return _value(key, float(x.answer), f.num(x.answer))
+    if x.enough is not None:
+        return _value(key, float(x.enough), t(f.lang, "at_most", n=f.num(x.enough)))
+    return escape(t(f.lang, x.status.replace(" ", "_")))
+
+
+def _binding(x: Any) -> str:
+    """The targets that keep a sizing's answer from being smaller ('–' when none does)."""
+    return (", ".join(map(str, x.binding())) or "–") if x.enough is not None else "–"
 
 
 def _delays_and_load(r: ReportData, f: Fmt) -> str:
@@ -364,45 +379,10 @@ def _schemes(r: ReportData, f: Fmt) -> str:
 def _budget_why(x: Any, f: Fmt) -> str:
     """Why a region's model total lies outside the published band (empty inside it)."""
     if x.status == "below":
-        return t(f.lang, "why_below", total=f.money(x.with_idle), status=t(f.lang, x.with_idle_status))
+        return t(f.lang, "why_below")
     if x.status == "above":
         return t(f.lang, "why_above", n=x.casemanagers, h=f.num(x.coordinator_hours), year=int(x.year))
     return ""
-
-
-def parameters(data: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
-    """(key, value, provenance) of every value in the scenario document, in file order; the
-    provenance is the value's own `source` or `assumption`, else 'no source given'."""
-    out: list[tuple[str, str, str]] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict) and not ({"value", "dist"} & set(node)):
-            for k, v in node.items():
-                walk(v, f"{path}.{k}" if path else k)
-            return
-        value = node.get("value", node) if isinstance(node, dict) else node
-        if isinstance(value, dict) and "dist" in value:
-            value = {k: v for k, v in value.items() if k not in ("source", "assumption")}
-        text = json.dumps(value, default=str, ensure_ascii=False)
-        given = [f"{t(lang, k)}: {node[k]}" for k in ("source", "assumption") if isinstance(node, dict) and k in node]
-        out.append((path, text, given[0] if given else t(lang, "no_provenance")))
-
-    walk(data, "")
-    return out
-
-
-def _appendix(r: ReportData, f: Fmt) -> str:
-    rows = [[escape(k), f"<code>{escape(v)}</code>", escape(p)] for k, v, p in parameters(r.data, f.lang)]
-    notes = ""
-    if r.outlook_source is not None:
-        name, variants = r.outlook_source
-        names = ", ".join(f"{t(f.lang, v) if v in TEXT else v} {f.signed(100 * e, 0)}%" for v, e in variants)
-        notes = f"<ul><li>{escape(t(f.lang, 'outlook_note', file=name, names=names))}</li></ul>"
-    return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>" + notes
-            + f"<p>{escape(t(f.lang, 'params'))}</p>"
-            + _table([t(f.lang, "key"), t(f.lang, "value"), t(f.lang, "provenance")], rows, text_cols=(0, 1, 2),
-                     cls="params")
-            + f"<p>{escape(t(f.lang, 'manifest'))}</p><pre>{escape(json.dumps(r.manifest, indent=2, default=str))}</pre>")
 
 
 def build(r: ReportData, lang: str) -> str:
@@ -410,6 +390,6 @@ def build(r: ReportData, lang: str) -> str:
     f = Fmt(lang)
     with np.errstate(invalid="ignore"):
         body = (_header(r, f) + _demand(r, f) + _team(r, f) + _delays_and_load(r, f) + _absence(r, f)
-                + _costs(r, f) + _appendix(r, f))
+                + _costs(r, f) + appendix.appendix(r, f, _table))
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f"<title>{escape(t(lang, 'title'))}</title><style>{CSS}</style></head><body>{body}</body></html>\n")

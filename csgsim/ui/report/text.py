@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 LANGS = ("nl", "en")
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -68,10 +69,30 @@ TEXT: dict[str, dict[str, str]] = {
                              "enkele minuten).",
                        "en": "Recommended team per region: not computed in this report (it is with {why}, which takes "
                              "a few minutes)."},
-    "sizing": {"nl": "Kleinste team dat alle doelen haalt ({targets}), met {confidence} gezamenlijke zekerheid "
-                     "(csgsim size). Bindend: het doel dat het team één kleiner niet haalt.",
-               "en": "Smallest team meeting every target ({targets}), with {confidence} joint confidence "
-                     "(csgsim size). Binding: the target the team one smaller fails."},
+    "sizing": {"nl": "Per regio twee antwoorden, apart bepaald (csgsim size) voor {demand}, met {confidence} "
+                     "gezamenlijke zekerheid: het kleinste aantal casemanagers op piket dat de piketdoelen haalt "
+                     "({oncall}), en de uren casewerk per week die dat team nodig heeft voor de casewerkdoelen "
+                     "({casework}), naast de contracturen van het scenario. Bindend: het doel dat één kleiner niet "
+                     "haalt. 'Hoogstens': genoeg, maar kleiner is binnen het maximum aantal herhalingen niet beslist. "
+                     "Zonder antwoord voor de mensen zijn de uren bepaald bij het team van het scenario.",
+               "en": "Two answers per region, sized apart (csgsim size) for {demand}, with {confidence} joint "
+                     "confidence: the fewest casemanagers on call meeting the on-call targets ({oncall}), and the "
+                     "casework hours a week that team needs for the casework targets ({casework}), beside the "
+                     "scenario's contracted hours. Binding: the target one fewer fails. 'At most': enough, but "
+                     "smaller is not settled within the cap on replications. Without a people answer the hours "
+                     "are sized at the scenario's team."},
+    "demand_central": {"nl": "de centrale prognose (onzekerheid van de invoer op haar midden, alleen toeval varieert)",
+                       "en": "the central forecast (input uncertainty held at its centre, only chance varies)"},
+    "demand_factor": {"nl": "{value} × het niveau van het scenario", "en": "{value} x the scenario's level"},
+    "demand_reports": {"nl": "{value} acute meldingen per jaar", "en": "{value} acute reports a year"},
+    "demand_percentile": {"nl": "het {value}e percentiel van de onzekerheid van het niveau",
+                          "en": "the {value}th percentile of the level's input uncertainty"},
+    "on_call_needed": {"nl": "Op piket nodig", "en": "Needed on call"},
+    "casework_needed": {"nl": "Casewerk nodig (uur/week)", "en": "Casework needed (h/week)"},
+    "contracted": {"nl": "Contracturen scenario (uur/week)", "en": "Contracted in scenario (h/week)"},
+    "binding_hours": {"nl": "Bindend doel (uren)", "en": "Binding target (hours)"},
+    "at_most": {"nl": "hoogstens {n}", "en": "at most {n}"},
+    "each": {"nl": "{h} per persoon", "en": "{h} each"},
     "recommended": {"nl": "Aanbevolen", "en": "Recommended"},
     "binding": {"nl": "Bindend doel", "en": "Binding target"},
     "verdict": {"nl": "Uitkomst", "en": "Verdict"},
@@ -106,28 +127,32 @@ TEXT: dict[str, dict[str, str]] = {
     "no_difference": {"nl": "Geen grafiek voor {what}: het verschil is nul in elke regio en elke herhaling.",
                       "en": "No chart for {what}: the difference is zero in every region and every replication."},
     "s_costs": {"nl": "6. Kosten", "en": "6. Costs"},
-    "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), coördinator, scholing en netwerk. Variabele "
-                          "kosten: gewerkte uren aan meldingen (uitrukken met toeslagen, minimaal {minimum} uur per "
-                          "uitruk; kantoorcontacten) maal loonkosten. Bedragen in euro van {year}.",
-                    "en": "Fixed costs: on-call allowance ({scheme}), coordinator, training and network. Variable "
-                          "costs: hours worked on reports (call-outs with surcharges, at least {minimum} h each; "
-                          "office contacts) times wage cost. Amounts in euros of {year}."},
+    "costs_intro": {"nl": "Vaste kosten: piketvergoeding ({scheme}), de contracturen van de casemanagers (loon, ook "
+                          "als het casewerk ze niet gebruikt), coördinator, scholing en netwerk. Variabele kosten: "
+                          "uitrukken met toeslagen (minimaal {minimum} uur per uitruk) min de gewone uren die het "
+                          "contract al betaalt, en kantoorcontacten buiten de contracturen, maal loonkosten. Bedragen "
+                          "in euro van {year}.",
+                    "en": "Fixed costs: on-call allowance ({scheme}), the casemanagers' contracted hours (salary, "
+                          "paid whether casework uses them or not), coordinator, training and network. Variable "
+                          "costs: call-outs with surcharges (at least {minimum} h each) less the plain hours the "
+                          "contract already pays, and office contacts beyond the contracted hours, times wage cost. "
+                          "Amounts in euros of {year}."},
     "not_priced": {"nl": "Niet geprijsd: forensisch-medisch onderzoek, voorlichting, huisvesting, overhead, "
-                         "kilometers, en contracturen die niet aan meldingen besteed worden.",
-                   "en": "Not priced: forensic-medical exams, publicity, housing, overhead, mileage, and "
-                         "contracted hours not spent on reports."},
+                         "kilometers.",
+                   "en": "Not priced: forensic-medical exams, publicity, housing, overhead, mileage."},
     "budget": {"nl": "Toets: model voor {year} tegen de gepubliceerde regionale budgetten {year} ({band}; "
                      "Gupta Strategists 2020 via USBO 2021).",
                "en": "Check: the model for {year} against the published regional budgets {year} ({band}; "
                      "Gupta Strategists 2020 via USBO 2021)."},
-    "budget_why": {"nl": "Regio's onder de band: het model prijst alleen het piket en de uren aan meldingen. Een "
-                         "budget betaalt ook contracturen die niet aan meldingen besteed worden (kolom 'ongebruikte "
-                         "contracturen'), voorlichting, huisvesting en overhead. Regio's boven de band: het "
-                         "aangenomen team of de coördinatie-uren zijn groter dan in {year} bekostigd.",
-                   "en": "Regions below the band: the model prices only the on-call duty and the hours worked on "
-                         "reports. A budget also pays contracted hours not spent on reports (column 'idle "
-                         "contracted hours'), publicity, housing and overhead. Regions above the band: the assumed "
-                         "team or coordinator hours exceed what was funded in {year}."},
+    "budget_why": {"nl": "Het totaal prijst de contracturen volledig, zoals een budget: ook de uren die het casewerk "
+                         "niet gebruikt (kolom 'ongebruikte contracturen', al in het totaal). Regio's onder de band: "
+                         "een budget betaalt ook voorlichting, huisvesting en overhead, die het model niet prijst. "
+                         "Regio's boven de band: het aangenomen team of de coördinatie-uren zijn groter dan in {year} "
+                         "bekostigd.",
+                   "en": "The total prices the contracted hours in full, like a budget: also the hours casework does "
+                         "not use (column 'idle contracted hours', already in the total). Regions below the band: a "
+                         "budget also pays publicity, housing and overhead, which the model does not price. Regions "
+                         "above the band: the assumed team or coordinator hours exceed what was funded in {year}."},
     "budget_missing": {"nl": "Budgettoets niet beschikbaar: geen regio heeft in [costs] een budget_check-band.",
                        "en": "Budget check not available: no region has a [costs] budget_check band."},
     "plus_one": {"nl": "Wat één casemanager extra per regio kost en oplevert (gepaard verschil, per jaar).",
@@ -155,7 +180,14 @@ TEXT: dict[str, dict[str, str]] = {
                      "draws its own reports, durations and absences from its own streams (numpy SeedSequence); "
                      "comparisons use the same replications. Every figure is a mean with a t-interval over "
                      "the replications."},
-    "params": {"nl": "Alle parameters met hun bron of 'aanname'.", "en": "Every parameter with its source or 'assumption'."},
+    "params": {"nl": "Alle parameters met hun bron of 'aanname', als genummerde noot hieronder. Een parameter van de "
+                     "regio's staat één keer, met de waarde per regio, of één keer als alle regio's dezelfde hebben. "
+                     "'{none}': geen bron vermeld.",
+               "en": "Every parameter with its source or 'assumption', as a numbered note below. A parameter of "
+                     "the regions is listed once, with the value per region, or once where every region shares it. "
+                     "'{none}': no source given."},
+    "notes": {"nl": "Bronnen en aannames.", "en": "Sources and assumptions."},
+    "all_regions": {"nl": "alle {n} regio's", "en": "all {n} regions"},
     "manifest": {"nl": "Manifest van de run (seed, versies, scenario, commando).",
                  "en": "Manifest of the run (seed, versions, scenario, command)."},
     "source": {"nl": "bron", "en": "source"},
@@ -183,10 +215,10 @@ TEXT: dict[str, dict[str, str]] = {
     "inside": {"nl": "binnen", "en": "inside"},
     "below": {"nl": "onder", "en": "below"},
     "above": {"nl": "boven", "en": "above"},
-    "idle": {"nl": "Ongebruikte contracturen (waarde)", "en": "Idle contracted hours (value)"},
+    "idle": {"nl": "Ongebruikte contracturen (waarde, in totaal)", "en": "Idle contracted hours (value, in total)"},
     "why": {"nl": "Waarom", "en": "Why"},
-    "why_below": {"nl": "alleen piket en uren aan meldingen geprijsd; met de ongebruikte contracturen {total} ({status})",
-                  "en": "only the on-call duty and hours on reports priced; with the idle contracted hours {total} ({status})"},
+    "why_below": {"nl": "contracturen volledig geprijsd; voorlichting, huisvesting en overhead niet",
+                  "en": "contracted hours priced in full; publicity, housing and overhead are not"},
     "why_above": {"nl": "aangenomen team ({n} casemanagers, coördinator {h} uur/week) groter dan in {year} bekostigd",
                   "en": "assumed team ({n} casemanagers, coordinator {h} h/week) larger than funded in {year}"},
     "reports": {"nl": "Meldingen", "en": "Reports"},
@@ -224,6 +256,12 @@ TEXT: dict[str, dict[str, str]] = {
 
 def t(lang: str, key: str, **kw: object) -> str:
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
+
+
+def demand_text(lang: str, plan: Any) -> str:
+    """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
+    value = f"{plan.value:g}" if lang == "en" else f"{plan.value:g}".replace(".", ",")
+    return t(lang, f"demand_{plan.kind}", value=value)
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:

@@ -1,0 +1,75 @@
+"""Delay samples kept on disk, so a run's main process does not grow with its replications.
+
+The pooled delay percentiles of a summary need every delay of every replication (see
+`csgsim.analysis.summary`): for the national model about 60 kB a replication, the largest part
+of what a run kept in memory. `SpilledDelays` appends each replication's delays to one file per
+(region, delay) in a temporary folder as batches finish, and reads one (region, delay) back,
+whole, when a summary asks for it. The values are the workers' arrays byte for byte, so every
+summary is bit-identical to one computed from arrays in memory. The folder is removed when the
+object is garbage collected or the program ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+
+Key = tuple[str, str]  # (region, delay)
+
+
+class SpilledDelays(Mapping[Key, list[np.ndarray]]):
+    """{(region, delay): [one array per replication, in replication order]}, held in files.
+
+    `positions` maps a replication index to its place in the run's (ascending) order. Reading a
+    key reads its file once; the arrays handed out are views into that one buffer.
+    """
+
+    def __init__(self, positions: Mapping[int, int]):
+        self._positions = dict(positions)
+        self._folder = Path(tempfile.mkdtemp(prefix="csgsim-delays-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True)
+        self._files: dict[Key, Path] = {}
+        self._dtypes: dict[Key, np.dtype] = {}
+        self._index: dict[Key, list[tuple[int, int, int]]] = {}  # (position, offset, count)
+        self._sizes: dict[Key, int] = {}
+
+    def add(self, rep: int, regions: list[str], delays: list[dict[str, np.ndarray]]) -> None:
+        """Append replication `rep`'s delays (per region, as `jobs.Replication.delays`)."""
+        for rid, kinds in zip(regions, delays):
+            for kind, values in kinds.items():
+                self._append((rid, kind), rep, np.ascontiguousarray(values))
+
+    def _append(self, key: Key, rep: int, values: np.ndarray) -> None:
+        if key not in self._files:
+            self._files[key] = self._folder / f"{len(self._files)}.bin"
+            self._dtypes[key], self._index[key], self._sizes[key] = values.dtype, [], 0
+        if values.dtype != self._dtypes[key]:
+            raise TypeError(f"delays {key} of replication {rep} are {values.dtype}, not {self._dtypes[key]}")
+        with self._files[key].open("ab") as fh:
+            values.tofile(fh)
+        self._index[key].append((self._positions[rep], self._sizes[key], values.size))
+        self._sizes[key] += values.size
+
+    def __getitem__(self, key: Key) -> list[np.ndarray]:
+        if key not in self._files:
+            raise KeyError(key)
+        data = np.fromfile(self._files[key], dtype=self._dtypes[key])
+        out: list[np.ndarray] = [np.empty(0, dtype=self._dtypes[key])] * len(self._positions)
+        for position, offset, count in self._index[key]:
+            out[position] = data[offset:offset + count]
+        return out
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __reduce__(self):
+        """Pickled (sent to another process) as a plain dict: the folder is this process's."""
+        return dict, (dict(self.items()),)

@@ -1,6 +1,7 @@
 """Roster sizing: known answers, impossible targets, unsettled targets, and input errors."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from csgsim.studies import sizing
 from csgsim.studies import targets
 from csgsim.ui.cli import app
 from csgsim.runtime.executors import make_executor
+from csgsim.analysis.confidence import clopper_pearson
 from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.runtime.jobs import Replication
 from tests.conftest import EXAMPLE, FLAT, region_data, scenario_data
@@ -309,9 +311,13 @@ def test_settled_verdicts_are_wrong_in_at_most_the_stated_share_of_seeds(monkeyp
 
 def test_a_cap_too_low_for_a_rare_event_verdict_is_said():
     """gap_hours<=0 cannot be met within 40 replications at this confidence: a note says how many
-    clean replications it needs."""
+    clean replications it needs, and each size left open what was seen there and the
+    --max-replications that would settle it."""
     r = size_queue(["gap_hours<=0"], sizes=(2, 3), batch=10, max_replications=40)
     assert any("needs" in n and "gap_hours<=0" in n and "--max-replications" in n for n in r.notes), r.notes
+    assert r.status == "not settled"
+    settle = [n for n in r.notes if "would settle it (--max-replications" in n]
+    assert settle and all("gap_hours<=0 open" in n for n in settle), r.notes
 
 
 def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
@@ -325,3 +331,44 @@ def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
     need = targets.clean_replications(targets.Target("gap_hours", "<=", 0.0, 0.1), 1 - 0.05)
     assert "at most 10% of replications" in statement and f"at least {need} replications" in statement
     assert runner.invoke(app, [*args, "--rare-risk", "0.9"]).exit_code == 2
+
+
+def test_an_open_verdict_says_how_many_replications_would_settle_it():
+    """At the default design's level, 4 gap years in 200 (2%) leave 'at most 5%' open: the exact
+    bound at that share settles it first at the cap returned (at that cap's stricter level),
+    not at the grid point below; 0 of 100 needs the clean replications; a share at the risk
+    itself, or a mean on its bound, never settles."""
+    t = targets.parse_target("gap_hours<=0")
+    level_at = lambda cap: 1 - 0.05 / (53 * len(sizing._rounds(20, cap)))  # noqa: E731
+    level = level_at(200)
+    st = t.judge(column([1.0] * 4 + [0.0] * 196), level)
+    assert st.verdict == "open"
+    need = targets.replications_to_settle(t, st, level, level_at)
+    assert need is not None and need > 200
+    caps = [200]
+    while caps[-1] < need:
+        caps.append(math.ceil(caps[-1] * 1.25 / 10) * 10)
+    assert caps[-1] == need
+    for cap, settles in ((need, True), (caps[-2], False)):
+        assert (clopper_pearson(math.ceil(0.02 * cap - 1e-9), cap, level_at(cap))[1] <= 0.05) is settles
+    clean = targets.replications_to_settle(t, t.judge(column([0.0] * 100), level), level, level_at)
+    assert clean >= targets.clean_replications(t, level_at(clean)) > 100
+    assert targets.replications_to_settle(t, t.judge(column([1.0] * 10 + [0.0] * 190), level), level, level_at) is None
+    m = targets.parse_target("csg_hours_per_week<=2.1")
+    assert targets.replications_to_settle(m, targets.Stat(2.1, 2.0, 2.2, 40, "open"), level, level_at) is None
+    assert targets.replications_to_settle(m, targets.Stat(2.05, 2.0, 2.1, 40, "open"), level, level_at) > 40
+
+
+
+def test_cli_all_regions_sizes_every_region_of_the_scenario():
+    """--all-regions answers every region of the scenario, people and hours, one answer line each."""
+    from csgsim.config import scenario as scenario_mod
+
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "--all-regions", "-t", "max_oncall_days_per_4w<=14",
+                              "-t", "followup_on_time>=0.95", "--sizes", "3", "--batch", "2", "--max-replications", "2",
+                              "--breakdown-replications", "0", "--workers", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    regions = json.loads(res.stdout)["regions"]
+    expected = list(scenario_mod.parse(scenario_mod.read(EXAMPLE)[0], str(EXAMPLE)).regions)
+    assert [r["region"] for r in regions] == expected and len(expected) > 1
+    assert all(r["casework"] is not None and r["answer_line"] for r in regions)

@@ -14,7 +14,10 @@ Each candidate size runs the same replication indices (common random numbers, so
 compared on the same reports and absences), in rounds that double its replications (batch,
 2 batch, 4 batch, ... up to the cap), until every target's interval lies on one side of its
 bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
-keeps the number of looks at the data small.
+keeps the number of looks at the data small. A size left open gets a note with what was seen
+and about how many replications would settle it if that held (`targets.replications_to_settle`):
+a year with a gap in 2% of replications needs about 800 to be shown within 5% at the level of
+the default design, so the cap of 200 leaves such a size open by design, not by bad luck.
 
 People and hours are sized apart (see `casework`): the on-call targets decide the people, at the
 scenario's total contracted hours shared by the team; the casework targets then decide the total
@@ -56,9 +59,9 @@ from csgsim.studies.structures import ONE_STRUCTURE, structures, with_lines
 from csgsim.analysis.summary import percentile_of
 from csgsim.runtime.jobs import Job, make_job
 
-from csgsim.studies.targets import (FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,
+from csgsim.studies.targets import (EXCEEDANCE, FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,
                                      UNMEASURED, SizingError, Stat, Target, clean_replications,
-                                     describe)
+                                     describe, replications_to_settle)
 
 
 
@@ -286,13 +289,38 @@ def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], own
             raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
 
 
+def _rounds(batch: int, cap: int) -> list[int]:
+    """Replications after each look: batch, 2 batch, 4 batch, ... up to the cap."""
+    return sorted({min(batch * 2 ** k, cap) for k in range(math.ceil(math.log2(max(cap / batch, 1))) + 1)})
+
+
+def _to_settle(result: RegionSizing, level: float, level_at: Callable[[int], float]) -> list[str]:
+    """For an answer left open below: per open candidate and target, what was seen and about how
+    many replications would settle it if that held (a cap too small is a design limit, not bad luck)."""
+    notes = []
+    for c in result.cells if result.status == "not settled" else ():
+        for t, st in zip(result.targets, c.stats):
+            if c.status != OPEN or st.verdict != OPEN:
+                continue
+            need = replications_to_settle(t, st, level, level_at)
+            seen = (f"{round(st.value * st.n)} of {st.n} replications beyond the bound" if st.statistic == EXCEEDANCE
+                    else f"{describe(st)} over {st.n} replications")
+            notes.append(f"{c.size} {result.unit}: {t} open, {seen}; " + (
+                f"if that held, about {need} replications would settle it (--max-replications {need})" if need
+                else "that estimate is too close to the bound for any practical cap to settle it"))
+    return notes
+
+
 def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], targets: list[Target], level: float,
-             monotone: bool, max_replications: int, unit: str = "casemanagers") -> list[RegionSizing]:
-    """One conclusion per region and structure, the structure named where there are several, and a
-    note on every one when the cap is too low for some target ever to read 'meets'."""
+             monotone: bool, max_replications: int, level_at: Callable[[int], float],
+             unit: str = "casemanagers") -> list[RegionSizing]:
+    """One conclusion per region and structure, the structure named where there are several; a
+    note per candidate left open with the replications that would settle it; and a note on every
+    one when the cap is too low for some target ever to read 'meets'."""
     results = []
     for (rid, label), row in cells.items():
         result = conclude(rid, names[rid], targets, row, monotone, max_replications, unit)
+        result.notes += _to_settle(result, level, level_at)
         if label != ONE_STRUCTURE:
             result.structure, result.name = label, f"{result.name}, {label}"
             result.message = f"{label}: {result.message}"
@@ -392,8 +420,7 @@ def size(
     if not sizes:
         raise SizingError("give at least one candidate size")
     oncall, casework = cw.split(targets)
-    rounds = sorted({min(batch * 2 ** k, max_replications)
-                     for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
+    rounds = _rounds(batch, max_replications)
     parsed = scenario_mod.parse(data, source)
     shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
     shape_of = {(rid, shape[0]): shape for rid in regions for shape in shapes[rid]}
@@ -401,6 +428,9 @@ def size(
     coarse = len(cw.COARSE_HOURS) + 1 + cw.FINE_POINTS
     intervals = len(rounds) * (len(oncall) * len(sizes) + len(casework) * coarse)
     level = 1 - (1 - confidence) / (intervals * n_shapes)
+
+    def level_at(cap: int) -> float:  # the same count with the looks up to another cap
+        return 1 - (1 - confidence) / (intervals // len(rounds) * len(_rounds(batch, cap)) * n_shapes)
     owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
     _check_absences(absences, regions, owner)
     team = {rid: parsed.regions[rid].casemanagers for rid in regions}
@@ -420,13 +450,13 @@ def size(
             jobs[rid, label, s], rows[rid, label, s], _ = build(rid, label, s, given[rid])
     cells = {key: [Cell(s) for s in sizes] for key in shape_of if oncall}
     search(jobs, rows, cells, oncall)
-    results = _results(cells, names, oncall, level, monotone, max_replications) if oncall else [
+    results = _results(cells, names, oncall, level, monotone, max_replications, level_at) if oncall else [
         RegionSizing(rid, names[rid] if label == ONE_STRUCTURE else f"{names[rid]}, {label}", [], [], None,
                      "not sized", "no on-call target given: the team as the scenario has it", [], label)
         for rid, label in shape_of]
     if casework:
         _hours(results, build, team, given, search, monotone,
-               lambda c: _results(c, names, casework, level, monotone, max_replications, "h a week"))
+               lambda c: _results(c, names, casework, level, monotone, max_replications, level_at, "h a week"))
     return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes, demand, intervals)
 
 

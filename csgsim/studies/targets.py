@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
@@ -220,6 +222,39 @@ def describe(st: Stat) -> str:
     if st.statistic == POOLED_SHARE:
         return f"{st.value:.1%} of delays within the bound"
     return f"mean {st.value:.3g}"
+
+
+#: Largest cap `replications_to_settle` looks at; beyond it a verdict is called out of practical reach.
+SETTLE_LIMIT = 100_000
+
+
+def replications_to_settle(target: Target, st: Stat, level: float, level_at: Callable[[int], float]) -> int | None:
+    """About how many replications (a cap for --max-replications) would settle an open verdict,
+    if the estimate seen so far held: None when the estimate sits on the bound, or no cap up to
+    SETTLE_LIMIT would do. `level` is the level `st` was judged at, `level_at(cap)` the level of
+    each interval at a larger cap (more looks, so a stricter level). A rare event is checked with the exact bound at the share seen;
+    a mean or a pooled share by its half-width shrinking as one over the root of the replications.
+    """
+    cap = st.n
+    while cap < SETTLE_LIMIT:
+        cap = math.ceil(cap * 1.25 / 10) * 10
+        at = level_at(cap)
+        if st.statistic == EXCEEDANCE:
+            beyond = st.value * cap  # the share seen, at the larger cap
+            if st.value < target.risk and clopper_pearson(math.ceil(beyond - 1e-9), cap, at)[1] <= target.risk:
+                return cap
+            if st.value > target.risk and clopper_pearson(math.floor(beyond + 1e-9), cap, at)[0] > target.risk:
+                return cap
+            continue
+        edge = percentile_of(target.metric)[1] if st.statistic == POOLED_SHARE else target.bound
+        half = (st.hi - st.lo) / 2 * math.sqrt(st.n / cap) * _z(at) / _z(level)
+        if 0 < half < abs(st.value - edge):
+            return cap
+    return None
+
+
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 2)
 
 
 def clean_replications(target: Target, level: float) -> int:

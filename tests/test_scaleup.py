@@ -15,11 +15,12 @@ from csgsim.core.errors import ScenarioError
 from csgsim.model import inputs
 from csgsim.model.pathways import PRIMARY, RegionModel
 from csgsim.staff.duties import NOBODY
+from csgsim.staff.lines import openings
 from csgsim.staff.scaleup import intersect, windows
 from tests.conftest import build, region_data
 
 DAY = 24.0
-POLICY = {"when_acute_reports": 3, "in_days": 7, "open_days": 7, "start_hour": 18, "end_hour": 32}
+POLICY = {"when_acute_reports": 5, "in_days": 7, "open_days": 7, "start_hour": 18, "end_hour": 32}
 
 
 def test_exactly_k_reports_in_d_days_open_the_standby_at_the_kth_for_w_days():
@@ -66,7 +67,7 @@ def test_intersect_cuts_the_line_hours_to_the_windows():
     assert intersect(opening, (np.array([]), np.array([])))[0].size == 0
 
 
-def scaleup_region(policy=None, acute=1500.0):
+def scaleup_region(policy=None, acute=200.0):
     body = region_data(prefix="x", team=5, acute=acute, absence={"enabled": False})
     if policy is not None:
         body["scaleup"] = dict(policy)
@@ -81,16 +82,18 @@ def sampled_run(policy, seed=5):
 
 
 def test_standby_holds_only_triggered_evening_and_night_hours_and_answers_calls():
-    """The standby line is held only inside the trigger's windows and in 18:00-08:00; with it,
-    more acute calls are answered at the first step by someone other than the duty holder than
+    """The standby line is held in exactly its 18:00-08:00 hours inside the trigger's windows (5
+    people, no absence: someone is always free), and some weeks stay closed; with it, more acute calls are answered at the first step by someone other than the duty holder than
     in the same seed without it (there is no other extra line)."""
     plan, sampled, rec = sampled_run(POLICY)
     (standby,) = sampled.lines
     held = standby.person != NOBODY
-    assert held.any() and not held.all()
-    start, end = windows(sampled.acute.arrival, 3, 7, 7, plan.calendar.horizon)
+    start, end = windows(sampled.acute.arrival, 5, 7, 7, plan.calendar.horizon)
+    assert 0 < (end - start).sum() < plan.calendar.horizon - 7 * DAY  # some weeks open, some closed
     at = np.searchsorted(start, standby.start[held], side="right") - 1
     assert np.all(at >= 0) and np.all(standby.end[held] <= end[at])
+    line_hours = intersect(openings(plan.region.scaleup.line, plan.calendar), (start, end))
+    assert (standby.end - standby.start)[held].sum() == pytest.approx((line_hours[1] - line_hours[0]).sum())
     hour = standby.start[held] % DAY
     assert np.all((hour >= 18) | (hour < 8)) and np.all(standby.end[held] - standby.start[held] <= 14)
     for s, e, p in zip(standby.start[held], standby.end[held], standby.person[held]):
@@ -132,3 +135,18 @@ def test_bad_policies_name_key_value_and_rule(patch, key, allowed):
 def test_missing_trigger_key_is_named():
     with pytest.raises(ScenarioError, match="scaleup.in_days is missing"):
         build({"x": scaleup_region({k: v for k, v in POLICY.items() if k != "in_days"})})
+
+
+def test_standby_hours_are_priced_as_on_call_hours_of_a_line():
+    """The cost model prices every line a region's people hold: the standby adds exactly its
+    held hours to the priced on-call hours, and so to the allowance."""
+    from csgsim.analysis.costs import year_costs
+
+    out = []
+    for policy in (None, POLICY):
+        plan, sampled, rec = sampled_run(policy)
+        out.append(year_costs(rec, plan.region, sampled, plan.calendar, 2025, 0.0, plan.calendar.horizon))
+    (standby,) = sampled.lines
+    held = standby.person != NOBODY
+    assert out[1]["oncall_hours"] - out[0]["oncall_hours"] == pytest.approx((standby.end - standby.start)[held].sum())
+    assert out[1]["allowance"] > out[0]["allowance"]

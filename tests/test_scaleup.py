@@ -8,14 +8,15 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csgsim.core.errors import ScenarioError
 from csgsim.model import inputs
 from csgsim.model.pathways import PRIMARY, RegionModel
 from csgsim.staff.duties import NOBODY
-from csgsim.staff.lines import openings
+from csgsim.staff.absence import overlaps
+from csgsim.staff.lines import held_blocks, openings
 from csgsim.staff.scaleup import intersect, windows
 from tests.conftest import build, region_data
 
@@ -150,3 +151,24 @@ def test_standby_hours_are_priced_as_on_call_hours_of_a_line():
     held = standby.person != NOBODY
     assert out[1]["oncall_hours"] - out[0]["oncall_hours"] == pytest.approx((standby.end - standby.start)[held].sum())
     assert out[1]["allowance"] > out[0]["allowance"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.integers(1, 6), st.integers(1, 8))
+def test_standby_is_never_held_by_someone_absent_or_on_another_duty(seed, team, k):
+    """With sickness and an extra weekend line, the standby goes round people who are present
+    and hold no other duty at the time, like any extra line."""
+    weekend = {"id": "weekend", "days": ["saturday"], "start_hour": 9, "end_hour": 21}
+    body = region_data(prefix="x", team=team, acute=300.0, absence={"enabled": True, "short_spells_per_year": 12.0})
+    body["lines"], body["scaleup"] = [weekend], POLICY | {"when_acute_reports": k, "start_hour": 12, "end_hour": 36}
+    plan = inputs.plan(build({"x": body}, days=42), "x")
+    sampled = inputs.sample(plan, seed, 0)
+    n_people = len(plan.region.people)
+    duties = held_blocks([sampled.primary, *sampled.lines], n_people)
+    for p in range(n_people):
+        mine = duties.person == p
+        assert np.all(duties.start[mine][1:] >= duties.end[mine][:-1])
+    standby = sampled.lines[1]
+    held = standby.person != NOBODY
+    away = overlaps(sampled.spells, n_people, standby.start[held], standby.end[held])
+    assert not away[standby.person[held], np.arange(held.sum())].any()

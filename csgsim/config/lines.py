@@ -60,9 +60,10 @@ def _entries(r: TableReader, name: str, form: str) -> list[TableReader]:
     return [type(r)(entry, r.key(f"{name}[{i}]"), r.source, r.provenance) for i, entry in enumerate(entries)]
 
 
-def _line(t: TableReader, ids: tuple[str, ...], default_people: list[str], taken: list[str]) -> Line:
+def read_line(t: TableReader, ids: tuple[str, ...], default_people: list[str], taken: list[str],
+              default_id: Any = ...) -> Line:
     """One line's id, people and opening hours, checked."""
-    line_id = t.text("id")
+    line_id = t.text("id", default=default_id)
     if line_id in taken:
         raise t.fail("id", line_id, "every line id must be unique")
     members: Any = t.strings("people", ids, default=default_people)
@@ -87,7 +88,7 @@ def read(r: TableReader, people: tuple[Person, ...]) -> tuple[Line, ...]:
     casemanagers = [p.id for p in people if p.role == "casemanager"]
     lines: list[Line] = []
     for t in _entries(r, "lines", "regions.ID.lines"):
-        lines.append(_line(t, ids, casemanagers, [x.id for x in lines]))
+        lines.append(read_line(t, ids, casemanagers, [x.id for x in lines]))
         t.done()
     return tuple(lines)
 
@@ -109,7 +110,7 @@ def read_shared(top: TableReader, regions: dict[str, Region]) -> tuple[SharedLin
             raise t.fail("regions", list(names), f"person id {twice[0]!r} is in more than one of these regions; "
                                                  "people of a shared line need ids unique across its regions")
         casemanagers = [p.id for rid in names for p in regions[rid].people if p.role == "casemanager"]
-        line = _line(t, tuple(everyone), casemanagers, [s.line.id for s in out])
+        line = read_line(t, tuple(everyone), casemanagers, [s.line.id for s in out])
         tr = t.table("travel")
         travel = tuple(tr.number(rid, default=0.0, lo=0.0, hi=24.0) for rid in names)
         tr.done()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csgsim.config import escalation, limits, lines, rota
+from csgsim.config import escalation, limits, lines, rota, scaleup
 from csgsim.config.costs import CostParams, Scheme, read_params
 from csgsim.config.reader import TableReader, _merge
 from csgsim.config.schema import (
@@ -257,6 +257,7 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile], costs: CostP
     backup = backup_r.choice("kind", BACKUP_KINDS)
     chain = escalation.read(backup_r, r.table("escalation"), backup, people)
     backup_r.done()
+    extra = lines.read(r, people)
     region = Region(
         id=rid,
         name=r.name("name", default=rid),
@@ -269,7 +270,8 @@ def _region(rid: str, r: TableReader, profiles: dict[str, Profile], costs: CostP
         staffing=_staffing(r, people, backup),
         note=r.text("note", default=""),
         escalation=chain,
-        lines=lines.read(r, people),
+        lines=extra,
+        scaleup=scaleup.read(r, people, extra),
         uncertainty=_uncertainty(r.table("uncertainty")),
         costs=costs,
         rota=rota.read(r.table("rota")),

@@ -17,6 +17,7 @@ from csgsim.core.errors import ScenarioError
 from csgsim.config.costs import CostParams
 from csgsim.config.escalation import Escalation
 from csgsim.config.lines import Line, SharedLine
+from csgsim.config.scaleup import ScaleUp
 from csgsim.config.rota import RotaRules
 from csgsim.config.staffing import (AbsenceParams, LeaveParams, RegularJob,
                                     ScriptedAbsence)
@@ -151,6 +152,7 @@ class Region:
     uncertainty: Uncertainty = Uncertainty()
     costs: CostParams | None = None  # None: the scenario has no [costs] table
     rota: RotaRules = RotaRules()  # what `csgsim rota` keeps beyond the rule set, and its weights
+    scaleup: ScaleUp | None = None  # a standby line opened in peaks (off: None)
 
     @property
     def casemanagers(self) -> int:

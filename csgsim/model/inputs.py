@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from csgsim.staff import absence, lines
+from csgsim.staff import absence, lines, scaleup
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.streams import mark_key, person_key, stream
 from csgsim.demand import uncertainty
@@ -248,6 +248,8 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     n_people = len(region.people)
     index = {p.id: i for i, p in enumerate(region.people)}
     extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
+    if region.scaleup is not None:  # the standby line, from this replication's acute arrivals
+        extra += (scaleup.standby(region.scaleup, acute_t, index, plan.calendar, [primary, *extra], spells, n_people),)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
                         backups[1:], chain_inputs(region, acute_marks), extra, planned=plan_log)

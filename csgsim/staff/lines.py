@@ -61,9 +61,10 @@ def combined(primary: Schedule, lines: tuple[Schedule, ...], n_people: int) -> S
 
 
 def line_schedule(line: Line, members: list[int], calendar: Calendar, taken: list[Schedule], spells: Spells,
-                  n_people: int) -> Schedule:
-    """The line over the whole horizon: its openings with their holders, NOBODY while closed."""
-    start, end = openings(line, calendar)
+                  n_people: int, opened: tuple[np.ndarray, np.ndarray] | None = None) -> Schedule:
+    """The line over the whole horizon: its openings (or `opened`, sorted [start, end) of the
+    openings to use instead) with their holders, NOBODY while closed."""
+    start, end = openings(line, calendar) if opened is None else opened
     away = overlaps(spells, n_people, start, end) | overlaps(held_blocks(taken, n_people), n_people, start, end)
     holder = np.full(start.size, NOBODY, dtype=np.int64)
     turn = 0

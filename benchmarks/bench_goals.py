@@ -28,10 +28,8 @@ sys.path.insert(0, str(ROOT))
 from csgsim.config import scenario  # noqa: E402
 from csgsim.core.calendar import HOURS_PER_DAY  # noqa: E402
 from csgsim.model import inputs  # noqa: E402
-from csgsim.model.pathways import RegionModel  # noqa: E402
 from csgsim.runtime import jobs  # noqa: E402
-from benchmarks.bench_model import hand_written_mm2, median_time  # noqa: E402
-from tests.conftest import queue_scenario  # noqa: E402
+from benchmarks.bench_model import mm2_times  # noqa: E402
 
 OFFICE_START, OFFICE_END = 9.0, 17.0
 
@@ -124,13 +122,9 @@ def main() -> None:
         print(f"{name} region-year, CPU ({reps} reps x {k} regions) | {1000 * ours:.1f} ms; baseline "
               f"{1000 * base:.1f} ms; ratio {ours / base:.1f}x | {goal}")
 
-    mm2 = queue_scenario(1.0, 1.0, "external", days=365 * 5)
-    plan = inputs.plan(mm2, "q")
-    sampled = inputs.sample(plan, 3, 0)
-    arr, svc = sampled.acute.arrival, sampled.acute.on_site
-    ours = median_time(lambda: RegionModel(plan.region, plan.calendar, sampled).run(), repeat=5)
-    theirs = median_time(lambda: hand_written_mm2(arr, svc), repeat=5)
-    print(f"M/M/2 / hand-written SimPy ({arr.size:,} arrivals, medians of 5) | {ours / theirs:.2f}x | <= 1.1x")
+    ours, theirs, (_, sampled) = mm2_times()
+    print(f"M/M/2 / hand-written SimPy ({sampled.acute.arrival.size:,} arrivals, medians of 5) | {ours / theirs:.2f}x "
+          "| <= 1.1x")
     print(f"csgsim run --region zeeland -n 1, start to first table, CPU | {startup_cpu():.2f} s | <= 1 s")
     print("not measured here: size --region (<= 30 s), size --all-regions (<= 5 min), make test (<= 3 min): "
           "time the commands; run --out memory: benchmarks/bench_memory.py")

@@ -59,6 +59,7 @@ from csgsim.runtime.replications import collect
 from csgsim.config.reader import TableReader
 from csgsim.config.schema import Scenario
 
+from csgsim.studies import armcosts
 from csgsim.studies.differences import BASELINE, Delays, paired_differences
 from csgsim.studies.patches import ExperimentError, flatten, patched, scenario_path
 
@@ -224,6 +225,8 @@ class ExperimentResult:
     persons: pd.DataFrame  # variant, rep, region, person, role, metric, value
     summary: pd.DataFrame  # variant, region, metric, unit, mean, ci_low, ci_high, n
     differences: pd.DataFrame  # variant, region, metric, unit, baseline, variant_mean, diff, ci, n
+    costs: pd.DataFrame | None = None  # as `summary`, of `armcosts.ARM_COSTS` (None: nothing priced)
+    cost_differences: pd.DataFrame | None = None  # as `differences`, a Holm family of their own
 
 
 def variants_table(exp: Experiment) -> pd.DataFrame:
@@ -239,14 +242,17 @@ def variants_table(exp: Experiment) -> pd.DataFrame:
 
 
 def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataFrame,
-                       delays: Delays | None = None) -> ExperimentResult:
+                       delays: Delays | None = None, costs: pd.DataFrame | None = None) -> ExperimentResult:
     """Summaries and paired differences of every variant; with the delays, delay percentiles and
-    shares within the norm are pooled over replications (each variant against its own norms)."""
+    shares within the norm are pooled over replications (each variant against its own norms);
+    with `costs` (`armcosts` rows), the same of the arms' costs."""
     norms = {v.name: delay_norms(v.scenario.norms) for v in exp.variants}
     summary = pd.concat([summarise(regions[regions["variant"] == v.name], ["variant", "region"], REGION_METRICS,
                                    delays, exp.seed, norms[v.name]) for v in exp.variants], ignore_index=True)
+    priced = None if costs is None else armcosts.compare(costs, [v.name for v in exp.variants], exp.seed)
     return ExperimentResult(exp, regions, persons, summary,
-                            paired_differences(regions, delays=delays, norms=norms, seed=exp.seed))
+                            paired_differences(regions, delays=delays, norms=norms, seed=exp.seed),
+                            *(priced or (None, None)))
 
 
 def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
@@ -261,19 +267,23 @@ def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | 
         on_progress(len(jobs) * exp.replications - sum(map(len, pending.values())))
     for i, batch in dispatch(backend, jobs, pending, batch_size):
         res = collect(exp.variants[i].scenario, exp.seed, batch)
-        folder.add(i, res.region_long, res.person_long, res.delays)
+        folder.add(i, pd.concat([res.region_long, armcosts.rows(res.cost_long)], ignore_index=True),
+                   res.person_long, res.delays)
         if on_progress:
             on_progress(len(batch))
     names = [v.name for v in exp.variants]
     regions, persons = folder.tables(names)
+    regions, costs = armcosts.split(regions)
     result = result_from_tables(exp, regions, persons, folder.delays(names, list(range(exp.replications)),
-                                                                     list(exp.regions)))
+                                                                     list(exp.regions)), costs)
     folder.complete({
         "summary_regions": result.summary,
         "differences": result.differences,
         "variants": variants_table(exp),
         "replications_regions": regions,
         "replications_casemanagers": persons,
+        **({} if result.costs is None else {"summary_costs": result.costs, "cost_differences": result.cost_differences,
+                                            "replications_costs": costs}),
     })
     return result
 

@@ -289,11 +289,15 @@ def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: ro
     as `wrap` puts them) or CSV."""
     import json
 
+    import pandas as pd
+
     from csgsim.ui import tables
 
+    rows = result.differences if result.cost_differences is None else pd.concat(
+        [result.differences, result.cost_differences], ignore_index=True)  # costs: a Holm family of their own
     if fmt is Format.json:
-        typer.echo(json.dumps(wrap(json.loads(result.differences.to_json(orient="records"))), indent=2))
+        typer.echo(json.dumps(wrap(json.loads(rows.to_json(orient="records"))), indent=2))
     elif fmt is Format.csv:
-        typer.echo(result.differences.to_csv(index=False), nl=False)
+        typer.echo(rows.to_csv(index=False), nl=False)
     else:
         tables.print_experiment(result, stdout_console(200), shown)

@@ -62,6 +62,41 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
                                                  mark=" *" if row["significant"] else ""))
             table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
     console.print(table)
+    if result.costs is not None:
+        print_arm_costs(result, console)
+
+
+def print_arm_costs(result: ExperimentResult, console: Any) -> None:
+    """Each arm's allowance and total cost (mean ±95% CI) and its paired difference from the baseline."""
+    from csgsim.studies.armcosts import ARM_COSTS
+
+    exp, metrics = result.experiment, list(ARM_COSTS)
+    level = result.costs.set_index(["variant", "region", "metric"])
+    diff = result.cost_differences.set_index(["variant", "region", "metric"])
+    family = int(result.cost_differences["p_value"].notna().sum())
+    table = Table(title=f"{escape(exp.name)}: cost per arm over the reported period (EUR, as csgsim costs prices it)",
+                  caption="mean \u00b195% CI half-width; difference: paired by replication, unadjusted 95% CI; * = "
+                          f"significant after Holm's correction over the {family} cost differences (a family apart "
+                          "from the metrics above)")
+    table.add_column("variant", overflow="fold")
+    table.add_column("region", overflow="fold")
+    for m in metrics:
+        table.add_column(formatting.label(m), justify="right", overflow="fold")
+    for m in metrics:
+        table.add_column(f"{formatting.label(m)} vs baseline", justify="right", overflow="fold")
+    for v in exp.variants:
+        for rid in exp.regions:
+            if (v.name, rid, metrics[0]) not in level.index:
+                continue  # a region without [costs]
+            cells = [formatting.interval(*level.loc[(v.name, rid, m)][["mean", "ci_low", "ci_high"]], "EUR")
+                     for m in metrics]
+            for m in metrics:
+                row = diff.loc[(v.name, rid, m)] if (v.name, rid, m) in diff.index else None
+                cells.append("-" if row is None else formatting.interval(
+                    row["diff_mean"], row["ci_low"], row["ci_high"], "EUR", difference=True,
+                    mark=" *" if row["significant"] else ""))
+            table.add_row(escape(v.name), escape(rid), *cells)
+    console.print(table)
 
 
 def _stat_text(st: Any, unit: str) -> str:

@@ -58,6 +58,7 @@ from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect
 from csgsim.config.reader import TableReader
 from csgsim.config.schema import Scenario
+from csgsim.staff.duties import Schedule
 
 from csgsim.studies import armcosts
 from csgsim.studies.differences import BASELINE, Delays, paired_differences
@@ -256,11 +257,13 @@ def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataF
 
 
 def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
-        on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
+        on_progress: Callable[[int], None] | None = None,
+        duties: dict[int, dict[str, Schedule]] | None = None) -> ExperimentResult:
     """Run every variant's missing replications into a run folder (see `csgsim.runtime.runfolder`), then
     assemble the results from what the folder holds, so a resumed run equals an uninterrupted one.
+    `duties` ({variant index: {region: plan}}) simulates a plan in hand (a rota) in those arms.
     """
-    jobs = {i: make_job(v.scenario, exp.seed) for i, v in enumerate(exp.variants)}
+    jobs = {i: make_job(v.scenario, exp.seed, duties=(duties or {}).get(i)) for i, v in enumerate(exp.variants)}
     done = folder.finished()
     pending = {i: [r for r in range(exp.replications) if r not in done.get(i, set())] for i in jobs}
     if on_progress:
@@ -288,11 +291,12 @@ def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | 
     return result
 
 
-def identity(exp: Experiment) -> dict[str, Any]:
+def identity(exp: Experiment, rota_sha256: str | None = None) -> dict[str, Any]:
     """What a run folder must match to be resumed: everything that decides the results.
 
     `inputs_sha256` digests every variant's patched scenario document, so an edited comment in
-    either file does not block a resume but any changed value does.
+    either file does not block a resume but any changed value does; `rota_sha256` the plan
+    simulated in every arm, if any.
     """
     docs = json.dumps([[v.name, v.data] for v in exp.variants], sort_keys=True, default=str)
     return {
@@ -301,12 +305,13 @@ def identity(exp: Experiment) -> dict[str, Any]:
         "regions": list(exp.regions),
         "variants": [v.name for v in exp.variants],
         "inputs_sha256": hashlib.sha256(docs.encode()).hexdigest(),
+        **({} if rota_sha256 is None else {"rota_sha256": rota_sha256}),
     }
 
 
-def open_folder(exp: Experiment, path: str | Path, resume: bool) -> RunFolder:
+def open_folder(exp: Experiment, path: str | Path, resume: bool, rota_sha256: str | None = None) -> RunFolder:
     """The run folder of `exp` at `path`: new, or (with `resume`) the matching one there."""
-    return RunFolder.open(path, identity(exp), resume, {
+    return RunFolder.open(path, identity(exp, rota_sha256), resume, {
         "experiment_name": exp.name, "experiment_file": exp.source, "experiment_sha256": exp.sha256,
         "scenario_file": exp.scenario_file, "scenario_sha256": exp.scenario_sha256})
 

@@ -127,12 +127,13 @@ def test_week_starts_and_cut():
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 2**32), st.integers(1, 5), st.sampled_from([1.0, 10.0, 30.0]))
-def test_no_standby_duty_while_absent_or_on_another_duty_and_nothing_lost(seed, team, minutes):
-    """With sickness, a busy region and a short threshold, the standby as the run held it goes to
-    people present and free of other duties; every acute report is answered or still waiting, and
-    every report answered has its call-out (the kernel's invariants, tests/test_kernel_properties)."""
-    body = region_data(prefix="x", team=team, acute=2000.0, absence={"enabled": True, "short_spells_per_year": 12.0},
+@given(st.integers(0, 2**32), st.integers(1, 5), st.sampled_from([1.0, 10.0, 30.0]), st.sampled_from([150.0, 600.0]))
+def test_no_standby_duty_while_absent_or_on_another_duty_and_nothing_lost(seed, team, minutes, level):
+    """With sickness, a busy region (some weeks open, some not) and a short threshold, the standby
+    as the run held it goes to people present and free of other duties; every acute report is
+    answered or still waiting, every report answered has its call-out (the kernel's invariants,
+    tests/test_kernel_properties); and the weeks opened are exactly those after a long wait."""
+    body = region_data(prefix="x", team=team, acute=level, absence={"enabled": True, "short_spells_per_year": 12.0},
                        escalation=NO_CHAIN)
     body["scaleup"] = WAIT | {"when_call_waited_min": minutes, "start_hour": 12, "end_hour": 36}
     plan = inputs.plan(build({"x": body}, days=35, start=date(2025, 1, 6)), "x")

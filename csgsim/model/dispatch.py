@@ -262,8 +262,9 @@ class CallDispatch:
             times = np.union1d(times, s)
         index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in self.starts]
         holders = [[h[k] for k in ix] for h, ix in zip(self.holders, index)]
-        self.timeline = (times.tolist(), holders)  # a standby's wait trigger adds holders to come
-        for k, t in enumerate(times.tolist()):
+        when = times.tolist()
+        self.timeline = (when, holders)  # a standby's wait trigger adds holders to come
+        for k, t in enumerate(when):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             before, self.roles = self.roles, [h[k] for h in holders]

@@ -61,8 +61,11 @@ def test_the_experiment_table_shows_the_cost_columns(tmp_path):
                               "-m", "max_oncall_days_per_4w"])
     assert res.exit_code == 0, res.output
     out = res.stdout
-    assert "cost per arm" in out and "cost allowance" in out and "cost total vs baseline" in out
-    assert out.count("\u00b1") > 6
+    baseline, difference, per_arm = out.split("Difference from the baseline")[0], *out.split("Difference from the baseline")[1].split("cost per arm")
+    for table in (baseline, difference, per_arm):  # costs beside the metrics, then each arm's
+        assert "cost allowance" in table and "cost total" in table
+    assert "contact p95 min" in difference and "their own 4" in " ".join(difference.split())
+    assert per_arm.count("\u00b1") >= 6 and all(v in per_arm for v in ("baseline", "fixed", "standby"))
     res = runner.invoke(app, ["experiment", str(write(tmp_path, 2)), "--out", str(tmp_path / "csv"), "--workers", "1",
                               "-f", "csv"])
     assert res.exit_code == 0 and "cost_total" in res.stdout

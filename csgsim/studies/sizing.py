@@ -62,7 +62,7 @@ from csgsim.config.schema import Scenario
 from csgsim.staff.duties import Schedule
 
 #: A plan in hand (`size --rota`): a scenario -> the scenario that simulates the plan, and its duties.
-Rota = Callable[[Scenario], tuple[Scenario, dict[str, Schedule]]]
+PlanInHand = Callable[[Scenario], tuple[Scenario, dict[str, Schedule]]]
 
 from csgsim.studies.targets import (EXCEEDANCE, FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,
                                      UNMEASURED, SizingError, Stat, Target, clean_replications,
@@ -271,7 +271,7 @@ def conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mono
 
 def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
          people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int,
-         rota: Rota | None = None) -> tuple[Job, int, str]:
+         rota: PlanInHand | None = None) -> tuple[Job, int, str]:
     """The job of region `rid` with `people` casemanagers sharing `hours` contracted hours a week,
     in one line structure, at the planning demand; the row of `rid` in its results; its name.
     `rota` turns the scenario into one that simulates a plan in hand (its duties and leave)."""
@@ -415,7 +415,7 @@ def size(
     absences: Sequence[ScriptedAbsence] = (),
     on_progress: Callable[[int], None] | None = None,
     demand: DemandPlan = DemandPlan(),
-    rota: Rota | None = None,
+    rota: PlanInHand | None = None,
 ) -> Sizing:
     """Size each region in `regions` of the scenario document `data` (each region on its own),
     for each of its line structures (see `structures`): one `RegionSizing` per region and structure.

@@ -69,3 +69,18 @@ def test_the_experiment_table_shows_the_cost_columns(tmp_path):
     res = runner.invoke(app, ["experiment", str(write(tmp_path, 2)), "--out", str(tmp_path / "csv"), "--workers", "1",
                               "-f", "csv"])
     assert res.exit_code == 0 and "cost_total" in res.stdout
+
+
+def test_the_shipped_scaleup_experiments_compare_the_three_policies():
+    """experiments/scaleup.toml (media wave) and scaleup-zedenwet.toml (law step): no scale-up, a
+    fixed second line and a standby with both triggers, the standby at half the allowance (an
+    assumption, said as such)."""
+    for name in ("scaleup.toml", "scaleup-zedenwet.toml"):
+        exp = experiments.load(ROOT / "experiments" / name)
+        assert [v.name for v in exp.variants] == ["baseline", "fixed-second-line", "triggered-standby"]
+        base, fixed, standby = (v.scenario.regions["groningen-drenthe"] for v in exp.variants)
+        assert base.scaleup is None and not base.lines and [x.id for x in fixed.lines] == ["second"]
+        policy = standby.scaleup
+        assert (policy.when_acute_reports, policy.when_call_waited_min) == (8, 30)
+        assert standby.costs.standby_allowance == 0.5
+        assert exp.variants[0].scenario.provenance["costs.standby_allowance"].startswith("assumption:")

@@ -110,3 +110,21 @@ def test_a_missing_rota_file_is_a_clear_error(planned, tmp_path):
     for args in (("size", "-s", path), ("experiment", experiment_file(tmp, path), "--out", tmp_path / "x")):
         res = invoke(*args, "--rota", tmp_path / "none.csv")
         assert res.exit_code == 2 and "none.csv" in res.output and "Traceback" not in res.output, res.output
+
+
+def test_the_plan_joins_the_run_folders_identity(planned):
+    """--resume refuses a folder made with another plan (or none): the plan's digest is in the identity."""
+    tmp, path, _ = planned
+    exp = experiments.load(experiment_file(tmp, path))
+    assert "rota_sha256" not in experiments.identity(exp)
+    assert experiments.identity(exp, "abc")["rota_sha256"] == "abc"
+
+
+def test_a_bad_wait_policy_exits_2_naming_the_key(tmp_path):
+    import tomlkit
+
+    body = region_data(prefix="a") | {"scaleup": STANDBY | {"when_call_waited_min": -5}}
+    path = tmp_path / "bad.toml"
+    path.write_text(tomlkit.dumps(scenario_data({"a": body})))
+    res = invoke("validate", path)
+    assert res.exit_code == 2 and "regions.a.scaleup.when_call_waited_min = -5 is not allowed" in res.output, res.output

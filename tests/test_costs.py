@@ -57,7 +57,7 @@ def duties(primary: Schedule, backup: Schedule | None = None, *lines: Schedule) 
     from csgsim.staff.lines import combined
 
     return SimpleNamespace(all_duties=lambda n: combined(primary, lines, n),
-                           backups=() if backup is None else (backup,))
+                           backups=() if backup is None else (backup,), lines=lines)
 
 
 def records(eng: list[tuple[int, float, float]] = (), tasks: list[tuple[int, float, float]] = (),
@@ -109,6 +109,30 @@ def test_every_line_earns_the_allowance() -> None:
     got = year_costs(records(), region(), sampled, FRI_SAT_SUN, year, a, b)
     assert got["oncall_hours"] == pytest.approx(72 + 12)
     assert got["allowance"] == pytest.approx(120 / 18 * 15 + 12 * 2 / 18 * 30)
+
+
+def test_a_standby_is_paid_its_own_allowance_held_and_its_call_outs_as_work() -> None:
+    """A scale-up standby held by the coordinator Saturday 20:00 to Sunday 08:00 (12 h at the
+    weekend rate 2/18, EUR 30 an hour) at standby_allowance 0.25: unused it costs a quarter of a
+    line's allowance; used from 22:00 to 23:00 it adds that hour as work (+75% on a Saturday,
+    above the night's +50%), and the allowance stays as it was."""
+    data = zeeland(standby_allowance=0.25)
+    data["regions"]["zeeland"]["scaleup"] = {"when_call_waited_min": 30, "days": ["saturday"], "start_hour": 20,
+                                             "end_hour": 32, "people": ["co"]}
+    reg = scenario_mod.parse(data, "test.toml").regions["zeeland"]
+    standby = schedule([(0, 44, -1, ONCALL), (44, 56, 1, ONCALL), (56, 72, -1, ONCALL)])
+    sampled = duties(schedule([(0, 72, 0, ONCALL)]), None, standby)
+    (year, a, b), = year_windows(FRI_SAT_SUN, 0.0)
+    unused = year_costs(records(), reg, sampled, FRI_SAT_SUN, year, a, b)
+    assert unused["oncall_hours"] == pytest.approx(72 + 12)
+    assert unused["allowance"] == pytest.approx(120 / 18 * 15 + 0.25 * 12 * 2 / 18 * 30)
+    assert unused["callout_work"] == 0.0
+    used = year_costs(records(eng=[(1, 46, 47)]), reg, sampled, FRI_SAT_SUN, year, a, b)
+    assert used["allowance"] == pytest.approx(unused["allowance"])
+    assert used["callout_work"] == pytest.approx(1.75 * 30)
+    assert used["total"] - unused["total"] == pytest.approx(1.75 * 30)
+    full = year_costs(records(), region(), sampled, FRI_SAT_SUN, year, a, b)  # no policy: a line's full rate
+    assert full["allowance"] == pytest.approx(120 / 18 * 15 + 12 * 2 / 18 * 30)
 
 
 def test_gaps_and_outside_lines_earn_no_allowance() -> None:
@@ -208,6 +232,8 @@ def test_every_shipped_cost_value_has_a_source_or_assumption() -> None:
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["costs"].update(scheme="cao_x"), "costs.scheme = 'cao_x' is not allowed; allowed: gehandicaptenzorg, sociaal_werk"),
     (lambda d: d["costs"].update(employer_costs=-0.1), "costs.employer_costs = -0.1 is not allowed"),
+    (lambda d: d["costs"].update(standby_allowance="half"), "costs.standby_allowance = 'half' is not allowed; "
+                                                            "expected a number"),
     (lambda d: d["costs"].update(salary=3000), "costs.salary is not a known key"),
     (lambda d: d["costs"]["schemes"]["gehandicaptenzorg"]["allowance_hours"]["value"].pop("holiday"),
      "costs.schemes.gehandicaptenzorg.allowance_hours.holiday is missing"),

@@ -2,8 +2,9 @@
 
 Fixed costs (reachability, coordination and the contracts, as the 2020 funding study budgets them):
 - on-call allowance: every on-call hour held by a person of the region (on any of its lines, or
-  on a line shared with other regions; each backup step at `backup_allowance` of it) earns the
-  scheme's hours of pay for that calendar day's type;
+  on a line shared with other regions; each backup step at `backup_allowance` of it, a scale-up
+  standby's held hours at `standby_allowance` of it) earns the scheme's hours of pay for that
+  calendar day's type; call-outs taken on a standby are work, priced below like every call-out;
 - coordination: the coordinator's contracted hours;
 - contracts: the casemanagers' contracted CSG hours, salary paid whether casework uses them or not;
 - training and network time of every casemanager.
@@ -137,6 +138,10 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
         backup_hours += float((e - s).sum())
         allowance += params.backup_allowance * float((integral(allowance_rate, s, e) * wage[who]).sum())
     out["backup_hours"] = backup_hours
+    standby = sampled.lines[-1] if region.scaleup is not None else None  # `inputs.sample` puts it last
+    if standby is not None and params.standby_allowance != 1.0:  # held at its own rate, not a line's
+        who, s, e = _clip(standby, n_people, a, b)
+        allowance -= (1.0 - params.standby_allowance) * float((integral(allowance_rate, s, e) * wage[who]).sum())
     out["allowance"] = allowance
 
     coordinator = region.people[-1]

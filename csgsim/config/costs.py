@@ -56,6 +56,7 @@ class CostParams:
     training_hours_per_year: float
     network_hours_per_year: float
     budget_year: int | None = None  # published budget band to check against (None: none given)
+    standby_allowance: float = 1.0  # a scale-up standby's held hours earn this share of the allowance
     budget_low: float = 0.0
     budget_high: float = 0.0
 
@@ -119,6 +120,7 @@ def read_params(r: Any, schemes: dict[str, Scheme]) -> CostParams:
         coordinator_monthly_salary=r.number("coordinator_monthly_salary", lo=0.0, hi=MAX_SALARY),
         backup_allowance=r.number("backup_allowance", default=1.0, lo=0.0, hi=10.0),
         external_callout_rate=r.number("external_callout_rate", default=1.0, lo=0.0, hi=10.0),
+        standby_allowance=r.number("standby_allowance", default=1.0, lo=0.0, hi=10.0),
         training_hours_per_year=r.number("training_hours_per_year", default=0.0, lo=0.0, hi=2000.0),
         network_hours_per_year=r.number("network_hours_per_year", default=0.0, lo=0.0, hi=2000.0),
         budget_year=year,

@@ -164,6 +164,8 @@ class CallDispatch:
         self.role = [-1] * n
         self.on_site = [math.nan] * n
         self.in_gap = [False] * n
+        self.on_wait: Callable[[int], None] | None = None  # told of each call not answered at once
+        self.timeline: tuple[list[float], list[list[int]]] = ([], [])  # hand-over times, holders per role
 
     def away(self, person: int, t0: float, t1: float) -> bool:
         """Absent at some time in [t0, t1] (spells are sorted and do not overlap)."""
@@ -260,7 +262,9 @@ class CallDispatch:
             times = np.union1d(times, s)
         index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in self.starts]
         holders = [[h[k] for k in ix] for h, ix in zip(self.holders, index)]
-        for k, t in enumerate(times.tolist()):
+        when = times.tolist()
+        self.timeline = (when, holders)  # a standby's wait trigger adds holders to come
+        for k, t in enumerate(when):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             before, self.roles = self.roles, [h[k] for h in holders]
@@ -283,6 +287,8 @@ class CallDispatch:
         roles = self.roles
         self.in_gap[i] = roles.count(NOBODY) == len(roles)
         who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
+        if self.on_wait is not None and (who == NOBODY or step >= CALLIN):
+            self.on_wait(i)
         if who == NOBODY:
             answered = self.env.event()
             self.waiting.append((i, answered))

@@ -248,11 +248,15 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     n_people = len(region.people)
     index = {p.id: i for i, p in enumerate(region.people)}
     extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
-    if region.scaleup is not None:  # the standby line, from this replication's acute arrivals
-        extra += (scaleup.standby(region.scaleup, acute_t, index, plan.calendar, [primary, *extra], spells, n_people),)
+    standby = None
+    if region.scaleup is not None:  # the standby line, from this replication's acute arrivals (and waits)
+        weeks = scaleup.week_starts(plan.calendar, region.duty.handover_weekday, region.duty.period_start)
+        held, standby = scaleup.standby(region.scaleup, acute_t, index, plan.calendar, [primary, *extra], spells,
+                                        n_people, weeks)
+        extra += (held,)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
-                        backups[1:], chain_inputs(region, acute_marks), extra, planned=plan_log)
+                        backups[1:], chain_inputs(region, acute_marks), extra, planned=plan_log, standby=standby)
 
 
 def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
@@ -273,7 +277,8 @@ def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: 
         mine = (s.person >= 0) & (s.person < sizes[k])
         return Schedule(start=s.start, end=s.end, person=np.where(mine, s.person + offsets[k], NOBODY), kind=s.kind)
 
-    taken = [crew(s, k) for k, part in enumerate(parts) for s in (part.primary, *part.lines)]
+    taken = [crew(s, k) for k, part in enumerate(parts)
+             for s in (part.primary, *part.lines, *([part.standby.candidate] if part.standby else []))]
     away = absence.Spells(person=np.concatenate([part.spells.person + off for part, off in zip(parts, offsets)]),
                           start=np.concatenate([part.spells.start for part in parts]),
                           end=np.concatenate([part.spells.end for part in parts]),

@@ -30,9 +30,11 @@ from csgsim.staff.absence import Spells
 from csgsim.model.cases import Caseload
 from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs, Crew
 from csgsim.model.office import OfficeWork
+from csgsim.model.standby import WaitTrigger
 from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
 from csgsim.staff.duties import NOBODY, Schedule
 from csgsim.staff.lines import combined
+from csgsim.staff.scaleup import Standby
 from csgsim.staff.replanning import ReplanLog
 from csgsim.config.schema import Region
 
@@ -78,6 +80,7 @@ class RegionInputs:
     offset: int = 0  # where this region's people start in the group's numbering
     travel: float = 0.0  # extra hours each way when the shared line's holder is from another region
     planned: ReplanLog | None = None  # which moved around annual leave, planned weeks ahead
+    standby: Standby | None = None  # the wait trigger's planned standby (the last of `lines`); None: off
 
     def all_duties(self, n_people: int) -> Schedule:
         """Every duty of every line this region's people hold, for load and working-time rules
@@ -161,6 +164,8 @@ class RegionModel:
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
+        self.trigger = None if inputs.standby is None else WaitTrigger(  # the standby: the last of the lines
+            self.calls, len(inputs.shared) + len(own) - 1, inputs.standby, offset)
 
     # --- the acute pathway (docs/model.md#7-the-acute-pathway) --------------------------
 
@@ -218,7 +223,11 @@ class RegionModel:
         return self.records()
 
     def records(self) -> Records:
+        """What happened. With a wait trigger, the inputs' standby line is from here on as the run
+        held it (the metrics and costs read the inputs' lines)."""
         calls, cases = self.calls, self.cases
+        if self.trigger is not None:
+            self.inp.lines = (*self.inp.lines[:-1], self.trigger.held(self.inp.lines[-1]))
         acute = calls.outcomes(self.calendar.horizon)
         owner = np.array(cases.owner, dtype=np.int64)
         tasks = cases.tasks

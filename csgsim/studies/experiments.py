@@ -58,7 +58,9 @@ from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect
 from csgsim.config.reader import TableReader
 from csgsim.config.schema import Scenario
+from csgsim.staff.duties import Schedule
 
+from csgsim.studies import armcosts
 from csgsim.studies.differences import BASELINE, Delays, paired_differences
 from csgsim.studies.patches import ExperimentError, flatten, patched, scenario_path
 
@@ -224,6 +226,8 @@ class ExperimentResult:
     persons: pd.DataFrame  # variant, rep, region, person, role, metric, value
     summary: pd.DataFrame  # variant, region, metric, unit, mean, ci_low, ci_high, n
     differences: pd.DataFrame  # variant, region, metric, unit, baseline, variant_mean, diff, ci, n
+    costs: pd.DataFrame | None = None  # as `summary`, of `armcosts.ARM_COSTS` (None: nothing priced)
+    cost_differences: pd.DataFrame | None = None  # as `differences`, a Holm family of their own
 
 
 def variants_table(exp: Experiment) -> pd.DataFrame:
@@ -239,50 +243,60 @@ def variants_table(exp: Experiment) -> pd.DataFrame:
 
 
 def result_from_tables(exp: Experiment, regions: pd.DataFrame, persons: pd.DataFrame,
-                       delays: Delays | None = None) -> ExperimentResult:
+                       delays: Delays | None = None, costs: pd.DataFrame | None = None) -> ExperimentResult:
     """Summaries and paired differences of every variant; with the delays, delay percentiles and
-    shares within the norm are pooled over replications (each variant against its own norms)."""
+    shares within the norm are pooled over replications (each variant against its own norms);
+    with `costs` (`armcosts` rows), the same of the arms' costs."""
     norms = {v.name: delay_norms(v.scenario.norms) for v in exp.variants}
     summary = pd.concat([summarise(regions[regions["variant"] == v.name], ["variant", "region"], REGION_METRICS,
                                    delays, exp.seed, norms[v.name]) for v in exp.variants], ignore_index=True)
+    priced = None if costs is None else armcosts.compare(costs, [v.name for v in exp.variants], exp.seed)
     return ExperimentResult(exp, regions, persons, summary,
-                            paired_differences(regions, delays=delays, norms=norms, seed=exp.seed))
+                            paired_differences(regions, delays=delays, norms=norms, seed=exp.seed),
+                            *(priced or (None, None)))
 
 
 def run(exp: Experiment, folder: RunFolder, backend: Backend, batch_size: int | None = None,
-        on_progress: Callable[[int], None] | None = None) -> ExperimentResult:
+        on_progress: Callable[[int], None] | None = None,
+        duties: dict[int, dict[str, Schedule]] | None = None) -> ExperimentResult:
     """Run every variant's missing replications into a run folder (see `csgsim.runtime.runfolder`), then
     assemble the results from what the folder holds, so a resumed run equals an uninterrupted one.
+    `duties` ({variant index: {region: plan}}) simulates a plan in hand (a rota) in those arms.
     """
-    jobs = {i: make_job(v.scenario, exp.seed) for i, v in enumerate(exp.variants)}
+    jobs = {i: make_job(v.scenario, exp.seed, duties=(duties or {}).get(i)) for i, v in enumerate(exp.variants)}
     done = folder.finished()
     pending = {i: [r for r in range(exp.replications) if r not in done.get(i, set())] for i in jobs}
     if on_progress:
         on_progress(len(jobs) * exp.replications - sum(map(len, pending.values())))
     for i, batch in dispatch(backend, jobs, pending, batch_size):
         res = collect(exp.variants[i].scenario, exp.seed, batch)
-        folder.add(i, res.region_long, res.person_long, res.delays)
+        folder.add(i, pd.concat([res.region_long, armcosts.rows(res.cost_long)], ignore_index=True),
+                   res.person_long, res.delays)
         if on_progress:
             on_progress(len(batch))
     names = [v.name for v in exp.variants]
     regions, persons = folder.tables(names)
+    regions, costs = armcosts.split(regions)
     result = result_from_tables(exp, regions, persons, folder.delays(names, list(range(exp.replications)),
-                                                                     list(exp.regions)))
+                                                                     list(exp.regions)), costs)
     folder.complete({
         "summary_regions": result.summary,
         "differences": result.differences,
         "variants": variants_table(exp),
         "replications_regions": regions,
         "replications_casemanagers": persons,
+        **({} if result.costs is None else {"summary_costs": result.costs, "cost_differences": result.cost_differences,
+                                            "replications_costs": costs}),
     })
     return result
 
 
-def identity(exp: Experiment) -> dict[str, Any]:
+def identity(exp: Experiment, rota_sha256: str | None = None) -> dict[str, Any]:
     """What a run folder must match to be resumed: everything that decides the results.
 
     `inputs_sha256` digests every variant's patched scenario document, so an edited comment in
-    either file does not block a resume but any changed value does.
+    either file does not block a resume but any changed value does; `rota_sha256` the plan
+    simulated in every arm, if any.
     """
     docs = json.dumps([[v.name, v.data] for v in exp.variants], sort_keys=True, default=str)
     return {
@@ -291,12 +305,13 @@ def identity(exp: Experiment) -> dict[str, Any]:
         "regions": list(exp.regions),
         "variants": [v.name for v in exp.variants],
         "inputs_sha256": hashlib.sha256(docs.encode()).hexdigest(),
+        **({} if rota_sha256 is None else {"rota_sha256": rota_sha256}),
     }
 
 
-def open_folder(exp: Experiment, path: str | Path, resume: bool) -> RunFolder:
+def open_folder(exp: Experiment, path: str | Path, resume: bool, rota_sha256: str | None = None) -> RunFolder:
     """The run folder of `exp` at `path`: new, or (with `resume`) the matching one there."""
-    return RunFolder.open(path, identity(exp), resume, {
+    return RunFolder.open(path, identity(exp, rota_sha256), resume, {
         "experiment_name": exp.name, "experiment_file": exp.source, "experiment_sha256": exp.sha256,
         "scenario_file": exp.scenario_file, "scenario_sha256": exp.scenario_sha256})
 

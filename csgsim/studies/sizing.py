@@ -58,6 +58,11 @@ from csgsim.studies.patches import patched
 from csgsim.studies.structures import ONE_STRUCTURE, structures, with_lines
 from csgsim.analysis.summary import percentile_of
 from csgsim.runtime.jobs import Job, make_job
+from csgsim.config.schema import Scenario
+from csgsim.staff.duties import Schedule
+
+#: A plan in hand (`size --rota`): a scenario -> the scenario that simulates the plan, and its duties.
+PlanInHand = Callable[[Scenario], tuple[Scenario, dict[str, Schedule]]]
 
 from csgsim.studies.targets import (EXCEEDANCE, FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,
                                      UNMEASURED, SizingError, Stat, Target, clean_replications,
@@ -265,17 +270,23 @@ def conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], mono
 
 
 def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
-         people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int
-         ) -> tuple[Job, int, str]:
+         people: int, hours: float, mine: Sequence[ScriptedAbsence], demand: DemandPlan, seed: int,
+         rota: PlanInHand | None = None) -> tuple[Job, int, str]:
     """The job of region `rid` with `people` casemanagers sharing `hours` contracted hours a week,
-    in one line structure, at the planning demand; the row of `rid` in its results; its name."""
+    in one line structure, at the planning demand; the row of `rid` in its results; its name.
+    `rota` turns the scenario into one that simulates a plan in hand (its duties and leave)."""
     label, patch, simulated = shape
     what = f"{people} casemanagers with {hours:g} h a week in {rid}" + ("" if label == ONE_STRUCTURE else f", {label}")
     doc = patched(with_lines(data, rid, patch), [], [(f"team_size.{rid}", people)], f"{source} with {what}")
     cw.set_hours(doc, rid, hours)
     sc = demand.apply(scenario_mod.parse(doc, f"{source} ({what})"), rid).only(list(simulated))
-    return make_job(scenario_mod.with_absences(sc, mine) if mine else sc, seed), list(sc.regions).index(rid), \
-        sc.regions[rid].name
+    sc = scenario_mod.with_absences(sc, mine) if mine else sc
+    if rota is None:
+        job = make_job(sc, seed)
+    else:  # a plan in hand: its duties and leave instead of the pattern's
+        planned, duties = rota(sc)
+        job = make_job(planned, seed, duties=duties)
+    return job, list(sc.regions).index(rid), sc.regions[rid].name
 
 
 def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], owner: dict[str, str]) -> None:
@@ -404,6 +415,7 @@ def size(
     absences: Sequence[ScriptedAbsence] = (),
     on_progress: Callable[[int], None] | None = None,
     demand: DemandPlan = DemandPlan(),
+    rota: PlanInHand | None = None,
 ) -> Sizing:
     """Size each region in `regions` of the scenario document `data` (each region on its own),
     for each of its line structures (see `structures`): one `RegionSizing` per region and structure.
@@ -438,7 +450,7 @@ def size(
     mine = {rid: [a for a in absences if owner.get(a.person, rid) == rid] for rid in regions}
 
     def build(rid: str, label: str, people: int, hours: float) -> tuple[Job, int, str]:
-        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed)
+        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed, rota)
 
     def search(jobs, rows, cells, goals=casework):
         run_rounds(jobs, rows, cells, goals, level, rounds, monotone, backend, on_progress)

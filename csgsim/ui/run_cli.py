@@ -110,6 +110,30 @@ def with_rota(sc, path: Path | None):
     return sc, duties
 
 
+def rota_arms(exp, path: Path | None):
+    """The experiment with the --rota plan simulated in every arm (each arm's scenario must fit
+    it: same region, people, lines and period), and the plans by arm index; unchanged without one."""
+    if path is None:
+        return exp, None
+    from dataclasses import replace
+
+    from csgsim.core.errors import ScenarioError
+    from csgsim.studies import rota as planner
+    from csgsim.ui.rota_files import read_plan
+
+    arms, duties, notes = [], {}, []
+    for i, v in enumerate(exp.variants):
+        try:
+            sc, duties[i], said = planner.simulated(v.scenario, read_plan(path, v.scenario))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{exp.source} variant {v.name!r} with --rota: {exc}") from None
+        arms.append(replace(v, scenario=sc))
+        notes += [n for n in said if n not in notes]
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    return replace(exp, variants=tuple(arms)), duties
+
+
 def run_in_memory(sc, n: int, seed: int, workers: int | None, scheduler: str | None, duties=None):
     """The replications of `sc` (with `duties`: a rota's plans), kept only in memory (nothing is written)."""
     from csgsim.runtime import replications as reps
@@ -206,6 +230,7 @@ def experiment(
     batch_size: Annotated[Optional[int], typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per task (default: about 0.5 s of work).")] = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to print (repeatable).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, or json/csv of every paired difference.")] = Format.table,
+    rota: Annotated[Optional[Path], typer.Option(help="A plan from `csgsim rota` (its rota.csv), simulated in every arm instead of the duty pattern and leave plan.")] = None,
 ) -> None:
     """Run a baseline and variants with common random numbers; print paired differences with 95% CIs.
 
@@ -223,8 +248,9 @@ def experiment(
         if replications is not None:
             exp = replace(exp, replications=replications)
         shown = ex.shown_metrics(metric)
+        exp, duties = rota_arms(exp, rota)
         target = out if out is not None else Path("results") / file.stem
-        folder = ex.open_folder(exp, target, resume)
+        folder = ex.open_folder(exp, target, resume, rota_digest(rota))
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -237,7 +263,8 @@ def experiment(
             task = bar.add_task("experiment", total=total)
             typer.echo(f"{safe(exp.name)}: {len(exp.variants)} variants x {exp.replications} replications on "
                        f"{backend.label}; results in {folder.path}", err=True)
-            result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k))
+            result = ex.run(exp, folder, backend, batch_size, on_progress=lambda k: bar.advance(task, k),
+                            duties=duties)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -289,11 +316,15 @@ def show_differences(result, fmt: Format, shown: list[str], wrap=lambda rows: ro
     as `wrap` puts them) or CSV."""
     import json
 
+    import pandas as pd
+
     from csgsim.ui import tables
 
+    rows = result.differences if result.cost_differences is None else pd.concat(
+        [result.differences, result.cost_differences], ignore_index=True)  # costs: a Holm family of their own
     if fmt is Format.json:
-        typer.echo(json.dumps(wrap(json.loads(result.differences.to_json(orient="records"))), indent=2))
+        typer.echo(json.dumps(wrap(json.loads(rows.to_json(orient="records"))), indent=2))
     elif fmt is Format.csv:
-        typer.echo(result.differences.to_csv(index=False), nl=False)
+        typer.echo(rows.to_csv(index=False), nl=False)
     else:
         tables.print_experiment(result, stdout_console(200), shown)

@@ -15,6 +15,10 @@ from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, Scena
                            app, fail, progress_bar, read_model, replications_option, scripted_absences, stdout_console)
 
 
+#: --sizes when not given.
+DEFAULT_SIZES = "2-10"
+
+
 @app.command()
 def size(
     region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region to size (repeatable).")] = None,
@@ -24,7 +28,7 @@ def size(
     variant: Annotated[str, typer.Option(help="With --experiment: the variant (default: its baseline).")] = "baseline",
     target: Annotated[Optional[list[str]], typer.Option("--target", "-t", help="Like 'acute_contact_p95<=30' (quoted; repeatable).")] = None,
     targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
-    sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = "2-10",
+    sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = DEFAULT_SIZES,
     batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
     max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
@@ -39,6 +43,7 @@ def size(
     breakdown_replications: Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help="Replications of the roster-only steps of 'what drives the size' (0: skip it).")] = 30,
     holds: Annotated[bool, typer.Option("--holds", help="Also say up to which demand the answer and one more meet the on-call targets, and the chance the year's demand is above it (runs 8 demand levels per size).")] = False,
     demand: Annotated[Optional[str], typer.Option(help="Planning demand: acute reports a year (250), a factor on the level (x1.5) or a percentile of the input uncertainty (p80). Default: the central forecast.")] = None,
+    rota: Annotated[Optional[Path], typer.Option(help="A plan from `csgsim rota` (its rota.csv). It fixes the people: the on-call targets are checked at the plan's team with the plan simulated, and the casework hours are sized for that team.")] = None,
 ) -> None:
     """People on call and casework hours a week, sized apart, with tables and the confidence.
 
@@ -58,6 +63,9 @@ def size(
 
     try:
         data, source, sc, seed = _what_to_size(scenario, experiment, variant, seed)
+        in_hand = None if rota is None else _plan_in_hand(rota, sc, region, all_regions, sizes, holds)
+        if in_hand is not None:  # the plan's region and team; no roster-only breakdown of the pattern
+            region, sizes, breakdown_replications = [in_hand[0]], str(sc.regions[in_hand[0]].casemanagers), 0
         if all_regions and region:
             raise SizingError("give --region ID (repeatable) or --all-regions, not both")
         if not (all_regions or region or len(sc.regions) == 1):
@@ -73,7 +81,8 @@ def size(
             task = bar.add_task("size", total=None)
             result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k),
-                                 demand=plan)
+                                 demand=plan, rota=None if in_hand is None else in_hand[1])
+        _say_policies(result, sc, rota)
         held = None
         if holds:
             from csgsim.studies import holds as holds_mod
@@ -88,6 +97,42 @@ def size(
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     _show_sizing(result, drivers, fmt, held)
+
+
+def _plan_in_hand(path: Path, sc, region: list[str] | None, all_regions: bool, sizes: str, holds: bool):
+    """With --rota: the plan's region, and how a job's scenario simulates the plan (its duties and
+    leave). A plan fixes the people, so --sizes, --holds (which vary the team or the demand
+    levels' teams) and another region are refused."""
+    from csgsim.studies import rota as planner
+    from csgsim.studies.targets import SizingError
+    from csgsim.ui.rota_files import read_plan
+
+    rid = read_plan(path, sc).region
+    if all_regions or (region and list(region) != [rid]):
+        raise SizingError(f"--rota {path} is a plan for region {rid!r}: size that region (no --all-regions)")
+    if sizes != DEFAULT_SIZES or holds:
+        raise SizingError(f"--rota fixes the team (the plan's people); give {'--holds' if holds else '--sizes'} "
+                          "or --rota, not both")
+
+    def simulate(s):
+        out, duties, _ = planner.simulated(s, read_plan(path, s))
+        return out, duties
+
+    return rid, simulate
+
+
+def _say_policies(result, sc, rota: Path | None) -> None:
+    """Notes on what the answers assume: the plan in hand, a scale-up policy."""
+    for r in result.regions:
+        region = sc.regions[r.region]
+        if rota is not None:
+            r.notes.append(f"the people answer is the plan's: {region.casemanagers} casemanagers as --rota {rota} "
+                           "holds them, its duties and leave simulated (sickness re-planned on top); the on-call "
+                           "targets are checked at that team and the casework hours sized for it")
+        if region.scaleup is not None:
+            r.notes.append(f"sized with the scale-up policy on: its standby line '{region.scaleup.line.id}' opens "
+                           "when its trigger holds, answers calls and counts in the load and the working-time "
+                           "limits (docs/model.md#scaling-up-in-peaks)")
 
 
 def _what_to_size(scenario: Path | None, experiment: Path | None, variant: str, seed: int | None):

@@ -20,25 +20,32 @@ from csgsim.ui import formatting
 
 
 def print_experiment(result: ExperimentResult, console: Any, metrics: list[str]) -> None:
-    """The baseline (mean ± CI half-width) and each variant's paired difference from it."""
+    """The baseline (mean ± CI half-width) and each variant's paired difference from it; where the
+    arms are priced, their costs beside the metrics and each arm's cost in a table of its own."""
+    from csgsim.studies.armcosts import ARM_COSTS
+
     exp = result.experiment
     several = len(exp.regions) > 1
-
-    base = result.summary[result.summary["variant"] == BASELINE].set_index(["region", "metric"])
+    priced = result.costs is not None
+    shown = [*metrics, *(ARM_COSTS if priced else ())]
+    units = {**REGION_METRICS, **ARM_COSTS}
+    summary = pd.concat([result.summary, result.costs]) if priced else result.summary
+    base = summary[summary["variant"] == BASELINE].set_index(["region", "metric"])
     pooled = (result.summary["statistic"] == POOLED).any()
     table = Table(title=f"{escape(exp.name)}: baseline, mean \u00b195% CI half-width",
                   caption="delay percentiles: " + ("the percentile of all replications' delays pooled"
                                                    if pooled else "mean of the replications' own percentiles")
                           + " (low-high: 95% bootstrap interval over replications)")
     table.add_column("region", overflow="fold")
-    for m in metrics:
+    for m in shown:
         table.add_column(formatting.label(m), justify="right", overflow="fold")
     for rid in exp.regions:
-        rows = [base.loc[(rid, m)] for m in metrics]
-        table.add_row(escape(rid), *[formatting.interval(r["mean"], r["ci_low"], r["ci_high"], r["unit"],
-                                                         r["statistic"] != MEAN) for r in rows])
+        rows = [base.loc[(rid, m)] if (rid, m) in base.index else None for m in shown]
+        table.add_row(escape(rid), *["-" if r is None else formatting.interval(
+            r["mean"], r["ci_low"], r["ci_high"], r["unit"], r["statistic"] != MEAN) for r in rows])
     console.print(table)
-    diff = result.differences.set_index(["variant", "region", "metric"])
+    both = pd.concat([result.differences, result.cost_differences]) if priced else result.differences
+    diff = both.set_index(["variant", "region", "metric"])
     family = int(result.differences["p_value"].notna().sum())
     table = Table(title="Difference from the baseline, paired by replication",
                   caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
@@ -46,21 +53,46 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
                           f"correction over all {family} paired differences of the experiment (every variant, "
                           f"region and metric; family-wise error {FAMILY_ALPHA:.0%})."
                           + (" Delay percentiles and shares within the norm: the difference of the pooled values, "
-                             "with a t interval on its bootstrap standard error over replication pairs." if pooled else ""))
+                             "with a t interval on its bootstrap standard error over replication pairs." if pooled else "")
+                          + (f" Costs (EUR over the reported period, as csgsim costs prices them): * after Holm's "
+                             f"correction over their own {int(result.cost_differences['p_value'].notna().sum())} "
+                             "differences." if priced else ""))
     table.add_column("variant", overflow="fold", min_width=min(16, max(len(v.name) for v in exp.variants)))
     if several:
         table.add_column("region", overflow="fold")
-    for m in metrics:
+    for m in shown:
         table.add_column(formatting.label(m), justify="right", overflow="fold")
     for v in exp.variants[1:]:
         for rid in exp.regions:
             cells = []
-            for m in metrics:
-                row = diff.loc[(v.name, rid, m)]
-                cells.append(formatting.interval(row["diff_mean"], row["ci_low"], row["ci_high"],
-                                                 REGION_METRICS[m][0], difference=True,
-                                                 mark=" *" if row["significant"] else ""))
+            for m in shown:
+                row = diff.loc[(v.name, rid, m)] if (v.name, rid, m) in diff.index else None
+                cells.append("-" if row is None else formatting.interval(
+                    row["diff_mean"], row["ci_low"], row["ci_high"], units[m][0], difference=True,
+                    mark=" *" if row["significant"] else ""))
             table.add_row(escape(v.name), *([escape(rid)] if several else []), *cells)
+    console.print(table)
+    if priced:
+        print_arm_costs(result, console)
+
+
+def print_arm_costs(result: ExperimentResult, console: Any) -> None:
+    """Each arm's allowance and total cost over the reported period, mean ±95% CI half-width."""
+    from csgsim.studies.armcosts import ARM_COSTS
+
+    exp = result.experiment
+    level = result.costs.set_index(["variant", "region", "metric"])
+    table = Table(title=f"{escape(exp.name)}: cost per arm over the reported period",
+                  caption="EUR as csgsim costs prices each replication; mean \u00b195% CI half-width over replications")
+    table.add_column("variant", overflow="fold")
+    table.add_column("region", overflow="fold")
+    for m in ARM_COSTS:
+        table.add_column(formatting.label(m), justify="right", overflow="fold")
+    for v in exp.variants:
+        for rid in exp.regions:
+            if (v.name, rid, "cost_total") in level.index:  # else a region without [costs]
+                table.add_row(escape(v.name), escape(rid), *[formatting.interval(
+                    *level.loc[(v.name, rid, m)][["mean", "ci_low", "ci_high"]], "EUR") for m in ARM_COSTS])
     console.print(table)
 
 

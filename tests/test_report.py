@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from csgsim.ui.cli import app
 from csgsim.ui.report.pdf import chromium
-from csgsim.ui.report.text import Fmt
+from csgsim.ui.formatting import Numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 ZEELAND = str(ROOT / "models" / "zeeland.toml")
@@ -125,20 +125,20 @@ def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(bui
         region, metric = re.fullmatch(r"cost_(.+?)_(allowance|coordination|fixed|variable|total|cost_per_case)",
                                       key).groups()
         assert value == pytest.approx(cell[(region, metric)], rel=1e-12)
-        assert shown.startswith(Fmt("nl").money(value))
+        assert shown.startswith(Numbers("nl").money(value))
     assert page.values["kf_total"][0] == pytest.approx(cell[("national", "total")], rel=1e-12)
     assert page.values["kf_reports"][0] == pytest.approx(cell[("national", "reports")], rel=1e-12)
     reports = pd.read_parquet(built / "reports.parquet")
     acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
     within = ((acute["contact_h"] - acute["arrival_h"]) * 60 <= 30 + 1e-9).mean()
     assert page.values["kf_contact_within_norm"][0] == pytest.approx(within, rel=1e-12)
-    assert page.values["kf_contact_within_norm"][1].startswith(Fmt("nl").pct(within, 1) + " (")
+    assert page.values["kf_contact_within_norm"][1].startswith(Numbers("nl").value(within, "share") + " (")
     delay = (acute["contact_h"] - acute["arrival_h"]).dropna() * 60
     assert page.values["kf_contact_p95"][0] == pytest.approx(np.quantile(delay.astype("float32"), 0.95,
                                                                          method="inverted_cdf"), rel=1e-6)
     for key in ("kf_reports", "kf_total", "kf_cost_per_case", "kf_contact_p95", "kf_plus_one_cost"):
         assert re.search(r"\(.+ – .+\)", page.values[key][1]), (key, page.values[key][1])  # a number with its interval
-    assert "." in Fmt("nl").money(page.values["kf_total"][0]) and "," not in Fmt("nl").money(page.values["kf_total"][0])
+    assert "." in Numbers("nl").money(page.values["kf_total"][0]) and "," not in Numbers("nl").money(page.values["kf_total"][0])
 
 
 def test_english_on_request_and_rebuilds_are_byte_identical(tmp_path: Path) -> None:
@@ -208,37 +208,44 @@ def _sized(region: str, targets: list[str], sizes: list[int], verdicts: list[str
     return RegionSizing(region, region.title(), goals, cells, answer, status, "", [])
 
 
+def _team_section(lang: str, ids: tuple[str, str] = ("a", "b")) -> str:
+    """The team section's sizing table for two made-up regions: one answered (6 people, 41 hours),
+    one with only upper bounds settled (at most 4 people, at most 30 hours)."""
+    from types import SimpleNamespace
+
+    from csgsim.studies.casework import DemandPlan
+    from csgsim.studies.sizing import Casework, Sizing
+    from csgsim.ui.report import team
+
+    oncall, work = ["gap_hours<=0", "acute_contact_p95<=30"], ["followup_on_time>=0.95"]
+    a = _sized(ids[0], oncall, [5, 6], ["fails", "meets"], 6, "answer")
+    a.casework = Casework(6, "the people answer", 48.0, _sized(ids[0], work, [40, 41], ["fails", "meets"], 41, "answer"))
+    b = _sized(ids[1], oncall, [3, 4], ["open", "meets"], None, "not settled")
+    b.casework = Casework(5, "the scenario's team", 40.0, _sized(ids[1], work, [20, 30], ["open", "meets"], None,
+                                                                  "not settled"))
+    sizing = Sizing([a, b], 0.95, 0.99, 1, True, 1, demand=DemandPlan("percentile", 80))
+    regions = {rid: SimpleNamespace(casemanagers=5) for rid in ids}
+    return team.sizing(SimpleNamespace(sizing=sizing, scenario=SimpleNamespace(regions=regions)), Numbers(lang))
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_team_section_shows_people_on_call_and_casework_hours_apart(lang: str) -> None:
     """Per region the page gives both answers of csgsim size: casemanagers on call with the target
     that binds, and casework hours a week needed beside the scenario's contracted hours; where only
     an upper bound is settled it says 'at most', and it names the demand the team was sized for."""
-    from types import SimpleNamespace
-
-    from csgsim.studies.casework import DemandPlan
-    from csgsim.studies.sizing import Casework, Sizing
-    from csgsim.ui.report import html
-
-    oncall, work = ["gap_hours<=0", "acute_contact_p95<=30"], ["followup_on_time>=0.95"]
-    a = _sized("a", oncall, [5, 6], ["fails", "meets"], 6, "answer")
-    a.casework = Casework(6, "the people answer", 48.0, _sized("a", work, [40, 41], ["fails", "meets"], 41, "answer"))
-    b = _sized("b", oncall, [3, 4], ["open", "meets"], None, "not settled")
-    b.casework = Casework(5, "the scenario's team", 40.0, _sized("b", work, [20, 30], ["open", "meets"], None,
-                                                                  "not settled"))
-    sizing = Sizing([a, b], 0.95, 0.99, 1, True, 1, demand=DemandPlan("percentile", 80))
-    regions = {"a": SimpleNamespace(casemanagers=5), "b": SimpleNamespace(casemanagers=5)}
-    section = html._sizing(SimpleNamespace(sizing=sizing, scenario=SimpleNamespace(regions=regions)), Fmt(lang))
+    section = _team_section(lang)
     page = Page()
     page.feed(section)
     words = {"nl": ("hoogstens", "80e percentiel", "per persoon"), "en": ("at most", "80th percentile", "each")}[lang]
     assert page.values == {"size_a": (6.0, "6"), "hours_a": (41.0, "41"), "size_b": (4.0, f"{words[0]} 4"),
                            "hours_b": (30.0, f"{words[0]} 30")}
-    rows = [re.sub(r"<[^>]+>", "|", row) for row in section.split("<tr>")[2:]]
+    rows = [re.sub(r"<[^>]+>", "|", row.replace("<wbr>", "")) for row in section.split("<tr>")[2:]]
     assert "|6|" in rows[0] and "|gap_hours<=0, acute_contact_p95<=30|" in rows[0].replace("&lt;", "<")
     assert "|48|" in rows[0] and "|followup_on_time>=0.95|" in rows[0].replace("&gt;", ">")
     assert "|40|" in rows[1] and f"(6{',' if lang == 'nl' else '.'}0 {words[2]})" in rows[1]  # 30 h at 5 people
     assert words[1] in section
     assert ("casework needs 41 h a week" in section) == (lang == "en")  # csgsim size's line, English pages only
+    assert section.count("<tr class=line><td colspan=7>") == (2 if lang == "en" else 0)  # across the table
 
 
 def test_the_appendix_lists_a_region_parameter_once_and_each_source_once() -> None:
@@ -326,7 +333,9 @@ CHECK = """<script>window.addEventListener('load', () => {
   const parent = [...document.body.querySelectorAll('table, figure, img, pre')].filter(
     e => e.getBoundingClientRect().right > e.parentElement.getBoundingClientRect().right + 1);
   parent.forEach(e => console.error('wider than its container: <' + e.tagName + '> ' + e.textContent.slice(0, 60)));
-  document.body.setAttribute('data-checked', imgs.length + '/' + (bad.length + blank.length + wide.length + parent.length));
+  const narrow = [...document.querySelectorAll('tr.line td')].filter(td => td.clientWidth < 0.9 * td.closest('table').clientWidth);
+  narrow.forEach(e => console.error('a line narrower than its table: ' + e.textContent.slice(0, 60)));
+  document.body.setAttribute('data-checked', imgs.length + '/' + (bad.length + blank.length + wide.length + parent.length + narrow.length));
 });</script>"""
 
 
@@ -369,6 +378,26 @@ def test_the_page_renders_in_a_real_browser(built: Path, tmp_path: Path, width: 
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 20  # text and a figure, not a blank page
     assert (pixels < 100).mean() > 0.01  # dark text is there
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 800])
+def test_the_english_team_section_with_size_fits_in_a_browser(tmp_path: Path, width: int) -> None:
+    """English pages with --size carry csgsim size's own line per region across the whole table under
+    its region, not in a narrow last column; at a desktop and a narrow width nothing is wider than its
+    box and no such line is narrower than its table, in a real report with --size and in a section
+    where both regions have answers and binding targets."""
+    from csgsim.ui.report.html import CSS
+
+    out = tmp_path / "en"
+    make_report(out, "-s", ZEELAND, "--no-pdf", "--size", "4", "--lang", "en")
+    assert "<tr class=line><td colspan=7><small>Detail (from csgsim size): " in (out / "report.html").read_text()
+    check_in_browser(out / "report.html", tmp_path, width)
+    section = _team_section("en", ("gelderland-zuid", "groningen-drenthe"))
+    page = tmp_path / "section.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset=utf-8><style>{CSS}</style></head><body>{section}</body>"
+                    "</html>", encoding="utf-8")
+    check_in_browser(page, tmp_path, width)
 
 
 def pdf_pages(pdf: Path, tmp: Path) -> list[Path]:

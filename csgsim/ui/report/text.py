@@ -1,15 +1,13 @@
-"""The report's words in Dutch (the default: its readers are Dutch policymakers) and English, and
-numbers, money and dates formatted for the reader's locale with babel."""
+"""The report's words in Dutch (the default: its readers are Dutch policymakers) and English.
+Numbers, money and dates are written by csgsim.ui.formatting.Numbers in the reader's locale."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from csgsim.ui.formatting import Numbers
+
 LANGS = ("nl", "en")
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"nl": "Piket van de Centra Seksueel Geweld: capaciteit en kosten",
@@ -258,10 +256,10 @@ def t(lang: str, key: str, **kw: object) -> str:
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
 
 
-def demand_text(lang: str, plan: Any) -> str:
+def demand_text(f: Numbers, plan: Any) -> str:
     """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
-    value = f"{plan.value:g}" if lang == "en" else f"{plan.value:g}".replace(".", ",")
-    return t(lang, f"demand_{plan.kind}", value=value)
+    places = len(f"{plan.value:g}".partition(".")[2])  # as given: 1.5, 250, 80
+    return t(f.lang, f"demand_{plan.kind}", value=f.number(plan.value, places))
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:
@@ -270,45 +268,3 @@ def metric_label(lang: str, metric: str, days: int) -> str:
         per = t(lang, "per_year") if days in (365, 366) else t(lang, "per_days", days=days)
         return t(lang, metric, per=per)
     return t(lang, metric)
-
-
-@dataclass(frozen=True)
-class Fmt:
-    """Numbers, money, percentages and dates in the reader's locale (babel)."""
-
-    lang: str
-
-    @property
-    def locale(self) -> str:
-        return LOCALES[self.lang]
-
-    def num(self, value: float, digits: int = 0) -> str:
-        from babel.numbers import format_decimal
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
-
-    def money(self, value: float) -> str:
-        from babel.numbers import format_currency
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return format_currency(round(value), "EUR", format="¤ #,##0", locale=self.locale, currency_digits=False)
-
-    def pct(self, value: float, digits: int = 0) -> str:
-        from babel.numbers import format_percent
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=self.locale)
-
-    def day(self, value: date) -> str:
-        from babel.dates import format_date
-
-        return format_date(value, format="long", locale=self.locale)
-
-    def signed(self, value: float, digits: int = 1) -> str:
-        text = self.num(value, digits)
-        return f"+{text}" if value > 0 and text != self.num(0.0, digits) else text

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from csgsim.ui.cli import app
 from tests.conftest import ROOT
 
-EXAMPLES = re.findall(r"^\$ csgsim (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLES = re.findall(r"^\$ csgsim (.+)$", README, flags=re.M)
 
 #: The reduced size: each of these options, where an example gives it, takes this value.
 REDUCED = {"--replications": "2", "-n": "2", "--time-limit": "1"}
@@ -33,6 +34,10 @@ HEAVY = ("size ", "calibrate ", "backtest ", "demand --region all", "experiment 
 FIGURE = r"[1-9][\d.,]*%?(?: ±[\d.,]+%?| \([\d.,]+%? to [\d.,]+%?\))"
 #: A paired difference: signed, with its half-width.
 DIFFERENCE = r"[-+]\d[\d.,]*%? ±[\d.,]+%?"
+#: Outputs the README quotes, by the example that prints them: each must be that example's output,
+#: word for word (the sizing examples run at full size, so their answers are a reader's).
+QUOTED = {key: re.search(rf'for the {name} example above: "([^"]+)"', README).group(1)
+          for key, name in (("size --scenario zeeland", "Zeeland"), ("size --scenario rotterdam-two-lines", "Rotterdam"))}
 
 
 class Check(NamedTuple):
@@ -148,3 +153,10 @@ def test_a_readme_example_runs(line: str, tmp_path: Path, monkeypatch: pytest.Mo
     if line.startswith("size "):
         assert "smallest team meeting every target:" in result.stdout, result.stdout[-2000:]
         assert "not settled" not in result.stdout
+    for key, quote in QUOTED.items():
+        if key in line:  # rich may wrap a long line: compare the words
+            assert " ".join(quote.split()) in " ".join(result.stdout.split()), (quote, result.stdout[-3000:])
+
+
+def test_every_quoted_output_has_its_example() -> None:
+    assert all(sum(key in line for line in EXAMPLES) == 1 for key in QUOTED), QUOTED

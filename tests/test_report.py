@@ -110,6 +110,23 @@ def test_a_panel_with_nothing_to_show_becomes_a_sentence() -> None:
     assert not flat(np.zeros(3), np.array([0.0, -0.5, 0.0]))
 
 
+@pytest.mark.parametrize(("lang", "expected"), [("nl", ["0,0", "0,2", "1,2"]), ("en", ["0.0", "0.2", "1.2"])])
+def test_chart_axes_write_numbers_for_the_reader(lang: str, expected: list[str]) -> None:
+    """A chart's tick labels are in the page's locale, with the decimals the tick spacing needs."""
+    from csgsim.ui.report.figures import _axis_numbers, _figure, png
+
+    fig = _figure(4, 2)
+    ax = fig.subplots()
+    ax.set_xlim(0, 1.2)
+    ax.set_ylim(0, 12000)
+    _axis_numbers(ax, Numbers(lang))
+    _axis_numbers(ax, Numbers(lang), "y")
+    png(fig)  # draws, so the labels are set
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    assert all(x in labels for x in expected), labels
+    assert ("10.000" if lang == "nl" else "10,000") in [label.get_text() for label in ax.get_yticklabels()]
+
+
 def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(built: Path) -> None:
     """Every cost figure on the page is the mean in the run's summary_costs.parquet (written beside
     the page, listed in its manifest), shown in Dutch notation (EUR sign, thousands with a dot)."""

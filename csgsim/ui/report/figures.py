@@ -32,11 +32,18 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _axis_numbers(ax: Any, f: Numbers, axis: str = "x", digits: int = 0) -> None:
+def _axis_numbers(ax: Any, f: Numbers, axis: str = "x") -> None:
+    """Tick labels in the reader's locale ('0,5' in Dutch), with the decimals the tick spacing needs."""
     from matplotlib.ticker import FuncFormatter
 
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, digits)))
+
+    def places() -> int:
+        steps = np.diff(target.get_majorticklocs())
+        step = float(np.min(np.abs(steps))) if steps.size else 1.0
+        return 0 if step <= 0 or step >= 1 else min(3, int(np.ceil(-np.log10(step) - 1e-9)))
+
+    target.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, places())))
 
 
 def _summary(result: RunResult, metric: str) -> pd.DataFrame:
@@ -109,6 +116,7 @@ def weekly(result: RunResult, f: Numbers) -> bytes:
     ax.step(x, steps(counts.mean()), where="post", color=BLUE)
     ax.set_ylabel(t(f.lang, "reports_per_week"))
     ax.set_ylim(bottom=0)
+    _axis_numbers(ax, f, "y")
     ax.xaxis.set_major_locator(MonthLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.day(num2date(v), "MMM yy")))
     ax.tick_params(axis="x", labelsize=8)
@@ -126,6 +134,7 @@ def delays(result: RunResult, f: Numbers) -> bytes:
     norm = sc.norms.acute_contact_minutes
     ax.axvline(norm, color=RED, lw=1.5, label=f"{t(f.lang, 'norm')} {f.number(norm)} min")
     ax.set_xlabel(t(f.lang, "p95"), fontsize=8)
+    _axis_numbers(ax, f)
     ax.legend(fontsize=8, framealpha=0.9, loc="lower right")
     fig.tight_layout()
     return png(fig)
@@ -141,6 +150,7 @@ def load(result: RunResult, f: Numbers) -> bytes:
         rows = _summary(result, metric)
         _region_bars(ax, names, rows["mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(), colour)
         ax.set_xlabel(t(f.lang, label), fontsize=8)
+        _axis_numbers(ax, f)
     left.axvline(LEGAL_ONCALL_DAYS, color=RED, lw=1.5, label=f"{t(f.lang, 'legal_limit')} {LEGAL_ONCALL_DAYS}")
     left.legend(fontsize=8, framealpha=0.9, loc="lower right")
     fig.tight_layout()
@@ -176,6 +186,7 @@ def differences(comparison: Comparison, metrics: list[str], f: Numbers) -> bytes
                      ORANGE)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel(_wrapped(metric_label(f.lang, metric, sc.days)), fontsize=8)
+        _axis_numbers(ax, f)
     fig.tight_layout()
     return png(fig)
 

@@ -8,6 +8,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -124,6 +125,7 @@ def test_examples_of_the_formats() -> None:
     assert formatting.interval(6.48, -5.02, 17.98, "count") == "6.48 (0.00 to 17.98)"
     assert formatting.interval(0.002, 0.0, 0.006, "share") == "0.2% (0.0% to 0.6%)"
     assert formatting.interval(float("nan"), 0, 1, "count") == "-"
+    assert formatting.value(np.float32("nan"), "h") == "-" and Numbers("nl").value(np.float32("nan"), "h") == "\u2013"
 
 
 def test_every_region_metric_has_a_label_not_its_id() -> None:

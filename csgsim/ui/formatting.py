@@ -63,6 +63,7 @@ SHORT: dict[str, str] = {
 #: What a level of each unit can be: (lowest, highest).
 RANGES: dict[str, tuple[float, float]] = {"share": (0.0, 1.0)}
 NON_NEGATIVE = (0.0, math.inf)
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # the report's languages
 
 
 def label(metric: str) -> str:
@@ -85,9 +86,6 @@ def clip(lo: float, hi: float, unit: str) -> tuple[float, float]:
     return max(lo, low), min(hi, high)
 
 
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # the report's languages
-
-
 def digits(value: float, unit: str) -> int:
     """Decimals a figure needs: shares one (as percent), else three significant figures up to 100."""
     if unit == "share":
@@ -97,7 +95,7 @@ def digits(value: float, unit: str) -> int:
 
 
 def _missing(x: float | None) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    return x is None or x != x  # None or NaN, of any float type
 
 
 @dataclass(frozen=True)

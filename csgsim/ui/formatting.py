@@ -100,8 +100,8 @@ def _missing(x: float | None) -> bool:
 
 @dataclass(frozen=True)
 class Numbers:
-    """Figures for one reader. `lang=None` is the terminal: a point for decimals, no thousands sign,
-    '-' for a missing figure, and a symmetric interval as `±half`. A report language ("nl", "en")
+    """Figures for one reader. `lang=None` is the terminal: a point for decimals, no thousands sign
+    (but in amounts of money), '-' for a missing figure, and a symmetric interval as `±half`. A report language ("nl", "en")
     takes its locale's signs from babel (installed with csgsim[report]), groups thousands, writes
     amounts in euros and every interval as a range `(low – high)`. Both round alike."""
 
@@ -115,12 +115,12 @@ class Numbers:
     def missing(self) -> str:
         return "\u2013" if self.lang else "-"
 
-    def number(self, x: float | None, places: int = 0, signed: bool = False) -> str:
+    def number(self, x: float | None, places: int = 0, signed: bool = False, grouped: bool = False) -> str:
         """`x` with `places` decimals; signed: a '+' on a figure above zero. One that rounds to 0 has
-        no sign ('0.0', not '-0.0')."""
+        no sign ('0.0', not '-0.0'). Thousands are grouped in a report, in the terminal if `grouped`."""
         if _missing(x):
             return self.missing
-        text = f"{x:{'+' if signed else ''}{',' if self.lang else ''}.{places}f}"
+        text = f"{x:{'+' if signed else ''}{',' if self.lang or grouped else ''}.{places}f}"
         if float(text.replace(",", "")) == 0:
             text = text.lstrip("+-")
         if self.lang:
@@ -135,9 +135,9 @@ class Numbers:
         return self.missing if _missing(share) else self.number(100 * share, places, signed) + "%"
 
     def money(self, x: float | None, signed: bool = False) -> str:
-        """Whole euros: '€ 81.473' in Dutch; in the terminal the plain figure."""
+        """Whole euros: '€ 81.473' in Dutch, '81,473' in the terminal (whose headings say EUR)."""
         if _missing(x) or not self.lang:
-            return self.number(x, 0, signed)
+            return self.number(x, 0, signed, grouped=True)
         text = self.number(abs(x), 0)
         sign = "-" if x < 0 and text.strip("0.,") else "+" if signed and x > 0 and text.strip("0.,") else ""
         return f"{sign}\u20ac {text}"
@@ -151,14 +151,13 @@ class Numbers:
         return format_date(when, format=pattern, locale=self.locale)
 
     def value(self, x: float | None, unit: str, places: int | None = None, signed: bool = False) -> str:
-        """A figure of `unit`, with decimals by `digits`: shares as percentages; in a report, euros as
-        whole amounts."""
+        """A figure of `unit`, with decimals by `digits`: shares as percentages, euros as whole amounts."""
         if _missing(x):
             return self.missing
         places = digits(x, unit) if places is None else places
         if unit == "share":
             return self.percent(x, places, signed)
-        return self.money(x, signed) if unit == "EUR" and self.lang else self.number(x, places, signed)
+        return self.money(x, signed) if unit == "EUR" else self.number(x, places, signed)
 
     def bounds(self, mean: float, lo: float | None, hi: float | None, unit: str,
                difference: bool = False) -> tuple[str, str] | None:
@@ -192,7 +191,7 @@ class Numbers:
         if as_range or not math.isclose(mean - lo, hi - mean, rel_tol=1e-6, abs_tol=1e-12):
             return f"{text} ({shown[0]} to {shown[1]}{suffix}){mark}"
         half = self.value(max(mean - lo, hi - mean), unit, digits(mean, unit))
-        return text + mark if float(half.rstrip("%")) == 0 else f"{text} \u00b1{half}{suffix}{mark}"
+        return text + mark if float(half.rstrip("%").replace(",", "")) == 0 else f"{text} \u00b1{half}{suffix}{mark}"
 
 
 PLAIN = Numbers()  # the terminal's figures

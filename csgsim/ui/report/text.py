@@ -91,10 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
     "binding_hours": {"nl": "Bindend doel (uren)", "en": "Binding target (hours)"},
     "at_most": {"nl": "hoogstens {n}", "en": "at most {n}"},
     "each": {"nl": "{h} per persoon", "en": "{h} each"},
-    "recommended": {"nl": "Aanbevolen", "en": "Recommended"},
     "binding": {"nl": "Bindend doel", "en": "Binding target"},
-    "verdict": {"nl": "Uitkomst", "en": "Verdict"},
-    "none": {"nl": "geen", "en": "none"},
     "detail": {"nl": "Toelichting (uit csgsim size)", "en": "Detail (from csgsim size)"},
     "answer": {"nl": "antwoord", "en": "answer"},
     "none_meets": {"nl": "geen grootte haalt alle doelen", "en": "no size meets every target"},
@@ -232,7 +229,6 @@ TEXT: dict[str, dict[str, str]] = {
     "per_days": {"nl": "in {days} dagen", "en": "in {days} days"},
     "extra_duties_per_4w": {"nl": "Overgenomen diensten per 4 weken", "en": "Duties taken over per 4 weeks"},
     "followup_on_time": {"nl": "Nazorgcontacten op tijd", "en": "Follow-up contacts on time"},
-    "mean_reports": {"nl": "gemiddelde", "en": "mean"},
     "norm": {"nl": "norm", "en": "norm"},
     "legal_limit": {"nl": "wettelijke grens", "en": "legal limit"},
     "p95": {"nl": "95e percentiel (min)", "en": "95th percentile (min)"},
@@ -248,7 +244,6 @@ TEXT: dict[str, dict[str, str]] = {
     "band_label": {"nl": "95% toevalsband (centraal)", "en": "95% chance band (central)"},
     "budget_band": {"nl": "budgetten {year}", "en": "budgets {year}"},
     "model_year": {"nl": "model {year}", "en": "model {year}"},
-    "not_available": {"nl": "niet beschikbaar", "en": "not available"},
 }
 
 

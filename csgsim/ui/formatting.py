@@ -100,10 +100,11 @@ def _missing(x: float | None) -> bool:
 
 @dataclass(frozen=True)
 class Numbers:
-    """Figures for one reader. `lang=None` is the terminal: a point for decimals, no thousands sign
-    (but in amounts of money), '-' for a missing figure, and a symmetric interval as `±half`. A report language ("nl", "en")
-    takes its locale's signs from babel (installed with csgsim[report]), groups thousands, writes
-    amounts in euros and every interval as a range `(low – high)`. Both round alike."""
+    """Figures for one reader. `lang=None` is the terminal: a point for decimals, thousands grouped
+    only in amounts of money, '-' for a missing figure, and a symmetric interval as `±half`. A
+    report language ("nl", "en") takes its locale's signs from babel (installed with
+    csgsim[report]), groups thousands, writes amounts in euros and every interval as a range
+    `(low – high)`. Both round alike."""
 
     lang: str | None = None
 

@@ -7,8 +7,6 @@ states the half-width it reached. Run: `python benchmarks/report_replications.py
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from csgsim.config import scenario  # noqa: E402
 from csgsim.core import resources  # noqa: E402
 from csgsim.runtime.replications import run  # noqa: E402
+from machine import describe  # noqa: E402  (benchmarks/machine.py, beside this script)
 
 FIGURES = ("reports", "total", "cost_per_case")
 COUNTS = (10, 20, 30, 40, 60, 100)
@@ -34,8 +33,7 @@ def main(n: int) -> None:
     wall = time.perf_counter() - start
     costs = result.cost_long
     year = int(costs["year"].min())
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{n} national replications in {wall:.0f} s ({wall / n:.2f} s each, all cores)")
+    print(f"machine: {describe()}; {n} national replications in {wall:.0f} s ({wall / n:.2f} s each, all cores)")
     national = costs[costs["year"] == year].groupby(["rep", "metric"])["value"].sum().unstack()
     national["cost_per_case"] = national["total"] / national["reports"]
     print(f"{'figure':<16}{'mean':>12}{'sd':>12}" + "".join(f"{'n=' + str(k):>9}" for k in COUNTS))

@@ -1,33 +1,56 @@
-"""One number format for every command (csgsim.ui.formatting): intervals of levels clipped to the
-values their metric can take, differences signed and unclipped, labels instead of raw ids."""
+"""One number format for every command and the report (csgsim.ui.formatting): intervals of levels
+clipped to the values their metric can take, differences signed and unclipped, labels instead of
+raw ids; the terminal in plain figures, the report's Dutch and English in their locale, rounded alike."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from csgsim.analysis.costs import COST_METRICS
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
 from csgsim.ui import formatting
+from csgsim.ui.formatting import Numbers
 from csgsim.ui.outputs import TABLES
 
-UNITS = sorted({u for u, _ in [*REGION_METRICS.values(), *PERSON_METRICS.values()]})
+UNITS = sorted({u for u, _ in [*REGION_METRICS.values(), *PERSON_METRICS.values(), *COST_METRICS.values()]})
+READERS = [None, "nl", "en"]  # the terminal and the report's two languages
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
-def numbers(text: str) -> list[float]:
-    return [float(x) for x in NUMBER.findall(text)]
+def plain(text: str, lang: str | None) -> str:
+    """A figure's text read back without thousands signs and with a decimal point."""
+    return text.replace(".", "").replace(",", ".") if lang == "nl" else text.replace(",", "")
 
 
+def numbers(text: str, lang: str | None = None) -> list[float]:
+    return [float(x) for x in NUMBER.findall(plain(text.replace("\u20ac ", ""), lang))]
+
+
+def test_every_unit_is_known_to_the_formatter() -> None:
+    """Units of region, person and cost metrics: a share is 0-100%, every other one non-negative."""
+    assert "EUR" in UNITS and "share" in UNITS
+    for unit in UNITS:
+        assert formatting.clip(-1.0, 2.0, unit) == ((0.0, 1.0) if unit == "share" else (0.0, 2.0))
+
+
+@pytest.mark.parametrize("lang", READERS)
 @pytest.mark.parametrize("unit", UNITS)
 @given(mean=st.floats(0, 1, allow_nan=False), below=st.floats(0, 5), above=st.floats(0, 5))
-def test_a_level_never_prints_an_impossible_bound(unit: str, mean: float, below: float, above: float) -> None:
-    """For every unit: a level's interval, however wide, prints no bound below 0 and, for a share,
-    none above 100%; a clipped interval prints as a range, not as a +/- that would cross 0."""
-    text = formatting.interval(mean, mean - below, mean + above, unit)
-    shown = numbers(text)
+def test_a_level_never_prints_an_impossible_bound(unit: str, lang: str | None, mean: float, below: float,
+                                                  above: float) -> None:
+    """For every unit, in the terminal and in both report languages: a level's interval, however
+    wide, prints no bound below 0 and, for a share, none above 100%; a clipped interval prints as
+    a range, not as a +/- that would cross 0."""
+    scale = 100_000 if unit == "EUR" else 1  # amounts of money are large
+    text = Numbers(lang).interval(scale * mean, scale * (mean - below), scale * (mean + above), unit)
+    shown = numbers(text, lang)
     assert all(x >= 0 for x in shown), text
     if unit == "share":
         assert all(x <= 100 for x in shown) and text.count("%") == len(shown), text
@@ -35,6 +58,50 @@ def test_a_level_never_prints_an_impossible_bound(unit: str, mean: float, below:
         first = NUMBER.findall(text)[0]
         last_digit = 10.0 ** -(len(first.split(".")[1]) if "." in first else 0)
         assert shown[0] - shown[1] >= -last_digit, text
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("unit", UNITS)
+@given(x=st.floats(-1e7, 1e7, allow_nan=False), signed=st.booleans())
+def test_the_report_rounds_every_unit_as_the_terminal_does(unit: str, lang: str, x: float, signed: bool) -> None:
+    """The report's figure is the terminal's with the locale's signs (money in whole euros in both),
+    so one figure reads the same in `csgsim run` and in the report."""
+    shown = plain(Numbers(lang).value(x, unit, signed=signed), lang).replace("\u20ac ", "")
+    assert shown == plain(formatting.value(x, unit, signed=signed), None)
+
+
+def test_the_locales_signs_money_and_dates() -> None:
+    """Dutch: a comma for decimals and a dot for thousands; English the other way round; amounts in
+    euros; months in the reader's words; the terminal in plain figures."""
+    nl, en, terminal = Numbers("nl"), Numbers("en"), Numbers()
+    assert (nl.number(1234567.891, 2), en.number(1234567.891, 2), terminal.number(1234567.891, 2)) == (
+        "1.234.567,89", "1,234,567.89", "1234567.89")
+    assert (nl.money(-81473.4), en.money(81473.6, signed=True), nl.percent(0.4567, 1)) == ("-€ 81.473", "+€ 81,474", "45,7%")
+    assert (nl.day(date(2025, 3, 1)), en.day(date(2025, 3, 1)), nl.day(date(2025, 3, 1), "MMM yy")) == (
+        "1 maart 2025", "1 March 2025", "mrt 25")
+    assert nl.interval(8570.3, 8400.2, 8740.9, "count") == "8.570 (8.400 \u2013 8.741)"
+    assert nl.interval(14.53, 14.41, 14.64, "min", suffix=" min") == "14,5 min (14,4 \u2013 14,6 min)"
+    assert nl.interval(0.002, -0.001, 0.006, "share") == "0,2% (0,0% \u2013 0,6%)"
+    assert en.interval(-1200, -3000, 600, "EUR", difference=True) == "-€ 1,200 (-€ 3,000 \u2013 +€ 600)"
+    assert (nl.value(float("nan"), "h"), terminal.value(None, "h")) == ("\u2013", "-")
+
+
+def test_a_report_cell_shows_the_clipped_interval_under_its_figure() -> None:
+    """The report's table cell uses the same clipping: a share's interval stops at 0%."""
+    from csgsim.ui.report.parts import cell
+
+    shown = cell(Numbers("nl"), {"mean": 0.002, "ci_low": -0.001, "ci_high": 0.006}, "share")
+    assert shown.startswith("0,2%<br><small class=ci>") and "(0,0% \u2013</span> <span class=nw>0,6%)" in shown
+    assert cell(Numbers("en"), {"mean": 4.671, "ci_low": 4.6709, "ci_high": 4.6711}, "ratio") == "4.67"
+
+
+def test_the_report_formats_only_through_this_module() -> None:
+    """No number, amount or date is formatted by the report's own code: babel is reached only here."""
+    report = Path(formatting.__file__).parent / "report"
+    for source in report.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "babel" not in text, source.name
+        assert not re.search(r":[,+]?\.\d+[f%]\}", text), source.name  # no f-string number format
 
 
 @given(mean=st.floats(-50, 50, allow_nan=False), half=st.floats(0, 100))
@@ -53,6 +120,8 @@ def test_examples_of_the_formats() -> None:
     assert formatting.interval(6.48, -5.02, 17.98, "count") == "6.48 (0.00 to 17.98)"
     assert formatting.interval(0.002, 0.0, 0.006, "share") == "0.2% (0.0% to 0.6%)"
     assert formatting.interval(float("nan"), 0, 1, "count") == "-"
+    assert formatting.interval(14357.2, 14293.0, 14421.4, "EUR", difference=True) == "+14,357 \u00b164"
+    assert formatting.value(np.float32("nan"), "h") == "-" and Numbers("nl").value(np.float32("nan"), "h") == "\u2013"
 
 
 def test_every_region_metric_has_a_label_not_its_id() -> None:

@@ -1,7 +1,8 @@
 """The README's example commands are true: every command of the CLI has one, and each runs (exit 0)
 from a folder that holds the repository's data folders, prints its figure in its place and writes
 the file it names. They run at a reduced size where the example allows it: the README's counts are
-for a reader's results, not for a test. A sizing example gives an answer."""
+for a reader's results, not for a test. A sizing example gives an answer, and an output the README
+quotes is the example's own. The four commands of its registrations walkthrough run in order."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typer.testing import CliRunner
 from csgsim.ui.cli import app
 from tests.conftest import ROOT
 
-EXAMPLES = re.findall(r"^\$ csgsim (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLES = re.findall(r"^\$ csgsim (.+)$", README, flags=re.M)
 
 #: The reduced size: each of these options, where an example gives it, takes this value.
 REDUCED = {"--replications": "2", "-n": "2", "--time-limit": "1"}
@@ -33,6 +35,10 @@ HEAVY = ("size ", "calibrate ", "backtest ", "demand --region all", "experiment 
 FIGURE = r"[1-9][\d.,]*%?(?: ±[\d.,]+%?| \([\d.,]+%? to [\d.,]+%?\))"
 #: A paired difference: signed, with its half-width.
 DIFFERENCE = r"[-+]\d[\d.,]*%? ±[\d.,]+%?"
+#: Outputs the README quotes, by the example that prints them: each must be that example's output,
+#: word for word (the sizing examples run at full size, so their answers are a reader's).
+QUOTED = {key: re.search(rf'for the {name} example above: "([^"]+)"', README).group(1)
+          for key, name in (("size --scenario zeeland", "Zeeland"), ("size --scenario rotterdam-two-lines", "Rotterdam"))}
 
 
 class Check(NamedTuple):
@@ -70,8 +76,8 @@ CHECKS = [
     Check("calibrate", r"│ rotterdam\s+│ acute\s+│(?:\s+[\d.]+ │){4}\s+[1-9][\d.]* \(20\d\d\) │"),
     Check("backtest", r"\d+ of [1-9]\d* compared data points lie inside the simulated 95% band"),
     Check("--outlook-to 2030", r"│ all\s+│ 2030 │\s+[1-9][\d.]* │\s+[\d.]+ │\s+\d+ │\s+\d+-\d+ │"),
-    # costs --marginal: what one more casemanager costs a year, with its interval
-    Check("costs", r"What one more casemanager buys(?s:.*?)│ Zeeland │\s+-?[\d,]+ \[-?[\d,]+, -?[\d,]+\] │"),
+    # costs --marginal: what one more casemanager costs a year, with its interval as every command writes it
+    Check("costs", rf"What one more casemanager buys(?s:.*?)│ Zeeland │\s+{DIFFERENCE} │"),
     # report: its key figure is in the page, not on the terminal
     Check("report", r"wrote results/zeeland-report", "results/zeeland-report/rapport.html",
           r'Meldingen per jaar \(acuut en niet-acuut\)</td><td[^>]*><span[^>]*>[1-9][\d.]* \('),
@@ -148,3 +154,52 @@ def test_a_readme_example_runs(line: str, tmp_path: Path, monkeypatch: pytest.Mo
     if line.startswith("size "):
         assert "smallest team meeting every target:" in result.stdout, result.stdout[-2000:]
         assert "not settled" not in result.stdout
+    for key, quote in QUOTED.items():
+        if key in line:  # rich may wrap a long line: compare the words
+            assert " ".join(quote.split()) in " ".join(result.stdout.split()), (quote, result.stdout[-3000:])
+
+
+def test_every_quoted_output_has_its_example() -> None:
+    assert all(sum(key in line for line in EXAMPLES) == 1 for key in QUOTED), QUOTED
+
+
+#: The four commands of "A centre's own registrations", in order.
+WALKTHROUGH = [shlex.split(line)[1:] for line in
+               re.search(r"^```sh\n(.*?)^```", README, flags=re.M | re.S).group(1).splitlines()]
+#: At a reduced size: the report at 2 replications; the sizing at a small cap, since its answer at
+#: full size takes about a minute on 2 cores (too long for a test).
+WALK_REDUCED = {"report": ["-n", "2"], "size": ["--batch", "10", "--max-replications", "20", "--breakdown-replications", "2"]}
+
+
+def _walk(folder: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, [*args, *WALK_REDUCED.get(args[0], [])])
+    assert result.exit_code == 0, (args, result.output[-3000:])
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where the first two commands ran: the synthetic export, and the scenario imported from it."""
+    assert [args[0] for args in WALKTHROUGH] == ["synthetic-export", "import-registrations", "size", "report"]
+    folder = tmp_path_factory.mktemp("walk")
+    (folder / "models").symlink_to(ROOT / "models")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert "synthetic reports of zeeland" in _walk(folder, WALKTHROUGH[0], monkeypatch)
+        assert "wrote zeeland-own.toml" in _walk(folder, WALKTHROUGH[1], monkeypatch)
+    return folder
+
+
+def test_the_registrations_walkthrough_reports_on_the_imported_scenario(walked: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's commands, in its order, exit 0: the export is written, the scenario imported
+    from it (the fixture), and the report built on it."""
+    assert "wrote results/zeeland-own" in _walk(walked, WALKTHROUGH[3], monkeypatch)
+
+
+@pytest.mark.slow
+def test_the_registrations_walkthrough_sizes_the_imported_scenario(walked: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    """`size` runs on the imported scenario and gives a line for the region (at the reduced cap
+    the line may say 'not settled'; the answer takes the full cap)."""
+    assert "zeeland: " in _walk(walked, WALKTHROUGH[2], monkeypatch)

@@ -1,8 +1,6 @@
-"""`csgsim report`: one self-contained HTML page and the same page as PDF, checked in a real
-browser (headless Chromium) and by rendering the PDF's pages (pdftoppm).
-
-The browser and PDF tests need Debian's `chromium` and `poppler-utils`; `.ci/run` installs them,
-so in CI they run. Where they are missing locally, those tests are skipped and say why.
+"""`csgsim report`: one self-contained HTML page and the same page as PDF, checked against the
+run's tables, in a real browser (headless Chromium) and by rendering the PDF's pages (pdftoppm).
+The sections' own content is tested in tests/test_report_sections.py.
 """
 
 from __future__ import annotations
@@ -10,11 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,59 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from csgsim.ui.cli import app
-from csgsim.ui.report.pdf import chromium
-from csgsim.ui.report.text import Fmt
-
-ROOT = Path(__file__).resolve().parents[1]
-ZEELAND = str(ROOT / "models" / "zeeland.toml")
-THREE = str(ROOT / "models" / "three-regions.toml")
-CHROMIUM = chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed here "
-                                    "(apt-get install chromium; .ci/run installs it)")
-needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-                                   reason="poppler-utils (pdftoppm, pdftotext) is not installed here "
-                                          "(apt-get install poppler-utils; .ci/run installs it)")
-
-
-class Page(HTMLParser):
-    """Collects the images, key figures (data-key/data-value) and outside references of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.images: list[str] = []
-        self.values: dict[str, tuple[float, str]] = {}
-        self.external: list[str] = []
-        self.scripts = 0
-        self._key: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "img":
-            self.images.append(a.get("src") or "")
-        if tag == "script":
-            self.scripts += 1
-        for name in ("href", "src"):
-            if a.get(name) and not a[name].startswith("data:"):
-                self.external.append(a[name])
-        if "data-key" in a:
-            self._key = a["data-key"]
-            self.values[self._key] = (float(a["data-value"]), "")
-
-    def handle_data(self, data: str) -> None:
-        if self._key is not None:
-            self.values[self._key] = (self.values[self._key][0], data)
-            self._key = None
-
-
-def parse(path: Path) -> Page:
-    page = Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
-
-
-def make_report(out: Path, *args: str) -> None:
-    res = CliRunner().invoke(app, ["report", "--out", str(out), "-n", "3", "--workers", "1", *args])
-    assert res.exit_code == 0, res.output
+from csgsim.ui.formatting import Numbers
+from tests.report_pages import (CHROMIUM, THREE, ZEELAND, assert_key_figures_in, browse, check_in_browser,
+                                make_report, needs_chromium, needs_poppler, parse, pdf_pages)
 
 
 @pytest.fixture(scope="module")
@@ -102,14 +47,6 @@ def test_the_page_is_self_contained_and_dutch_by_default(built: Path) -> None:
     assert "contracturen die niet aan meldingen besteed worden" not in text and "met de ongebruikte" not in text
 
 
-def test_a_panel_with_nothing_to_show_becomes_a_sentence() -> None:
-    """Bars that would all be zero (or missing) make an empty chart; the page says so instead."""
-    from csgsim.ui.report.figures import flat
-
-    assert flat(np.zeros(3), np.zeros(3), np.zeros(3)) and flat(np.array([np.nan, np.nan]))
-    assert not flat(np.zeros(3), np.array([0.0, -0.5, 0.0]))
-
-
 def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(built: Path) -> None:
     """Every cost figure on the page is the mean in the run's summary_costs.parquet (written beside
     the page, listed in its manifest), shown in Dutch notation (EUR sign, thousands with a dot)."""
@@ -125,20 +62,20 @@ def test_key_figures_equal_the_runs_parquet_and_are_formatted_for_the_reader(bui
         region, metric = re.fullmatch(r"cost_(.+?)_(allowance|coordination|fixed|variable|total|cost_per_case)",
                                       key).groups()
         assert value == pytest.approx(cell[(region, metric)], rel=1e-12)
-        assert shown.startswith(Fmt("nl").money(value))
+        assert shown.startswith(Numbers("nl").money(value))
     assert page.values["kf_total"][0] == pytest.approx(cell[("national", "total")], rel=1e-12)
     assert page.values["kf_reports"][0] == pytest.approx(cell[("national", "reports")], rel=1e-12)
     reports = pd.read_parquet(built / "reports.parquet")
     acute = reports[(reports["type"] == "acute") & ~reports["warmup"]]
     within = ((acute["contact_h"] - acute["arrival_h"]) * 60 <= 30 + 1e-9).mean()
     assert page.values["kf_contact_within_norm"][0] == pytest.approx(within, rel=1e-12)
-    assert page.values["kf_contact_within_norm"][1].startswith(Fmt("nl").pct(within, 1) + " (")
+    assert page.values["kf_contact_within_norm"][1].startswith(Numbers("nl").value(within, "share") + " (")
     delay = (acute["contact_h"] - acute["arrival_h"]).dropna() * 60
     assert page.values["kf_contact_p95"][0] == pytest.approx(np.quantile(delay.astype("float32"), 0.95,
                                                                          method="inverted_cdf"), rel=1e-6)
     for key in ("kf_reports", "kf_total", "kf_cost_per_case", "kf_contact_p95", "kf_plus_one_cost"):
         assert re.search(r"\(.+ – .+\)", page.values[key][1]), (key, page.values[key][1])  # a number with its interval
-    assert "." in Fmt("nl").money(page.values["kf_total"][0]) and "," not in Fmt("nl").money(page.values["kf_total"][0])
+    assert "." in Numbers("nl").money(page.values["kf_total"][0]) and "," not in Numbers("nl").money(page.values["kf_total"][0])
 
 
 def test_english_on_request_and_rebuilds_are_byte_identical(tmp_path: Path) -> None:
@@ -186,105 +123,6 @@ def test_a_run_folder_whose_reports_lack_a_column_is_a_clear_error(tmp_path: Pat
     assert res.exit_code == 2 and "warmup" in res.output and "Traceback" not in res.output
 
 
-def test_size_gives_a_team_or_a_stated_verdict_per_region(tmp_path: Path) -> None:
-    """--size runs csgsim size for every region: the page names the smallest team meeting the
-    default targets with the binding target, or the verdict; without --size it says it was not done."""
-    make_report(tmp_path / "s", "-s", ZEELAND, "--no-pdf", "--size", "4")
-    page = parse(tmp_path / "s" / "rapport.html")
-    text = (tmp_path / "s" / "rapport.html").read_text(encoding="utf-8")
-    assert "Bindend doel" in text and "Casewerk nodig (uur/week)" in text and "centrale prognose" in text
-    assert "size_zeeland" in page.values or "niet beslist" in text or "geen grootte" in text
-    assert "niet berekend in dit rapport" not in text
-
-
-def _sized(region: str, targets: list[str], sizes: list[int], verdicts: list[str], answer: int | None,
-           status: str) -> Any:
-    """A RegionSizing with one candidate per size, every target of a candidate given its verdict."""
-    from csgsim.studies.sizing import Cell, RegionSizing
-    from csgsim.studies.targets import Stat, parse_target
-
-    goals = [parse_target(x) for x in targets]
-    cells = [Cell(n, status=v, stats=[Stat(0.0, 0.0, 0.0, 1, v)] * len(goals)) for n, v in zip(sizes, verdicts)]
-    return RegionSizing(region, region.title(), goals, cells, answer, status, "", [])
-
-
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_the_team_section_shows_people_on_call_and_casework_hours_apart(lang: str) -> None:
-    """Per region the page gives both answers of csgsim size: casemanagers on call with the target
-    that binds, and casework hours a week needed beside the scenario's contracted hours; where only
-    an upper bound is settled it says 'at most', and it names the demand the team was sized for."""
-    from types import SimpleNamespace
-
-    from csgsim.studies.casework import DemandPlan
-    from csgsim.studies.sizing import Casework, Sizing
-    from csgsim.ui.report import html
-
-    oncall, work = ["gap_hours<=0", "acute_contact_p95<=30"], ["followup_on_time>=0.95"]
-    a = _sized("a", oncall, [5, 6], ["fails", "meets"], 6, "answer")
-    a.casework = Casework(6, "the people answer", 48.0, _sized("a", work, [40, 41], ["fails", "meets"], 41, "answer"))
-    b = _sized("b", oncall, [3, 4], ["open", "meets"], None, "not settled")
-    b.casework = Casework(5, "the scenario's team", 40.0, _sized("b", work, [20, 30], ["open", "meets"], None,
-                                                                  "not settled"))
-    sizing = Sizing([a, b], 0.95, 0.99, 1, True, 1, demand=DemandPlan("percentile", 80))
-    regions = {"a": SimpleNamespace(casemanagers=5), "b": SimpleNamespace(casemanagers=5)}
-    section = html._sizing(SimpleNamespace(sizing=sizing, scenario=SimpleNamespace(regions=regions)), Fmt(lang))
-    page = Page()
-    page.feed(section)
-    words = {"nl": ("hoogstens", "80e percentiel", "per persoon"), "en": ("at most", "80th percentile", "each")}[lang]
-    assert page.values == {"size_a": (6.0, "6"), "hours_a": (41.0, "41"), "size_b": (4.0, f"{words[0]} 4"),
-                           "hours_b": (30.0, f"{words[0]} 30")}
-    rows = [re.sub(r"<[^>]+>", "|", row) for row in section.split("<tr>")[2:]]
-    assert "|6|" in rows[0] and "|gap_hours<=0, acute_contact_p95<=30|" in rows[0].replace("&lt;", "<")
-    assert "|48|" in rows[0] and "|followup_on_time>=0.95|" in rows[0].replace("&gt;", ">")
-    assert "|40|" in rows[1] and f"(6{',' if lang == 'nl' else '.'}0 {words[2]})" in rows[1]  # 30 h at 5 people
-    assert words[1] in section
-    assert ("casework needs 41 h a week" in section) == (lang == "en")  # csgsim size's line, English pages only
-
-
-def test_the_appendix_lists_a_region_parameter_once_and_each_source_once() -> None:
-    """A value every region shares is one row, 'all regions'; values that differ are one row with
-    each region's value; each source is one numbered note, and the rows refer to it by number."""
-    from csgsim.ui.report.appendix import Notes, rows
-
-    region = {"x": {"value": 1, "source": "s"}, "note": {"value": 1, "assumption": "a"}}
-    data = {"norms": {"n": {"value": 3, "source": "s"}},
-            "regions": {"a": {"name": "A", **region, "y": 1.5}, "b": {"name": "B", **region, "y": 2.5,
-                                                                     "note": {"value": 2, "assumption": "b"}}}}
-    notes = Notes("en")
-    assert rows(data, "en", {"a": "A", "b": "B"}, notes) == [
-        ("norms.n", "3", "[1]"), ("regions.*.name", "A: &quot;A&quot;; B: &quot;B&quot;", "–"),
-        ("regions.*.x", "1 (all 2 regions)", "[1]"), ("regions.*.note", "A: 1 [2]; B: 2 [3]", ""),
-        ("regions.*.y", "A: 1.5; B: 2.5", "–")]
-    assert notes.html() == ("<ol class=notes><li>[1] source: s</li><li>[2] assumption: a</li>"
-                            "<li>[3] assumption: b</li></ol>")
-
-
-def test_the_national_appendix_keeps_every_value_and_source() -> None:
-    """Nothing is cut: every value of the national model is in its row, every source or assumption
-    is one note, and the rows are far fewer than the parameters."""
-    from html import escape
-
-    from csgsim.config import scenario as scenario_mod
-    from csgsim.core import resources
-    from csgsim.ui.report.appendix import Notes, parameters, rows
-
-    data, _ = scenario_mod.read(resources.default_model())
-    names = {rid: reg["name"] for rid, reg in data["regions"].items()}
-    notes = Notes("nl")
-    table = rows(data, "nl", names, notes)
-    cells = {key: value for key, value, _ in table}
-    params = parameters(data, "nl")
-    assert len(table) < len(params) / 2
-    for key, value, prov in params:
-        parts = key.split(".", 2)
-        cell = cells[f"regions.*.{parts[2]}" if parts[0] == "regions" else key]
-        assert escape(value) in cell, key
-        assert prov == "geen bron vermeld" or prov in notes.texts, key
-    listed = notes.html()
-    assert all(listed.count(f"] {escape(text)}</li>") == 1 for text in notes.texts)
-    assert len(notes.texts) == len({p for _, _, p in params} - {"geen bron vermeld"})
-
-
 def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Conflicting options, a folder that is no run, a folder with the user's own files, and a PDF
     without Chromium: one line, exit 2, nothing touched."""
@@ -307,49 +145,6 @@ def test_bad_options_exit_2_without_a_traceback(tmp_path: Path, monkeypatch: pyt
     assert res.exit_code == 2 and "no Chromium found" in res.output
 
 
-CHECK = """<script>window.addEventListener('load', () => {
-  const imgs = [...document.images];
-  const bad = imgs.filter(i => !i.complete || i.naturalWidth === 0);
-  bad.forEach(i => console.error('image not rendered: ' + i.alt));
-  const blank = imgs.filter(i => {
-    const c = document.createElement('canvas');
-    c.width = i.naturalWidth; c.height = i.naturalHeight;
-    const g = c.getContext('2d'); g.drawImage(i, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    let drawn = 0;
-    for (let k = 0; k < d.length; k += 4) if (d[k] < 200 || d[k + 1] < 200 || d[k + 2] < 200) drawn++;
-    return drawn < 0.01 * c.width * c.height;
-  });
-  blank.forEach(i => console.error('image without drawn pixels: ' + i.alt));
-  const wide = [...document.body.querySelectorAll('*')].filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1);
-  wide.forEach(e => console.error('wider than its box: <' + e.tagName + '> ' + e.textContent.slice(0, 60)));
-  const parent = [...document.body.querySelectorAll('table, figure, img, pre')].filter(
-    e => e.getBoundingClientRect().right > e.parentElement.getBoundingClientRect().right + 1);
-  parent.forEach(e => console.error('wider than its container: <' + e.tagName + '> ' + e.textContent.slice(0, 60)));
-  document.body.setAttribute('data-checked', imgs.length + '/' + (bad.length + blank.length + wide.length + parent.length));
-});</script>"""
-
-
-def browse(html: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp / 'prof'}",
-                           "--enable-logging=stderr", "--v=0", *args, html.as_uri()],
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-def check_in_browser(html: Path, tmp: Path, width: int) -> str:
-    """The page with CHECK added, loaded in headless Chromium `width` pixels wide; returns the DOM
-    after the check ran and fails on any console message (an image without pixels, an element
-    wider than its box or its container)."""
-    checked = tmp / f"checked-{width}.html"
-    checked.write_text(html.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"), encoding="utf-8")
-    dom = browse(checked, tmp, "--dump-dom", f"--window-size={width},1000")
-    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
-    assert console == [], console
-    n_images = len(parse(html).images)
-    assert f'data-checked="{n_images}/0"' in dom.stdout
-    return dom.stdout
-
-
 @needs_chromium
 @pytest.mark.parametrize("width", [1280, 800])
 def test_the_page_renders_in_a_real_browser(built: Path, tmp_path: Path, width: int) -> None:
@@ -369,24 +164,6 @@ def test_the_page_renders_in_a_real_browser(built: Path, tmp_path: Path, width: 
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 20  # text and a figure, not a blank page
     assert (pixels < 100).mean() > 0.01  # dark text is there
-
-
-def pdf_pages(pdf: Path, tmp: Path) -> list[Path]:
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp / "p")], check=True, timeout=120)
-    return sorted(tmp.glob("p-*.png"))
-
-
-def pdf_text(pdf: Path) -> str:
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return "".join(text.replace("\u00a0", " ").split())  # without spaces: the PDF's spacing is the layout's
-
-
-def assert_key_figures_in(pdf: Path, html: Path) -> None:
-    """Each key figure of the page, as shown there, is in the PDF's text."""
-    text = pdf_text(pdf)
-    for key, (_, shown) in parse(html).values.items():
-        if key.startswith("kf_"):
-            assert "".join(shown.replace("\u00a0", " ").split()) in text, (key, shown)
 
 
 @needs_chromium

@@ -72,6 +72,20 @@ class OfficeWork:
             slots.append((cursor, hi))
         return slots, sum(e - s for s, e in blocked)
 
+    def _due_head(self, person: int, day: int) -> int | None:
+        """The person's earliest open contact if it is due by `day`, else None."""
+        cases = self.cases
+        queue = cases.queues[person]
+        if not queue or queue[0][0] > day:  # the heap's top, stale or not: nothing is due yet
+            return None
+        index = queue[0][2]
+        task = cases.tasks[index]
+        if task.done or task.owner != person:  # a stale entry: find the real head
+            index = cases.head(person)
+            if index is None or cases.tasks[index].due_day > day:
+                return None
+        return index
+
     def work_day(self, person: int, day: int) -> None:
         """Due contacts, earliest first, into the free slots while the next fits in the day's hours.
 
@@ -81,16 +95,11 @@ class OfficeWork:
         if it fits in none, it is done in pieces from the current interval on. A contact already
         started continues first, whatever is left of the share.
         """
-        cases = self.cases
-        queue = cases.queues[person]
-        if not queue or queue[0][0] > day:  # the heap's top, stale or not: nothing is due yet
+        index = self._due_head(person, day)
+        if index is None:
             return
-        tasks = cases.tasks
-        index = queue[0][2]
-        if tasks[index].done or tasks[index].owner != person:  # a stale entry: find the real head
-            index = cases.head(person)
-            if index is None or tasks[index].due_day > day:
-                return
+        cases = self.cases
+        queue, tasks = cases.queues[person], cases.tasks
         opens, closes = self.office_hours
         slots, taken = self.free_slots(person, day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes)
         budget = self.share[person] - taken

@@ -142,6 +142,14 @@ def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n
     )
 
 
+def _check_policy(policy: str, backup_person: int | None) -> None:
+    """A clear error for a policy that does not exist or cannot be applied to this region."""
+    if policy not in POLICIES + (PLANNED,):
+        raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    if policy == "backup" and backup_person is None:
+        raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
+
+
 def replan(
     base: Schedule,
     spells: Spells,
@@ -163,10 +171,7 @@ def replan(
     Every window (of the rules and of the load) counts from `origin`, the reported start, as the
     metrics count them; hours before it fall in windows of their own.
     """
-    if policy not in POLICIES + (PLANNED,):
-        raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
-    if policy == "backup" and backup_person is None:
-        raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
+    _check_policy(policy, backup_person)
     n_people = max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
     rank = _tie_rank(next_in_line, n_people)
     blocks = np.arange(len(base))

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from csgsim.runtime.replications import RunResult
 from csgsim.studies.capacity import Comparison
+from csgsim.ui.formatting import PLAIN
 from csgsim.ui.markup import escape
 
 #: (metric, heading) of the cost table.
@@ -18,13 +19,8 @@ COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordinati
                 ("total", "total"), ("cost_per_case", "per case")]
 
 
-def euros(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:,.0f}"
-
-
 def _cell(row: pd.Series) -> str:
-    half = max(row["mean"] - row["ci_low"], row["ci_high"] - row["mean"])
-    return euros(row["mean"]) + (f" \u00b1{euros(half)}" if half >= 0.5 else "")
+    return PLAIN.interval(row["mean"], row["ci_low"], row["ci_high"], row["unit"])
 
 
 def print_costs(result: RunResult, console: Any) -> None:
@@ -40,7 +36,7 @@ def print_costs(result: RunResult, console: Any) -> None:
         days = cell.loc[("national", year, "days"), "mean"]
         table = Table(title=f"Costs {year} (EUR of {year}; {days:.0f} days of the year simulated)",
                       caption=f"{result.replications} replications, seed {result.seed}; mean \u00b1 95% CI "
-                              "half-width. Contracts: the casemanagers' contracted CSG hours, paid used or "
+                              "half-width (low to high where cut at 0). Contracts: the casemanagers' contracted CSG hours, paid used or "
                               "not. Not priced: exams, PR, housing, overhead, mileage.")
         table.add_column("region")
         for _, heading in COST_COLUMNS:
@@ -57,17 +53,19 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
         return
     first = check.iloc[0]
     table = Table(title=f"{first['year']}: model total against the published regional budgets "
-                        f"(EUR {euros(first['low'])}-{euros(first['high'])})")
+                        f"(EUR {PLAIN.money(first['low'])}-{PLAIN.money(first['high'])})")
     for col in ("region", "model total", "95% CI", "band", "fixed", "contracts", "variable", "reports",
                 "contract h unused (EUR, in the total)"):
         table.add_column(col, justify="left" if col in ("region", "band") else "right")
     for row in check.itertuples():
-        table.add_row(escape(row.name), euros(row.total), f"{euros(row.ci_low)}-{euros(row.ci_high)}", row.status,
-                      euros(row.fixed), euros(row.contracts), euros(row.variable), f"{row.reports:.0f}",
-                      f"{row.idle_contract_hours:,.0f} ({euros(row.idle_contract_cost)})")
+        ci = PLAIN.bounds(row.total, row.ci_low, row.ci_high, "EUR")
+        table.add_row(escape(row.name), PLAIN.money(row.total), f"{ci[0]}-{ci[1]}" if ci else "", row.status,
+                      PLAIN.money(row.fixed), PLAIN.money(row.contracts), PLAIN.money(row.variable),
+                      PLAIN.number(row.reports), f"{PLAIN.number(row.idle_contract_hours)} ({PLAIN.money(row.idle_contract_cost)})")
     console.print(table)
     counts = check["status"].value_counts()
-    console.print(f"{counts.get('inside', 0)} regions inside the band, {counts.get('below', 0)} below, "
+    inside = counts.get("inside", 0)
+    console.print(f"{inside} region{'' if inside == 1 else 's'} inside the band, {counts.get('below', 0)} below, "
                   f"{counts.get('above', 0)} above. The total prices the piket, coordination and the casemanagers' "
                   "contracted CSG hours, used or not (the unused part in the last column); a budget also pays "
                   "PR, housing and overhead, which the model does not price.")
@@ -76,15 +74,12 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
 def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:
     """Paired differences (with minus without one more casemanager) per region."""
     diff = comparison.differences.set_index(["region", "metric"])
-    table = Table(title=f"What {escape(comparison.label)} buys: paired difference, mean [95% CI]")
+    table = Table(title=f"What {escape(comparison.label)} buys: paired difference, mean \u00b1 95% CI half-width")
     table.add_column("region")
     for _, heading in metrics:
         table.add_column(heading, justify="right")
     for rid, region in comparison.base.scenario.regions.items():
-        cells = []
-        for m, _ in metrics:
-            row = diff.loc[(rid, m)]
-            fmt = euros if row["unit"] == "EUR" else (lambda v: "-" if pd.isna(v) else f"{v:+.2f}")
-            cells.append(f"{fmt(row['diff_mean'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]")
+        cells = [PLAIN.interval(row["diff_mean"], row["ci_low"], row["ci_high"], row["unit"], difference=True)
+                 for row in (diff.loc[(rid, m)] for m, _ in metrics)]
         table.add_row(escape(region.name), *cells)
     console.print(table)

@@ -1,7 +1,9 @@
-"""How every command writes a figure: the metric's label, its value with as many digits as it
-needs, and its 95% interval, clipped to the values the metric can take (a count, a delay or an
-hour total is never negative, a share lies in 0-100%). `run`, `whatif`, `experiment`, `size` and
-the report's English page use these, so one figure reads the same everywhere.
+"""How every command and the report write a figure: the metric's label, its value with as many
+digits as it needs, and its 95% interval, clipped to the values the metric can take (a count, a
+delay or an hour total is never negative, a share lies in 0-100%). `run`, `whatif`, `experiment`,
+`size` and both languages of the report use these, so one figure reads the same everywhere: the
+terminal in plain figures (a point, no thousands sign), the report in its reader's locale (babel's
+decimal and thousands signs, month names), rounded the same way.
 
 Differences between two runs are not clipped: they may be negative.
 """
@@ -9,6 +11,8 @@ Differences between two runs are not clipped: they may be negative.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date
 
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
 
@@ -59,6 +63,7 @@ SHORT: dict[str, str] = {
 #: What a level of each unit can be: (lowest, highest).
 RANGES: dict[str, tuple[float, float]] = {"share": (0.0, 1.0)}
 NON_NEGATIVE = (0.0, math.inf)
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # the report's languages
 
 
 def label(metric: str) -> str:
@@ -89,34 +94,116 @@ def digits(value: float, unit: str) -> int:
     return 0 if size >= 100 else 1 if size >= 10 else 2
 
 
-def value(x: float, unit: str, places: int | None = None, signed: bool = False) -> str:
-    """A figure (shares as percentages); '-' for a missing one."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    places = digits(x, unit) if places is None else places
-    scaled = 100 * x if unit == "share" else x
-    text = f"{scaled:{'+' if signed else ''}.{places}f}"
-    if signed and float(text) == 0:
-        text = text.lstrip("+-")
-    return text + ("%" if unit == "share" else "")
+def _missing(x: float | None) -> bool:
+    return x is None or x != x  # None or NaN, of any float type
 
 
-def interval(mean: float, lo: float, hi: float, unit: str, as_range: bool = False, difference: bool = False,
-             mark: str = "") -> str:
-    """`12.3 ±1.5` (a symmetric interval), or `12.3 (11.0 to 14.1)` for an asymmetric one (asked
-    for, or made so by clipping a level to its possible values, here or in the summary); just the
-    figure when the interval rounds to nothing. The bounds have the figure's decimals. A difference is signed, not clipped."""
-    if mean is None or math.isnan(mean):
-        return "-"
-    places = digits(mean, unit)
-    text = value(mean, unit, places, signed=difference)
-    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return text + mark
-    if not difference:
-        lo, hi = clip(lo, hi, unit)
-    as_range = as_range or not math.isclose(mean - lo, hi - mean, rel_tol=1e-6, abs_tol=1e-12)
-    if as_range:
-        low, high = value(lo, unit, places, difference), value(hi, unit, places, difference)
-        return text + mark if low == high == text else f"{text} ({low} to {high}){mark}"
-    half = value(max(mean - lo, hi - mean), unit, places)
-    return text + mark if float(half.rstrip("%")) == 0 else f"{text} \u00b1{half}{mark}"
+@dataclass(frozen=True)
+class Numbers:
+    """Figures for one reader. `lang=None` is the terminal: a point for decimals, thousands grouped
+    only in amounts of money, '-' for a missing figure, and a symmetric interval as `±half`. A
+    report language ("nl", "en") takes its locale's signs from babel (installed with
+    csgsim[report]), groups thousands, writes amounts in euros and every interval as a range
+    `(low – high)`. Both round alike."""
+
+    lang: str | None = None
+
+    @property
+    def locale(self) -> str:
+        return LOCALES[self.lang] if self.lang else "en"
+
+    @property
+    def missing(self) -> str:
+        return "\u2013" if self.lang else "-"
+
+    def number(self, x: float | None, places: int = 0, signed: bool = False, grouped: bool = False) -> str:
+        """`x` with `places` decimals; signed: a '+' on a figure above zero. One that rounds to 0 has
+        no sign ('0.0', not '-0.0'). Thousands are grouped in a report, in the terminal if `grouped`."""
+        if _missing(x):
+            return self.missing
+        text = f"{x:{'+' if signed else ''}{',' if self.lang or grouped else ''}.{places}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("+-")
+        if self.lang:
+            from babel.numbers import get_decimal_symbol, get_group_symbol
+
+            point, group = get_decimal_symbol(self.locale), get_group_symbol(self.locale)
+            text = "".join(point if c == "." else group if c == "," else c for c in text)
+        return text
+
+    def percent(self, share: float | None, places: int = 0, signed: bool = False) -> str:
+        """A share as a percentage: 0.473 is '47.3%' (places=1)."""
+        return self.missing if _missing(share) else self.number(100 * share, places, signed) + "%"
+
+    def money(self, x: float | None, signed: bool = False) -> str:
+        """Whole euros: '€ 81.473' in Dutch, '81,473' in the terminal (whose headings say EUR)."""
+        if _missing(x) or not self.lang:
+            return self.number(x, 0, signed, grouped=True)
+        text = self.number(abs(x), 0)
+        sign = "-" if x < 0 and text.strip("0.,") else "+" if signed and x > 0 and text.strip("0.,") else ""
+        return f"{sign}\u20ac {text}"
+
+    def day(self, when: date, pattern: str = "long") -> str:
+        """A date in the reader's words ('1 januari 2025'); `pattern` a babel date pattern ('MMM yy')."""
+        if not self.lang:
+            return when.isoformat()
+        from babel.dates import format_date
+
+        return format_date(when, format=pattern, locale=self.locale)
+
+    def value(self, x: float | None, unit: str, places: int | None = None, signed: bool = False) -> str:
+        """A figure of `unit`, with decimals by `digits`: shares as percentages, euros as whole amounts."""
+        if _missing(x):
+            return self.missing
+        places = digits(x, unit) if places is None else places
+        if unit == "share":
+            return self.percent(x, places, signed)
+        return self.money(x, signed) if unit == "EUR" else self.number(x, places, signed)
+
+    def bounds(self, mean: float, lo: float | None, hi: float | None, unit: str,
+               difference: bool = False) -> tuple[str, str] | None:
+        """An interval's bounds as shown, with the figure's decimals: a level's clipped to the values
+        its unit can take, a difference's signed. None where there is no interval, or it rounds to
+        the figure itself."""
+        if _missing(mean) or _missing(lo) or _missing(hi):
+            return None
+        if not difference:
+            lo, hi = clip(lo, hi, unit)
+        places = digits(mean, unit)
+        shown = [self.value(v, unit, places, difference) for v in (mean, lo, hi)]
+        return None if shown[1] == shown[2] == shown[0] else (shown[1], shown[2])
+
+    def interval(self, mean: float | None, lo: float | None, hi: float | None, unit: str, as_range: bool = False,
+                 difference: bool = False, mark: str = "", suffix: str = "") -> str:
+        """`12.3 ±1.5` for a symmetric interval in the terminal, else `12.3 (11.0 to 14.1)` (asked for,
+        or made asymmetric by clipping a level to its possible values, here or in the summary); in a
+        report always `12,3 (11,0 \u2013 14,1)`. Just the figure when the interval rounds to nothing.
+        A difference is signed, not clipped. `suffix` (' min') follows the figure and the interval."""
+        if _missing(mean):
+            return self.missing
+        text = self.value(mean, unit, signed=difference) + suffix
+        shown = self.bounds(mean, lo, hi, unit, difference)
+        if shown is None:
+            return text + mark
+        if self.lang:
+            return f"{text} ({shown[0]} \u2013 {shown[1]}{suffix}){mark}"
+        if not difference:
+            lo, hi = clip(lo, hi, unit)
+        if as_range or not math.isclose(mean - lo, hi - mean, rel_tol=1e-6, abs_tol=1e-12):
+            return f"{text} ({shown[0]} to {shown[1]}{suffix}){mark}"
+        half = self.value(max(mean - lo, hi - mean), unit, digits(mean, unit))
+        return text + mark if float(half.rstrip("%").replace(",", "")) == 0 else f"{text} \u00b1{half}{suffix}{mark}"
+
+
+PLAIN = Numbers()  # the terminal's figures
+
+
+def value(x: float | None, unit: str, places: int | None = None, signed: bool = False) -> str:
+    """A figure for the terminal (shares as percentages); '-' for a missing one."""
+    return PLAIN.value(x, unit, places, signed)
+
+
+def interval(mean: float | None, lo: float | None, hi: float | None, unit: str, as_range: bool = False,
+             difference: bool = False, mark: str = "") -> str:
+    """A figure and its 95% interval for the terminal (see Numbers.interval)."""
+    return PLAIN.interval(mean, lo, hi, unit, as_range, difference, mark)

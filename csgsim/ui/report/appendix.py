@@ -9,7 +9,8 @@ import json
 from html import escape
 from typing import Any
 
-from csgsim.ui.report.text import TEXT, Fmt, t
+from csgsim.ui.formatting import Numbers
+from csgsim.ui.report.text import TEXT, t
 
 REGION_KEY = "regions.*."  # how a region's parameter is named in its one row
 NONE = "–"  # the provenance of a value given without source or assumption
@@ -86,7 +87,7 @@ def _regional(entries: list[tuple[str, str, str]], lang: str, names: dict[str, s
     return "; ".join(values), prov
 
 
-def appendix(r: Any, f: Fmt, table: Any) -> str:
+def appendix(r: Any, f: Numbers, table: Any) -> str:
     """The appendix section of ReportData `r`; `table` is the page's table maker."""
     names = {rid: reg.get("name", rid) if isinstance(reg, dict) else rid
              for rid, reg in r.data.get("regions", {}).items()}
@@ -95,7 +96,7 @@ def appendix(r: Any, f: Fmt, table: Any) -> str:
     extra = ""
     if r.outlook_source is not None:
         name, variants = r.outlook_source
-        shown = ", ".join(f"{t(f.lang, v) if v in TEXT else v} {f.signed(100 * e, 0)}%" for v, e in variants)
+        shown = ", ".join(f"{t(f.lang, v) if v in TEXT else v} {f.percent(e, 0, signed=True)}" for v, e in variants)
         extra = f"<ul><li>{escape(t(f.lang, 'outlook_note', file=name, names=shown))}</li></ul>"
     return (f"<h2>{escape(t(f.lang, 's_appendix'))}</h2><p>{escape(t(f.lang, 'method'))}</p>" + extra
             + f"<p>{escape(t(f.lang, 'params', none=NONE))}</p>"

@@ -13,7 +13,8 @@ import pandas as pd
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.runtime.replications import RunResult
 from csgsim.studies.capacity import Comparison
-from csgsim.ui.report.text import Fmt, metric_label, t
+from csgsim.ui.formatting import Numbers
+from csgsim.ui.report.text import metric_label, t
 
 BLUE, ORANGE, GREY, RED = "#4c72b0", "#dd8452", "#8c8c8c", "#c44e52"
 LEGAL_ONCALL_DAYS = 14  # consignatie: at most 14 on-call days per 4 weeks (Arbeidstijdenwet; docs/model.md#5-working-time-rules)
@@ -31,11 +32,18 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _axis_numbers(ax: Any, f: Fmt, axis: str = "x", digits: int = 0) -> None:
+def _axis_numbers(ax: Any, f: Numbers, axis: str = "x") -> None:
+    """Tick labels in the reader's locale ('0,5' in Dutch), with the decimals the tick spacing needs."""
     from matplotlib.ticker import FuncFormatter
 
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f.num(v, digits)))
+
+    def places() -> int:
+        steps = np.diff(target.get_majorticklocs())
+        step = float(np.min(np.abs(steps))) if steps.size else 1.0
+        return 0 if step <= 0 or step >= 1 else min(3, int(np.ceil(-np.log10(step) - 1e-9)))
+
+    target.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, places())))
 
 
 def _summary(result: RunResult, metric: str) -> pd.DataFrame:
@@ -52,7 +60,7 @@ def _region_bars(ax: Any, names: list[str], mean: np.ndarray, lo: np.ndarray, hi
     ax.tick_params(axis="x", labelsize=8)
 
 
-def outlook(table: pd.DataFrame, f: Fmt) -> bytes:
+def outlook(table: pd.DataFrame, f: Numbers) -> bytes:
     """National expected reports per year per variant; the chance band around the central one."""
     from matplotlib.ticker import MaxNLocator
 
@@ -91,9 +99,8 @@ def full_weeks(result: RunResult) -> tuple[pd.DataFrame, Any, Any]:
     return counts, first, first + timedelta(days=7 * weeks - 1)
 
 
-def weekly(result: RunResult, f: Fmt) -> bytes:
+def weekly(result: RunResult, f: Numbers) -> bytes:
     """Full weeks only, each drawn over its whole width (the last one too), months in the reader's language."""
-    from babel.dates import format_date
     from matplotlib.dates import MonthLocator, num2date
     from matplotlib.ticker import FuncFormatter
 
@@ -109,14 +116,15 @@ def weekly(result: RunResult, f: Fmt) -> bytes:
     ax.step(x, steps(counts.mean()), where="post", color=BLUE)
     ax.set_ylabel(t(f.lang, "reports_per_week"))
     ax.set_ylim(bottom=0)
+    _axis_numbers(ax, f, "y")
     ax.xaxis.set_major_locator(MonthLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_date(num2date(v), "MMM yy", locale=f.locale)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.day(num2date(v), "MMM yy")))
     ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     return png(fig)
 
 
-def delays(result: RunResult, f: Fmt) -> bytes:
+def delays(result: RunResult, f: Numbers) -> bytes:
     sc = result.scenario
     rows = _summary(result, "acute_contact_p95")
     names = [sc.regions[r].name for r in rows.index]
@@ -124,14 +132,15 @@ def delays(result: RunResult, f: Fmt) -> bytes:
     ax = fig.subplots()
     _region_bars(ax, names, rows["mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(), BLUE)
     norm = sc.norms.acute_contact_minutes
-    ax.axvline(norm, color=RED, lw=1.5, label=f"{t(f.lang, 'norm')} {f.num(norm)} min")
+    ax.axvline(norm, color=RED, lw=1.5, label=f"{t(f.lang, 'norm')} {f.number(norm)} min")
     ax.set_xlabel(t(f.lang, "p95"), fontsize=8)
+    _axis_numbers(ax, f)
     ax.legend(fontsize=8, framealpha=0.9, loc="lower right")
     fig.tight_layout()
     return png(fig)
 
 
-def load(result: RunResult, f: Fmt) -> bytes:
+def load(result: RunResult, f: Numbers) -> bytes:
     sc = result.scenario
     fig = _figure(8.5, 1.0 + 0.28 * len(sc.regions))
     left, right = fig.subplots(1, 2, sharey=True)
@@ -141,6 +150,7 @@ def load(result: RunResult, f: Fmt) -> bytes:
         rows = _summary(result, metric)
         _region_bars(ax, names, rows["mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(), colour)
         ax.set_xlabel(t(f.lang, label), fontsize=8)
+        _axis_numbers(ax, f)
     left.axvline(LEGAL_ONCALL_DAYS, color=RED, lw=1.5, label=f"{t(f.lang, 'legal_limit')} {LEGAL_ONCALL_DAYS}")
     left.legend(fontsize=8, framealpha=0.9, loc="lower right")
     fig.tight_layout()
@@ -163,7 +173,7 @@ def shown_differences(comparison: Comparison, metrics: list[str]) -> list[str]:
             if not flat(*(diff.loc[[(r, m) for r in regions], c].to_numpy() for c in ("diff_mean", "ci_low", "ci_high")))]
 
 
-def differences(comparison: Comparison, metrics: list[str], f: Fmt) -> bytes:
+def differences(comparison: Comparison, metrics: list[str], f: Numbers) -> bytes:
     """Paired differences per region, one panel per metric, zero marked."""
     sc = comparison.base.scenario
     diff = comparison.differences.set_index(["region", "metric"])
@@ -176,6 +186,7 @@ def differences(comparison: Comparison, metrics: list[str], f: Fmt) -> bytes:
                      ORANGE)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel(_wrapped(metric_label(f.lang, metric, sc.days)), fontsize=8)
+        _axis_numbers(ax, f)
     fig.tight_layout()
     return png(fig)
 
@@ -187,7 +198,7 @@ def _wrapped(label: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(label, width))
 
 
-def costs(result: RunResult, budget: pd.DataFrame | None, f: Fmt) -> bytes:
+def costs(result: RunResult, budget: pd.DataFrame | None, f: Numbers) -> bytes:
     """Fixed and variable cost per region in the model's first year; the budget year's totals
     against the published band, where there is one."""
     sc = result.scenario

@@ -132,7 +132,7 @@ def gather(scenario_file: Path | None, folder: Path | None, regions: list[str] |
             data = {**data, "regions": {r: data["regions"][r] for r in regions}}
         sc = scenario_mod.parse(data, str(path), digest)
         n, s = replications, sc.seed if seed is None else seed
-        say(f"1/6 baseline {sc.start.year}: {n} replications of {len(sc.regions)} regions")
+        say(f"1/6 baseline {sc.start.year}: {n} replications of {len(sc.regions)} region{'s' if len(sc.regions) > 1 else ''}")
         result = run(sc, n, s, backend=backend, keep_records=True, on_progress=on_progress)
         man = make_manifest(result)
     if all(r.costs is None for r in sc.regions.values()):

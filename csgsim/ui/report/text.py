@@ -1,15 +1,13 @@
-"""The report's words in Dutch (the default: its readers are Dutch policymakers) and English, and
-numbers, money and dates formatted for the reader's locale with babel."""
+"""The report's words in Dutch (the default: its readers are Dutch policymakers) and English.
+Numbers, money and dates are written by csgsim.ui.formatting.Numbers in the reader's locale."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from csgsim.ui.formatting import Numbers
+
 LANGS = ("nl", "en")
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"nl": "Piket van de Centra Seksueel Geweld: capaciteit en kosten",
@@ -93,10 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
     "binding_hours": {"nl": "Bindend doel (uren)", "en": "Binding target (hours)"},
     "at_most": {"nl": "hoogstens {n}", "en": "at most {n}"},
     "each": {"nl": "{h} per persoon", "en": "{h} each"},
-    "recommended": {"nl": "Aanbevolen", "en": "Recommended"},
     "binding": {"nl": "Bindend doel", "en": "Binding target"},
-    "verdict": {"nl": "Uitkomst", "en": "Verdict"},
-    "none": {"nl": "geen", "en": "none"},
     "detail": {"nl": "Toelichting (uit csgsim size)", "en": "Detail (from csgsim size)"},
     "answer": {"nl": "antwoord", "en": "answer"},
     "none_meets": {"nl": "geen grootte haalt alle doelen", "en": "no size meets every target"},
@@ -234,7 +229,6 @@ TEXT: dict[str, dict[str, str]] = {
     "per_days": {"nl": "in {days} dagen", "en": "in {days} days"},
     "extra_duties_per_4w": {"nl": "Overgenomen diensten per 4 weken", "en": "Duties taken over per 4 weeks"},
     "followup_on_time": {"nl": "Nazorgcontacten op tijd", "en": "Follow-up contacts on time"},
-    "mean_reports": {"nl": "gemiddelde", "en": "mean"},
     "norm": {"nl": "norm", "en": "norm"},
     "legal_limit": {"nl": "wettelijke grens", "en": "legal limit"},
     "p95": {"nl": "95e percentiel (min)", "en": "95th percentile (min)"},
@@ -250,7 +244,6 @@ TEXT: dict[str, dict[str, str]] = {
     "band_label": {"nl": "95% toevalsband (centraal)", "en": "95% chance band (central)"},
     "budget_band": {"nl": "budgetten {year}", "en": "budgets {year}"},
     "model_year": {"nl": "model {year}", "en": "model {year}"},
-    "not_available": {"nl": "niet beschikbaar", "en": "not available"},
 }
 
 
@@ -258,10 +251,10 @@ def t(lang: str, key: str, **kw: object) -> str:
     return TEXT[key][lang].format(**kw) if kw else TEXT[key][lang]
 
 
-def demand_text(lang: str, plan: Any) -> str:
+def demand_text(f: Numbers, plan: Any) -> str:
     """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
-    value = f"{plan.value:g}" if lang == "en" else f"{plan.value:g}".replace(".", ",")
-    return t(lang, f"demand_{plan.kind}", value=value)
+    places = len(f"{plan.value:g}".partition(".")[2])  # as given: 1.5, 250, 80
+    return t(f.lang, f"demand_{plan.kind}", value=f.number(plan.value, places))
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:
@@ -270,45 +263,3 @@ def metric_label(lang: str, metric: str, days: int) -> str:
         per = t(lang, "per_year") if days in (365, 366) else t(lang, "per_days", days=days)
         return t(lang, metric, per=per)
     return t(lang, metric)
-
-
-@dataclass(frozen=True)
-class Fmt:
-    """Numbers, money, percentages and dates in the reader's locale (babel)."""
-
-    lang: str
-
-    @property
-    def locale(self) -> str:
-        return LOCALES[self.lang]
-
-    def num(self, value: float, digits: int = 0) -> str:
-        from babel.numbers import format_decimal
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
-
-    def money(self, value: float) -> str:
-        from babel.numbers import format_currency
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return format_currency(round(value), "EUR", format="¤ #,##0", locale=self.locale, currency_digits=False)
-
-    def pct(self, value: float, digits: int = 0) -> str:
-        from babel.numbers import format_percent
-
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%", locale=self.locale)
-
-    def day(self, value: date) -> str:
-        from babel.dates import format_date
-
-        return format_date(value, format="long", locale=self.locale)
-
-    def signed(self, value: float, digits: int = 1) -> str:
-        text = self.num(value, digits)
-        return f"+{text}" if value > 0 and text != self.num(0.0, digits) else text

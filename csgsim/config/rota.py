@@ -16,20 +16,22 @@ if TYPE_CHECKING:
     from csgsim.config.reader import TableReader
 
 #: Soft goals of a plan, in the order the weights are listed.
-GOALS = ("weekends", "nights", "holidays", "hours", "preferences")
+GOALS = ("weekends", "nights", "holidays", "hours", "preferences", "reserves")
 MAX_WEIGHT = 1000.0
 
 
 @dataclass(frozen=True)
 class RotaWeights:
     """How much one duty away from a fair share costs, per goal; `preferences`: per day a
-    "rather not" is not met or a "prefer" is not given."""
+    "rather not" is not met or a "prefer" is not given; `reserves`: per standby opening held in
+    reserve away from a fair share (only where the region has a scale-up policy)."""
 
     weekends: float = 1.0
     nights: float = 1.0
     holidays: float = 1.0
     hours: float = 1.0
     preferences: float = 1.0
+    reserves: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,12 @@ def intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
 
 
 def standby(policy: ScaleUp, acute: np.ndarray, index: dict[str, int], calendar: Calendar,
-            taken: list[Schedule], spells: Spells, n_people: int) -> Schedule:
+            taken: list[Schedule], spells: Spells, n_people: int, reserve: Schedule | None = None) -> Schedule:
     """The standby line over the horizon: its hours inside the trigger's windows, held in turn
-    around the duties in `taken` and the absences, NOBODY while closed."""
+    around the duties in `taken` and the absences, NOBODY while closed; with a rota's `reserve`
+    (a holder per opening of the line), each piece goes to its opening's reserve when free."""
     open_at = windows(acute, policy.when_acute_reports, policy.in_days, policy.open_days, calendar.horizon)
     opened = intersect(openings(policy.line, calendar), open_at)
+    planned = None if reserve is None else reserve.person[np.searchsorted(reserve.start, opened[0], side="right") - 1]
     return line_schedule(policy.line, [index[p] for p in policy.line.people], calendar, taken, spells, n_people,
-                         opened)
+                         opened, planned)

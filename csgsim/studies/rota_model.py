@@ -27,6 +27,7 @@ import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.staff.duties import ONCALL
+from csgsim.staff.rota import Slots
 from csgsim.staff.rules import DAYS_4W, HOURS_16W, HOURS_7D
 
 if TYPE_CHECKING:
@@ -61,11 +62,11 @@ def _literal(b: Built, rule: str, window: int, enforce: bool) -> list:
 def _coverage(b: Built, p: Problem) -> None:
     s = p.slots
     can = s.eligible & ~p.away
-    for j in range(len(s)):
+    for j in np.flatnonzero(~s.pooled):
         who = np.flatnonzero(can[:, j])
         for q in who:
-            b.x[int(q), j] = b.model.NewBoolVar("")
-        b.model.AddExactlyOne([b.x[int(q), j] for q in who])
+            b.x[int(q), int(j)] = b.model.NewBoolVar("")
+        b.model.AddExactlyOne([b.x[int(q), int(j)] for q in who])
     for q in range(can.shape[0]):
         touching: dict[int, list] = {}
         for j in np.flatnonzero(can[q] & (s.kind == ONCALL)):
@@ -194,18 +195,29 @@ def fair_shares(p: Problem, values: np.ndarray) -> np.ndarray:
     """Each person's fair share of the total of `values` over the slots: in proportion to contracted
     hours times days present, among those who may hold the slots."""
     s = p.slots
-    hours = np.array([person.hours_per_week for person in p.region.people])
+    hours = np.array([person.hours_per_week for person in p.people])
     present = (~(p.leave | p.unavailable)).sum(axis=1)
     weight = hours * present * s.eligible[:, values > 0].any(axis=1)
     total = float(values.sum())
     return total * weight / weight.sum() if weight.sum() > 0 else np.zeros_like(weight, dtype=float)
 
 
+def goal_values(s: Slots) -> dict[str, np.ndarray]:
+    """Per fairness goal, what each slot adds to a person's count: weekends, nights, holidays and
+    on-call hours of the duties held, and the reserve slots apart (a reserve is not a duty)."""
+    duty = ~s.reserve
+    return {"weekends": (s.weekend & duty).astype(np.int64), "nights": np.where(duty, s.nights, 0),
+            "holidays": (s.holiday & duty).astype(np.int64),
+            "oncall_hours": np.where((s.kind == ONCALL) & duty & ~s.pooled, s.hours, 0),
+            "reserves": s.reserve.astype(np.int64)}
+
+
 def _objective(b: Built, p: Problem) -> None:
     s, w = p.slots, p.rules.weights
     terms = []
-    goals = ((w.weekends, s.weekend.astype(np.int64)), (w.nights, s.nights), (w.holidays, s.holiday.astype(np.int64)),
-             (w.hours, s.hours))
+    values = goal_values(s)
+    goals = ((w.weekends, values["weekends"]), (w.nights, values["nights"]), (w.holidays, values["holidays"]),
+             (w.hours, np.where(s.reserve | s.pooled, 0, s.hours)), (w.reserves, values["reserves"]))
     for weight, values in goals:
         coef = int(round(weight * WEIGHT_SCALE))
         if coef == 0 or not values.any():
@@ -226,6 +238,17 @@ def _objective(b: Built, p: Problem) -> None:
                 terms.append(coef * (1 - y))
     if terms:
         b.model.Minimize(sum(terms))
+
+
+def solver(seed: int, time_limit: float) -> Any:
+    """One search worker, a fixed seed and a deterministic time limit: the same plan on any machine."""
+    from ortools.sat.python import cp_model
+
+    out = cp_model.CpSolver()
+    out.parameters.num_workers = 1
+    out.parameters.random_seed = seed % 2**31
+    out.parameters.max_deterministic_time = time_limit
+    return out
 
 
 def build(p: Problem, objective: bool = True, enforce: bool = False) -> Built:

@@ -104,6 +104,13 @@ def read_plan(path: Path, sc: Scenario) -> Rota:
                             f"{', '.join(ids)}")
     holder = np.full(len(slots), POOLED, dtype=np.int64)
     holder[kept] = [ids.index(r["person"]) for r in duties]
+    wrong = np.flatnonzero(~slots.eligible[holder[kept], kept])
+    if wrong.size:
+        j = kept[wrong[0]]
+        line = slots.line[j]
+        raise ScenarioError(f"{path}, line {rows.index(duties[wrong[0]]) + 2}: {ids[holder[j]]} may not hold line "
+                            f"{slots.line_ids[line]!r} of {slots.line_region[line]} (its people: "
+                            f"{', '.join(ids[q] for q in np.flatnonzero(slots.eligible[:, slots.line == line].any(axis=1)))})")
     leave, unavailable = (np.zeros((len(ids), cal.days), dtype=bool) for _ in range(2))
     day_start = regions[0].duty.period_start
     for r in rows:

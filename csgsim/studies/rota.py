@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -196,43 +197,67 @@ def problem(sc: Scenario, rids: str | Sequence[str], seed: int,
                    get_ruleset(regions[0].staffing.rules), regions[0].rota, shared)
 
 
-def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = True,
-          on_progress: Callable[[int, float, float], None] | None = None) -> Outcome:
-    """The best plan found within `time_limit` deterministic seconds; why not, when there is none."""
+def _search(built: rota_model.Built, seed: int, time_limit: float,
+            on_progress: Callable[[int, float | None, float], None] | None, found: int = 0,
+            scored: bool = True) -> tuple[str, Any, int]:
+    """One CP-SAT search: its status, the solver (for values and time spent) and plans found so
+    far; `on_progress(n, unfairness or None without an objective, wall s)` at each plan."""
     from ortools.sat.python import cp_model
 
-    reasons = tuple(precheck(p))
-    if reasons:
-        return Outcome("infeasible", None, None, None, reasons, 0.0)
-    built = rota_model.build(p, objective)
     solver = rota_model.solver(seed, time_limit)
 
     class Progress(cp_model.CpSolverSolutionCallback):
         def __init__(self) -> None:
             super().__init__()
-            self.found = 0
+            self.found = found
 
         def on_solution_callback(self) -> None:
             self.found += 1
             if on_progress is not None:
-                on_progress(self.found, self.ObjectiveValue(), self.WallTime())
+                on_progress(self.found, self.ObjectiveValue() if scored else None, self.WallTime())
 
-    status = solver.Solve(built.model, Progress())
-    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}.get(
-        status, "unknown")
-    if name in ("optimal", "feasible"):
-        holder = np.full(len(p.slots), NOBODY, dtype=np.int64)
-        for (q, j), var in built.x.items():
-            if solver.Value(var):
-                holder[j] = q
-        rota = p.rota(holder)
-        obj = solver.ObjectiveValue() if objective else None
-        bound = solver.BestObjectiveBound() if objective else None
-        return Outcome(name, rota, obj, bound, (), solver.WallTime())
-    why = tuple(explain(p, seed, time_limit)) if name == "infeasible" else (
-        f"no plan found within the time limit ({time_limit:g} deterministic s); none was proven impossible either: "
-        "raise --time-limit",)
-    return Outcome(name, None, None, None, why, solver.WallTime())
+    progress = Progress()
+    status = solver.Solve(built.model, progress)
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}
+    return name.get(status, "unknown"), solver, progress.found
+
+
+def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = True,
+          on_progress: Callable[[int, float | None, float], None] | None = None) -> Outcome:
+    """The best plan found within `time_limit` deterministic seconds; why not, when there is none.
+
+    Two searches: first any plan that keeps every hard rule (fast: the objective's many sums
+    slow the first plan down a lot on a joint plan), then the fairest in the time left; when
+    that finds none, the first plan stands (its unfairness not computed). The first plan is not
+    given to the second search as a hint: measured, the hint made the fairest plan found worse."""
+    reasons = tuple(precheck(p))
+    if reasons:
+        return Outcome("infeasible", None, None, None, reasons, 0.0)
+    built = rota_model.build(p, objective=False)
+    name, solver, found = _search(built, seed, time_limit, on_progress, scored=False)
+    spent = solver.WallTime()
+    if name not in ("optimal", "feasible"):
+        why = tuple(explain(p, seed, time_limit)) if name == "infeasible" else (
+            f"no plan found within the time limit ({time_limit:g} deterministic s); none was proven impossible "
+            "either: raise --time-limit",)
+        return Outcome(name, None, None, None, why, spent)
+    values = {key: solver.Value(var) for key, var in built.x.items()}
+    obj = bound = None
+    left = time_limit - solver.deterministic_time
+    if objective and left > 0:
+        rota_model.add_objective(built, p)
+        name, second, found = _search(built, seed, left, on_progress, found)
+        spent += second.WallTime()
+        if name in ("optimal", "feasible"):
+            values = {key: second.Value(var) for key, var in built.x.items()}
+            obj, bound = second.ObjectiveValue(), second.BestObjectiveBound()
+        else:  # the fairest plan was not reached: the first one stands, its unfairness unknown
+            name = "feasible"
+    holder = np.full(len(p.slots), NOBODY, dtype=np.int64)
+    for (q, j), v in values.items():
+        if v:
+            holder[j] = q
+    return Outcome(name, p.rota(holder), obj, bound, (), spent)
 
 
 def summary(p: Problem, rota: Rota) -> list[dict[str, object]]:

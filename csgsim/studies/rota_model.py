@@ -212,7 +212,8 @@ def goal_values(s: Slots) -> dict[str, np.ndarray]:
             "reserves": s.reserve.astype(np.int64)}
 
 
-def _objective(b: Built, p: Problem) -> None:
+def add_objective(b: Built, p: Problem) -> None:
+    """Fairness and wishes, weighted, as the objective to minimise."""
     s, w = p.slots, p.rules.weights
     terms = []
     values = goal_values(s)
@@ -262,5 +263,5 @@ def build(p: Problem, objective: bool = True, enforce: bool = False) -> Built:
     _duty_rules(b, p, enforce)
     _night_weeks(b, p, enforce)
     if objective:
-        _objective(b, p)
+        add_objective(b, p)
     return b

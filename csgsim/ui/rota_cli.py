@@ -63,7 +63,8 @@ def rota(
                    f"{problem.calendar.days} days from {problem.calendar.start}; searching ({time_limit:g} "
                    "deterministic s)", err=True)
         outcome = planner.solve(problem, seed, time_limit, on_progress=lambda n, obj, wall: typer.echo(
-            f"  plan {n}: unfairness {obj:,.0f} after {wall:.1f} s", err=True))
+            f"  plan {n}: " + ("every hard rule kept; now the fairest" if obj is None else f"unfairness {obj:,.0f}")
+            + f" after {wall:.1f} s", err=True))
         if outcome.rota is None:
             typer.echo(f"no plan ({outcome.status}):", err=True)
             for why in outcome.reasons:
@@ -106,6 +107,8 @@ def _show(rows: list[dict], outcome, console) -> None:
     from rich.table import Table
 
     status = ("the best plan possible" if outcome.status == "optimal" else
+              "a plan that keeps every hard rule (no fairer one was found in the time limit)"
+              if outcome.objective is None else
               f"the best plan found (unfairness {outcome.objective:,.0f}; none can be below {outcome.bound:,.0f})")
     table = Table(title=f"Rota {outcome.rota.region}: {status}")
     joint, reserves = "region" in rows[0], "reserves" in rows[0]

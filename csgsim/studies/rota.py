@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -197,44 +196,20 @@ def problem(sc: Scenario, rids: str | Sequence[str], seed: int,
                    get_ruleset(regions[0].staffing.rules), regions[0].rota, shared)
 
 
-def _search(built: rota_model.Built, seed: int, time_limit: float,
-            on_progress: Callable[[int, float | None, float], None] | None, found: int = 0,
-            scored: bool = True) -> tuple[str, Any, int]:
-    """One CP-SAT search: its status, the solver (for values and time spent) and plans found so
-    far; `on_progress(n, unfairness or None without an objective, wall s)` at each plan."""
-    from ortools.sat.python import cp_model
-
-    solver = rota_model.solver(seed, time_limit)
-
-    class Progress(cp_model.CpSolverSolutionCallback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found = found
-
-        def on_solution_callback(self) -> None:
-            self.found += 1
-            if on_progress is not None:
-                on_progress(self.found, self.ObjectiveValue() if scored else None, self.WallTime())
-
-    progress = Progress()
-    status = solver.Solve(built.model, progress)
-    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}
-    return name.get(status, "unknown"), solver, progress.found
-
-
 def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = True,
           on_progress: Callable[[int, float | None, float], None] | None = None) -> Outcome:
     """The best plan found within `time_limit` deterministic seconds; why not, when there is none.
 
-    Two searches: first any plan that keeps every hard rule (fast: the objective's many sums
-    slow the first plan down a lot on a joint plan), then the fairest in the time left; when
-    that finds none, the first plan stands (its unfairness not computed). The first plan is not
-    given to the second search as a hint: measured, the hint made the fairest plan found worse."""
+    First any plan that keeps every hard rule (fast: the objective's many sums slow the first
+    plan down a lot), then the fairest in the time left: for one region in one search (when it
+    finds none, the first plan stands, its unfairness not computed; the first plan is not a
+    hint: measured, that made the fairest plan found worse); for a joint plan, which is too
+    large for that, one quarter at a time with the rest of the year held (`rota_model.by_quarter`)."""
     reasons = tuple(precheck(p))
     if reasons:
         return Outcome("infeasible", None, None, None, reasons, 0.0)
     built = rota_model.build(p, objective=False)
-    name, solver, found = _search(built, seed, time_limit, on_progress, scored=False)
+    name, solver, found = rota_model.search(built, seed, time_limit, on_progress, scored=False)
     spent = solver.WallTime()
     if name not in ("optimal", "feasible"):
         why = tuple(explain(p, seed, time_limit)) if name == "infeasible" else (
@@ -246,13 +221,17 @@ def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = Tru
     left = time_limit - solver.deterministic_time
     if objective and left > 0:
         rota_model.add_objective(built, p)
-        name, second, found = _search(built, seed, left, on_progress, found)
-        spent += second.WallTime()
-        if name in ("optimal", "feasible"):
-            values = {key: second.Value(var) for key, var in built.x.items()}
-            obj, bound = second.ObjectiveValue(), second.BestObjectiveBound()
-        else:  # the fairest plan was not reached: the first one stands, its unfairness unknown
-            name = "feasible"
+        if len(p.regions) == 1:
+            name, second, found = rota_model.search(built, seed, left, on_progress, found)
+            spent += second.WallTime()
+            if name in ("optimal", "feasible"):
+                values = {key: second.Value(var) for key, var in built.x.items()}
+                obj, bound = second.ObjectiveValue(), second.BestObjectiveBound()
+            else:  # the fairest plan was not reached: the first one stands, its unfairness unknown
+                name = "feasible"
+        else:
+            name, values, obj, wall = rota_model.by_quarter(built, p, values, seed, left, on_progress, found)
+            spent += wall
     holder = np.full(len(p.slots), NOBODY, dtype=np.int64)
     for (q, j), v in values.items():
         if v:

@@ -21,6 +21,7 @@ count from their fair share (in proportion to contracted hours times days presen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -241,7 +242,7 @@ def add_objective(b: Built, p: Problem) -> None:
         b.model.Minimize(sum(terms))
 
 
-def solver(seed: int, time_limit: float) -> Any:
+def make_solver(seed: int, time_limit: float) -> Any:
     """One search worker, a fixed seed and a deterministic time limit: the same plan on any machine."""
     from ortools.sat.python import cp_model
 
@@ -250,6 +251,62 @@ def solver(seed: int, time_limit: float) -> Any:
     out.parameters.random_seed = seed % 2**31
     out.parameters.max_deterministic_time = time_limit
     return out
+
+
+def search(built: Built, seed: int, time_limit: float,
+            on_progress: Callable[[int, float | None, float], None] | None, found: int = 0,
+            scored: bool = True) -> tuple[str, Any, int]:
+    """One CP-SAT search: its status, the solver (for values and time spent) and plans found so
+    far; `on_progress(n, unfairness or None without an objective, wall s)` at each plan."""
+    from ortools.sat.python import cp_model
+
+    solver = make_solver(seed, time_limit)
+
+    class Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found = found
+
+        def on_solution_callback(self) -> None:
+            self.found += 1
+            if on_progress is not None:
+                on_progress(self.found, self.ObjectiveValue() if scored else None, self.WallTime())
+
+    progress = Progress()
+    status = solver.Solve(built.model, progress)
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}
+    return name.get(status, "unknown"), solver, progress.found
+
+
+QUARTER_DAYS = 91
+
+
+def by_quarter(b: Built, p: Problem, values: dict, seed: int, time_limit: float,
+               on_progress: Callable[[int, float | None, float], None] | None, found: int
+               ) -> tuple[str, dict, float | None, float]:
+    """A fairer plan, one quarter (13 weeks) of slots at a time, every other slot held as in
+    `values` (a plan that keeps every rule). Every constraint stays in the model, so a limit
+    counted over a window that crosses a quarter's edge is checked against the held slots on the
+    other side; the objective is the whole period's. Each quarter gets an equal part of the
+    time; the current plan is its hint, so a quarter never ends worse than it began.
+    Returns the status, the plan, its unfairness (None if no quarter was solved) and wall time."""
+    quarter = (p.slots.start // (QUARTER_DAYS * HOURS_PER_DAY)).astype(np.int64)
+    n_q = int(quarter.max()) + 1
+    obj, wall = None, 0.0
+    for k in range(n_q):
+        m = b.model.Clone()
+        sub = Built(m, {key: m.GetBoolVarFromProtoIndex(var.Index()) for key, var in b.x.items()}, {})
+        for (q, j), var in sub.x.items():
+            if quarter[j] != k:
+                m.Add(var == values[q, j])
+            else:
+                m.AddHint(var, values[q, j])
+        name, solver, found = search(sub, seed, time_limit / n_q, on_progress, found)
+        wall += solver.WallTime()
+        if name in ("optimal", "feasible"):
+            values = {key: solver.Value(var) for key, var in sub.x.items()}
+            obj = solver.ObjectiveValue()
+    return "feasible", values, obj, wall
 
 
 def build(p: Problem, objective: bool = True, enforce: bool = False) -> Built:

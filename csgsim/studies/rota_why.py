@@ -103,7 +103,7 @@ def explain(p: Problem, seed: int, time_limit: float) -> list[str]:
     built = rota_model.build(p, objective=False, enforce=True)
     keys = list(built.groups)
     built.model.AddAssumptions([built.groups[k] for k in keys])
-    solver = rota_model.solver(seed, time_limit)
+    solver = rota_model.make_solver(seed, time_limit)
     if solver.Solve(built.model) != cp_model.INFEASIBLE:
         return ["no plan exists, but the rules that bind could not be isolated within the time limit"]
     core = set(solver.SufficientAssumptionsForInfeasibility())

@@ -102,6 +102,18 @@ def test_a_joint_plan_made_fairer_quarter_by_quarter_keeps_every_rule_across_the
     assert spread(fair.rota) < spread(first.rota)
 
 
+def test_one_below_the_floor_of_a_region_in_a_shared_line_has_no_plan_and_names_the_weeks():
+    """Region a's two casemanagers away three weeks in March: its first line's days must be held
+    by the others within 10 on-call days per 28, shared night or not (the night is pooled, the
+    days are a's own): a team of 5, with b as it is; 4 has none, and the reasons name a's weeks."""
+    body = data((6, 3), False, 10, (False, False), (False, False), days=56)
+    body["regions"]["a"]["absences"] = [{"person": f"a-cm{i}", "start": date(2025, 3, 3), "weeks": 3} for i in (1, 2)]
+    floor = planner.smallest_team(body, "<test>", "a", 1, 3, 6, time_limit=3.0)
+    assert floor.people == 5 and dict(floor.tried)[4] == "infeasible", floor
+    assert floor.reasons == ("a: March 2025 (28 days from 2025-03-03): a-cm1, a-cm2 are all on leave or unavailable "
+                             "on 21 days to cover, and the 10-per-28 limit lets the other 2 hold at most 20",)
+
+
 def test_reserves_are_named_present_and_free():
     sc = scenario_mod.parse(data((6, 4), True, None, shared=None, standby=(True, False), warmup=28), "<test>")
     p = planner.problem(sc, "a", 2, wishes=[(0, 30, 36, "unavailable")])

@@ -281,7 +281,8 @@ class TeamFloor:
 def smallest_team(data: dict, source: str, rid: str, seed: int, first: int, last: int,
                   time_limit: float = 10.0) -> TeamFloor:
     """Teams first..last of region `rid` (the document patched as `size` patches it), each with
-    its own leave plan; the first with a compliant plan found ends the search."""
+    its own leave plan; the first with a compliant plan found ends the search. A region in a
+    shared line is planned with the line's other regions, as they are."""
     from csgsim.config import scenario as scenario_mod
     from csgsim.core.errors import CsgsimError
     from csgsim.studies.patches import patched
@@ -291,11 +292,12 @@ def smallest_team(data: dict, source: str, rid: str, seed: int, first: int, last
     for n in range(max(first, 1), last + 1):
         where = f"{source} ({rid} with {n} casemanagers)"
         try:
-            sc = scenario_mod.parse(patched(data, [], [(f"team_size.{rid}", n)], where), where).only([rid])
+            sc = scenario_mod.parse(patched(data, [], [(f"team_size.{rid}", n)], where), where)
         except CsgsimError:
             tried.append((n, "not allowed by the scenario"))
             continue
-        outcome = solve(problem(sc, rid, seed), seed, time_limit, objective=False)
+        rids = next((list(s.regions) for s in sc.shared_lines if rid in s.regions), [rid])
+        outcome = solve(problem(sc.only(rids), rids, seed), seed, time_limit, objective=False)
         tried.append((n, outcome.status))
         if outcome.rota is not None:
             return TeamFloor(rid, n, tuple(tried), reasons)

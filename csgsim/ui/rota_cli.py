@@ -109,6 +109,8 @@ def _show(rows: list[dict], outcome, console) -> None:
     status = ("the best plan possible" if outcome.status == "optimal" else
               "a plan that keeps every hard rule (no fairer one was found in the time limit)"
               if outcome.objective is None else
+              f"the best plan found (unfairness {outcome.objective:,.0f}; made fairer one quarter at a time, no "
+              "bound on how much fairer it could be)" if outcome.bound is None else
               f"the best plan found (unfairness {outcome.objective:,.0f}; none can be below {outcome.bound:,.0f})")
     table = Table(title=f"Rota {outcome.rota.region}: {status}")
     joint, reserves = "region" in rows[0], "reserves" in rows[0]

@@ -186,6 +186,32 @@ def test_run_with_a_joint_rota_simulates_every_planned_line(joint):
     assert opened > 0
 
 
+def test_a_sick_planned_holder_passes_the_opening_to_the_next_free_person_of_the_line():
+    """staff.lines.line_schedule with a rota's holders: the planned person first; when absent or
+    on another duty, the next of the line's people in order who is free; else the line closes."""
+    from csgsim.config.lines import Line
+    from csgsim.core.calendar import Calendar
+    from csgsim.staff.absence import Spells
+    from csgsim.staff.duties import ONCALL, Schedule
+    from csgsim.staff.lines import line_schedule
+
+    cal = Calendar(date(2025, 3, 3), 4)
+    line = Line("x", ("monday", "tuesday", "wednesday", "thursday"), 18, 30, ("p0", "p1", "p2"))
+    opened = (np.array([18.0, 42.0, 66.0, 90.0]), np.array([30.0, 54.0, 78.0, 96.0]))
+    planned = np.array([2, 2, 0, 1])
+    sick = Spells(person=np.array([0, 2]), start=np.array([60.0, 40.0]), end=np.array([80.0, 50.0]),
+                  kind=np.zeros(2, dtype=np.int8))
+    busy = Schedule(start=np.array([0.0, 60.0]), end=np.array([60.0, 96.0]), person=np.array([NOBODY, 1]),
+                    kind=np.full(2, ONCALL, dtype=np.int8))
+    out = line_schedule(line, [0, 1, 2], cal, [busy], sick, 3, opened, planned)
+    held = out.person[np.searchsorted(out.start, opened[0])]
+    # 2 as planned; 2 sick -> 0 (after 2 in line order); 0 sick, 1 busy, 2 free -> 2; 1 busy, 2 free -> 2
+    assert held.tolist() == [2, 0, 2, 2]
+    everyone_away = Spells(person=np.arange(3), start=np.zeros(3), end=np.full(3, 96.0), kind=np.zeros(3, dtype=np.int8))
+    closed = line_schedule(line, [0, 1, 2], cal, [busy], everyone_away, 3, opened, planned)
+    assert (closed.person == NOBODY).all()
+
+
 def test_excel_holds_every_line_of_the_csv_and_everyones_leave(joint):
     import csv
 

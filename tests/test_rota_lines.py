@@ -126,6 +126,22 @@ def test_reserves_are_named_present_and_free():
                                                                   if r["person"].startswith("a-cm"))
 
 
+def test_reserves_must_fit_the_limits_in_the_worst_case():
+    """A 24 h line and a nightly reserve cannot share a day: 56 on-call days per 28 in the worst
+    case, which 4 people at 10 per 28 cannot hold (40), though the line alone fits (28); 6 can."""
+    def plan(team):
+        sc = scenario_mod.parse(data((team, 3), False, 10, (False, False), (True, False), shared=None), "<test>")
+        p = planner.problem(sc, "a", 1)
+        return p, planner.solve(p, 1, 3.0, objective=False)
+
+    _, out = plan(4)
+    assert out.status == "infeasible" and out.reasons == (
+        "March 2025 (28 days from 2025-03-03): 56 on-call days to hold, counting the duties of every line open at "
+        "once (reserves as if called), and the 10-per-28 limit lets the 4 people who may hold them hold at most 40",)
+    p, out = plan(6)
+    assert out.rota is not None and hand_check(p, out.rota.holder) == []
+
+
 def test_a_region_in_a_shared_line_is_planned_with_its_partner_only():
     sc = scenario_mod.parse(data(), "<test>")
     with pytest.raises(planner.ScenarioError, match=r"share the line 'night' with b: plan them together "

@@ -56,7 +56,7 @@ def precheck(p: Problem) -> list[str]:
     limit = rota_model.on_call_limit(p)
     if limit is None:
         return out
-    short: list[str] = []
+    short = _all_lines(p, limit)
     for k in (k for k, role in enumerate(s.line_role) if role == DUTY):
         whose = f"{s.line_region[k]}: " if len(p.regions) > 1 else ""
         first = (s.line == k) & (s.kind == ONCALL) & ~s.pooled
@@ -77,6 +77,37 @@ def precheck(p: Problem) -> list[str]:
                 short.append(f"{whose}{_window_words(p, w)}: {why}")
     return out + short[:MAX_REASONS] + ([f"and {len(short) - MAX_REASONS} more 4-week windows like these"]
                                         if len(short) > MAX_REASONS else [])
+
+
+def at_once(p: Problem) -> np.ndarray:
+    """Per day: the most on-call slots (of every line, reserves counted as if called) that are
+    open at one moment in that day's period; each needs its own person, on call that day."""
+    s = p.slots
+    on = np.flatnonzero((s.kind == ONCALL) & ~s.pooled)
+    start, end = s.start[on], s.end[on]
+    out = np.zeros(s.n_days, dtype=np.int64)
+    day_start = p.regions[0].duty.period_start
+    for d in range(s.n_days):
+        lo, hi = d * 24.0 + day_start, (d + 1) * 24.0 + day_start
+        mine = (start < hi) & (end > lo)
+        moments = np.concatenate(([max(lo, 0.0)], start[mine][start[mine] > lo]))
+        out[d] = ((start[mine] <= moments[:, None]) & (end[mine] > moments[:, None])).sum(axis=1).max(initial=0)
+    return out
+
+
+def _all_lines(p: Problem, limit: int) -> list[str]:
+    """Per 4-week window: more on-call days to hold, counting the duties open at once on each
+    day, than everyone who may hold an on-call slot may hold within the limit."""
+    s = p.slots
+    n = int(s.eligible[:, (s.kind == ONCALL) & ~s.pooled].any(axis=1).sum())
+    need, out = at_once(p), []
+    for w in range(-(-s.n_days // DAYS_4W)):
+        k = int(need[w * DAYS_4W:(w + 1) * DAYS_4W].sum())
+        if k > limit * n:
+            out.append(f"{_window_words(p, w)}: {k} on-call days to hold, counting the duties of every line open at "
+                       f"once (reserves as if called), and the {limit}-per-28 limit lets the {n} people who may hold "
+                       f"them hold at most {limit * n}")
+    return out
 
 
 def _short_window(free: np.ndarray, need: np.ndarray, limit: int, names: list[str]) -> str:

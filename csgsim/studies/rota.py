@@ -222,7 +222,8 @@ def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = Tru
     if objective and left > 0:
         rota_model.add_objective(built, p)
         if len(p.regions) == 1:
-            name, second, found = rota_model.search(built, seed, left, on_progress, found)
+            shown = None if on_progress is None else (lambda n, o, w: on_progress(n, o, spent + w))
+            name, second, found = rota_model.search(built, seed, left, shown, found)
             spent += second.WallTime()
             if name in ("optimal", "feasible"):
                 values = {key: second.Value(var) for key, var in built.x.items()}
@@ -230,8 +231,7 @@ def solve(p: Problem, seed: int, time_limit: float = 10.0, objective: bool = Tru
             else:  # the fairest plan was not reached: the first one stands, its unfairness unknown
                 name = "feasible"
         else:
-            name, values, obj, wall = rota_model.by_quarter(built, p, values, seed, left, on_progress, found)
-            spent += wall
+            name, values, obj, spent = rota_model.by_quarter(built, p, values, seed, left, on_progress, found, spent)
     holder = np.full(len(p.slots), NOBODY, dtype=np.int64)
     for (q, j), v in values.items():
         if v:

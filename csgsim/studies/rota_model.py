@@ -282,17 +282,18 @@ QUARTER_DAYS = 91
 
 
 def by_quarter(b: Built, p: Problem, values: dict, seed: int, time_limit: float,
-               on_progress: Callable[[int, float | None, float], None] | None, found: int
+               on_progress: Callable[[int, float | None, float], None] | None, found: int, wall: float = 0.0
                ) -> tuple[str, dict, float | None, float]:
     """A fairer plan, one quarter (13 weeks) of slots at a time, every other slot held as in
     `values` (a plan that keeps every rule). Every constraint stays in the model, so a limit
     counted over a window that crosses a quarter's edge is checked against the held slots on the
     other side; the objective is the whole period's. Each quarter gets an equal part of the
     time; the current plan is its hint, so a quarter never ends worse than it began.
-    Returns the status, the plan, its unfairness (None if no quarter was solved) and wall time."""
+    Returns the status, the plan, its unfairness (None if no quarter was solved) and the wall
+    time, counted from `wall` (the time spent before)."""
     quarter = (p.slots.start // (QUARTER_DAYS * HOURS_PER_DAY)).astype(np.int64)
     n_q = int(quarter.max()) + 1
-    obj, wall = None, 0.0
+    obj = None
     for k in range(n_q):
         m = b.model.Clone()
         sub = Built(m, {key: m.GetBoolVarFromProtoIndex(var.Index()) for key, var in b.x.items()}, {})
@@ -301,7 +302,8 @@ def by_quarter(b: Built, p: Problem, values: dict, seed: int, time_limit: float,
                 m.Add(var == values[q, j])
             else:
                 m.AddHint(var, values[q, j])
-        name, solver, found = search(sub, seed, time_limit / n_q, on_progress, found)
+        shown = None if on_progress is None else (lambda n, o, w, before=wall: on_progress(n, o, before + w))
+        name, solver, found = search(sub, seed, time_limit / n_q, shown, found)
         wall += solver.WallTime()
         if name in ("optimal", "feasible"):
             values = {key: solver.Value(var) for key, var in sub.x.items()}

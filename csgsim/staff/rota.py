@@ -25,7 +25,7 @@ from csgsim.config.lines import SharedLine
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.staff import lines
-from csgsim.staff.duties import NOBODY, ONCALL, POOLED, Schedule, base_schedule
+from csgsim.staff.duties import ONCALL, POOLED, Schedule, base_schedule
 from csgsim.staff.rules import free_pairs
 
 NIGHT_END_HOUR = 6  # a night: 00:00-06:00, as the working-time rules count night work
@@ -240,8 +240,3 @@ def tally(rota: Rota, n_people: int) -> dict[str, np.ndarray]:
             n_people, full).min(axis=1) if full else np.zeros(n_people, dtype=np.int64),
         "longest_run": np.array([longest_run(r) for r in days]),
     }
-
-
-def gaps(rota: Rota) -> int:
-    """Slots with no holder (a plan the solver returns has none)."""
-    return int((rota.holder == NOBODY).sum())

@@ -228,6 +228,36 @@ def test_a_sick_planned_holder_passes_the_opening_to_the_next_free_person_of_the
     assert (closed.person == NOBODY).all()
 
 
+def test_rota_checks_agree_with_rules_on_every_simulated_line():
+    """A region with a weekend-night line, sickness re-planned on top: the rota's own figures of
+    the simulated duties of both lines (`staff.rota.tally`) equal `staff.rules.check` on them."""
+    from csgsim.model import inputs
+    from csgsim.runtime.jobs import make_job
+    from csgsim.staff import rules
+    from csgsim.staff.lines import combined
+    from csgsim.staff.rota import tally
+
+    sc = scenario_mod.parse(data((5, 3), True, 10, (True, False), (False, False), shared=None, warmup=28), "<test>")
+    p = planner.problem(sc, "a", 4)
+    rota = planner.solve(p, 4, 1.0, objective=False).rota
+    sim, duties, _ = planner.simulated(sc.only(["a"]), rota)
+    plan = make_job(sim, 7, duties=duties).plans[0]
+    n, s, moved = len(rota.people), rota.slots, 0
+    for rep in range(8):
+        got = inputs.sample(plan, sim.seed, rep)
+        holder = np.empty(len(s), dtype=np.int64)
+        holder[s.line == 0] = got.primary.person
+        line = got.lines[0]
+        holder[s.line == 1] = line.person[np.searchsorted(line.start, s.start[s.line == 1])]
+        moved += int((holder != rota.holder).sum())
+        mine = tally(replace(rota, holder=holder), n)
+        theirs = rules.check(combined(got.primary, got.lines, n), np.zeros(0), np.zeros(0), np.zeros(0), p.ruleset, n,
+                             p.calendar, day_start=p.regions[0].duty.period_start)
+        assert np.array_equal(mine["max_oncall_days_per_4w"], theirs["max_oncall_days_per_4w"].to_numpy())
+        assert np.allclose(mine["oncall_hours"], theirs["oncall_hours"].to_numpy())
+    assert moved > 0  # sickness moved some duties off the plan
+
+
 def test_excel_holds_every_line_of_the_csv_and_everyones_leave(joint):
     import csv
 

@@ -126,6 +126,22 @@ def test_reserves_are_named_present_and_free():
                                                                   if r["person"].startswith("a-cm"))
 
 
+def test_a_weekly_reserve_holds_every_opening_of_its_week():
+    body = data((6, 3), True, None, (False, False), (True, False), shared=None, warmup=28)
+    body["regions"]["a"]["rota"] = {"reserve_block": "week"}
+    sc = scenario_mod.parse(body, "<test>")
+    p = planner.problem(sc, "a", 2)
+    out = planner.solve(p, 2, time_limit=2.0, objective=False)
+    s, h = p.slots, out.rota.holder
+    week = (s.start // 24 + p.calendar.start.weekday()) // 7
+    holders = {int(w): set(h[s.reserve & (week == w)].tolist()) for w in np.unique(week[s.reserve])}
+    assert len(holders) == 8 and all(len(who) == 1 for who in holders.values()), holders  # 56 days from a Monday
+    assert hand_check(p, h) == []
+    body["regions"]["a"]["rota"] = {"reserve_block": "fortnight"}
+    with pytest.raises(planner.ScenarioError, match="reserve_block"):
+        scenario_mod.parse(body, "<test>")
+
+
 def test_reserves_must_fit_the_limits_in_the_worst_case():
     """A 24 h line and a nightly reserve cannot share a day: 56 on-call days per 28 in the worst
     case, which 4 people at 10 per 28 cannot hold (40), though the line alone fits (28); 6 can."""

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 #: Soft goals of a plan, in the order the weights are listed.
 GOALS = ("weekends", "nights", "holidays", "hours", "preferences", "reserves")
+#: How long one person is the scale-up standby's reserve: each opening, or a Monday-Sunday week.
+RESERVE_BLOCKS = ("opening", "week")
 MAX_WEIGHT = 1000.0
 
 
@@ -43,6 +45,7 @@ class RotaRules:
     max_consecutive_days: int | None = None  # most on-call days in a row
     night_week_nights: int | None = None  # a week with this many on-call nights is night-heavy...
     night_week_rest_days: int = 2  # ...and the days after it are free of on-call
+    reserve_block: str = "opening"  # a reserve per standby opening, or one per week (RESERVE_BLOCKS)
     weights: RotaWeights = RotaWeights()
 
 
@@ -61,6 +64,7 @@ def read(r: TableReader) -> RotaRules:
         max_consecutive_days=optional("max_consecutive_days", 1, 366),
         night_week_nights=optional("night_week_nights", 1, 7),
         night_week_rest_days=int(r.number("night_week_rest_days", default=2, integer=True, lo=1, hi=28)),
+        reserve_block=r.choice("reserve_block", RESERVE_BLOCKS, default="opening"),
         weights=weights,
     )
     r.done()

@@ -78,6 +78,28 @@ def _coverage(b: Built, p: Problem) -> None:
             b.model.AddMaxEquality(b.y[q, d], xs)
 
 
+def _weekly_reserves(b: Built, p: Problem) -> None:
+    """With `reserve_block = "week"`, one reserve for all the standby's openings that start in a
+    Monday-Sunday week: someone free for one of them but not all is no reserve that week."""
+    s = p.slots
+    if p.rules.reserve_block != "week":
+        return
+    week = (s.start // HOURS_PER_DAY + p.calendar.start.weekday()) // 7
+    for w in np.unique(week[s.reserve]):
+        group = np.flatnonzero(s.reserve & (week == w))
+        for q in range(s.eligible.shape[0]):
+            held = [b.x.get((q, int(j))) for j in group]
+            if all(v is None for v in held):
+                continue
+            if any(v is None for v in held):
+                for v in held:
+                    if v is not None:
+                        b.model.Add(v == 0)
+                continue
+            for v in held[1:]:
+                b.model.Add(v == held[0])
+
+
 def _no_overlap(b: Built, p: Problem) -> None:
     s = p.slots
     order = np.argsort(s.start, kind="stable")
@@ -317,6 +339,7 @@ def build(p: Problem, objective: bool = True, enforce: bool = False) -> Built:
 
     b = Built(cp_model.CpModel(), {}, {})
     _coverage(b, p)
+    _weekly_reserves(b, p)
     _no_overlap(b, p)
     _day_rules(b, p, enforce)
     _duty_rules(b, p, enforce)

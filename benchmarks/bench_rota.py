@@ -7,7 +7,9 @@
    plus on-call, and the weekend nights), with the same leave;
 3. two regions with two lines each and a shared night line (models/ijsselland-flevoland-shared-
    night.toml, each team made 7, a weekend-night line added to each, the same leave), planned
-   as one; goal: under 2 min.
+   as one; goal: under 2 min;
+4. case 1 under the law with a scale-up standby every evening and night (a reserve for each
+   opening, counted in the limits as if called).
 
 Each plan gets `--time-limit` deterministic seconds (the command's default is 20). Wall time on
 a shared machine overstates the work; the CPU time of this process is printed too, and the goal
@@ -26,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from csgsim.config import scenario  # noqa: E402
+from csgsim.config.lines import Line  # noqa: E402
 from csgsim.config.rota import RotaRules  # noqa: E402
+from csgsim.config.scaleup import ScaleUp  # noqa: E402
+from csgsim.core.calendar import WEEKDAYS  # noqa: E402
 from csgsim.config.staffing import LeaveParams  # noqa: E402
 from csgsim.studies import rota as planner  # noqa: E402
 
@@ -67,7 +72,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--time-limit", type=float, default=10.0, help="deterministic seconds per plan")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--only", choices=("one", "two", "joint"), help="run one case group")
+    ap.add_argument("--only", choices=("one", "two", "joint", "reserve"), help="run one case group")
     args = ap.parse_args()
     sc = scenario.load(ROOT / "models" / "rotterdam-two-lines.toml")
     rid = "rotterdam"
@@ -84,6 +89,11 @@ def main() -> None:
     if args.only in (None, "joint"):
         joint, rids = joint_scenario()
         case("two regions, two lines each and a shared night, the law", joint, rids, args.seed, args.time_limit, 120)
+    if args.only in (None, "reserve"):
+        standby = ScaleUp(4, 7, 7, Line("standby", WEEKDAYS, 18, 32, tuple(p.id for p in region.people[:-1])))
+        case("one line and a nightly standby's reserves, the law",
+             replace(one, regions={rid: replace(one.regions[rid], scaleup=standby)}), rid, args.seed, args.time_limit,
+             None)
 
 
 if __name__ == "__main__":

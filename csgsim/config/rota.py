@@ -16,20 +16,24 @@ if TYPE_CHECKING:
     from csgsim.config.reader import TableReader
 
 #: Soft goals of a plan, in the order the weights are listed.
-GOALS = ("weekends", "nights", "holidays", "hours", "preferences")
+GOALS = ("weekends", "nights", "holidays", "hours", "preferences", "reserves")
+#: How long one person is the scale-up standby's reserve: each opening, or a Monday-Sunday week.
+RESERVE_BLOCKS = ("opening", "week")
 MAX_WEIGHT = 1000.0
 
 
 @dataclass(frozen=True)
 class RotaWeights:
     """How much one duty away from a fair share costs, per goal; `preferences`: per day a
-    "rather not" is not met or a "prefer" is not given."""
+    "rather not" is not met or a "prefer" is not given; `reserves`: per standby opening held in
+    reserve away from a fair share (only where the region has a scale-up policy)."""
 
     weekends: float = 1.0
     nights: float = 1.0
     holidays: float = 1.0
     hours: float = 1.0
     preferences: float = 1.0
+    reserves: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class RotaRules:
     max_consecutive_days: int | None = None  # most on-call days in a row
     night_week_nights: int | None = None  # a week with this many on-call nights is night-heavy...
     night_week_rest_days: int = 2  # ...and the days after it are free of on-call
+    reserve_block: str = "opening"  # a reserve per standby opening, or one per week (RESERVE_BLOCKS)
     weights: RotaWeights = RotaWeights()
 
 
@@ -59,6 +64,7 @@ def read(r: TableReader) -> RotaRules:
         max_consecutive_days=optional("max_consecutive_days", 1, 366),
         night_week_nights=optional("night_week_nights", 1, 7),
         night_week_rest_days=int(r.number("night_week_rest_days", default=2, integer=True, lo=1, hi=28)),
+        reserve_block=r.choice("reserve_block", RESERVE_BLOCKS, default="opening"),
         weights=weights,
     )
     r.done()

@@ -16,6 +16,7 @@ from csgsim.core.streams import mark_key, person_key, stream
 from csgsim.demand import uncertainty
 from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
+from csgsim.staff.rota import Planned
 from csgsim.model.dispatch import ChainInputs, Reach
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.leave import plan_leave
@@ -41,6 +42,7 @@ class RegionPlan:
     events: tuple[Event, ...] = ()  # the scenario's events, re-sized per replication when inputs are uncertain
     uncertain_inputs: bool = False  # draw level, split, growth and event sizes per replication
     base_rates: tuple[np.ndarray, np.ndarray] | None = None  # acute, non-acute before events (uncertain inputs)
+    planned: Planned | None = None  # a rota's duties (`schedule` is then its first line)
 
 
 #: Most reports a region's simulated year may hold, events included: three times the largest
@@ -247,12 +249,19 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     primary, backups, log, plan_log = duty_rosters(plan, spells)
     n_people = len(region.people)
     index = {p.id: i for i, p in enumerate(region.people)}
-    extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
+    planned = plan.planned
+    if planned is None:
+        extra = lines.assign(region.lines, index, plan.calendar, primary, spells, n_people)
+    else:  # a rota's holders, each asked first, around the re-planned duties and the absences
+        extra = ()
+        for line, mine in zip(region.lines, planned.lines):
+            extra += (lines.line_schedule(line, [index[p] for p in line.people], plan.calendar, [primary, *extra],
+                                          spells, n_people, (mine.start, mine.end), mine.person),)
     standby = None
     if region.scaleup is not None:  # the standby line, from this replication's acute arrivals (and waits)
         weeks = scaleup.week_starts(plan.calendar, region.duty.handover_weekday, region.duty.period_start)
         held, standby = scaleup.standby(region.scaleup, acute_t, index, plan.calendar, [primary, *extra], spells,
-                                        n_people, weeks)
+                                        n_people, weeks, planned.reserve if planned is not None else None)
         extra += (held,)
     absent = absence.absent_days(spells, n_people, plan.calendar.days)
     return RegionInputs(acute, non_acute, primary, backups[0] if backups else None, absent, spells, log,
@@ -285,8 +294,11 @@ def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: 
                           kind=np.concatenate([part.spells.kind for part in parts]))
     ids = [p.region.id for p in plans]
     for pool in shared:
+        rota = next((p.planned for p in plans if p.planned is not None and pool.line.id in p.planned.shared), None)
+        mine = rota.shared[pool.line.id] if rota is not None else None
         line = lines.line_schedule(pool.line, [number[pid] for pid in pool.line.people], plans[0].calendar,
-                                   taken, away, int(sum(sizes)))
+                                   taken, away, int(sum(sizes)), None if mine is None else (mine.start, mine.end),
+                                   None if mine is None else np.array([number[rota.people[q]] for q in mine.person]))
         for rid, travel in zip(pool.regions, pool.travel):
             k = ids.index(rid)
             parts[k] = replace(parts[k], primary=lines.unstaffed(parts[k].primary, line), shared=(line,),

@@ -20,7 +20,7 @@ from csgsim.model import inputs as inputs_mod
 from csgsim.config.lines import SharedLine
 from csgsim.model.pathways import STEPS, TASK_KINDS, RegionInputs, RegionModel, Records, run_group
 from csgsim.staff import rules
-from csgsim.staff.duties import Schedule
+from csgsim.staff.rota import Planned
 
 
 @dataclass(frozen=True)
@@ -169,11 +169,11 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
 
 
 def make_job(scenario: Scenario, seed: int, keep_records: bool = False,
-             duties: dict[str, Schedule] | None = None) -> Job:
+             duties: dict[str, Planned] | None = None) -> Job:
     """The job of a scenario; `duties` replaces a region's duty pattern by a plan in hand (a rota)."""
     plans = tuple(inputs_mod.plan(scenario, rid) for rid in scenario.regions)
-    plans = tuple(replace(p, schedule=(duties or {})[p.region.id]) if p.region.id in (duties or {}) else p
-                  for p in plans)
+    plans = tuple(replace(p, schedule=duties[p.region.id].primary, planned=duties[p.region.id])
+                  if p.region.id in (duties or {}) else p for p in plans)
     return Job(plans, scenario.norms, seed, keep_records, groups(scenario))
 
 

@@ -34,7 +34,7 @@ from csgsim.runtime.provenance import versions
 from csgsim.runtime.replications import Collector, RunResult
 from csgsim.runtime.runfolder import MUST_MATCH, STOP_AFTER_BATCHES, RunFolderError, foreign_entries, read_manifest
 from csgsim.runtime.streaming import RecordWriter
-from csgsim.staff.duties import Schedule
+from csgsim.staff.rota import Planned
 
 #: Last part of the name of the folder that keeps an unfinished run's batches.
 TAG = "csgsim-partial"
@@ -119,7 +119,7 @@ class PartialRun:
 
     def run(self, scenario: Scenario, replications: int, seed: int, backend: Backend, keep_records: bool,
             on_progress: Callable[[int], None] | None = None, writer: RecordWriter | None = None,
-            duties: dict[str, Schedule] | None = None) -> RunResult:
+            duties: dict[str, Planned] | None = None) -> RunResult:
         """Run the replications not yet on disk, storing each batch; then assemble the result from
         the batch files in replication order (records into `writer`, a batch at a time). `duties`:
         a rota's plans, as in `replications.run`."""

@@ -23,7 +23,7 @@ from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.spill import SpilledDelays
 from csgsim.runtime.streaming import RecordWriter
-from csgsim.staff.duties import Schedule
+from csgsim.staff.rota import Planned
 
 
 @dataclass
@@ -219,7 +219,7 @@ def run(
     backend: Backend | None = None,
     on_progress: Callable[[int], None] | None = None,
     record_writer: RecordWriter | None = None,
-    duties: dict[str, Schedule] | None = None,
+    duties: dict[str, Planned] | None = None,
 ) -> RunResult:
     """Run `replications` replications (default: the scenario's) of every region.
 

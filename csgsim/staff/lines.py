@@ -61,18 +61,21 @@ def combined(primary: Schedule, lines: tuple[Schedule, ...], n_people: int) -> S
 
 
 def line_schedule(line: Line, members: list[int], calendar: Calendar, taken: list[Schedule], spells: Spells,
-                  n_people: int, opened: tuple[np.ndarray, np.ndarray] | None = None) -> Schedule:
+                  n_people: int, opened: tuple[np.ndarray, np.ndarray] | None = None,
+                  planned: np.ndarray | None = None) -> Schedule:
     """The line over the whole horizon: its openings (or `opened`, sorted [start, end) of the
-    openings to use instead) with their holders, NOBODY while closed."""
+    openings to use instead) with their holders, NOBODY while closed. `planned` (a rota's
+    holder per opening, one of `members`) is asked first, then the others in line order after."""
     start, end = openings(line, calendar) if opened is None else opened
     away = overlaps(spells, n_people, start, end) | overlaps(held_blocks(taken, n_people), n_people, start, end)
     holder = np.full(start.size, NOBODY, dtype=np.int64)
     turn = 0
     for j in range(start.size):
+        first = turn if planned is None else members.index(int(planned[j]))
         for k in range(len(members)):
-            p = members[(turn + k) % len(members)]
+            p = members[(first + k) % len(members)]
             if not away[p, j]:
-                holder[j], turn = p, (turn + k + 1) % len(members)
+                holder[j], turn = p, (first + k + 1) % len(members)
                 break
     edges = np.unique(np.concatenate(([0.0], start, end, [calendar.horizon])))
     edges = edges[edges <= calendar.horizon]

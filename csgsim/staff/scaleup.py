@@ -113,25 +113,33 @@ def intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
 
 
 def standby(policy: ScaleUp, acute: np.ndarray, index: dict[str, int], calendar: Calendar,
-            taken: list[Schedule], spells: Spells, n_people: int, weeks: np.ndarray
+            taken: list[Schedule], spells: Spells, n_people: int, weeks: np.ndarray, reserve: Schedule | None = None
             ) -> tuple[Schedule, Standby | None]:
     """The standby line over the horizon as held before the run (its hours inside the arrival
     trigger's windows, NOBODY while closed), held in turn around the duties in `taken` and the
     absences; and with the wait trigger on, the plan the run opens weeks of (else None).
 
     With the wait trigger on, the turn goes round every opening of the line (cut at the roster
-    weeks `weeks`), whichever trigger opens it, so one opening keeps one holder."""
+    weeks `weeks`), whichever trigger opens it, so one opening keeps one holder. With a rota's
+    `reserve` (a holder per opening of the line), each piece goes to its opening's reserve when free."""
     open_at = (windows(acute, policy.when_acute_reports, policy.in_days, policy.open_days, calendar.horizon)
                if policy.on_arrivals else (np.empty(0), np.empty(0)))
     members = [index[p] for p in policy.line.people]
     if policy.wait_hours is None:
         opened = intersect(openings(policy.line, calendar), open_at)
-        return line_schedule(policy.line, members, calendar, taken, spells, n_people, opened), None
-    planned = line_schedule(policy.line, members, calendar, taken, spells, n_people,
-                            cut(openings(policy.line, calendar), weeks))
+        return line_schedule(policy.line, members, calendar, taken, spells, n_people, opened,
+                             _reserves(reserve, opened[0])), None
+    pieces = cut(openings(policy.line, calendar), weeks)
+    planned = line_schedule(policy.line, members, calendar, taken, spells, n_people, pieces,
+                            _reserves(reserve, pieces[0]))
     candidate = split(planned, np.concatenate(open_at))
     at = np.searchsorted(open_at[0], candidate.start, side="right") - 1
     inside = (at >= 0) & (candidate.start < open_at[1][np.clip(at, 0, None)]) if open_at[0].size else False
     held = Schedule(start=candidate.start, end=candidate.end, person=np.where(inside, candidate.person, NOBODY),
                     kind=candidate.kind)
     return held, Standby(candidate, weeks, policy.wait_hours)
+
+
+def _reserves(reserve: Schedule | None, starts: np.ndarray) -> np.ndarray | None:
+    """The rota's reserve for each opening starting at `starts` (None: no rota)."""
+    return None if reserve is None else reserve.person[np.searchsorted(reserve.start, starts, side="right") - 1]

@@ -21,12 +21,14 @@ count from their fair share (in proportion to contracted hours times days presen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.staff.duties import ONCALL
+from csgsim.staff.rota import Slots
 from csgsim.staff.rules import DAYS_4W, HOURS_16W, HOURS_7D
 
 if TYPE_CHECKING:
@@ -61,11 +63,11 @@ def _literal(b: Built, rule: str, window: int, enforce: bool) -> list:
 def _coverage(b: Built, p: Problem) -> None:
     s = p.slots
     can = s.eligible & ~p.away
-    for j in range(len(s)):
+    for j in np.flatnonzero(~s.pooled):
         who = np.flatnonzero(can[:, j])
         for q in who:
-            b.x[int(q), j] = b.model.NewBoolVar("")
-        b.model.AddExactlyOne([b.x[int(q), j] for q in who])
+            b.x[int(q), int(j)] = b.model.NewBoolVar("")
+        b.model.AddExactlyOne([b.x[int(q), int(j)] for q in who])
     for q in range(can.shape[0]):
         touching: dict[int, list] = {}
         for j in np.flatnonzero(can[q] & (s.kind == ONCALL)):
@@ -74,6 +76,28 @@ def _coverage(b: Built, p: Problem) -> None:
         for d, xs in touching.items():
             b.y[q, d] = b.model.NewBoolVar("")
             b.model.AddMaxEquality(b.y[q, d], xs)
+
+
+def _weekly_reserves(b: Built, p: Problem) -> None:
+    """With `reserve_block = "week"`, one reserve for all the standby's openings that start in a
+    Monday-Sunday week: someone free for one of them but not all is no reserve that week."""
+    s = p.slots
+    if p.rules.reserve_block != "week":
+        return
+    week = (s.start // HOURS_PER_DAY + p.calendar.start.weekday()) // 7
+    for w in np.unique(week[s.reserve]):
+        group = np.flatnonzero(s.reserve & (week == w))
+        for q in range(s.eligible.shape[0]):
+            held = [b.x.get((q, int(j))) for j in group]
+            if all(v is None for v in held):
+                continue
+            if any(v is None for v in held):
+                for v in held:
+                    if v is not None:
+                        b.model.Add(v == 0)
+                continue
+            for v in held[1:]:
+                b.model.Add(v == held[0])
 
 
 def _no_overlap(b: Built, p: Problem) -> None:
@@ -194,18 +218,30 @@ def fair_shares(p: Problem, values: np.ndarray) -> np.ndarray:
     """Each person's fair share of the total of `values` over the slots: in proportion to contracted
     hours times days present, among those who may hold the slots."""
     s = p.slots
-    hours = np.array([person.hours_per_week for person in p.region.people])
+    hours = np.array([person.hours_per_week for person in p.people])
     present = (~(p.leave | p.unavailable)).sum(axis=1)
     weight = hours * present * s.eligible[:, values > 0].any(axis=1)
     total = float(values.sum())
     return total * weight / weight.sum() if weight.sum() > 0 else np.zeros_like(weight, dtype=float)
 
 
-def _objective(b: Built, p: Problem) -> None:
+def goal_values(s: Slots) -> dict[str, np.ndarray]:
+    """Per fairness goal, what each slot adds to a person's count: weekends, nights, holidays and
+    on-call hours of the duties held, and the reserve slots apart (a reserve is not a duty)."""
+    duty = ~s.reserve
+    return {"weekends": (s.weekend & duty).astype(np.int64), "nights": np.where(duty, s.nights, 0),
+            "holidays": (s.holiday & duty).astype(np.int64),
+            "oncall_hours": np.where((s.kind == ONCALL) & duty & ~s.pooled, s.hours, 0),
+            "reserves": s.reserve.astype(np.int64)}
+
+
+def add_objective(b: Built, p: Problem) -> None:
+    """Fairness and wishes, weighted, as the objective to minimise."""
     s, w = p.slots, p.rules.weights
     terms = []
-    goals = ((w.weekends, s.weekend.astype(np.int64)), (w.nights, s.nights), (w.holidays, s.holiday.astype(np.int64)),
-             (w.hours, s.hours))
+    values = goal_values(s)
+    goals = ((w.weekends, values["weekends"]), (w.nights, values["nights"]), (w.holidays, values["holidays"]),
+             (w.hours, np.where(s.reserve | s.pooled, 0, s.hours)), (w.reserves, values["reserves"]))
     for weight, values in goals:
         coef = int(round(weight * WEIGHT_SCALE))
         if coef == 0 or not values.any():
@@ -228,16 +264,86 @@ def _objective(b: Built, p: Problem) -> None:
         b.model.Minimize(sum(terms))
 
 
+def make_solver(seed: int, time_limit: float) -> Any:
+    """One search worker, a fixed seed and a deterministic time limit: the same plan on any machine."""
+    from ortools.sat.python import cp_model
+
+    out = cp_model.CpSolver()
+    out.parameters.num_workers = 1
+    out.parameters.random_seed = seed % 2**31
+    out.parameters.max_deterministic_time = time_limit
+    return out
+
+
+def search(built: Built, seed: int, time_limit: float,
+            on_progress: Callable[[int, float | None, float], None] | None, found: int = 0,
+            scored: bool = True) -> tuple[str, Any, int]:
+    """One CP-SAT search: its status, the solver (for values and time spent) and plans found so
+    far; `on_progress(n, unfairness or None without an objective, wall s)` at each plan."""
+    from ortools.sat.python import cp_model
+
+    solver = make_solver(seed, time_limit)
+
+    class Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found = found
+
+        def on_solution_callback(self) -> None:
+            self.found += 1
+            if on_progress is not None:
+                on_progress(self.found, self.ObjectiveValue() if scored else None, self.WallTime())
+
+    progress = Progress()
+    status = solver.Solve(built.model, progress)
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}
+    return name.get(status, "unknown"), solver, progress.found
+
+
+QUARTER_DAYS = 91
+
+
+def by_quarter(b: Built, p: Problem, values: dict, seed: int, time_limit: float,
+               on_progress: Callable[[int, float | None, float], None] | None, found: int, wall: float = 0.0
+               ) -> tuple[str, dict, float | None, float]:
+    """A fairer plan, one quarter (13 weeks) of slots at a time, every other slot held as in
+    `values` (a plan that keeps every rule). Every constraint stays in the model, so a limit
+    counted over a window that crosses a quarter's edge is checked against the held slots on the
+    other side; the objective is the whole period's. Each quarter gets an equal part of the
+    time; the current plan is its hint, so a quarter never ends worse than it began.
+    Returns the status, the plan, its unfairness (None if no quarter was solved) and the wall
+    time, counted from `wall` (the time spent before)."""
+    quarter = (p.slots.start // (QUARTER_DAYS * HOURS_PER_DAY)).astype(np.int64)
+    n_q = int(quarter.max()) + 1
+    obj = None
+    for k in range(n_q):
+        m = b.model.Clone()
+        sub = Built(m, {key: m.GetBoolVarFromProtoIndex(var.Index()) for key, var in b.x.items()}, {})
+        for (q, j), var in sub.x.items():
+            if quarter[j] != k:
+                m.Add(var == values[q, j])
+            else:
+                m.AddHint(var, values[q, j])
+        shown = None if on_progress is None else (lambda n, o, w, before=wall: on_progress(n, o, before + w))
+        name, solver, found = search(sub, seed, time_limit / n_q, shown, found)
+        wall += solver.WallTime()
+        if name in ("optimal", "feasible"):
+            values = {key: solver.Value(var) for key, var in sub.x.items()}
+            obj = solver.ObjectiveValue()
+    return "feasible", values, obj, wall
+
+
 def build(p: Problem, objective: bool = True, enforce: bool = False) -> Built:
     """The model; `enforce`: each rule's constraints per window behind an enforcement literal."""
     from ortools.sat.python import cp_model
 
     b = Built(cp_model.CpModel(), {}, {})
     _coverage(b, p)
+    _weekly_reserves(b, p)
     _no_overlap(b, p)
     _day_rules(b, p, enforce)
     _duty_rules(b, p, enforce)
     _night_weeks(b, p, enforce)
     if objective:
-        _objective(b, p)
+        add_objective(b, p)
     return b

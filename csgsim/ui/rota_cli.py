@@ -17,23 +17,25 @@ from csgsim.ui.app import MAX_SEED, ScenarioOpt, app, fail, load_scenario, stdou
 MAX_TIME_LIMIT = 3600.0
 
 
-def one_region(sc, region: str | None) -> str:
-    """The region asked for, or the scenario's only one."""
+def chosen_regions(sc, regions: list[str] | None) -> list[str]:
+    """The regions asked for, or the scenario's only one, or the regions of its only shared line."""
     from csgsim.core.errors import CsgsimError
 
-    if region is None:
-        if len(sc.regions) != 1:
-            raise CsgsimError(f"{sc.source} has {len(sc.regions)} regions; give --region ID "
-                             f"(one of {', '.join(sc.regions)})")
-        return next(iter(sc.regions))
-    return region
+    if regions:
+        return regions
+    if len(sc.regions) == 1:
+        return list(sc.regions)
+    if len(sc.shared_lines) == 1 and len(sc.regions) == len(sc.shared_lines[0].regions):
+        return list(sc.shared_lines[0].regions)
+    raise CsgsimError(f"{sc.source} has {len(sc.regions)} regions; give --region ID (one of {', '.join(sc.regions)}; "
+                      "repeat it for the regions of a shared line)")
 
 
 @app.command()
 def rota(
     out: Annotated[Path, typer.Option(help="New folder for the plan (CSV, Excel, one .ics per person, summary).")],
     scenario: ScenarioOpt = None,
-    region: Annotated[Optional[str], typer.Option("--region", "-r", help="The region (needed when the scenario has several).")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="The region (needed when the scenario has several); repeat it to plan the regions of a shared line together.")] = None,
     wishes: Annotated[Optional[Path], typer.Option(help="CSV: person,first,last,kind (unavailable | rather_not | prefer).")] = None,
     seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help="Seed of the leave plan and the search (default: the scenario's).")] = None,
     time_limit: Annotated[float, typer.Option(min=0.1, max=MAX_TIME_LIMIT, help="Search effort in CP-SAT's deterministic seconds (about seconds of one core).")] = 20.0,
@@ -41,22 +43,28 @@ def rota(
 ) -> None:
     """Plan who holds each duty over the scenario's simulated period (warm-up included), around
     the planned leave and within the rule set, the agreement's limit and the planning rules in
-    `[rota]`, sharing weekends, nights, holidays and hours fairly. Says why when no plan exists."""
+    `[rota]`, sharing weekends, nights, holidays and hours fairly; every line of the region, a
+    reserve for each standby opening of a scale-up policy, and with --region repeated the
+    regions of a shared line together. Says why when no plan exists."""
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.runfolder import OutputFolder
     from csgsim.studies import rota as planner
 
     sc = load_scenario(scenario)
     try:
-        rid = one_region(sc, region)
-        sc = sc.only([rid])
+        rids = chosen_regions(sc, region)
+        regions, _ = planner.joint(sc, rids)
         seed = sc.seed if seed is None else seed
-        given = planner.read_wishes(wishes, sc.regions[rid], sc.simulation_calendar) if wishes else None
-        problem = planner.problem(sc, rid, seed, given)
-        typer.echo(f"rota for {rid}: {len(problem.slots)} duties over {problem.calendar.days} days "
-                   f"from {problem.calendar.start}; searching ({time_limit:g} deterministic s)", err=True)
+        people = [p for r in regions for p in r.people]
+        given = planner.read_wishes(wishes, people, sc.simulation_calendar,
+                                     f"region {'+'.join(r.id for r in regions)}") if wishes else None
+        problem = planner.problem(sc, rids, seed, given)
+        typer.echo(f"rota for {'+'.join(r.id for r in regions)}: {len(problem.slots)} duties over "
+                   f"{problem.calendar.days} days from {problem.calendar.start}; searching ({time_limit:g} "
+                   "deterministic s)", err=True)
         outcome = planner.solve(problem, seed, time_limit, on_progress=lambda n, obj, wall: typer.echo(
-            f"  plan {n}: unfairness {obj:,.0f} after {wall:.1f} s", err=True))
+            f"  plan {n}: " + ("every hard rule kept; now the fairest" if obj is None else f"unfairness {obj:,.0f}")
+            + f" after {wall:.1f} s", err=True))
         if outcome.rota is None:
             typer.echo(f"no plan ({outcome.status}):", err=True)
             for why in outcome.reasons:
@@ -81,16 +89,16 @@ def _write(folder: Path, outcome, problem, rows: list[dict], sc, seed: int) -> N
     from csgsim.ui import rota_files
 
     r = outcome.rota
-    members = [q for q in range(len(r.people)) if problem.slots.eligible[q].any()]
-    rota_files.write_csv(folder / "rota.csv", rota_files.plan_rows(r, problem.region.duty.period_start))
-    rota_files.write_excel(folder / "rota.xlsx", r, members)
+    rota_files.write_csv(folder / "rota.csv", rota_files.plan_rows(r, problem.regions[0].duty.period_start))
+    rota_files.write_excel(folder / "rota.xlsx", r)
     (folder / "ics").mkdir()
     ics = rota_files.write_ics(folder / "ics", r)
     rota_files.write_csv(folder / "summary.csv", rows)
     files = ["rota.csv", "rota.xlsx", "summary.csv", "ics", *[f"ics/{p.name}" for p in ics]]
     manifest = {"kind": "csgsim rota", "csgsim": __version__, "scenario": sc.source, "scenario_sha256": sc.digest,
-                "region": r.region, "seed": seed, "status": outcome.status, "unfairness": outcome.objective,
-                "bound": outcome.bound, "start": str(r.calendar.start), "days": r.calendar.days, "files": files}
+                "region": r.region, "regions": list(r.regions), "seed": seed, "status": outcome.status,
+                "unfairness": outcome.objective, "bound": outcome.bound, "start": str(r.calendar.start),
+                "days": r.calendar.days, "files": files}
     atomic.write_text(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 
@@ -99,19 +107,26 @@ def _show(rows: list[dict], outcome, console) -> None:
     from rich.table import Table
 
     status = ("the best plan possible" if outcome.status == "optimal" else
+              "a plan that keeps every hard rule (no fairer one was found in the time limit)"
+              if outcome.objective is None else
+              f"the best plan found (unfairness {outcome.objective:,.0f}; made fairer one quarter at a time, no "
+              "bound on how much fairer it could be)" if outcome.bound is None else
               f"the best plan found (unfairness {outcome.objective:,.0f}; none can be below {outcome.bound:,.0f})")
     table = Table(title=f"Rota {outcome.rota.region}: {status}")
-    for col in ("person", "h/week", "leave days", "duties", "weekends (fair)", "nights (fair)", "holidays (fair)",
-                "on-call h (fair)", "max days/4w (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
-        table.add_column(col, justify="left" if col == "person" else "right")
+    joint, reserves = "region" in rows[0], "reserves" in rows[0]
+    for col in ("person", *(["region"] if joint else []), "h/week", "leave days", "duties", "weekends (fair)",
+                "nights (fair)", "holidays (fair)", "on-call h (fair)", *(["reserves (fair)"] if reserves else []),
+                "max days/4w (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
+        table.add_column(col, justify="left" if col in ("person", "region") else "right")
 
     def pair(a: object, b: object) -> str:
         return f"{a:g} ({b if b is not None else '-'})" if isinstance(a, float) else f"{a} ({b if b is not None else '-'})"
 
     for r in rows:
-        table.add_row(str(r["person"]), f"{r['hours_per_week']:g}", str(r["leave_days"]), str(r["duties"]),
-                      pair(r["weekends"], r["weekends_fair"]), pair(r["nights"], r["nights_fair"]),
-                      pair(r["holidays"], r["holidays_fair"]), pair(r["oncall_hours"], r["oncall_hours_fair"]),
+        table.add_row(str(r["person"]), *([str(r["region"])] if joint else []), f"{r['hours_per_week']:g}",
+                      str(r["leave_days"]), str(r["duties"]),
+                      *[pair(r[g], r[f"{g}_fair"]) for g in ("weekends", "nights", "holidays", "oncall_hours",
+                                                             *(["reserves"] if reserves else []))],
                       pair(r["max_oncall_days_per_4w"], r["limit_oncall_days_per_4w"]),
                       pair(r["min_free_pairs_per_4w"], r["required_free_pairs_per_4w"]),
                       pair(r["longest_run"], r["limit_run"]))

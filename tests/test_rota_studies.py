@@ -59,7 +59,7 @@ def test_every_arm_of_an_experiment_simulates_the_plan(planned):
     plan = read_plan(rota, exp.variants[0].scenario)
     assert set(duties) == {0, 1}
     for arm in duties.values():
-        assert np.array_equal(arm["a"].person, plan.schedules()[0].person)
+        assert np.array_equal(arm["a"].primary.person, plan.schedules()[0].person)
     from csgsim.runtime.executors import make_executor
 
     with make_executor(1) as backend:

@@ -78,6 +78,19 @@ class Crew:
         self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
                        for sp, n in zip(spells, sizes) for p in range(n)]
         self.dispatchers: list[CallDispatch] = []
+        self.wakeup: simpy.Event | None = None  # fires when a call starts waiting: `call_waits`
+
+    def call_waits(self, env: simpy.Environment) -> simpy.Event:
+        """An event that fires when a call next starts waiting (in any region of the crew), for
+        the processes that have work only while calls wait."""
+        if self.wakeup is None or self.wakeup.triggered:
+            self.wakeup = env.event()
+        return self.wakeup
+
+    def now_waiting(self) -> None:
+        """A call has started waiting: wake the processes waiting for that."""
+        if self.wakeup is not None and not self.wakeup.triggered:
+            self.wakeup.succeed()
 
     def dispatch(self, available: tuple[int, ...] = ()) -> None:
         """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
@@ -130,10 +143,16 @@ class CallDispatch:
         self.holders = roles  # per role (the duty of each line, then each backup step): holder per block
         self.starts = starts  # per role: block starts
         self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
+        times = starts[0]
+        for s in starts[1:]:
+            times = np.union1d(times, s)
+        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in starts]
+        self.changes = times.tolist()  # every hand-over time, and who holds each role from then on
+        self.held = [list(row) for row in zip(*([h[k] for k in ix] for h, ix in zip(roles, index)))]
+        self._roles, self.change = [NOBODY] * len(roles), 0  # the roles now, the next change to apply
         self.external = crew.people + region  # the region's outside line (external backup, neighbour)
         self.travel = travel  # extra hours each way when another region's person answers
         self.busy = crew.busy
-        self.roles = [NOBODY] * len(roles)  # who holds each role now
         self.waiting: list[tuple[int, simpy.Event]] = []  # in arrival order
         self.attempts: dict[tuple[int, int], int] = {}  # (report, person): call-in attempts so far
         self.arrivals = arrivals
@@ -164,6 +183,16 @@ class CallDispatch:
         self.role = [-1] * n
         self.on_site = [math.nan] * n
         self.in_gap = [False] * n
+
+    @property
+    def roles(self) -> list[int]:
+        """Who holds each role now (NOBODY: no one). Brought up to date when read, so a duty
+        hand-over needs no event of its own (see `duty_changes`)."""
+        changes, now = self.changes, self.env.now
+        if self.change < len(changes) and changes[self.change] <= now:
+            self.change = bisect_right(changes, now, self.change)
+            self._roles = self.held[self.change - 1]
+        return self._roles
 
     def away(self, person: int, t0: float, t1: float) -> bool:
         """Absent at some time in [t0, t1] (spells are sorted and do not overlap)."""
@@ -254,19 +283,21 @@ class CallDispatch:
                 k += 1
 
     def duty_changes(self):
-        """Hand the roles over at every block boundary of the duty and backup schedules."""
-        times = self.starts[0]
-        for s in self.starts[1:]:
-            times = np.union1d(times, s)
-        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in self.starts]
-        holders = [[h[k] for k in ix] for h, ix in zip(self.holders, index)]
-        for k, t in enumerate(times.tolist()):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            before, self.roles = self.roles, [h[k] for h in holders]
-            # who left a role can now be called in; the new holders are offered as free roles
+        """While calls wait, offer them what each duty hand-over makes available: the new role
+        holders, and as call-ins those who just left a role. The roles themselves follow the
+        clock when read (`roles`); this process sleeps while no call waits, so the hand-overs of
+        a quiet day cost no event."""
+        env, changes, held, busy = self.env, self.changes, self.held, self.busy
+        while True:
+            if not self.crew.waiting():
+                yield self.crew.call_waits(env)
+            k = bisect_right(changes, env.now)  # the next hand-over
+            if k == len(changes):
+                return
+            yield env.timeout(changes[k] - env.now)
             if self.crew.waiting():
-                self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in self.roles and not self.busy[p]))
+                before, after = held[k - 1] if k else (), held[k]
+                self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in after and not busy[p]))
 
     def returns(self):
         """When a team member's absence ends, the waiting calls are offered them as a call-in."""
@@ -286,6 +317,7 @@ class CallDispatch:
         if who == NOBODY:
             answered = self.env.event()
             self.waiting.append((i, answered))
+            self.crew.now_waiting()
             self.waited[i] = True
             who, step = yield answered
         else:

@@ -11,8 +11,10 @@ Two kinds of work compete for a casemanager, each in its own part:
   is done in pieces over several: none is put off for ever or blocks the queue).
   Which contacts each case still needs, and who owns it, is `cases`.
 
-This module tells the two pathways as processes and wires the parts on one environment. The
-model reads sampled inputs and writes records; it draws no random numbers itself.
+This module tells the two pathways and wires the parts on one environment: an acute report is
+a process (it may wait for a free line); a non-acute report only opens a case, which is done
+when the case counts are next read. The model reads sampled inputs and writes records; it draws
+no random numbers itself.
 """
 
 from __future__ import annotations
@@ -158,6 +160,7 @@ class RegionModel:
                               region.pathway.nonacute_followup_days, n.followup)
         self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.tolist()  # plain floats in the run
         self.intake = n.intake.tolist()
+        self.nonacute_times, self.nonacute_next = n.arrival.tolist(), 0  # the next not yet opened
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
@@ -165,11 +168,13 @@ class RegionModel:
     # --- the acute pathway (docs/model.md#7-the-acute-pathway) --------------------------
 
     def acute_arrivals(self):
+        """Each report's process starts on its arrival's own timeout, which this loop also waits
+        on: one event per arrival, not a timeout here and an Initialize event for the process."""
         env = self.env
         for i, t in enumerate(self.inp.acute.arrival.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            env.process(self.acute_report(i))
+            arrival = env.timeout(t - env.now if t > env.now else 0.0)
+            ArrivingProcess(env, self.acute_report(i), arrival)
+            yield arrival
 
     def acute_report(self, i: int):
         """One acute report, from the control room's call to the start of watchful waiting."""
@@ -179,6 +184,7 @@ class RegionModel:
         who, step = yield from calls.answer(i)
         yield env.timeout(calls.call_out(i, who, step))
         calls.release(who)
+        self.nonacute_arrivals(env.now)  # the case counts up to now, for the owner's choice
         # Watchful waiting: the responder owns the case, unless someone from outside answered or
         # the coordinator answered other than as backup (docs/model.md section 9).
         report_day = int(arrival // HOURS_PER_DAY)
@@ -192,13 +198,22 @@ class RegionModel:
 
     # --- the non-acute pathway ----------------------------------------------------------
 
-    def nonacute_arrivals(self):
-        env, cases, intake = self.env, self.cases, self.intake
-        for j, t in enumerate(self.inp.non_acute.arrival.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            day = int(t // HOURS_PER_DAY)
+    def nonacute_arrivals(self, now: float) -> None:
+        """Open the non-acute reports that arrived before `now`, in arrival order: each one's case
+        goes to the present casemanager with the fewest open cases, its intake due the next day.
+
+        A non-acute report changes nothing but the case counts and the task queues, and only the
+        acute pathway's owner choice and the office day read those. So the reports are opened
+        when one of those is about to run (and at the horizon), not each on its own event: the
+        same owners and task order, with no event per report.
+        """
+        cases, intake, times = self.cases, self.intake, self.nonacute_times
+        j = self.nonacute_next
+        while j < len(times) and times[j] < now:
+            day = int(times[j] // HOURS_PER_DAY)
             cases.open_case(cases.nonacute_case(j), cases.least_loaded(day), [(INTAKE, day + 1, intake[j])])
+            j += 1
+        self.nonacute_next = j
 
     # --- running --------------------------------------------------------------------------
 
@@ -208,8 +223,7 @@ class RegionModel:
         if calls.callin:
             env.process(calls.returns())
         env.process(self.acute_arrivals())
-        env.process(self.nonacute_arrivals())
-        env.process(self.office.days())
+        env.process(self.office.days(self.nonacute_arrivals))
 
     def run(self) -> Records:
         self.start()
@@ -218,6 +232,7 @@ class RegionModel:
         return self.records()
 
     def records(self) -> Records:
+        self.nonacute_arrivals(self.calendar.horizon)
         calls, cases = self.calls, self.cases
         acute = calls.outcomes(self.calendar.horizon)
         owner = np.array(cases.owner, dtype=np.int64)
@@ -261,6 +276,19 @@ class RegionModel:
             handover_from=h[:, 2].astype(np.int64),
             handover_owner=h[:, 3].astype(np.int64),
         )
+
+
+class ArrivingProcess(simpy.Process):
+    """A process whose generator starts when `arrival` fires (as if `env.process` were called
+    then), not through an Initialize event of its own: one event fewer per report. The body is
+    simpy.Process.__init__ with the start event given."""
+
+    def __init__(self, env: simpy.Environment, generator, arrival: simpy.Event):
+        self.env = env
+        self.callbacks = []
+        self._generator = generator
+        self._target = arrival
+        arrival.callbacks.append(self._resume)
 
 
 @contextmanager

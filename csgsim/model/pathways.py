@@ -20,6 +20,7 @@ no random numbers itself.
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -148,7 +149,7 @@ class RegionModel:
         crew = Crew([n_people], [inputs.spells], [region.id]) if crew is None else crew
         self.day0 = region.pathway.attendance == "day0"
         a, n = inputs.acute, inputs.non_acute
-        durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
+        durations = (a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist())
         own = (inputs.primary, *inputs.lines)
         roles = ([crew.to_crew(own[0], index, n_people)] + [s.person.tolist() for s in inputs.shared]
                  + [crew.to_crew(s, index, n_people) for s in own[1:] + inputs.backups])
@@ -158,9 +159,13 @@ class RegionModel:
                                   inputs.chain, inputs.travel)
         self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
                               region.pathway.nonacute_followup_days, n.followup)
-        self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.tolist()  # plain floats in the run
+        # Plain floats in the run; report i's follow-up hours are followup[i * k:(i + 1) * k] for its
+        # k contacts (one flat list: no list per report to build before the run).
+        self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.ravel().tolist()
+        self.n_followups = a.followup.shape[1]
         self.intake = n.intake.tolist()
-        self.nonacute_times, self.nonacute_next = n.arrival.tolist(), 0  # the next not yet opened
+        self.nonacute_times, self.nonacute_next = n.arrival.tolist(), 0  # the next not yet opened,
+        self.nonacute_due = self.nonacute_times[0] if self.nonacute_times else math.inf  # and its time
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
@@ -181,10 +186,13 @@ class RegionModel:
         env = self.env
         arrival = env.now
         calls = self.calls
-        who, step = yield from calls.answer(i)
+        who, step = calls.answer(i)
+        if who == NOBODY:  # no one can take the call now: it waits for the first who can
+            who, step = yield calls.wait(i)
         yield env.timeout(calls.call_out(i, who, step))
         calls.release(who)
-        self.nonacute_arrivals(env.now)  # the case counts up to now, for the owner's choice
+        if self.nonacute_due < env.now:  # the case counts up to now, for the owner's choice
+            self.nonacute_arrivals(env.now)
         # Watchful waiting: the responder owns the case, unless someone from outside answered or
         # the coordinator answered other than as backup (docs/model.md section 9).
         report_day = int(arrival // HOURS_PER_DAY)
@@ -193,7 +201,9 @@ class RegionModel:
         own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
         owner = local if own else self.cases.least_loaded(report_day)
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
-        contacts += [(FOLLOWUP, report_day + d, hours) for d, hours in zip(self.followup_days, self.followup[i])]
+        k = self.n_followups
+        contacts += [(FOLLOWUP, report_day + d, hours)
+                     for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k])]
         self.cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------
@@ -214,6 +224,7 @@ class RegionModel:
             cases.open_case(cases.nonacute_case(j), cases.least_loaded(day), [(INTAKE, day + 1, intake[j])])
             j += 1
         self.nonacute_next = j
+        self.nonacute_due = times[j] if j < len(times) else math.inf
 
     # --- running --------------------------------------------------------------------------
 
@@ -296,7 +307,9 @@ def paused_gc():
     """No cyclic garbage collection during a run: it allocates many small objects that live
     until its end (tasks, events, records), so the collector's passes free little and cost
     CPU (about 3% of a Rotterdam run, 10% of a national one, measured on the example models).
-    What the run leaves is collected afterwards as usual."""
+    `jobs.run_replication` pauses it for the whole replication (5-7% of its CPU, national and
+    Rotterdam): sampling and metrics, too, build objects that live until its end. What is left
+    is collected afterwards as usual."""
     was_on = gc.isenabled()
     gc.disable()
     try:

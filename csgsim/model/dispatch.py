@@ -130,7 +130,7 @@ class CallDispatch:
 
     def __init__(self, env: simpy.Environment, crew: Crew, region: int, n_people: int,
                  roles: tuple[list[int], ...], starts: tuple[np.ndarray, ...], n_duty: int,
-                 arrivals: list[float], durations: tuple[list[float], list[float], list[float], list[float]], day0: bool,
+                 arrivals: list[float], durations: tuple[list[float], ...], day0: bool,
                  chain: ChainInputs | None, travel: float = 0.0):
         self.env = env
         self.crew = crew

@@ -8,7 +8,10 @@ and durations: one duty holder (a Resource) handed over by a daily process, each
 process that holds the duty for its call-back, phone call and (day 0) visit, and an office process
 that works the non-acute intakes and follow-ups due each working day, 09:00-17:00. The baseline is
 the floor a hand-written model of the same events reaches; the ratio is what csgsim's rules,
-rosters, absences and records cost on top.
+rosters, absences and records cost on top. A second line splits that ratio: the model run
+alone (`RegionModel` built and run on the same sampled inputs, gc paused as in a replication:
+no sampling, re-plans or metrics) against the baseline, and the SimPy events each schedules
+per region-year.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from csgsim.config import scenario  # noqa: E402
 from csgsim.core.calendar import HOURS_PER_DAY  # noqa: E402
 from csgsim.model import inputs  # noqa: E402
+from csgsim.model.pathways import RegionModel, paused_gc  # noqa: E402
 from csgsim.runtime import jobs  # noqa: E402
 from benchmarks.bench_model import mm2_times  # noqa: E402
 
@@ -79,8 +83,9 @@ def plain_simpy(sampled, horizon: float, handover_hour: float = 9.0) -> int:
     return next(env._eid)
 
 
-def region_year(model: str, regions: list[str] | None, reps: int) -> tuple[float, float, int]:
-    """CPU per region-year of csgsim (whole replications) and of the baseline on the same arrivals."""
+def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, float]:
+    """CPU per region-year of csgsim (whole replications), of its model run alone and of the
+    baseline on the same arrivals, and the events each schedules per region-year."""
     sc = scenario.load(ROOT / "models" / model)
     if regions:
         sc = sc.only(regions)
@@ -92,11 +97,20 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> tuple[float
     ours = (time.process_time() - t) / reps / len(job.plans)
     sampled = [[inputs.sample(plan, 1, rep) for plan in job.plans] for rep in range(1, reps + 1)]
     t = time.process_time()
+    base_events = sum(plain_simpy(s, plan.calendar.horizon) for rep in sampled for plan, s in zip(job.plans, rep))
+    base = (time.process_time() - t) / reps / len(job.plans)
+    run_events, run = 0, 0.0
     for rep in sampled:
         for plan, s in zip(job.plans, rep):
-            plain_simpy(s, plan.calendar.horizon)
-    base = (time.process_time() - t) / reps / len(job.plans)
-    return ours, base, len(job.plans)
+            t = time.process_time()
+            with paused_gc():  # as in a replication (jobs.run_replication)
+                model = RegionModel(plan.region, plan.calendar, s)
+                model.run()
+            run += time.process_time() - t
+            run_events += next(model.env._eid)  # events scheduled: simpy's own counter
+    n = reps * len(job.plans)
+    return {"ours": ours, "base": base, "run": run / n, "regions": len(job.plans),
+            "events": run_events / n, "base_events": base_events / n}
 
 
 def startup_cpu() -> float:
@@ -117,10 +131,13 @@ def main() -> None:
     rows = [("national", "netherlands.toml", None, max(2, n // 5)), ("Rotterdam", "rotterdam.toml", None, n),
             ("Zeeland", "zeeland.toml", None, n)]
     for name, model, regions, reps in rows:
-        ours, base, k = region_year(model, regions, reps)
+        f = region_year(model, regions, reps)
+        ours, base = f["ours"], f["base"]
         goal = {"national": "<= 10 ms, <= 1.5x baseline", "Rotterdam": "<= 2x baseline"}.get(name, "(no goal)")
-        print(f"{name} region-year, CPU ({reps} reps x {k} regions) | {1000 * ours:.1f} ms; baseline "
+        print(f"{name} region-year, CPU ({reps} reps x {f['regions']} regions) | {1000 * ours:.1f} ms; baseline "
               f"{1000 * base:.1f} ms; ratio {ours / base:.1f}x | {goal}")
+        print(f"  of which the model run alone | {1000 * f['run']:.1f} ms, ratio {f['run'] / base:.1f}x; SimPy events "
+              f"per region-year {f['events']:,.0f} vs baseline {f['base_events']:,.0f} | (no goal)")
 
     ours, theirs, (_, sampled) = mm2_times()
     print(f"M/M/2 / hand-written SimPy ({sampled.acute.arrival.size:,} arrivals, medians of 5) | {ours / theirs:.2f}x "

@@ -89,3 +89,29 @@ def test_more_demand_keeps_every_baseline_report_s_chain_draws():
                for i in idx]
     half = len(answers) // 2
     assert answers[:half] == answers[half:]
+
+
+def test_a_waiting_call_goes_to_the_next_duty_holder_at_the_hand_over():
+    """Duty in 1 h blocks: person 0 until 10 h after nine quiet hand-overs, person 1 from then.
+    Person 0 takes a 3 h call-out at 8 h; a call at 8.5 h finds no one free (no backup, no
+    call-in) and is answered at the 10 h hand-over by person 1, not at 11 h when person 0 is
+    free again. Duty hand-overs have no event while no call waits: this checks that a waiting
+    call wakes them, and that the roles read at 10 h are the new ones."""
+    sc = build({"x": tiny_region(backup={"kind": "none"})}, days=2)
+    plan = inputs.plan(sc, "x")
+    sampled = inputs.sample(plan, 0, 0)
+    horizon = plan.calendar.horizon
+    starts = np.arange(0.0, horizon, 1.0)
+    holders = np.where(starts < 10.0, 0, 1)
+    n = 2
+    zeros = np.zeros(n)
+    sampled = replace(
+        sampled,
+        acute=AcuteInputs(np.array([8.0, 8.5]), zeros, zeros, zeros, np.full(n, ON_SITE), zeros, np.zeros((n, 0))),
+        primary=Schedule(start=starts, end=starts + 1.0, person=holders, kind=np.full(starts.size, ONCALL, np.int8)),
+        backup=None, more_backups=(), spells=Spells.empty(), chain=None,
+    )
+    rec = RegionModel(plan.region, plan.calendar, sampled).run()
+    assert rec.acute_responder.tolist() == [0, 1]
+    assert rec.acute_waited.tolist() == [False, True]
+    assert rec.acute_answered[1] == pytest.approx(10.0)

@@ -73,6 +73,20 @@ def test_every_report_is_served_or_open_with_a_reason(run):
 
 @SETTINGS
 @given(region_runs())
+def test_every_nonacute_report_is_opened_with_its_intake_due_the_next_day(run):
+    """Every non-acute report has a casemanager as owner and one intake contact, due the day
+    after it arrived. Reports are opened when the case counts are next read, not each on an
+    event of its own: this holds for the last ones, opened at the horizon, too."""
+    _, plan, _, rec, _ = run
+    assert ((rec.nonacute_owner >= 0) & (rec.nonacute_owner < plan.region.casemanagers)).all()
+    intake = rec.task_kind == INTAKE
+    cases = rec.task_case[intake] - rec.acute_arrival.size
+    assert sorted(cases.tolist()) == list(range(rec.nonacute_arrival.size))
+    assert (rec.task_due_day[intake] == rec.nonacute_arrival[cases] // 24 + 1).all()
+
+
+@SETTINGS
+@given(region_runs())
 def test_nobody_is_in_two_places_at_once(run):
     """Per person, call-outs and pieces of office work never overlap in time."""
     _, plan, _, rec, _ = run

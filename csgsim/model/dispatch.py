@@ -78,6 +78,20 @@ class Crew:
         self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
                        for sp, n in zip(spells, sizes) for p in range(n)]
         self.dispatchers: list[CallDispatch] = []
+        self.wakeup: simpy.Event | None = None  # fires when a call starts waiting: `call_waits`
+        self.n_waiting = 0  # calls waiting, over all regions (kept by `answer` and `offer`)
+
+    def call_waits(self, env: simpy.Environment) -> simpy.Event:
+        """An event that fires when a call next starts waiting (in any region of the crew), for
+        the processes that have work only while calls wait."""
+        if self.wakeup is None or self.wakeup.triggered:
+            self.wakeup = env.event()
+        return self.wakeup
+
+    def now_waiting(self) -> None:
+        """A call has started waiting: wake the processes waiting for that."""
+        if self.wakeup is not None and not self.wakeup.triggered:
+            self.wakeup.succeed()
 
     def dispatch(self, available: tuple[int, ...] = ()) -> None:
         """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
@@ -99,10 +113,7 @@ class Crew:
 
     def waiting(self) -> bool:
         """Whether any call of the regions simulated together waits."""
-        for d in self.dispatchers:  # a loop, not any(genexpr): called at every duty hand-over
-            if d.waiting:
-                return True
-        return False
+        return self.n_waiting > 0
 
     def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
         """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""
@@ -119,7 +130,7 @@ class CallDispatch:
 
     def __init__(self, env: simpy.Environment, crew: Crew, region: int, n_people: int,
                  roles: tuple[list[int], ...], starts: tuple[np.ndarray, ...], n_duty: int,
-                 arrivals: list[float], durations: list[tuple[float, float, float, float]], day0: bool,
+                 arrivals: list[float], durations: tuple[list[float], ...], day0: bool,
                  chain: ChainInputs | None, travel: float = 0.0):
         self.env = env
         self.crew = crew
@@ -130,14 +141,21 @@ class CallDispatch:
         self.holders = roles  # per role (the duty of each line, then each backup step): holder per block
         self.starts = starts  # per role: block starts
         self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
+        times = starts[0]
+        for s in starts[1:]:
+            times = np.union1d(times, s)
+        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in starts]
+        self.changes = times.tolist()  # every hand-over time, and who holds each role from then on
+        self.held = [list(row) for row in zip(*([h[k] for k in ix] for h, ix in zip(roles, index)))]
+        self._roles, self.change = [NOBODY] * len(roles), 0  # the roles now, the next change to apply
+        self.next_change = self.changes[0] if self.changes else math.inf
         self.external = crew.people + region  # the region's outside line (external backup, neighbour)
         self.travel = travel  # extra hours each way when another region's person answers
         self.busy = crew.busy
-        self.roles = [NOBODY] * len(roles)  # who holds each role now
         self.waiting: list[tuple[int, simpy.Event]] = []  # in arrival order
         self.attempts: dict[tuple[int, int], int] = {}  # (report, person): call-in attempts so far
         self.arrivals = arrivals
-        self.durations = durations  # per report: call-back, phone, travel, on site (plain floats)
+        self.durations = durations  # call-back, phone, travel, on site: per report (plain floats)
         self.day0 = day0
         self.chain = chain
         self.callin = chain is not None and chain.callin
@@ -156,7 +174,7 @@ class CallDispatch:
         self.callins = crew.callins
         self.callouts = crew.callouts
         self.engagements: list[tuple[int, float, float, int, int, int]] = []  # by this region's people
-        n = len(durations)  # per report, plain lists in the run (no numpy scalar per write): `outcomes`
+        n = len(arrivals)  # per report, plain lists in the run (no numpy scalar per write): `outcomes`
         self.contact = [math.nan] * n
         self.answered = [math.nan] * n
         self.waited = [False] * n
@@ -165,7 +183,18 @@ class CallDispatch:
         self.on_site = [math.nan] * n
         self.in_gap = [False] * n
         self.on_wait: Callable[[int], None] | None = None  # told of each call not answered at once
-        self.timeline: tuple[list[float], list[list[int]]] = ([], [])  # hand-over times, holders per role
+
+    @property
+    def roles(self) -> list[int]:
+        """Who holds each role now (NOBODY: no one). Brought up to date when read, so a duty
+        hand-over needs no event of its own (see `duty_changes`)."""
+        now = self.env.now
+        if self.next_change <= now:
+            changes = self.changes
+            self.change = k = bisect_right(changes, now, self.change)
+            self._roles = self.held[k - 1]
+            self.next_change = changes[k] if k < len(changes) else math.inf
+        return self._roles
 
     def away(self, person: int, t0: float, t1: float) -> bool:
         """Absent at some time in [t0, t1] (spells are sorted and do not overlap)."""
@@ -239,7 +268,9 @@ class CallDispatch:
             return False
         entry = next(e for e in self.waiting if e[0] == i)
         self.waiting.remove(entry)
+        self.crew.n_waiting -= 1
         self.take(who, step)
+        self.responder[i], self.role[i] = who, step
         if who in available:
             available.remove(who)
         entry[1].succeed((who, step))
@@ -256,21 +287,21 @@ class CallDispatch:
                 k += 1
 
     def duty_changes(self):
-        """Hand the roles over at every block boundary of the duty and backup schedules."""
-        times = self.starts[0]
-        for s in self.starts[1:]:
-            times = np.union1d(times, s)
-        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in self.starts]
-        holders = [[h[k] for k in ix] for h, ix in zip(self.holders, index)]
-        when = times.tolist()
-        self.timeline = (when, holders)  # a standby's wait trigger adds holders to come
-        for k, t in enumerate(when):
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            before, self.roles = self.roles, [h[k] for h in holders]
-            # who left a role can now be called in; the new holders are offered as free roles
+        """While calls wait, offer them what each duty hand-over makes available: the new role
+        holders, and as call-ins those who just left a role. The roles themselves follow the
+        clock when read (`roles`); this process sleeps while no call waits, so the hand-overs of
+        a quiet day cost no event."""
+        env, changes, held, busy = self.env, self.changes, self.held, self.busy
+        while True:
+            if not self.crew.waiting():
+                yield self.crew.call_waits(env)
+            k = bisect_right(changes, env.now)  # the next hand-over
+            if k == len(changes):
+                return
+            yield env.timeout(changes[k] - env.now)
             if self.crew.waiting():
-                self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in self.roles and not self.busy[p]))
+                before, after = held[k - 1] if k else (), held[k]
+                self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in after and not busy[p]))
 
     def returns(self):
         """When a team member's absence ends, the waiting calls are offered them as a call-in."""
@@ -281,24 +312,28 @@ class CallDispatch:
             if self.waiting and not self.busy[p]:
                 self.crew.dispatch((p,))
 
-    def answer(self, i: int):
-        """Report i's call goes down the chain, or waits. A generator for `yield from`: returns
-        who took it (marked busy) and at which step."""
+    def answer(self, i: int) -> tuple[int, int]:
+        """Report i's call goes down the chain: who takes it now (marked busy) and at which
+        step; (NOBODY, -1) if no one can (then the call `wait`s)."""
         roles = self.roles
         self.in_gap[i] = roles.count(NOBODY) == len(roles)
         who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
         if self.on_wait is not None and (who == NOBODY or step >= CALLIN):
             self.on_wait(i)
-        if who == NOBODY:
-            answered = self.env.event()
-            self.waiting.append((i, answered))
-            self.waited[i] = True
-            who, step = yield answered
-        else:
+        if who != NOBODY:
             self.take(who, step)
-        self.responder[i] = who
-        self.role[i] = step
+            self.responder[i], self.role[i] = who, step
         return who, step
+
+    def wait(self, i: int) -> simpy.Event:
+        """Report i's call waits, first come first served: an event whose value is who took it
+        (marked busy) and at which step (see `offer`)."""
+        answered = self.env.event()
+        self.waiting.append((i, answered))
+        self.crew.n_waiting += 1
+        self.crew.now_waiting()
+        self.waited[i] = True
+        return answered
 
     def call_out(self, i: int, who: int, step: int) -> float:
         """Start report i's call-out by `who` now; returns how long it keeps them busy.
@@ -309,7 +344,8 @@ class CallDispatch:
         timeout holds the whole call-out.
         """
         now = self.env.now
-        callback, phone, travel, on_site = self.durations[i]
+        callbacks, phones, travels, on_sites = self.durations
+        callback, phone, travel, on_site = callbacks[i], phones[i], travels[i], on_sites[i]
         delay = self.delays[step][i] if step >= CALLIN else 0.0
         start = now + delay if step >= CALLIN else now
         self.answered[i] = start
@@ -353,4 +389,5 @@ class CallDispatch:
     def release(self, who: int) -> None:
         """`who` is free again: waiting calls may go to them."""
         self.busy[who] = False
-        self.crew.dispatch((who,))
+        if self.crew.n_waiting:
+            self.crew.dispatch((who,))

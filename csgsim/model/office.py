@@ -14,6 +14,7 @@ call-outs, on a day the person is present.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from heapq import heappop
 
 import numpy as np
@@ -40,13 +41,15 @@ class OfficeWork:
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
         self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
 
-    def days(self):
-        """At the end of each working day: hand over the absent people's due contacts, then work."""
+    def days(self, arrived: Callable[[float], None]):
+        """At the end of each working day: hand over the absent people's due contacts, then work.
+        `arrived(now)` first opens the cases of the reports that arrived before now."""
         env, duty, cases = self.env, self.region.duty, self.cases
         people = range(len(self.region.people))
         queues, absent_on = cases.queues, cases.absent_on
         for day in np.flatnonzero(self.calendar.working).tolist():
             yield env.timeout(day * HOURS_PER_DAY + duty.office_end_hour - env.now)
+            arrived(env.now)
             absent = absent_on[day]
             for p in people:  # a queue whose top (stale or not) is not due has nothing due
                 if absent[p] and queues[p] and queues[p][0][0] <= day:

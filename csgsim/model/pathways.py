@@ -11,13 +11,16 @@ Two kinds of work compete for a casemanager, each in its own part:
   is done in pieces over several: none is put off for ever or blocks the queue).
   Which contacts each case still needs, and who owns it, is `cases`.
 
-This module tells the two pathways as processes and wires the parts on one environment. The
-model reads sampled inputs and writes records; it draws no random numbers itself.
+This module tells the two pathways and wires the parts on one environment: an acute report is
+a process (it may wait for a free line); a non-acute report only opens a case, which is done
+when the case counts are next read. The model reads sampled inputs and writes records; it draws
+no random numbers itself.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -149,7 +152,7 @@ class RegionModel:
         crew = Crew([n_people], [inputs.spells], [region.id]) if crew is None else crew
         self.day0 = region.pathway.attendance == "day0"
         a, n = inputs.acute, inputs.non_acute
-        durations = list(zip(a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist()))
+        durations = (a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist())
         own = (inputs.primary, *inputs.lines)
         roles = ([crew.to_crew(own[0], index, n_people)] + [s.person.tolist() for s in inputs.shared]
                  + [crew.to_crew(s, index, n_people) for s in own[1:] + inputs.backups])
@@ -159,8 +162,13 @@ class RegionModel:
                                   inputs.chain, inputs.travel)
         self.cases = Caseload(n_people, region.casemanagers, a.arrival.size, n.arrival.size, inputs.absent,
                               region.pathway.nonacute_followup_days, n.followup)
-        self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.tolist()  # plain floats in the run
+        # Plain floats in the run; report i's follow-up hours are followup[i * k:(i + 1) * k] for its
+        # k contacts (one flat list: no list per report to build before the run).
+        self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.ravel().tolist()
+        self.n_followups = a.followup.shape[1]
         self.intake = n.intake.tolist()
+        self.nonacute_times, self.nonacute_next = n.arrival.tolist(), 0  # the next not yet opened,
+        self.nonacute_due = self.nonacute_times[0] if self.nonacute_times else math.inf  # and its time
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
@@ -170,20 +178,26 @@ class RegionModel:
     # --- the acute pathway (docs/model.md#7-the-acute-pathway) --------------------------
 
     def acute_arrivals(self):
+        """Each report's process starts on its arrival's own timeout, which this loop also waits
+        on: one event per arrival, not a timeout here and an Initialize event for the process."""
         env = self.env
         for i, t in enumerate(self.inp.acute.arrival.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            env.process(self.acute_report(i))
+            arrival = env.timeout(t - env.now if t > env.now else 0.0)
+            ArrivingProcess(env, self.acute_report(i), arrival)
+            yield arrival
 
     def acute_report(self, i: int):
         """One acute report, from the control room's call to the start of watchful waiting."""
         env = self.env
         arrival = env.now
         calls = self.calls
-        who, step = yield from calls.answer(i)
+        who, step = calls.answer(i)
+        if who == NOBODY:  # no one can take the call now: it waits for the first who can
+            who, step = yield calls.wait(i)
         yield env.timeout(calls.call_out(i, who, step))
         calls.release(who)
+        if self.nonacute_due < env.now:  # the case counts up to now, for the owner's choice
+            self.nonacute_arrivals(env.now)
         # Watchful waiting: the responder owns the case, unless someone from outside answered or
         # the coordinator answered other than as backup (docs/model.md section 9).
         report_day = int(arrival // HOURS_PER_DAY)
@@ -192,18 +206,30 @@ class RegionModel:
         own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
         owner = local if own else self.cases.least_loaded(report_day)
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
-        contacts += [(FOLLOWUP, report_day + d, hours) for d, hours in zip(self.followup_days, self.followup[i])]
+        k = self.n_followups
+        contacts += [(FOLLOWUP, report_day + d, hours)
+                     for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k])]
         self.cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------
 
-    def nonacute_arrivals(self):
-        env, cases, intake = self.env, self.cases, self.intake
-        for j, t in enumerate(self.inp.non_acute.arrival.tolist()):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            day = int(t // HOURS_PER_DAY)
+    def nonacute_arrivals(self, now: float) -> None:
+        """Open the non-acute reports that arrived before `now`, in arrival order: each one's case
+        goes to the present casemanager with the fewest open cases, its intake due the next day.
+
+        A non-acute report changes nothing but the case counts and the task queues, and only the
+        acute pathway's owner choice and the office day read those. So the reports are opened
+        when one of those is about to run (and at the horizon), not each on its own event: the
+        same owners and task order, with no event per report.
+        """
+        cases, intake, times = self.cases, self.intake, self.nonacute_times
+        j = self.nonacute_next
+        while j < len(times) and times[j] < now:
+            day = int(times[j] // HOURS_PER_DAY)
             cases.open_case(cases.nonacute_case(j), cases.least_loaded(day), [(INTAKE, day + 1, intake[j])])
+            j += 1
+        self.nonacute_next = j
+        self.nonacute_due = times[j] if j < len(times) else math.inf
 
     # --- running --------------------------------------------------------------------------
 
@@ -213,8 +239,7 @@ class RegionModel:
         if calls.callin:
             env.process(calls.returns())
         env.process(self.acute_arrivals())
-        env.process(self.nonacute_arrivals())
-        env.process(self.office.days())
+        env.process(self.office.days(self.nonacute_arrivals))
 
     def run(self) -> Records:
         self.start()
@@ -225,6 +250,7 @@ class RegionModel:
     def records(self) -> Records:
         """What happened. With a wait trigger, the inputs' standby line is from here on as the run
         held it (the metrics and costs read the inputs' lines)."""
+        self.nonacute_arrivals(self.calendar.horizon)
         calls, cases = self.calls, self.cases
         if self.trigger is not None:
             self.inp.lines = (*self.inp.lines[:-1], self.trigger.held(self.inp.lines[-1]))
@@ -272,12 +298,27 @@ class RegionModel:
         )
 
 
+class ArrivingProcess(simpy.Process):
+    """A process whose generator starts when `arrival` fires (as if `env.process` were called
+    then), not through an Initialize event of its own: one event fewer per report. The body is
+    simpy.Process.__init__ with the start event given."""
+
+    def __init__(self, env: simpy.Environment, generator, arrival: simpy.Event):
+        self.env = env
+        self.callbacks = []
+        self._generator = generator
+        self._target = arrival
+        arrival.callbacks.append(self._resume)
+
+
 @contextmanager
 def paused_gc():
     """No cyclic garbage collection during a run: it allocates many small objects that live
     until its end (tasks, events, records), so the collector's passes free little and cost
     CPU (about 3% of a Rotterdam run, 10% of a national one, measured on the example models).
-    What the run leaves is collected afterwards as usual."""
+    `jobs.run_replication` pauses it for the whole replication (5-7% of its CPU, national and
+    Rotterdam): sampling and metrics, too, build objects that live until its end. What is left
+    is collected afterwards as usual."""
     was_on = gc.isenabled()
     gc.disable()
     try:

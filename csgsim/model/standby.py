@@ -43,14 +43,13 @@ class WaitTrigger:
     def open(self, week: int) -> None:
         """The planned holders take the standby's hand-overs in `week` (all still to come)."""
         self.opened.add(week)
-        times, holders = self.calls.timeline
+        times, held = self.calls.changes, self.calls.held  # hand-over times; the roles from each on
         start = self.weeks[week]
         end = self.weeks[week + 1] if week + 1 < len(self.weeks) else float("inf")
-        mine = holders[self.role]
         for k in range(bisect_left(times, start), bisect_left(times, end)):
             who = self.candidate[bisect_right(self.block_start, times[k]) - 1]
             if who != NOBODY:
-                mine[k] = who + self.offset
+                held[k][self.role] = who + self.offset
 
     def held(self, schedule: Schedule) -> Schedule:
         """The standby line as it was held in the run."""

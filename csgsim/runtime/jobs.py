@@ -18,7 +18,7 @@ from csgsim.config.schema import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
 from csgsim.config.lines import SharedLine
-from csgsim.model.pathways import STEPS, TASK_KINDS, RegionInputs, RegionModel, Records, run_group
+from csgsim.model.pathways import STEPS, TASK_KINDS, RegionInputs, RegionModel, Records, paused_gc, run_group
 from csgsim.staff import rules
 from csgsim.staff.rota import Planned
 
@@ -141,7 +141,13 @@ def _with_load_spells(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLi
 
 
 def run_replication(job: Job, rep: int) -> Replication:
-    """All regions once, with replication `rep`'s streams."""
+    """All regions once, with replication `rep`'s streams. Cyclic garbage collection waits until
+    the end: what a replication builds lives until then (see `pathways.paused_gc`)."""
+    with paused_gc():
+        return _replication(job, rep)
+
+
+def _replication(job: Job, rep: int) -> Replication:
     done: dict[int, tuple[RegionInputs, Records]] = {}
     for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans))):
         plans = [job.plans[i] for i in members]

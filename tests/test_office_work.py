@@ -124,3 +124,14 @@ def test_a_call_in_does_not_make_the_coordinator_a_case_owner():
     rec = RegionModel(plan.region, plan.calendar, inp).run()
     assert rec.acute_role.tolist()[1] == CALLIN and rec.acute_responder[1] == 1
     assert rec.acute_owner.tolist() == [0, 0]
+
+
+def test_the_last_day_s_office_work_is_done_when_the_office_closes_at_midnight():
+    """With office hours to 24:00 the last day's office ends exactly at the horizon, where
+    SimPy's run(until=horizon) processes nothing: a contact due that day was left open
+    (found by a property test in issue 21's speed pass). It is done on that day."""
+    sc = scenario(team=1, days=5, duty={"office_end_hour": 24})
+    plan, inp = run_inputs(sc, non_acute=[3 * DAY + 10.0])  # Thursday: the intake is due Friday
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    intake = rec.task_kind == INTAKE
+    assert (rec.task_start[intake] // DAY).astype(int).tolist() == [4]

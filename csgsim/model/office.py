@@ -47,8 +47,11 @@ class OfficeWork:
         env, duty, cases = self.env, self.region.duty, self.cases
         people = range(len(self.region.people))
         queues, absent_on = cases.queues, cases.absent_on
+        # run(until=horizon) processes nothing at the horizon itself: when the office closes at
+        # midnight, the last day's work (done in arrears, in that day's hours) runs a moment before.
+        last = self.calendar.horizon - _EPS
         for day in np.flatnonzero(self.calendar.working).tolist():
-            yield env.timeout(day * HOURS_PER_DAY + duty.office_end_hour - env.now)
+            yield env.timeout(min(day * HOURS_PER_DAY + duty.office_end_hour, last) - env.now)
             arrived(env.now)
             absent = absent_on[day]
             for p in people:  # a queue whose top (stale or not) is not due has nothing due

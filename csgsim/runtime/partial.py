@@ -28,6 +28,7 @@ from typing import Any
 from csgsim.config.schema import Scenario
 from csgsim.core import atomic
 from csgsim.core.text import first_few
+from csgsim.runtime import heap
 from csgsim.runtime.executors import Backend, dispatch
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.provenance import versions
@@ -132,6 +133,8 @@ class PartialRun:
             self.add(batch)
             if on_progress:
                 on_progress(len(batch))
+            del batch
+            heap.release()
         collector = Collector(scenario, seed, list(range(replications)))
         for f in self._files():  # one batch in memory at a time
             batch = pickle.loads(f.read_bytes())
@@ -139,6 +142,7 @@ class PartialRun:
                 writer.add(batch)
             collector.add(batch)
             del batch
+            heap.release()
         return collector.result()
 
     def remove(self) -> None:

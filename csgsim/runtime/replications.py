@@ -19,6 +19,7 @@ from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
 from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_norms
 from csgsim.analysis.summary import summarise, summarise_values
 from csgsim.config.schema import Scenario
+from csgsim.runtime import heap
 from csgsim.runtime.executors import Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.spill import SpilledDelays
@@ -240,4 +241,6 @@ def run(
             collector.add(batch)
             if on_progress:
                 on_progress(len(batch))
+            del batch
+            heap.release()
     return collector.result()

@@ -34,7 +34,7 @@ def print_costs(result: RunResult, console: Any) -> None:
     names = {rid: escape(r.name) for rid, r in sc.regions.items()} | {"national": "national (sum)"}
     for year in sorted(summary["year"].unique()):
         days = cell.loc[("national", year, "days"), "mean"]
-        table = Table(title=f"Costs {year} (EUR of {year}; {days:.0f} days of the year simulated)",
+        table = Table(title=f"Costs {year} (EUR of {year}; {PLAIN.number(days)} days of the year simulated)",
                       caption=f"{result.replications} replications, seed {result.seed}; mean \u00b1 95% CI "
                               "half-width (low to high where cut at 0). Contracts: the casemanagers' contracted CSG hours, paid used or "
                               "not. Not priced: exams, PR, housing, overhead, mileage.")
@@ -53,13 +53,13 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
         return
     first = check.iloc[0]
     table = Table(title=f"{first['year']}: model total against the published regional budgets "
-                        f"(EUR {PLAIN.money(first['low'])}-{PLAIN.money(first['high'])})")
+                        f"(EUR {PLAIN.money(first['low'])} to {PLAIN.money(first['high'])})")
     for col in ("region", "model total", "95% CI", "band", "fixed", "contracts", "variable", "reports",
                 "contract h unused (EUR, in the total)"):
         table.add_column(col, justify="left" if col in ("region", "band") else "right")
     for row in check.itertuples():
-        ci = PLAIN.bounds(row.total, row.ci_low, row.ci_high, "EUR")
-        table.add_row(escape(row.name), PLAIN.money(row.total), f"{ci[0]}-{ci[1]}" if ci else "", row.status,
+        table.add_row(escape(row.name), PLAIN.money(row.total), PLAIN.band(row.total, row.ci_low, row.ci_high, "EUR"),
+                      row.status,
                       PLAIN.money(row.fixed), PLAIN.money(row.contracts), PLAIN.money(row.variable),
                       PLAIN.number(row.reports), f"{PLAIN.number(row.idle_contract_hours)} ({PLAIN.money(row.idle_contract_cost)})")
     console.print(table)

@@ -216,3 +216,14 @@ def test_the_scan_finds_each_way_of_formatting_a_number(tmp_path: Path) -> None:
                       'e = "%.1f" % x\nf = "%s" % x\n', encoding="utf-8")
     assert sorted(f.partition(": ")[2] for f in number_formats(source)) == sorted([
         ":.1f", ":,", ":g", "'{:.2f}'.format", "round()", "'%.1f' %"])
+
+
+def test_costs_marginal_heads_a_region_metric_with_its_label() -> None:
+    """`costs --marginal` heads the load and delays it shows as run, whatif and experiment do; its
+    costs are annual (an experiment's are over the period), so they say '/yr'."""
+    from csgsim.ui.capacity_cli import MARGINAL_SHOWN
+    from csgsim.ui.costtables import heading
+
+    for m in MARGINAL_SHOWN:
+        assert heading(m) == formatting.label(m) if m in REGION_METRICS else heading(m).endswith("EUR/yr"), m
+    assert any(m in REGION_METRICS for m in MARGINAL_SHOWN)

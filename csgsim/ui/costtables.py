@@ -10,13 +10,17 @@ from rich.table import Table
 
 from csgsim.runtime.replications import RunResult
 from csgsim.studies.capacity import Comparison
-from csgsim.ui.formatting import PLAIN
+from csgsim.ui.formatting import PLAIN, label
 from csgsim.ui.markup import escape
 
 #: (metric, heading) of the cost table.
 COST_COLUMNS = [("allowance", "on-call allowance"), ("coordination", "coordination"), ("contracts", "contracts"),
                 ("training_network", "training+network"), ("fixed", "fixed"), ("variable", "variable"),
                 ("total", "total"), ("cost_per_case", "per case")]
+#: Headings of the annual costs (`studies.capacity.ANNUAL`: per year, where an experiment's
+#: costs are over its period); a region metric is headed by its label, as in every table.
+ANNUAL_HEADINGS = {"cost_total": "total EUR/yr", "cost_contracts": "contract EUR/yr",
+                   "cost_allowance": "allowance EUR/yr", "cost_callout_work": "call-outs EUR/yr"}
 
 
 def _cell(row: pd.Series) -> str:
@@ -71,15 +75,20 @@ def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
                   "PR, housing and overhead, which the model does not price.")
 
 
-def print_marginal(comparison: Comparison, console: Any, metrics: list[tuple[str, str]]) -> None:
+def heading(metric: str) -> str:
+    """A column of `costs --marginal`: an annual cost's heading, else the metric's label."""
+    return ANNUAL_HEADINGS.get(metric) or label(metric)
+
+
+def print_marginal(comparison: Comparison, console: Any, metrics: list[str]) -> None:
     """Paired differences (with minus without one more casemanager) per region."""
     diff = comparison.differences.set_index(["region", "metric"])
     table = Table(title=f"What {escape(comparison.label)} buys: paired difference, mean \u00b1 95% CI half-width")
     table.add_column("region")
-    for _, heading in metrics:
-        table.add_column(heading, justify="right")
+    for m in metrics:
+        table.add_column(heading(m), justify="right")
     for rid, region in comparison.base.scenario.regions.items():
         cells = [PLAIN.interval(row["diff_mean"], row["ci_low"], row["ci_high"], row["unit"], difference=True)
-                 for row in (diff.loc[(rid, m)] for m, _ in metrics)]
+                 for row in (diff.loc[(rid, m)] for m in metrics)]
         table.add_row(escape(region.name), *cells)
     console.print(table)

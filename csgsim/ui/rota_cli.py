@@ -107,7 +107,7 @@ def _show(rows: list[dict], outcome, console) -> None:
     """Fairness and closeness to each limit, a row per person."""
     from rich.table import Table
 
-    from csgsim.ui.formatting import PLAIN
+    from csgsim.ui.formatting import PLAIN, label
 
     status = ("the best plan possible" if outcome.status == "optimal" else
               "a plan that keeps every hard rule (no fairer one was found in the time limit)"
@@ -120,7 +120,7 @@ def _show(rows: list[dict], outcome, console) -> None:
     joint, reserves = "region" in rows[0], "reserves" in rows[0]
     for col in ("person", *(["region"] if joint else []), "h/week", "leave days", "duties", "weekends (fair)",
                 "nights (fair)", "holidays (fair)", "on-call h (fair)", *(["reserves (fair)"] if reserves else []),
-                "max days/4w (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
+                f"{label('max_oncall_days_per_4w')} (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
         table.add_column(col, justify="left" if col in ("person", "region") else "right")
 
     def pair(a: float, b: float | None, unit: str = "") -> str:

@@ -9,7 +9,7 @@ from rich.table import Table
 from csgsim.ui.formatting import PLAIN
 from csgsim.ui.markup import escape
 
-from csgsim.studies.breakdown import FLAGS, Breakdown, Outlook, added, erlang_line
+from csgsim.studies.breakdown import FLAGS, WAIT_SHARE, Breakdown, ErlangC, Outlook, added
 
 
 def print_breakdown(bd: Breakdown, view: Outlook | None, console: Any) -> None:
@@ -31,6 +31,16 @@ def print_breakdown(bd: Breakdown, view: Outlook | None, console: Any) -> None:
     console.print(escape(erlang_line(bd.erlang)))
     if view is not None:
         print_outlook(bd, view, console)
+
+
+def erlang_line(e: ErlangC) -> str:
+    """One sentence: what queueing alone says."""
+    return (f"Plain Erlang C (M/M/c) for the same acute demand: {PLAIN.value(e.rate_mean * 24 * 365, 'count')} "
+            f"reports a year (peak hour {PLAIN.significant(e.rate_peak, 3)}/h), {PLAIN.value(e.busy_hours, 'h')} h "
+            f"busy per call, P(wait > {PLAIN.given(e.norm_minutes)} min) <= {PLAIN.value(WAIT_SHARE, 'share')}: "
+            f"{e.servers_peak} person(s) on duty at the peak hour ({e.servers_mean} at the mean rate; one person: "
+            f"P = {PLAIN.value(e.wait_share_one, 'share')}). Queueing alone sees the calls, not the working-time "
+            "rules, leave or sickness.")
 
 
 def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:

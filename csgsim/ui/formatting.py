@@ -1,8 +1,9 @@
 """How every command and the report write a figure: the metric's label, its value with as many
 digits as it needs, and its 95% interval, clipped to the values the metric can take (a count, a
-delay or an hour total is never negative, a share lies in 0-100%). `run`, `whatif`, `experiment`,
-`size` and both languages of the report use these, so one figure reads the same everywhere: the
-terminal in plain figures (a point, no thousands sign), the report in its reader's locale (babel's
+delay or an hour total is never negative, a share lies in 0-100%). Every command's tables and
+lines and both languages of the report use these (tests/test_formatting.py fails where another ui
+module formats a number itself), so one figure reads the same everywhere: the terminal in plain
+figures (a point, no thousands sign but in money), the report in its reader's locale (babel's
 decimal and thousands signs, month names), rounded the same way.
 
 Differences between two runs are not clipped: they may be negative.

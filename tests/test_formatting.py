@@ -227,3 +227,20 @@ def test_costs_marginal_heads_a_region_metric_with_its_label() -> None:
     for m in MARGINAL_SHOWN:
         assert heading(m) == formatting.label(m) if m in REGION_METRICS else heading(m).endswith("EUR/yr"), m
     assert any(m in REGION_METRICS for m in MARGINAL_SHOWN)
+
+
+def test_the_demand_outlook_reads_like_every_other_table() -> None:
+    """`demand`'s outlook: reports by the count rule, a band beside its mean as 'low to high' with
+    the mean's decimals and clipped at 0, the input share as a percentage."""
+    import pandas as pd
+    from rich.console import Console
+
+    from csgsim.ui.demand_tables import print_outlook
+
+    table = pd.DataFrame([{"region": "zeeland", "year": 2026, "central": 8.04, "mean": 8.31, "median": 8.0,
+                           "low": -0.4, "high": 14.2, "stoch_low": 3.0, "stoch_high": 13.0, "input_share": 0.214}])
+    console = Console(record=True, width=200)
+    print_outlook(table, "acute", 20, 1, console)
+    row = next(line for line in console.export_text().splitlines() if "zeeland" in line)
+    assert [c.strip() for c in row.split("│")[1:-1]] == [
+        "zeeland", "2026", "8.04", "8.31", "8.00", "0.00 to 14.20", "3.00 to 13.00", "21.4%"]

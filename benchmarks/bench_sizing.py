@@ -40,7 +40,7 @@ def overloaded(data: dict, rid: str, seed: int, people: int | None = None, hours
     if hours is not None:
         casework.set_hours(doc, rid, hours)
     sc = casework.DemandPlan().apply(scenario_mod.parse(doc, "bench"), rid).only([rid])
-    return rid in overload(run(sc, 6, seed, workers=1).region_summary())
+    return rid in overload(run(sc, 6, seed, workers=1).region_summary(), str)
 
 
 def cells_line(r: sizing.RegionSizing) -> str:

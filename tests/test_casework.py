@@ -80,7 +80,7 @@ def test_the_hours_size_finds_remove_the_overload_on_common_random_numbers() -> 
     data = zeeland()
     doc = patched(data, [], [("team_size.zeeland", 5)], "test")
     casework.set_hours(doc, "zeeland", 20)
-    assert "zeeland" in overload(run(with_team(data, 5, 20), 4, 3, workers=1).region_summary())
+    assert "zeeland" in overload(run(with_team(data, 5, 20), 4, 3, workers=1).region_summary(), str)
     goal = [targets.parse_target("followup_on_time>=0.95")]
     with make_executor(1) as serial:
         r = sizing.size(doc, "starved", ["zeeland"], [5], goal, 3, serial, batch=8, max_replications=32,
@@ -88,7 +88,7 @@ def test_the_hours_size_finds_remove_the_overload_on_common_random_numbers() -> 
     need = r.casework.enough  # the answer, or the smallest total settled as enough
     assert r.casework.people == 5 and need is not None, r.casework.search.message
     assert r.casework.people_from == "the scenario's team"  # no on-call target: people not sized
-    assert "zeeland" not in overload(run(with_team(data, 5, need), 4, 3, workers=1).region_summary())
+    assert "zeeland" not in overload(run(with_team(data, 5, need), 4, 3, workers=1).region_summary(), str)
 
 
 def test_size_answers_people_and_hours_apart_for_a_stated_demand() -> None:

@@ -139,3 +139,108 @@ def test_a_size_target_heading_keeps_the_bound_as_given() -> None:
 
     assert target_heading(parse_target("duties_per_4w<=6.5")).endswith("\u2264 6.5")
     assert target_heading(parse_target("followup_on_time>=0.95")).endswith("\u2265 95%")
+
+
+def test_the_other_forms_of_a_number() -> None:
+    """A number as given (shortest, no exponent), a p-value to two significant figures, elapsed
+    seconds, and a band in a column of its own: 'low to high' with its figure's decimals, clipped."""
+    assert [formatting.PLAIN.given(x) for x in (36.0, 7.2, 1234567, 0.125, 0, float("nan"))] == [
+        "36", "7.2", "1234567", "0.125", "0", "-"]
+    assert Numbers("nl").given(1.5) == "1,5"
+    assert [formatting.PLAIN.significant(p) for p in (0.0342, 0.5, 1.23e-6, 0.0)] == ["0.034", "0.50", "0.0000012", "0"]
+    assert [formatting.PLAIN.seconds(s) for s in (0.43, 5.0, 49.6)] == ["0.4 s", "5.0 s", "50 s"]
+    assert formatting.PLAIN.band(3.2, -1.0, 8.123, "count") == "0.00 to 8.12"
+    assert formatting.PLAIN.band(0.03, -0.01, 0.07, "share", difference=True) == "-1.0% to +7.0%"
+    assert Numbers("nl").band(0.5, 0.4, 0.61, "share") == "40,0% \u2013 61,0%"
+    assert formatting.value(0.0734, "log") == "0.073"
+
+
+@given(x=st.floats(-1e9, 1e9, allow_nan=False))
+def test_a_number_as_given_reads_back_to_six_significant_figures(x: float) -> None:
+    shown = formatting.PLAIN.given(x)
+    assert "e" not in shown and float(shown) == pytest.approx(x, rel=5e-6, abs=1e-300)
+
+
+#: Where a ui module other than formatting may still shape a number itself, with the reason.
+NOT_FIGURES = {
+    ("rota_files.py", "round()"): "turns a time read from a rota CSV into a day index; nothing shown",
+}
+#: Modules another branch (sizing speed) owns this round; their figures are not yet routed here.
+#: Listed so that the scan below stays strict: an entry fails once its module is clean.
+NOT_YET = {"tables.py", "sizing_cli.py"}
+DATE_SPEC = re.compile(r"%[A-Za-z]")  # strftime directives: a date, not a number
+PERCENT_SPEC = re.compile(r"%[-+ 0#]*\d*(?:\.\d+)?[diouxXeEfFgG]")
+
+
+def number_formats(source: Path) -> list[str]:
+    """Every place in a module that shapes a number itself: an f-string format spec (not a date's),
+    a '{:...}'.format, format() or round(), or %-formatting of a string."""
+    import ast
+
+    found = []
+    for n in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(n, ast.FormattedValue) and n.format_spec is not None:
+            spec = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in n.format_spec.values)
+            if not DATE_SPEC.search(spec):
+                found.append(f"line {n.lineno}: :{spec}")
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "format" \
+                and isinstance(n.func.value, ast.Constant) and ":" in str(n.func.value.value):
+            found.append(f"line {n.lineno}: {n.func.value.value!r}.format")
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("format", "round"):
+            found.append(f"line {n.lineno}: {n.func.id}()")
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod) and isinstance(n.left, ast.Constant) \
+                and isinstance(n.left.value, str) and PERCENT_SPEC.search(n.left.value):
+            found.append(f"line {n.lineno}: {n.left.value!r} %")
+    return found
+
+
+def test_every_figure_of_the_ui_is_formatted_here() -> None:
+    """No ui module but this one writes a number with its own format (every command's tables, the
+    report, progress lines): so a count, a share or an interval reads the same in every command."""
+    ui = Path(formatting.__file__).parent
+    for source in sorted(ui.rglob("*.py")):
+        name = source.relative_to(ui).as_posix()
+        if name == "formatting.py" or name in NOT_YET:
+            continue
+        left = [f for f in number_formats(source) if (name, f.partition(": ")[2]) not in NOT_FIGURES]
+        assert not left, (name, left)
+    for name in NOT_YET:
+        assert number_formats(ui / name), f"{name} is clean now: take it off NOT_YET"
+    for name, what in NOT_FIGURES:
+        assert what in [f.partition(": ")[2] for f in number_formats(ui / name)], f"stale entry {name}: {what}"
+
+
+def test_the_scan_finds_each_way_of_formatting_a_number(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text('a = f"{x:.1f} {y:,} {z:g} {d:%Y-%m-%d} {w}"\nb = "{:.2f}".format(x)\nc = round(x, 1)\n'
+                      'e = "%.1f" % x\nf = "%s" % x\n', encoding="utf-8")
+    assert sorted(f.partition(": ")[2] for f in number_formats(source)) == sorted([
+        ":.1f", ":,", ":g", "'{:.2f}'.format", "round()", "'%.1f' %"])
+
+
+def test_costs_marginal_heads_a_region_metric_with_its_label() -> None:
+    """`costs --marginal` heads the load and delays it shows as run, whatif and experiment do; its
+    costs are annual (an experiment's are over the period), so they say '/yr'."""
+    from csgsim.ui.capacity_cli import MARGINAL_SHOWN
+    from csgsim.ui.costtables import heading
+
+    for m in MARGINAL_SHOWN:
+        assert heading(m) == formatting.label(m) if m in REGION_METRICS else heading(m).endswith("EUR/yr"), m
+    assert any(m in REGION_METRICS for m in MARGINAL_SHOWN)
+
+
+def test_the_demand_outlook_reads_like_every_other_table() -> None:
+    """`demand`'s outlook: reports by the count rule, a band beside its mean as 'low to high' with
+    the mean's decimals and clipped at 0, the input share as a percentage."""
+    import pandas as pd
+    from rich.console import Console
+
+    from csgsim.ui.demand_tables import print_outlook
+
+    table = pd.DataFrame([{"region": "zeeland", "year": 2026, "central": 8.04, "mean": 8.31, "median": 8.0,
+                           "low": -0.4, "high": 14.2, "stoch_low": 3.0, "stoch_high": 13.0, "input_share": 0.214}])
+    console = Console(record=True, width=200)
+    print_outlook(table, "acute", 20, 1, console)
+    row = next(line for line in console.export_text().splitlines() if "zeeland" in line)
+    assert [c.strip() for c in row.split("│")[1:-1]] == [
+        "zeeland", "2026", "8.04", "8.31", "8.00", "0.00 to 14.20", "3.00 to 13.00", "21.4%"]

@@ -20,7 +20,7 @@ def test_lines_come_at_most_every_few_seconds_and_end_with_done() -> None:
             bar.advance(task)
     lines = out.getvalue().splitlines()
     assert 9 <= len(lines) <= 11
-    assert lines[0] == "run: 10/100 replications (5 s)"
+    assert lines[0] == "run: 10/100 replications (5.0 s)"
     assert lines[-1] == "run: 100/100 replications (50 s) done"
 
 

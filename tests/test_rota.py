@@ -225,7 +225,7 @@ def test_command_writes_every_file_and_the_summary(made):
     _, out, result = made
     names = {p.name for p in out.iterdir()}
     assert {"rota.csv", "rota.xlsx", "summary.csv", "manifest.json", "ics"} <= names
-    assert "max days/4w" in result.stdout and "(7)" in result.stdout
+    assert "max on-call" in result.stdout and "(7)" in result.stdout
 
 
 def test_excel_holds_the_plan_of_the_csv(made):

@@ -12,6 +12,8 @@ so the tables must not read as if all were well. Two signs, both from the region
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from csgsim.config.schema import Region
@@ -52,14 +54,11 @@ def against(region: Region, reasons: list[str]) -> str:
             "hours a week the casework needs")
 
 
-def _share(value: float) -> str:
-    return f"{100 * value:.0f}%" if value >= 0.01 or value == 0 else f"{100 * value:.1f}%"
-
-
-def overload(summary: pd.DataFrame) -> dict[str, list[str]]:
+def overload(summary: pd.DataFrame, share: Callable[[float], str]) -> dict[str, list[str]]:
     """Region -> the reasons it is overloaded, in words (regions without any are left out).
 
-    `summary` is a region summary (region, metric, mean, ...): the means over replications.
+    `summary` is a region summary (region, metric, mean, ...): the means over replications;
+    `share` writes a share as the tables around the reasons do (csgsim.ui.formatting).
     """
     means = summary.pivot_table(index="region", columns="metric", values="mean", sort=False, dropna=False)
     found: dict[str, list[str]] = {}
@@ -67,12 +66,12 @@ def overload(summary: pd.DataFrame) -> dict[str, list[str]]:
         reasons = []
         for waiting, total, what in _BACKLOG:
             if row.get(total, 0) > 0 and row.get(waiting, 0) / row[total] > BACKLOG_SHARE:
-                reasons.append(f"{_share(row[waiting] / row[total])} of {what} at the end of the period "
+                reasons.append(f"{share(row[waiting] / row[total])} of {what} at the end of the period "
                                "(the queue grows faster than it is served, so these figures grow with the "
                                "length of the period)")
         for metric, what in _NORMS:
             if row.get(metric, 1.0) < NORM_SHARE:  # nan (no cases) compares false
-                reasons.append(f"only {_share(row[metric])} of {what}")
+                reasons.append(f"only {share(row[metric])} of {what}")
         if reasons:
             found[str(region)] = reasons
     return found

@@ -192,15 +192,6 @@ def added(steps: tuple[Step, ...]) -> list[int | None]:
     return out
 
 
-def erlang_line(e: ErlangC) -> str:
-    """One sentence: what queueing alone says."""
-    return (f"Plain Erlang C (M/M/c) for the same acute demand: {e.rate_mean * 24 * 365:.0f} reports a year "
-            f"(peak hour {e.rate_peak:.4f}/h), {e.busy_hours:.2f} h busy per call, P(wait > "
-            f"{e.norm_minutes:g} min) <= {WAIT_SHARE:.0%}: {e.servers_peak} person(s) on duty at the peak hour "
-            f"({e.servers_mean} at the mean rate; one person: P = {e.wait_share_one:.2%}). "
-            "Queueing alone sees the calls, not the working-time rules, leave or sickness.")
-
-
 def rare_bound(replications: int) -> float:
     """Exact one-sided 95% upper bound on a probability never seen in `replications` trials."""
     return 1 - 0.05 ** (1 / replications) if replications else math.nan

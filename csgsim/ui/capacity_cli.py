@@ -98,10 +98,8 @@ def costs(
 
 
 #: What one more casemanager is judged on: its cost and the load and delays it changes.
-MARGINAL_SHOWN = [("cost_total", "total EUR/yr"), ("cost_contracts", "contract EUR/yr"),
-                  ("cost_allowance", "allowance EUR/yr"), ("cost_callout_work", "call-outs EUR/yr"),
-                  ("duties_per_4w", "duties /4wk"), ("max_oncall_days_per_4w", "max on-call days /4wk"),
-                  ("acute_contact_within_norm", "contact in norm"), ("gap_hours", "gap h")]
+MARGINAL_SHOWN = ["cost_total", "cost_contracts", "cost_allowance", "cost_callout_work", "duties_per_4w",
+                  "max_oncall_days_per_4w", "acute_contact_within_norm", "gap_hours"]
 
 
 class Lang(str, Enum):

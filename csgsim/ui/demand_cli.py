@@ -48,7 +48,7 @@ def demand(
 
     from csgsim.config.limits import FIRST_DAY, LAST_DAY, MAX_DAYS
     from csgsim.demand import annual
-    from csgsim.ui import plots, tables
+    from csgsim.ui import demand_tables, plots
 
     sc = load_scenario(scenario, None if region == "all" else [region])
     first = start.date() if start else sc.start
@@ -65,7 +65,7 @@ def demand(
         sc = replace(sc, start=first, days=(last - first).days + 1, warmup_days=0)
         table = annual.by_period(sc, region, kind.value, by.value, replications, seed)
         title = f"{sc.regions[region].name}: {kind.value.replace('_', '-')} reports per {by.value}"
-        tables.print_periods(table, title, replications, console)
+        demand_tables.print_periods(table, title, replications, console)
         if plot is not None:
             try:
                 plots.plot_demand(table, title, plot)
@@ -77,7 +77,7 @@ def demand(
     years = range(first.year, outlook_to + 1)
     if years:
         ahead = annual.outlook(sc, list(sc.regions), kind.value, years, replications, seed)
-        tables.print_outlook(ahead, kind.value, replications, seed, console)
+        demand_tables.print_outlook(ahead, kind.value, replications, seed, console)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -117,7 +117,7 @@ def calibrate(
 
     from csgsim import calibration as cal
     from csgsim.core.errors import CsgsimError
-    from csgsim.ui import tables
+    from csgsim.ui import demand_tables
 
     needs_out(out or levels, "--out or --levels", **{"--overwrite": overwrite})
     check_new_file("--out", out, overwrite)
@@ -125,7 +125,7 @@ def calibrate(
     console = stdout_console()
     try:
         result = cal.calibrate(counts, regions, until=until)
-        tables.print_calibration(result, console)
+        demand_tables.print_calibration(result, console)
         text = cal.write_model(result, source_label=counts.as_posix())
         if out is not None:
             _write_text(out, text)
@@ -143,7 +143,7 @@ def calibrate(
                 table.attrs["model"] = "the calibration above (not written: use --out)"
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    if tables.print_check(table, console):
+    if demand_tables.print_check(table, console):
         raise typer.Exit(code=1)
 
 
@@ -159,7 +159,7 @@ def backtest(
     against every later figure on the same measure. Exits 1 when a figure lies outside its band."""
     from csgsim import calibration as cal
     from csgsim.core.errors import CsgsimError
-    from csgsim.ui import tables
+    from csgsim.ui import demand_tables
 
     try:
         table = cal.backtest(counts, until, replications, seed, regions)
@@ -167,5 +167,5 @@ def backtest(
         raise fail(str(exc)) from None
     title = (f"Backtest: fitted up to {until} (levels moved up to {table.attrs['last_year']}), {replications} "
              f"simulated years per later data year, seed {seed}")
-    if tables.print_check(table, stdout_console(), title):
+    if demand_tables.print_check(table, stdout_console(), title):
         raise typer.Exit(code=1)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from csgsim.ui.markup import escape
 from rich.table import Table
 
-from csgsim.studies.breakdown import FLAGS, Breakdown, Outlook, added, erlang_line
+from csgsim.ui.formatting import PLAIN
+from csgsim.ui.markup import escape
+
+from csgsim.studies.breakdown import FLAGS, WAIT_SHARE, Breakdown, ErlangC, Outlook, added
 
 
 def print_breakdown(bd: Breakdown, view: Outlook | None, console: Any) -> None:
@@ -31,6 +33,16 @@ def print_breakdown(bd: Breakdown, view: Outlook | None, console: Any) -> None:
         print_outlook(bd, view, console)
 
 
+def erlang_line(e: ErlangC) -> str:
+    """One sentence: what queueing alone says."""
+    return (f"Plain Erlang C (M/M/c) for the same acute demand: {PLAIN.value(e.rate_mean * 24 * 365, 'count')} "
+            f"reports a year (peak hour {PLAIN.significant(e.rate_peak, 3)}/h), {PLAIN.value(e.busy_hours, 'h')} h "
+            f"busy per call, P(wait > {PLAIN.given(e.norm_minutes)} min) <= {PLAIN.value(WAIT_SHARE, 'share')}: "
+            f"{e.servers_peak} person(s) on duty at the peak hour ({e.servers_mean} at the mean rate; one person: "
+            f"P = {PLAIN.value(e.wait_share_one, 'share')}). Queueing alone sees the calls, not the working-time "
+            "rules, leave or sickness.")
+
+
 def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:
     w = view.windows
     table = Table(title=f"{escape(bd.name)} with its {bd.team} casemanagers: on-call days (24 h periods) per "
@@ -45,16 +57,16 @@ def print_outlook(bd: Breakdown, view: Outlook, console: Any) -> None:
     peak = w["busiest"].idxmax() if len(w) else None
     for i, row in w.iterrows():
         mark = " *" if i == peak else ""
-        table.add_row(row["start"].strftime("%Y-%m-%d"), f"{row['mean']:.1f}", f"{row['at_work']:.1f}",
-                      f"{row['busiest']:.1f}{mark}", "yes" if row["school_summer"] else "")
+        days = [PLAIN.value(row[col], "count") for col in ("mean", "at_work", "busiest")]  # on-call days
+        table.add_row(PLAIN.day(row["start"]), *days[:2], days[2] + mark, "yes" if row["school_summer"] else "")
     console.print(table)
     if view.weeks.empty:
         console.print(f"No week needed a backup or a breach, or went uncovered, in {view.replications} replications.")
         return
     console.print(f"Weeks kept only by a backup or a breach, or not kept (share of {view.replications} replications):")
     for _, row in view.weeks.iterrows():
-        parts = [f"{name.replace('_', ' ')} {row[name]:.0%}" for name in FLAGS if row[name] > 0]
-        console.print(f"  week of {row['start'].strftime('%Y-%m-%d')}: {', '.join(parts)}")
+        parts = [f"{name.replace('_', ' ')} {PLAIN.value(row[name], 'share')}" for name in FLAGS if row[name] > 0]
+        console.print(f"  week of {PLAIN.day(row['start'])}: {', '.join(parts)}")
 
 
 def compute(data: dict, source: str, sized: list[tuple[str, int | None, str]], seed: int, replications: int,

@@ -1,8 +1,9 @@
 """How every command and the report write a figure: the metric's label, its value with as many
 digits as it needs, and its 95% interval, clipped to the values the metric can take (a count, a
-delay or an hour total is never negative, a share lies in 0-100%). `run`, `whatif`, `experiment`,
-`size` and both languages of the report use these, so one figure reads the same everywhere: the
-terminal in plain figures (a point, no thousands sign), the report in its reader's locale (babel's
+delay or an hour total is never negative, a share lies in 0-100%). Every command's tables and
+lines and both languages of the report use these (tests/test_formatting.py fails where another ui
+module formats a number itself), so one figure reads the same everywhere: the terminal in plain
+figures (a point, no thousands sign but in money), the report in its reader's locale (babel's
 decimal and thousands signs, month names), rounded the same way.
 
 Differences between two runs are not clipped: they may be negative.
@@ -87,9 +88,12 @@ def clip(lo: float, hi: float, unit: str) -> tuple[float, float]:
 
 
 def digits(value: float, unit: str) -> int:
-    """Decimals a figure needs: shares one (as percent), else three significant figures up to 100."""
+    """Decimals a figure needs: shares one (as percent), sds of a log three, else two below 10, one
+    below 100, none from 100."""
     if unit == "share":
         return 1
+    if unit == "log":  # a standard deviation on the log scale: small, and read as a factor
+        return 3
     size = abs(value)
     return 0 if size >= 100 else 1 if size >= 10 else 2
 
@@ -159,6 +163,39 @@ class Numbers:
         if unit == "share":
             return self.percent(x, places, signed)
         return self.money(x, signed) if unit == "EUR" else self.number(x, places, signed)
+
+    def given(self, x: float | None) -> str:
+        """A number as the user or the scenario gave it (a contract's hours, an option, an exact
+        count): its shortest form, nothing rounded away below six significant figures."""
+        if _missing(x):
+            return self.missing
+        places = 0 if x == 0 else max(0, 5 - math.floor(math.log10(abs(x))))
+        while places and round(x, places - 1) == round(x, places):
+            places -= 1
+        return self.number(x, places)
+
+    def significant(self, x: float | None, figures: int = 2) -> str:
+        """`x` to `figures` significant figures without an exponent (a p-value: '0.034', '0.0000012')."""
+        if _missing(x):
+            return self.missing
+        places = 0 if x == 0 else max(0, figures - 1 - math.floor(math.log10(abs(x))))
+        return self.number(x, places)
+
+    def seconds(self, s: float) -> str:
+        """Elapsed wall time: tenths of a second below 10 s, whole seconds from there ('0.4 s', '12 s')."""
+        return f"{self.number(s, 1 if abs(s) < 10 else 0)} s"
+
+    def band(self, mean: float | None, lo: float | None, hi: float | None, unit: str,
+             difference: bool = False) -> str:
+        """An interval or a simulated band in a column of its own, beside its figure: 'low to high'
+        (a report: 'low \u2013 high') with the figure's decimals, a level's clipped as in `interval`."""
+        if _missing(mean) or _missing(lo) or _missing(hi):
+            return self.missing
+        if not difference:
+            lo, hi = clip(lo, hi, unit)
+        places = digits(mean, unit)
+        low, high = (self.value(v, unit, places, difference) for v in (lo, hi))
+        return f"{low} \u2013 {high}" if self.lang else f"{low} to {high}"
 
     def bounds(self, mean: float, lo: float | None, hi: float | None, unit: str,
                difference: bool = False) -> tuple[str, str] | None:

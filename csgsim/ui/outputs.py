@@ -43,7 +43,7 @@ def print_tables(result: RunResult, console: Any) -> None:
     from rich.table import Table
 
     summary = result.region_summary()
-    overloaded = overload(summary)
+    overloaded = overload(summary, _share)
     summary = summary.set_index(["region", "metric"])
     names = {rid: escape(r.name) + (" [bold red](overloaded)[/]" if rid in overloaded else "")
              for rid, r in result.scenario.regions.items()}  # names are free text
@@ -70,13 +70,17 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(df.to_json(orient="records", double_precision=10))
 
 
+def _share(x: float) -> str:
+    return formatting.value(x, "share")
+
+
 def overload_records(result: RunResult) -> list[dict[str, Any]]:
     """The overloaded regions with their reasons (see `csgsim.analysis.overload`); [] if none."""
     regions = result.scenario.regions
     return [{"region": rid, "name": regions[rid].name, "reasons": reasons,
              "contracted_hours_per_week": contracted_hours(regions[rid]), "casemanagers": regions[rid].casemanagers,
              "hours": against(regions[rid], reasons)}
-            for rid, reasons in overload(result.region_summary()).items()]
+            for rid, reasons in overload(result.region_summary(), _share).items()]
 
 
 def to_json(result: RunResult, command: list[str] | None = None) -> str:

@@ -41,27 +41,24 @@ def plot_demand(table: pd.DataFrame, title: str, path: Path) -> None:
     _atomic_savefig(fig, Path(path))
 
 
-#: Panels of `plot_summary`: (metric, title).
-SUMMARY_PANELS = [
-    ("acute_contact_p95", "acute contact delay p95 (min)"),
-    ("followup_on_time", "watchful-waiting contacts on time"),
-    ("duties_per_4w", "on-call duties per casemanager per 4 weeks"),
-    ("csg_hours_vs_contract", "CSG hours / contracted hours"),
-    ("extra_duties_per_4w", "duties taken over from absent colleagues per 4 weeks"),
-    ("gap_hours", "hours with no one reachable"),
-]
+#: Metrics of `plot_summary`'s panels, each titled with its label as the tables head it.
+SUMMARY_PANELS = ["acute_contact_p95", "followup_on_time", "duties_per_4w", "csg_hours_vs_contract",
+                  "extra_duties_per_4w", "gap_hours"]
 
 
 def plot_summary(result: RunResult, path: Path) -> None:
     """One panel per key figure, one bar per region with its 95% confidence interval."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    from csgsim.ui import formatting
 
     summary = result.region_summary().set_index(["region", "metric"])
     regions = list(result.scenario.regions)
     names = [plain(result.scenario.regions[r].name) for r in regions]
     fig = Figure(figsize=(11, 2.2 + 0.28 * len(regions) * 3), dpi=100)
     axes = fig.subplots(len(SUMMARY_PANELS) // 2, 2)
-    for ax, (metric, title) in zip(axes.ravel(), SUMMARY_PANELS):
+    for ax, metric in zip(axes.ravel(), SUMMARY_PANELS):
         rows = summary.loc[[(r, metric) for r in regions]]
         mean = rows["mean"].to_numpy()
         err = [mean - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - mean]
@@ -69,7 +66,9 @@ def plot_summary(result: RunResult, path: Path) -> None:
         ax.barh(y, mean, xerr=err, capsize=2, color="#4c72b0")
         ax.set_yticks(list(y), names, fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(title, fontsize=9)
+        ax.set_title(formatting.label(metric), fontsize=9)
+        if formatting.unit_of(metric) == "share":  # as the tables write a share
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.tick_params(axis="x", labelsize=8)
     sc = result.scenario
     fig.suptitle(f"{plain(sc.name)}: mean and 95% CI over {result.replications} replications (seed {result.seed})",

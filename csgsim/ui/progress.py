@@ -39,9 +39,12 @@ class Lines:
             self._say()
 
     def _say(self, tail: str = "") -> None:
+        from csgsim.ui.formatting import PLAIN
+
         now = self.clock()
         self.last = now
         for name, total, done in self.tasks.values():
-            of = f"/{total:g}" if total else ""
-            print(f"{name}: {done:g}{of} {self.label} ({now - self.start:.0f} s){' ' + tail if tail else ''}",
+            of = f"/{PLAIN.given(total)}" if total else ""
+            print(f"{name}: {PLAIN.given(done)}{of} {self.label} ({PLAIN.seconds(now - self.start)})"
+                  f"{' ' + tail if tail else ''}",
                   file=self.stream, flush=True)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 
+from csgsim.ui.formatting import PLAIN
+
 Z95 = 1.959963984540054
 
 
-def _ci(low: float, high: float, fmt: str = "{:.1f}") -> str:
-    return f"{fmt.format(low)}-{fmt.format(high)}"
+def _ci(value: float, low: float, high: float, unit: str, difference: bool = False) -> str:
+    return PLAIN.band(value, low, high, unit, difference)
 
 
 def _model_share(region) -> float:
@@ -36,29 +38,32 @@ def _expected(sc, region_id: str, kind: str, year: int) -> float:
 
 def _rows(est, sc, region_id: str) -> list[tuple[str, str, str, str]]:
     region = sc.regions[region_id]
-    rows = [("reports", f"{est.reports:,}", f"{est.start} to {est.end}", ""),
-            ("count model", est.model, f"weekly counts vary {est.dispersion:.2f} x Poisson", "")]
+    rows = [("reports", PLAIN.given(est.reports), f"{est.start} to {est.end}", ""),
+            ("count model", est.model, f"weekly counts vary {PLAIN.value(est.dispersion, 'ratio')} x Poisson", "")]
     for y in est.years:
-        label = f"{y.kind.replace('_', '-')} {y.year}" + (f" ({y.fraction:.0%} registered)" if y.fraction < 1 else "")
-        rows.append((label, f"{y.level.value:.1f}", _ci(y.level.low, y.level.high),
-                     f"{_expected(sc, region_id, y.kind, y.year):.1f}"))
+        label = f"{y.kind.replace('_', '-')} {y.year}" + (f" ({PLAIN.value(y.fraction, 'share')} registered)"
+                                                           if y.fraction < 1 else "")
+        rows.append((label, PLAIN.value(y.level.value, "count"), _ci(y.level.value, y.level.low, y.level.high, "count"),
+                     PLAIN.value(_expected(sc, region_id, y.kind, y.year), "count")))
     model_total = sum(region.demand(k).annual_level(est.level_year) for k in ("acute", "non_acute"))
-    rows.append((f"level {est.level_year}, both types, before events", f"{est.total.value:.1f}",
-                 _ci(est.total.low, est.total.high), f"{model_total:.1f}"))
+    rows.append((f"level {est.level_year}, both types, before events", PLAIN.value(est.total.value, "count"),
+                 _ci(est.total.value, est.total.low, est.total.high, "count"), PLAIN.value(model_total, "count")))
     if est.growth is not None:
         g = est.growth
-        rows.append(("growth per year", f"{g.value:+.1%}", _ci(g.low, g.high, "{:+.1%}"),
-                     f"{region.acute.growth_per_year:+.1%}"))
-    rows.append(("acute share", f"{est.share.value:.3f}", _ci(est.share.low, est.share.high, "{:.3f}"),
-                 f"{_model_share(region):.3f}"))
+        rows.append(("growth per year", PLAIN.value(g.value, "share", signed=True),
+                     _ci(g.value, g.low, g.high, "share", difference=True),
+                     PLAIN.value(region.acute.growth_per_year, "share", signed=True)))
+    rows.append(("acute share", PLAIN.value(est.share.value, "share"),
+                 _ci(est.share.value, est.share.low, est.share.high, "share"), PLAIN.value(_model_share(region), "share")))
     for kind, p in est.profiles.items():
         if p.outside_office is not None:
             share, low, high = p.outside_office
-            rows.append((f"{kind.replace('_', '-')} outside Mon-Fri 09-17", f"{share:.1%}", _ci(low, high, "{:.1%}"),
-                         f"{p.model_outside_office:.1%}  (weight on own profile {p.data_weight:.2f})"))
+            rows.append((f"{kind.replace('_', '-')} outside Mon-Fri 09-17", PLAIN.value(share, "share"),
+                         _ci(share, low, high, "share"), f"{PLAIN.value(p.model_outside_office, 'share')}  (weight on "
+                         f"own profile {PLAIN.value(p.data_weight, 'ratio')})"))
     for kind, s in est.seasonality.items():
-        rows.append((f"{kind.replace('_', '-')} monthly profile", f"weight on own data {s.data_weight:.2f}",
-                     f"{s.weights.min():.2f}-{s.weights.max():.2f}", "shipped"))
+        rows.append((f"{kind.replace('_', '-')} monthly profile", f"weight on own data {PLAIN.value(s.data_weight, 'ratio')}",
+                     f"{PLAIN.value(s.weights.min(), 'ratio')} to {PLAIN.value(s.weights.max(), 'ratio')}", "shipped"))
     return rows + _optional_rows(est, region)
 
 
@@ -68,17 +73,21 @@ def _optional_rows(est, region) -> list[tuple[str, str, str, str]]:
         return rows
     if d.contact is not None:
         c = d.contact
-        rows.append((f"acute first contact (n={c['n']})", f"median {c['median']:.0f} min, 90% within {c['p90']:.0f}",
-                     f"{c['within_norm']:.1%} within norm ({_ci(c['within_low'], c['within_high'], '{:.1%}')})",
+        rows.append((f"acute first contact (n={c['n']})",
+                     f"median {PLAIN.value(c['median'], 'min')} min, 90% within {PLAIN.value(c['p90'], 'min')}",
+                     f"{PLAIN.value(c['within_norm'], 'share')} within norm "
+                     f"({_ci(c['within_norm'], c['within_low'], c['within_high'], 'share')})",
                      "a model outcome"))
     if d.on_site is not None:
         s = d.on_site
-        rows.append((f"on-site hours (n={s['n']})", f"median {s['median']:.2f}, sigma {s['sigma']:.2f}",
-                     _ci(s["median_low"], s["median_high"], "{:.2f}"),
-                     f"mean {region.pathway.on_site.mean:.2f}"))
+        rows.append((f"on-site hours (n={s['n']})",
+                     f"median {PLAIN.value(s['median'], 'h')}, sigma {PLAIN.value(s['sigma'], 'log')}",
+                     _ci(s["median"], s["median_low"], s["median_high"], "h"),
+                     f"mean {PLAIN.value(region.pathway.on_site.mean, 'h')}"))
     if d.forensic is not None:
         n, (share, low, high) = d.forensic
-        rows.append((f"forensic exam share (n={n})", f"{share:.1%}", _ci(low, high, "{:.1%}"), "not in the model"))
+        rows.append((f"forensic exam share (n={n})", PLAIN.value(share, "share"), _ci(share, low, high, "share"),
+                     "not in the model"))
     model_days = {"acute": region.pathway.followup_days, "non_acute": region.pathway.nonacute_followup_days}
     for kind, (n, days) in d.followups.items():
         rows.append((f"{kind.replace('_', '-')} follow-up days (n={n})", ", ".join(map(str, days)) or "none", "",
@@ -88,11 +97,12 @@ def _optional_rows(est, region) -> list[tuple[str, str, str, str]]:
 
 def narrowing(old_sd: float, new_sd: float) -> str:
     """How the level's 95% range changed, as factors either way."""
-    new = f"x{math.exp(Z95 * new_sd):.2f} either way (sd of log {new_sd:.3f})"
+    new = f"x{PLAIN.value(math.exp(Z95 * new_sd), 'ratio')} either way (sd of log {PLAIN.value(new_sd, 'log')})"
     if old_sd <= 0:
         return f"the level's 95% range: {new}; the model had taken its level as exact (level_sd_log 0)"
-    return (f"the level's 95% range: x{math.exp(Z95 * old_sd):.2f} either way (level_sd_log {old_sd:.3f}) -> "
-            f"{new}: {old_sd / new_sd:.1f} times narrower on the log scale")
+    return (f"the level's 95% range: x{PLAIN.value(math.exp(Z95 * old_sd), 'ratio')} either way (level_sd_log "
+            f"{PLAIN.value(old_sd, 'log')}) -> {new}: {PLAIN.value(old_sd / new_sd, 'ratio')} times narrower on the "
+            "log scale")
 
 
 def print_estimates(est, sc, region_id: str, console) -> None:

@@ -36,6 +36,7 @@ def synthetic_export(
     from csgsim.calibration import synthetic
     from csgsim.config.limits import FIRST_DAY, LAST_DAY
     from csgsim.core.errors import CsgsimError
+    from csgsim.ui.formatting import PLAIN
 
     if "synthetic" not in out.name.lower():
         raise fail(f"--out {out}: a synthetic export's file name must contain 'synthetic', so it is never taken "
@@ -61,7 +62,7 @@ def synthetic_export(
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
-    typer.echo(f"wrote {out}: {reports.calls.size:,} synthetic reports of {region}, {first} to {last}", err=True)
+    typer.echo(f"wrote {out}: {PLAIN.given(reports.calls.size)} synthetic reports of {region}, {first} to {last}", err=True)
 
 
 @app.command("import-registrations")

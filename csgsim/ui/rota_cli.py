@@ -49,6 +49,7 @@ def rota(
     from csgsim.core.errors import CsgsimError
     from csgsim.runtime.runfolder import OutputFolder
     from csgsim.studies import rota as planner
+    from csgsim.ui.formatting import PLAIN
 
     sc = load_scenario(scenario)
     try:
@@ -60,11 +61,11 @@ def rota(
                                      f"region {'+'.join(r.id for r in regions)}") if wishes else None
         problem = planner.problem(sc, rids, seed, given)
         typer.echo(f"rota for {'+'.join(r.id for r in regions)}: {len(problem.slots)} duties over "
-                   f"{problem.calendar.days} days from {problem.calendar.start}; searching ({time_limit:g} "
+                   f"{problem.calendar.days} days from {problem.calendar.start}; searching ({PLAIN.given(time_limit)} "
                    "deterministic s)", err=True)
         outcome = planner.solve(problem, seed, time_limit, on_progress=lambda n, obj, wall: typer.echo(
-            f"  plan {n}: " + ("every hard rule kept; now the fairest" if obj is None else f"unfairness {obj:,.0f}")
-            + f" after {wall:.1f} s", err=True))
+            f"  plan {n}: " + ("every hard rule kept; now the fairest" if obj is None else f"unfairness {PLAIN.number(obj)}")
+            + f" after {PLAIN.seconds(wall)}", err=True))
         if outcome.rota is None:
             typer.echo(f"no plan ({outcome.status}):", err=True)
             for why in outcome.reasons:
@@ -106,27 +107,31 @@ def _show(rows: list[dict], outcome, console) -> None:
     """Fairness and closeness to each limit, a row per person."""
     from rich.table import Table
 
+    from csgsim.ui.formatting import PLAIN, label
+
     status = ("the best plan possible" if outcome.status == "optimal" else
               "a plan that keeps every hard rule (no fairer one was found in the time limit)"
               if outcome.objective is None else
-              f"the best plan found (unfairness {outcome.objective:,.0f}; made fairer one quarter at a time, no "
+              f"the best plan found (unfairness {PLAIN.number(outcome.objective)}; made fairer one quarter at a time, no "
               "bound on how much fairer it could be)" if outcome.bound is None else
-              f"the best plan found (unfairness {outcome.objective:,.0f}; none can be below {outcome.bound:,.0f})")
+              f"the best plan found (unfairness {PLAIN.number(outcome.objective)}; none can be below "
+              f"{PLAIN.number(outcome.bound)})")
     table = Table(title=f"Rota {outcome.rota.region}: {status}")
     joint, reserves = "region" in rows[0], "reserves" in rows[0]
     for col in ("person", *(["region"] if joint else []), "h/week", "leave days", "duties", "weekends (fair)",
                 "nights (fair)", "holidays (fair)", "on-call h (fair)", *(["reserves (fair)"] if reserves else []),
-                "max days/4w (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
+                f"{label('max_oncall_days_per_4w')} (limit)", "min free 2-day spells/4w (needed)", "longest run (limit)"):
         table.add_column(col, justify="left" if col in ("person", "region") else "right")
 
-    def pair(a: object, b: object) -> str:
-        return f"{a:g} ({b if b is not None else '-'})" if isinstance(a, float) else f"{a} ({b if b is not None else '-'})"
+    def pair(a: float, b: float | None, unit: str = "") -> str:
+        """The plan's exact figure and, in brackets, the fair share (a figure of `unit`) or the limit."""
+        return f"{PLAIN.given(a)} ({PLAIN.value(b, unit) if unit else PLAIN.given(b)})"
 
     for r in rows:
-        table.add_row(str(r["person"]), *([str(r["region"])] if joint else []), f"{r['hours_per_week']:g}",
+        table.add_row(str(r["person"]), *([str(r["region"])] if joint else []), PLAIN.given(r["hours_per_week"]),
                       str(r["leave_days"]), str(r["duties"]),
-                      *[pair(r[g], r[f"{g}_fair"]) for g in ("weekends", "nights", "holidays", "oncall_hours",
-                                                             *(["reserves"] if reserves else []))],
+                      *[pair(r[g], r[f"{g}_fair"], "h" if g == "oncall_hours" else "count")
+                        for g in ("weekends", "nights", "holidays", "oncall_hours", *(["reserves"] if reserves else []))],
                       pair(r["max_oncall_days_per_4w"], r["limit_oncall_days_per_4w"]),
                       pair(r["min_free_pairs_per_4w"], r["required_free_pairs_per_4w"]),
                       pair(r["longest_run"], r["limit_run"]))

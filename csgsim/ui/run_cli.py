@@ -201,6 +201,7 @@ def validate(
     """Check a scenario file and list its regions and every assumed or sourced value."""
     from csgsim.core.errors import CsgsimError
     from csgsim.model import inputs
+    from csgsim.ui.formatting import PLAIN
 
     sc = load_scenario(scenario)
     try:
@@ -210,7 +211,7 @@ def validate(
     typer.echo(f"{safe(sc.source)}: valid. {safe(sc.name)}; {len(sc.regions)} regions, {len(sc.events)} events, "
                f"{sc.start} + {sc.days} days")
     for rid, r in sc.regions.items():
-        typer.echo(safe(f"  {rid}: {r.name}, {r.acute.level:g} acute + {r.non_acute.level:g} non-acute "
+        typer.echo(safe(f"  {rid}: {r.name}, {PLAIN.given(r.acute.level)} acute + {PLAIN.given(r.non_acute.level)} non-acute "
                         f"in {r.acute.level_year}, {r.casemanagers} casemanagers, {r.duty.pattern}, backup {r.backup}"))
     assumed = sum(v.startswith("assumption") for v in sc.provenance.values())
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")

@@ -61,7 +61,9 @@ _STARTED = time.monotonic()
 
 def say(message: str) -> None:
     """Progress on stderr, with the seconds since the command started."""
-    print(f"report [{time.monotonic() - _STARTED:5.1f} s]: {message}", file=sys.stderr, flush=True)
+    from csgsim.ui.formatting import PLAIN
+
+    print(f"report [{PLAIN.seconds(time.monotonic() - _STARTED)}]: {message}", file=sys.stderr, flush=True)
 
 
 def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, dict[str, Any]]:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from csgsim.core import atomic
+from csgsim.ui.formatting import PLAIN
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage")
@@ -37,7 +38,7 @@ def print_pdf(html: Path, pdf: Path, timeout: float = 120.0) -> None:
                                        f"--print-to-pdf={tmp}", html.resolve().as_uri()],
                                       capture_output=True, text=True, timeout=timeout, check=False)
             except subprocess.TimeoutExpired:
-                raise RuntimeError(f"Chromium did not print {html.name} within {timeout:g} s") from None
+                raise RuntimeError(f"Chromium did not print {html.name} within {PLAIN.seconds(timeout)}") from None
         if done.returncode != 0 or tmp.stat().st_size == 0:
             raise RuntimeError(f"Chromium could not print {html.name} (exit {done.returncode}): {done.stderr[-500:]}")
 

@@ -253,8 +253,7 @@ def t(lang: str, key: str, **kw: object) -> str:
 
 def demand_text(f: Numbers, plan: Any) -> str:
     """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
-    places = len(f"{plan.value:g}".partition(".")[2])  # as given: 1.5, 250, 80
-    return t(f.lang, f"demand_{plan.kind}", value=f.number(plan.value, places))
+    return t(f.lang, f"demand_{plan.kind}", value=f.given(plan.value))  # as given: 1.5, 250, 80
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csgsim.ui.formatting import Numbers
+from csgsim.ui.formatting import Numbers, label, unit_of
 
 LANGS = ("nl", "en")
 
@@ -229,6 +229,7 @@ TEXT: dict[str, dict[str, str]] = {
     "per_days": {"nl": "in {days} dagen", "en": "in {days} days"},
     "extra_duties_per_4w": {"nl": "Overgenomen diensten per 4 weken", "en": "Duties taken over per 4 weeks"},
     "followup_on_time": {"nl": "Nazorgcontacten op tijd", "en": "Follow-up contacts on time"},
+    "intake_within_norm": {"nl": "Intakes binnen norm", "en": "Intakes within norm"},
     "norm": {"nl": "norm", "en": "norm"},
     "legal_limit": {"nl": "wettelijke grens", "en": "legal limit"},
     "p95": {"nl": "95e percentiel (min)", "en": "95th percentile (min)"},
@@ -254,6 +255,16 @@ def t(lang: str, key: str, **kw: object) -> str:
 def demand_text(f: Numbers, plan: Any) -> str:
     """The planning demand a sizing ran at (csgsim.studies.casework.DemandPlan) in the page's language."""
     return t(f.lang, f"demand_{plan.kind}", value=f.given(plan.value))  # as given: 1.5, 250, 80
+
+
+def target_text(f: Numbers, target: Any, days: int) -> str:
+    """A sizing target in the page's words, e.g. 'Nazorgcontacten op tijd ≥ 95%': the metric's
+    name (the terminal's label where the report has none) and the bound in the metric's unit."""
+    name = metric_label(f.lang, target.metric, days) if target.metric in TEXT else label(target.metric)
+    op = {"<=": "≤", ">=": "≥"}.get(target.op, target.op)
+    share = unit_of(target.metric) == "share"  # the bound as the user gave it: 0.975 is 97.5%
+    bound = f.given(100 * target.bound) + "%" if share else f.given(target.bound)
+    return f"{name} {op} {bound}"
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:

@@ -64,6 +64,21 @@ def test_monotone_search_skips_sizes_settled_by_implication():
     assert sum(c.reps for c in mono.cells) <= sum(c.reps for c in full.cells)
 
 
+def test_monotone_search_runs_bottom_up_and_no_size_above_the_first_meeting_one():
+    """Monotone: only the smallest open size between the largest failing and the smallest
+    meeting runs on, so sizes above the answer run no replication; a size that runs reaches the
+    same verdict, on the same replications, as when every size is settled on its own."""
+    mono = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=80)
+    full = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=80, monotone=False)
+    assert mono.answer == full.answer == 4
+    assert [c.reps for c in mono.cells if c.size > 4] == [0, 0]
+    assert all(c.implied and c.status == "meets" for c in mono.cells if c.size > 4)
+    for m, f in zip(mono.cells, full.cells):
+        assert m.reps <= f.reps
+        if m.reps == f.reps and m.reps:
+            assert m.stats == f.stats and m.status == f.status
+
+
 def test_a_mean_whose_replications_all_agree_is_not_taken_as_exact():
     """24 h duties of one person in four touch 14 days in every 4 weeks, in every replication.
     Equal replications settle nothing by themselves: the target is met only once an exact bound

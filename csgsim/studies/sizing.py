@@ -333,27 +333,35 @@ def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], ta
     return results
 
 
+def _due(row: list[Cell], cap: int, monotone: bool) -> list[Cell]:
+    """The candidates of one search to run to their next look. Under monotonicity: the smallest
+    one still open between the largest failing and the smallest meeting, and only it (bottom-up).
+    A larger one matters only if this one does not meet, and settling 'meets' of a rare event
+    costs the clean replications whatever the size, so running larger sizes alongside mostly
+    buys verdicts that monotonicity implies anyway. Without monotonicity: every open one."""
+    lo, hi = _window(row) if monotone else (-1, len(row))
+    due = [c for c in row[lo + 1:hi] if c.status == OPEN and c.reps < cap]
+    return due[:1] if monotone else due
+
+
 def run_rounds(jobs: dict[tuple[str, str, int], Job], rows: dict[tuple[str, str, int], int],
             cells: dict[tuple[str, str], list[Cell]], targets: list[Target], level: float, rounds: list[int],
             monotone: bool, backend: Backend, on_progress: Callable[[int], None] | None) -> None:
-    """Judge the candidates in doubling rounds on common random numbers (the same replication
-    indices for every candidate), each round running only the cells still open (under
-    monotonicity, only those between the largest failing and the smallest meeting)."""
-    done = 0
-    for upto in rounds:
-        active = {}
-        for (rid, label), row in cells.items():
-            lo, hi = _window(row) if monotone else (-1, len(row))
-            active.update({(rid, label, c.size): c for i, c in enumerate(row) if c.status == OPEN and lo < i < hi})
+    """Judge the candidates at the looks in `rounds` on common random numbers (replications
+    0, 1, ... for every candidate), each round taking every due candidate (`_due`) of every
+    search one look further. A candidate's verdict at a look depends only on the replications
+    up to it, so the order in which candidates run changes which are run, never a verdict."""
+    while True:
+        active = {(rid, label, c.size): c for (rid, label), row in cells.items()
+                  for c in _due(row, rounds[-1], monotone)}
         if not active:
-            break
-        reps = list(range(done, upto))
-        for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
+            return
+        pending = {k: range(c.reps, next(n for n in rounds if n > c.reps)) for k, c in active.items()}
+        for key, out in dispatch(backend, {k: jobs[k] for k in active}, pending):
             for r in out:
                 active[key].values[r.rep] = np.array([t.per_replication(r, rows[key]) for t in targets])
             if on_progress:
                 on_progress(len(out))
-        done = upto
         for c in active.values():
             _judge(c, targets, level)
 

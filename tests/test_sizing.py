@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from csgsim.studies import sizing
+from csgsim.studies import sizing, sizing_search
 from csgsim.studies import targets
 from csgsim.ui.cli import app
 from csgsim.runtime.executors import make_executor
@@ -310,7 +310,7 @@ def test_settled_verdicts_are_wrong_in_at_most_the_stated_share_of_seeds(monkeyp
     monkeypatch.setattr(sizing, "make_job", lambda sc, seed: None)
     wrong, answered, old_rule_wrong = 0, 0, 0
     for seed in range(100):
-        monkeypatch.setattr(sizing, "dispatch", synthetic_dispatch(seed))
+        monkeypatch.setattr(sizing_search, "dispatch", synthetic_dispatch(seed))
         r = sizing.size(doc, "<synthetic>", ["q"], list(SIZES), goals, seed, None, batch=20,
                         max_replications=320).regions[0]
         verdicts = [(c.size, c.status) for c in r.cells] + [(c.size, st.verdict) for c in r.cells for st in c.stats]
@@ -354,7 +354,7 @@ def test_an_open_verdict_says_how_many_replications_would_settle_it():
     not at the grid point below; 0 of 100 needs the clean replications; a share at the risk
     itself, or a mean on its bound, never settles."""
     t = targets.parse_target("gap_hours<=0")
-    level_at = lambda cap: 1 - 0.05 / (53 * len(sizing._rounds(20, cap)))  # noqa: E731
+    level_at = lambda cap: 1 - 0.05 / (53 * len(sizing_search.rounds(20, cap)))  # noqa: E731
     level = level_at(200)
     st = t.judge(column([1.0] * 4 + [0.0] * 196), level)
     assert st.verdict == "open"

@@ -99,7 +99,7 @@ def _sizing_table(r, level: float, console: Any) -> None:
     table.add_column("verdict", overflow="fold")
     for c in r.cells:
         cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
-                 for t, st in zip(r.targets, c.stats)]
+                 for t, st in zip(r.targets, c.stats)] or ["-"] * len(r.targets)  # not run: implied
         table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
     console.print(table)
 

@@ -387,3 +387,27 @@ def test_cli_all_regions_sizes_every_region_of_the_scenario():
     expected = list(scenario_mod.parse(scenario_mod.read(EXAMPLE)[0], str(EXAMPLE)).regions)
     assert [r["region"] for r in regions] == expected and len(expected) > 1
     assert all(r["casework"] is not None and r["answer_line"] for r in regions)
+
+
+def test_size_messages_name_targets_by_their_label_with_the_target_as_typed_after_it():
+    """Issue 24: size's lines name a target as the tables do, by the metric's label, and keep
+    the target as typed in parentheses: no bare `gap_hours<=0` in a message, note, answer line
+    or the confidence statement (the JSON's `binding` keeps the ids, for programs)."""
+    from csgsim.ui.tables import target_text
+
+    typed = ["gap_hours<=0", "acute_contact_p95<=30", "followup_on_time>=0.95"]
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "-r", "zeeland", *[a for t in typed for a in ("-t", t)],
+                              "--sizes", "3-4", "--batch", "2", "--max-replications", "4",
+                              "--breakdown-replications", "0", "--workers", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    (r,) = out["regions"]
+    texts = [out["statement"], r["message"], *r["notes"], r["answer_line"], r["casework"]["message"],
+             *r["casework"]["notes"], r["casework"]["line"], res.stderr]
+    for t in map(targets.parse_target, typed):
+        text = target_text(t)
+        assert text.startswith(("gap h", "contact p95 min", "follow-ups on time")) and text.endswith(f"({t})")
+        assert any(text in s for s in texts), t
+        for s in texts:
+            assert s.count(str(t)) == s.count(text), (t, s)
+    assert set(r["binding"] + r["casework"]["binding"]) <= set(typed)

@@ -18,6 +18,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -49,8 +50,6 @@ def _die_with_parent(parent: int) -> None:
     daemon thread checks once a second whether the parent changed. Either way a SIGKILLed
     `csgsim` leaves no workers computing for minutes. A parent already gone ends it now.
     """
-    import threading
-
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -198,8 +197,10 @@ def timed(job: Job, reps: list[int]) -> tuple[list[Replication], float]:
 
 
 #: Jobs this worker process has unpickled, by digest, least recently used first, with their
-#: pickled size: kept up to JOB_CACHE_BYTES (a national job is about 5 MB pickled).
+#: pickled size: kept up to JOB_CACHE_BYTES (a national job is about 5 MB pickled). A Dask worker
+#: may run tasks in several threads, hence the lock.
 _JOBS: OrderedDict[str, tuple[Job, int]] = OrderedDict()
+_JOBS_LOCK = threading.Lock()
 JOB_CACHE_BYTES = 100_000_000
 
 
@@ -208,17 +209,19 @@ def timed_chunk(token: str, blob: bytes | None, reps: list[int]) -> tuple[list[R
     carries no bytes of it (the parent then sends the task again with them). A job travels
     pickled once from the parent and is unpickled once per worker, kept by its digest: sending
     the bytes with every task cost about 9 ms a task for the national model (5 MB)."""
-    if token in _JOBS:
-        _JOBS.move_to_end(token)
-        job = _JOBS[token][0]
-    elif blob is None:
+    with _JOBS_LOCK:
+        held = _JOBS.get(token)
+        if held is not None:
+            _JOBS.move_to_end(token)
+    if held is None and blob is None:
         return None
-    else:
-        job = pickle.loads(blob)
-        _JOBS[token] = (job, len(blob))
-        while len(_JOBS) > 1 and sum(n for _, n in _JOBS.values()) > JOB_CACHE_BYTES:
-            _JOBS.popitem(last=False)
-    return timed(job, reps)
+    if held is None:
+        held = (pickle.loads(blob), len(blob))
+        with _JOBS_LOCK:
+            _JOBS[token] = held
+            while len(_JOBS) > 1 and sum(n for _, n in _JOBS.values()) > JOB_CACHE_BYTES:
+                _JOBS.popitem(last=False)
+    return timed(held[0], reps)
 
 
 class _Batches:

@@ -411,3 +411,14 @@ def test_size_messages_name_targets_by_their_label_with_the_target_as_typed_afte
         for s in texts:
             assert s.count(str(t)) == s.count(text), (t, s)
     assert set(r["binding"] + r["casework"]["binding"]) <= set(typed)
+
+
+def test_the_bonferroni_count_is_every_interval_that_could_be_computed():
+    """The default design: 5 looks (20, 40, 80, 160, 200) x (3 on-call targets x 9 sizes + 2
+    casework targets x 13 totals) = 265 intervals, whichever of them the bottom-up search runs;
+    at a larger cap the looks, and so the count, grow."""
+    d = sizing.Design.of(3, 9, 2, 20, 200, 0.95, 1)
+    assert d.looks == [20, 40, 80, 160, 200] and d.intervals == 265
+    assert d.level == pytest.approx(1 - 0.05 / 265)
+    assert d.level_at(400) == pytest.approx(1 - 0.05 / (53 * 6))
+    assert sizing.Design.of(3, 9, 2, 20, 200, 0.95, 2).level == pytest.approx(1 - 0.05 / 530)

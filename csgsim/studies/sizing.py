@@ -72,6 +72,9 @@ __all__ = ["Casework", "Cell", "RegionSizing", "Sizing", "conclude", "confidence
 
 @dataclass
 class Sizing:
+    """Every region's answers (one `RegionSizing` per region and line structure) and the design
+    they were judged under."""
+
     regions: list[RegionSizing]
     confidence: float
     level: float  # of each interval

@@ -4,16 +4,20 @@
 1. the national model (models/netherlands.toml), one year x 100 replications, serially and on
    all cores (the process pool experiments and sizing use): speed-up, efficiency, cost per
    replication, tasks and per-task overhead, and whether both give the same digest;
-   with --scheduler (e.g. local) also on that Dask backend;
+   with --scheduler (e.g. local) also on that Dask backend. Wall time shows the efficiency on
+   an idle machine only; the CPU time of this process and its workers (pool start included)
+   against the serial run's shows the work the pool adds whatever else runs on the machine;
 2. `csgsim size --region R` with the default targets, timed as a user runs it (a fresh
    process: imports, pool start-up and all).
-Targets (issue 5): efficiency at least 0.95 on 2 cores; one-region sizing under 10 s.
+Targets: efficiency at least 0.95 on 2 cores (issue 21, on an idle machine); one-region sizing
+at most 30 s (issue 21). `--no-size` leaves out part 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -30,8 +34,17 @@ from csgsim.config import scenario  # noqa: E402
 from csgsim.runtime.runfolder import digest  # noqa: E402
 
 
-def timed_run(sc: scenario.Scenario, n: int, workers: int, scheduler: str | None) -> tuple[float, int, str, str]:
-    """Wall time of n replications through `dispatch` (backend start-up excluded), tasks, digest."""
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (pool workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_run(sc: scenario.Scenario, n: int, workers: int, scheduler: str | None
+              ) -> tuple[float, float, int, str, str]:
+    """Wall time of n replications through `dispatch` (backend start-up excluded), CPU time of
+    this process and its workers (all of it: start-up, shut-down), tasks, digest."""
+    cpu = cpu_seconds()
     with executors.make_executor(workers, scheduler) as backend:
         job = jobs.make_job(sc, sc.seed)
         t = time.perf_counter()
@@ -41,7 +54,7 @@ def timed_run(sc: scenario.Scenario, n: int, workers: int, scheduler: str | None
             tasks += 1
         wall = time.perf_counter() - t
         label = backend.label
-    return wall, tasks, digest(replications.collect(sc, sc.seed, done).region_long), label
+    return wall, cpu_seconds() - cpu, tasks, digest(replications.collect(sc, sc.seed, done).region_long), label
 
 
 def main() -> None:
@@ -50,23 +63,28 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="default: all cores")
     ap.add_argument("--scheduler", default=None, help="also time this Dask backend (e.g. local)")
     ap.add_argument("--region", default="groningen-drenthe", help="region for the sizing timing")
+    ap.add_argument("--no-size", action="store_true", help="leave out the sizing timing")
     args = ap.parse_args()
     workers = args.workers or executors.default_workers()
     sc = scenario.load(ROOT / "models" / "netherlands.toml")
     n = args.replications
 
-    serial, _, ref, _ = timed_run(sc, n, 1, None)
+    serial, serial_cpu, _, ref, _ = timed_run(sc, n, 1, None)
     print(f"1. national model ({len(sc.regions)} regions, {sc.days} days) x {n} replications:")
     print(f"   serial: {serial:.1f} s = {1000 * serial / n:.0f} ms per replication "
-          f"({1000 * serial / n / len(sc.regions):.1f} ms per region-year)")
+          f"({1000 * serial / n / len(sc.regions):.1f} ms per region-year); CPU {serial_cpu:.1f} s")
     backends = [(workers, None)] + ([(workers, args.scheduler)] if args.scheduler else [])
     for w, sched in backends:
-        wall, tasks, dig, label = timed_run(sc, n, w, sched)
+        wall, cpu, tasks, dig, label = timed_run(sc, n, w, sched)
         speedup = serial / wall
         overhead = max(wall * w - serial, 0.0) / tasks
         print(f"   {label}: {wall:.1f} s -> speed-up {speedup:.2f}, efficiency {speedup / w:.2f}; "
               f"{tasks} tasks, {1000 * overhead:.0f} ms lost per task; "
               f"same digest as serial: {'yes' if dig == ref else 'NO'}")
+        print(f"   {label}: CPU {cpu:.1f} s (this process and its workers) = {cpu / serial_cpu:.3f} x the "
+              f"serial CPU, {1000 * (cpu - serial_cpu) / tasks:.0f} ms more per task")
+    if args.no_size:
+        return
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "csgsim", "size", "--region", args.region, "--workers", str(workers)]

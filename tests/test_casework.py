@@ -183,7 +183,7 @@ def test_size_on_the_built_in_model_answers_people_and_hours_with_the_binding_ta
     assert r["answer"] is not None and r["binding"] == ["duties_per_4w<=6"], r["message"]
     hours = r["casework"]
     assert hours["people"] == r["answer"] and hours["enough_hours_per_week"] is not None, hours["message"]
-    assert f"{r['answer']} casemanagers on call (bound by duties_per_4w<=6)" in r["answer_line"]
+    assert f"{r['answer']} casemanagers on call (bound by duties /4wk \u2264 6 (duties_per_4w<=6))" in r["answer_line"]
 
 
 def test_a_bad_planning_demand_on_the_command_line_exits_2() -> None:

@@ -1,7 +1,7 @@
 """Backends: one Executor seam; batches sized to the work; identical results on every backend."""
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -29,12 +29,13 @@ def fake_timed(seconds_per_rep: float):
 
 
 def test_batches_hold_about_the_target_work_and_shrink_at_the_end(monkeypatch):
-    """After a first one-replication task measures the cost, a batch holds about 0.5 s of work
-    (10 replications at 0.05 s), never more than half the remaining work per worker; every
-    replication of every job runs exactly once."""
+    """After a first one-replication task measures the cost, a batch holds about the target work
+    (0.5 s here: 10 replications at 0.05 s), never more than half the remaining work per worker;
+    every replication of every job runs exactly once."""
     monkeypatch.setattr(executors, "timed", fake_timed(0.05))
     backend = executors.Backend(None, 2, "test")
-    batches = list(executors.dispatch(backend, {"a": "A", "b": "B"}, {"a": range(100), "b": range(30)}))
+    batches = list(executors.dispatch(backend, {"a": "A", "b": "B"}, {"a": range(100), "b": range(30)},
+                                      target_seconds=0.5))
     sizes = [len(out) for _, out in batches]
     assert sizes[0] == 1 and max(sizes) == 10 and sizes[-1] < 10
     done = sorted((k, r.rep) for k, out in batches for r in out)
@@ -42,6 +43,41 @@ def test_batches_hold_about_the_target_work_and_shrink_at_the_end(monkeypatch):
     assert all(r.job == k.upper() for k, out in batches for r in out)
     fixed = list(executors.dispatch(backend, {"a": "A"}, {"a": range(10)}, batch_size=4))
     assert [len(out) for _, out in fixed] == [4, 4, 2]
+
+
+class OneWorker(Executor):
+    """Runs each task at once in this process, as one pool worker would; `forgets`: as if each
+    task went to a fresh worker that holds no job. Counts the tasks that carried a job's bytes."""
+
+    def __init__(self, forgets: bool):
+        self.forgets, self.tasks, self.carried = forgets, 0, 0
+
+    def submit(self, fn, *args):
+        if self.forgets:
+            executors._JOBS.clear()
+        self.tasks += 1
+        self.carried += args[1] is not None
+        fut = Future()
+        fut.set_result(fn(*args))
+        return fut
+
+
+def test_a_job_travels_to_a_worker_once_and_again_only_when_it_is_missing(monkeypatch):
+    """In a pool only the first `slots` tasks of a job carry its pickled bytes; a worker that
+    holds the job runs the rest from its copy, and one that lacks it gets the task again with
+    the bytes. Either way every replication runs exactly once, with its own job."""
+    monkeypatch.setattr(executors, "timed", fake_timed(0.05))
+    pending = {"a": range(40), "b": range(12)}
+    for forgets in (False, True):
+        executors._JOBS.clear()
+        pool = OneWorker(forgets)
+        batches = list(executors.dispatch(executors.Backend(pool, 2, "one worker"), {"a": "A", "b": "B"}, pending))
+        done = sorted((k, r.rep, r.job) for k, out in batches for r in out)
+        assert done == sorted([("a", r, "A") for r in range(40)] + [("b", r, "B") for r in range(12)])
+        if forgets:  # every task without bytes was missed once and sent again with them
+            assert pool.tasks == len(batches) + (len(batches) - 4) and pool.carried == len(batches)
+        else:
+            assert pool.carried == 4 and pool.tasks == len(batches) > 4
 
 
 def by_rep(backend: executors.Backend, job: jobs.Job) -> dict[int, bytes]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from csgsim.studies import sizing
+from csgsim.studies import sizing, sizing_search
 from csgsim.studies import targets
 from csgsim.ui.cli import app
 from csgsim.runtime.executors import make_executor
@@ -62,6 +62,21 @@ def test_monotone_search_skips_sizes_settled_by_implication():
     assert mono.answer == full.answer == 4
     assert not any(c.implied for c in full.cells)
     assert sum(c.reps for c in mono.cells) <= sum(c.reps for c in full.cells)
+
+
+def test_monotone_search_runs_bottom_up_and_no_size_above_the_first_meeting_one():
+    """Monotone: only the smallest open size between the largest failing and the smallest
+    meeting runs on, so sizes above the answer run no replication; a size that runs reaches the
+    same verdict, on the same replications, as when every size is settled on its own."""
+    mono = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=80)
+    full = size_queue(["csg_hours_per_week<=2.5"], batch=10, max_replications=80, monotone=False)
+    assert mono.answer == full.answer == 4
+    assert [c.reps for c in mono.cells if c.size > 4] == [0, 0]
+    assert all(c.implied and c.status == "meets" for c in mono.cells if c.size > 4)
+    for m, f in zip(mono.cells, full.cells):
+        assert m.reps <= f.reps
+        if m.reps == f.reps and m.reps:
+            assert m.stats == f.stats and m.status == f.status
 
 
 def test_a_mean_whose_replications_all_agree_is_not_taken_as_exact():
@@ -295,7 +310,7 @@ def test_settled_verdicts_are_wrong_in_at_most_the_stated_share_of_seeds(monkeyp
     monkeypatch.setattr(sizing, "make_job", lambda sc, seed: None)
     wrong, answered, old_rule_wrong = 0, 0, 0
     for seed in range(100):
-        monkeypatch.setattr(sizing, "dispatch", synthetic_dispatch(seed))
+        monkeypatch.setattr(sizing_search, "dispatch", synthetic_dispatch(seed))
         r = sizing.size(doc, "<synthetic>", ["q"], list(SIZES), goals, seed, None, batch=20,
                         max_replications=320).regions[0]
         verdicts = [(c.size, c.status) for c in r.cells] + [(c.size, st.verdict) for c in r.cells for st in c.stats]
@@ -339,7 +354,7 @@ def test_an_open_verdict_says_how_many_replications_would_settle_it():
     not at the grid point below; 0 of 100 needs the clean replications; a share at the risk
     itself, or a mean on its bound, never settles."""
     t = targets.parse_target("gap_hours<=0")
-    level_at = lambda cap: 1 - 0.05 / (53 * len(sizing._rounds(20, cap)))  # noqa: E731
+    level_at = lambda cap: 1 - 0.05 / (53 * len(sizing_search.rounds(20, cap)))  # noqa: E731
     level = level_at(200)
     st = t.judge(column([1.0] * 4 + [0.0] * 196), level)
     assert st.verdict == "open"
@@ -372,3 +387,38 @@ def test_cli_all_regions_sizes_every_region_of_the_scenario():
     expected = list(scenario_mod.parse(scenario_mod.read(EXAMPLE)[0], str(EXAMPLE)).regions)
     assert [r["region"] for r in regions] == expected and len(expected) > 1
     assert all(r["casework"] is not None and r["answer_line"] for r in regions)
+
+
+def test_size_messages_name_targets_by_their_label_with_the_target_as_typed_after_it():
+    """Issue 24: size's lines name a target as the tables do, by the metric's label, and keep
+    the target as typed in parentheses: no bare `gap_hours<=0` in a message, note, answer line
+    or the confidence statement (the JSON's `binding` keeps the ids, for programs)."""
+    from csgsim.ui.tables import target_text
+
+    typed = ["gap_hours<=0", "acute_contact_p95<=30", "followup_on_time>=0.95"]
+    res = runner.invoke(app, ["size", "-s", str(EXAMPLE), "-r", "zeeland", *[a for t in typed for a in ("-t", t)],
+                              "--sizes", "3-4", "--batch", "2", "--max-replications", "4",
+                              "--breakdown-replications", "0", "--workers", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    (r,) = out["regions"]
+    texts = [out["statement"], r["message"], *r["notes"], r["answer_line"], r["casework"]["message"],
+             *r["casework"]["notes"], r["casework"]["line"], res.stderr]
+    for t in map(targets.parse_target, typed):
+        text = target_text(t)
+        assert text.startswith(("gap h", "contact p95 min", "follow-ups on time")) and text.endswith(f"({t})")
+        assert any(text in s for s in texts), t
+        for s in texts:
+            assert s.count(str(t)) == s.count(text), (t, s)
+    assert set(r["binding"] + r["casework"]["binding"]) <= set(typed)
+
+
+def test_the_bonferroni_count_is_every_interval_that_could_be_computed():
+    """The default design: 5 looks (20, 40, 80, 160, 200) x (3 on-call targets x 9 sizes + 2
+    casework targets x 13 totals) = 265 intervals, whichever of them the bottom-up search runs;
+    at a larger cap the looks, and so the count, grow."""
+    d = sizing.Design.of(3, 9, 2, 20, 200, 0.95, 1)
+    assert d.looks == [20, 40, 80, 160, 200] and d.intervals == 265
+    assert d.level == pytest.approx(1 - 0.05 / 265)
+    assert d.level_at(400) == pytest.approx(1 - 0.05 / (53 * 6))
+    assert sizing.Design.of(3, 9, 2, 20, 200, 0.95, 2).level == pytest.approx(1 - 0.05 / 530)

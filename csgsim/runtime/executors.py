@@ -18,8 +18,9 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -29,9 +30,11 @@ from typing import Any, TypeVar
 from csgsim.core.errors import CsgsimError
 from csgsim.runtime.jobs import Job, Replication, run_chunk
 
-#: Seconds of work per task: per-task overhead (a few ms in a pool, 1.7 ms with Dask, plus
-#: shipping the pickled job) stays near 1%, and an interrupted run loses at most this much per worker.
-TARGET_TASK_SECONDS = 0.5
+#: Seconds of work per task: per-task overhead (a few ms in a pool: sending the replications'
+#: figures back, waking the parent; 1.7 ms with Dask) stays under 1%, the guided end of
+#: `dispatch` still lets workers finish together, and an interrupted run loses at most this much
+#: per worker. (The pickled job goes to each worker once: see `timed_chunk`.)
+TARGET_TASK_SECONDS = 1.0
 
 K = TypeVar("K", bound=Hashable)
 
@@ -47,8 +50,6 @@ def _die_with_parent(parent: int) -> None:
     daemon thread checks once a second whether the parent changed. Either way a SIGKILLed
     `csgsim` leaves no workers computing for minutes. A parent already gone ends it now.
     """
-    import threading
-
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -195,20 +196,67 @@ def timed(job: Job, reps: list[int]) -> tuple[list[Replication], float]:
     return out, time.perf_counter() - t
 
 
-#: Jobs this worker process has unpickled, by digest (a few: the variants or sizes in flight).
-_JOBS: dict[str, Job] = {}
+#: Jobs this worker process has unpickled, by digest, least recently used first, with their
+#: pickled size: kept up to JOB_CACHE_BYTES (a national job is about 5 MB pickled). A Dask worker
+#: may run tasks in several threads, hence the lock.
+_JOBS: OrderedDict[str, tuple[Job, int]] = OrderedDict()
+_JOBS_LOCK = threading.Lock()
+JOB_CACHE_BYTES = 100_000_000
 
 
-def timed_chunk(token: str, blob: bytes, reps: list[int]) -> tuple[list[Replication], float]:
-    """`timed` in a worker. The job arrives pickled once by the parent (a national job is about
-    3 MB: pickling it per task cost 14 ms) and is unpickled once per worker, keyed by its digest.
-    """
-    job = _JOBS.get(token)
-    if job is None:
-        if len(_JOBS) >= 16:
-            _JOBS.clear()
-        job = _JOBS[token] = pickle.loads(blob)
-    return timed(job, reps)
+def timed_chunk(token: str, blob: bytes | None, reps: list[int]) -> tuple[list[Replication], float] | None:
+    """`timed` in a worker, or None when the task names a job this worker does not hold and
+    carries no bytes of it (the parent then sends the task again with them). A job travels
+    pickled once from the parent and is unpickled once per worker, kept by its digest: sending
+    the bytes with every task cost about 9 ms a task for the national model (5 MB)."""
+    with _JOBS_LOCK:
+        held = _JOBS.get(token)
+        if held is not None:
+            _JOBS.move_to_end(token)
+    if held is None and blob is None:
+        return None
+    if held is None:
+        held = (pickle.loads(blob), len(blob))
+        with _JOBS_LOCK:
+            _JOBS[token] = held
+            while len(_JOBS) > 1 and sum(n for _, n in _JOBS.values()) > JOB_CACHE_BYTES:
+                _JOBS.popitem(last=False)
+    return timed(held[0], reps)
+
+
+class _Batches:
+    """The scheduling of `dispatch`: `take()` gives the next (job key, replications), `measure`
+    learns what a finished batch cost; true while replications are left to hand out."""
+
+    def __init__(self, pending: Mapping[K, Sequence[int]], slots: int, batch_size: int | None,
+                 target_seconds: float):
+        self.queue = deque((k, list(reps)) for k, reps in pending.items() if reps)
+        self.remaining = sum(len(reps) for _, reps in self.queue)
+        self.slots, self.batch_size, self.target = slots, batch_size, target_seconds
+        self.spent, self.measured = 0.0, 0
+
+    def __bool__(self) -> bool:
+        return bool(self.queue)
+
+    def take(self) -> tuple[Any, list[int]]:
+        k, reps = self.queue[0]
+        if self.batch_size is not None:
+            size = self.batch_size
+        elif not self.measured:
+            size = 1
+        else:
+            size = min(math.ceil(self.target * self.measured / max(self.spent, 1e-9)),
+                       math.ceil(self.remaining / (2 * self.slots)))
+        chunk = reps[:max(1, size)]
+        del reps[:len(chunk)]
+        if not reps:
+            self.queue.popleft()
+        self.remaining -= len(chunk)
+        return k, chunk
+
+    def measure(self, reps: int, seconds: float) -> None:
+        self.spent += seconds
+        self.measured += reps
 
 
 def dispatch(
@@ -227,49 +275,48 @@ def dispatch(
     `batch_size` fixes the size. At most two tasks per worker are in flight, so an interrupted
     run has little work under way.
     """
-    queue = deque((k, list(reps)) for k, reps in pending.items() if reps)
-    remaining = sum(len(reps) for _, reps in queue)
-    spent, measured = 0.0, 0
-
-    def next_batch() -> tuple[K, list[int]]:
-        nonlocal remaining
-        k, reps = queue[0]
-        if batch_size is not None:
-            size = batch_size
-        elif not measured:
-            size = 1
-        else:
-            size = min(math.ceil(target_seconds * measured / max(spent, 1e-9)),
-                       math.ceil(remaining / (2 * backend.slots)))
-        take = reps[:max(1, size)]
-        del reps[:len(take)]
-        if not reps:
-            queue.popleft()
-        remaining -= len(take)
-        return k, take
-
+    batches = _Batches(pending, backend.slots, batch_size, target_seconds)
     if backend.executor is None:
-        while queue:
-            k, reps = next_batch()
+        while batches:
+            k, reps = batches.take()
             out, seconds = timed(jobs[k], reps)
-            spent, measured = spent + seconds, measured + len(reps)
+            batches.measure(len(reps), seconds)
             yield k, out
         return
-    blobs = {k: pickle.dumps(jobs[k], protocol=pickle.HIGHEST_PROTOCOL) for k, _ in queue}
+    yield from _in_pool(backend, jobs, batches)
+
+
+def _in_pool(backend: Backend, jobs: Mapping[K, Job], batches: _Batches) -> Iterator[tuple[K, list[Replication]]]:
+    """`dispatch` on an executor. Each job is pickled once here; with a shared place (Dask) tasks
+    carry a reference to it, else only the first `slots` tasks of a job carry its bytes, and a
+    worker that misses them answers None and gets the task again with them."""
+    executor = backend.executor
+    assert executor is not None
+    blobs = {k: pickle.dumps(jobs[k], protocol=pickle.HIGHEST_PROTOCOL) for k, _ in batches.queue}
     tokens = {k: hashlib.blake2b(blob, digest_size=16).hexdigest() for k, blob in blobs.items()}
     shared = {k: backend.share(blob) for k, blob in blobs.items()}
-    in_flight: dict[Future, K] = {}
+    once = backend.share is _as_is
+    sent: dict[K, int] = {}
+    in_flight: dict[Future, tuple[K, list[int]]] = {}
+
+    def submit(k: K, reps: list[int], carry: bool) -> None:
+        in_flight[executor.submit(timed_chunk, tokens[k], shared[k] if carry else None, reps)] = (k, reps)
+
     try:
-        while queue or in_flight:
-            while queue and len(in_flight) < 2 * backend.slots:
-                k, reps = next_batch()
-                in_flight[backend.executor.submit(timed_chunk, tokens[k], shared[k], reps)] = k
+        while batches or in_flight:
+            while batches and len(in_flight) < 2 * backend.slots:
+                k, reps = batches.take()
+                sent[k] = sent.get(k, 0) + 1
+                submit(k, reps, not once or sent[k] <= backend.slots)
             done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for fut in done:
-                k = in_flight.pop(fut)
-                out, seconds = fut.result()
-                spent, measured = spent + seconds, measured + len(out)
-                yield k, out
+                k, reps = in_flight.pop(fut)
+                result = fut.result()
+                if result is None:  # this worker lacked the job: again, with its bytes
+                    submit(k, reps, True)
+                    continue
+                batches.measure(len(result[0]), result[1])
+                yield k, result[0]
     finally:
         for fut in in_flight:
             fut.cancel()

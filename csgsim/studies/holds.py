@@ -66,7 +66,7 @@ def holds(data: dict[str, Any], source: str, sized: Sizing, targets: list[Target
                      for k in range(math.ceil(math.log2(max(max_replications / batch, 1))) + 1)})
     level = 1 - (1 - confidence) / max(len(targets) * len(FACTORS) * 2 * len(rounds), 1)
     owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
-    jobs, rows, cells, base = {}, {}, {}, {}
+    built, cells, base = {}, {}, {}
     for r in answered:
         rid, region = r.region, parsed.regions[r.region]
         shape = structures(data, region, parsed.shared_lines, parsed.regions)[0]
@@ -77,10 +77,9 @@ def holds(data: dict[str, Any], source: str, sized: Sizing, targets: list[Target
             key = (rid, str(size))
             for pct in FACTORS:
                 plan = DemandPlan("factor", base[rid] * pct / 100)
-                jobs[(*key, -pct)], rows[(*key, -pct)], _ = region_job(data, source, rid, shape, size, hours, mine, plan,
-                                                                 sized.seed)
+                built[(*key, -pct)] = region_job(data, source, rid, shape, size, hours, mine, plan, sized.seed)[:2]
             cells[key] = [Cell(-pct) for pct in reversed(FACTORS)]  # less demand = a larger candidate
-    run_rounds(jobs, rows, cells, targets, level, rounds, True, backend, on_progress)
+    run_rounds(built, cells, targets, level, rounds, True, backend, on_progress)
     out = []
     for (rid, size), row in cells.items():
         found = conclude(rid, rid, targets, row, True, max_replications)

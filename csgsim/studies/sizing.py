@@ -14,7 +14,8 @@ Each candidate size runs the same replication indices (common random numbers, so
 compared on the same reports and absences), in rounds that double its replications (batch,
 2 batch, 4 batch, ... up to the cap), until every target's interval lies on one side of its
 bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
-keeps the number of looks at the data small. A size left open gets a note with what was seen
+keeps the number of looks at the data small. Under monotonicity the sizes run bottom-up: only
+the smallest one still undecided runs on (`sizing_search.due`). A size left open gets a note with what was seen
 and about how many replications would settle it if that held (`targets.replications_to_settle`):
 a year with a gap in 2% of replications needs about 800 to be shown within 5% at the level of
 the default design, so the cap of 200 leaves such a size open by design, not by bad luck.
@@ -37,134 +38,48 @@ of those lines (e.g. with and without a second line on Friday and Saturday night
 replications, and the answer reads "6 casemanagers without optional lines, or 8 with
 weekend-nights". A region in a shared line is sized with its own lines only and pooled with its
 partners (whose teams stay as the scenario has them). The Bonferroni count includes the structures.
+
+The parts: `sizing_search` (candidates, looks and the order they run in), `sizing_verdicts`
+(what a search concludes, in words), `sizing_hours` (the casework hours); this module puts them
+together for the regions asked.
 """
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from csgsim.analysis.summary import percentile_of
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.staffing import ScriptedAbsence
-from csgsim.runtime.executors import Backend, dispatch
+from csgsim.runtime.executors import Backend
+from csgsim.runtime.jobs import Job, make_job
 from csgsim.studies import casework as cw
 from csgsim.studies.casework import DemandPlan
 from csgsim.studies.patches import patched
+from csgsim.studies.sizing_hours import Casework, Cells, size_hours
+from csgsim.studies.sizing_search import Built, Cell, rounds, run_rounds
+from csgsim.studies.sizing_verdicts import RegionSizing, Spell, conclude, results, spelled
 from csgsim.studies.structures import ONE_STRUCTURE, structures, with_lines
-from csgsim.analysis.summary import percentile_of
-from csgsim.runtime.jobs import Job, make_job
+from csgsim.studies.targets import PERCENTILE, RARE, SizingError, Target, clean_replications
 from csgsim.config.schema import Scenario
-from csgsim.staff.duties import Schedule
+from csgsim.staff.rota import Planned
 
 #: A plan in hand (`size --rota`): a scenario -> the scenario that simulates the plan, and its duties.
-PlanInHand = Callable[[Scenario], tuple[Scenario, dict[str, Schedule]]]
+PlanInHand = Callable[[Scenario], tuple[Scenario, dict[str, Planned]]]
 
-from csgsim.studies.targets import (EXCEEDANCE, FAILS, MEAN_T, MEETS, OPEN, PERCENTILE, RARE,
-                                     UNMEASURED, SizingError, Stat, Target, clean_replications,
-                                     describe, replications_to_settle)
-
-
-
-@dataclass
-class Cell:
-    """One candidate size of one region: its replications so far and its verdicts."""
-
-    size: int
-    values: dict[int, np.ndarray] = field(default_factory=dict)  # rep -> values of the targets
-    status: str = OPEN
-    implied: bool = False
-    stats: list[Stat] = field(default_factory=list)
-
-    @property
-    def reps(self) -> int:
-        return len(self.values)
-
-
-@dataclass
-class RegionSizing:
-    """The answer for one region: the smallest size meeting every target, or why there is none."""
-
-    region: str
-    name: str
-    targets: list[Target]
-    cells: list[Cell]
-    answer: int | None
-    status: str  # "answer", "none meets", "not settled"
-    message: str
-    notes: list[str]
-    structure: str = ONE_STRUCTURE  # which optional lines run (see `structures`)
-    unit: str = "casemanagers"  # of the candidates: "casemanagers", or "h a week" for the casework hours
-    casework: Casework | None = None  # the hours answer, sized apart at the people answer
-
-    @property
-    def enough(self) -> int | None:
-        """The answer, else (a smaller candidate not settled within the cap) the smallest candidate
-        settled as meeting every target: enough for sure, perhaps more than needed."""
-        if self.answer is not None or self.status != "not settled":
-            return self.answer
-        return next((c.size for c in self.cells if c.status == MEETS), None)
-
-    def binding(self) -> list[Target]:
-        """The targets that fail at the largest candidate below the answer (run, not implied): what
-        keeps the answer from being smaller. Empty when the answer is the smallest candidate. For
-        an 'at most' answer (`enough`): the targets still open below it."""
-        if self.answer is None:
-            below = [c for c in self.cells if c.status == OPEN and c.size < (self.enough or 0)]
-            return [t for j, t in enumerate(self.targets) if any(c.stats[j].verdict == OPEN for c in below)]
-        below = [c for c in self.cells if c.size < self.answer and c.status == FAILS and not c.implied]
-        return [t for t, st in zip(self.targets, below[-1].stats) if st.verdict == FAILS] if below else []
-
-    def table(self) -> pd.DataFrame:
-        rows = []
-        for c in self.cells:
-            row: dict[str, Any] = {"region": self.region, "structure": self.structure, "unit": self.unit, "size": c.size,
-                                   "replications": c.reps,
-                                   "verdict": c.status + (" (implied)" if c.implied else "")}
-            for t, st in zip(self.targets, c.stats):
-                row.update({f"{t}:value": st.value, f"{t}:ci_low": st.lo, f"{t}:ci_high": st.hi,
-                            f"{t}:verdict": st.verdict, f"{t}:statistic": st.statistic})
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-
-@dataclass
-class Casework:
-    """The casework hours a week a region's team needs, sized at `people` casemanagers (the people
-    answer, else the scenario's team: `people_from` says which) against the casework targets."""
-
-    people: int
-    people_from: str  # "the people answer" or "the scenario's team"
-    scenario_hours: float  # the casemanagers' contracted hours a week in the scenario
-    search: RegionSizing  # its candidates are total hours a week
-
-    @property
-    def hours(self) -> int | None:
-        return self.search.answer
-
-    @property
-    def enough(self) -> int | None:
-        """The hours answer, else the smallest total settled as enough (`RegionSizing.enough`)."""
-        return self.search.enough
-
-    def line(self) -> str:
-        """E.g. 'casework needs 41 h a week (6.8 h each); the scenario gives 48'."""
-        given = f"the scenario gives {self.scenario_hours:.0f}"
-        if self.hours is None and self.enough is not None:
-            still = ", ".join(map(str, self.search.binding()))
-            return (f"casework needs at most {self.enough} h a week ({self.enough / self.people:.1f} h each; "
-                    f"less not settled on {still} within the cap); {given}")
-        if self.hours is None:
-            return f"casework hours at {self.people} casemanagers: {self.search.status} ({given})"
-        return f"casework needs {self.hours} h a week ({self.hours / self.people:.1f} h each); {given}"
+#: What callers (holds, the report, the command line) and tests name through this module.
+__all__ = ["Casework", "Cell", "RegionSizing", "Sizing", "conclude", "confidence_line", "region_job", "run_rounds",
+           "size"]
 
 
 @dataclass
 class Sizing:
+    """Every region's answers (one `RegionSizing` per region and line structure) and the design
+    they were judged under."""
+
     regions: list[RegionSizing]
     confidence: float
     level: float  # of each interval
@@ -175,22 +90,22 @@ class Sizing:
     demand: DemandPlan = DemandPlan()
     intervals: int = 0  # intervals per region and structure in the Bonferroni count (0: the people alone)
 
-    def answer_line(self, r: RegionSizing) -> str:
+    def answer_line(self, r: RegionSizing, spell: Spell = str) -> str:
         """Both answers of one region and structure, e.g. '6 casemanagers on call (bound by
         gap_hours<=0); casework needs 41 h a week (6.8 h each; bound by followup_on_time>=0.95);
         the scenario gives 48'."""
         def bound(x: RegionSizing) -> str:
             b = x.binding()
-            return f"bound by {', '.join(map(str, b))}" if b else "the smallest candidate already meets"
+            return f"bound by {spelled(b, spell)}" if b else "the smallest candidate already meets"
 
         people = (f"{r.answer} casemanagers on call ({bound(r)})" if r.answer is not None
                   else f"at most {r.enough} casemanagers on call (fewer not settled on "
-                       f"{', '.join(map(str, r.binding()))} within the cap)"
+                       f"{spelled(r.binding(), spell)} within the cap)"
                   if r.enough is not None
                   else f"people on call: {r.status}" + (" (the scenario's team kept)" if r.casework else ""))
         if r.casework is None:
             return people
-        hours = r.casework.line()
+        hours = r.casework.line(spell)
         if r.casework.hours is not None:
             hours = hours.replace(" each)", f" each; {bound(r.casework.search)})", 1)
         return f"{people}; {hours}"
@@ -203,70 +118,32 @@ class Sizing:
         return ", or ".join(parts)
 
 
-def _judge(cell: Cell, targets: list[Target], level: float) -> None:
-    values = np.array([cell.values[r] for r in sorted(cell.values)])  # (reps, targets, 2)
-    cell.stats = [t.judge(values[:, j], level) for j, t in enumerate(targets)]
-    verdicts = [s[4] for s in cell.stats]
-    unmeasured = any(s[3] == 0 for s in cell.stats)  # all NaN: more replications will not help
-    cell.status = (FAILS if FAILS in verdicts else MEETS if all(v == MEETS for v in verdicts)
-                   else UNMEASURED if unmeasured else OPEN)
+@dataclass(frozen=True)
+class Design:
+    """The Bonferroni design: every interval ever computed is at `level` = 1 - alpha / (intervals
+    x structures), intervals = looks x (on-call targets x sizes + casework targets x hour totals)."""
 
+    batch: int
+    looks: list[int]
+    intervals: int
+    structures: int
+    confidence: float
 
-def _window(cells: list[Cell]) -> tuple[int, int]:
-    """Indices (lo, hi): the largest size settled failing, and the smallest above it settled meeting.
+    @classmethod
+    def of(cls, oncall: int, sizes: int, casework: int, batch: int, cap: int, confidence: float,
+           structures: int) -> Design:
+        hours = len(cw.COARSE_HOURS) + 1 + cw.FINE_POINTS
+        looks = rounds(batch, cap)
+        return cls(batch, looks, len(looks) * (oncall * sizes + casework * hours), structures, confidence)
 
-    Under monotonicity only sizes strictly between them are undecided.
-    """
-    fails = [i for i, c in enumerate(cells) if c.status == FAILS and not c.implied]
-    lo = max(fails) if fails else -1
-    hi = next((i for i in range(lo + 1, len(cells)) if cells[i].status == MEETS), len(cells))
-    return lo, hi
+    @property
+    def level(self) -> float:
+        return 1 - (1 - self.confidence) / (self.intervals * self.structures)
 
-
-def conclude(rid: str, name: str, targets: list[Target], cells: list[Cell], monotone: bool,
-              cap: int, unit: str = "casemanagers") -> RegionSizing:
-    notes = []
-    n = len(cells)
-    if monotone:
-        lo, hi = _window(cells)
-        for i, c in enumerate(cells):
-            if c.status == OPEN and (i < lo or i > hi):
-                c.status, c.implied = (FAILS if i < lo else MEETS), True
-        clash = [c.size for c in cells[:max(lo, 0)] if c.status == MEETS]
-        if clash:
-            notes.append(f"size(s) {clash} met every target but {cells[lo].size} failed: the results are not "
-                         "monotone in size (e.g. a rare gap seen only at the larger size), so the answer is "
-                         "taken above every failing size; --no-monotone judges each size on its own")
-        answer = hi if hi == lo + 1 and hi < n else None
-        none_meets, undecided = lo == n - 1, cells[lo + 1:hi]
-    else:
-        first = next((i for i, c in enumerate(cells) if c.status == MEETS), None)
-        answer = first if first is not None and all(c.status == FAILS for c in cells[:first]) else None
-        none_meets, undecided, hi = all(c.status == FAILS for c in cells), cells, n if first is None else first
-    unmeasured = sorted({str(t) for c in cells for t, s in zip(targets, c.stats) if s[3] == 0})
-    if unmeasured:
-        notes.append(f"no replication measured {', '.join(unmeasured)} (e.g. attendance in a day-1 region); "
-                     "such a target cannot be settled")
-    sizes = [c.size for c in cells]
-    if answer is not None:
-        if answer == 0:
-            notes.append(f"{sizes[0]}, the smallest candidate, already meets every target; "
-                         "smaller sizes were not tried")
-        what = "team" if unit == "casemanagers" else "casework hours"
-        return RegionSizing(rid, name, targets, cells, sizes[answer], "answer",
-                            f"smallest {what} meeting every target: {sizes[answer]} {unit}", notes, unit=unit)
-    if none_meets:
-        worst = cells[-1]
-        failing = [f"{t} ({describe(s)} at {worst.size})" for t, s in zip(targets, worst.stats) if s[4] == FAILS]
-        msg = (f"no candidate ({sizes[0]}-{sizes[-1]} {unit}) meets every target; at the largest size "
-               f"{'the target fails' if len(failing) == 1 else 'these targets fail'}: {'; '.join(failing)}")
-        return RegionSizing(rid, name, targets, cells, None, "none meets", msg, notes, unit=unit)
-    still = [c for c in undecided if c.status in (OPEN, UNMEASURED)]
-    straddle = sorted({str(t) for c in still for t, s in zip(targets, c.stats) if s[4] == OPEN})
-    msg = (f"not settled within {cap} replications: size(s) {[c.size for c in still]} still open on "
-           f"{', '.join(straddle)}" + (f"; {sizes[hi]} meets every target" if hi < n else "")
-           + " (raise --max-replications, or the bound is too close to the mean to tell)")
-    return RegionSizing(rid, name, targets, cells, None, "not settled", msg, notes, unit=unit)
+    def level_at(self, cap: int) -> float:
+        """The level with the looks up to another cap (for 'about N replications would settle it')."""
+        looks = len(rounds(self.batch, cap))
+        return 1 - (1 - self.confidence) / (self.intervals // len(self.looks) * looks * self.structures)
 
 
 def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, dict[str, Any] | None, tuple[str, ...]],
@@ -289,115 +166,19 @@ def region_job(data: dict[str, Any], source: str, rid: str, shape: tuple[str, di
     return job, list(sc.regions).index(rid), sc.regions[rid].name
 
 
-def _check_absences(absences: Sequence[ScriptedAbsence], regions: list[str], owner: dict[str, str]) -> None:
-    """Stop before anything runs if a scripted absence cannot be placed: a person outside the
-    regions sized, or 'coordinator' when several regions (so several coordinators) are sized."""
+def _absences_by_region(absences: Sequence[ScriptedAbsence], regions: list[str], parsed: scenario_mod.Scenario
+                        ) -> dict[str, list[ScriptedAbsence]]:
+    """The scripted absences of each region sized. Stops before anything runs if one cannot be
+    placed: a person outside the regions sized, or 'coordinator' when several regions (so several
+    coordinators) are sized."""
+    owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
     for a in absences:
         if a.person == "coordinator" and len(regions) != 1:
             raise SizingError("a scripted absence of 'coordinator' needs exactly one region; "
                               "name the coordinator by id")
         if a.person != "coordinator" and owner.get(a.person) not in regions:
             raise SizingError(f"scripted absence: no person {a.person!r} in the region(s) sized ({', '.join(regions)})")
-
-
-def _rounds(batch: int, cap: int) -> list[int]:
-    """Replications after each look: batch, 2 batch, 4 batch, ... up to the cap."""
-    return sorted({min(batch * 2 ** k, cap) for k in range(math.ceil(math.log2(max(cap / batch, 1))) + 1)})
-
-
-def _to_settle(result: RegionSizing, level: float, level_at: Callable[[int], float]) -> list[str]:
-    """For an answer left open below: per open candidate and target, what was seen and about how
-    many replications would settle it if that held (a cap too small is a design limit, not bad luck)."""
-    notes = []
-    for c in result.cells if result.status == "not settled" else ():
-        for t, st in zip(result.targets, c.stats):
-            if c.status != OPEN or st.verdict != OPEN:
-                continue
-            need = replications_to_settle(t, st, level, level_at)
-            seen = (f"{round(st.value * st.n)} of {st.n} replications beyond the bound" if st.statistic == EXCEEDANCE
-                    else f"{describe(st)} over {st.n} replications")
-            notes.append(f"{c.size} {result.unit}: {t} open, {seen}; " + (
-                f"if that held, about {need} replications would settle it (--max-replications {need})" if need
-                else "that estimate is too close to the bound for any practical cap to settle it"))
-    return notes
-
-
-def _results(cells: dict[tuple[str, str], list[Cell]], names: dict[str, str], targets: list[Target], level: float,
-             monotone: bool, max_replications: int, level_at: Callable[[int], float],
-             unit: str = "casemanagers") -> list[RegionSizing]:
-    """One conclusion per region and structure, the structure named where there are several; a
-    note per candidate left open with the replications that would settle it; and a note on every
-    one when the cap is too low for some target ever to read 'meets'."""
-    results = []
-    for (rid, label), row in cells.items():
-        result = conclude(rid, names[rid], targets, row, monotone, max_replications, unit)
-        result.notes += _to_settle(result, level, level_at)
-        if label != ONE_STRUCTURE:
-            result.structure, result.name = label, f"{result.name}, {label}"
-            result.message = f"{label}: {result.message}"
-        results.append(result)
-    short = [f"{t} needs {clean_replications(t, level)}" for t in targets
-             if t.kind != MEAN_T and clean_replications(t, level) > max_replications]
-    for r in results if short else []:
-        r.notes.append(f"a 'meets' of some targets needs more clean replications than --max-replications "
-                       f"({max_replications}) allows: {'; '.join(short)}; raise it to settle them")
-    return results
-
-
-def run_rounds(jobs: dict[tuple[str, str, int], Job], rows: dict[tuple[str, str, int], int],
-            cells: dict[tuple[str, str], list[Cell]], targets: list[Target], level: float, rounds: list[int],
-            monotone: bool, backend: Backend, on_progress: Callable[[int], None] | None) -> None:
-    """Judge the candidates in doubling rounds on common random numbers (the same replication
-    indices for every candidate), each round running only the cells still open (under
-    monotonicity, only those between the largest failing and the smallest meeting)."""
-    done = 0
-    for upto in rounds:
-        active = {}
-        for (rid, label), row in cells.items():
-            lo, hi = _window(row) if monotone else (-1, len(row))
-            active.update({(rid, label, c.size): c for i, c in enumerate(row) if c.status == OPEN and lo < i < hi})
-        if not active:
-            break
-        reps = list(range(done, upto))
-        for key, out in dispatch(backend, {k: jobs[k] for k in active}, {k: reps for k in active}):
-            for r in out:
-                active[key].values[r.rep] = np.array([t.per_replication(r, rows[key]) for t in targets])
-            if on_progress:
-                on_progress(len(out))
-        done = upto
-        for c in active.values():
-            _judge(c, targets, level)
-
-
-def _hours(results: list[RegionSizing], build: Callable[..., tuple[Job, int, str]], team: dict[str, int],
-           given: dict[str, float], search: Callable[..., None], monotone: bool,
-           conclude: Callable[..., list[RegionSizing]]) -> None:
-    """For each region and structure: the casework hours a week at its people answer (else the
-    scenario's team), a coarse grid of hours per person, then a finer one inside the bracket."""
-    people = {(r.region, r.structure): (r.answer, "the people answer") if r.answer is not None
-              else (r.enough, "the smallest team settled as enough") if r.enough is not None
-              else (team[r.region], "the scenario's team") for r in results}
-    stages = [{k: cw.candidates(n, given[k[0]]) for k, (n, _) in people.items()}]
-    cells: dict[tuple[str, str], list[Cell]] = {}
-    for stage in range(2):
-        grid = stages[stage]
-        jobs, rows, stage_cells = {}, {}, {}
-        for (rid, label), totals in grid.items():
-            for h in totals:
-                jobs[rid, label, h], rows[rid, label, h], _ = build(rid, label, people[rid, label][0], h)
-            stage_cells[rid, label] = [Cell(h) for h in totals]
-        search(jobs, rows, stage_cells)
-        for key, row in stage_cells.items():
-            cells[key] = sorted(cells.get(key, []) + row, key=lambda c: c.size)
-        if stage == 0:
-            brackets = {k: _window(row) for k, row in cells.items()}
-            stages.append({k: [h for h in cw.fine(row[lo].size, row[hi].size) if h not in {c.size for c in row}]
-                           for k, row in cells.items()
-                           for lo, hi in [brackets[k]] if monotone and 0 <= lo < hi < len(row)})
-    found = {(h.region, h.structure): h for h in conclude(cells)}
-    for r in results:
-        n, source = people[r.region, r.structure]
-        r.casework = Casework(n, source, given[r.region], found[r.region, r.structure])
+    return {rid: [a for a in absences if owner.get(a.person, rid) == rid] for rid in regions}
 
 
 def size(
@@ -416,6 +197,7 @@ def size(
     on_progress: Callable[[int], None] | None = None,
     demand: DemandPlan = DemandPlan(),
     rota: PlanInHand | None = None,
+    spell: Spell = str,
 ) -> Sizing:
     """Size each region in `regions` of the scenario document `data` (each region on its own),
     for each of its line structures (see `structures`): one `RegionSizing` per region and structure.
@@ -425,54 +207,54 @@ def size(
     people answer (`RegionSizing.casework`). Both at the planning `demand`.
     `absences` (scripted dropout, e.g. from --absent) apply at every size of the region of the
     person named, so that person must exist at the smallest candidate size; 'coordinator' names
-    the coordinator when one region is sized.
+    the coordinator when one region is sized. `spell` writes a target in messages.
     """
     if not targets:
         raise SizingError("give at least one target")
     if not sizes:
         raise SizingError("give at least one candidate size")
     oncall, casework = cw.split(targets)
-    rounds = _rounds(batch, max_replications)
     parsed = scenario_mod.parse(data, source)
-    shapes = {rid: structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions) for rid in regions}
-    shape_of = {(rid, shape[0]): shape for rid in regions for shape in shapes[rid]}
-    n_shapes = max(len(v) for v in shapes.values())
-    coarse = len(cw.COARSE_HOURS) + 1 + cw.FINE_POINTS
-    intervals = len(rounds) * (len(oncall) * len(sizes) + len(casework) * coarse)
-    level = 1 - (1 - confidence) / (intervals * n_shapes)
-
-    def level_at(cap: int) -> float:  # the same count with the looks up to another cap
-        return 1 - (1 - confidence) / (intervals // len(rounds) * len(_rounds(batch, cap)) * n_shapes)
-    owner = {p.id: rid for rid, r in parsed.regions.items() for p in r.people}
-    _check_absences(absences, regions, owner)
+    shape_of = {(rid, shape[0]): shape for rid in regions
+                for shape in structures(data, parsed.regions[rid], parsed.shared_lines, parsed.regions)}
+    n_shapes = max(Counter(rid for rid, _ in shape_of).values())
+    design = Design.of(len(oncall), len(sizes), len(casework), batch, max_replications, confidence, n_shapes)
+    mine = _absences_by_region(absences, regions, parsed)
     team = {rid: parsed.regions[rid].casemanagers for rid in regions}
     given = {rid: sum(p.hours_per_week for p in parsed.regions[rid].people[:team[rid]]) for rid in regions}
-    mine = {rid: [a for a in absences if owner.get(a.person, rid) == rid] for rid in regions}
-
-    def build(rid: str, label: str, people: int, hours: float) -> tuple[Job, int, str]:
-        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed, rota)
-
-    def search(jobs, rows, cells, goals=casework):
-        run_rounds(jobs, rows, cells, goals, level, rounds, monotone, backend, on_progress)
-
     names = {rid: parsed.regions[rid].name for rid in regions}
-    jobs, rows = {}, {}
-    for rid, label in shape_of if oncall else ():
-        for s in sizes:
-            jobs[rid, label, s], rows[rid, label, s], _ = build(rid, label, s, given[rid])
-    cells = {key: [Cell(s) for s in sizes] for key in shape_of if oncall}
-    search(jobs, rows, cells, oncall)
-    results = _results(cells, names, oncall, level, monotone, max_replications, level_at) if oncall else [
-        RegionSizing(rid, names[rid] if label == ONE_STRUCTURE else f"{names[rid]}, {label}", [], [], None,
-                     "not sized", "no on-call target given: the team as the scenario has it", [], label)
-        for rid, label in shape_of]
+
+    def build(rid: str, label: str, people: int, hours: float) -> tuple[Job, int]:
+        return region_job(data, source, rid, shape_of[rid, label], people, hours, mine[rid], demand, seed, rota)[:2]
+
+    def search(built: Built, cells: Cells, goals: list[Target] = casework) -> None:
+        run_rounds(built, cells, goals, design.level, design.looks, monotone, backend, on_progress)
+
+    def verdicts(cells: Cells, goals: list[Target] = casework, unit: str = "h a week") -> list[RegionSizing]:
+        return results(cells, names, goals, design.level, monotone, max_replications, design.level_at, unit, spell)
+
+    people = Built(lambda k: build(*k, given[k[0]]))  # k: (region, structure, casemanagers)
+    found = _people(list(shape_of), sizes, names, oncall, lambda c: search(people, c, oncall),
+                    lambda c: verdicts(c, oncall, "casemanagers"))
     if casework:
-        _hours(results, build, team, given, search, monotone,
-               lambda c: _results(c, names, casework, level, monotone, max_replications, level_at, "h a week"))
-    return Sizing(results, confidence, level, len(rounds), monotone, seed, n_shapes, demand, intervals)
+        size_hours(found, build, team, given, search, monotone, verdicts)
+    return Sizing(found, confidence, design.level, len(design.looks), monotone, seed, n_shapes, demand,
+                  design.intervals)
 
 
-def confidence_line(result: Sizing) -> str:
+def _people(keys: list[tuple[str, str]], sizes: list[int], names: dict[str, str], oncall: list[Target],
+            search: Callable[[Cells], None], verdicts: Callable[[Cells], list[RegionSizing]]) -> list[RegionSizing]:
+    """The people search of every region and structure; without on-call targets, the scenario's team."""
+    if not oncall:
+        return [RegionSizing(rid, names[rid] if label == ONE_STRUCTURE else f"{names[rid]}, {label}", [], [], None,
+                             "not sized", "no on-call target given: the team as the scenario has it", [], label)
+                for rid, label in keys]
+    cells = {key: [Cell(s) for s in sizes] for key in keys}
+    search(cells)
+    return verdicts(cells)
+
+
+def confidence_line(result: Sizing, spell: Spell = str) -> str:
     """What the stated confidence rests on, and how many replications the exact verdicts need."""
     r = result.regions[0]
     shapes = f" x {result.structures} line structures" if result.structures > 1 else ""
@@ -486,11 +268,11 @@ def confidence_line(result: Sizing) -> str:
     for t in [*r.targets, *hours]:
         need = clean_replications(t, result.level)
         if t.kind == RARE:
-            text += (f" {t}: a rare event, met when an exact (Clopper-Pearson) bound shows at most {t.risk:.0%} of "
+            text += (f" {spell(t)}: a rare event, met when an exact (Clopper-Pearson) bound shows at most {t.risk:.0%} of "
                      f"replications beyond it; a 'meets' needs at least {need} replications with none beyond.")
         elif t.kind == PERCENTILE:
             q = percentile_of(t.metric)[1]
-            text += (f" {t}: the pooled {q:.0%} point of the delays, judged by the share of delays within {t.bound:g} "
+            text += (f" {spell(t)}: the pooled {q:.0%} point of the delays, judged by the share of delays within {t.bound:g} "
                      f"(replications as clusters); if no replication has a delay beyond it, a 'meets' needs at "
                      f"least {need} replications.")
     text += (f" A mean whose replications are all equal is judged like a rare event (at most "

@@ -58,42 +58,30 @@ def size(
     from csgsim.runtime.executors import make_executor
     from csgsim.studies import sizing
     from csgsim.studies.casework import parse_demand
-    from csgsim.studies.targets import SizingError, parse_sizes
+    from csgsim.studies.targets import parse_sizes
     from csgsim.ui.drivers import compute
+    from csgsim.ui.tables import target_text
 
     try:
         data, source, sc, seed = _what_to_size(scenario, experiment, variant, seed)
         in_hand = None if rota is None else _plan_in_hand(rota, sc, region, all_regions, sizes, holds)
         if in_hand is not None:  # the plan's region and team; no roster-only breakdown of the pattern
             region, sizes, breakdown_replications = [in_hand[0]], str(sc.regions[in_hand[0]].casemanagers), 0
-        if all_regions and region:
-            raise SizingError("give --region ID (repeatable) or --all-regions, not both")
-        if not (all_regions or region or len(sc.regions) == 1):
-            raise SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
-                              "or --all-regions")
-        regions = list(sc.only(region).regions) if region else list(sc.regions)
+        regions = _regions(sc, source, region, all_regions)
         goals = _goals(target, targets, rare_risk, sc)
-        candidates = parse_sizes(sizes)
         scripted = scripted_absences(absent, leaves)
         plan = parse_demand(demand)
         typer.echo(f"planning demand: {plan}", err=True)
         with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
             task = bar.add_task("size", total=None)
-            result = sizing.size(data, source, regions, candidates, goals, seed, backend, batch, max_replications,
+            result = sizing.size(data, source, regions, parse_sizes(sizes), goals, seed, backend, batch, max_replications,
                                  confidence, monotone, scripted, on_progress=lambda k: bar.advance(task, k),
-                                 demand=plan, rota=None if in_hand is None else in_hand[1])
+                                 demand=plan, rota=None if in_hand is None else in_hand[1], spell=target_text)
         _say_policies(result, sc, rota)
-        held = None
-        if holds:
-            from csgsim.studies import holds as holds_mod
-
-            with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
-                task = bar.add_task("holds", total=None)
-                oncall = [t for t in goals if t in result.regions[0].targets]
-                held = holds_mod.holds(data, source, result, oncall, backend, batch, max_replications, confidence,
-                                       scripted, on_progress=lambda k: bar.advance(task, k))
-        sized = [(r.region, r.answer, f"the sizing gave no answer ({r.status})") for r in result.regions]
-        drivers = compute(data, source, sized, seed, breakdown_replications, scripted)
+        held = _holds(data, source, result, goals, workers, scheduler, batch, max_replications, confidence,
+                      scripted) if holds else None
+        drivers = compute(data, source, [(r.region, r.answer, f"the sizing gave no answer ({r.status})")
+                                         for r in result.regions], seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     _show_sizing(result, drivers, fmt, held)
@@ -135,6 +123,31 @@ def _say_policies(result, sc, rota: Path | None) -> None:
                            "limits (docs/model.md#scaling-up-in-peaks)")
 
 
+def _regions(sc, source: str, region: list[str] | None, all_regions: bool) -> list[str]:
+    """The regions to size: those named, or all (one alone needs neither option)."""
+    from csgsim.studies.targets import SizingError
+
+    if all_regions and region:
+        raise SizingError("give --region ID (repeatable) or --all-regions, not both")
+    if not (all_regions or region or len(sc.regions) == 1):
+        raise SizingError(f"{source} has {len(sc.regions)} regions: give --region ID (repeatable) "
+                          "or --all-regions")
+    return list(sc.only(region).regions) if region else list(sc.regions)
+
+
+def _holds(data, source: str, result, goals: list, workers, scheduler, batch: int, max_replications: int,
+           confidence: float, scripted):
+    """--holds: how far the people answer and one more hold (`studies.holds`), on a fresh backend."""
+    from csgsim.runtime.executors import make_executor
+    from csgsim.studies import holds as holds_mod
+
+    with make_executor(workers, scheduler) as backend, progress_bar(0, "replications") as bar:
+        task = bar.add_task("holds", total=None)
+        oncall = [t for t in goals if t in result.regions[0].targets]
+        return holds_mod.holds(data, source, result, oncall, backend, batch, max_replications, confidence,
+                               scripted, on_progress=lambda k: bar.advance(task, k))
+
+
 def _what_to_size(scenario: Path | None, experiment: Path | None, variant: str, seed: int | None):
     """(document, source name, scenario, seed) of the scenario or the experiment's variant."""
     from csgsim.studies import experiments as ex
@@ -155,11 +168,12 @@ def _goals(given: list[str] | None, file: Path | None, rare_risk: float, sc) -> 
     import dataclasses
 
     from csgsim.studies import targets as rules
+    from csgsim.ui.tables import target_text
 
     parsed = [rules.parse_target(t) for t in given or []]
     parsed += rules.load_targets(file) if file is not None else []
     goals = [dataclasses.replace(t, risk=rare_risk) for t in parsed or rules.default_targets(sc)]
-    typer.echo(f"targets{'' if parsed else ' (defaults)'}: {', '.join(map(str, goals))}", err=True)
+    typer.echo(f"targets{'' if parsed else ' (defaults)'}: {', '.join(map(target_text, goals))}", err=True)
     return goals
 
 
@@ -176,11 +190,12 @@ def _show_sizing(result, drivers: dict, fmt: Format, held=None) -> None:
 
     from csgsim.studies import sizing
     from csgsim.ui.drivers import drivers_json, print_breakdown
+    from csgsim.ui.tables import target_text
 
     if fmt is Format.json:
         typer.echo(json.dumps({
             "seed": result.seed, "confidence": result.confidence, "interval_level": result.level,
-            "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result),
+            "looks": result.looks, "monotone": result.monotone, "statement": sizing.confidence_line(result, target_text),
             "demand": str(result.demand),
             "holds": None if held is None else {"interval_level": held[1], "figures": [
                 {"region": h.region, "size": h.size, "percent_of_planning_level": h.percent, "status": h.status,
@@ -188,14 +203,14 @@ def _show_sizing(result, drivers: dict, fmt: Format, held=None) -> None:
                 for h in held[0]]},
             "regions": [{"region": r.region, "structure": r.structure, "answer": r.answer, "status": r.status,
                          "message": r.message, "notes": r.notes, "sizes": json.loads(r.table().to_json(orient="records")),
-                         "binding": [str(t) for t in r.binding()], "answer_line": result.answer_line(r),
+                         "binding": [str(t) for t in r.binding()], "answer_line": result.answer_line(r, target_text),
                          "casework": None if r.casework is None else {
                              "binding": [str(t) for t in r.casework.search.binding()],
                              "enough_hours_per_week": r.casework.enough,
                              "people": r.casework.people, "people_from": r.casework.people_from,
                              "scenario_hours_per_week": r.casework.scenario_hours, "hours_per_week": r.casework.hours,
                              "status": r.casework.search.status, "message": r.casework.search.message,
-                             "notes": r.casework.search.notes, "line": r.casework.line(),
+                             "notes": r.casework.search.notes, "line": r.casework.line(target_text),
                              "candidates": json.loads(r.casework.search.table().to_json(orient="records"))},
                          **({"drivers": drivers_json(*drivers[r.region])} if r.region in drivers else {})}
                         for r in result.regions]}, indent=2, default=str))

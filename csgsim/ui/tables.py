@@ -115,6 +115,12 @@ def target_heading(target: Any) -> str:
     return f"{formatting.label(target.metric)} {op} {bound}"
 
 
+def target_text(target: Any) -> str:
+    """A target in a sentence: its heading, then the target as written, e.g. 'gap h \u2264 0
+    (gap_hours<=0)', so a message reads like the tables and still names what was typed."""
+    return f"{target_heading(target)} ({target})"
+
+
 def _sizing_table(r, level: float, console: Any) -> None:
     """One search's candidates (people or hours a week) with each target's estimate and verdict."""
     marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
@@ -130,7 +136,7 @@ def _sizing_table(r, level: float, console: Any) -> None:
     table.add_column("verdict", overflow="fold")
     for c in r.cells:
         cells = [f"{_stat_text(st, REGION_METRICS[t.metric][0])} {marks[st.verdict]}"
-                 for t, st in zip(r.targets, c.stats)]
+                 for t, st in zip(r.targets, c.stats)] or ["-"] * len(r.targets)  # not run: implied
         table.add_row(str(c.size), str(c.reps), *cells, c.status + (" (implied)" if c.implied else ""))
     console.print(table)
 
@@ -152,8 +158,8 @@ def print_sizing(result: Sizing, console: Any) -> None:
                           f"{escape(hours.message)}")
             for note in hours.notes:
                 console.print(f"  note: {escape(note)}")
-        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(result.answer_line(r))}")
+        console.print(f"[bold]{escape(r.region)}[/bold]: {escape(result.answer_line(r, target_text))}")
     if result.structures > 1:
         for rid in dict.fromkeys(r.region for r in result.regions):
             console.print(f"[bold]{escape(rid)}[/bold], by line structure: {escape(result.summary(rid))}")
-    console.print(escape(confidence_line(result)))
+    console.print(escape(confidence_line(result, target_text)))

@@ -196,7 +196,7 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     used: dict[tuple[int, int], float] = {}
     working = calendar.working.tolist()
     starts, ends, people = start.tolist(), end.tolist(), person.tolist()
-    for i in np.argsort(start, kind="stable").tolist():
+    for i in _in_office(region, calendar, person, start, end).tolist():
         p = int(people[i])
         if not 0 <= p < n_people:
             continue  # an outside line has no contract
@@ -210,13 +210,33 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     return np.array(out)
 
 
+def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray, end: np.ndarray
+               ) -> np.ndarray:
+    """The call-outs, in start order, that may take office hours: a person of the region's, with
+    hours in the office window of a working day on their first or second day, or spanning
+    more days. The others take nothing, so `_office_share` need not look at them."""
+    opens, closes = region.duty.office_start_hour, region.duty.office_end_hour
+    first = (start // HOURS_PER_DAY).astype(np.int64)
+    last = np.minimum((end // HOURS_PER_DAY).astype(np.int64), calendar.days - 1)
+    working = np.append(calendar.working, False)  # a day at or past the horizon: not looked at
+    maybe = last >= first + 2
+    for day in (first, first + 1):
+        hours = day * HOURS_PER_DAY
+        inside = np.minimum(end, hours + closes) - np.maximum(start, hours + opens)
+        seen = (day >= 0) & (day <= last)
+        maybe |= seen & working[np.where(seen, day, calendar.days)] & (inside > 0)
+    maybe &= (person >= 0) & (person < len(region.people))
+    order = np.argsort(start, kind="stable")
+    return order[maybe[order]]
+
+
 def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
     """(person, day of the call-out's start) -> contracted hours its call-outs took that day."""
     out: dict[tuple[int, int], float] = {}
-    for p, s, c in zip(person.tolist(), start.tolist(), covered.tolist()):
-        if c > 0:
-            key = (int(p), int(s // HOURS_PER_DAY))
-            out[key] = out.get(key, 0.0) + c
+    took = covered > 0
+    for p, s, c in zip(person[took].tolist(), start[took].tolist(), covered[took].tolist()):
+        key = (int(p), int(s // HOURS_PER_DAY))
+        out[key] = out.get(key, 0.0) + c
     return out
 
 

@@ -18,6 +18,7 @@ the percentile of the pooled delays with a bootstrap interval (see `csgsim.analy
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -193,6 +194,13 @@ def _reported(schedule: Schedule, since: float, n_people: int) -> Schedule:
                     person=np.where(person < n_people, person, NOBODY), kind=schedule.kind[keep])
 
 
+@lru_cache(maxsize=64)
+def _reported_calendar(calendar: Calendar, since: float) -> Calendar:
+    """The calendar of the reported period, built once per (calendar, warm-up): its dates,
+    holidays and working days are computed on first use and kept with it."""
+    return Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY), calendar.days - int(since // HOURS_PER_DAY))
+
+
 def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
                    ) -> tuple[dict[str, np.ndarray], float]:
     """Working-time rules over the reported period, absence and re-planning, per person; and the
@@ -200,8 +208,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     n_people = len(region.people)
     st = region.staffing
     ruleset = get_ruleset(st.rules)
-    reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
-                        calendar.days - int(since // HOURS_PER_DAY))
+    reported = _reported_calendar(calendar, since)
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
     eng = rec.eng_start >= since
     checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,

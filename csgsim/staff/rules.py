@@ -158,12 +158,18 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     lost = np.zeros(n_people)
     if rest_hours <= 0:
         return lost
-    for p in range(n_people):
-        mine = person == p
-        if mine.any():
-            # Overlapping rests (two calls in one night) are one rest: merge before counting.
-            s, e, _ = merge_intervals(end[mine], end[mine] + rest_hours)
-            lost[p] = (regular_job.hours_before(e, calendar) - regular_job.hours_before(s, calendar)).sum()
+    # Overlapping rests (two calls in one night) are one rest: merge per person before counting.
+    # The job hours of everyone's rests come from one pass; each person's sum stays their own.
+    rests = [(p, merge_intervals(end[mine], end[mine] + rest_hours)) for p in range(n_people)
+             if (mine := person == p).any()]
+    if not rests:
+        return lost
+    starts = np.concatenate([s for _, (s, _, _) in rests])
+    ends = np.concatenate([e for _, (_, e, _) in rests])
+    job = regular_job.hours_before(ends, calendar) - regular_job.hours_before(starts, calendar)
+    bounds = np.cumsum([0] + [s.size for _, (s, _, _) in rests]).tolist()
+    for (p, _), lo, hi in zip(rests, bounds[:-1], bounds[1:]):
+        lost[p] = job[lo:hi].sum()
     return lost
 
 

@@ -83,10 +83,15 @@ def _initial_load(base: Schedule, person: np.ndarray, n_people: int, in_window: 
     """Per kind, (n_people, n_windows) hours each holder keeps once the absent holders' blocks are
     vacated: the load that orders the candidates for the first re-planned block."""
     load = {}
+    n_windows = in_window.shape[1]
     for kind in (ONCALL, OFFICE):
         held = (person >= 0) & (base.kind == kind)
-        load[kind] = np.zeros((n_people, in_window.shape[1]))
-        np.add.at(load[kind], person[held], in_window[held])
+        # Each block's nonzero hours, in block order: the sums np.add.at would make, term for
+        # term (a zero adds nothing), from one bincount.
+        block, window = np.nonzero(in_window[held])
+        flat = person[held][block] * n_windows + window
+        load[kind] = np.bincount(flat, weights=in_window[held][block, window],
+                                 minlength=n_people * n_windows).reshape(n_people, n_windows)
     return load
 
 

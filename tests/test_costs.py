@@ -430,3 +430,17 @@ def test_office_share_skips_only_call_outs_that_take_no_office_hours(eng) -> Non
     end = start + np.array([d for _, _, d in eng], dtype=float)
     got = _office_share(reg, cal, person, start, end)
     assert got.tolist() == _office_share_every_callout(reg, cal, person, start, end).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=st.dictionaries(st.tuples(st.integers(0, 4), st.integers(0, 40)), st.floats(0.01, 8), max_size=12),
+       pairs=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 30)), max_size=15))
+def test_looked_up_is_a_get_per_pair(table, pairs) -> None:
+    """The sorted search that prices office overtime finds what a dict lookup per (person, day)
+    finds, 0 where the table has no entry (days past the contacts' last included)."""
+    from csgsim.analysis.costs import _looked_up
+
+    person = np.array([p for p, _ in pairs], dtype=np.int64)
+    day = np.array([d for _, d in pairs], dtype=np.int64)
+    got = _looked_up(table, person, day)
+    assert got.tolist() == [table.get(key, 0.0) for key in pairs]

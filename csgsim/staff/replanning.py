@@ -143,7 +143,7 @@ def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n
         extra_duties=np.bincount(new[taken], minlength=n_people),
         extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
         gap_hours=float(hours[new == NOBODY].sum()),
-        breaches=int(np.isin(reason, BREACH_REASONS).sum()),
+        breaches=sum(r in BREACH_REASONS for r in reason.tolist()),
     )
 
 
@@ -198,18 +198,22 @@ def replan(
     away = absent[:n_casemanagers, hit].T.tolist()
     rank_of = rank.tolist()
     load_of = {kind: rows.tolist() for kind, rows in load.items()}
+    kinds = base.kind[hit].tolist()
+    first_window = np.minimum((base.start[hit] - origin) // WINDOW_HOURS + before, n_windows - 1).astype(int).tolist()
+    # A block's hours in the windows it touches (adding a zero changes no load).
+    touched = [[(w, x) for w, x in enumerate(row) if x] for row in in_window[hit].tolist()]
     new = np.full(hit.size, NOBODY, dtype=np.int64)
     reason = np.empty(hit.size, dtype=object)
     for i, b in enumerate(hit.tolist()):
-        kind = int(base.kind[b])
-        w = min(int((base.start[b] - origin) // WINDOW_HOURS) + before, n_windows - 1)
-        held = load_of[kind]
+        kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
         by_load = sorted((q for q in range(n_casemanagers) if not away[i][q]), key=lambda q: (held[q][w], rank_of[q], q))
         taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
         new[i], reason[i] = taker, why
         if taker != NOBODY:
             person[b] = taker
-            held[taker] = [h + x for h, x in zip(held[taker], in_window[b].tolist())]
+            mine = held[taker]
+            for v, x in touched[i]:
+                mine[v] += x
             if kind == ONCALL:
                 ledger.add(taker, b)
 

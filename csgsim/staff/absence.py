@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -77,6 +78,24 @@ def _lengths(
     return out * HOURS_PER_DAY
 
 
+@lru_cache(maxsize=64)
+def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+    """The total hazard, each kind's share of the spells, the chances of each state at time 0
+    (short, long, leave, at work) and the mean cycle in hours; None when nobody is ever absent.
+    The same for every person and replication, so worked out once per parameter set."""
+    rates, means = _rates_and_means(params)
+    shares = rates * means
+    hazards = rates / (1 - shares.sum())
+    total = hazards.sum()
+    if total == 0:
+        return None
+    p_kind = hazards / total
+    p_state = np.append(shares, 1 - shares.sum())
+    p_kind.setflags(write=False)
+    p_state.setflags(write=False)
+    return total, p_kind, p_state, 1 / total + p_kind @ means
+
+
 def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rng: np.random.Generator) -> Spells:
     """Random absence of `n_people` over [0, horizon_hours), stationary from time 0.
 
@@ -87,24 +106,20 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     """
     if not params.enabled or n_people == 0 or horizon_hours <= 0:
         return Spells.empty()
-    rates, means = _rates_and_means(params)
-    shares = rates * means
-    hazards = rates / (1 - shares.sum())
-    total = hazards.sum()
-    if total == 0:
+    cycle = _cycle(params)
+    if cycle is None:
         return Spells.empty()
-    p_kind = hazards / total
+    total, p_kind, p_state, cycle_hours = cycle
 
     # At time 0 each person is in a spell of kind k with probability share_k, else at work;
     # being memoryless, the work time left is a fresh exponential, drawn with the cycles.
-    state = rng.choice(4, size=n_people, p=np.append(shares, 1 - shares.sum()))
+    state = rng.choice(4, size=n_people, p=p_state)
     who = np.flatnonzero(state < 3)
     left = _lengths(state[who], params, rng, in_progress=True)
     pieces = [(who, np.zeros(who.size), left, state[who])]
     t = np.zeros(n_people)
     t[who] = left
     # Draw cycles in batches sized for the horizon; a second batch is rare.
-    cycle_hours = 1 / total + p_kind @ means
     batch = int(horizon_hours / cycle_hours + 5 * np.sqrt(horizon_hours / cycle_hours) + 5)
     active = np.flatnonzero(t < horizon_hours)
     while active.size:

@@ -155,6 +155,17 @@ def _check_policy(policy: str, backup_person: int | None) -> None:
         raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
 
 
+def _people(base: Schedule, n_casemanagers: int, backup_person: int | None) -> int:
+    """People a re-plan counts: the casemanagers, every holder and the backup person."""
+    return max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
+
+
+def ledger_for(base: Schedule, n_casemanagers: int, ruleset: RuleSet, backup_person: int | None = None,
+               day_start: float = 0.0, origin: float = 0.0) -> Ledger:
+    """The duty counts `replan` starts from, for re-plans in a row that share one ledger."""
+    return Ledger(base, _people(base, n_casemanagers, backup_person), ruleset, day_start, origin)
+
+
 def replan(
     base: Schedule,
     spells: Spells,
@@ -165,6 +176,7 @@ def replan(
     backup_person: int | None = None,
     day_start: float = 0.0,
     origin: float = 0.0,
+    ledger: Ledger | None = None,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -174,10 +186,12 @@ def replan(
     duty-count rule is newly breached (except that removing one block of a multi-block duty
     splits it in two, which a duty count can notice; base patterns never build such duties).
     Every window (of the rules and of the load) counts from `origin`, the reported start, as the
-    metrics count them; hours before it fall in windows of their own.
+    metrics count them; hours before it fall in windows of their own. `ledger`: the duty counts
+    of `base` (`ledger_for`), brought in place to those of the result, so that a re-plan of the
+    result can go on from it; built here when None.
     """
     _check_policy(policy, backup_person)
-    n_people = max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
+    n_people = _people(base, n_casemanagers, backup_person)
     rank = _tie_rank(next_in_line, n_people)
     blocks = np.arange(len(base))
     absent = overlaps(spells, n_people, base.start, base.end)
@@ -185,7 +199,7 @@ def replan(
     hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
 
     person = holder.copy()
-    ledger = Ledger(base, n_people, ruleset, day_start, origin)
+    ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY

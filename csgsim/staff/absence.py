@@ -65,6 +65,8 @@ def _lengths(
     length-biased (density ~ x f(x): a gamma(a) becomes a gamma(a + 1)) and time 0 falls
     uniformly inside it.
     """
+    if not kind.size:  # most people are at work at time 0: no spell under way, nothing drawn
+        return np.zeros(0)
     out = np.empty(kind.size)
     short, long_, leave = kind == SHORT, kind == LONG, kind == LEAVE
     shape = params.short_shape + in_progress

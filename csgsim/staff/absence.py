@@ -161,24 +161,41 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     start, end = np.clip(new.start, 0, horizon_hours), np.clip(new.end, 0, horizon_hours)
     old_start, old_end = np.clip(spells.start, 0, horizon_hours), np.clip(spells.end, 0, horizon_hours)
     real = end > start
-    touched = np.isin(spells.person, new.person[real])
-    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched])]
-    for p in np.unique(new.person[real]):
-        mine = real & (new.person == p)
-        cut_s, cut_e, first = merge_intervals(start[mine], end[mine])
-        cut_k = new.kind[mine][first]
-        # The old spells intersected with the gaps between cuts are what survives.
-        gap_s = np.append(-np.inf, cut_e)
-        gap_e = np.append(cut_s, np.inf)
-        old = spells.person == p
-        s = np.maximum(old_start[old][:, None], gap_s)
-        e = np.minimum(old_end[old][:, None], gap_e)
-        k = np.broadcast_to(spells.kind[old][:, None], s.shape)
-        keep = e > s
-        parts.append((np.full(keep.sum(), p), s[keep], e[keep], k[keep]))
-        parts.append((np.full(cut_s.size, p), cut_s, cut_e, cut_k))
+    cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
+    # Each old spell of a person with cuts meets each gap between them (the first and last gap
+    # open-ended); what survives is the old spell inside a gap. All pairs at once, person by person.
+    touched = np.isin(spells.person, cut_p)
+    first = np.searchsorted(cut_p, spells.person[touched], side="left")
+    n_cuts = np.searchsorted(cut_p, spells.person[touched], side="right") - first
+    old = np.repeat(np.flatnonzero(touched), n_cuts + 1)
+    gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
+    at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)
+    last = cut_s.size - 1
+    gap_s = np.where(gap == 0, -np.inf, cut_e[np.clip(at - 1, 0, last)] if cut_s.size else -np.inf)
+    closed = gap < np.repeat(n_cuts, n_cuts + 1)
+    gap_e = np.where(closed, cut_s[np.clip(at, 0, last)] if cut_s.size else np.inf, np.inf)
+    s, e = np.maximum(old_start[old], gap_s), np.minimum(old_end[old], gap_e)
+    keep = e > s
+    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched]),
+             (spells.person[old][keep], s[keep], e[keep], spells.kind[old][keep]), (cut_p, cut_s, cut_e, cut_k)]
     person, s, e, k = (np.concatenate(x) for x in zip(*parts))
     return _normalise(person, s, e, k)
+
+
+def _cuts(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The new spells by person and start, each person's overlapping (or touching) ones merged
+    with the earliest one's kind. Disjoint ones, as planned leave is, need no merging."""
+    order = np.lexsort((start, person))  # stable: a person's spells in start order, ties as given
+    person, start, end, kind = person[order], start[order], end[order], kind[order]
+    if not np.any((person[1:] == person[:-1]) & (start[1:] <= end[:-1])):
+        return person, start, end, kind
+    parts = []
+    for p in np.unique(person):
+        mine = person == p
+        s, e, first = merge_intervals(start[mine], end[mine])
+        parts.append((np.full(s.size, p), s, e, kind[mine][first]))
+    return tuple(np.concatenate(x) for x in zip(*parts))
 
 
 # --- scripted dropout -----------------------------------------------------------------------

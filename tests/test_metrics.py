@@ -164,14 +164,14 @@ def _callin_breaches_by_recount(person, start, end, callin, ruleset, n_people):
 def test_a_call_in_that_makes_13_hours_in_24_is_one_breach_it_caused() -> None:
     """Person 0 works 8 h then is called in for 6 h the same day (14 h in 24 h > 13 h): one breach,
     caused by the call-in; person 1's own 14 h is a breach no call-in caused."""
-    from csgsim.analysis.metrics import _callin_breaches
+    from csgsim.staff.rules import callin_breaches
     from csgsim.config.staffing import RULESETS
 
     person = np.array([0, 0, 1, 1])
     start, end = np.array([0.0, 9, 0, 7]), np.array([8.0, 15, 7, 14])
     callin = np.array([False, True, False, False])
     _, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = _callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
+    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
     assert with_them.tolist() == [1, 1, 0] and got.tolist() == [1.0, 0.0, 0.0]
 
 
@@ -180,7 +180,7 @@ def test_a_call_in_that_makes_13_hours_in_24_is_one_breach_it_caused() -> None:
 def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
     """Counting again only the people who were called in gives every person's breaches caused by
     call-ins as counting everyone again does (outside indices, -1 and the external 3+, ignored)."""
-    from csgsim.analysis.metrics import _callin_breaches
+    from csgsim.staff.rules import callin_breaches
     from csgsim.config.staffing import RULESETS
 
     person = np.array([c[0] for c in calls], dtype=np.int64)
@@ -188,5 +188,5 @@ def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
     end = start + np.array([c[2] for c in calls], dtype=float)
     callin = np.array([c[3] for c in calls], dtype=bool)
     want, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = _callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
+    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
     assert got.tolist() == want.tolist()

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from csgsim.config.staffing import RuleSet, get_ruleset
+from csgsim.config.staffing import get_ruleset
 from csgsim.staff import rules
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.intervals import merge_intervals
@@ -201,19 +201,6 @@ def _reported_calendar(calendar: Calendar, since: float) -> Calendar:
     return Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY), calendar.days - int(since // HOURS_PER_DAY))
 
 
-def _callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, callin: np.ndarray,
-                     with_them: np.ndarray, ruleset: RuleSet, n_people: int) -> np.ndarray:
-    """Per person, the work-rule breaches call-ins cause: the episodes with them (`with_them`)
-    less the episodes without them. Only the people called in have other episodes without
-    them, so only theirs are counted again (an index outside the team is left out by `rules`)."""
-    called = np.zeros(n_people + 1, dtype=bool)
-    called[np.clip(person[callin], 0, n_people)] = True
-    called = called[:n_people]
-    own = ~callin & called[np.clip(person, 0, n_people - 1)]
-    without = rules.work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
-    return np.where(called, with_them - without, 0).astype(float)
-
-
 def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
                    ) -> tuple[dict[str, np.ndarray], float]:
     """Working-time rules over the reported period, absence and re-planning, per person; and the
@@ -230,8 +217,8 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     callin = rec.eng_role[eng] == CALLIN
     caused = np.zeros(n_people)
     if callin.any() and "breach_work_24h" in checked:
-        caused = _callin_breaches(rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since, callin,
-                                  checked["breach_work_24h"], ruleset, n_people)
+        caused = rules.callin_breaches(rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
+                                       callin, checked["breach_work_24h"], ruleset, n_people)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan

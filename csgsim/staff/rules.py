@@ -234,6 +234,19 @@ def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ru
     return _work_24h(c_person, c_start, worked, n_people, limit)[1]
 
 
+def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, callin: np.ndarray,
+                    with_them: np.ndarray, ruleset: RuleSet, n_people: int) -> np.ndarray:
+    """Per person, the work-rule breaches call-ins cause: the episodes with them (`with_them`)
+    less the episodes without them. Only the people called in have other episodes without
+    them, so only theirs are counted again (an index outside the team is left out here)."""
+    called = np.zeros(n_people + 1, dtype=bool)
+    called[np.clip(person[callin], 0, n_people)] = True
+    called = called[:n_people]
+    own = ~callin & called[np.clip(person, 0, n_people - 1)]
+    without = work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
+    return np.where(called, with_them - without, 0).astype(float)
+
+
 def figures(
     schedule: Schedule,
     callouts_person: np.ndarray,

@@ -238,19 +238,21 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
 
 
 def replication_metrics(
-    rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0
+    rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0,
+    delays: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Region-level figures, and per person (arrays in the order of `region.people`), for one replication.
 
     Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
     contacts due, duties held and work done from then on. The figures come in the order of
     the service: how fast reports are answered, how the team is loaded, how the rules and the
-    absences weigh, and whether anybody was reachable at all.
+    absences weigh, and whether anybody was reachable at all. `delays`: the replication's
+    `delay_samples`, when the caller has them already.
     """
     window = calendar.horizon - since
     acute = rec.acute_arrival >= since
     judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
-    out = _timeliness(rec, region, calendar, norms, since)
+    out = _timeliness(rec, region, calendar, norms, since, delay_samples(rec, since) if delays is None else delays)
     out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
     persons, load = _load(rec, region, sampled, since, calendar.horizon, late)
     staff, out["replan_breaches"] = _staff_figures(rec, region, sampled, calendar, since)
@@ -263,7 +265,8 @@ def replication_metrics(
     return {k: out[k] for k in REGION_METRICS}, persons
 
 
-def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, since: float) -> dict[str, float]:
+def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, since: float,
+                delays: dict[str, np.ndarray]) -> dict[str, float]:
     """Reports counted, their delays against the norms, and those still open at the horizon."""
     acute = rec.acute_arrival >= since
     non_acute = rec.nonacute_arrival >= since
@@ -271,7 +274,6 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
         "acute_reports": float(acute.sum()),
         "non_acute_reports": float(non_acute.sum()),
     }
-    delays = delay_samples(rec, since)
     reached = acute & ~np.isnan(rec.acute_contact)
     out.update(_delays(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
     out.update(escalation.answer_shares(rec, reached))

@@ -295,3 +295,51 @@ def test_load_hazard_needs_presence() -> None:
     out = sample_load_spells(p, busy, np.array([0, 0, 1]), np.array([990.0, 995, 990 - 16 * 168]), 1000, 2000, 2, 1e4,
                              [np.random.default_rng(1)] * 2)
     assert out.person.tolist() == [0] and out.kind.tolist() == [SHORT]
+
+
+def _overlay_person_by_person(spells: Spells, new: Spells, horizon: float) -> Spells:
+    """`overlay` as first written: one person's cuts and old spells at a time."""
+    from csgsim.core.intervals import merge_intervals
+    from csgsim.staff.absence import _normalise
+
+    start, end = np.clip(new.start, 0, horizon), np.clip(new.end, 0, horizon)
+    old_start, old_end = np.clip(spells.start, 0, horizon), np.clip(spells.end, 0, horizon)
+    real = end > start
+    touched = np.isin(spells.person, new.person[real])
+    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched])]
+    for p in np.unique(new.person[real]):
+        mine = real & (new.person == p)
+        cut_s, cut_e, first = merge_intervals(start[mine], end[mine])
+        old = spells.person == p
+        s = np.maximum(old_start[old][:, None], np.append(-np.inf, cut_e))
+        e = np.minimum(old_end[old][:, None], np.append(cut_s, np.inf))
+        keep = e > s
+        parts.append((np.full(keep.sum(), p), s[keep], e[keep], np.broadcast_to(spells.kind[old][:, None], s.shape)[keep]))
+        parts.append((np.full(cut_s.size, p), cut_s, cut_e, new.kind[mine][first]))
+    return _normalise(*(np.concatenate(x) for x in zip(*parts)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(old=st.lists(st.tuples(st.integers(0, 3), st.floats(-20, 300), st.floats(0.5, 60)), max_size=8),
+       new=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 24.0, 48.0, 100.0, 250.0]) | st.floats(-20, 300),
+                              st.sampled_from([24.0, 52.0]) | st.floats(0.5, 80), st.integers(0, 4)), max_size=8))
+def test_overlay_cuts_everyone_at_once_as_person_by_person(old, new) -> None:
+    """Laying spells over others for all people at once gives, to the bit, what one person at a
+    time gives: disjoint new spells, touching ones, overlapping ones (merged, the earliest's kind),
+    spells past either end of the horizon and people with only old or only new spells."""
+    def as_spells(rows, kinds, end_to_end: bool) -> Spells:
+        at, out = {}, []
+        for (p, a, d), k in zip(rows, kinds):
+            if end_to_end:  # an old person's spells must not overlap: lay them end to end
+                a = max(a, at.get(p, -np.inf))
+                at[p] = a + d
+            out.append((p, a, a + d, k))
+        return Spells(person=np.array([r[0] for r in out], dtype=np.int64), start=np.array([r[1] for r in out]),
+                      end=np.array([r[2] for r in out]), kind=np.array([r[3] for r in out], dtype=np.int8))
+
+    before = as_spells(sorted(old), [i % 3 for i in range(len(old))], end_to_end=True)
+    after = as_spells([n[:3] for n in new], [n[3] for n in new], end_to_end=False)
+    got, want = overlay(before, after, 240.0), _overlay_person_by_person(before, after, 240.0)
+    for name in ("person", "start", "end", "kind"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist()
+        assert getattr(got, name).dtype == getattr(want, name).dtype

@@ -396,3 +396,51 @@ def test_employer_costs_rescale_exactly_without_a_new_run() -> None:
     other = run(scenario_mod.parse(data, "three.toml", digest), 2, 4, workers=1)
     total = other.cost_long[(other.cost_long["metric"] == "total")].groupby("rep")["value"].sum().mean()
     assert capacity.total_with_employer_costs(res, 0.25) == pytest.approx(total, rel=1e-12)
+
+
+def _office_share_every_callout(reg, cal: Calendar, person, start, end) -> np.ndarray:
+    """`costs._office_share` as first written: every call-out looked at, day by day."""
+    out, used = [0.0] * start.size, {}
+    share = [p.hours_per_week / 5 for p in reg.people]
+    opens, closes = reg.duty.office_start_hour, reg.duty.office_end_hour
+    for i in np.argsort(start, kind="stable").tolist():
+        p = int(person[i])
+        if not 0 <= p < len(reg.people):
+            continue
+        for day in range(int(start[i] // 24), min(int(end[i] // 24), cal.days - 1) + 1):
+            if 0 <= day < cal.days and cal.working[day]:
+                inside = max(min(end[i], day * 24 + closes) - max(start[i], day * 24 + opens), 0.0)
+                take = min(inside, max(share[p] - used.get((p, day), 0.0), 0.0))
+                used[p, day] = used.get((p, day), 0.0) + take
+                out[i] += take
+    return np.array(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(eng=st.lists(st.tuples(st.integers(-1, 2), st.floats(0, 230), st.floats(0.01, 60)), max_size=12))
+def test_office_share_skips_only_call_outs_that_take_no_office_hours(eng) -> None:
+    """Looking only at call-outs that reach a working day's office window gives every call-out's
+    contracted hours to the last bit, over weekends, a holiday, long call-outs and the horizon."""
+    from csgsim.analysis.costs import _office_share
+
+    cal = Calendar(date(2025, 4, 17), 10)  # Thursday; Good Friday, Easter Monday 21 April
+    reg = region()
+    person = np.array([p for p, _, _ in eng], dtype=np.int64)
+    start = np.array([s for _, s, _ in eng], dtype=float)
+    end = start + np.array([d for _, _, d in eng], dtype=float)
+    got = _office_share(reg, cal, person, start, end)
+    assert got.tolist() == _office_share_every_callout(reg, cal, person, start, end).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=st.dictionaries(st.tuples(st.integers(0, 4), st.integers(0, 40)), st.floats(0.01, 8), max_size=12),
+       pairs=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 30)), max_size=15))
+def test_looked_up_is_a_get_per_pair(table, pairs) -> None:
+    """The sorted search that prices office overtime finds what a dict lookup per (person, day)
+    finds, 0 where the table has no entry (days past the contacts' last included)."""
+    from csgsim.analysis.costs import _looked_up
+
+    person = np.array([p for p, _ in pairs], dtype=np.int64)
+    day = np.array([d for _, d in pairs], dtype=np.int64)
+    got = _looked_up(table, person, day)
+    assert got.tolist() == [table.get(key, 0.0) for key in pairs]

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from csgsim.analysis.metrics import replication_metrics
 from csgsim.model.pathways import FOLLOWUP, INTAKE
@@ -149,3 +150,43 @@ def test_a_whole_team_absent_leaves_every_hour_a_gap():
     assert out["absent_share"] == 1 and out["gap_hours"] == horizon and out["backup_only_hours"] == 0
     assert out["acute_in_gap"] == 1 and out["acute_open_at_horizon"] == 1
     assert out["oncall_hours_per_4w"] == 0 and np.isnan(out["callouts_per_duty"])
+
+
+def _callin_breaches_by_recount(person, start, end, callin, ruleset, n_people):
+    """As first written: every person's episodes with all their call-outs, less without the call-ins."""
+    from csgsim.staff import rules
+
+    with_them = rules.work_24h_breaches(person, start, end, ruleset, n_people)
+    without = rules.work_24h_breaches(person[~callin], start[~callin], end[~callin], ruleset, n_people)
+    return (with_them - without).astype(float), with_them
+
+
+def test_a_call_in_that_makes_13_hours_in_24_is_one_breach_it_caused() -> None:
+    """Person 0 works 8 h then is called in for 6 h the same day (14 h in 24 h > 13 h): one breach,
+    caused by the call-in; person 1's own 14 h is a breach no call-in caused."""
+    from csgsim.staff.rules import callin_breaches
+    from csgsim.config.staffing import RULESETS
+
+    person = np.array([0, 0, 1, 1])
+    start, end = np.array([0.0, 9, 0, 7]), np.array([8.0, 15, 7, 14])
+    callin = np.array([False, True, False, False])
+    _, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
+    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
+    assert with_them.tolist() == [1, 1, 0] and got.tolist() == [1.0, 0.0, 0.0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.floats(0, 96), st.floats(0.1, 9), st.booleans()), max_size=14))
+def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
+    """Counting again only the people who were called in gives every person's breaches caused by
+    call-ins as counting everyone again does (outside indices, -1 and the external 3+, ignored)."""
+    from csgsim.staff.rules import callin_breaches
+    from csgsim.config.staffing import RULESETS
+
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    start = np.array([c[1] for c in calls], dtype=float)
+    end = start + np.array([c[2] for c in calls], dtype=float)
+    callin = np.array([c[3] for c in calls], dtype=bool)
+    want, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
+    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
+    assert got.tolist() == want.tolist()

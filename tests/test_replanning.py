@@ -277,3 +277,30 @@ def test_rule_windows_count_from_the_reported_start() -> None:
     # Counted from the simulated start the same roster has room: the duty goes to person 0.
     _, log0 = replan(base, out(1, 125 * 24.0, 126 * 24.0), 2, rules, "spread")
     assert log0.reason.tolist() == ["spread"] and log0.new.tolist() == [0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(case=rosters(), policy=st.sampled_from(POLICIES), ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]),
+       first=st.sets(st.integers(0, 7)), origin_days=st.integers(0, 10))
+def test_a_second_replan_goes_on_from_the_first_ones_ledger(case, policy, ruleset, first, origin_days) -> None:
+    """Two re-plans in a row (as inputs.duty_rosters: planned leave, then all absence) sharing
+    one ledger give what two re-plans with their own fresh ledgers give, and the shared ledger
+    ends as a fresh one of the result would start: the same holders, day counts and duty starts."""
+    from csgsim.staff.replanning import ledger_for
+
+    base, spells, team, cal = case
+    rules, origin = RULESETS[ruleset], origin_days * 24.0
+    part = np.isin(spells.person, sorted(first))
+    some = Spells(person=spells.person[part], start=spells.start[part], end=spells.end[part], kind=spells.kind[part])
+    args = (team, rules)
+    fresh1 = replan(base, some, *args, "planned", None, team, 0.0, origin)
+    fresh2 = replan(fresh1[0], spells, *args, policy, None, team, 0.0, origin)
+    ledger = ledger_for(base, team, rules, team, 0.0, origin)
+    shared1 = replan(base, some, *args, "planned", None, team, 0.0, origin, ledger)
+    shared2 = replan(shared1[0], spells, *args, policy, None, team, 0.0, origin, ledger)
+    for a, b in ((fresh1, shared1), (fresh2, shared2)):
+        assert np.array_equal(a[0].person, b[0].person)
+        assert a[1].reason.tolist() == b[1].reason.tolist()
+    again = ledger_for(shared2[0], team, rules, team, 0.0, origin)
+    assert ledger._holder == again._holder and ledger._touch == again._touch and ledger._busy == again._busy
+    assert ledger._busy_days == again._busy_days and ledger._starts == again._starts

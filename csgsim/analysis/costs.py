@@ -26,6 +26,7 @@ Rates are integrated exactly: they are constant within each clock hour.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -82,10 +83,26 @@ def hourly_rates(params: CostParams, calendar: Calendar) -> tuple[np.ndarray, np
     return allowance, surcharge
 
 
-def integral(rate: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+@lru_cache(maxsize=64)
+def _priced_hours(params: CostParams, calendar: Calendar) -> tuple[np.ndarray, ...]:
+    """`hourly_rates`, the weight of an hour of call-out work (1 + surcharge) and the running
+    sums `integral` needs: the same for every replication, so worked out once (read-only)."""
+    allowance, surcharge = hourly_rates(params, calendar)
+    weight = 1.0 + surcharge
+    out = (allowance, surcharge, weight, _running_sum(allowance), _running_sum(weight))
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+def _running_sum(rate: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0.0], np.cumsum(rate)))
+
+
+def integral(rate: np.ndarray, a: np.ndarray, b: np.ndarray, cum: np.ndarray | None = None) -> np.ndarray:
     """The integral of an hourly step function over [a, b), exactly; beyond the last hour the
-    last rate continues, before hour 0 the first."""
-    cum = np.concatenate(([0.0], np.cumsum(rate)))
+    last rate continues, before hour 0 the first. `cum`: the rate's `_running_sum`, if known."""
+    cum = _running_sum(rate) if cum is None else cum
     n = rate.size
 
     def at(t: np.ndarray) -> np.ndarray:
@@ -126,22 +143,23 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     n_people = len(region.people)
     wage = np.array([params.hourly_wage_cost(p.role, year) for p in region.people]
                     + [params.hourly_wage_cost("casemanager", year) * params.external_callout_rate])
-    allowance_rate, surcharge = hourly_rates(params, calendar)
+    allowance_rate, surcharge, weight, allowance_cum, weight_cum = _priced_hours(params, calendar)
     out: dict[str, float] = {"days": (b - a) / HOURS_PER_DAY}
 
     who, s, e = _clip(sampled.all_duties(n_people), n_people, a, b)  # every line this region's people hold
     out["oncall_hours"] = float((e - s).sum())
-    allowance = float((integral(allowance_rate, s, e) * wage[who]).sum())
+    allowance = float((integral(allowance_rate, s, e, allowance_cum) * wage[who]).sum())
     backup_hours = 0.0
     for backup in sampled.backups:
         who, s, e = _clip(backup, n_people, a, b)
         backup_hours += float((e - s).sum())
-        allowance += params.backup_allowance * float((integral(allowance_rate, s, e) * wage[who]).sum())
+        allowance += params.backup_allowance * float((integral(allowance_rate, s, e, allowance_cum) * wage[who]).sum())
     out["backup_hours"] = backup_hours
     standby = sampled.lines[-1] if region.scaleup is not None else None  # `inputs.sample` puts it last
     if standby is not None and params.standby_allowance != 1.0:  # held at its own rate, not a line's
         who, s, e = _clip(standby, n_people, a, b)
-        allowance -= (1.0 - params.standby_allowance) * float((integral(allowance_rate, s, e) * wage[who]).sum())
+        allowance -= (1.0 - params.standby_allowance) * float((integral(allowance_rate, s, e, allowance_cum)
+                                                               * wage[who]).sum())
     out["allowance"] = allowance
 
     coordinator = region.people[-1]
@@ -157,10 +175,9 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
 
     eng = (rec.eng_start >= a) & (rec.eng_start < b)
     start, end, person = rec.eng_start[eng], rec.eng_end[eng], rec.eng_person[eng]
-    weight = 1.0 + surcharge
     short = np.maximum(params.scheme.minimum_callout_hours - (end - start), 0.0)
     first = surcharge[np.clip(np.floor(start).astype(np.int64), 0, surcharge.size - 1)]
-    paid = integral(weight, start, end) + short * (1.0 + first)
+    paid = integral(weight, start, end, weight_cum) + short * (1.0 + first)
     out["callout_hours"] = float(((end - start) + short).sum())
     covered = _office_share(region, calendar, person, start, end)
     out["callout_work"] = float(((paid - covered) * wage[np.clip(person, 0, n_people)]).sum())
@@ -196,7 +213,7 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     used: dict[tuple[int, int], float] = {}
     working = calendar.working.tolist()
     starts, ends, people = start.tolist(), end.tolist(), person.tolist()
-    for i in np.argsort(start, kind="stable").tolist():
+    for i in _in_office(region, calendar, person, start, end).tolist():
         p = int(people[i])
         if not 0 <= p < n_people:
             continue  # an outside line has no contract
@@ -210,13 +227,33 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     return np.array(out)
 
 
+def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray, end: np.ndarray
+               ) -> np.ndarray:
+    """The call-outs, in start order, that may take office hours: a person of the region's, with
+    hours in the office window of a working day on their first or second day, or spanning
+    more days. The others take nothing, so `_office_share` need not look at them."""
+    opens, closes = region.duty.office_start_hour, region.duty.office_end_hour
+    first = (start // HOURS_PER_DAY).astype(np.int64)
+    last = np.minimum((end // HOURS_PER_DAY).astype(np.int64), calendar.days - 1)
+    working = np.append(calendar.working, False)  # a day at or past the horizon: not looked at
+    maybe = last >= first + 2
+    for day in (first, first + 1):
+        hours = day * HOURS_PER_DAY
+        inside = np.minimum(end, hours + closes) - np.maximum(start, hours + opens)
+        seen = (day >= 0) & (day <= last)
+        maybe |= seen & working[np.where(seen, day, calendar.days)] & (inside > 0)
+    maybe &= (person >= 0) & (person < len(region.people))
+    order = np.argsort(start, kind="stable")
+    return order[maybe[order]]
+
+
 def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
     """(person, day of the call-out's start) -> contracted hours its call-outs took that day."""
     out: dict[tuple[int, int], float] = {}
-    for p, s, c in zip(person.tolist(), start.tolist(), covered.tolist()):
-        if c > 0:
-            key = (int(p), int(s // HOURS_PER_DAY))
-            out[key] = out.get(key, 0.0) + c
+    took = covered > 0
+    for p, s, c in zip(person[took].tolist(), start[took].tolist(), covered[took].tolist()):
+        key = (int(p), int(s // HOURS_PER_DAY))
+        out[key] = out.get(key, 0.0) + c
     return out
 
 
@@ -236,9 +273,23 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
     order = np.argsort(first, kind="stable")
     person, day = (keys // stride)[order], (keys % stride)[order]
     shares = np.array([p.hours_per_week / 5 for p in region.people] + [0.0])  # an outside line: none
-    used = np.array([callouts.get(key, 0.0) for key in zip(person.tolist(), day.tolist())])
+    used = _looked_up(callouts, person, day)
     over = np.maximum(hours[order] - np.maximum(shares[person] - used, 0.0), 0.0) * wage[person]
     return float(np.cumsum(over)[-1]) + 0.0  # sequential sum from 0.0, as the loop's total (-0.0 as 0.0)
+
+
+def _looked_up(table: dict[tuple[int, int], float], person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """`table.get((person, day), 0.0)` for each pair, by one sorted search rather than a lookup each."""
+    if not table:
+        return np.zeros(person.size)
+    keys = np.array(list(table), dtype=np.int64).reshape(-1, 2)
+    stride = int(max(keys[:, 1].max(), day.max(initial=0))) + 1
+    flat, values = keys[:, 0] * stride + keys[:, 1], np.array(list(table.values()))
+    order = np.argsort(flat)
+    flat, values = flat[order], values[order]
+    wanted = person * stride + day
+    at = np.minimum(np.searchsorted(flat, wanted), flat.size - 1)
+    return np.where(flat[at] == wanted, values[at], 0.0)
 
 
 def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

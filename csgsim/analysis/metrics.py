@@ -18,6 +18,7 @@ the percentile of the pooled delays with a bootstrap interval (see `csgsim.analy
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -193,6 +194,13 @@ def _reported(schedule: Schedule, since: float, n_people: int) -> Schedule:
                     person=np.where(person < n_people, person, NOBODY), kind=schedule.kind[keep])
 
 
+@lru_cache(maxsize=64)
+def _reported_calendar(calendar: Calendar, since: float) -> Calendar:
+    """The calendar of the reported period, built once per (calendar, warm-up): its dates,
+    holidays and working days are computed on first use and kept with it."""
+    return Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY), calendar.days - int(since // HOURS_PER_DAY))
+
+
 def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float
                    ) -> tuple[dict[str, np.ndarray], float]:
     """Working-time rules over the reported period, absence and re-planning, per person; and the
@@ -200,21 +208,17 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     n_people = len(region.people)
     st = region.staffing
     ruleset = get_ruleset(st.rules)
-    reported = Calendar(calendar.start + timedelta(days=since / HOURS_PER_DAY),
-                        calendar.days - int(since // HOURS_PER_DAY))
+    reported = _reported_calendar(calendar, since)
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
     eng = rec.eng_start >= since
     checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
                             ruleset, n_people, reported, st.regular_job, region.duty.period_start)
-    # Only the work rule depends on call-outs: the breaches call-ins cause are its episodes with
-    # them less its episodes without them (the duty rules' breaches cancel).
-    callin = eng & (rec.eng_role == CALLIN)
+    # Only the work rule depends on call-outs (the duty rules' breaches cancel).
+    callin = rec.eng_role[eng] == CALLIN
     caused = np.zeros(n_people)
     if callin.any() and "breach_work_24h" in checked:
-        own = eng & ~callin
-        without = rules.work_24h_breaches(rec.eng_person[own], rec.eng_start[own] - since, rec.eng_end[own] - since,
-                                          ruleset, n_people)
-        caused = (checked["breach_work_24h"] - without).astype(float)
+        caused = rules.callin_breaches(rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
+                                       callin, checked["breach_work_24h"], ruleset, n_people)
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan
@@ -234,19 +238,21 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
 
 
 def replication_metrics(
-    rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0
+    rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, norms: Norms, since: float = 0.0,
+    delays: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Region-level figures, and per person (arrays in the order of `region.people`), for one replication.
 
     Only what happens from `since` (hours; the end of the warm-up) counts: reports arriving,
     contacts due, duties held and work done from then on. The figures come in the order of
     the service: how fast reports are answered, how the team is loaded, how the rules and the
-    absences weigh, and whether anybody was reachable at all.
+    absences weigh, and whether anybody was reachable at all. `delays`: the replication's
+    `delay_samples`, when the caller has them already.
     """
     window = calendar.horizon - since
     acute = rec.acute_arrival >= since
     judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
-    out = _timeliness(rec, region, calendar, norms, since)
+    out = _timeliness(rec, region, calendar, norms, since, delay_samples(rec, since) if delays is None else delays)
     out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
     persons, load = _load(rec, region, sampled, since, calendar.horizon, late)
     staff, out["replan_breaches"] = _staff_figures(rec, region, sampled, calendar, since)
@@ -259,7 +265,8 @@ def replication_metrics(
     return {k: out[k] for k in REGION_METRICS}, persons
 
 
-def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, since: float) -> dict[str, float]:
+def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, since: float,
+                delays: dict[str, np.ndarray]) -> dict[str, float]:
     """Reports counted, their delays against the norms, and those still open at the horizon."""
     acute = rec.acute_arrival >= since
     non_acute = rec.nonacute_arrival >= since
@@ -267,7 +274,6 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
         "acute_reports": float(acute.sum()),
         "non_acute_reports": float(non_acute.sum()),
     }
-    delays = delay_samples(rec, since)
     reached = acute & ~np.isnan(rec.acute_contact)
     out.update(_delays(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
     out.update(escalation.answer_shares(rec, reached))

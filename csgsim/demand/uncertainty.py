@@ -13,6 +13,7 @@ roster or rules see the same drawn inputs and the same arrival streams.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -93,14 +94,23 @@ def year_factor(region: Region, kind: str, year: int, inputs: InputDraw) -> floa
     return factor
 
 
+@lru_cache(maxsize=16)
+def _year_hours(calendar: Calendar) -> tuple[tuple[int, int, int], ...]:
+    """(year, first hour, end hour) of each calendar year the calendar's hours fall in: the same
+    for every replication, so worked out once per calendar."""
+    years = np.array([d.year for d in calendar.dates])
+    firsts = np.flatnonzero(np.append(True, years[1:] != years[:-1]))
+    ends = np.append(firsts[1:], years.size)
+    return tuple((int(years[a]), int(a) * HOURS_PER_DAY, int(b) * HOURS_PER_DAY) for a, b in zip(firsts, ends))
+
+
 def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base: np.ndarray | None = None) -> np.ndarray:
     """Expected reports per hour of ``kind`` under one replication's drawn inputs: the central
     intensity without events (``base``, computed here if not given), times ``year_factor`` of each
     hour's year, times the events at their drawn sizes."""
-    years = np.repeat(np.array([d.year for d in calendar.dates]), HOURS_PER_DAY)
-    factor = np.ones(years.size)
-    for y in np.unique(years):
-        factor[years == y] = year_factor(region, kind, int(y), inputs)
+    factor = np.ones(calendar.days * HOURS_PER_DAY)
+    for year, lo, hi in _year_hours(calendar):
+        factor[lo:hi] = year_factor(region, kind, year, inputs)
     events = [e for e in inputs.events if e.applies(region.id, kind)]
     base = base_intensity(region.demand(kind), calendar) if base is None else base
     return base * factor * event_multiplier(events, calendar)

@@ -20,7 +20,7 @@ from csgsim.staff.rota import Planned
 from csgsim.model.dispatch import ChainInputs, Reach
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.leave import plan_leave
-from csgsim.staff.replanning import PLANNED, ReplanLog, replan
+from csgsim.staff.replanning import PLANNED, ReplanLog, ledger_for, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
 from csgsim.config.escalation import NEIGHBOURS
@@ -191,10 +191,12 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
     order = [region.index(p) for p in st.next_in_line]
     rules, day_start = get_ruleset(st.rules), region.duty.period_start
     on_leave = absence.of_kind(spells, absence.ANNUAL)
+    # One ledger of duty counts for both: the first re-plan leaves it as the planned roster stands.
+    ledger = ledger_for(plan.schedule, region.casemanagers, rules, backup_person, day_start, plan.since)
     planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
-                               day_start, plan.since)
+                               day_start, plan.since, ledger)
     primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start,
-                          plan.since)
+                          plan.since, ledger)
     return primary, backup_schedules(primary, region, spells), log, plan_log
 
 

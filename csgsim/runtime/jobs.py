@@ -156,10 +156,11 @@ def _replication(job: Job, rep: int) -> Replication:
     region_rows, person_rows, cost_rows, tables, delays = [], [], [], [], []
     for i, plan in enumerate(job.plans):
         sampled, rec = done[i]
-        region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since)
+        found = delay_samples(rec, plan.since)  # for the metrics and, as float32, for pooling
+        region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since, found)
         region_rows.append([region_m[k] for k in REGION_METRICS])
         person_rows.append(np.column_stack([np.asarray(persons[k], dtype=float) for k in PERSON_METRICS]))
-        delays.append({k: v.astype(np.float32) for k, v in delay_samples(rec, plan.since).items()})
+        delays.append({k: v.astype(np.float32) for k, v in found.items()})
         cost_rows.append(replication_costs(rec, plan.region, sampled, plan.calendar, plan.since))
         if job.keep_records:
             tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],

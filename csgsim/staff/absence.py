@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,6 +65,8 @@ def _lengths(
     length-biased (density ~ x f(x): a gamma(a) becomes a gamma(a + 1)) and time 0 falls
     uniformly inside it.
     """
+    if not kind.size:  # most people are at work at time 0: no spell under way, nothing drawn
+        return np.zeros(0)
     out = np.empty(kind.size)
     short, long_, leave = kind == SHORT, kind == LONG, kind == LEAVE
     shape = params.short_shape + in_progress
@@ -77,6 +80,24 @@ def _lengths(
     return out * HOURS_PER_DAY
 
 
+@lru_cache(maxsize=64)
+def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+    """The total hazard, each kind's share of the spells, the chances of each state at time 0
+    (short, long, leave, at work) and the mean cycle in hours; None when nobody is ever absent.
+    The same for every person and replication, so worked out once per parameter set."""
+    rates, means = _rates_and_means(params)
+    shares = rates * means
+    hazards = rates / (1 - shares.sum())
+    total = hazards.sum()
+    if total == 0:
+        return None
+    p_kind = hazards / total
+    p_state = np.append(shares, 1 - shares.sum())
+    p_kind.setflags(write=False)
+    p_state.setflags(write=False)
+    return total, p_kind, p_state, 1 / total + p_kind @ means
+
+
 def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rng: np.random.Generator) -> Spells:
     """Random absence of `n_people` over [0, horizon_hours), stationary from time 0.
 
@@ -87,24 +108,20 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     """
     if not params.enabled or n_people == 0 or horizon_hours <= 0:
         return Spells.empty()
-    rates, means = _rates_and_means(params)
-    shares = rates * means
-    hazards = rates / (1 - shares.sum())
-    total = hazards.sum()
-    if total == 0:
+    cycle = _cycle(params)
+    if cycle is None:
         return Spells.empty()
-    p_kind = hazards / total
+    total, p_kind, p_state, cycle_hours = cycle
 
     # At time 0 each person is in a spell of kind k with probability share_k, else at work;
     # being memoryless, the work time left is a fresh exponential, drawn with the cycles.
-    state = rng.choice(4, size=n_people, p=np.append(shares, 1 - shares.sum()))
+    state = rng.choice(4, size=n_people, p=p_state)
     who = np.flatnonzero(state < 3)
     left = _lengths(state[who], params, rng, in_progress=True)
     pieces = [(who, np.zeros(who.size), left, state[who])]
     t = np.zeros(n_people)
     t[who] = left
     # Draw cycles in batches sized for the horizon; a second batch is rare.
-    cycle_hours = 1 / total + p_kind @ means
     batch = int(horizon_hours / cycle_hours + 5 * np.sqrt(horizon_hours / cycle_hours) + 5)
     active = np.flatnonzero(t < horizon_hours)
     while active.size:
@@ -144,24 +161,41 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     start, end = np.clip(new.start, 0, horizon_hours), np.clip(new.end, 0, horizon_hours)
     old_start, old_end = np.clip(spells.start, 0, horizon_hours), np.clip(spells.end, 0, horizon_hours)
     real = end > start
-    touched = np.isin(spells.person, new.person[real])
-    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched])]
-    for p in np.unique(new.person[real]):
-        mine = real & (new.person == p)
-        cut_s, cut_e, first = merge_intervals(start[mine], end[mine])
-        cut_k = new.kind[mine][first]
-        # The old spells intersected with the gaps between cuts are what survives.
-        gap_s = np.append(-np.inf, cut_e)
-        gap_e = np.append(cut_s, np.inf)
-        old = spells.person == p
-        s = np.maximum(old_start[old][:, None], gap_s)
-        e = np.minimum(old_end[old][:, None], gap_e)
-        k = np.broadcast_to(spells.kind[old][:, None], s.shape)
-        keep = e > s
-        parts.append((np.full(keep.sum(), p), s[keep], e[keep], k[keep]))
-        parts.append((np.full(cut_s.size, p), cut_s, cut_e, cut_k))
+    cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
+    # Each old spell of a person with cuts meets each gap between them (the first and last gap
+    # open-ended); what survives is the old spell inside a gap. All pairs at once, person by person.
+    touched = np.isin(spells.person, cut_p)
+    first = np.searchsorted(cut_p, spells.person[touched], side="left")
+    n_cuts = np.searchsorted(cut_p, spells.person[touched], side="right") - first
+    old = np.repeat(np.flatnonzero(touched), n_cuts + 1)
+    gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
+    at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)
+    last = cut_s.size - 1
+    gap_s = np.where(gap == 0, -np.inf, cut_e[np.clip(at - 1, 0, last)] if cut_s.size else -np.inf)
+    closed = gap < np.repeat(n_cuts, n_cuts + 1)
+    gap_e = np.where(closed, cut_s[np.clip(at, 0, last)] if cut_s.size else np.inf, np.inf)
+    s, e = np.maximum(old_start[old], gap_s), np.minimum(old_end[old], gap_e)
+    keep = e > s
+    parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched]),
+             (spells.person[old][keep], s[keep], e[keep], spells.kind[old][keep]), (cut_p, cut_s, cut_e, cut_k)]
     person, s, e, k = (np.concatenate(x) for x in zip(*parts))
     return _normalise(person, s, e, k)
+
+
+def _cuts(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The new spells by person and start, each person's overlapping (or touching) ones merged
+    with the earliest one's kind. Disjoint ones, as planned leave is, need no merging."""
+    order = np.lexsort((start, person))  # stable: a person's spells in start order, ties as given
+    person, start, end, kind = person[order], start[order], end[order], kind[order]
+    if not np.any((person[1:] == person[:-1]) & (start[1:] <= end[:-1])):
+        return person, start, end, kind
+    parts = []
+    for p in np.unique(person):
+        mine = person == p
+        s, e, first = merge_intervals(start[mine], end[mine])
+        parts.append((np.full(s.size, p), s, e, kind[mine][first]))
+    return tuple(np.concatenate(x) for x in zip(*parts))
 
 
 # --- scripted dropout -----------------------------------------------------------------------

@@ -126,7 +126,8 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
     if params.given is not None:
         return _given(params.given, calendar, day_start)
     total = int(round(7 * params.weeks))
-    summer = 7 * params.summer_weeks
+    summer_weeks = params.summer_weeks  # a property: worked out once here
+    summer = 7 * summer_weeks
     block = max(1, int(round(7 * params.block_weeks)))
     person, start, end = [], [], []
     last = calendar.start + timedelta(days=calendar.days - 1)
@@ -136,19 +137,20 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
     for y in range(calendar.start.year, last.year + 1):
         year = _Year(y, n_people, casemanagers, params.max_at_once)
         # the holiday holds `slots` whole summer blocks; each summer everyone's moves one later (cyclically)
-        slots = max(1, SUMMER_WEEKS // max(1, params.summer_weeks))
-        slot = {p: (int(phase[p] * slots) + y) % slots * params.summer_weeks for p in range(n_people)}
+        slots = max(1, SUMMER_WEEKS // max(1, summer_weeks))
+        slot = {p: (int(phase[p] * slots) + y) % slots * summer_weeks for p in range(n_people)}
         order = sorted(range(casemanagers), key=lambda p: (slot[p], phase[p])) + list(range(casemanagers, n_people))
-        if params.summer_weeks:
-            _summer(year, order, slot, params.summer_weeks, school_summer_holiday(y, params.school_region))
+        if summer_weeks:
+            _summer(year, order, slot, summer_weeks, school_summer_holiday(y, params.school_region))
         _spread(year, order, total - summer, block, rngs)
         offset = calendar.hour_of(year.first) + day_start
-        for who in range(n_people):
-            own = np.frombuffer(year.own[who], dtype=np.uint8)
-            edges = np.flatnonzero(np.diff(np.concatenate(([0], own, [0])).astype(np.int8)))
-            person += [who] * (edges.size // 2)
-            start += (offset + edges[::2] * HOURS_PER_DAY).tolist()
-            end += (offset + edges[1::2] * HOURS_PER_DAY).tolist()
+        # Everyone's days at once, a zero day either side: each row's edges alternate start, end.
+        own = np.zeros((n_people, year.days + 2), dtype=np.int8)
+        own[:, 1:-1] = np.frombuffer(b"".join(year.own), dtype=np.uint8).reshape(n_people, year.days)
+        who, edges = np.nonzero(np.diff(own, axis=1))
+        person += who[::2].tolist()
+        start += (offset + edges[::2] * HOURS_PER_DAY).tolist()
+        end += (offset + edges[1::2] * HOURS_PER_DAY).tolist()
     s = np.clip(np.array(start, dtype=float), 0, calendar.horizon)
     e = np.clip(np.array(end, dtype=float), 0, calendar.horizon)
     p = np.array(person, dtype=np.int64)

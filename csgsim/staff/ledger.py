@@ -50,10 +50,9 @@ class Ledger:
         self._d0, self._d1 = d0.tolist(), d1.tolist()
         self._day_windows(n_days, int(origin // HOURS_PER_DAY))
         held = holder >= 0
-        touch = np.zeros((n_people, n_days + 1), dtype=np.int64)
-        np.add.at(touch, (holder[held], d0[held]), 1)
-        np.add.at(touch, (holder[held], d1[held]), -1)
-        touch = np.cumsum(touch, axis=1)[:, :n_days]
+        size, row = n_people * (n_days + 1), holder[held] * (n_days + 1)
+        touch = (np.bincount(row + d0[held], minlength=size) - np.bincount(row + d1[held], minlength=size))
+        touch = np.cumsum(touch.reshape(n_people, n_days + 1), axis=1)[:, :n_days]
         self._touch = touch.tolist()
         busy = touch > 0
         self._busy_days = [bytearray(row) for row in busy.astype(np.uint8)]

@@ -83,10 +83,15 @@ def _initial_load(base: Schedule, person: np.ndarray, n_people: int, in_window: 
     """Per kind, (n_people, n_windows) hours each holder keeps once the absent holders' blocks are
     vacated: the load that orders the candidates for the first re-planned block."""
     load = {}
+    n_windows = in_window.shape[1]
     for kind in (ONCALL, OFFICE):
         held = (person >= 0) & (base.kind == kind)
-        load[kind] = np.zeros((n_people, in_window.shape[1]))
-        np.add.at(load[kind], person[held], in_window[held])
+        # Each block's nonzero hours, in block order: the sums np.add.at would make, term for
+        # term (a zero adds nothing), from one bincount.
+        block, window = np.nonzero(in_window[held])
+        flat = person[held][block] * n_windows + window
+        load[kind] = np.bincount(flat, weights=in_window[held][block, window],
+                                 minlength=n_people * n_windows).reshape(n_people, n_windows)
     return load
 
 
@@ -138,7 +143,7 @@ def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n
         extra_duties=np.bincount(new[taken], minlength=n_people),
         extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
         gap_hours=float(hours[new == NOBODY].sum()),
-        breaches=int(np.isin(reason, BREACH_REASONS).sum()),
+        breaches=sum(r in BREACH_REASONS for r in reason.tolist()),
     )
 
 
@@ -148,6 +153,17 @@ def _check_policy(policy: str, backup_person: int | None) -> None:
         raise ScenarioError(f"unknown re-planning policy {policy!r}; allowed: {', '.join(POLICIES)}")
     if policy == "backup" and backup_person is None:
         raise ScenarioError("re-planning policy 'backup' needs a backup person, but the region has none")
+
+
+def _people(base: Schedule, n_casemanagers: int, backup_person: int | None) -> int:
+    """People a re-plan counts: the casemanagers, every holder and the backup person."""
+    return max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
+
+
+def ledger_for(base: Schedule, n_casemanagers: int, ruleset: RuleSet, backup_person: int | None = None,
+               day_start: float = 0.0, origin: float = 0.0) -> Ledger:
+    """The duty counts `replan` starts from, for re-plans in a row that share one ledger."""
+    return Ledger(base, _people(base, n_casemanagers, backup_person), ruleset, day_start, origin)
 
 
 def replan(
@@ -160,6 +176,7 @@ def replan(
     backup_person: int | None = None,
     day_start: float = 0.0,
     origin: float = 0.0,
+    ledger: Ledger | None = None,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -169,10 +186,12 @@ def replan(
     duty-count rule is newly breached (except that removing one block of a multi-block duty
     splits it in two, which a duty count can notice; base patterns never build such duties).
     Every window (of the rules and of the load) counts from `origin`, the reported start, as the
-    metrics count them; hours before it fall in windows of their own.
+    metrics count them; hours before it fall in windows of their own. `ledger`: the duty counts
+    of `base` (`ledger_for`), brought in place to those of the result, so that a re-plan of the
+    result can go on from it; built here when None.
     """
     _check_policy(policy, backup_person)
-    n_people = max(n_casemanagers, int(base.person.max(initial=NOBODY)) + 1, (backup_person or 0) + 1)
+    n_people = _people(base, n_casemanagers, backup_person)
     rank = _tie_rank(next_in_line, n_people)
     blocks = np.arange(len(base))
     absent = overlaps(spells, n_people, base.start, base.end)
@@ -180,7 +199,7 @@ def replan(
     hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
 
     person = holder.copy()
-    ledger = Ledger(base, n_people, ruleset, day_start, origin)
+    ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY
@@ -193,18 +212,22 @@ def replan(
     away = absent[:n_casemanagers, hit].T.tolist()
     rank_of = rank.tolist()
     load_of = {kind: rows.tolist() for kind, rows in load.items()}
+    kinds = base.kind[hit].tolist()
+    first_window = np.minimum((base.start[hit] - origin) // WINDOW_HOURS + before, n_windows - 1).astype(int).tolist()
+    # A block's hours in the windows it touches (adding a zero changes no load).
+    touched = [[(w, x) for w, x in enumerate(row) if x] for row in in_window[hit].tolist()]
     new = np.full(hit.size, NOBODY, dtype=np.int64)
     reason = np.empty(hit.size, dtype=object)
     for i, b in enumerate(hit.tolist()):
-        kind = int(base.kind[b])
-        w = min(int((base.start[b] - origin) // WINDOW_HOURS) + before, n_windows - 1)
-        held = load_of[kind]
+        kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
         by_load = sorted((q for q in range(n_casemanagers) if not away[i][q]), key=lambda q: (held[q][w], rank_of[q], q))
         taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
         new[i], reason[i] = taker, why
         if taker != NOBODY:
             person[b] = taker
-            held[taker] = [h + x for h, x in zip(held[taker], in_window[b].tolist())]
+            mine = held[taker]
+            for v, x in touched[i]:
+                mine[v] += x
             if kind == ONCALL:
                 ledger.add(taker, b)
 

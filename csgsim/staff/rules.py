@@ -158,12 +158,18 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     lost = np.zeros(n_people)
     if rest_hours <= 0:
         return lost
-    for p in range(n_people):
-        mine = person == p
-        if mine.any():
-            # Overlapping rests (two calls in one night) are one rest: merge before counting.
-            s, e, _ = merge_intervals(end[mine], end[mine] + rest_hours)
-            lost[p] = (regular_job.hours_before(e, calendar) - regular_job.hours_before(s, calendar)).sum()
+    # Overlapping rests (two calls in one night) are one rest: merge per person before counting.
+    # The job hours of everyone's rests come from one pass; each person's sum stays their own.
+    rests = [(p, merge_intervals(end[mine], end[mine] + rest_hours)) for p in range(n_people)
+             if (mine := person == p).any()]
+    if not rests:
+        return lost
+    starts = np.concatenate([s for _, (s, _, _) in rests])
+    ends = np.concatenate([e for _, (_, e, _) in rests])
+    job = regular_job.hours_before(ends, calendar) - regular_job.hours_before(starts, calendar)
+    bounds = np.cumsum([0] + [s.size for _, (s, _, _) in rests]).tolist()
+    for (p, _), lo, hi in zip(rests, bounds[:-1], bounds[1:]):
+        lost[p] = job[lo:hi].sum()
     return lost
 
 
@@ -226,6 +232,19 @@ def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ru
     c_person, c_start, _, worked = _callouts(person, start, end, ruleset, n_people)
     limit = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
     return _work_24h(c_person, c_start, worked, n_people, limit)[1]
+
+
+def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, callin: np.ndarray,
+                    with_them: np.ndarray, ruleset: RuleSet, n_people: int) -> np.ndarray:
+    """Per person, the work-rule breaches call-ins cause: the episodes with them (`with_them`)
+    less the episodes without them. Only the people called in have other episodes without
+    them, so only theirs are counted again (an index outside the team is left out here)."""
+    called = np.zeros(n_people + 1, dtype=bool)
+    called[np.clip(person[callin], 0, n_people)] = True
+    called = called[:n_people]
+    own = ~callin & called[np.clip(person, 0, n_people - 1)]
+    without = work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
+    return np.where(called, with_them - without, 0).astype(float)
 
 
 def figures(

@@ -35,6 +35,10 @@ from csgsim.runtime.jobs import Job, Replication, run_chunk
 #: `dispatch` still lets workers finish together, and an interrupted run loses at most this much
 #: per worker. (The pickled job goes to each worker once: see `timed_chunk`.)
 TARGET_TASK_SECONDS = 1.0
+#: The same for runs that keep every record: each finished batch, records included, is unpickled
+#: whole in the parent, so half the work per task keeps the parent's peak lower (national,
+#: `benchmarks/bench_memory.py -n 100`: 349 MB at 1 s, 299 MB at 0.5 s).
+RECORDS_TASK_SECONDS = 0.5
 
 K = TypeVar("K", bound=Hashable)
 

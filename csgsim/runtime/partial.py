@@ -29,7 +29,7 @@ from csgsim.config.schema import Scenario
 from csgsim.core import atomic
 from csgsim.core.text import first_few
 from csgsim.runtime import heap
-from csgsim.runtime.executors import Backend, dispatch
+from csgsim.runtime.executors import RECORDS_TASK_SECONDS, TARGET_TASK_SECONDS, Backend, dispatch
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.provenance import versions
 from csgsim.runtime.replications import Collector, RunResult
@@ -112,8 +112,7 @@ class PartialRun:
         for a, b in zip(starts, [*starts[1:], len(batch)]):
             part = batch[a:b]
             name = f"0000-{part[0].rep:07d}-{part[-1].rep:07d}.pkl"
-            atomic.write_file(self.batches / name, lambda p, part=part: p.write_bytes(
-                pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)))
+            atomic.write_file(self.batches / name, lambda p, part=part: _dump(part, p))
         self.written += 1
         if self.written == int(os.environ.get(STOP_AFTER_BATCHES, 0) or -1):
             os.kill(os.getpid(), signal.SIGKILL)  # a test hook: die like a crash, at a known point
@@ -129,7 +128,8 @@ class PartialRun:
         if on_progress:
             on_progress(replications - len(pending))
         job = make_job(scenario, seed, keep_records, duties)
-        for _, batch in dispatch(backend, {0: job}, {0: pending}):
+        seconds = RECORDS_TASK_SECONDS if keep_records else TARGET_TASK_SECONDS
+        for _, batch in dispatch(backend, {0: job}, {0: pending}, target_seconds=seconds):
             self.add(batch)
             if on_progress:
                 on_progress(len(batch))
@@ -137,7 +137,8 @@ class PartialRun:
             heap.release()
         collector = Collector(scenario, seed, list(range(replications)))
         for f in self._files():  # one batch in memory at a time
-            batch = pickle.loads(f.read_bytes())
+            with f.open("rb") as fh:  # streamed: no second copy of the batch as bytes
+                batch = pickle.load(fh)
             if writer is not None:
                 writer.add(batch)
             collector.add(batch)
@@ -148,3 +149,9 @@ class PartialRun:
     def remove(self) -> None:
         """Remove the kept batches (the run's result has been published)."""
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _dump(batch: list[Replication], path: Path) -> None:
+    """A batch to `path`, pickled straight into the file: no copy of it as bytes in memory."""
+    with path.open("wb") as fh:
+        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)

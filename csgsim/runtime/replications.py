@@ -20,7 +20,7 @@ from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_norms
 from csgsim.analysis.summary import summarise, summarise_values
 from csgsim.config.schema import Scenario
 from csgsim.runtime import heap
-from csgsim.runtime.executors import Backend, dispatch, make_executor
+from csgsim.runtime.executors import RECORDS_TASK_SECONDS, TARGET_TASK_SECONDS, Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
 from csgsim.runtime.spill import SpilledDelays
 from csgsim.runtime.streaming import RecordWriter
@@ -235,7 +235,8 @@ def run(
     job = make_job(scenario, seed, keep_records or record_writer is not None, duties)
     collector = Collector(scenario, seed, list(range(n)))
     with nullcontext(backend) if backend is not None else make_executor(workers) as opened:
-        for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}):
+        seconds = RECORDS_TASK_SECONDS if keep_records or record_writer is not None else TARGET_TASK_SECONDS
+        for _, batch in dispatch(opened, {0: job}, {0: list(range(n))}, target_seconds=seconds):
             if record_writer is not None:
                 record_writer.add(batch)
             collector.add(batch)

@@ -166,6 +166,14 @@ def ledger_for(base: Schedule, n_casemanagers: int, ruleset: RuleSet, backup_per
     return Ledger(base, _people(base, n_casemanagers, backup_person), ruleset, day_start, origin)
 
 
+def _load_windows(base: Schedule, origin: float) -> tuple[int, int, np.ndarray]:
+    """The 4-week load windows counted from `origin` (those before it apart): how many lie before
+    it, how many in all, and each block's hours in each."""
+    before = int(np.ceil(origin / WINDOW_HOURS))
+    n_windows = before + max(1, int(np.ceil((base.end[-1] - origin) / WINDOW_HOURS))) if len(base) else 1
+    return before, n_windows, _window_hours(base, n_windows, origin - before * WINDOW_HOURS)
+
+
 def replan(
     base: Schedule,
     spells: Spells,
@@ -193,19 +201,14 @@ def replan(
     _check_policy(policy, backup_person)
     n_people = _people(base, n_casemanagers, backup_person)
     rank = _tie_rank(next_in_line, n_people)
-    blocks = np.arange(len(base))
     absent = overlaps(spells, n_people, base.start, base.end)
-    holder = base.person
-    hit = np.flatnonzero((holder >= 0) & absent[np.clip(holder, 0, None), blocks])
-
-    person = holder.copy()
+    hit = np.flatnonzero((base.person >= 0) & absent[np.clip(base.person, 0, None), np.arange(len(base))])
+    person = base.person.copy()
     ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
     for b in hit:
         ledger.remove(b)
     person[hit] = NOBODY
-    before = int(np.ceil(origin / WINDOW_HOURS))  # load windows before the origin
-    n_windows = before + max(1, int(np.ceil((base.end[-1] - origin) / WINDOW_HOURS))) if len(base) else 1
-    in_window = _window_hours(base, n_windows, origin - before * WINDOW_HOURS)
+    before, n_windows, in_window = _load_windows(base, origin)
     load = _initial_load(base, person, n_people, in_window)
 
     # The loop asks Python lists, not numpy, per block: it runs once per re-planned block.

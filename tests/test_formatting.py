@@ -167,7 +167,7 @@ NOT_FIGURES = {
 }
 #: Modules another branch (sizing speed) owns this round; their figures are not yet routed here.
 #: Listed so that the scan below stays strict: an entry fails once its module is clean.
-NOT_YET = {"tables.py", "sizing_cli.py"}
+NOT_YET: set[str] = set()  # modules still shaping their own numbers
 DATE_SPEC = re.compile(r"%[A-Za-z]")  # strftime directives: a date, not a number
 PERCENT_SPEC = re.compile(r"%[-+ 0#]*\d*(?:\.\d+)?[diouxXeEfFgG]")
 

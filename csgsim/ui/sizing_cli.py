@@ -178,9 +178,11 @@ def _goals(given: list[str] | None, file: Path | None, rare_risk: float, sc) -> 
 
 
 def _holds_text(held) -> str:
+    from csgsim.ui.formatting import PLAIN
+
     figures, level = held
     return (" ".join(h.line() + ";" for h in figures) + f" (each demand level judged like the sizes, every "
-            f"interval at {100 * level:.3f}%, Bonferroni over its own demand levels x sizes x looks x targets; "
+            f"interval at {PLAIN.percent(level, 3)}, Bonferroni over its own demand levels x sizes x looks x targets; "
             "the chance from the level's input uncertainty)") if figures else "holds: no people answer to try"
 
 
@@ -275,10 +277,12 @@ def roster(
                                                           for rid, v in drivers.items()}}, indent=2, default=str))
         return
     console = stdout_console()
+    from csgsim.ui.formatting import PLAIN
+
     for rid, (steps, view) in drivers.items():
         print_breakdown(steps, view, console)
         n = sc.regions[rid].casemanagers
-        console.print(f"{rid}: casework hours as the scenario has them: {hours[rid]:g} h a week ({hours[rid] / n:.1f} h "
+        console.print(f"{rid}: casework hours as the scenario has them: {PLAIN.given(hours[rid])} h a week ({PLAIN.number(hours[rid] / n, 1)} h "
                       f"each of {n}); the hours the casework needs depend on demand: csgsim size sizes them apart",
                       markup=False, highlight=False)
     from csgsim.ui.rota_cli import floor_words

@@ -50,7 +50,7 @@ def print_experiment(result: ExperimentResult, console: Any, metrics: list[str])
                   caption=f"{exp.replications} replications per variant, seed {exp.seed}, common random "
                           f"numbers. Mean \u00b195% CI half-width (unadjusted); * = significant after Holm's "
                           f"correction over all {family} paired differences of the experiment (every variant, "
-                          f"region and metric; family-wise error {FAMILY_ALPHA:.0%})."
+                          f"region and metric; family-wise error {formatting.PLAIN.percent(FAMILY_ALPHA)})."
                           + (" Delay percentiles and shares within the norm: the difference of the pooled values, "
                              "with a t interval on its bootstrap standard error over replication pairs." if pooled else "")
                           + (f" Costs (EUR over the reported period, as csgsim costs prices them): * after Holm's "
@@ -101,7 +101,7 @@ def _stat_text(st: Any, unit: str) -> str:
     if st.n == 0:
         return "-"
     if st.statistic == EXCEEDANCE:
-        return f"{round(st.value * st.n)}/{st.n} beyond (\u2264{formatting.value(st.hi, 'share')})"
+        return f"{formatting.PLAIN.number(st.value * st.n)}/{st.n} beyond (\u2264{formatting.value(st.hi, 'share')})"
     if st.statistic == POOLED_SHARE:
         return f"{formatting.interval(st.value, st.lo, st.hi, 'share', as_range=True)} within"
     return formatting.interval(st.value, st.lo, st.hi, unit)
@@ -111,7 +111,8 @@ def target_heading(target: Any) -> str:
     """A target as a heading: the metric's label and the bound in the metric's unit."""
     unit = REGION_METRICS[target.metric][0]
     op = {"<=": "\u2264", ">=": "\u2265"}.get(target.op, target.op)
-    bound = f"{100 * target.bound:g}%" if unit == "share" else f"{target.bound:g}"  # the bound as the user gave it
+    given = formatting.PLAIN.given  # the bound as the user gave it: 0.975 is 97.5%
+    bound = given(100 * target.bound) + "%" if unit == "share" else given(target.bound)
     return f"{formatting.label(target.metric)} {op} {bound}"
 
 
@@ -126,7 +127,7 @@ def _sizing_table(r, level: float, console: Any) -> None:
     marks = {MEETS: "\u2713", FAILS: "\u2717", OPEN: "?"}
     what = "team sizes (casemanagers)" if r.unit == "casemanagers" else "casework hours a week (team total)"
     table = Table(title=f"{escape(r.name)}: candidate {what}",
-                  caption=f"each interval at {100 * level:.3f}% (see below): means \u00b1half-width; "
+                  caption=f"each interval at {formatting.PLAIN.percent(level, 3)} (see below): means \u00b1half-width; "
                           "rare events: replications beyond the bound (exact upper bound); percentiles: "
                           "pooled share of delays within the bound; \u2713 met, \u2717 failed, ? open")
     table.add_column("size" if r.unit == "casemanagers" else "h/week", justify="right")

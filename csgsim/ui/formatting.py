@@ -12,6 +12,7 @@ Differences between two runs are not clipped: they may be negative.
 from __future__ import annotations
 
 import math
+from typing import Any
 from dataclasses import dataclass
 from datetime import date
 
@@ -233,6 +234,14 @@ class Numbers:
 
 
 PLAIN = Numbers()  # the terminal's figures
+
+
+def target_words(target: Any, f: Numbers = PLAIN, name: str | None = None) -> str:
+    """A sizing target (`studies.targets.Target`) as words: the metric's `name` (default: its
+    label), \u2264 or \u2265, and the bound as the user gave it (a share's 0.975 is 97.5%)."""
+    op = {"<=": "\u2264", ">=": "\u2265"}.get(target.op, target.op)
+    bound = f.given(100 * target.bound) + "%" if unit_of(target.metric) == "share" else f.given(target.bound)
+    return f"{name or label(target.metric)} {op} {bound}"
 
 
 def value(x: float | None, unit: str, places: int | None = None, signed: bool = False) -> str:

@@ -109,11 +109,7 @@ def _stat_text(st: Any, unit: str) -> str:
 
 def target_heading(target: Any) -> str:
     """A target as a heading: the metric's label and the bound in the metric's unit."""
-    unit = REGION_METRICS[target.metric][0]
-    op = {"<=": "\u2264", ">=": "\u2265"}.get(target.op, target.op)
-    given = formatting.PLAIN.given  # the bound as the user gave it: 0.975 is 97.5%
-    bound = given(100 * target.bound) + "%" if unit == "share" else given(target.bound)
-    return f"{formatting.label(target.metric)} {op} {bound}"
+    return formatting.target_words(target)
 
 
 def target_text(target: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from csgsim.ui.formatting import Numbers, label, unit_of
+from csgsim.ui.formatting import Numbers, target_words
 
 LANGS = ("nl", "en")
 
@@ -258,13 +258,9 @@ def demand_text(f: Numbers, plan: Any) -> str:
 
 
 def target_text(f: Numbers, target: Any, days: int) -> str:
-    """A sizing target in the page's words, e.g. 'Nazorgcontacten op tijd ≥ 95%': the metric's
-    name (the terminal's label where the report has none) and the bound in the metric's unit."""
-    name = metric_label(f.lang, target.metric, days) if target.metric in TEXT else label(target.metric)
-    op = {"<=": "≤", ">=": "≥"}.get(target.op, target.op)
-    share = unit_of(target.metric) == "share"  # the bound as the user gave it: 0.975 is 97.5%
-    bound = f.given(100 * target.bound) + "%" if share else f.given(target.bound)
-    return f"{name} {op} {bound}"
+    """A sizing target in the page's words, e.g. 'Nazorgcontacten op tijd ≥ 95%': the report's
+    name for the metric (the terminal's label where it has none), the bound in the metric's unit."""
+    return target_words(target, f, metric_label(f.lang, target.metric, days) if target.metric in TEXT else None)
 
 
 def metric_label(lang: str, metric: str, days: int) -> str:

@@ -245,7 +245,9 @@ class RegionModel:
         self.start()
         with paused_gc():
             self.env.run(until=self.calendar.horizon)
-        return self.records()
+        records = self.records()
+        dismantle(self.env, self.calls.crew)
+        return records
 
     def records(self) -> Records:
         """What happened. With a wait trigger, the inputs' standby line is from here on as the run
@@ -334,6 +336,22 @@ def _table(rows: list[tuple], width: int) -> np.ndarray:
     return np.fromiter(chain.from_iterable(rows), dtype=float, count=width * len(rows)).reshape(-1, width)
 
 
+def dismantle(env: simpy.Environment, crew: Crew) -> None:
+    """Break the reference cycles a finished run leaves: each pending event holds its process,
+    whose generator holds the model, which holds the environment and its queue; the crew holds
+    its dispatchers and they it. Without them, reference counting frees a run as soon as its
+    records are taken, and the cyclic collector, which would otherwise walk every task and
+    record of it, finds nothing (its passes were 4% of a national replication)."""
+    for *_, event in env._queue:  # noqa: SLF001 - simpy keeps no public handle on pending events
+        event.callbacks = None
+    env._queue.clear()  # noqa: SLF001
+    if crew.wakeup is not None:  # the process that sleeps until a call waits
+        crew.wakeup.callbacks = None
+    for calls in crew.dispatchers:
+        calls.on_wait = None  # the wait trigger's bound method holds the dispatcher
+    crew.dispatchers.clear()
+
+
 def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInputs]) -> list[Records]:
     """Regions that share a line, simulated together on one environment: one crew, one clock."""
     env = simpy.Environment()
@@ -343,4 +361,6 @@ def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInpu
         m.start()
     with paused_gc():
         env.run(until=calendar.horizon)
-    return [m.records() for m in models]
+    records = [m.records() for m in models]
+    dismantle(env, crew)
+    return records

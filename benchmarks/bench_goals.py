@@ -163,7 +163,7 @@ def main() -> None:
               f"per region-year {f['events']:,.0f} vs baseline {f['base_events']:,.0f} | (no goal)")
 
     ours, theirs, (_, sampled) = mm2_times()
-    print(f"M/M/2 / hand-written SimPy ({sampled.acute.arrival.size:,} arrivals, medians of 5) | {ours / theirs:.2f}x "
+    print(f"M/M/2 / hand-written SimPy ({sampled.acute.arrival.size:,} arrivals, CPU, medians of 9 in turns) | {ours / theirs:.2f}x "
           "| <= 1.1x")
     print(f"csgsim run --region zeeland -n 1, start to first table, CPU | {startup_cpu():.2f} s | <= 1 s")
     print("not measured here: size --region (<= 30 s), size --all-regions (<= 5 min), make test (<= 3 min): "

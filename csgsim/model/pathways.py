@@ -243,10 +243,10 @@ class RegionModel:
 
     def run(self) -> Records:
         self.start()
-        with paused_gc():
+        with paused_gc():  # to the end: taken apart, the run leaves the collector nothing to walk
             self.env.run(until=self.calendar.horizon)
-        records = self.records()
-        dismantle(self.env, self.calls.crew)
+            records = self.records()
+            dismantle(self.env, self.calls.crew)
         return records
 
     def records(self) -> Records:
@@ -361,6 +361,6 @@ def run_group(regions: list[Region], calendar: Calendar, inputs: list[RegionInpu
         m.start()
     with paused_gc():
         env.run(until=calendar.horizon)
-    records = [m.records() for m in models]
-    dismantle(env, crew)
+        records = [m.records() for m in models]
+        dismantle(env, crew)
     return records

@@ -73,7 +73,7 @@ class Crew:
         self.people = int(sum(sizes))
         slots = self.people + len(sizes)
         self.busy = [False] * slots
-        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(slots)]
+        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(self.people)]  # no outside line's
         self.callins = [0] * slots
         self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
                        for sp, n in zip(spells, sizes) for p in range(n)]
@@ -371,10 +371,10 @@ class CallDispatch:
             busy_for += 2 * self.travel  # another region's person on the shared line travels further
             if self.day0:
                 self.on_site[i] += self.travel
-        self.callouts[who].append((start, now + busy_for))
-        if who >= self.crew.people:  # an outside line: its work is this region's record
+        if who >= self.crew.people:  # an outside line: its work is this region's record (no office work)
             self.engagements.append((self.n_people, start, now + busy_for, i, step, self.region_index))
-        else:  # the load lands on the person, in their own region's record
+        else:  # the load lands on the person, in their own region's record; their office work waits
+            self.callouts[who].append((start, now + busy_for))
             dispatchers = self.crew.dispatchers
             home = self if len(dispatchers) == 1 else next(d for d in reversed(dispatchers) if d.offset <= who)
             home.engagements.append((who - home.offset, start, now + busy_for, i, step, self.region_index))

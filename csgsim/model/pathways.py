@@ -200,16 +200,18 @@ class RegionModel:
             self.nonacute_arrivals(env.now)
         # Watchful waiting: the responder owns the case, unless someone from outside answered or
         # the coordinator answered other than as backup (docs/model.md section 9).
+        cases = self.cases
         report_day = int(arrival // HOURS_PER_DAY)
         local = who - calls.offset
-        cms = self.cases.casemanagers
+        cms = cases.casemanagers
         own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
-        owner = local if own else self.cases.least_loaded(report_day)
+        owner = local if own else cases.least_loaded(report_day)
         contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
         k = self.n_followups
-        contacts += [(FOLLOWUP, report_day + d, hours)
-                     for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k])]
-        self.cases.open_case(i, owner, contacts)
+        if k:
+            contacts += [(FOLLOWUP, report_day + d, hours)
+                         for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k])]
+        cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------
 

@@ -196,8 +196,7 @@ class RegionModel:
             who, step = yield calls.wait(i)
         yield env.timeout(calls.call_out(i, who, step))
         calls.release(who)
-        if self.nonacute_due < env.now:  # the case counts up to now, for the owner's choice
-            self.nonacute_arrivals(env.now)
+        self.nonacute_arrivals(env.now)  # the case counts up to now, for the owner's choice
         # Watchful waiting: the responder owns the case, unless someone from outside answered or
         # the coordinator answered other than as backup (docs/model.md section 9).
         cases = self.cases
@@ -224,6 +223,8 @@ class RegionModel:
         when one of those is about to run (and at the horizon), not each on its own event: the
         same owners and task order, with no event per report.
         """
+        if now <= self.nonacute_due:  # none arrived since the last call (the office day's common case)
+            return
         cases, intake, times = self.cases, self.intake, self.nonacute_times
         j = self.nonacute_next
         while j < len(times) and times[j] < now:

@@ -73,7 +73,7 @@ class Crew:
         self.people = int(sum(sizes))
         slots = self.people + len(sizes)
         self.busy = [False] * slots
-        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(slots)]
+        self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(self.people)]  # no outside line's
         self.callins = [0] * slots
         self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
                        for sp, n in zip(spells, sizes) for p in range(n)]
@@ -97,11 +97,11 @@ class Crew:
         """Offer the waiting calls, oldest first (over all regions of a shared line: first come,
         first served), what just became available: free role holders and neighbouring lines,
         and the people in `available` as call-ins. Stops as soon as nothing is left to offer."""
-        if not self.waiting():  # the common case at a release: no list built
+        if not self.n_waiting:  # the common case at a release: no list built
             return
-        waiting = [d for d in self.dispatchers if d.waiting]
+        waiting = self.dispatchers if len(self.dispatchers) == 1 else [d for d in self.dispatchers if d.waiting]
         if len(waiting) == 1:
-            waiting[0].serve(list(available))
+            waiting[0].serve(available)
             return
         queue = sorted((d.arrivals[i], k, i) for k, d in enumerate(self.dispatchers) for i, _ in d.waiting)
         offer = list(available)
@@ -109,7 +109,7 @@ class Crew:
             d = self.dispatchers[k]
             if not (d.open_roles() or any(d.in_team(p) for p in offer)):
                 continue
-            d.offer(i, offer)
+            d.offer(next(pos for pos, (j, _) in enumerate(d.waiting) if j == i), offer)
 
     def waiting(self) -> bool:
         """Whether any call of the regions simulated together waits."""
@@ -148,6 +148,7 @@ class CallDispatch:
         self.changes = times.tolist()  # every hand-over time, and who holds each role from then on
         self.held = [list(row) for row in zip(*([h[k] for k in ix] for h, ix in zip(roles, index)))]
         self._roles, self.change = [NOBODY] * len(roles), 0  # the roles now, the next change to apply
+        self.gap = True  # no role is held now (kept with `_roles`: read per call)
         self.next_change = self.changes[0] if self.changes else math.inf
         self.external = crew.people + region  # the region's outside line (external backup, neighbour)
         self.travel = travel  # extra hours each way when another region's person answers
@@ -192,7 +193,8 @@ class CallDispatch:
         if self.next_change <= now:
             changes = self.changes
             self.change = k = bisect_right(changes, now, self.change)
-            self._roles = self.held[k - 1]
+            self._roles = row = self.held[k - 1]
+            self.gap = row.count(NOBODY) == len(row)
             self.next_change = changes[k] if k < len(changes) else math.inf
         return self._roles
 
@@ -225,11 +227,12 @@ class CallDispatch:
 
     def open_roles(self) -> bool:
         """Whether a role holder or the neighbouring line is free now (then a call need not wait)."""
-        return self.pick_fixed() != (NOBODY, -1)
+        return self.pick_fixed(self.roles) != (NOBODY, -1)
 
-    def pick_fixed(self) -> tuple[int, int]:
-        """The first free role holder, else the free neighbouring line; (NOBODY, -1) if none."""
-        for k, who in enumerate(self.roles):
+    def pick_fixed(self, roles: list[int]) -> tuple[int, int]:
+        """The first free holder of `roles` (the roles now), else the free neighbouring line;
+        (NOBODY, -1) if none."""
+        for k, who in enumerate(roles):
             if who != NOBODY and not self.busy[who]:
                 return who, PRIMARY if k < self.n_duty else BACKUP
         if self.neighbour:
@@ -246,7 +249,7 @@ class CallDispatch:
     def pick(self, i: int, people) -> tuple[int, int]:
         """Who would answer report i's call now, and at which step, trying `people` as call-ins;
         (NOBODY, -1) if no one."""
-        who, step = self.pick_fixed()
+        who, step = self.pick_fixed(self.roles)
         if step in (PRIMARY, BACKUP):
             return who, step
         if self.callin:
@@ -255,33 +258,38 @@ class CallDispatch:
                 return callin, CALLIN
         return who, step  # the neighbouring line, or no one
 
-    def take(self, who: int, step: int) -> None:
+    def take(self, i: int, who: int, step: int) -> None:
+        """`who` takes report i's call at `step`: busy until the call-out ends."""
         self.busy[who] = True
         if step == CALLIN:
             self.callins[who] += 1
+        self.responder[i], self.role[i] = who, step
 
-    def offer(self, i: int, available: list[int]) -> bool:
-        """Offer waiting report i what is free now, with `available` as call-ins; a person
+    def offer(self, k: int, available: list[int]) -> bool:
+        """Offer the k-th waiting call what is free now, with `available` as call-ins; a person
         taken leaves `available`. Returns whether the call was answered."""
+        i, answered = self.waiting[k]
         who, step = self.pick(i, available)
         if who == NOBODY:
             return False
-        entry = next(e for e in self.waiting if e[0] == i)
-        self.waiting.remove(entry)
+        del self.waiting[k]
         self.crew.n_waiting -= 1
-        self.take(who, step)
-        self.responder[i], self.role[i] = who, step
+        self.take(i, who, step)
         if who in available:
             available.remove(who)
-        entry[1].succeed((who, step))
+        answered.succeed((who, step))
         return True
 
-    def serve(self, available: list[int]) -> None:
+    def serve(self, available: tuple[int, ...] | list[int]) -> None:
         """This region's waiting calls, oldest first, offered what is free; stop when nothing is."""
-        available = [p for p in available if self.in_team(p) and not self.busy[p] and p not in self.roles]
+        if self.callin:
+            roles = self.roles
+            available = [p for p in available if self.in_team(p) and not self.busy[p] and p not in roles]
+        else:  # no call-ins: only the fixed steps can answer
+            available = []
         k = 0
-        while k < len(self.waiting) and (available or self.open_roles()):
-            if not self.offer(self.waiting[k][0], available):
+        while k < len(self.waiting):
+            if not self.offer(k, available):
                 if not available:  # the fixed steps are the same for every call: none is open
                     return
                 k += 1
@@ -315,14 +323,17 @@ class CallDispatch:
     def answer(self, i: int) -> tuple[int, int]:
         """Report i's call goes down the chain: who takes it now (marked busy) and at which
         step; (NOBODY, -1) if no one can (then the call `wait`s)."""
-        roles = self.roles
-        self.in_gap[i] = roles.count(NOBODY) == len(roles)
-        who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
-        if self.on_wait is not None and (who == NOBODY or step >= CALLIN):
-            self.on_wait(i)
+        who, step = self.pick_fixed(self.roles)  # brings the roles up to date
+        self.in_gap[i] = self.gap
+        if step != PRIMARY and step != BACKUP:  # the neighbouring line or no one: a call-in first, if any
+            if self.callin:
+                callin = self.callin_candidate(i, range(self.offset, self.offset + self.n_people))
+                if callin != NOBODY:
+                    who, step = callin, CALLIN
+            if self.on_wait is not None:
+                self.on_wait(i)
         if who != NOBODY:
-            self.take(who, step)
-            self.responder[i], self.role[i] = who, step
+            self.take(i, who, step)
         return who, step
 
     def wait(self, i: int) -> simpy.Event:
@@ -360,10 +371,10 @@ class CallDispatch:
             busy_for += 2 * self.travel  # another region's person on the shared line travels further
             if self.day0:
                 self.on_site[i] += self.travel
-        self.callouts[who].append((start, now + busy_for))
-        if who >= self.crew.people:  # an outside line: its work is this region's record
+        if who >= self.crew.people:  # an outside line: its work is this region's record (no office work)
             self.engagements.append((self.n_people, start, now + busy_for, i, step, self.region_index))
-        else:  # the load lands on the person, in their own region's record
+        else:  # the load lands on the person, in their own region's record; their office work waits
+            self.callouts[who].append((start, now + busy_for))
             dispatchers = self.crew.dispatchers
             home = self if len(dispatchers) == 1 else next(d for d in reversed(dispatchers) if d.offset <= who)
             home.engagements.append((who - home.offset, start, now + busy_for, i, step, self.region_index))

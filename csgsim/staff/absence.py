@@ -249,7 +249,39 @@ def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
 
 
 def overlaps(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """(n_people, n_intervals) bool: the person is absent at some time in [start, end)."""
+    """(n_people, n_intervals) bool: the person is absent at some time in [start, end).
+
+    Called three times a replication on a roster's blocks, which follow each other in time: then
+    each spell marks the run of blocks it meets, all at once (`_overlaps_sorted`). Anything else
+    is looked at person by person."""
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    if ((start[1:] >= start[:-1]).all() and (end[1:] >= end[:-1]).all()
+            and _in_order(spells.person, spells.start, spells.end)):
+        return _overlaps_sorted(spells, n_people, start, end)
+    return _overlaps_by_person(spells, n_people, start, end)
+
+
+def _in_order(person: np.ndarray, start: np.ndarray, end: np.ndarray) -> bool:
+    """Sorted by person, and within a person both starts and ends non-decreasing."""
+    same = person[1:] == person[:-1]
+    return bool(((person[1:] > person[:-1]) | same & (start[1:] >= start[:-1]) & (end[1:] >= end[:-1])).all())
+
+
+def _overlaps_sorted(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`overlaps` for intervals and each person's spells in time order: the intervals a spell meets
+    are a run [first ending after it starts, first starting at or after it ends), marked by a
+    difference array. Equal to `_overlaps_by_person` there (tests/test_absence.py)."""
+    ok = (spells.person >= 0) & (spells.person < n_people)
+    first = np.searchsorted(end, spells.start[ok], side="right")
+    stop = np.maximum(np.searchsorted(start, spells.end[ok], side="left"), first)
+    row = spells.person[ok].astype(np.int64) * (start.size + 1)
+    size = n_people * (start.size + 1)
+    marks = np.bincount(row + first, minlength=size) - np.bincount(row + stop, minlength=size)
+    return np.cumsum(marks.reshape(n_people, start.size + 1), axis=1)[:, :start.size] > 0
+
+
+def _overlaps_by_person(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`overlaps`, one person at a time (the definition)."""
     out = np.zeros((n_people, np.size(start)), dtype=bool)
     for p in range(n_people):
         mine = spells.person == p

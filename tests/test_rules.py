@@ -238,3 +238,37 @@ def test_an_unknown_rule_name_is_an_error_not_the_work_count():
     assert _breaches("work_24h", *args).tolist() == [3]
     with pytest.raises(ValueError, match="unknown working-time rule 'work_42h'"):
         _breaches("work_42h", *args)
+
+
+def _state(ledger: Ledger) -> dict:
+    return dict(vars(ledger))
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=bases, ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]), data=st.data())
+def test_a_ledger_copy_changes_alone(base, ruleset: str, data) -> None:
+    """`Ledger.copy` (how `replanning.ledger_for` hands out the one ledger a roster has): the copy,
+    changed by removes, adds and questions, ends as a fresh ledger changed the same way, and the
+    ledger it was copied from stays as built."""
+    from csgsim.staff.replanning import ledger_for
+
+    pattern, team, days, start = base
+    full = base_schedule(pattern, team, Calendar(start, days))
+    oncall = np.flatnonzero(full.kind == ONCALL).tolist()
+    dropped = data.draw(st.lists(st.sampled_from(oncall), min_size=1, max_size=10, unique=True))
+    takers = data.draw(st.lists(st.integers(0, team - 1), min_size=len(dropped), max_size=len(dropped)))
+    rules = RULESETS[ruleset]
+    original, fresh, untouched = (Ledger(full, team, rules, 9.0, 48.0) for _ in range(3))
+    copy = original.copy()
+    for ledger in (copy, fresh):
+        for b in dropped:
+            ledger.remove(b)
+        for b, p in zip(dropped, takers):
+            if ledger.fits(p, b):
+                ledger.add(p, b)
+    assert _state(copy) == _state(fresh)
+    assert _state(original) == _state(untouched)
+    handed = ledger_for(full, team, rules, None, 9.0, 48.0)
+    for b in dropped:
+        handed.remove(b)
+    assert _state(ledger_for(full, team, rules, None, 9.0, 48.0)) == _state(untouched)

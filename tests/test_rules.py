@@ -272,3 +272,42 @@ def test_a_ledger_copy_changes_alone(base, ruleset: str, data) -> None:
     for b in dropped:
         handed.remove(b)
     assert _state(ledger_for(full, team, rules, None, 9.0, 48.0)) == _state(untouched)
+
+
+def _work_24h_of_one(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
+    """The definition, for one person: the window [x, x + 24) evaluated at every breakpoint x
+    (np.unique of the call-out edges and those less 24 h), from sorted prefix sums."""
+    if start.size == 0:
+        return 0.0, 0
+    end = start + length
+    x = np.unique(np.concatenate((start, end, start - 24, end - 24)))
+    s_sorted, e_sorted = np.sort(start), np.sort(end)
+    s_cum = np.concatenate(([0.0], np.cumsum(s_sorted)))
+    e_cum = np.concatenate(([0.0], np.cumsum(e_sorted)))
+
+    def work_before(t: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(s_sorted, t, side="right")
+        j = np.searchsorted(e_sorted, t, side="right")
+        return (i * t - s_cum[i]) - (j * t - e_cum[j])
+
+    window = work_before(x + 24) - work_before(x)
+    over = window > limit + 1e-9
+    return float(window.max()), int(over[0]) + int(np.count_nonzero(over[1:] & ~over[:-1]))
+
+
+@given(calls=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400), st.integers(1, 40)), max_size=40),
+       scale=st.sampled_from([0.25, 0.1, 1.0]), limit=st.sampled_from([4.0, 8.0, 13.0, np.inf, -1.0]))
+def test_work_24h_for_everyone_at_once_is_each_persons_own(calls, scale, limit) -> None:
+    """`rules._work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
+    most work in 24 h and episodes above the limit as the one-person definition does."""
+    from csgsim.staff.rules import _work_24h
+
+    n_people = 5
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    start = np.array([c[1] for c in calls], float) * scale
+    worked = np.array([c[2] for c in calls], float) * scale
+    most, episodes = _work_24h(person, start, worked, n_people, limit)
+    for p in range(n_people):
+        mine = person == p
+        expected = _work_24h_of_one(start[mine], worked[mine], limit)
+        assert (most[p], int(episodes[p])) == expected and np.signbit(most[p]) == np.signbit(expected[0])

@@ -120,34 +120,6 @@ def oncall_days_per_4w(schedule: Schedule, n_people: int, n_days: int, day_start
     return _per_4w(_oncall_days(schedule, n_people, n_days, day_start))
 
 
-def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
-    """Most work in any 24 h, and the number of separate episodes above `limit`.
-
-    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
-    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
-    """
-    if start.size == 0:
-        return 0.0, 0
-    end = start + length
-    x = np.unique(np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
-
-    # Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum over
-    # e < t of (t - e): two sorted prefix sums, O(n log n) rather than O(n^2).
-    s_sorted, e_sorted = np.sort(start), np.sort(end)
-    s_cum = np.concatenate(([0.0], np.cumsum(s_sorted)))
-    e_cum = np.concatenate(([0.0], np.cumsum(e_sorted)))
-
-    def work_before(t: np.ndarray) -> np.ndarray:
-        i = np.searchsorted(s_sorted, t, side="right")
-        j = np.searchsorted(e_sorted, t, side="right")
-        return (i * t - s_cum[i]) - (j * t - e_cum[j])
-
-    window = work_before(x + HOURS_PER_DAY) - work_before(x)
-    over = window > limit + _EPS
-    episodes = int(over[0]) + int(np.count_nonzero(over[1:] & ~over[:-1]))
-    return float(window.max()), episodes
-
-
 def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, rest_hours: float,
                          regular_job: RegularJob, calendar: Calendar) -> np.ndarray:
     """Per person, regular-job hours lost to the rest owed after night call-outs ending at `end`.
@@ -176,13 +148,74 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
 def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
               ) -> tuple[np.ndarray, np.ndarray]:
     """Per person, the most work in any 24 h and the episodes above `limit` (a figure and a
-    breach count from one pass over each person's call-outs)."""
+    breach count from one pass over everyone's call-outs).
+
+    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
+    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
+    Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum
+    over e < t of (t - e): two sorted prefix sums (`_Sorted`) per person, all people at once.
+    """
     most = np.zeros(n_people)
     episodes = np.zeros(n_people, dtype=np.int64)
-    for p in range(n_people):
-        mine = person == p
-        most[p], episodes[p] = _work_24h_episodes(start[mine], worked[mine], limit)
+    if start.size == 0:
+        return most, episodes
+    end = start + worked
+    p, x = _unique_pairs(np.tile(person, 4), np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
+    starts, ends = _Sorted(person, start, n_people), _Sorted(person, end, n_people)
+
+    def work_before(t: np.ndarray) -> np.ndarray:
+        (i, s_cum), (j, e_cum) = starts.count_and_sum(p, t), ends.count_and_sum(p, t)
+        return (i * t - s_cum) - (j * t - e_cum)
+
+    window = work_before(x + HOURS_PER_DAY) - work_before(x)
+    first = np.flatnonzero(np.append(True, p[1:] != p[:-1]))  # each person's first breakpoint
+    most[p[first]] = np.maximum.reduceat(window, first)
+    over = window > limit + _EPS
+    rising = over.copy()
+    rising[1:] &= ~over[:-1]
+    rising[first] = over[first]
+    episodes[:] = np.bincount(p[rising], minlength=n_people)
     return most, episodes
+
+
+def _unique_pairs(person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (person, t) pairs, by person then t: each person's `np.unique(t)`."""
+    order = np.lexsort((t, person))
+    person, t = person[order], t[order]
+    new = np.append(True, (person[1:] != person[:-1]) | (t[1:] != t[:-1]))
+    return person[new], t[new]
+
+
+class _Sorted:
+    """Each person's times sorted, as rows of a table (padded with inf), with each row's running
+    sums from 0: `count_and_sum` answers "how many of p's times are <= t, and their sum" for many
+    (p, t) at once, with the same sums a person-by-person np.cumsum gives."""
+
+    def __init__(self, person: np.ndarray, t: np.ndarray, n_people: int) -> None:
+        order = np.lexsort((t, person))
+        person, t = person[order], t[order]
+        counts = np.bincount(person, minlength=n_people)
+        self.width = int(counts.max())
+        col = np.arange(person.size) - (np.cumsum(counts) - counts)[person]
+        table = np.full((n_people, self.width), np.inf)
+        table[person, col] = t
+        # (row, time) as complex numbers sort as pairs: one search over all rows finds p's place.
+        self.keys = _as_pairs(np.repeat(np.arange(n_people), self.width), table.ravel())
+        cum = np.zeros((n_people, self.width + 1))
+        cum[person, col + 1] = t
+        self.cum = np.cumsum(cum, axis=1)  # row by row, in order: each person's own sums from 0
+
+    def count_and_sum(self, person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        i = np.searchsorted(self.keys, _as_pairs(person, t), side="right") - person * self.width
+        return i, self.cum[person, i]
+
+
+def _as_pairs(row: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(row, t) as complex numbers, which numpy orders as pairs (row first); built part by part
+    so an infinite t stays (row, inf)."""
+    out = np.empty(t.size, dtype=complex)
+    out.real, out.imag = row, t
+    return out
 
 
 def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.ndarray,

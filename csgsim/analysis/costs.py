@@ -196,19 +196,15 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     return {k: out[k] for k in COST_METRICS}
 
 
-def _office_overlap(region: Region, start: float, end: float, day: int) -> float:
-    """Hours of [start, end) inside the office window of `day` (plain floats: called per call-out)."""
-    hours = day * HOURS_PER_DAY
-    return max(min(end, hours + region.duty.office_end_hour) - max(start, hours + region.duty.office_start_hour), 0.0)
-
-
 def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray,
                   end: np.ndarray) -> np.ndarray:
     """Per call-out: its plain hours the contract pays, i.e. those in a working day's office hours,
     up to the person's share of the day (a fifth of the weekly hours; taken in start order).
-    The office model takes these hours from the same share (model/office.py)."""
+    The office model takes these hours from the same share (model/office.py). Plain floats,
+    the office window's overlap written out: the loop runs per call-out and day."""
     out = [0.0] * start.size
-    n_people = len(region.people)
+    n_people, days = len(region.people), calendar.days
+    opens, closes = region.duty.office_start_hour, region.duty.office_end_hour
     share = [p.hours_per_week / 5 for p in region.people]
     used: dict[tuple[int, int], float] = {}
     working = calendar.working.tolist()
@@ -217,12 +213,14 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
         p = int(people[i])
         if not 0 <= p < n_people:
             continue  # an outside line has no contract
-        first = int(starts[i] // HOURS_PER_DAY)
-        for day in range(first, min(int(ends[i] // HOURS_PER_DAY), calendar.days - 1) + 1):
-            if 0 <= day < calendar.days and working[day]:
-                inside = _office_overlap(region, starts[i], ends[i], day)
-                take = min(inside, max(share[p] - used.get((p, day), 0.0), 0.0))
-                used[p, day] = used.get((p, day), 0.0) + take
+        s, e = starts[i], ends[i]
+        for day in range(int(s // HOURS_PER_DAY), min(int(e // HOURS_PER_DAY), days - 1) + 1):
+            if 0 <= day < days and working[day]:
+                hours = day * HOURS_PER_DAY
+                inside = max(min(e, hours + closes) - max(s, hours + opens), 0.0)
+                before = used.get((p, day), 0.0)
+                take = min(inside, max(share[p] - before, 0.0))
+                used[p, day] = before + take
                 out[i] += take
     return np.array(out)
 

@@ -311,3 +311,14 @@ def test_work_24h_for_everyone_at_once_is_each_persons_own(calls, scale, limit) 
         mine = person == p
         expected = _work_24h_of_one(start[mine], worked[mine], limit)
         assert (most[p], int(episodes[p])) == expected and np.signbit(most[p]) == np.signbit(expected[0])
+
+
+@given(st.lists(st.sampled_from([0, 1]), max_size=40))
+def test_ledger_pairs_are_half_of_each_free_run(days) -> None:
+    """`ledger._pairs` (a byte count) is the free pairs per run of free days, as `free_pairs` counts."""
+    from csgsim.staff.ledger import _pairs
+
+    busy = bytearray(days)
+    assert _pairs(busy) == sum(len(run) // 2 for run in busy.split(b"\x01"))
+    if days:
+        assert _pairs(busy) == int(free_pairs(np.array(days) == 0)[0])

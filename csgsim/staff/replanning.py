@@ -254,7 +254,7 @@ def replan(
     hit = np.flatnonzero((base.person >= 0) & absent[np.clip(base.person, 0, None), np.arange(len(base))])
     person = base.person.copy()
     ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
-    for b in hit:
+    for b in hit.tolist():
         ledger.remove(b)
     person[hit] = NOBODY
     windows = _windows(_Arrays(base.start, base.end), origin)

@@ -322,3 +322,30 @@ def test_ledger_pairs_are_half_of_each_free_run(days) -> None:
     assert _pairs(busy) == sum(len(run) // 2 for run in busy.split(b"\x01"))
     if days:
         assert _pairs(busy) == int(free_pairs(np.array(days) == 0)[0])
+
+
+def _rest_hours_person_by_person(person, end, n_people, rest_hours, job, cal) -> np.ndarray:
+    """`rules._rest_hours_from_job` as first written: each person's rests merged on their own."""
+    from csgsim.core.intervals import merge_intervals
+
+    lost = np.zeros(n_people)
+    for p in range(n_people):
+        mine = person == p
+        if mine.any():
+            s, e, _ = merge_intervals(end[mine], end[mine] + rest_hours)
+            lost[p] = (job.hours_before(e, cal) - job.hours_before(s, cal)).sum()
+    return lost
+
+
+@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 56 * 8)), max_size=30),
+       rest=st.sampled_from([8.0, 11.0, 0.125 * 37]))
+def test_rest_hours_for_everyone_at_once_is_each_persons_own(calls, rest) -> None:
+    """Merging everyone's rests in one pass gives each person's regular-job hours lost, bit for
+    bit, as merging person by person (overlapping, touching and equal rests, people outside)."""
+    from csgsim.staff.rules import _rest_hours_from_job
+
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    end = np.array([c[1] for c in calls], float) / 8
+    job = RegularJob()
+    got = _rest_hours_from_job(person, end, 4, rest, job, CAL)
+    assert got.tolist() == _rest_hours_person_by_person(person, end, 4, rest, job, CAL).tolist()

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from csgsim.core.intervals import merge_intervals
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
@@ -130,19 +129,32 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     lost = np.zeros(n_people)
     if rest_hours <= 0:
         return lost
-    # Overlapping rests (two calls in one night) are one rest: merge per person before counting.
+    # Overlapping rests (two calls in one night) are one rest: merged per person, everyone at once.
     # The job hours of everyone's rests come from one pass; each person's sum stays their own.
-    rests = [(p, merge_intervals(end[mine], end[mine] + rest_hours)) for p in range(n_people)
-             if (mine := person == p).any()]
-    if not rests:
+    mine = (person >= 0) & (person < n_people)
+    if not mine.any():
         return lost
-    starts = np.concatenate([s for _, (s, _, _) in rests])
-    ends = np.concatenate([e for _, (_, e, _) in rests])
+    who, starts, ends = _merged_rests(person[mine], end[mine], rest_hours)
     job = regular_job.hours_before(ends, calendar) - regular_job.hours_before(starts, calendar)
-    bounds = np.cumsum([0] + [s.size for _, (s, _, _) in rests]).tolist()
-    for (p, _), lo, hi in zip(rests, bounds[:-1], bounds[1:]):
-        lost[p] = job[lo:hi].sum()
+    first = np.flatnonzero(np.append(True, who[1:] != who[:-1])).tolist() + [who.size]
+    for lo, hi in zip(first[:-1], first[1:]):
+        lost[who[lo]] = job[lo:hi].sum()  # numpy's sum of the person's rests, as before
     return lost
+
+
+def _merged_rests(person: np.ndarray, start: np.ndarray, rest_hours: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's rests [start, start + rest_hours) (at least one) merged where they meet, by
+    person then time: per person what `merge_intervals` gives. All rests last as long, so in
+    start order their ends rise too, and a rest opens a new stretch when it starts after the
+    previous one's end (or is a new person's first)."""
+    order = np.lexsort((start, person))
+    person, s = person[order], start[order]
+    e = s + rest_hours
+    new = np.append(True, (person[1:] != person[:-1]) | (s[1:] > e[:-1]))
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], s.size) - 1
+    return person[first], s[first], e[last]
 
 
 def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float

@@ -69,11 +69,17 @@ def draw(region: Region, events: tuple[Event, ...], seed: int, rep: int) -> Inpu
     share = None
     if u.acute_share_beta is not None:
         share = float(rng.beta(*u.acute_share_beta))
-    national = stream(seed, rep, "national", "national_inputs").standard_normal()
+    national = _national_growth(seed, rep)
     sd = u.level_sd_log
     return InputDraw(level=float(np.exp(sd * z_level - sd * sd / 2)), acute_share=share,
                      growth=float(u.growth_sd_national * national + u.growth_sd_region * z_growth),
                      events=drawn_events(events, seed, rep))
+
+
+@lru_cache(maxsize=64)
+def _national_growth(seed: int, rep: int) -> float:
+    """The growth draw all regions of replication `rep` share: drawn once, not once per region."""
+    return stream(seed, rep, "national", "national_inputs").standard_normal()
 
 
 def year_factor(region: Region, kind: str, year: int, inputs: InputDraw) -> float:
@@ -113,4 +119,5 @@ def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base:
         factor[lo:hi] = year_factor(region, kind, year, inputs)
     events = [e for e in inputs.events if e.applies(region.id, kind)]
     base = base_intensity(region.demand(kind), calendar) if base is None else base
-    return base * factor * event_multiplier(events, calendar)
+    # With no event the multiplier is ones, and a product times one is that product.
+    return base * factor * event_multiplier(events, calendar) if events else base * factor

@@ -145,11 +145,23 @@ def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -
     """For each watchful-waiting contact due in the window whose deadline has passed: judged?, late?"""
     in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
     due = np.minimum(rec.task_due_day, calendar.days - 1)
-    deadline = calendar.add_working_days(due, tolerance)  # last working day that is on time
+    deadline = _add_working_days(calendar, due, tolerance)  # last working day that is on time
     done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
     judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
     late = judged & (done_day > deadline)
     return judged, late
+
+
+@lru_cache(maxsize=64)
+def _working_days_ahead(calendar: Calendar, n: int) -> np.ndarray:
+    """`calendar.add_working_days(day, n)` of every day 0..days: the same in every replication."""
+    return calendar.add_working_days(np.arange(calendar.days + 1), n)
+
+
+def _add_working_days(calendar: Calendar, day: np.ndarray, n: int) -> np.ndarray:
+    """`calendar.add_working_days(day, n)`, from a table made once per calendar where it has the day."""
+    inside = np.issubdtype(day.dtype, np.integer) and ((day >= 0) & (day <= calendar.days)).all()
+    return _working_days_ahead(calendar, n)[day] if inside else calendar.add_working_days(day, n)
 
 
 def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +300,7 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
     # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
     n = norms.intake_working_days
-    limit = calendar.add_working_days(arrival_day + 1, n - 1) if n > 0 else arrival_day
+    limit = _add_working_days(calendar, arrival_day + 1, n - 1) if n > 0 else arrival_day
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
     out["acute_open_at_horizon"] = float((acute & np.isnan(rec.acute_contact)).sum())
     out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())

@@ -110,3 +110,12 @@ def test_a_stream_is_the_seed_sequence_of_its_key(seed, rep, region, name, keys)
     plain = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
     assert fast.bit_generator.state == plain.bit_generator.state
     assert fast.random(3).tolist() == plain.random(3).tolist()
+
+
+@given(st.lists(st.floats(0, 1, exclude_max=True), max_size=30))
+def test_mark_keys_are_each_marks_key(marks) -> None:
+    """`mark_keys` (all of a region's reports at once) gives each mark's key as first defined,
+    int(u * 2^53), one by one."""
+    for u in (np.array(marks, dtype=float), np.array(marks, dtype=float) / 3):  # /3: keys with fractions cut
+        assert streams.mark_keys(u) == [int(x * (1 << 53)) for x in u.tolist()]
+        assert all(type(k) is int for k in streams.mark_keys(u))

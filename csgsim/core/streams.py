@@ -100,6 +100,7 @@ def keyed_uniform(*keys: int) -> float:
     return (x >> 11) / float(1 << 53)
 
 
-def mark_key(u: float) -> int:
-    """A report's key from one of its uniform marks (53 random bits)."""
-    return int(u * (1 << 53))
+def mark_keys(u: np.ndarray) -> list[int]:
+    """Reports' keys from one of their uniform marks in [0, 1) (53 random bits each): int(u x 2^53),
+    for all at once (times 2^53 is exact, and the conversion to int64 truncates as int() does)."""
+    return (u * float(1 << 53)).astype(np.int64).tolist()

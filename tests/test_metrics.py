@@ -206,3 +206,17 @@ def test_working_days_from_the_table_are_the_calendars(start, days, n, day) -> N
     inside = day[(day >= 0) & (day <= days)]
     for asked in (day, inside):
         assert _add_working_days(cal, asked, n).tolist() == cal.add_working_days(asked, n).tolist()
+
+
+@given(values=st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=1, max_size=60),
+       ties=st.integers(0, 3), extra=st.sampled_from([(), (np.nan,), (np.inf,)]))
+def test_delay_percentiles_are_numpys(values, ties, extra) -> None:
+    """`percentiles` (the metrics' median, 90th and 95th percentile of a delay) gives what
+    np.percentile gives, bit for bit: ties, one value, negative zero, and NaN or inf (numpy's)."""
+    from csgsim.analysis.percentiles import percentiles
+
+    for percents in ((50, 90, 95), (0, 12.5, 100)):
+        sample = np.array(values + values[:ties] + list(extra), dtype=float)
+        with np.errstate(invalid="ignore"):  # numpy's own interpolation across an infinity
+            got, expected = percentiles(sample, percents), np.percentile(sample, list(percents))
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes(), (got, expected)

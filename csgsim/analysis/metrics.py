@@ -29,6 +29,7 @@ from csgsim.core.intervals import merge_intervals
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
+from csgsim.analysis.percentiles import percentiles
 from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
 from csgsim.config.schema import Norms, Region
 
@@ -134,7 +135,7 @@ def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, fl
     out = {f"{prefix}_mean": np.nan, f"{prefix}_p50": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_p95": np.nan}
     if values.size:
         out[f"{prefix}_mean"] = float(values.mean())
-        p = np.percentile(values, [50, 90, 95])
+        p = percentiles(values, (50, 90, 95))
         out.update({f"{prefix}_p50": p[0], f"{prefix}_p90": p[1], f"{prefix}_p95": p[2]})
     if norm is not None:
         out[f"{prefix}_within_norm"] = float((values <= norm + 1e-9).mean()) if values.size else np.nan

@@ -200,29 +200,45 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
                   end: np.ndarray) -> np.ndarray:
     """Per call-out: its plain hours the contract pays, i.e. those in a working day's office hours,
     up to the person's share of the day (a fifth of the weekly hours; taken in start order).
-    The office model takes these hours from the same share (model/office.py). Plain floats,
-    the office window's overlap written out: the loop runs per call-out and day."""
-    out = [0.0] * start.size
-    n_people, days = len(region.people), calendar.days
+    The office model takes these hours from the same share (model/office.py).
+
+    Worked out per (call-out, working day) row, all rows at once: a row alone on its person's
+    day takes min(its office hours, the share). Only days a person has several rows on need
+    them one by one, in start order, each taking what the earlier ones left."""
+    idx = _in_office(region, calendar, person, start, end)
+    row, day, inside = _office_rows(region, calendar, start[idx], end[idx])
+    who = person[idx][row]
+    share = np.array([p.hours_per_week / 5 for p in region.people])[who]
+    key = who * calendar.days + day  # the (person, day) whose share a row draws on
+    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+    take = np.minimum(inside, np.maximum(share, 0.0))  # a row alone: nothing used before it
+    used: dict[int, float] = {}
+    keys, hours, shares = key.tolist(), inside.tolist(), share.tolist()
+    for r in np.flatnonzero(counts[group.ravel()] > 1).tolist():
+        before = used.get(keys[r], 0.0)
+        take[r] = min(hours[r], max(shares[r] - before, 0.0))
+        used[keys[r]] = before + take[r]
+    out = np.zeros(start.size)
+    np.add.at(out, idx[row], take)  # in row order, from 0.0: each call-out's days in turn
+    return out
+
+
+def _office_rows(region: Region, calendar: Calendar, start: np.ndarray, end: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per call-out (in the given order) and working day it touches, in day order: the
+    call-out's position, the day and the call-out's hours in that day's office window."""
+    first = (start // HOURS_PER_DAY).astype(np.int64)
+    last = np.minimum((end // HOURS_PER_DAY).astype(np.int64), calendar.days - 1)
+    n = np.maximum(last - first + 1, 0)
+    row = np.repeat(np.arange(start.size), n)
+    day = np.repeat(first, n) + np.arange(row.size) - np.repeat(np.cumsum(n) - n, n)
+    keep = (day >= 0) & (day < calendar.days)
+    keep[keep] = calendar.working[day[keep]]
+    row, day = row[keep], day[keep]
+    hours = day * HOURS_PER_DAY
     opens, closes = region.duty.office_start_hour, region.duty.office_end_hour
-    share = [p.hours_per_week / 5 for p in region.people]
-    used: dict[tuple[int, int], float] = {}
-    working = calendar.working.tolist()
-    starts, ends, people = start.tolist(), end.tolist(), person.tolist()
-    for i in _in_office(region, calendar, person, start, end).tolist():
-        p = int(people[i])
-        if not 0 <= p < n_people:
-            continue  # an outside line has no contract
-        s, e = starts[i], ends[i]
-        for day in range(int(s // HOURS_PER_DAY), min(int(e // HOURS_PER_DAY), days - 1) + 1):
-            if 0 <= day < days and working[day]:
-                hours = day * HOURS_PER_DAY
-                inside = max(min(e, hours + closes) - max(s, hours + opens), 0.0)
-                before = used.get((p, day), 0.0)
-                take = min(inside, max(share[p] - before, 0.0))
-                used[p, day] = before + take
-                out[i] += take
-    return np.array(out)
+    inside = np.maximum(np.minimum(end[row], hours + closes) - np.maximum(start[row], hours + opens), 0.0)
+    return row, day, inside
 
 
 def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray, end: np.ndarray

@@ -261,18 +261,18 @@ def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np
     return order[maybe[order]]
 
 
-def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
-    """(person, day of the call-out's start) -> contracted hours its call-outs took that day."""
-    out: dict[tuple[int, int], float] = {}
-    took = covered > 0
-    for p, s, c in zip(person[took].tolist(), start[took].tolist(), covered[took].tolist()):
-        key = (int(p), int(s // HOURS_PER_DAY))
-        out[key] = out.get(key, 0.0) + c
-    return out
+def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """(person, day of the call-out's start) -> contracted hours its call-outs took that day, as a
+    table of people by days (0 where none), added up in call-out order from 0.0."""
+    took = (covered > 0) & (start >= 0)
+    person, day = person[took], (start[took] // HOURS_PER_DAY).astype(np.int64)
+    table = np.zeros((int(person.max(initial=-1)) + 1, int(day.max(initial=-1)) + 1))
+    np.add.at(table, (person, day), covered[took])  # unbuffered, in order: each cell's running sum
+    return table
 
 
 def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.ndarray,
-              callouts: dict[tuple[int, int], float], wage: np.ndarray) -> float:
+              callouts: np.ndarray, wage: np.ndarray) -> float:
     """EUR of office contacts beyond each person's share of the day left after call-outs.
 
     Grouped with numpy, summed in the order a loop over the contacts would (bincount adds in
@@ -292,18 +292,12 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
     return float(np.cumsum(over)[-1]) + 0.0  # sequential sum from 0.0, as the loop's total (-0.0 as 0.0)
 
 
-def _looked_up(table: dict[tuple[int, int], float], person: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """`table.get((person, day), 0.0)` for each pair, by one sorted search rather than a lookup each."""
-    if not table:
-        return np.zeros(person.size)
-    keys = np.array(list(table), dtype=np.int64).reshape(-1, 2)
-    stride = int(max(keys[:, 1].max(), day.max(initial=0))) + 1
-    flat, values = keys[:, 0] * stride + keys[:, 1], np.array(list(table.values()))
-    order = np.argsort(flat)
-    flat, values = flat[order], values[order]
-    wanted = person * stride + day
-    at = np.minimum(np.searchsorted(flat, wanted), flat.size - 1)
-    return np.where(flat[at] == wanted, values[at], 0.0)
+def _looked_up(table: np.ndarray, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """`table[person, day]` for each pair (`covered_by`'s table), 0.0 where it has no such cell."""
+    inside = (person >= 0) & (person < table.shape[0]) & (day >= 0) & (day < table.shape[1])
+    out = np.zeros(person.size)
+    out[inside] = table[person[inside], day[inside]]
+    return out
 
 
 def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

@@ -49,9 +49,10 @@ def without(scenario: Scenario) -> Scenario:
     return replace(scenario, regions=regions, events=events)
 
 
+@lru_cache(maxsize=64)
 def drawn_events(events: tuple[Event, ...], seed: int, rep: int) -> tuple[Event, ...]:
     """Each event with a range gets triangular(low, effect, high); one draw per event and replication,
-    shared by every region the event touches."""
+    shared by every region the event touches (so drawn once, not once per region)."""
     out = []
     for e in events:
         if e.effect_low is not None and e.effect_high is not None and e.effect_high > e.effect_low:
@@ -120,4 +121,12 @@ def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base:
     events = [e for e in inputs.events if e.applies(region.id, kind)]
     base = base_intensity(region.demand(kind), calendar) if base is None else base
     # With no event the multiplier is ones, and a product times one is that product.
-    return base * factor * event_multiplier(events, calendar) if events else base * factor
+    return base * factor * _multiplier(tuple(events), calendar) if events else base * factor
+
+
+@lru_cache(maxsize=32)
+def _multiplier(events: tuple[Event, ...], calendar: Calendar) -> np.ndarray:
+    """`event_multiplier` of one replication's drawn events: the same for every region they touch."""
+    out = event_multiplier(list(events), calendar)
+    out.setflags(write=False)
+    return out

@@ -349,3 +349,25 @@ def test_rest_hours_for_everyone_at_once_is_each_persons_own(calls, rest) -> Non
     job = RegularJob()
     got = _rest_hours_from_job(person, end, 4, rest, job, CAL)
     assert got.tolist() == _rest_hours_person_by_person(person, end, 4, rest, job, CAL).tolist()
+
+
+@given(blocks=st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 80), st.integers(1, 60), st.booleans()),
+                       max_size=20),
+       n_days=st.integers(1, 8), day_start=st.sampled_from([0.0, 9.0]))
+def test_oncall_days_are_the_blocks_days(blocks, n_days, day_start) -> None:
+    """`rules._oncall_days` (a difference array from two bincounts) marks the 24 h periods in
+    which each person holds an on-call block, as np.add.at on the table marked them."""
+    from csgsim.staff.rules import _day_span, _oncall_days
+
+    start = np.array([b[1] for b in blocks], dtype=float) * 2
+    sched = Schedule(start=start, end=start + np.array([b[2] for b in blocks], dtype=float),
+                     person=np.array([b[0] for b in blocks], dtype=np.int64),
+                     kind=np.array([ONCALL if b[3] else OFFICE for b in blocks], dtype=np.int8))
+    n_people = 4
+    held = (sched.kind == ONCALL) & (sched.person >= 0) & (sched.person < n_people)
+    d0, d1 = _day_span(sched.start[held], sched.end[held], n_days, day_start)
+    diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
+    np.add.at(diff, (sched.person[held], d0), 1)
+    np.add.at(diff, (sched.person[held], d1), -1)
+    expected = np.cumsum(diff, axis=1)[:, :n_days] > 0
+    assert np.array_equal(_oncall_days(sched, n_people, n_days, day_start), expected)

@@ -99,10 +99,10 @@ def _oncall_days(schedule: Schedule, n_people: int, n_days: int, day_start: floa
     """(n_people, n_days) bool: the person holds an on-call block at some time that day."""
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     d0, d1 = _day_span(schedule.start[held], schedule.end[held], n_days, day_start)
-    diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
-    np.add.at(diff, (schedule.person[held], d0), 1)
-    np.add.at(diff, (schedule.person[held], d1), -1)
-    return np.cumsum(diff, axis=1)[:, :n_days] > 0
+    # +1 where a block's days begin, -1 where they end, per person (counts: exact in any order).
+    row, size = schedule.person[held] * (n_days + 1), n_people * (n_days + 1)
+    diff = np.bincount(row + d0, minlength=size) - np.bincount(row + d1, minlength=size)
+    return np.cumsum(diff.reshape(n_people, n_days + 1), axis=1)[:, :n_days] > 0
 
 
 def _per_4w(oncall_day: np.ndarray) -> np.ndarray:
@@ -135,7 +135,8 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     if not mine.any():
         return lost
     who, starts, ends = _merged_rests(person[mine], end[mine], rest_hours)
-    job = regular_job.hours_before(ends, calendar) - regular_job.hours_before(starts, calendar)
+    before = regular_job.hours_before(np.concatenate((ends, starts)), calendar)  # one pass: hour by hour
+    job = before[:ends.size] - before[ends.size:]
     first = np.flatnonzero(np.append(True, who[1:] != who[:-1])).tolist() + [who.size]
     for lo, hi in zip(first[:-1], first[1:]):
         lost[who[lo]] = job[lo:hi].sum()  # numpy's sum of the person's rests, as before

@@ -343,3 +343,51 @@ def test_overlay_cuts_everyone_at_once_as_person_by_person(old, new) -> None:
     for name in ("person", "start", "end", "kind"):
         assert getattr(got, name).tolist() == getattr(want, name).tolist()
         assert getattr(got, name).dtype == getattr(want, name).dtype
+
+
+@st.composite
+def _spells_and_blocks(draw: st.DrawFn) -> tuple[Spells, int, np.ndarray, np.ndarray]:
+    """Each person's disjoint spells in time order, and intervals in time order (a roster's
+    blocks: touching, empty or overlapping ones), on a coarse grid so that ends meet often."""
+    n_people = draw(st.integers(0, 4))
+    rows = []
+    for p in range(n_people + 1):  # one person past n_people: left out
+        cuts = sorted(draw(st.lists(st.integers(0, 40), max_size=8, unique=True)))
+        rows += [(p, a, b) for a, b in zip(cuts[::2], cuts[1::2])]
+    person = np.array([r[0] for r in rows], dtype=np.int64)
+    sp = Spells(person=person, start=np.array([r[1] for r in rows], float) / 2,
+                end=np.array([r[2] for r in rows], float) / 2, kind=np.zeros(person.size, np.int8))
+    start = np.sort(np.array(draw(st.lists(st.integers(-2, 42), max_size=12)), float)) / 2
+    length = np.array(draw(st.lists(st.integers(0, 6), min_size=start.size, max_size=start.size)), float) / 2
+    end = np.maximum.accumulate(start + length) if start.size else start
+    return sp, n_people, start, end
+
+
+@given(_spells_and_blocks())
+def test_overlaps_on_sorted_blocks_is_the_person_by_person_definition(case) -> None:
+    """The fast path for intervals in time order (each spell marks a run of blocks) agrees with
+    the definition, person by person, including touching ends and empty intervals."""
+    from csgsim.staff.absence import _overlaps_by_person, _overlaps_sorted
+
+    sp, n_people, start, end = case
+    expected = _overlaps_by_person(sp, n_people, start, end)
+    assert np.array_equal(_overlaps_sorted(sp, n_people, start, end), expected)
+    assert np.array_equal(overlaps(sp, n_people, start, end), expected)
+    shuffled = np.random.default_rng(len(start)).permutation(start.size)  # not in order: the definition
+    assert np.array_equal(overlaps(sp, n_people, start[shuffled], end[shuffled]), expected[:, shuffled])
+
+
+@given(weights=st.lists(st.integers(0, 50), min_size=1, max_size=6).filter(any),
+       shape=st.one_of(st.integers(0, 30), st.tuples(st.integers(0, 4), st.integers(0, 15))),
+       seed=st.integers(0, 2**32 - 1))
+def test_pick_draws_what_choice_draws(weights, shape, seed) -> None:
+    """`_pick` (a spell's kind and the state at time 0) gives what `Generator.choice` with p gives,
+    and leaves the stream where choice leaves it: the spells drawn are the same."""
+    from csgsim.staff.absence import _cdf, _pick
+
+    p = np.array(weights, float) / sum(weights)
+    fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
+    picked = _pick(fast, _cdf(p), shape)
+    chosen = slow.choice(p.size, size=shape, p=p)
+    assert picked.dtype == chosen.dtype and np.array_equal(picked, chosen)
+    assert fast.random() == slow.random()

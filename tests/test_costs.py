@@ -433,14 +433,21 @@ def test_office_share_skips_only_call_outs_that_take_no_office_hours(eng) -> Non
 
 
 @settings(max_examples=60, deadline=None)
-@given(table=st.dictionaries(st.tuples(st.integers(0, 4), st.integers(0, 40)), st.floats(0.01, 8), max_size=12),
-       pairs=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 30)), max_size=15))
-def test_looked_up_is_a_get_per_pair(table, pairs) -> None:
-    """The sorted search that prices office overtime finds what a dict lookup per (person, day)
-    finds, 0 where the table has no entry (days past the contacts' last included)."""
-    from csgsim.analysis.costs import _looked_up
+@given(calls=st.lists(st.tuples(st.integers(0, 4), st.floats(0, 40 * 24), st.sampled_from([0.0, 0.3, 1.7, 8.0])),
+                     max_size=15),
+       pairs=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 45)), max_size=15))
+def test_covered_hours_are_the_running_sums_per_person_and_day(calls, pairs) -> None:
+    """The table of contracted hours call-outs took per (person, day) and its look-up give what a
+    dict of running sums did, added in call-out order from 0.0, and 0 where nothing was taken
+    (days past the last call-out's included)."""
+    from csgsim.analysis.costs import _looked_up, covered_by
 
-    person = np.array([p for p, _ in pairs], dtype=np.int64)
-    day = np.array([d for _, d in pairs], dtype=np.int64)
-    got = _looked_up(table, person, day)
-    assert got.tolist() == [table.get(key, 0.0) for key in pairs]
+    sums: dict[tuple[int, int], float] = {}
+    for p, s, c in calls:
+        if c > 0:
+            sums[p, int(s // 24)] = sums.get((p, int(s // 24)), 0.0) + c
+    person, start, covered = (np.array([c[k] for c in calls], dtype=float) for k in range(3))
+    table = covered_by(person.astype(np.int64), start, covered)
+    asked = pairs + [(p, int(s // 24)) for p, s, _ in calls]  # and every call-out's own day
+    asked_person, asked_day = (np.array([q[k] for q in asked], dtype=np.int64) for k in range(2))
+    assert _looked_up(table, asked_person, asked_day).tolist() == [sums.get(q, 0.0) for q in asked]

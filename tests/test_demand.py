@@ -1,8 +1,12 @@
 """The arrival sampler against its intensity, and the intensity against its parameters."""
 
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from csgsim.demand import intensity as demand
@@ -97,3 +101,43 @@ def test_zero_and_heavy_week_shares_match_the_negative_binomial(annual, cv):
     for metric, p in (("zero_week_share", p0), ("heavy_week_share", p5)):
         _, lo, hi, _ = confidence_interval(long.loc[metric, "value"], level=0.999)
         assert lo - 1e-9 <= p <= hi + 1e-9, (metric, p, lo, hi)
+
+
+def _arrivals_one_mark_at_a_time(rate, cv, band_rng, week_rng, marks):
+    """`sample_arrivals` as first written: the week factors always multiplied in, each mark a
+    separate `random(n)` call, the columns stacked."""
+    level = rate * np.repeat(demand.week_factors(cv, -(-rate.size // 168), week_rng), 168)[:rate.size]
+    points = []  # (time, marks) of the kept points, band by band
+    for k in itertools.count():
+        floor, height = demand.BAND0 * (2**k - 1), demand.BAND0 * 2**k
+        if not floor < (level.max() if rate.size else 0.0):
+            break
+        rng = band_rng(k)
+        n = int(rng.poisson(height * rate.size))
+        t, y = rng.random(n) * rate.size, rng.random(n)
+        columns = [rng.random(n) for _ in range(marks)]
+        kept = floor + height * y < level[t.astype(np.int64)]
+        points += zip(t[kept].tolist(), np.column_stack(columns or [np.zeros(n)])[kept].tolist())
+    points.sort(key=lambda point: point[0])  # stable, as argsort(kind="stable")
+    t = np.array([p[0] for p in points], dtype=float)
+    return t, np.array([p[1][:marks] for p in points], dtype=float).reshape(t.size, marks)
+
+
+@given(hourly=st.lists(st.floats(0, 0.4), min_size=1, max_size=400), cv=st.sampled_from([0.0, 0.5]),
+       marks=st.integers(0, 4), seed=st.integers(0, 2**16))
+@settings(max_examples=60, deadline=None)
+def test_sample_arrivals_draws_what_it_drew_one_mark_at_a_time(hourly, cv, marks, seed) -> None:
+    """Drawing all marks of a band in one call, and skipping the week factors when there is no
+    spread, gives the same reports, marks and streams as drawing mark by mark."""
+    rate = np.array(hourly)
+    streams_ = [({}, np.random.default_rng([seed, 1])) for _ in range(2)]
+
+    def bands(cache):
+        return lambda k: cache.setdefault(k, np.random.default_rng([seed, 0, k]))
+
+    (fast_bands, fast_weeks), (slow_bands, slow_weeks) = streams_
+    t, u = demand.sample_arrivals(rate, cv, bands(fast_bands), fast_weeks, marks)
+    t0, u0 = _arrivals_one_mark_at_a_time(rate, cv, bands(slow_bands), slow_weeks, marks)
+    assert np.array_equal(t, t0) and np.array_equal(u, u0) and u.shape == u0.shape
+    assert fast_weeks.random() == slow_weeks.random()
+    assert [g.random() for g in fast_bands.values()] == [g.random() for g in slow_bands.values()]

@@ -274,3 +274,22 @@ def test_one_casemanager_more_moves_nobody_s_leave_where_the_rule_does_not_bind(
         a = days_away(plan_leave(params, 5, 6, cal, keyed(small)), 6, cal)
         b = days_away(plan_leave(params, 6, 7, cal, keyed(large)), 7, cal)
         assert np.array_equal(a[:5], b[:5]) and np.array_equal(a[5], b[6])
+
+
+@given(year=st.integers(2014, 2030), region=st.sampled_from(["north", "middle", "south"]), weeks=st.integers(1, 6),
+       slot=st.integers(0, 8))
+def test_summer_starts_made_once_are_those_ranked_per_person(year, region, weeks, slot) -> None:
+    """`leave._summer_starts` (cached across replications) ranks a summer block's starts as the
+    planner did per person: inside the holiday nearest the slot's start, then the year's other
+    Saturdays nearest the holiday's start."""
+    from csgsim.staff.leave import _summer_starts
+
+    first = date(year, 1, 1)
+    h0, h1 = ((d - first).days for d in school_summer_holiday(year, region))
+    length = 7 * weeks
+    inside = list(range(h0, h1 - length + 1, 7))
+    saturdays = [d for d in range((date(year + 1, 1, 1) - first).days) if (first + timedelta(days=d)).weekday() == 5]
+    outside = sorted(set(saturdays) - set(inside), key=lambda s: (abs(s - h0), s))
+    target = inside[min(slot, len(inside) - 1)]
+    expected = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
+    assert list(_summer_starts(year, h0, h1, length, slot)) == expected

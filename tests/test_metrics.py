@@ -4,12 +4,14 @@ Each case is small enough to work out on paper; the expected values below are th
 """
 
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from csgsim.analysis.metrics import replication_metrics
+from csgsim.core.calendar import Calendar
 from csgsim.model.pathways import FOLLOWUP, INTAKE
 from tests.handbuilt import records, run_inputs, scenario
 
@@ -190,3 +192,31 @@ def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
     want, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
     got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
     assert got.tolist() == want.tolist()
+
+
+@given(start=st.dates(date(2024, 1, 1), date(2027, 12, 1)), days=st.integers(1, 60), n=st.integers(0, 6),
+       day=st.lists(st.integers(-3, 64), max_size=20))
+def test_working_days_from_the_table_are_the_calendars(start, days, n, day) -> None:
+    """The table that metrics looks working days up in (made once per calendar) gives what
+    `Calendar.add_working_days` gives, days outside it (before 0, past the horizon) included."""
+    from csgsim.analysis.metrics import _add_working_days
+
+    cal = Calendar(start, days)
+    day = np.array(day, dtype=np.int64)
+    inside = day[(day >= 0) & (day <= days)]
+    for asked in (day, inside):
+        assert _add_working_days(cal, asked, n).tolist() == cal.add_working_days(asked, n).tolist()
+
+
+@given(values=st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=1, max_size=60),
+       ties=st.integers(0, 3), extra=st.sampled_from([(), (np.nan,), (np.inf,)]))
+def test_delay_percentiles_are_numpys(values, ties, extra) -> None:
+    """`percentiles` (the metrics' median, 90th and 95th percentile of a delay) gives what
+    np.percentile gives, bit for bit: ties, one value, negative zero, and NaN or inf (numpy's)."""
+    from csgsim.analysis.percentiles import percentiles
+
+    for percents in ((50, 90, 95), (0, 12.5, 100)):
+        sample = np.array(values + values[:ties] + list(extra), dtype=float)
+        with np.errstate(invalid="ignore"):  # numpy's own interpolation across an infinity
+            got, expected = percentiles(sample, percents), np.percentile(sample, list(percents))
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes(), (got, expected)

@@ -238,3 +238,136 @@ def test_an_unknown_rule_name_is_an_error_not_the_work_count():
     assert _breaches("work_24h", *args).tolist() == [3]
     with pytest.raises(ValueError, match="unknown working-time rule 'work_42h'"):
         _breaches("work_42h", *args)
+
+
+def _state(ledger: Ledger) -> dict:
+    return dict(vars(ledger))
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=bases, ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]), data=st.data())
+def test_a_ledger_copy_changes_alone(base, ruleset: str, data) -> None:
+    """`Ledger.copy` (how `replanning.ledger_for` hands out the one ledger a roster has): the copy,
+    changed by removes, adds and questions, ends as a fresh ledger changed the same way, and the
+    ledger it was copied from stays as built."""
+    from csgsim.staff.replanning import ledger_for
+
+    pattern, team, days, start = base
+    full = base_schedule(pattern, team, Calendar(start, days))
+    oncall = np.flatnonzero(full.kind == ONCALL).tolist()
+    dropped = data.draw(st.lists(st.sampled_from(oncall), min_size=1, max_size=10, unique=True))
+    takers = data.draw(st.lists(st.integers(0, team - 1), min_size=len(dropped), max_size=len(dropped)))
+    rules = RULESETS[ruleset]
+    original, fresh, untouched = (Ledger(full, team, rules, 9.0, 48.0) for _ in range(3))
+    copy = original.copy()
+    for ledger in (copy, fresh):
+        for b in dropped:
+            ledger.remove(b)
+        for b, p in zip(dropped, takers):
+            if ledger.fits(p, b):
+                ledger.add(p, b)
+    assert _state(copy) == _state(fresh)
+    assert _state(original) == _state(untouched)
+    handed = ledger_for(full, team, rules, None, 9.0, 48.0)
+    for b in dropped:
+        handed.remove(b)
+    assert _state(ledger_for(full, team, rules, None, 9.0, 48.0)) == _state(untouched)
+
+
+def _work_24h_of_one(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
+    """The definition, for one person: the window [x, x + 24) evaluated at every breakpoint x
+    (np.unique of the call-out edges and those less 24 h), from sorted prefix sums."""
+    if start.size == 0:
+        return 0.0, 0
+    end = start + length
+    x = np.unique(np.concatenate((start, end, start - 24, end - 24)))
+    s_sorted, e_sorted = np.sort(start), np.sort(end)
+    s_cum = np.concatenate(([0.0], np.cumsum(s_sorted)))
+    e_cum = np.concatenate(([0.0], np.cumsum(e_sorted)))
+
+    def work_before(t: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(s_sorted, t, side="right")
+        j = np.searchsorted(e_sorted, t, side="right")
+        return (i * t - s_cum[i]) - (j * t - e_cum[j])
+
+    window = work_before(x + 24) - work_before(x)
+    over = window > limit + 1e-9
+    return float(window.max()), int(over[0]) + int(np.count_nonzero(over[1:] & ~over[:-1]))
+
+
+@given(calls=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400), st.integers(1, 40)), max_size=40),
+       scale=st.sampled_from([0.25, 0.1, 1.0]), limit=st.sampled_from([4.0, 8.0, 13.0, np.inf, -1.0]))
+def test_work_24h_for_everyone_at_once_is_each_persons_own(calls, scale, limit) -> None:
+    """`rules._work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
+    most work in 24 h and episodes above the limit as the one-person definition does."""
+    from csgsim.staff.rules import _work_24h
+
+    n_people = 5
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    start = np.array([c[1] for c in calls], float) * scale
+    worked = np.array([c[2] for c in calls], float) * scale
+    most, episodes = _work_24h(person, start, worked, n_people, limit)
+    for p in range(n_people):
+        mine = person == p
+        expected = _work_24h_of_one(start[mine], worked[mine], limit)
+        assert (most[p], int(episodes[p])) == expected and np.signbit(most[p]) == np.signbit(expected[0])
+
+
+@given(st.lists(st.sampled_from([0, 1]), max_size=40))
+def test_ledger_pairs_are_half_of_each_free_run(days) -> None:
+    """`ledger._pairs` (a byte count) is the free pairs per run of free days, as `free_pairs` counts."""
+    from csgsim.staff.ledger import _pairs
+
+    busy = bytearray(days)
+    assert _pairs(busy) == sum(len(run) // 2 for run in busy.split(b"\x01"))
+    if days:
+        assert _pairs(busy) == int(free_pairs(np.array(days) == 0)[0])
+
+
+def _rest_hours_person_by_person(person, end, n_people, rest_hours, job, cal) -> np.ndarray:
+    """`rules._rest_hours_from_job` as first written: each person's rests merged on their own."""
+    from csgsim.core.intervals import merge_intervals
+
+    lost = np.zeros(n_people)
+    for p in range(n_people):
+        mine = person == p
+        if mine.any():
+            s, e, _ = merge_intervals(end[mine], end[mine] + rest_hours)
+            lost[p] = (job.hours_before(e, cal) - job.hours_before(s, cal)).sum()
+    return lost
+
+
+@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 56 * 8)), max_size=30),
+       rest=st.sampled_from([8.0, 11.0, 0.125 * 37]))
+def test_rest_hours_for_everyone_at_once_is_each_persons_own(calls, rest) -> None:
+    """Merging everyone's rests in one pass gives each person's regular-job hours lost, bit for
+    bit, as merging person by person (overlapping, touching and equal rests, people outside)."""
+    from csgsim.staff.rules import _rest_hours_from_job
+
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    end = np.array([c[1] for c in calls], float) / 8
+    job = RegularJob()
+    got = _rest_hours_from_job(person, end, 4, rest, job, CAL)
+    assert got.tolist() == _rest_hours_person_by_person(person, end, 4, rest, job, CAL).tolist()
+
+
+@given(blocks=st.lists(st.tuples(st.integers(-1, 4), st.integers(0, 80), st.integers(1, 60), st.booleans()),
+                       max_size=20),
+       n_days=st.integers(1, 8), day_start=st.sampled_from([0.0, 9.0]))
+def test_oncall_days_are_the_blocks_days(blocks, n_days, day_start) -> None:
+    """`rules._oncall_days` (a difference array from two bincounts) marks the 24 h periods in
+    which each person holds an on-call block, as np.add.at on the table marked them."""
+    from csgsim.staff.rules import _day_span, _oncall_days
+
+    start = np.array([b[1] for b in blocks], dtype=float) * 2
+    sched = Schedule(start=start, end=start + np.array([b[2] for b in blocks], dtype=float),
+                     person=np.array([b[0] for b in blocks], dtype=np.int64),
+                     kind=np.array([ONCALL if b[3] else OFFICE for b in blocks], dtype=np.int8))
+    n_people = 4
+    held = (sched.kind == ONCALL) & (sched.person >= 0) & (sched.person < n_people)
+    d0, d1 = _day_span(sched.start[held], sched.end[held], n_days, day_start)
+    diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
+    np.add.at(diff, (sched.person[held], d0), 1)
+    np.add.at(diff, (sched.person[held], d1), -1)
+    expected = np.cumsum(diff, axis=1)[:, :n_days] > 0
+    assert np.array_equal(_oncall_days(sched, n_people, n_days, day_start), expected)

@@ -4,9 +4,12 @@ per report, so that a variant changes only what it changes."""
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from csgsim.config import scenario as scenario_mod
+from csgsim.core import streams
 from csgsim.core.distributions import Dist
 from csgsim.model import inputs
 from csgsim.studies.patches import patched
@@ -93,3 +96,26 @@ def test_truncated_durations_are_clipped_to_their_range():
     d = Dist("lognormal", (("median", 3.0), ("sigma", 0.45), ("low", 1.0), ("high", 8.0)))
     x = d.quantile(np.array([0.0, 1e-9, 0.5, 1 - 1e-12]))
     assert x.min() >= 1.0 and x.max() <= 8.0 and x[2] == pytest.approx(3.0)
+
+
+@given(seed=st.integers(0, 2**80), rep=st.integers(0, 2**40), region=st.text(max_size=12),
+       name=st.sampled_from(streams.STREAMS), keys=st.lists(st.integers(0, 2**70), max_size=3))
+def test_a_stream_is_the_seed_sequence_of_its_key(seed, rep, region, name, keys) -> None:
+    """`stream` (the seed sequence given its words as one array) is the generator of
+    SeedSequence(seed, spawn_key=(rep, crc32(region), stream index, *keys)), state for state."""
+    import zlib
+
+    fast = streams.stream(seed, rep, region, name, *keys)
+    key = (rep, zlib.crc32(region.encode()), streams.STREAMS.index(name), *keys)
+    plain = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+    assert fast.bit_generator.state == plain.bit_generator.state
+    assert fast.random(3).tolist() == plain.random(3).tolist()
+
+
+@given(st.lists(st.floats(0, 1, exclude_max=True), max_size=30))
+def test_mark_keys_are_each_marks_key(marks) -> None:
+    """`mark_keys` (all of a region's reports at once) gives each mark's key as first defined,
+    int(u * 2^53), one by one."""
+    for u in (np.array(marks, dtype=float), np.array(marks, dtype=float) / 3):  # /3: keys with fractions cut
+        assert streams.mark_keys(u) == [int(x * (1 << 53)) for x in u.tolist()]
+        assert all(type(k) is int for k in streams.mark_keys(u))

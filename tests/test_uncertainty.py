@@ -132,3 +132,32 @@ def test_without_gives_the_same_scenario_with_exact_inputs() -> None:
     assert uncertainty.active(sc) and not uncertainty.active(exact)
     assert replace(exact.regions["zeeland"], uncertainty=sc.regions["zeeland"].uncertainty) == sc.regions["zeeland"]
     assert exact.events[0].effect == 0.1
+
+
+@pytest.mark.parametrize("events", [None, [{"name": "campaign", "kind": "level", "start": dt.date(2025, 1, 20),
+                                            "effect": 0.3, "effect_low": 0.1, "effect_high": 0.6}]])
+def test_drawn_rates_are_the_straightforward_product(events) -> None:
+    """`uncertainty.rate` (which skips a multiplier of ones when no event applies, and keeps a
+    replication's multiplier for every region) and `draw` (which draws the national growth and
+    the events once per replication) give what the plain formulas give: base x year factor x the
+    events' multiplier, the national stream's first normal, each event's triangular draw."""
+    from csgsim.core.streams import stream
+    from csgsim.demand.intensity import base_intensity, event_multiplier
+
+    sc = _zeeland(UNCERTAIN, events)
+    region, cal = sc.regions["zeeland"], sc.simulation_calendar
+    for rep in range(3):
+        drawn = uncertainty.draw(region, sc.events, 7, rep)
+        national = stream(7, rep, "national", "national_inputs").standard_normal()
+        z_growth = stream(7, rep, "zeeland", "inputs").standard_normal(2)[1]
+        assert drawn.growth == UNCERTAIN["growth_sd_national"] * national + UNCERTAIN["growth_sd_region"] * z_growth
+        for event, central in zip(drawn.events, sc.events):  # one draw per event and replication
+            rng = stream(7, rep, f"event:{central.name}", "event_inputs")
+            assert event.effect == rng.triangular(central.effect_low, central.effect, central.effect_high)
+        for kind in ("acute", "non_acute"):
+            factor = np.ones(cal.days * 24)
+            for year, lo, hi in uncertainty._year_hours(cal):
+                factor[lo:hi] = uncertainty.year_factor(region, kind, year, drawn)
+            applied = [e for e in drawn.events if e.applies("zeeland", kind)]
+            plain = base_intensity(region.demand(kind), cal) * factor * event_multiplier(applied, cal)
+            assert np.array_equal(uncertainty.rate(region, kind, cal, drawn), plain)

@@ -196,35 +196,49 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     return {k: out[k] for k in COST_METRICS}
 
 
-def _office_overlap(region: Region, start: float, end: float, day: int) -> float:
-    """Hours of [start, end) inside the office window of `day` (plain floats: called per call-out)."""
-    hours = day * HOURS_PER_DAY
-    return max(min(end, hours + region.duty.office_end_hour) - max(start, hours + region.duty.office_start_hour), 0.0)
-
-
 def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray,
                   end: np.ndarray) -> np.ndarray:
     """Per call-out: its plain hours the contract pays, i.e. those in a working day's office hours,
     up to the person's share of the day (a fifth of the weekly hours; taken in start order).
-    The office model takes these hours from the same share (model/office.py)."""
-    out = [0.0] * start.size
-    n_people = len(region.people)
-    share = [p.hours_per_week / 5 for p in region.people]
-    used: dict[tuple[int, int], float] = {}
-    working = calendar.working.tolist()
-    starts, ends, people = start.tolist(), end.tolist(), person.tolist()
-    for i in _in_office(region, calendar, person, start, end).tolist():
-        p = int(people[i])
-        if not 0 <= p < n_people:
-            continue  # an outside line has no contract
-        first = int(starts[i] // HOURS_PER_DAY)
-        for day in range(first, min(int(ends[i] // HOURS_PER_DAY), calendar.days - 1) + 1):
-            if 0 <= day < calendar.days and working[day]:
-                inside = _office_overlap(region, starts[i], ends[i], day)
-                take = min(inside, max(share[p] - used.get((p, day), 0.0), 0.0))
-                used[p, day] = used.get((p, day), 0.0) + take
-                out[i] += take
-    return np.array(out)
+    The office model takes these hours from the same share (model/office.py).
+
+    Worked out per (call-out, working day) row, all rows at once: a row alone on its person's
+    day takes min(its office hours, the share). Only days a person has several rows on need
+    them one by one, in start order, each taking what the earlier ones left."""
+    idx = _in_office(region, calendar, person, start, end)
+    row, day, inside = _office_rows(region, calendar, start[idx], end[idx])
+    who = person[idx][row]
+    share = np.array([p.hours_per_week / 5 for p in region.people])[who]
+    key = who * calendar.days + day  # the (person, day) whose share a row draws on
+    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+    take = np.minimum(inside, np.maximum(share, 0.0))  # a row alone: nothing used before it
+    used: dict[int, float] = {}
+    keys, hours, shares = key.tolist(), inside.tolist(), share.tolist()
+    for r in np.flatnonzero(counts[group.ravel()] > 1).tolist():
+        before = used.get(keys[r], 0.0)
+        take[r] = min(hours[r], max(shares[r] - before, 0.0))
+        used[keys[r]] = before + take[r]
+    out = np.zeros(start.size)
+    np.add.at(out, idx[row], take)  # in row order, from 0.0: each call-out's days in turn
+    return out
+
+
+def _office_rows(region: Region, calendar: Calendar, start: np.ndarray, end: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per call-out (in the given order) and working day it touches, in day order: the
+    call-out's position, the day and the call-out's hours in that day's office window."""
+    first = (start // HOURS_PER_DAY).astype(np.int64)
+    last = np.minimum((end // HOURS_PER_DAY).astype(np.int64), calendar.days - 1)
+    n = np.maximum(last - first + 1, 0)
+    row = np.repeat(np.arange(start.size), n)
+    day = np.repeat(first, n) + np.arange(row.size) - np.repeat(np.cumsum(n) - n, n)
+    keep = (day >= 0) & (day < calendar.days)
+    keep[keep] = calendar.working[day[keep]]
+    row, day = row[keep], day[keep]
+    hours = day * HOURS_PER_DAY
+    opens, closes = region.duty.office_start_hour, region.duty.office_end_hour
+    inside = np.maximum(np.minimum(end[row], hours + closes) - np.maximum(start[row], hours + opens), 0.0)
+    return row, day, inside
 
 
 def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np.ndarray, end: np.ndarray
@@ -247,18 +261,18 @@ def _in_office(region: Region, calendar: Calendar, person: np.ndarray, start: np
     return order[maybe[order]]
 
 
-def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> dict[tuple[int, int], float]:
-    """(person, day of the call-out's start) -> contracted hours its call-outs took that day."""
-    out: dict[tuple[int, int], float] = {}
-    took = covered > 0
-    for p, s, c in zip(person[took].tolist(), start[took].tolist(), covered[took].tolist()):
-        key = (int(p), int(s // HOURS_PER_DAY))
-        out[key] = out.get(key, 0.0) + c
-    return out
+def covered_by(person: np.ndarray, start: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """(person, day of the call-out's start) -> contracted hours its call-outs took that day, as a
+    table of people by days (0 where none), added up in call-out order from 0.0."""
+    took = (covered > 0) & (start >= 0)
+    person, day = person[took], (start[took] // HOURS_PER_DAY).astype(np.int64)
+    table = np.zeros((int(person.max(initial=-1)) + 1, int(day.max(initial=-1)) + 1))
+    np.add.at(table, (person, day), covered[took])  # unbuffered, in order: each cell's running sum
+    return table
 
 
 def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.ndarray,
-              callouts: dict[tuple[int, int], float], wage: np.ndarray) -> float:
+              callouts: np.ndarray, wage: np.ndarray) -> float:
     """EUR of office contacts beyond each person's share of the day left after call-outs.
 
     Grouped with numpy, summed in the order a loop over the contacts would (bincount adds in
@@ -278,18 +292,12 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
     return float(np.cumsum(over)[-1]) + 0.0  # sequential sum from 0.0, as the loop's total (-0.0 as 0.0)
 
 
-def _looked_up(table: dict[tuple[int, int], float], person: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """`table.get((person, day), 0.0)` for each pair, by one sorted search rather than a lookup each."""
-    if not table:
-        return np.zeros(person.size)
-    keys = np.array(list(table), dtype=np.int64).reshape(-1, 2)
-    stride = int(max(keys[:, 1].max(), day.max(initial=0))) + 1
-    flat, values = keys[:, 0] * stride + keys[:, 1], np.array(list(table.values()))
-    order = np.argsort(flat)
-    flat, values = flat[order], values[order]
-    wanted = person * stride + day
-    at = np.minimum(np.searchsorted(flat, wanted), flat.size - 1)
-    return np.where(flat[at] == wanted, values[at], 0.0)
+def _looked_up(table: np.ndarray, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """`table[person, day]` for each pair (`covered_by`'s table), 0.0 where it has no such cell."""
+    inside = (person >= 0) & (person < table.shape[0]) & (day >= 0) & (day < table.shape[1])
+    out = np.zeros(person.size)
+    out[inside] = table[person[inside], day[inside]]
+    return out
 
 
 def replication_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Calendar, since: float

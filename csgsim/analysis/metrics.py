@@ -29,6 +29,7 @@ from csgsim.core.intervals import merge_intervals
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
+from csgsim.analysis.percentiles import percentiles
 from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
 from csgsim.config.schema import Norms, Region
 
@@ -134,7 +135,7 @@ def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, fl
     out = {f"{prefix}_mean": np.nan, f"{prefix}_p50": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_p95": np.nan}
     if values.size:
         out[f"{prefix}_mean"] = float(values.mean())
-        p = np.percentile(values, [50, 90, 95])
+        p = percentiles(values, (50, 90, 95))
         out.update({f"{prefix}_p50": p[0], f"{prefix}_p90": p[1], f"{prefix}_p95": p[2]})
     if norm is not None:
         out[f"{prefix}_within_norm"] = float((values <= norm + 1e-9).mean()) if values.size else np.nan
@@ -145,11 +146,23 @@ def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -
     """For each watchful-waiting contact due in the window whose deadline has passed: judged?, late?"""
     in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
     due = np.minimum(rec.task_due_day, calendar.days - 1)
-    deadline = calendar.add_working_days(due, tolerance)  # last working day that is on time
+    deadline = _add_working_days(calendar, due, tolerance)  # last working day that is on time
     done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
     judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
     late = judged & (done_day > deadline)
     return judged, late
+
+
+@lru_cache(maxsize=64)
+def _working_days_ahead(calendar: Calendar, n: int) -> np.ndarray:
+    """`calendar.add_working_days(day, n)` of every day 0..days: the same in every replication."""
+    return calendar.add_working_days(np.arange(calendar.days + 1), n)
+
+
+def _add_working_days(calendar: Calendar, day: np.ndarray, n: int) -> np.ndarray:
+    """`calendar.add_working_days(day, n)`, from a table made once per calendar where it has the day."""
+    inside = np.issubdtype(day.dtype, np.integer) and ((day >= 0) & (day <= calendar.days)).all()
+    return _working_days_ahead(calendar, n)[day] if inside else calendar.add_working_days(day, n)
 
 
 def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +301,7 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
     # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
     n = norms.intake_working_days
-    limit = calendar.add_working_days(arrival_day + 1, n - 1) if n > 0 else arrival_day
+    limit = _add_working_days(calendar, arrival_day + 1, n - 1) if n > 0 else arrival_day
     out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
     out["acute_open_at_horizon"] = float((acute & np.isnan(rec.acute_contact)).sum())
     out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())

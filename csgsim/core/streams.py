@@ -41,9 +41,39 @@ def person_key(person_id: str) -> int:
 
 
 def stream(seed: int, rep: int, region_id: str, name: str, *keys: int) -> np.random.Generator:
-    """The random stream `name` of one region in replication `rep` (`keys`: a person, a band)."""
+    """The random stream `name` of one region in replication `rep` (`keys`: a person, a band):
+    the generator of `SeedSequence(seed, spawn_key=(rep, region, stream, *keys))`.
+
+    About 25 are made per region and replication, so the seed sequence is given the words it
+    would assemble from seed and key as one array (`_entropy`), which saves it reading each part
+    again: the same pool, the same state (tests/test_streams.py holds the two equal)."""
     key = (rep, zlib.crc32(region_id.encode()), STREAMS.index(name), *keys)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(_entropy(seed, key))))
+
+
+_WORD = (1 << 32) - 1
+
+
+def _entropy(seed: int, spawn_key: tuple[int, ...]) -> np.ndarray:
+    """The words `SeedSequence(seed, spawn_key=spawn_key)` mixes into its pool: the seed's 32-bit
+    words (least significant first) padded with zeros to the pool's 4 words, then each key's."""
+    words = _words(seed)
+    words += [0] * (4 - len(words))
+    for k in spawn_key:
+        words += _words(k)
+    return np.array(words, dtype=np.uint32)
+
+
+def _words(n: int) -> list[int]:
+    """A non-negative integer as 32-bit words, least significant first (0 is one word)."""
+    if n < 0:
+        raise ValueError("expected non-negative integer")
+    out = [int(n) & _WORD]
+    n = int(n) >> 32
+    while n:
+        out.append(n & _WORD)
+        n >>= 32
+    return out
 
 
 _MASK = (1 << 64) - 1
@@ -70,6 +100,7 @@ def keyed_uniform(*keys: int) -> float:
     return (x >> 11) / float(1 << 53)
 
 
-def mark_key(u: float) -> int:
-    """A report's key from one of its uniform marks (53 random bits)."""
-    return int(u * (1 << 53))
+def mark_keys(u: np.ndarray) -> list[int]:
+    """Reports' keys from one of their uniform marks in [0, 1) (53 random bits each): int(u x 2^53),
+    for all at once (times 2^53 is exact, and the conversion to int64 truncates as int() does)."""
+    return (u * float(1 << 53)).astype(np.int64).tolist()

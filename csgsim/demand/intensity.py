@@ -137,7 +137,8 @@ def sample_arrivals(
     """
     hours = rate.size
     n_weeks = -(-hours // (7 * HOURS_PER_DAY))
-    level = rate * np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
+    # No spread: the factors are ones, drawn from nothing, and the rate times one is the rate.
+    level = rate if cv == 0 else rate * np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
     top = float(level.max()) if hours else 0.0
     times, marked = [np.zeros(0)], [np.zeros((0, marks))]
     k = 0
@@ -147,7 +148,7 @@ def sample_arrivals(
         n = int(rng.poisson(width * hours))
         t = rng.random(n) * hours
         keep = low + width * rng.random(n) < level[t.astype(np.int64)]
-        u = np.column_stack([rng.random(n) for _ in range(marks)]) if marks else np.zeros((n, 0))
+        u = rng.random((marks, n)).T  # mark j of each point: the j-th run of n uniforms, as drawn one by one
         times.append(t[keep])
         marked.append(u[keep])
         k += 1

@@ -49,9 +49,10 @@ def without(scenario: Scenario) -> Scenario:
     return replace(scenario, regions=regions, events=events)
 
 
+@lru_cache(maxsize=64)
 def drawn_events(events: tuple[Event, ...], seed: int, rep: int) -> tuple[Event, ...]:
     """Each event with a range gets triangular(low, effect, high); one draw per event and replication,
-    shared by every region the event touches."""
+    shared by every region the event touches (so drawn once, not once per region)."""
     out = []
     for e in events:
         if e.effect_low is not None and e.effect_high is not None and e.effect_high > e.effect_low:
@@ -69,11 +70,17 @@ def draw(region: Region, events: tuple[Event, ...], seed: int, rep: int) -> Inpu
     share = None
     if u.acute_share_beta is not None:
         share = float(rng.beta(*u.acute_share_beta))
-    national = stream(seed, rep, "national", "national_inputs").standard_normal()
+    national = _national_growth(seed, rep)
     sd = u.level_sd_log
     return InputDraw(level=float(np.exp(sd * z_level - sd * sd / 2)), acute_share=share,
                      growth=float(u.growth_sd_national * national + u.growth_sd_region * z_growth),
                      events=drawn_events(events, seed, rep))
+
+
+@lru_cache(maxsize=64)
+def _national_growth(seed: int, rep: int) -> float:
+    """The growth draw all regions of replication `rep` share: drawn once, not once per region."""
+    return stream(seed, rep, "national", "national_inputs").standard_normal()
 
 
 def year_factor(region: Region, kind: str, year: int, inputs: InputDraw) -> float:
@@ -113,4 +120,13 @@ def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base:
         factor[lo:hi] = year_factor(region, kind, year, inputs)
     events = [e for e in inputs.events if e.applies(region.id, kind)]
     base = base_intensity(region.demand(kind), calendar) if base is None else base
-    return base * factor * event_multiplier(events, calendar)
+    # With no event the multiplier is ones, and a product times one is that product.
+    return base * factor * _multiplier(tuple(events), calendar) if events else base * factor
+
+
+@lru_cache(maxsize=32)
+def _multiplier(events: tuple[Event, ...], calendar: Calendar) -> np.ndarray:
+    """`event_multiplier` of one replication's drawn events: the same for every region they touch."""
+    out = event_multiplier(list(events), calendar)
+    out.setflags(write=False)
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 
 from csgsim.staff import absence, lines, scaleup
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.streams import mark_key, person_key, stream
+from csgsim.core.streams import mark_keys, person_key, stream
 from csgsim.demand import uncertainty
 from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
 from csgsim.staff.duties import NOBODY, Schedule, base_schedule
@@ -213,7 +213,7 @@ def chain_inputs(region: Region, marks: np.ndarray) -> ChainInputs:
     (`dispatch.Reach`), so a colleague added or removed moves nobody else's answers.
     """
     esc = region.escalation
-    reach = Reach([mark_key(u) for u in marks[:, ACUTE_MARKS.index("reach_key")].tolist()],
+    reach = Reach(mark_keys(marks[:, ACUTE_MARKS.index("reach_key")]),
                   [person_key(p.id) for p in region.people], esc.callin_reach)
     return ChainInputs(reach, esc.callin_delay.quantile(marks[:, ACUTE_MARKS.index("callin_delay")]),
                        esc.neighbour_delay.quantile(marks[:, ACUTE_MARKS.index("neighbour_delay")]),

@@ -82,9 +82,10 @@ def _lengths(
 
 @lru_cache(maxsize=64)
 def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float] | None:
-    """The total hazard, each kind's share of the spells, the chances of each state at time 0
-    (short, long, leave, at work) and the mean cycle in hours; None when nobody is ever absent.
-    The same for every person and replication, so worked out once per parameter set."""
+    """The total hazard, the table that draws a spell's kind (in proportion to its hazard) and the
+    one that draws the state at time 0 (short, long, leave, at work; see `_pick`), and the mean
+    cycle in hours; None when nobody is ever absent. The same for every person and replication,
+    so worked out once per parameter set."""
     rates, means = _rates_and_means(params)
     shares = rates * means
     hazards = rates / (1 - shares.sum())
@@ -92,10 +93,25 @@ def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float]
     if total == 0:
         return None
     p_kind = hazards / total
-    p_state = np.append(shares, 1 - shares.sum())
-    p_kind.setflags(write=False)
-    p_state.setflags(write=False)
-    return total, p_kind, p_state, 1 / total + p_kind @ means
+    p_state = np.append(shares, 1 - shares.sum())  # non-negative: AbsenceParams keeps the share below 1
+    kind_cdf, state_cdf = _cdf(p_kind), _cdf(p_state)
+    kind_cdf.setflags(write=False)
+    state_cdf.setflags(write=False)
+    return total, kind_cdf, state_cdf, 1 / total + p_kind @ means
+
+
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The table `Generator.choice(p.size, p=p)` searches: the running sum of p over its last term."""
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
+def _pick(rng: np.random.Generator, cdf: np.ndarray, shape: int | tuple[int, ...]) -> np.ndarray:
+    """`rng.choice(cdf.size, size=shape, p=p)` for `cdf = _cdf(p)`: the same numbers from the
+    stream (one uniform each, searched in the table, as numpy's choice does), without choice
+    checking p again on every call (tests/test_absence.py holds the two equal)."""
+    return cdf.searchsorted(rng.random(shape), side="right")
 
 
 def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rng: np.random.Generator) -> Spells:
@@ -111,11 +127,11 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     cycle = _cycle(params)
     if cycle is None:
         return Spells.empty()
-    total, p_kind, p_state, cycle_hours = cycle
+    total, kind_cdf, state_cdf, cycle_hours = cycle
 
     # At time 0 each person is in a spell of kind k with probability share_k, else at work;
     # being memoryless, the work time left is a fresh exponential, drawn with the cycles.
-    state = rng.choice(4, size=n_people, p=p_state)
+    state = _pick(rng, state_cdf, n_people)
     who = np.flatnonzero(state < 3)
     left = _lengths(state[who], params, rng, in_progress=True)
     pieces = [(who, np.zeros(who.size), left, state[who])]
@@ -126,7 +142,7 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     active = np.flatnonzero(t < horizon_hours)
     while active.size:
         work = rng.exponential(1 / total, (active.size, batch))
-        kind = rng.choice(3, size=(active.size, batch), p=p_kind)
+        kind = _pick(rng, kind_cdf, (active.size, batch))
         length = _lengths(kind.ravel(), params, rng).reshape(kind.shape)
         ends = t[active, None] + np.cumsum(work + length, axis=1)
         starts = ends - length
@@ -249,7 +265,39 @@ def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
 
 
 def overlaps(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """(n_people, n_intervals) bool: the person is absent at some time in [start, end)."""
+    """(n_people, n_intervals) bool: the person is absent at some time in [start, end).
+
+    Called three times a replication on a roster's blocks, which follow each other in time: then
+    each spell marks the run of blocks it meets, all at once (`_overlaps_sorted`). Anything else
+    is looked at person by person."""
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    if ((start[1:] >= start[:-1]).all() and (end[1:] >= end[:-1]).all()
+            and _in_order(spells.person, spells.start, spells.end)):
+        return _overlaps_sorted(spells, n_people, start, end)
+    return _overlaps_by_person(spells, n_people, start, end)
+
+
+def _in_order(person: np.ndarray, start: np.ndarray, end: np.ndarray) -> bool:
+    """Sorted by person, and within a person both starts and ends non-decreasing."""
+    same = person[1:] == person[:-1]
+    return bool(((person[1:] > person[:-1]) | same & (start[1:] >= start[:-1]) & (end[1:] >= end[:-1])).all())
+
+
+def _overlaps_sorted(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`overlaps` for intervals and each person's spells in time order: the intervals a spell meets
+    are a run [first ending after it starts, first starting at or after it ends), marked by a
+    difference array. Equal to `_overlaps_by_person` there (tests/test_absence.py)."""
+    ok = (spells.person >= 0) & (spells.person < n_people)
+    first = np.searchsorted(end, spells.start[ok], side="right")
+    stop = np.maximum(np.searchsorted(start, spells.end[ok], side="left"), first)
+    row = spells.person[ok].astype(np.int64) * (start.size + 1)
+    size = n_people * (start.size + 1)
+    marks = np.bincount(row + first, minlength=size) - np.bincount(row + stop, minlength=size)
+    return np.cumsum(marks.reshape(n_people, start.size + 1), axis=1)[:, :start.size] > 0
+
+
+def _overlaps_by_person(spells: Spells, n_people: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`overlaps`, one person at a time (the definition)."""
     out = np.zeros((n_people, np.size(start)), dtype=bool)
     for p in range(n_people):
         mine = spells.person == p

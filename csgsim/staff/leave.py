@@ -14,8 +14,9 @@ another stream or the team size changed, except where the rule makes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class _Year:
         self.own = [bytearray(self.days) for _ in range(n_people)]
         self.away = [0] * self.days  # casemanagers on leave, per day
         self.casemanagers, self.k = casemanagers, k
-        self.saturdays = np.arange((SATURDAY - self.first.weekday()) % 7, self.days, 7)
+        self.saturdays = _saturdays(year)
 
     def fits(self, person: int, start: int, length: int) -> bool:
         """Inside the year, not on the person's own leave, and (casemanagers) within the rule."""
@@ -63,17 +64,32 @@ class _Year:
             self.away[start : start + length] = [n + 1 for n in self.away[start : start + length]]
 
 
+def _saturdays(year: int) -> np.ndarray:
+    """The days of `year` (0: 1 January) that are Saturdays, on which leave blocks start."""
+    first = date(year, 1, 1)
+    return np.arange((SATURDAY - first.weekday()) % 7, (date(year + 1, 1, 1) - first).days, 7)
+
+
 def _summer(year: _Year, order: list[int], slot: dict[int, int], weeks: int, holiday: tuple[date, date]) -> None:
     """Summer blocks, in `order`: each person prefers the start `slot[person]` weeks into the
     holiday, then the nearest start that keeps the rule, inside the holiday first."""
     length = 7 * weeks
     h0, h1 = ((d - year.first).days for d in holiday)
-    inside = list(range(h0, h1 - length + 1, 7))
-    outside = sorted(set(year.saturdays.tolist()) - set(inside), key=lambda s: (abs(s - h0), s))
     for person in order:
-        target = inside[min(slot[person], len(inside) - 1)]
-        ranked = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
+        ranked = _summer_starts(year.first.year, h0, h1, length, slot[person])
         _place(year, person, ranked, length, f"the {weeks}-week summer block")
+
+
+@lru_cache(maxsize=256)
+def _summer_starts(y: int, h0: int, h1: int, length: int, slot: int) -> tuple[int, ...]:
+    """The starts (days of year y) a summer block of `length` days `slot` weeks into the holiday
+    [h0, h1) is tried at, in order: inside the holiday nearest the slot's start, then the year's
+    other Saturdays nearest the holiday's start. The same every replication: worked out once."""
+    inside = list(range(h0, h1 - length + 1, 7))
+    saturdays = _saturdays(y).tolist()
+    outside = sorted(set(saturdays) - set(inside), key=lambda s: (abs(s - h0), s))
+    target = inside[min(slot, len(inside) - 1)]
+    return tuple(sorted(inside, key=lambda s: (abs(s - target), s)) + outside)
 
 
 def _spread(year: _Year, order: list[int], days: int, block_days: int,
@@ -88,7 +104,7 @@ def _spread(year: _Year, order: list[int], days: int, block_days: int,
             left -= length
 
 
-def _place(year: _Year, person: int, starts: list[int], length: int, what: str) -> None:
+def _place(year: _Year, person: int, starts: Sequence[int], length: int, what: str) -> None:
     """Book the block on the first start that fits. A block that fits nowhere whole is split
     into weeks, as a coordinator would, each on the first start that fits: this keeps every
     plan that `LeaveParams.problem` lets through plannable (see `LeaveParams._plannable`)."""

@@ -24,8 +24,9 @@ from csgsim.staff.rules import _EPS, DAYS_4W, HOURS_16W, HOURS_7D, _day_span, _d
 
 
 def _pairs(busy: bytearray) -> int:
-    """Disjoint pairs of consecutive free days in `busy` (1 on call, 0 free, a byte a day)."""
-    return sum(len(run) // 2 for run in busy.split(b"\x01"))
+    """Disjoint pairs of consecutive free days in `busy` (1 on call, 0 free, a byte a day): the
+    non-overlapping count of two free days, which takes half of each free run, rounded down."""
+    return busy.count(b"\x00\x00")
 
 
 class Ledger:
@@ -74,6 +75,20 @@ class Ledger:
                         for w in self._limits}
         self._origin = origin
         self._before = {w: math.ceil(origin / w) for w in self._limits}  # windows before the origin
+
+    def copy(self) -> Ledger:
+        """A ledger to change without changing this one. A roster's ledger is the same in every
+        replication (`replanning.ledger_for` builds it once): what `add`, `remove` and `fits`
+        change is copied, the roster's fixed facts (blocks, days, windows) are shared."""
+        new = object.__new__(Ledger)
+        new.__dict__.update(self.__dict__)
+        new._holder = self._holder.copy()
+        new._touch = [row.copy() for row in self._touch]
+        new._busy_days = [bytearray(row) for row in self._busy_days]
+        new._busy = [row.copy() for row in self._busy]
+        new._free = [row.copy() for row in self._free]
+        new._starts = {w: [row.copy() for row in rows] for w, rows in self._starts.items()}
+        return new
 
     def _day_windows(self, n_days: int, origin_day: int) -> None:
         """The 4-week windows of days: from `origin_day` on, and before it back to day 0."""

@@ -25,6 +25,7 @@ next-in-line order, then by index.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -61,11 +62,11 @@ class ReplanLog:
         return int(self.block.size)
 
 
-def _window_hours(schedule: Schedule, n_windows: int, first: float = 0.0) -> np.ndarray:
-    """(n_blocks, n_windows) hours of each block inside each fixed 4-week window from `first`
-    (the first window is cut at 0)."""
+def _window_hours(start: np.ndarray, end: np.ndarray, n_windows: int, first: float = 0.0) -> np.ndarray:
+    """(n_blocks, n_windows) hours of each block [start, end) inside each fixed 4-week window
+    from `first` (the first window is cut at 0)."""
     edges = np.maximum(first + np.arange(n_windows + 1) * WINDOW_HOURS, 0.0)
-    inside = np.minimum(schedule.end[:, None], edges[1:]) - np.maximum(schedule.start[:, None], edges[:-1])
+    inside = np.minimum(end[:, None], edges[1:]) - np.maximum(start[:, None], edges[:-1])
     return np.clip(inside, 0, None)
 
 
@@ -79,19 +80,18 @@ def _tie_rank(next_in_line: list[int] | None, n_people: int) -> np.ndarray:
     return rank
 
 
-def _initial_load(base: Schedule, person: np.ndarray, n_people: int, in_window: np.ndarray) -> dict[int, np.ndarray]:
+def _initial_load(base: Schedule, person: np.ndarray, n_people: int, windows: _Windows) -> dict[int, np.ndarray]:
     """Per kind, (n_people, n_windows) hours each holder keeps once the absent holders' blocks are
     vacated: the load that orders the candidates for the first re-planned block."""
     load = {}
-    n_windows = in_window.shape[1]
+    n_windows = windows.n_windows
+    block, window, hours = windows.nonzero
     for kind in (ONCALL, OFFICE):
-        held = (person >= 0) & (base.kind == kind)
+        held = ((person >= 0) & (base.kind == kind))[block]
         # Each block's nonzero hours, in block order: the sums np.add.at would make, term for
         # term (a zero adds nothing), from one bincount.
-        block, window = np.nonzero(in_window[held])
-        flat = person[held][block] * n_windows + window
-        load[kind] = np.bincount(flat, weights=in_window[held][block, window],
-                                 minlength=n_people * n_windows).reshape(n_people, n_windows)
+        flat = person[block[held]] * n_windows + window[held]
+        load[kind] = np.bincount(flat, weights=hours[held], minlength=n_people * n_windows).reshape(n_people, n_windows)
     return load
 
 
@@ -162,16 +162,65 @@ def _people(base: Schedule, n_casemanagers: int, backup_person: int | None) -> i
 
 def ledger_for(base: Schedule, n_casemanagers: int, ruleset: RuleSet, backup_person: int | None = None,
                day_start: float = 0.0, origin: float = 0.0) -> Ledger:
-    """The duty counts `replan` starts from, for re-plans in a row that share one ledger."""
-    return Ledger(base, _people(base, n_casemanagers, backup_person), ruleset, day_start, origin)
+    """The duty counts `replan` starts from, for re-plans in a row that share one ledger.
+
+    Every replication starts from the same planned roster, so its ledger is built once
+    (`_ledger_template`) and each call gets a copy to change."""
+    return _ledger_template(_Arrays(base.start, base.end, base.person, base.kind), _people(base, n_casemanagers, backup_person), ruleset, day_start,
+                            origin).copy()
 
 
-def _load_windows(base: Schedule, origin: float) -> tuple[int, int, np.ndarray]:
+class _Arrays:
+    """Arrays as a cache key: equal when they are, bit for bit."""
+
+    def __init__(self, *arrays: np.ndarray) -> None:
+        self.arrays = arrays
+        self._key = tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Arrays) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+
+@lru_cache(maxsize=64)
+def _ledger_template(roster: _Arrays, n_people: int, ruleset: RuleSet, day_start: float, origin: float) -> Ledger:
+    """The ledger of a roster, never changed itself: `ledger_for` hands out copies."""
+    start, end, person, kind = roster.arrays
+    return Ledger(Schedule(start=start, end=end, person=person, kind=kind), n_people, ruleset, day_start, origin)
+
+
+@dataclass(frozen=True)
+class _Windows:
+    """The 4-week load windows of a roster's blocks (`_load_windows`), the same for every
+    re-plan of every replication: how many lie before the origin and in all, each block's nonzero
+    hours in them (in row order), and per block its first window and the (window, hours) it touches."""
+
+    before: int
+    n_windows: int
+    nonzero: tuple[np.ndarray, np.ndarray, np.ndarray]  # block, window, hours
+    first: list[int]
+    touched: list[list[tuple[int, float]]]
+
+
+@lru_cache(maxsize=64)
+def _windows(blocks: _Arrays, origin: float) -> _Windows:
+    start, end = blocks.arrays
+    before, n_windows, in_window = _load_windows(start, end, origin)
+    block, window = np.nonzero(in_window)
+    first = np.minimum((start - origin) // WINDOW_HOURS + before, n_windows - 1).astype(int).tolist()
+    # A block's hours in the windows it touches (adding a zero changes no load).
+    touched = [[(w, x) for w, x in enumerate(row) if x] for row in in_window.tolist()]
+    return _Windows(before, n_windows, (block, window, in_window[block, window]), first, touched)
+
+
+def _load_windows(start: np.ndarray, end: np.ndarray, origin: float) -> tuple[int, int, np.ndarray]:
     """The 4-week load windows counted from `origin` (those before it apart): how many lie before
     it, how many in all, and each block's hours in each."""
     before = int(np.ceil(origin / WINDOW_HOURS))
-    n_windows = before + max(1, int(np.ceil((base.end[-1] - origin) / WINDOW_HOURS))) if len(base) else 1
-    return before, n_windows, _window_hours(base, n_windows, origin - before * WINDOW_HOURS)
+    n_windows = before + max(1, int(np.ceil((end[-1] - origin) / WINDOW_HOURS))) if start.size else 1
+    return before, n_windows, _window_hours(start, end, n_windows, origin - before * WINDOW_HOURS)
 
 
 def replan(
@@ -205,20 +254,19 @@ def replan(
     hit = np.flatnonzero((base.person >= 0) & absent[np.clip(base.person, 0, None), np.arange(len(base))])
     person = base.person.copy()
     ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
-    for b in hit:
+    for b in hit.tolist():
         ledger.remove(b)
     person[hit] = NOBODY
-    before, n_windows, in_window = _load_windows(base, origin)
-    load = _initial_load(base, person, n_people, in_window)
+    windows = _windows(_Arrays(base.start, base.end), origin)
+    load = _initial_load(base, person, n_people, windows)
 
     # The loop asks Python lists, not numpy, per block: it runs once per re-planned block.
     away = absent[:n_casemanagers, hit].T.tolist()
     rank_of = rank.tolist()
     load_of = {kind: rows.tolist() for kind, rows in load.items()}
     kinds = base.kind[hit].tolist()
-    first_window = np.minimum((base.start[hit] - origin) // WINDOW_HOURS + before, n_windows - 1).astype(int).tolist()
-    # A block's hours in the windows it touches (adding a zero changes no load).
-    touched = [[(w, x) for w, x in enumerate(row) if x] for row in in_window[hit].tolist()]
+    first_window = [windows.first[b] for b in hit.tolist()]
+    touched = [windows.touched[b] for b in hit.tolist()]
     new = np.full(hit.size, NOBODY, dtype=np.int64)
     reason = np.empty(hit.size, dtype=object)
     for i, b in enumerate(hit.tolist()):

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from csgsim.core.intervals import merge_intervals
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
@@ -100,10 +99,10 @@ def _oncall_days(schedule: Schedule, n_people: int, n_days: int, day_start: floa
     """(n_people, n_days) bool: the person holds an on-call block at some time that day."""
     held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
     d0, d1 = _day_span(schedule.start[held], schedule.end[held], n_days, day_start)
-    diff = np.zeros((n_people, n_days + 1), dtype=np.int64)
-    np.add.at(diff, (schedule.person[held], d0), 1)
-    np.add.at(diff, (schedule.person[held], d1), -1)
-    return np.cumsum(diff, axis=1)[:, :n_days] > 0
+    # +1 where a block's days begin, -1 where they end, per person (counts: exact in any order).
+    row, size = schedule.person[held] * (n_days + 1), n_people * (n_days + 1)
+    diff = np.bincount(row + d0, minlength=size) - np.bincount(row + d1, minlength=size)
+    return np.cumsum(diff.reshape(n_people, n_days + 1), axis=1)[:, :n_days] > 0
 
 
 def _per_4w(oncall_day: np.ndarray) -> np.ndarray:
@@ -120,34 +119,6 @@ def oncall_days_per_4w(schedule: Schedule, n_people: int, n_days: int, day_start
     return _per_4w(_oncall_days(schedule, n_people, n_days, day_start))
 
 
-def _work_24h_episodes(start: np.ndarray, length: np.ndarray, limit: float) -> tuple[float, int]:
-    """Most work in any 24 h, and the number of separate episodes above `limit`.
-
-    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
-    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
-    """
-    if start.size == 0:
-        return 0.0, 0
-    end = start + length
-    x = np.unique(np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
-
-    # Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum over
-    # e < t of (t - e): two sorted prefix sums, O(n log n) rather than O(n^2).
-    s_sorted, e_sorted = np.sort(start), np.sort(end)
-    s_cum = np.concatenate(([0.0], np.cumsum(s_sorted)))
-    e_cum = np.concatenate(([0.0], np.cumsum(e_sorted)))
-
-    def work_before(t: np.ndarray) -> np.ndarray:
-        i = np.searchsorted(s_sorted, t, side="right")
-        j = np.searchsorted(e_sorted, t, side="right")
-        return (i * t - s_cum[i]) - (j * t - e_cum[j])
-
-    window = work_before(x + HOURS_PER_DAY) - work_before(x)
-    over = window > limit + _EPS
-    episodes = int(over[0]) + int(np.count_nonzero(over[1:] & ~over[:-1]))
-    return float(window.max()), episodes
-
-
 def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, rest_hours: float,
                          regular_job: RegularJob, calendar: Calendar) -> np.ndarray:
     """Per person, regular-job hours lost to the rest owed after night call-outs ending at `end`.
@@ -158,31 +129,106 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     lost = np.zeros(n_people)
     if rest_hours <= 0:
         return lost
-    # Overlapping rests (two calls in one night) are one rest: merge per person before counting.
+    # Overlapping rests (two calls in one night) are one rest: merged per person, everyone at once.
     # The job hours of everyone's rests come from one pass; each person's sum stays their own.
-    rests = [(p, merge_intervals(end[mine], end[mine] + rest_hours)) for p in range(n_people)
-             if (mine := person == p).any()]
-    if not rests:
+    mine = (person >= 0) & (person < n_people)
+    if not mine.any():
         return lost
-    starts = np.concatenate([s for _, (s, _, _) in rests])
-    ends = np.concatenate([e for _, (_, e, _) in rests])
-    job = regular_job.hours_before(ends, calendar) - regular_job.hours_before(starts, calendar)
-    bounds = np.cumsum([0] + [s.size for _, (s, _, _) in rests]).tolist()
-    for (p, _), lo, hi in zip(rests, bounds[:-1], bounds[1:]):
-        lost[p] = job[lo:hi].sum()
+    who, starts, ends = _merged_rests(person[mine], end[mine], rest_hours)
+    before = regular_job.hours_before(np.concatenate((ends, starts)), calendar)  # one pass: hour by hour
+    job = before[:ends.size] - before[ends.size:]
+    first = np.flatnonzero(np.append(True, who[1:] != who[:-1])).tolist() + [who.size]
+    for lo, hi in zip(first[:-1], first[1:]):
+        lost[who[lo]] = job[lo:hi].sum()  # numpy's sum of the person's rests, as before
     return lost
+
+
+def _merged_rests(person: np.ndarray, start: np.ndarray, rest_hours: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each person's rests [start, start + rest_hours) (at least one) merged where they meet, by
+    person then time: per person what `merge_intervals` gives. All rests last as long, so in
+    start order their ends rise too, and a rest opens a new stretch when it starts after the
+    previous one's end (or is a new person's first)."""
+    order = np.lexsort((start, person))
+    person, s = person[order], start[order]
+    e = s + rest_hours
+    new = np.append(True, (person[1:] != person[:-1]) | (s[1:] > e[:-1]))
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], s.size) - 1
+    return person[first], s[first], e[last]
 
 
 def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
               ) -> tuple[np.ndarray, np.ndarray]:
     """Per person, the most work in any 24 h and the episodes above `limit` (a figure and a
-    breach count from one pass over each person's call-outs)."""
+    breach count from one pass over everyone's call-outs).
+
+    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
+    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
+    Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum
+    over e < t of (t - e): two sorted prefix sums (`_Sorted`) per person, all people at once.
+    """
     most = np.zeros(n_people)
     episodes = np.zeros(n_people, dtype=np.int64)
-    for p in range(n_people):
-        mine = person == p
-        most[p], episodes[p] = _work_24h_episodes(start[mine], worked[mine], limit)
+    if start.size == 0:
+        return most, episodes
+    end = start + worked
+    p, x = _unique_pairs(np.tile(person, 4), np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
+    starts, ends = _Sorted(person, start, n_people), _Sorted(person, end, n_people)
+
+    def work_before(t: np.ndarray) -> np.ndarray:
+        (i, s_cum), (j, e_cum) = starts.count_and_sum(p, t), ends.count_and_sum(p, t)
+        return (i * t - s_cum) - (j * t - e_cum)
+
+    window = work_before(x + HOURS_PER_DAY) - work_before(x)
+    first = np.flatnonzero(np.append(True, p[1:] != p[:-1]))  # each person's first breakpoint
+    most[p[first]] = np.maximum.reduceat(window, first)
+    over = window > limit + _EPS
+    rising = over.copy()
+    rising[1:] &= ~over[:-1]
+    rising[first] = over[first]
+    episodes[:] = np.bincount(p[rising], minlength=n_people)
     return most, episodes
+
+
+def _unique_pairs(person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (person, t) pairs, by person then t: each person's `np.unique(t)`."""
+    order = np.lexsort((t, person))
+    person, t = person[order], t[order]
+    new = np.append(True, (person[1:] != person[:-1]) | (t[1:] != t[:-1]))
+    return person[new], t[new]
+
+
+class _Sorted:
+    """Each person's times sorted, as rows of a table (padded with inf), with each row's running
+    sums from 0: `count_and_sum` answers "how many of p's times are <= t, and their sum" for many
+    (p, t) at once, with the same sums a person-by-person np.cumsum gives."""
+
+    def __init__(self, person: np.ndarray, t: np.ndarray, n_people: int) -> None:
+        order = np.lexsort((t, person))
+        person, t = person[order], t[order]
+        counts = np.bincount(person, minlength=n_people)
+        self.width = int(counts.max())
+        col = np.arange(person.size) - (np.cumsum(counts) - counts)[person]
+        table = np.full((n_people, self.width), np.inf)
+        table[person, col] = t
+        # (row, time) as complex numbers sort as pairs: one search over all rows finds p's place.
+        self.keys = _as_pairs(np.repeat(np.arange(n_people), self.width), table.ravel())
+        cum = np.zeros((n_people, self.width + 1))
+        cum[person, col + 1] = t
+        self.cum = np.cumsum(cum, axis=1)  # row by row, in order: each person's own sums from 0
+
+    def count_and_sum(self, person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        i = np.searchsorted(self.keys, _as_pairs(person, t), side="right") - person * self.width
+        return i, self.cum[person, i]
+
+
+def _as_pairs(row: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(row, t) as complex numbers, which numpy orders as pairs (row first); built part by part
+    so an infinite t stays (row, inf)."""
+    out = np.empty(t.size, dtype=complex)
+    out.real, out.imag = row, t
+    return out
 
 
 def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.ndarray,

@@ -47,6 +47,7 @@ class RunResult:
     # (region, delay): one array per rep; a `SpilledDelays` (on disk) after a run
     delays: Mapping[tuple[str, str], list[np.ndarray]] | None = None
     cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
+    cost_values: np.ndarray | None = None  # (reps, regions, years, cost metrics), as cost_long
     _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
@@ -90,7 +91,10 @@ class RunResult:
         """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
         if self.cost_long is None:
             return None
-        return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS))
+        if self.cost_values is None:  # a result rebuilt from stored tables
+            return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"],
+                                                            COST_METRICS))
+        return self._summary("costs", lambda: cost_summary_of(self.scenario, self.reps, self.cost_values))
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
@@ -160,8 +164,9 @@ class Collector:
         """The run's result (every replication of `reps` must have been added)."""
         records = None if self.records is None else {k: pd.concat(t, ignore_index=True)
                                                      for k, t in self.records.items()}
+        cost_long = _cost_long(self.scenario, self.reps, list(self.scenario.regions), self.costs)
         return RunResult(self.scenario, self.seed, self.reps, self.regions, self.persons, records, self.delays,
-                         _cost_long(self.scenario, self.reps, list(self.scenario.regions), self.costs))
+                         cost_long, None if cost_long is None else self.costs)
 
 
 def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
@@ -199,6 +204,14 @@ def _texts(words: list[str]) -> np.ndarray:
 def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
     """Add region 'national': per replication and year, the sum of the regions' additive figures,
     its days, and the per-case figures of the sums (regions without [costs] left out)."""
+    long = _national(cost_long).reset_index().melt(id_vars=["rep", "year"], var_name="metric")
+    long["region"] = "national"
+    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
+
+
+def _national(cost_long: pd.DataFrame) -> pd.DataFrame:
+    """The national figures of `with_national`, indexed by (rep, year) in the table's order,
+    with the COST_METRICS as columns. Each (rep, year) is computed from its own rows alone."""
     wide = cost_long.pivot_table(index=["rep", "year", "region"], columns="metric", values="value",
                                  sort=False).dropna(how="all")
     nat = wide[list(ADDITIVE)].groupby(level=["rep", "year"], sort=False).sum()
@@ -206,9 +219,36 @@ def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         nat["cost_per_case"] = nat["total"] / nat["reports"].where(nat["reports"] > 0)
         nat["variable_per_case"] = nat["variable"] / nat["reports"].where(nat["reports"] > 0)
-    long = nat[list(COST_METRICS)].reset_index().melt(id_vars=["rep", "year"], var_name="metric")
-    long["region"] = "national"
-    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
+    return nat[list(COST_METRICS)]
+
+
+#: Replications whose national cost figures are computed at a time (see `cost_summary_of`).
+COST_CHUNK = 50
+
+
+def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray, chunk: int = COST_CHUNK) -> pd.DataFrame:
+    """`summarise(with_national(cost_long))` of a cost cube (rep, region, year, metric) without
+    the long table: the national figures `chunk` replications at a time (with the same pandas
+    code, so the same numbers), then per (region, year, metric) the replications' vector, as
+    `summarise_values` takes it. The rows come in the order `summarise` gives them: the regions
+    (region, year, metric), then 'national' metric by metric (the order `melt` leaves them in).
+    """
+    regions = list(scenario.regions)
+    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+    n, n_years, n_metrics = len(reps), len(years), len(COST_METRICS)
+    national = np.empty((n, n_years, n_metrics))
+    for start in range(0, n, chunk):
+        part = slice(start, start + chunk)
+        figures = _national(_cost_long(scenario, reps[part], regions, cube[part]))
+        if len(figures) != len(reps[part]) * n_years:
+            raise ValueError("a replication-year has no region with cost figures")
+        national[part] = figures.to_numpy().reshape(-1, n_years, n_metrics)
+    keys = ["region", "year"]
+    by_region = summarise_values(cube.reshape(n, len(regions) * n_years, n_metrics),
+                                 [(r, y) for r in regions for y in years], keys, COST_METRICS)
+    by_year = summarise_values(national, [("national", y) for y in years], keys, COST_METRICS)
+    metric_first = [y * n_metrics + m for m in range(n_metrics) for y in range(n_years)]
+    return pd.concat([by_region, by_year.iloc[metric_first]], ignore_index=True)
 
 
 def run(

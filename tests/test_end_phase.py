@@ -3,9 +3,12 @@ the figures of the whole-table computation it replaced (issue 21: memory flat in
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
+from csgsim.analysis import confidence as iv
 from csgsim.analysis.costs import COST_METRICS
 from csgsim.analysis.summary import summarise
 from csgsim.runtime import replications
@@ -44,3 +47,29 @@ def test_cost_summary_never_builds_national_figures_of_more_than_a_chunk(two_yea
     monkeypatch.setattr(replications, "_national", spy)
     replications.cost_summary_of(two_years.scenario, two_years.reps, two_years.cost_values, chunk=2)
     assert seen == [2, 2, 1]
+
+
+@given(sizes=st.lists(st.integers(0, 60), min_size=1, max_size=12), seed=st.integers(0, 2**16))
+def test_pooled_percentiles_of_float32_delays_are_those_of_their_float64_values(sizes, seed):
+    """Delays are pooled in their own type (float32: half the memory of the former float64
+    copies); every percentile and bootstrap bound is bit for bit that of the float64 values."""
+    gen = np.random.default_rng(seed)
+    samples = [np.round(gen.exponential(30, k), 1).astype(np.float32) for k in sizes]
+    wide = [s.astype(float) for s in samples]
+    qs = [0.5, 0.9, 0.95]
+    assert iv.pooled_quantiles(samples, qs).tobytes() == iv.pooled_quantiles(wide, qs).tobytes()
+    if sum(sizes):
+        few = iv.bootstrap_quantiles(samples, qs, 0.95, np.random.default_rng(seed), resamples=50)
+        exact = iv.bootstrap_quantiles(wide, qs, 0.95, np.random.default_rng(seed), resamples=50)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(few, exact))
+
+
+def test_a_grid_of_many_distinct_delays_is_the_float64_grid(monkeypatch):
+    """Past GRID_POINTS distinct values the grid is of pooled order statistics, the same values."""
+    monkeypatch.setattr(iv, "GRID_POINTS", 16)
+    samples = [np.random.default_rng(k).exponential(30, 40).astype(np.float32) for k in range(5)]
+    grid = iv._grid(samples)
+    assert grid.dtype == np.float64 and grid.size <= 16
+    pooled = np.concatenate([s.astype(float) for s in samples])  # the former float64 grid
+    former = np.unique(np.quantile(pooled, np.linspace(0, 1, 16), method="inverted_cdf"))
+    assert grid.tobytes() == former.tobytes()

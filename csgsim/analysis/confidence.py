@@ -134,10 +134,17 @@ def within_counts(samples: Sequence[np.ndarray], norm: float) -> tuple[np.ndarra
 def pooled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float]) -> np.ndarray:
     """Percentiles of all replications' values together: the smallest value whose share of
     values at or below it reaches q (an observed value, never an interpolation)."""
-    pooled = np.concatenate([np.asarray(s, dtype=float) for s in samples]) if samples else np.zeros(0)
+    pooled = _pooled(samples)
     if pooled.size == 0:
         return np.full(len(qs), np.nan)
-    return np.quantile(pooled, qs, method="inverted_cdf")
+    return np.quantile(pooled, qs, method="inverted_cdf").astype(float)
+
+
+def _pooled(samples: Sequence[np.ndarray]) -> np.ndarray:
+    """All samples in one array of their own type (float32 delays stay float32: half the memory
+    of float64 for a run's largest pooled delay). Order statistics and distinct values, the only
+    things taken from it, are the same as of the float64 values: the cast is exact and keeps order."""
+    return np.concatenate([np.asarray(s) for s in samples]) if len(samples) else np.zeros(0)
 
 
 def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], level: float,
@@ -166,15 +173,11 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
 def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], weights: np.ndarray) -> np.ndarray:
     """(B, len(qs)) pooled quantiles of each weighting of the replications (one row of `weights`
     per resample); NaN where a resample holds no values. See `bootstrap_quantiles` for the grid."""
-    arrays = [np.sort(np.asarray(s, dtype=float)) for s in samples]
-    pooled = np.concatenate(arrays)
-    grid = np.unique(pooled)
-    if grid.size > GRID_POINTS:
-        grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
-    counts = np.empty((len(arrays), grid.size))  # (R, G)
-    for r, a in enumerate(arrays):
-        counts[r] = np.searchsorted(a, grid, side="right")
-    sizes = np.array([a.size for a in arrays], dtype=float)
+    grid = _grid(samples)
+    counts = np.empty((len(samples), grid.size))  # (R, G)
+    for r, s in enumerate(samples):  # one replication sorted at a time, not all of them at once
+        counts[r] = np.searchsorted(np.sort(np.asarray(s, dtype=float)), grid, side="right")
+    sizes = np.array([np.asarray(s).size for s in samples], dtype=float)
     out = np.full((weights.shape[0], len(qs)), np.nan)
     # A few resamples at a time, so memory does not grow as resamples x grid: every sum is of
     # whole numbers, exact in any order, so the values do not depend on the chunking.
@@ -185,6 +188,16 @@ def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], wei
         for i, q in enumerate(qs):
             out[start + np.flatnonzero(ok), i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
     return out
+
+
+def _grid(samples: Sequence[np.ndarray]) -> np.ndarray:
+    """The pooled values a bootstrap quantile is searched on (float64): all distinct ones, or
+    GRID_POINTS pooled order statistics where there are more."""
+    pooled = _pooled(samples)
+    grid = np.unique(pooled)
+    if grid.size > GRID_POINTS:
+        grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
+    return grid.astype(float)
 
 
 def _first_reaching(cum: np.ndarray, threshold: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The end of a run (summaries, tables) works a bounded slice of replications at a time, with
 the figures of the whole-table computation it replaced (issue 21: memory flat in replications)."""
 
+import tracemalloc
 from datetime import date
 
 import numpy as np
@@ -12,6 +13,7 @@ from csgsim.analysis import confidence as iv
 from csgsim.analysis.costs import COST_METRICS
 from csgsim.analysis.summary import summarise
 from csgsim.runtime import replications
+from csgsim.runtime.spill import SpilledDelays
 from conftest import build, region_data
 
 
@@ -73,3 +75,22 @@ def test_a_grid_of_many_distinct_delays_is_the_float64_grid(monkeypatch):
     pooled = np.concatenate([s.astype(float) for s in samples])  # the former float64 grid
     former = np.unique(np.quantile(pooled, np.linspace(0, 1, 16), method="inverted_cdf"))
     assert grid.tobytes() == former.tobytes()
+
+
+def test_the_spilled_delays_index_keeps_a_few_bytes_per_replication():
+    """What stays in memory per replication and (region, delay) when delays are spilled is a
+    few machine integers, not Python objects (a tuple of three ints took about 100 bytes)."""
+    reps = 2000
+    store = SpilledDelays({r: r for r in range(reps)})
+    delays = [{"acute_contact": np.ones(3, np.float32)}]
+    store.add(0, ["x"], delays)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for r in range(1, reps):
+            store.add(r, ["x"], delays)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown / reps < 40
+    assert [a.size for a in store[("x", "acute_contact")]] == [3] * reps

@@ -94,3 +94,22 @@ def test_the_spilled_delays_index_keeps_a_few_bytes_per_replication():
         tracemalloc.stop()
     assert grown / reps < 40
     assert [a.size for a in store[("x", "acute_contact")]] == [3] * reps
+
+
+def test_the_replications_costs_file_is_written_in_parts_and_reads_back_whole(two_years, tmp_path, monkeypatch):
+    """`run --out` writes the per-replication costs a few replications at a time (a run holds
+    only the cost cube); the file reads back as the whole table, with its column types."""
+    from functools import partial
+
+    from csgsim.runtime import streaming
+    from csgsim.ui import outputs
+
+    monkeypatch.setattr(outputs, "write_in_parts", partial(streaming.write_in_parts, step=2))
+    outputs.write_outputs(two_years, tmp_path)
+    back = pd.read_parquet(tmp_path / "replications_costs.parquet")
+    whole = two_years.cost_long
+    assert len(whole) == 5 * len(two_years.scenario.regions) * 2 * len(COST_METRICS)
+    pd.testing.assert_frame_equal(back, whole, check_exact=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "summary_costs.parquet"), two_years.cost_summary(),
+                                  check_exact=True)
+    assert two_years.cost_table is None  # the run holds the cube, not the long table

@@ -46,8 +46,8 @@ class RunResult:
     records: dict[str, pd.DataFrame] | None
     # (region, delay): one array per rep; a `SpilledDelays` (on disk) after a run
     delays: Mapping[tuple[str, str], list[np.ndarray]] | None = None
-    cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
-    cost_values: np.ndarray | None = None  # (reps, regions, years, cost metrics), as cost_long
+    cost_table: pd.DataFrame | None = None  # `cost_long` as read from a run's files
+    cost_values: np.ndarray | None = None  # a run's costs (reps, regions, years, cost metrics); None: no [costs]
     _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
@@ -87,12 +87,25 @@ class RunResult:
             self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
             self.seed, delay_norms(self.scenario.norms)))
 
+    @property
+    def cost_long(self) -> pd.DataFrame | None:
+        """rep, region, year, metric, value; None without [costs]. A run's is built from
+        `cost_values` at each call (about 10 MB for 1,000 national replications), not held."""
+        return self.cost_table if self.cost_values is None else self.cost_rows()
+
+    def cost_rows(self, part: slice = slice(None)) -> pd.DataFrame | None:
+        """`cost_long` for the replications in `part` (positions, not indices); None without [costs]."""
+        if self.cost_values is None:
+            table = self.cost_table
+            return None if table is None else table[table["rep"].isin(self.reps[part])].reset_index(drop=True)
+        return _cost_long(self.reps[part], list(self.scenario.regions), _years(self.scenario), self.cost_values[part])
+
     def cost_summary(self) -> pd.DataFrame | None:
         """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
-        if self.cost_long is None:
-            return None
-        if self.cost_values is None:  # a result rebuilt from stored tables
-            return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"],
+        if self.cost_values is None:
+            if self.cost_table is None:
+                return None
+            return self._summary("costs", lambda: summarise(with_national(self.cost_table), ["region", "year"],
                                                             COST_METRICS))
         return self._summary("costs", lambda: cost_summary_of(self.scenario, self.reps, self.cost_values))
 
@@ -164,9 +177,9 @@ class Collector:
         """The run's result (every replication of `reps` must have been added)."""
         records = None if self.records is None else {k: pd.concat(t, ignore_index=True)
                                                      for k, t in self.records.items()}
-        cost_long = _cost_long(self.scenario, self.reps, list(self.scenario.regions), self.costs)
+        priced = any(reg.costs is not None for reg in self.scenario.regions.values())
         return RunResult(self.scenario, self.seed, self.reps, self.regions, self.persons, records, self.delays,
-                         cost_long, None if cost_long is None else self.costs)
+                         cost_values=self.costs if priced else None)
 
 
 def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
@@ -176,12 +189,13 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
     return collector.result()
 
 
-def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], cube: np.ndarray | None
-               ) -> pd.DataFrame | None:
-    """The cost cube (rep, region, year, metric) in long form; None when no region has [costs]."""
-    if cube is None or all(reg.costs is None for reg in scenario.regions.values()):
-        return None
-    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+def _years(scenario: Scenario) -> list[int]:
+    """The calendar years of the reported period, as the cost cube's third axis."""
+    return [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+
+
+def _cost_long(reps: np.ndarray, regions: list[str], years: list[int], cube: np.ndarray) -> pd.DataFrame:
+    """The cost cube (rep, region, year, metric) in long form."""
     metrics = list(COST_METRICS)
     inner = len(regions) * len(years) * len(metrics)
     return pd.DataFrame({
@@ -233,13 +247,12 @@ def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray, chun
     `summarise_values` takes it. The rows come in the order `summarise` gives them: the regions
     (region, year, metric), then 'national' metric by metric (the order `melt` leaves them in).
     """
-    regions = list(scenario.regions)
-    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+    regions, years = list(scenario.regions), _years(scenario)
     n, n_years, n_metrics = len(reps), len(years), len(COST_METRICS)
     national = np.empty((n, n_years, n_metrics))
     for start in range(0, n, chunk):
         part = slice(start, start + chunk)
-        figures = _national(_cost_long(scenario, reps[part], regions, cube[part]))
+        figures = _national(_cost_long(reps[part], regions, years, cube[part]))
         if len(figures) != len(reps[part]) * n_years:
             raise ValueError("a replication-year has no region with cost figures")
         national[part] = figures.to_numpy().reshape(-1, n_years, n_metrics)

@@ -113,3 +113,28 @@ def test_the_replications_costs_file_is_written_in_parts_and_reads_back_whole(tw
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "summary_costs.parquet"), two_years.cost_summary(),
                                   check_exact=True)
     assert two_years.cost_table is None  # the run holds the cube, not the long table
+
+
+def test_the_bootstrap_draws_its_weights_a_chunk_at_a_time_with_the_same_bounds():
+    """The replication weights (8 kB a replication for 1,000 resamples) are drawn RESAMPLE_CHUNK
+    rows at a time as they are weighed; the bounds are those of drawing the whole matrix first."""
+    gen = np.random.default_rng(4)
+    samples = [np.round(gen.exponential(30, k), 1).astype(np.float32) for k in (5, 0, 12, 7, 30, 2)]
+    qs, resamples, reps = [0.5, 0.95], 250, 6
+
+    class Spy:  # the generator, recording the size of each draw
+        def __init__(self):
+            self.rng, self.sizes = np.random.default_rng(9), []
+
+        def multinomial(self, n, pvals, size):
+            self.sizes.append(size)
+            return self.rng.multinomial(n, pvals, size=size)
+
+    spy = Spy()
+    lo, hi = iv.bootstrap_quantiles(samples, qs, 0.95, spy, resamples=resamples)
+    assert max(spy.sizes) <= iv.RESAMPLE_CHUNK and sum(spy.sizes) == resamples
+    weights = np.random.default_rng(9).multinomial(reps, np.full(reps, 1 / reps), size=resamples)
+    values = iv._resampled_quantiles(samples, qs, weights)
+    values = values[~np.isnan(values[:, 0])]
+    for i in range(len(qs)):
+        assert [lo[i], hi[i]] == np.quantile(values[:, i], [0.025, 0.975], method="inverted_cdf").tolist()

@@ -10,7 +10,7 @@ replications, never single delays.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -160,7 +160,10 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     if sum(np.asarray(s).size for s in samples) == 0:
         return np.full(nq, np.nan), np.full(nq, np.nan)
     reps = len(samples)
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples)  # (B, R), whole numbers
+    # (B, R) whole numbers, drawn RESAMPLE_CHUNK rows at a time as they are weighed (the same
+    # draws as all at once): the whole matrix is 8 kB a replication.
+    weights = (rng.multinomial(reps, np.full(reps, 1 / reps), size=min(RESAMPLE_CHUNK, resamples - start))
+               for start in range(0, resamples, RESAMPLE_CHUNK))
     values = _resampled_quantiles(samples, qs, weights)
     values = values[~np.isnan(values[:, 0])]
     tail = (1 - level) / 2
@@ -170,24 +173,30 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     return lo, hi
 
 
-def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], weights: np.ndarray) -> np.ndarray:
+def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float],
+                         weights: np.ndarray | Iterable[np.ndarray]) -> np.ndarray:
     """(B, len(qs)) pooled quantiles of each weighting of the replications (one row of `weights`
-    per resample); NaN where a resample holds no values. See `bootstrap_quantiles` for the grid."""
+    per resample: a (B, R) array, or its rows in consecutive blocks); NaN where a resample holds
+    no values. See `bootstrap_quantiles` for the grid."""
     grid = _grid(samples)
     counts = np.empty((len(samples), grid.size))  # (R, G)
     for r, s in enumerate(samples):  # one replication sorted at a time, not all of them at once
         counts[r] = np.searchsorted(np.sort(np.asarray(s, dtype=float)), grid, side="right")
     sizes = np.array([np.asarray(s).size for s in samples], dtype=float)
-    out = np.full((weights.shape[0], len(qs)), np.nan)
+    if isinstance(weights, np.ndarray):
+        whole = weights
+        weights = (whole[start:start + RESAMPLE_CHUNK] for start in range(0, whole.shape[0], RESAMPLE_CHUNK))
     # A few resamples at a time, so memory does not grow as resamples x grid: every sum is of
     # whole numbers, exact in any order, so the values do not depend on the chunking.
-    for start in range(0, weights.shape[0], RESAMPLE_CHUNK):
-        part = weights[start:start + RESAMPLE_CHUNK].astype(float)
-        cum, total = part @ counts, part @ sizes
+    blocks = []
+    for part in weights:
+        cum, total = part.astype(float) @ counts, part.astype(float) @ sizes
         ok = total > 0
+        out = np.full((len(part), len(qs)), np.nan)
         for i, q in enumerate(qs):
-            out[start + np.flatnonzero(ok), i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
-    return out
+            out[ok, i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
+        blocks.append(out)
+    return np.concatenate(blocks) if blocks else np.full((0, len(qs)), np.nan)
 
 
 def _grid(samples: Sequence[np.ndarray]) -> np.ndarray:

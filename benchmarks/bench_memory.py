@@ -8,7 +8,10 @@ main process and of the whole process tree, the tree's peak proportional memory 
 shared by forked workers counted once), wall time, bytes written; then the slope of the main process's
 peak against replications (least squares), which is what "memory flat in replications" means:
 records stream to Parquet per finished batch (csgsim.runtime.streaming) and only per-replication
-metrics (a few kB each) stay in memory; delay samples are spilled to disk (csgsim.runtime.spill).
+metrics (arrays, about 30 kB a national replication, costs as a cube) stay in memory; delay
+samples are spilled to disk (csgsim.runtime.spill); at the end, summaries take a bounded slice at
+a time (national cost figures 50 replications at a time, pooled delays in their float32 type,
+bootstrap weights 100 resamples at a time) and tables are written 20 replications at a time.
 Goal (issue 21): the main process's peak at most 400 MB at 1,000 national replications, flat in
 replications. Besides the slope it prints the peak extrapolated to 1,000 replications from the
 measured points (least squares), against that goal; "flat" is read as a slope of at most

@@ -10,7 +10,7 @@ replications, never single delays.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -134,10 +134,17 @@ def within_counts(samples: Sequence[np.ndarray], norm: float) -> tuple[np.ndarra
 def pooled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float]) -> np.ndarray:
     """Percentiles of all replications' values together: the smallest value whose share of
     values at or below it reaches q (an observed value, never an interpolation)."""
-    pooled = np.concatenate([np.asarray(s, dtype=float) for s in samples]) if samples else np.zeros(0)
+    pooled = _pooled(samples)
     if pooled.size == 0:
         return np.full(len(qs), np.nan)
-    return np.quantile(pooled, qs, method="inverted_cdf")
+    return np.quantile(pooled, qs, method="inverted_cdf").astype(float)
+
+
+def _pooled(samples: Sequence[np.ndarray]) -> np.ndarray:
+    """All samples in one array of their own type (float32 delays stay float32: half the memory
+    of float64 for a run's largest pooled delay). Order statistics and distinct values, the only
+    things taken from it, are the same as of the float64 values: the cast is exact and keeps order."""
+    return np.concatenate([np.asarray(s) for s in samples]) if len(samples) else np.zeros(0)
 
 
 def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], level: float,
@@ -153,7 +160,10 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     if sum(np.asarray(s).size for s in samples) == 0:
         return np.full(nq, np.nan), np.full(nq, np.nan)
     reps = len(samples)
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=resamples)  # (B, R), whole numbers
+    # (B, R) whole numbers, drawn RESAMPLE_CHUNK rows at a time as they are weighed (the same
+    # draws as all at once): the whole matrix is 8 kB a replication.
+    weights = (rng.multinomial(reps, np.full(reps, 1 / reps), size=min(RESAMPLE_CHUNK, resamples - start))
+               for start in range(0, resamples, RESAMPLE_CHUNK))
     values = _resampled_quantiles(samples, qs, weights)
     values = values[~np.isnan(values[:, 0])]
     tail = (1 - level) / 2
@@ -163,28 +173,40 @@ def bootstrap_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], leve
     return lo, hi
 
 
-def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float], weights: np.ndarray) -> np.ndarray:
+def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float],
+                         weights: np.ndarray | Iterable[np.ndarray]) -> np.ndarray:
     """(B, len(qs)) pooled quantiles of each weighting of the replications (one row of `weights`
-    per resample); NaN where a resample holds no values. See `bootstrap_quantiles` for the grid."""
-    arrays = [np.sort(np.asarray(s, dtype=float)) for s in samples]
-    pooled = np.concatenate(arrays)
+    per resample: a (B, R) array, or its rows in consecutive blocks); NaN where a resample holds
+    no values. See `bootstrap_quantiles` for the grid."""
+    grid = _grid(samples)
+    counts = np.empty((len(samples), grid.size))  # (R, G)
+    for r, s in enumerate(samples):  # one replication sorted at a time, not all of them at once
+        counts[r] = np.searchsorted(np.sort(np.asarray(s, dtype=float)), grid, side="right")
+    sizes = np.array([np.asarray(s).size for s in samples], dtype=float)
+    if isinstance(weights, np.ndarray):
+        whole = weights
+        weights = (whole[start:start + RESAMPLE_CHUNK] for start in range(0, whole.shape[0], RESAMPLE_CHUNK))
+    # A few resamples at a time, so memory does not grow as resamples x grid: every sum is of
+    # whole numbers, exact in any order, so the values do not depend on the chunking.
+    blocks = []
+    for part in weights:
+        cum, total = part.astype(float) @ counts, part.astype(float) @ sizes
+        ok = total > 0
+        out = np.full((len(part), len(qs)), np.nan)
+        for i, q in enumerate(qs):
+            out[ok, i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
+        blocks.append(out)
+    return np.concatenate(blocks) if blocks else np.full((0, len(qs)), np.nan)
+
+
+def _grid(samples: Sequence[np.ndarray]) -> np.ndarray:
+    """The pooled values a bootstrap quantile is searched on (float64): all distinct ones, or
+    GRID_POINTS pooled order statistics where there are more."""
+    pooled = _pooled(samples)
     grid = np.unique(pooled)
     if grid.size > GRID_POINTS:
         grid = np.unique(np.quantile(pooled, np.linspace(0, 1, GRID_POINTS), method="inverted_cdf"))
-    counts = np.empty((len(arrays), grid.size))  # (R, G)
-    for r, a in enumerate(arrays):
-        counts[r] = np.searchsorted(a, grid, side="right")
-    sizes = np.array([a.size for a in arrays], dtype=float)
-    out = np.full((weights.shape[0], len(qs)), np.nan)
-    # A few resamples at a time, so memory does not grow as resamples x grid: every sum is of
-    # whole numbers, exact in any order, so the values do not depend on the chunking.
-    for start in range(0, weights.shape[0], RESAMPLE_CHUNK):
-        part = weights[start:start + RESAMPLE_CHUNK].astype(float)
-        cum, total = part @ counts, part @ sizes
-        ok = total > 0
-        for i, q in enumerate(qs):
-            out[start + np.flatnonzero(ok), i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
-    return out
+    return grid.astype(float)
 
 
 def _first_reaching(cum: np.ndarray, threshold: np.ndarray) -> np.ndarray:

@@ -46,7 +46,8 @@ class RunResult:
     records: dict[str, pd.DataFrame] | None
     # (region, delay): one array per rep; a `SpilledDelays` (on disk) after a run
     delays: Mapping[tuple[str, str], list[np.ndarray]] | None = None
-    cost_long: pd.DataFrame | None = None  # rep, region, year, metric, value; None: no [costs]
+    cost_table: pd.DataFrame | None = None  # `cost_long` as read from a run's files
+    cost_values: np.ndarray | None = None  # a run's costs (reps, regions, years, cost metrics); None: no [costs]
     _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
@@ -86,11 +87,27 @@ class RunResult:
             self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
             self.seed, delay_norms(self.scenario.norms)))
 
+    @property
+    def cost_long(self) -> pd.DataFrame | None:
+        """rep, region, year, metric, value; None without [costs]. A run's is built from
+        `cost_values` at each call (about 10 MB for 1,000 national replications), not held."""
+        return self.cost_table if self.cost_values is None else self.cost_rows()
+
+    def cost_rows(self, part: slice = slice(None)) -> pd.DataFrame | None:
+        """`cost_long` for the replications in `part` (positions, not indices); None without [costs]."""
+        if self.cost_values is None:
+            table = self.cost_table
+            return None if table is None else table[table["rep"].isin(self.reps[part])].reset_index(drop=True)
+        return _cost_long(self.reps[part], list(self.scenario.regions), _years(self.scenario), self.cost_values[part])
+
     def cost_summary(self) -> pd.DataFrame | None:
         """Costs per region and year, and for the whole scenario ('national'), mean and 95% CI."""
-        if self.cost_long is None:
-            return None
-        return self._summary("costs", lambda: summarise(with_national(self.cost_long), ["region", "year"], COST_METRICS))
+        if self.cost_values is None:
+            if self.cost_table is None:
+                return None
+            return self._summary("costs", lambda: summarise(with_national(self.cost_table), ["region", "year"],
+                                                            COST_METRICS))
+        return self._summary("costs", lambda: cost_summary_of(self.scenario, self.reps, self.cost_values))
 
     def person_summary(self) -> pd.DataFrame:
         return summarise_values(self.person_values, self._people(), ["region", "person", "role"], PERSON_METRICS)
@@ -160,8 +177,9 @@ class Collector:
         """The run's result (every replication of `reps` must have been added)."""
         records = None if self.records is None else {k: pd.concat(t, ignore_index=True)
                                                      for k, t in self.records.items()}
+        priced = any(reg.costs is not None for reg in self.scenario.regions.values())
         return RunResult(self.scenario, self.seed, self.reps, self.regions, self.persons, records, self.delays,
-                         _cost_long(self.scenario, self.reps, list(self.scenario.regions), self.costs))
+                         cost_values=self.costs if priced else None)
 
 
 def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunResult:
@@ -171,12 +189,13 @@ def collect(scenario: Scenario, seed: int, results: list[Replication]) -> RunRes
     return collector.result()
 
 
-def _cost_long(scenario: Scenario, reps: np.ndarray, regions: list[str], cube: np.ndarray | None
-               ) -> pd.DataFrame | None:
-    """The cost cube (rep, region, year, metric) in long form; None when no region has [costs]."""
-    if cube is None or all(reg.costs is None for reg in scenario.regions.values()):
-        return None
-    years = [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+def _years(scenario: Scenario) -> list[int]:
+    """The calendar years of the reported period, as the cost cube's third axis."""
+    return [y for y, _, _ in year_windows(scenario.simulation_calendar, scenario.warmup_hours)]
+
+
+def _cost_long(reps: np.ndarray, regions: list[str], years: list[int], cube: np.ndarray) -> pd.DataFrame:
+    """The cost cube (rep, region, year, metric) in long form."""
     metrics = list(COST_METRICS)
     inner = len(regions) * len(years) * len(metrics)
     return pd.DataFrame({
@@ -199,6 +218,14 @@ def _texts(words: list[str]) -> np.ndarray:
 def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
     """Add region 'national': per replication and year, the sum of the regions' additive figures,
     its days, and the per-case figures of the sums (regions without [costs] left out)."""
+    long = _national(cost_long).reset_index().melt(id_vars=["rep", "year"], var_name="metric")
+    long["region"] = "national"
+    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
+
+
+def _national(cost_long: pd.DataFrame) -> pd.DataFrame:
+    """The national figures of `with_national`, indexed by (rep, year) in the table's order,
+    with the COST_METRICS as columns. Each (rep, year) is computed from its own rows alone."""
     wide = cost_long.pivot_table(index=["rep", "year", "region"], columns="metric", values="value",
                                  sort=False).dropna(how="all")
     nat = wide[list(ADDITIVE)].groupby(level=["rep", "year"], sort=False).sum()
@@ -206,9 +233,35 @@ def with_national(cost_long: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         nat["cost_per_case"] = nat["total"] / nat["reports"].where(nat["reports"] > 0)
         nat["variable_per_case"] = nat["variable"] / nat["reports"].where(nat["reports"] > 0)
-    long = nat[list(COST_METRICS)].reset_index().melt(id_vars=["rep", "year"], var_name="metric")
-    long["region"] = "national"
-    return pd.concat([cost_long, long[cost_long.columns]], ignore_index=True)
+    return nat[list(COST_METRICS)]
+
+
+#: Replications whose national cost figures are computed at a time (see `cost_summary_of`).
+COST_CHUNK = 50
+
+
+def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray, chunk: int = COST_CHUNK) -> pd.DataFrame:
+    """`summarise(with_national(cost_long))` of a cost cube (rep, region, year, metric) without
+    the long table: the national figures `chunk` replications at a time (with the same pandas
+    code, so the same numbers), then per (region, year, metric) the replications' vector, as
+    `summarise_values` takes it. The rows come in the order `summarise` gives them: the regions
+    (region, year, metric), then 'national' metric by metric (the order `melt` leaves them in).
+    """
+    regions, years = list(scenario.regions), _years(scenario)
+    n, n_years, n_metrics = len(reps), len(years), len(COST_METRICS)
+    national = np.empty((n, n_years, n_metrics))
+    for start in range(0, n, chunk):
+        part = slice(start, start + chunk)
+        figures = _national(_cost_long(reps[part], regions, years, cube[part]))
+        if len(figures) != len(reps[part]) * n_years:
+            raise ValueError("a replication-year has no region with cost figures")
+        national[part] = figures.to_numpy().reshape(-1, n_years, n_metrics)
+    keys = ["region", "year"]
+    by_region = summarise_values(cube.reshape(n, len(regions) * n_years, n_metrics),
+                                 [(r, y) for r in regions for y in years], keys, COST_METRICS)
+    by_year = summarise_values(national, [("national", y) for y in years], keys, COST_METRICS)
+    metric_first = [y * n_metrics + m for m in range(n_metrics) for y in range(n_years)]
+    return pd.concat([by_region, by_year.iloc[metric_first]], ignore_index=True)
 
 
 def run(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
+from array import array
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -35,7 +36,9 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True)
         self._files: dict[Key, Path] = {}
         self._dtypes: dict[Key, np.dtype] = {}
-        self._index: dict[Key, list[tuple[int, int, int]]] = {}  # (position, offset, count)
+        # Per key, (position, offset, count) per replication, flat in a machine-integer array:
+        # 24 bytes a replication and key, where a tuple of three ints took about 100.
+        self._index: dict[Key, array] = {}
         self._sizes: dict[Key, int] = {}
 
     def add(self, rep: int, regions: list[str], delays: list[dict[str, np.ndarray]]) -> None:
@@ -47,12 +50,12 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
     def _append(self, key: Key, rep: int, values: np.ndarray) -> None:
         if key not in self._files:
             self._files[key] = self._folder / f"{len(self._files)}.bin"
-            self._dtypes[key], self._index[key], self._sizes[key] = values.dtype, [], 0
+            self._dtypes[key], self._index[key], self._sizes[key] = values.dtype, array("q"), 0
         if values.dtype != self._dtypes[key]:
             raise TypeError(f"delays {key} of replication {rep} are {values.dtype}, not {self._dtypes[key]}")
         with self._files[key].open("ab") as fh:
             values.tofile(fh)
-        self._index[key].append((self._positions[rep], self._sizes[key], values.size))
+        self._index[key].extend((self._positions[rep], self._sizes[key], values.size))
         self._sizes[key] += values.size
 
     def __getitem__(self, key: Key) -> list[np.ndarray]:
@@ -60,7 +63,7 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
             raise KeyError(key)
         data = np.fromfile(self._files[key], dtype=self._dtypes[key])
         out: list[np.ndarray] = [np.empty(0, dtype=self._dtypes[key])] * len(self._positions)
-        for position, offset, count in self._index[key]:
+        for position, offset, count in np.frombuffer(self._index[key], dtype=np.int64).reshape(-1, 3).tolist():
             out[position] = data[offset:offset + count]
         return out
 

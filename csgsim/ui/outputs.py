@@ -108,13 +108,17 @@ def write_outputs(result: RunResult, folder: Path, csv: bool = False, command: l
         "summary_casemanagers": result.person_summary(),
         **(result.records or {}),
     }
-    if result.cost_long is not None:  # small: regions x years x cost metrics per replication
-        tables.update({"summary_costs": result.cost_summary(), "replications_costs": result.cost_long})
+    costs = result.cost_summary()
+    if costs is not None:
+        tables["summary_costs"] = costs
     files = list(streamed or [])
     for name, df in tables.items():
         df.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
         files.append(f"{name}.parquet")
-    for name, rows in (("replications_regions", result.region_rows), ("replications_casemanagers", result.person_rows)):
+    parts = [("replications_regions", result.region_rows), ("replications_casemanagers", result.person_rows)]
+    if costs is not None:
+        parts.append(("replications_costs", result.cost_rows))
+    for name, rows in parts:
         write_in_parts(folder / f"{name}.parquet", rows, result.replications)  # never whole in memory
         files.append(f"{name}.parquet")
     if csv:

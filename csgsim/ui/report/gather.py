@@ -104,7 +104,7 @@ def read_run_folder(folder: Path) -> tuple[Scenario, dict[str, Any], RunResult, 
                        _cube(tables["replications_casemanagers"], reps, ["region", "person"], people, PERSON_METRICS),
                        {"reports": tables["reports"]},
                        delays_from_reports(tables["reports"], list(sc.regions), reps),
-                       cost_long=tables["replications_costs"])
+                       cost_table=tables["replications_costs"])
     return sc, data, result, man
 
 

@@ -29,13 +29,11 @@ from csgsim.core.intervals import merge_intervals
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
-from csgsim.analysis.percentiles import percentiles
+from csgsim.analysis.delays import delay_figures, delay_samples
 from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
 from csgsim.config.schema import Norms, Region
 
 HEAVY_WEEK = 5
-#: The delays whose samples a replication keeps, so that percentiles can be pooled over replications.
-DELAYS = ("acute_contact", "acute_attendance", "intake_wait")
 
 #: Region metric -> (unit, description). The order is the order of every output table.
 REGION_METRICS: dict[str, tuple[str, str]] = {
@@ -102,44 +100,6 @@ PERSON_METRICS: dict[str, tuple[str, str]] = {
     **{f"breaches_{r}": ("count", f"breaches of rule {r} (NaN: not in the region's rule set)")
        for r in rules.DUTY_RULES + rules.WORK_RULES},
 }
-
-
-def delay_norms(norms: Norms) -> dict[str, float]:
-    """The norm of each delay that has one, for shares within the norm pooled over replications."""
-    return {"acute_contact": norms.acute_contact_minutes, "acute_attendance": norms.acute_attendance_minutes}
-
-
-def delay_samples(rec: Records, since: float = 0.0) -> dict[str, np.ndarray]:
-    """The samples of the DELAYS of the reports arriving from `since`."""
-    return delays_of(rec.acute_arrival, rec.acute_contact, rec.acute_on_site, rec.nonacute_arrival,
-                     rec.nonacute_intake, since)
-
-
-def delays_of(acute_arrival: np.ndarray, contact: np.ndarray, on_site: np.ndarray, nonacute_arrival: np.ndarray,
-              intake: np.ndarray, since: float = -np.inf) -> dict[str, np.ndarray]:
-    """The DELAYS (minutes, minutes, days) from the reports' times (hours), for the reports
-    arriving from `since` that got that far: the one definition, for records and stored tables."""
-    acute = acute_arrival >= since
-    reached = acute & ~np.isnan(contact)
-    attended = acute & ~np.isnan(on_site)
-    done = (nonacute_arrival >= since) & ~np.isnan(intake)
-    return {
-        "acute_contact": (contact - acute_arrival)[reached] * 60,
-        "acute_attendance": (on_site - acute_arrival)[attended] * 60,
-        "intake_wait": (intake - nonacute_arrival)[done] / HOURS_PER_DAY,
-    }
-
-
-def _delays(values: np.ndarray, norm: float | None, prefix: str) -> dict[str, float]:
-    """Mean, p50/p90/p95 and share within the norm; NaN when nothing was measured."""
-    out = {f"{prefix}_mean": np.nan, f"{prefix}_p50": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_p95": np.nan}
-    if values.size:
-        out[f"{prefix}_mean"] = float(values.mean())
-        p = percentiles(values, (50, 90, 95))
-        out.update({f"{prefix}_p50": p[0], f"{prefix}_p90": p[1], f"{prefix}_p95": p[2]})
-    if norm is not None:
-        out[f"{prefix}_within_norm"] = float((values <= norm + 1e-9).mean()) if values.size else np.nan
-    return out
 
 
 def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -> tuple[np.ndarray, np.ndarray]:
@@ -288,15 +248,15 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
         "non_acute_reports": float(non_acute.sum()),
     }
     reached = acute & ~np.isnan(rec.acute_contact)
-    out.update(_delays(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
+    out.update(delay_figures(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
     out.update(escalation.answer_shares(rec, reached))
     attend_norm = norms.acute_attendance_minutes if region.pathway.attendance == "day0" else None
-    out.update(_delays(delays["acute_attendance"], attend_norm, "acute_attendance"))
+    out.update(delay_figures(delays["acute_attendance"], attend_norm, "acute_attendance"))
     if attend_norm is None:
         out["acute_attendance_within_norm"] = np.nan
 
     done = non_acute & ~np.isnan(rec.nonacute_intake)
-    out.update(_delays(delays["intake_wait"], None, "intake_wait"))
+    out.update(delay_figures(delays["intake_wait"], None, "intake_wait"))
     arrival_day = (rec.nonacute_arrival[done] // HOURS_PER_DAY).astype(np.int64)
     intake_day = (rec.nonacute_intake[done] // HOURS_PER_DAY).astype(np.int64)
     # Within n working days: by the n-th working day after the day of the report (n = 0: that day).

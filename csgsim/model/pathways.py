@@ -31,7 +31,8 @@ import simpy
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.staff.absence import Spells
 from csgsim.model.cases import Caseload
-from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs, Crew
+from csgsim.model.crew import Crew
+from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs
 from csgsim.model.office import OfficeWork
 from csgsim.model.standby import WaitTrigger
 from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from csgsim.analysis.costs import replication_costs
-from csgsim.analysis.metrics import DELAYS, PERSON_METRICS, REGION_METRICS, delay_samples, delays_of, replication_metrics
+from csgsim.analysis.delays import DELAYS, delay_samples, delays_of
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, replication_metrics
 from csgsim.config.schema import Norms, Scenario
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs as inputs_mod
@@ -41,7 +42,7 @@ class Replication:
     regions: np.ndarray  # (regions, region metrics)
     persons: np.ndarray  # (people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
-    delays: list[dict[str, np.ndarray]] = field(default_factory=list)  # per region: metrics.delay_samples
+    delays: list[dict[str, np.ndarray]] = field(default_factory=list)  # per region: delays.delay_samples
     costs: np.ndarray | None = None  # (regions, years of the reported period, cost metrics)
 
 
@@ -99,7 +100,7 @@ def _record_tables(region_id: str, rep: int, rec: Records, people: list[str], si
 def delays_from_reports(reports: pd.DataFrame, regions: list[str], reps: np.ndarray
                         ) -> dict[tuple[str, str], list[np.ndarray]]:
     """The delay samples of a run (as `RunResult.delays`) rebuilt from its `reports` table: the
-    same values (`metrics.delays_of`, as float32), so a summary of a stored run pools its delays
+    same values (`delays.delays_of`, as float32), so a summary of a stored run pools its delays
     as the run itself did."""
     empty = np.empty(0, dtype=np.float32)
     out = {(region, kind): [empty] * len(reps) for region in regions for kind in DELAYS}

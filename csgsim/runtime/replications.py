@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from csgsim.analysis.costs import ADDITIVE, COST_METRICS, year_windows
-from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS, delay_norms
+from csgsim.analysis.delays import delay_norms
+from csgsim.analysis.metrics import PERSON_METRICS, REGION_METRICS
 from csgsim.analysis.summary import summarise, summarise_values
 from csgsim.config.schema import Scenario
 from csgsim.runtime import heap

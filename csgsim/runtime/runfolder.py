@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csgsim.analysis.metrics import DELAYS
+from csgsim.analysis.delays import DELAYS
 from csgsim.core import atomic
 from csgsim.core.text import first_few
 from csgsim.runtime.locks import FolderLock, RunFolderError

@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from csgsim.analysis.costs import COST_METRICS
-from csgsim.analysis.metrics import REGION_METRICS, delay_norms
+from csgsim.analysis.delays import delay_norms
+from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.config import scenario as scenario_mod
 from csgsim.config.schema import Scenario
 from csgsim.config.staffing import ScriptedAbsence

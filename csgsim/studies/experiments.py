@@ -52,7 +52,8 @@ import pandas as pd
 from csgsim.config import scenario as scenario_mod
 from csgsim.runtime.runfolder import RunFolder
 from csgsim.runtime.executors import Backend, dispatch
-from csgsim.analysis.metrics import REGION_METRICS, delay_norms
+from csgsim.analysis.delays import delay_norms
+from csgsim.analysis.metrics import REGION_METRICS
 from csgsim.analysis.summary import summarise
 from csgsim.runtime.jobs import make_job
 from csgsim.runtime.replications import collect

@@ -280,7 +280,7 @@ def run(
 
     On `backend` if given (see `executors`), else on `workers` local processes (default: all).
     With `record_writer`, every report, task and call-out goes to its files batch by batch
-    (memory flat in replications) and the result holds no records; with `keep_records` alone
+    (no record stays in memory) and the result holds no records; with `keep_records` alone
     they are returned in memory. `duties`: per region, a duty plan in hand (a rota) instead of the
     region's pattern; sickness is still re-planned on top of it.
     """

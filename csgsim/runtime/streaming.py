@@ -1,4 +1,4 @@
-"""Record tables streamed to Parquet as batches finish, so memory stays flat in replications.
+"""Record tables streamed to Parquet as batches finish, so no record is held in memory.
 
 Every report, task and call-out of a national run is tens of thousands of rows per replication;
 held whole, 200 replications took 1.3 GB. `RecordWriter` appends each finished stretch of

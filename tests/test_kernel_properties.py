@@ -67,14 +67,19 @@ def test_every_report_is_answered_or_still_waiting(run):
 @SETTINGS
 @given(kernel_runs())
 def test_every_contact_is_done_or_open_and_none_is_stuck(run):
-    """A contact not done is still queued with its holder (never dropped), and none waits while
-    its holder is present on a working day with nothing else done and no call-out in office
-    hours: the fresh-day rule starts the head of the queue, and no contact blocks it."""
+    """A contact not done is still held (never dropped): it is among its case's open contacts,
+    and the earliest of those is queued with the holder, so it comes up when that one is done.
+    None waits while its holder is present on a working day with nothing else done and no
+    call-out in office hours: the fresh-day rule starts the head of the queue, and no contact
+    blocks it."""
     _, plan, inp, model, rec = run
     cases, duty, cal = model.cases, plan.region.duty, plan.calendar
     live = {(entry[2], p) for p, queue in enumerate(cases.queues) for entry in queue}
     for k, task in enumerate(cases.tasks):
-        assert task.done or (k, task.owner) in live
+        if not task.done:
+            held = cases.contacts[task.case]
+            assert (task.due_day, task.kind, k) in held and held == sorted(held)
+            assert (held[0][2], task.owner) in live
     first = np.full(rec.task_kind.size, np.inf)
     np.minimum.at(first, rec.work_task, rec.work_start)
     worked = {(int(p), int(s // HOURS_PER_DAY)) for p, s in zip(rec.work_person, rec.work_start)}

@@ -4,11 +4,15 @@ Cases are numbered once for the whole region: acute report i is case i, non-acut
 case n_acute + j. This module is the one place that knows that numbering and the owner of a
 case (the person it was given to, or the colleague it was handed to during an absence).
 
-Each person's due contacts are a heap of (due day, kind, task index). A hand-over does not
-search that heap: the case's open contacts are known per case, each is re-pushed on the
-colleague's heap, and the stale entries left on the absent person's heap are dropped when
-they reach its top (a task whose owner is no longer that person, or that is done). So moving
-a case costs O(k log n) for its k open contacts, whatever the backlog.
+Each person's queue is a heap of (due day, kind, task index) holding one entry per open case:
+the case's next contact. The case keeps its other open contacts in order, and the next one
+goes on the queue when that contact is done. A hand-over does not search the queue: it pushes
+the case's next contact on the colleague's queue, and the stale entry left on the absent
+person's queue is dropped when it reaches its top (a task whose owner is no longer that
+person, or that is done). So moving a case costs O(k + log n) for its k open contacts,
+whatever the backlog, and a person's queue holds cases, not every contact of them: the
+order of work is the same as with every contact queued, since a case's next contact is the
+earliest of its contacts.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ class Caseload:
         self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        self.contacts: list[list[int] | None] = [None] * (n_acute + n_nonacute)  # per open case: its contacts
-        self.remaining = [0] * (n_acute + n_nonacute)  # per case: how many of its contacts are not done
+        # Per case: its open contacts' queue entries (due day, kind, task index), earliest first.
+        self.contacts: list[list[tuple[int, int, int]] | None] = [None] * (n_acute + n_nonacute)
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[Task] = []
         self.intake = np.full(n_nonacute, np.nan)
@@ -67,19 +71,21 @@ class Caseload:
         if not contacts:
             return
         self.open_cases[owner] += 1
-        self.contacts[case] = []
         self.add_tasks(case, owner, contacts)
 
     def add_tasks(self, case: int, owner: int, contacts) -> None:
-        """New contacts (kind, due day, hours) of `case`, on `owner`'s queue."""
-        tasks, queue, mine = self.tasks, self.queues[owner], self.contacts[case]
+        """New contacts (kind, due day, hours) of `case`, which has none open: the earliest goes
+        on `owner`'s queue, the others wait with the case."""
+        tasks = self.tasks
         index = len(tasks)
+        mine = []
         for kind, due_day, duration in contacts:
             tasks.append(Task(kind, case, owner, due_day, duration, duration))
-            mine.append(index)
-            heappush(queue, (due_day, kind, index))
+            mine.append((due_day, kind, index))
             index += 1
-        self.remaining[case] += len(contacts)
+        mine.sort()
+        self.contacts[case] = mine
+        heappush(self.queues[owner], mine[0])
 
     def head(self, person: int) -> int | None:
         """The index of the person's next contact (earliest due, then kind, then creation),
@@ -108,32 +114,33 @@ class Caseload:
 
     def move_case(self, case: int, person: int, colleague: int, time: float) -> None:
         """Give `case` and every open contact of it from `person` to `colleague`."""
-        tasks, queue = self.tasks, self.queues[colleague]
-        for index in self.contacts[case]:
-            task = tasks[index]
-            if task.done:
-                continue
-            task.owner = colleague
-            heappush(queue, (task.due_day, task.kind, index))
+        tasks, mine = self.tasks, self.contacts[case]
+        for _, _, index in mine:
+            tasks[index].owner = colleague
+        heappush(self.queues[colleague], mine[0])
         self.owner[case] = colleague
         self.open_cases[person] -= 1
         self.open_cases[colleague] += 1
         self.handovers.append((case, time, person, colleague))
 
     def finish(self, index: int, day: int, end: float) -> None:
-        """Contact `index` is done at `end`: an intake opens the non-acute follow-ups; the
-        last contact closes the case."""
+        """Contact `index`, its case's next, is done at `end`: an intake opens the non-acute
+        follow-ups; the case's next contact goes on the queue; the last contact closes the case."""
         task = self.tasks[index]
         case = task.case
         task.end = end
         task.left = 0.0
         task.done = True
+        mine = self.contacts[case]
+        del mine[0]
         if task.kind == INTAKE:
             j = case - self.n_acute
             self.intake[j] = task.start
-            self.add_tasks(case, task.owner, [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
-                                              in zip(self.followup_days, self.followup_durations[j])])
-        remaining = self.remaining
-        remaining[case] -= 1
-        if remaining[case] == 0:
-            self.open_cases[self.owner[case]] -= 1
+            if self.followup_days:
+                self.add_tasks(case, task.owner, [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
+                                                  in zip(self.followup_days, self.followup_durations[j])])
+                return
+        elif mine:
+            heappush(self.queues[task.owner], mine[0])
+            return
+        self.open_cases[self.owner[case]] -= 1

@@ -166,8 +166,8 @@ def ledger_for(base: Schedule, n_casemanagers: int, ruleset: RuleSet, backup_per
 
     Every replication starts from the same planned roster, so its ledger is built once
     (`_ledger_template`) and each call gets a copy to change."""
-    return _ledger_template(_Arrays(base.start, base.end, base.person, base.kind), _people(base, n_casemanagers, backup_person), ruleset, day_start,
-                            origin).copy()
+    roster = _Arrays(base.start, base.end, base.person, base.kind)
+    return _ledger_template(roster, _people(base, n_casemanagers, backup_person), ruleset, day_start, origin).copy()
 
 
 class _Arrays:

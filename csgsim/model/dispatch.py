@@ -262,15 +262,10 @@ class CallDispatch:
     def answer(self, i: int) -> tuple[int, int]:
         """Report i's call goes down the chain: who takes it now (marked busy) and at which
         step; (NOBODY, -1) if no one can (then the call `wait`s)."""
-        who, step = self.pick_fixed(self.roles)  # brings the roles up to date
-        self.in_gap[i] = self.gap
-        if step != PRIMARY and step != BACKUP:  # the neighbouring line or no one: a call-in first, if any
-            if self.callin:
-                callin = self.callin_candidate(i, range(self.offset, self.offset + self.n_people))
-                if callin != NOBODY:
-                    who, step = callin, CALLIN
-            if self.on_wait is not None:
-                self.on_wait(i)
+        who, step = self.pick(i, range(self.offset, self.offset + self.n_people))
+        self.in_gap[i] = self.gap  # kept with the roles, which pick brought up to date
+        if self.on_wait is not None and (who == NOBODY or step >= CALLIN):
+            self.on_wait(i)
         if who != NOBODY:
             self.take(i, who, step)
         return who, step

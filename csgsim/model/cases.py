@@ -80,7 +80,7 @@ class Caseload:
         index = len(tasks)
         mine = []
         for kind, due_day, duration in contacts:
-            tasks.append(Task(kind, case, owner, due_day, duration, duration))
+            tasks.append(Task(kind, case, owner, due_day, duration))
             mine.append((due_day, kind, index))
             index += 1
         mine.sort()

@@ -130,6 +130,18 @@ def _choose_taker(
     return NOBODY, NO_COMPLIANT if by_load else NOBODY_PRESENT
 
 
+def _first_choice(block: int, kind: int, keys: list[tuple[float, int, int]], policy: str,
+                  ledger: Ledger) -> tuple[int, str | None]:
+    """`_choose_taker`'s answer when it is the least-loaded present casemanager (almost every
+    block), found without sorting everyone; (NOBODY, None) when the full order is needed."""
+    if not keys or policy in ("gap", "backup"):
+        return NOBODY, None
+    first = min(keys)[2]
+    if kind == OFFICE:
+        return first, OFFICE_TAKEN
+    return (first, SPREAD) if ledger.fits(first, block) else (NOBODY, None)
+
+
 def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n_people: int) -> ReplanLog:
     """The record of the re-planned blocks `hit` (given to `new` for `reason`) and what they cost,
     summed once the loop is done so `replan` ends at the last decision."""
@@ -271,8 +283,13 @@ def replan(
     reason = np.empty(hit.size, dtype=object)
     for i, b in enumerate(hit.tolist()):
         kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
-        by_load = sorted((q for q in range(n_casemanagers) if not away[i][q]), key=lambda q: (held[q][w], rank_of[q], q))
-        taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
+        # Sort keys (load, rank, person): no two alike, so sorting them orders the people as
+        # `_choose_taker` wants them, and the smallest is the least-loaded.
+        keys = [(held[q][w], rank_of[q], q) for q, out in enumerate(away[i]) if not out]
+        taker, why = _first_choice(b, kind, keys, policy, ledger)
+        if why is None:
+            by_load = [q for _, _, q in sorted(keys)]
+            taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
         new[i], reason[i] = taker, why
         if taker != NOBODY:
             person[b] = taker

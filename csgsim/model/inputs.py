@@ -153,7 +153,7 @@ def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
     spells = absence.Spells.empty()
     if staffing.absence.enabled:  # one stream per person: a person's spells do not move with the team
         spells = absence.Spells.stack([
-            absence.sample_spells(staffing.absence, 1, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
+            absence.person_spells(staffing.absence, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
             for p in region.people])
     spells = absence.overlay(spells, annual_leave(plan, seed, rep), cal.horizon)
     index = {p.id: i for i, p in enumerate(region.people)}

@@ -13,6 +13,7 @@ is laid over the random spells and takes precedence where they overlap.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,11 +73,11 @@ def _lengths(
     shape = params.short_shape + in_progress
     out[short] = rng.gamma(shape, params.short_mean_days / params.short_shape, short.sum())
     lo, hi = params.long_min_days, params.long_max_days
-    u = rng.uniform(size=long_.sum())
+    u = rng.random(long_.sum())  # rng.uniform(size=n), without its parameter checks
     out[long_] = np.sqrt(lo**2 + u * (hi**2 - lo**2)) if in_progress else lo + u * (hi - lo)
     out[leave] = params.leave_days
     if in_progress:
-        out *= rng.uniform(size=kind.size)
+        out *= rng.random(kind.size)
     return out * HOURS_PER_DAY
 
 
@@ -154,6 +155,51 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
 
     person, start, end, kind = (np.concatenate(x) for x in zip(*pieces))
     return _normalise(person, start, np.minimum(end, horizon_hours), kind)
+
+
+def person_spells(params: AbsenceParams, horizon_hours: float, rng: np.random.Generator) -> Spells:
+    """`sample_spells(params, 1, horizon_hours, rng)`: one person's spells (as person 0), from the
+    same draws in the same order, with plain Python numbers for the state at time 0.
+
+    `inputs` draws each person from their own stream, so numpy's per-call cost on arrays of
+    one would dominate there (tests/test_absence.py holds the two equal)."""
+    cycle = _cycle(params) if params.enabled and horizon_hours > 0 else None
+    if cycle is None:
+        return Spells.empty()
+    total, kind_cdf, state_cdf, cycle_hours = cycle
+    state = bisect_right(state_cdf.tolist(), rng.random())  # `_pick` of one
+    t, start, end, kind = 0.0, [], [], []
+    if state < 3:  # a spell under way at time 0
+        t = _length_under_way(state, params, rng)
+        start, end, kind = [0.0], [t], [state]
+    batch = int(horizon_hours / cycle_hours + 5 * np.sqrt(horizon_hours / cycle_hours) + 5)
+    while t < horizon_hours:
+        work = rng.exponential(1 / total, batch)
+        drawn = _pick(rng, kind_cdf, batch)
+        length = _lengths(drawn, params, rng)
+        ends = t + np.cumsum(work + length)
+        starts = ends - length
+        keep = starts < horizon_hours
+        start += starts[keep].tolist()
+        end += ends[keep].tolist()
+        kind += drawn[keep].tolist()
+        t = ends[-1]
+    stop = np.minimum(end, horizon_hours)
+    keep = stop > start
+    return Spells(person=np.zeros(int(keep.sum()), np.int64), start=np.array(start)[keep], end=stop[keep],
+                  kind=np.array(kind, np.int8)[keep])
+
+
+def _length_under_way(kind: int, params: AbsenceParams, rng: np.random.Generator) -> float:
+    """`_lengths([kind], params, rng, in_progress=True)`, drawn as scalars."""
+    if kind == SHORT:
+        days = rng.gamma(params.short_shape + 1, params.short_mean_days / params.short_shape)
+    elif kind == LONG:
+        lo, hi = params.long_min_days, params.long_max_days
+        days = np.sqrt(lo**2 + rng.random() * (hi**2 - lo**2))
+    else:
+        days = params.leave_days
+    return float(days * rng.random() * HOURS_PER_DAY)
 
 
 def _normalise(person: np.ndarray, start: np.ndarray, end: np.ndarray, kind: np.ndarray) -> Spells:

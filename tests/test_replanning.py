@@ -325,3 +325,26 @@ def test_the_least_loaded_shortcut_changes_no_choice(case, policy, ruleset, data
     assert fast[0].person.tolist() == slow[0].person.tolist()
     assert fast[1].reason.tolist() == slow[1].reason.tolist()
     assert fast[1].new.tolist() == slow[1].new.tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=rosters(), data=st.data(), origin_days=st.integers(0, 10))
+def test_initial_load_is_each_kinds_hours_summed_block_by_block(case, data, origin_days) -> None:
+    """`_initial_load` (one bincount over kind, person and window) is, bit for bit, each kind's
+    hours per holder and 4-week window added up block by block in time order, vacated blocks
+    (holder NOBODY) left out."""
+    from csgsim.staff.replanning import _Arrays, _initial_load, _windows
+
+    base, _, team, cal = case
+    vacated = data.draw(st.lists(st.integers(0, len(base) - 1), max_size=6))
+    person = base.person.copy()
+    person[vacated] = NOBODY
+    windows = _windows(_Arrays(base.start, base.end), origin_days * 24.0)
+    got = _initial_load(base, person, team + 1, windows)
+    block, window, hours = windows.nonzero
+    for kind in (ONCALL, OFFICE):
+        want = np.zeros((team + 1, windows.n_windows))
+        for b, w, x in zip(block.tolist(), window.tolist(), hours.tolist()):
+            if person[b] >= 0 and base.kind[b] == kind:
+                want[person[b], w] += x
+        assert got[kind].tobytes() == want.tobytes()

@@ -238,9 +238,11 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
     # Each old spell of a person with cuts meets each gap between them (the first and last gap
     # open-ended); what survives is the old spell inside a gap. All pairs at once, person by person.
-    touched = np.isin(spells.person, cut_p)
-    first = np.searchsorted(cut_p, spells.person[touched], side="left")
-    n_cuts = np.searchsorted(cut_p, spells.person[touched], side="right") - first
+    # cut_p is sorted (np.isin costs several times these): a person's cuts are the run
+    # [first, stop) of it, empty for a person without.
+    first, stop = np.searchsorted(cut_p, spells.person, side="left"), np.searchsorted(cut_p, spells.person, side="right")
+    touched = stop > first
+    first, n_cuts = first[touched], (stop - first)[touched]
     old = np.repeat(np.flatnonzero(touched), n_cuts + 1)
     gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
     at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)

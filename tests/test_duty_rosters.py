@@ -38,5 +38,10 @@ def test_one_overlap_table_serves_the_replan_and_the_backup_steps(backup: str, p
         assert log.reason.tolist() == want_log.reason.tolist() and plan_log.new.tolist() == want_plan_log.new.tolist()
         steps = inputs.backup_schedules(want, r, spells)
         assert [s.person.tolist() for s in backups] == [s.person.tolist() for s in steps]
+        # The `also` step, block by block: nobody where r-cm2 holds the duty or is away in it.
+        away = absence.overlaps(spells, n_people, want.start, want.end)
+        also = [-1 if p == r.index("r-cm2") or away[r.index("r-cm2"), b] else r.index("r-cm2")
+                for b, p in enumerate(want.person.tolist())]
+        assert backups[-1].person.tolist() == also
         checked += len(log)
     assert checked > 0  # the second re-plan had blocks to hand over

@@ -113,9 +113,9 @@ def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells,
 
     def reachable(person: np.ndarray) -> np.ndarray:
         inside = (person >= 0) & (person < n_people)
-        out = np.where(inside & away[np.clip(person, 0, n_people - 1), blocks], NOBODY, person)
-        out = np.where(person < 0, NOBODY, out)  # a gap, or hours a shared line holds
-        return np.where(person == primary.person, NOBODY, out).astype(np.int64)
+        gone = inside & away[np.minimum(np.maximum(person, 0), n_people - 1), blocks]
+        # absent, a gap or hours a shared line holds (person < 0), or the duty holder
+        return np.where(gone | (person < 0) | (person == primary.person), NOBODY, person).astype(np.int64)
 
     steps = []
     if kind != "none":

@@ -291,6 +291,21 @@ def test_absent_days_marks_every_day_touched() -> None:
     assert days.tolist() == [[False, True, True, False], [False, False, True, False], [False] * 4]
 
 
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.floats(-60, 300), st.floats(0, 200)), max_size=12),
+       n_people=st.integers(1, 5), days=st.integers(1, 12))
+def test_absent_days_is_every_touched_day(rows, n_people: int, days: int) -> None:
+    """`absent_days` marks exactly the days [floor(start / 24), ceil(end / 24)) of each spell of
+    people 0..n_people-1 that lie in the calendar (spells before it or past it included): the
+    same as marking them one spell at a time."""
+    s = spells(*[(p, a, a + length, SHORT) for p, a, length in rows]) if rows else Spells.empty()
+    want = np.zeros((n_people, days), dtype=bool)
+    for p, a, b in zip(s.person.tolist(), s.start.tolist(), s.end.tolist()):
+        if p < n_people:
+            want[p, max(0, int(np.floor(a / 24))):max(0, int(np.ceil(b / 24)))] = True
+    assert absent_days(s, n_people, days).tolist() == want.tolist()
+
+
 def test_overlaps_is_any_overlap() -> None:
     """An interval counts as absent if any spell overlaps it; touching ends do not overlap."""
     s = spells((0, 10, 20, SHORT), (0, 40, 50, SHORT))

@@ -317,8 +317,9 @@ def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
     """(n_people, days) bool: absent at any time during the day (no office work that day)."""
     diff = np.zeros((n_people, days + 1), dtype=np.int64)
     ok = spells.person < n_people
-    d0 = np.clip(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
-    d1 = np.clip(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
+    # Whole days, kept to [0, days]: np.minimum/np.maximum, which on integers are np.clip without its wrapper.
+    d0 = np.minimum(np.maximum(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
+    d1 = np.minimum(np.maximum(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
     np.add.at(diff, (spells.person[ok], d0), 1)
     np.add.at(diff, (spells.person[ok], d1), -1)
     return np.cumsum(diff, axis=1)[:, :days] > 0

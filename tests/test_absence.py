@@ -28,11 +28,11 @@ from csgsim.staff.absence import (
     apply_scripted,
     overlaps,
     overlay,
-    person_spells,
     sample_load_spells,
     sample_spells,
 )
 from csgsim.core.calendar import Calendar
+from csgsim.staff.person_absence import person_spells
 from csgsim.core.errors import ScenarioError
 
 CAL = Calendar(date(2025, 9, 1), 56)  # a Monday; no Dutch public holiday in these 8 weeks

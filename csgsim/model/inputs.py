@@ -20,6 +20,7 @@ from csgsim.staff.rota import Planned
 from csgsim.model.dispatch import ChainInputs, Reach
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.leave import plan_leave
+from csgsim.staff.person_absence import person_spells
 from csgsim.staff.replanning import PLANNED, ReplanLog, ledger_for, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
@@ -156,7 +157,7 @@ def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
     spells = absence.Spells.empty()
     if staffing.absence.enabled:  # one stream per person: a person's spells do not move with the team
         spells = absence.Spells.stack([
-            absence.person_spells(staffing.absence, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
+            person_spells(staffing.absence, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
             for p in region.people])
     spells = absence.overlay(spells, annual_leave(plan, seed, rep), cal.horizon)
     index = {p.id: i for i, p in enumerate(region.people)}

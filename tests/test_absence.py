@@ -32,6 +32,7 @@ from csgsim.staff.absence import (
     sample_spells,
 )
 from csgsim.core.calendar import Calendar
+from csgsim.staff.person_absence import person_spells
 from csgsim.core.errors import ScenarioError
 
 CAL = Calendar(date(2025, 9, 1), 56)  # a Monday; no Dutch public holiday in these 8 weeks
@@ -148,6 +149,43 @@ def test_sampled_spells_are_well_formed(n: int, horizon: float, seed: int, short
     assert set(np.unique(s.person)) <= set(range(n))
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    horizon=st.floats(1.0, 3 * HOURS_PER_YEAR),
+    seed=st.integers(0, 2**32 - 1),
+    short_mean=st.floats(0.5, 20),
+    short_shape=st.floats(0.3, 4.0),
+    leave=st.floats(0.0, 1.0),
+    long_rate=st.floats(0.0, 0.6),
+)
+def test_one_persons_spells_are_sample_spells_of_one(horizon, seed, short_mean, short_shape, leave, long_rate) -> None:
+    """`person_spells` (scalar draws for the state at time 0) gives `sample_spells` of one person bit
+    for bit, and leaves the stream where it does, over rates that put people in every state at
+    time 0 (high rates) and that need a second batch of cycles (long horizons)."""
+    p = AbsenceParams(short_mean_days=short_mean, short_shape=short_shape, leave_per_year=leave,
+                      long_spells_per_year=long_rate, short_spells_per_year=3 * long_rate + 1)
+    a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+    want, got = sample_spells(p, 1, horizon, a), person_spells(p, horizon, b)
+    for field in ("person", "start", "end", "kind"):
+        x, y = getattr(want, field), getattr(got, field)
+        assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), field
+    assert a.random() == b.random()
+
+
+def test_one_person_off_or_never_absent() -> None:
+    """No spells when absence is off, the horizon is empty or no kind of spell has a rate."""
+    rng = np.random.default_rng(0)
+    never = AbsenceParams(short_spells_per_year=0, long_spells_per_year=0, leave_per_year=0)
+    for p, horizon in ((AbsenceParams(enabled=False), 1e4), (AbsenceParams(), 0.0), (never, 1e4)):
+        assert len(person_spells(p, horizon, rng)) == 0
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 40))
+def test_random_is_uniform_on_the_unit_interval(seed: int, n: int) -> None:
+    """`_lengths` draws `rng.random(n)` where it drew `rng.uniform(size=n)`: the same numbers."""
+    assert np.random.default_rng(seed).uniform(size=n).tobytes() == np.random.default_rng(seed).random(n).tobytes()
+
+
 # --- overlay and scripted dropout --------------------------------------------------------------
 
 
@@ -251,6 +289,21 @@ def test_absent_days_marks_every_day_touched() -> None:
     s = spells((0, 30, 50, SHORT), (1, 48, 72, SHORT))
     days = absent_days(s, 3, 4)
     assert days.tolist() == [[False, True, True, False], [False, False, True, False], [False] * 4]
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.floats(-60, 300), st.floats(0, 200)), max_size=12),
+       n_people=st.integers(1, 5), days=st.integers(1, 12))
+def test_absent_days_is_every_touched_day(rows, n_people: int, days: int) -> None:
+    """`absent_days` marks exactly the days [floor(start / 24), ceil(end / 24)) of each spell of
+    people 0..n_people-1 that lie in the calendar (spells before it or past it included): the
+    same as marking them one spell at a time."""
+    s = spells(*[(p, a, a + length, SHORT) for p, a, length in rows]) if rows else Spells.empty()
+    want = np.zeros((n_people, days), dtype=bool)
+    for p, a, b in zip(s.person.tolist(), s.start.tolist(), s.end.tolist()):
+        if p < n_people:
+            want[p, max(0, int(np.floor(a / 24))):max(0, int(np.ceil(b / 24)))] = True
+    assert absent_days(s, n_people, days).tolist() == want.tolist()
 
 
 def test_overlaps_is_any_overlap() -> None:

@@ -293,3 +293,32 @@ def test_summer_starts_made_once_are_those_ranked_per_person(year, region, weeks
     target = inside[min(slot, len(inside) - 1)]
     expected = sorted(inside, key=lambda s: (abs(s - target), s)) + outside
     assert list(_summer_starts(year, h0, h1, length, slot)) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(booked=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 40), st.integers(1, 14)), max_size=25),
+       casemanagers=st.integers(0, 6), k=st.integers(1, 3), data=st.data(),
+       starts=st.lists(st.integers(-3, 50), max_size=20) | st.lists(st.integers(345, 366), max_size=8),
+       length=st.integers(0, 14))
+def test_first_fit_is_the_first_start_that_fits(booked, casemanagers, k, data, starts, length) -> None:
+    """`_Year.first_fit` (one loop over plain slices) gives the first start at which the block
+    fits by the rule read straight off the days: inside the year, none of the person's own leave
+    days, and for a casemanager fewer than k casemanagers away on each of its days. Blocks are
+    booked into the first weeks, so that starts there meet the rule's limit."""
+    from csgsim.staff.leave import _Year
+
+    person = data.draw(st.integers(max(0, casemanagers - 1), min(5, casemanagers)))  # either side of the line
+    year = _Year(2025, 6, casemanagers, 99)  # booked freely first, the rule applied after
+    for who, start, days in booked:
+        if 0 <= start and start + days <= year.days:
+            year.take(who, start, days, "a test block")
+    year.k = k
+    own = np.array([list(row) for row in year.own], dtype=bool)
+    away = np.array(year.away)
+
+    def fits(s: int) -> bool:
+        if s < 0 or s + length > year.days or own[person, s:s + length].any():
+            return False
+        return person >= casemanagers or length == 0 or bool((away[s:s + length] < k).all())
+
+    assert year.first_fit(person, starts, length) == next((s for s in starts if fits(s)), None)

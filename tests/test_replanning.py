@@ -304,3 +304,47 @@ def test_a_second_replan_goes_on_from_the_first_ones_ledger(case, policy, rulese
     again = ledger_for(shared2[0], team, rules, team, 0.0, origin)
     assert ledger._holder == again._holder and ledger._touch == again._touch and ledger._busy == again._busy
     assert ledger._busy_days == again._busy_days and ledger._starts == again._starts
+
+
+@settings(max_examples=120, deadline=None)
+@given(case=rosters(), policy=st.sampled_from(POLICIES + ("planned",)), ruleset=st.sampled_from(list(RULESETS)),
+       data=st.data())
+def test_the_least_loaded_shortcut_changes_no_choice(case, policy, ruleset, data) -> None:
+    """`replan` takes the least-loaded present casemanager without sorting everyone where that is
+    `_choose_taker`'s answer (`_first_choice`); with the shortcut off (every block through the full
+    sort) the holders and reasons are the same."""
+    import csgsim.staff.replanning as replanning
+
+    base, spells, team, cal = case
+    order = data.draw(st.none() | st.permutations(range(team)))
+    args = (base, spells, team, RULESETS[ruleset], policy, order, team)
+    fast = replan(*args)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(replanning, "_first_choice", lambda *a: (NOBODY, None))
+        slow = replan(*args)
+    assert fast[0].person.tolist() == slow[0].person.tolist()
+    assert fast[1].reason.tolist() == slow[1].reason.tolist()
+    assert fast[1].new.tolist() == slow[1].new.tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=rosters(), data=st.data(), origin_days=st.integers(0, 10))
+def test_initial_load_is_each_kinds_hours_summed_block_by_block(case, data, origin_days) -> None:
+    """`_initial_load` (one bincount over kind, person and window) is, bit for bit, each kind's
+    hours per holder and 4-week window added up block by block in time order, vacated blocks
+    (holder NOBODY) left out."""
+    from csgsim.staff.replanning import _Arrays, _initial_load, _windows
+
+    base, _, team, cal = case
+    vacated = data.draw(st.lists(st.integers(0, len(base) - 1), max_size=6))
+    person = base.person.copy()
+    person[vacated] = NOBODY
+    windows = _windows(_Arrays(base.start, base.end), origin_days * 24.0)
+    got = _initial_load(base, person, team + 1, windows)
+    block, window, hours = windows.nonzero
+    for kind in (ONCALL, OFFICE):
+        want = np.zeros((team + 1, windows.n_windows))
+        for b, w, x in zip(block.tolist(), window.tolist(), hours.tolist()):
+            if person[b] >= 0 and base.kind[b] == kind:
+                want[person[b], w] += x
+        assert got[kind].tobytes() == want.tobytes()

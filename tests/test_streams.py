@@ -99,7 +99,8 @@ def test_truncated_durations_are_clipped_to_their_range():
 
 
 @given(seed=st.integers(0, 2**80), rep=st.integers(0, 2**40), region=st.text(max_size=12),
-       name=st.sampled_from(streams.STREAMS), keys=st.lists(st.integers(0, 2**70), max_size=3))
+       name=st.sampled_from(streams.STREAMS),
+       keys=st.lists(st.integers(0, 2**70) | st.sampled_from([2**32 - 1, 2**32, 2**32 + 1, 2**64]), max_size=3))
 def test_a_stream_is_the_seed_sequence_of_its_key(seed, rep, region, name, keys) -> None:
     """`stream` (the seed sequence given its words as one array) is the generator of
     SeedSequence(seed, spawn_key=(rep, crc32(region), stream index, *keys)), state for state."""

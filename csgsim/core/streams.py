@@ -60,7 +60,10 @@ def _entropy(seed: int, spawn_key: tuple[int, ...]) -> np.ndarray:
     words = _words(seed)
     words += [0] * (4 - len(words))
     for k in spawn_key:
-        words += _words(k)
+        if 0 <= k <= _WORD:  # one word, itself (almost every key: a crc32, an index)
+            words.append(k)
+        else:
+            words += _words(k)
     return np.array(words, dtype=np.uint32)
 
 

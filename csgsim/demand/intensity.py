@@ -153,5 +153,5 @@ def sample_arrivals(
         marked.append(u[keep])
         k += 1
     t, u = np.concatenate(times), np.concatenate(marked)
-    order = np.argsort(t, kind="stable")
+    order = t.argsort(kind="stable")
     return t[order], u[order]

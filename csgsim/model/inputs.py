@@ -20,6 +20,7 @@ from csgsim.staff.rota import Planned
 from csgsim.model.dispatch import ChainInputs, Reach
 from csgsim.model.pathways import AcuteInputs, NonAcuteInputs, RegionInputs
 from csgsim.staff.leave import plan_leave
+from csgsim.staff.person_absence import person_spells
 from csgsim.staff.replanning import PLANNED, ReplanLog, ledger_for, replan
 from csgsim.config.staffing import get_ruleset
 from csgsim.config.limits import MAX_LEVEL
@@ -94,25 +95,28 @@ def check(scenario: Scenario) -> None:
         plan(scenario, region_id)
 
 
-def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells) -> tuple[Schedule, ...]:
+def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells,
+                     away: np.ndarray | None = None) -> tuple[Schedule, ...]:
     """Who takes a call while the duty holder is busy, per backup step in order, on the duty's blocks.
 
     The first step is the `[backup]` kind (the deputy stands in where that person is absent),
     then each person named in `also`. A step is NOBODY in a block where its person holds the
-    duty or is absent at any time in it.
+    duty or is absent at any time in it. `away`: `absence.overlaps` of the spells with the
+    blocks, for at least the region's people, where the caller has it.
     """
     kind, chain = region.backup, region.escalation
     if kind == "none" and not chain.also:
         return ()
     n_people = len(region.people)
     blocks = np.arange(len(primary))
-    away = absence.overlaps(spells, n_people, primary.start, primary.end)
+    if away is None or away.shape[0] < n_people:
+        away = absence.overlaps(spells, n_people, primary.start, primary.end)
 
     def reachable(person: np.ndarray) -> np.ndarray:
         inside = (person >= 0) & (person < n_people)
-        out = np.where(inside & away[np.clip(person, 0, n_people - 1), blocks], NOBODY, person)
-        out = np.where(person < 0, NOBODY, out)  # a gap, or hours a shared line holds
-        return np.where(person == primary.person, NOBODY, out).astype(np.int64)
+        gone = inside & away[np.minimum(np.maximum(person, 0), n_people - 1), blocks]
+        # absent, a gap or hours a shared line holds (person < 0), or the duty holder
+        return np.where(gone | (person < 0) | (person == primary.person), NOBODY, person).astype(np.int64)
 
     steps = []
     if kind != "none":
@@ -153,7 +157,7 @@ def staff_spells(plan: RegionPlan, seed: int, rep: int) -> absence.Spells:
     spells = absence.Spells.empty()
     if staffing.absence.enabled:  # one stream per person: a person's spells do not move with the team
         spells = absence.Spells.stack([
-            absence.sample_spells(staffing.absence, 1, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
+            person_spells(staffing.absence, cal.horizon, stream(seed, rep, region.id, "absence", person_key(p.id)))
             for p in region.people])
     spells = absence.overlay(spells, annual_leave(plan, seed, rep), cal.horizon)
     index = {p.id: i for i, p in enumerate(region.people)}
@@ -195,9 +199,11 @@ def duty_rosters(plan: RegionPlan, spells: absence.Spells
     ledger = ledger_for(plan.schedule, region.casemanagers, rules, backup_person, day_start, plan.since)
     planned, plan_log = replan(plan.schedule, on_leave, region.casemanagers, rules, PLANNED, order, backup_person,
                                day_start, plan.since, ledger)
+    # Both steps after it ask who is away in which block of the same blocks: asked once.
+    away = absence.overlaps(spells, n_people + 1, planned.start, planned.end)  # + 1: an external backup
     primary, log = replan(planned, spells, region.casemanagers, rules, st.replan, order, backup_person, day_start,
-                          plan.since, ledger)
-    return primary, backup_schedules(primary, region, spells), log, plan_log
+                          plan.since, ledger, away)
+    return primary, backup_schedules(primary, region, spells, away), log, plan_log
 
 
 #: The marks of an acute report, in column order (more follow: one per watchful-waiting contact).

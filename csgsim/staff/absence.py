@@ -72,11 +72,11 @@ def _lengths(
     shape = params.short_shape + in_progress
     out[short] = rng.gamma(shape, params.short_mean_days / params.short_shape, short.sum())
     lo, hi = params.long_min_days, params.long_max_days
-    u = rng.uniform(size=long_.sum())
+    u = rng.random(long_.sum())  # rng.uniform(size=n), without its parameter checks
     out[long_] = np.sqrt(lo**2 + u * (hi**2 - lo**2)) if in_progress else lo + u * (hi - lo)
     out[leave] = params.leave_days
     if in_progress:
-        out *= rng.uniform(size=kind.size)
+        out *= rng.random(kind.size)
     return out * HOURS_PER_DAY
 
 
@@ -180,9 +180,11 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
     # Each old spell of a person with cuts meets each gap between them (the first and last gap
     # open-ended); what survives is the old spell inside a gap. All pairs at once, person by person.
-    touched = np.isin(spells.person, cut_p)
-    first = np.searchsorted(cut_p, spells.person[touched], side="left")
-    n_cuts = np.searchsorted(cut_p, spells.person[touched], side="right") - first
+    # cut_p is sorted (np.isin costs several times these): a person's cuts are the run
+    # [first, stop) of it, empty for a person without.
+    first, stop = np.searchsorted(cut_p, spells.person, side="left"), np.searchsorted(cut_p, spells.person, side="right")
+    touched = stop > first
+    first, n_cuts = first[touched], (stop - first)[touched]
     old = np.repeat(np.flatnonzero(touched), n_cuts + 1)
     gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
     at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)
@@ -257,8 +259,9 @@ def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
     """(n_people, days) bool: absent at any time during the day (no office work that day)."""
     diff = np.zeros((n_people, days + 1), dtype=np.int64)
     ok = spells.person < n_people
-    d0 = np.clip(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
-    d1 = np.clip(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
+    # Whole days, kept to [0, days]: np.minimum/np.maximum, which on integers are np.clip without its wrapper.
+    d0 = np.minimum(np.maximum(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
+    d1 = np.minimum(np.maximum(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
     np.add.at(diff, (spells.person[ok], d0), 1)
     np.add.at(diff, (spells.person[ok], d1), -1)
     return np.cumsum(diff, axis=1)[:, :days] > 0

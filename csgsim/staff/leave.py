@@ -31,7 +31,7 @@ SATURDAY = 5
 class _Year:
     """Who is away on which day of one calendar year, while it is being planned.
 
-    Per person a bytearray of days (1: on leave) and per day the casemanagers away: `fits` is
+    Per person a bytearray of days (1: on leave) and per day the casemanagers away: `first_fit` is
     asked for every candidate start, and these plain slices answer it several times faster
     than numpy calls on (people, days) arrays would.
     """
@@ -44,14 +44,19 @@ class _Year:
         self.casemanagers, self.k = casemanagers, k
         self.saturdays = _saturdays(year)
 
-    def fits(self, person: int, start: int, length: int) -> bool:
-        """Inside the year, not on the person's own leave, and (casemanagers) within the rule."""
-        end = start + length
-        if start < 0 or end > self.days or 1 in self.own[person][start:end]:
-            return False
-        if person >= self.casemanagers or length == 0:
-            return True
-        return max(self.away[start:end]) < self.k
+    def first_fit(self, person: int, starts: Sequence[int], length: int) -> int | None:
+        """The first of `starts` at which the block fits: inside the year, not on the person's own
+        leave, and (casemanagers) within the rule; None if none does. One loop over plain slices:
+        it is asked for every block of every person."""
+        own, away, k, days = self.own[person], self.away, self.k, self.days
+        counted = person < self.casemanagers and length > 0
+        for start in starts:
+            end = start + length
+            if start < 0 or end > days or 1 in own[start:end]:
+                continue
+            if not counted or max(away[start:end]) < k:
+                return start
+        return None
 
     def take(self, person: int, start: int | None, length: int, what: str) -> None:
         """Book the block; None (no start fits) is the error a user can act on."""
@@ -64,10 +69,14 @@ class _Year:
             self.away[start : start + length] = [n + 1 for n in self.away[start : start + length]]
 
 
+@lru_cache(maxsize=64)
 def _saturdays(year: int) -> np.ndarray:
-    """The days of `year` (0: 1 January) that are Saturdays, on which leave blocks start."""
+    """The days of `year` (0: 1 January) that are Saturdays, on which leave blocks start (read
+    only: the same for every person and replication)."""
     first = date(year, 1, 1)
-    return np.arange((SATURDAY - first.weekday()) % 7, (date(year + 1, 1, 1) - first).days, 7)
+    days = np.arange((SATURDAY - first.weekday()) % 7, (date(year + 1, 1, 1) - first).days, 7)
+    days.setflags(write=False)
+    return days
 
 
 def _summer(year: _Year, order: list[int], slot: dict[int, int], weeks: int, holiday: tuple[date, date]) -> None:
@@ -108,12 +117,12 @@ def _place(year: _Year, person: int, starts: Sequence[int], length: int, what: s
     """Book the block on the first start that fits. A block that fits nowhere whole is split
     into weeks, as a coordinator would, each on the first start that fits: this keeps every
     plan that `LeaveParams.problem` lets through plannable (see `LeaveParams._plannable`)."""
-    start = next((s for s in starts if year.fits(person, s, length)), None)
+    start = year.first_fit(person, starts, length)
     if start is not None or length <= 7:
         year.take(person, start, length, what)
         return
     for piece in [7] * (length // 7) + ([length % 7] if length % 7 else []):
-        year.take(person, next((s for s in starts if year.fits(person, s, piece)), None), piece, f"a week of {what}")
+        year.take(person, year.first_fit(person, starts, piece), piece, f"a week of {what}")
 
 
 def _given(given: tuple[tuple[int, date, int], ...], calendar: Calendar, day_start: float) -> Spells:

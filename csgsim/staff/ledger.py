@@ -172,14 +172,14 @@ class Ledger:
         """Add `step` (+1 or -1) to the person's on-call count on the days of `block`, keeping the
         busy days of the windows whose days turn busy or free (their free pairs are counted again
         when next asked)."""
-        row, days = self._touch[person], self._busy_days[person]
+        row, days, busy, free = self._touch[person], self._busy_days[person], self._busy[person], self._free[person]
         for d in range(self._d0[block], self._d1[block]):
             was = row[d] > 0
             row[d] += step
             if (row[d] > 0) != was:
                 w = self._window_of[d]
-                self._busy[person][w] += step
-                self._free[person][w] = None
+                busy[w] += step
+                free[w] = None
                 days[d] = 1 - days[d]
 
     def _shift_starts(self, person: int, block: int, sign: int) -> None:
@@ -189,7 +189,8 @@ class Ledger:
 
     def add(self, person: int, block: int) -> None:
         """Give the unheld on-call `block` to `person`."""
-        self._shift_starts(person, block, 1)
+        if self._starts:
+            self._shift_starts(person, block, 1)
         self._holder[block] = person
         self._touch_days(person, block, 1)
 
@@ -200,5 +201,6 @@ class Ledger:
             return
         self._holder[block] = NOBODY
         # Undoing `add`: the deltas of taking the block back, with the signs flipped.
-        self._shift_starts(person, block, -1)
+        if self._starts:
+            self._shift_starts(person, block, -1)
         self._touch_days(person, block, -1)

@@ -83,16 +83,17 @@ def _tie_rank(next_in_line: list[int] | None, n_people: int) -> np.ndarray:
 def _initial_load(base: Schedule, person: np.ndarray, n_people: int, windows: _Windows) -> dict[int, np.ndarray]:
     """Per kind, (n_people, n_windows) hours each holder keeps once the absent holders' blocks are
     vacated: the load that orders the candidates for the first re-planned block."""
-    load = {}
     n_windows = windows.n_windows
     block, window, hours = windows.nonzero
-    for kind in (ONCALL, OFFICE):
-        held = ((person >= 0) & (base.kind == kind))[block]
-        # Each block's nonzero hours, in block order: the sums np.add.at would make, term for
-        # term (a zero adds nothing), from one bincount.
-        flat = person[block[held]] * n_windows + window[held]
-        load[kind] = np.bincount(flat, weights=hours[held], minlength=n_people * n_windows).reshape(n_people, n_windows)
-    return load
+    kind, holder = base.kind[block], person[block]
+    held = (holder >= 0) & ((kind == ONCALL) | (kind == OFFICE))
+    # Each block's nonzero hours, in block order: the sums np.add.at would make, term for term
+    # (a zero adds nothing), from one bincount over (kind, person, window): a kind's bins take
+    # its own blocks' hours, in the order a bincount of that kind alone would.
+    flat = ((kind[held] == OFFICE) * n_people + holder[held]) * n_windows + window[held]
+    load = np.bincount(flat, weights=hours[held], minlength=2 * n_people * n_windows)
+    return {ONCALL: load[:n_people * n_windows].reshape(n_people, n_windows),
+            OFFICE: load[n_people * n_windows:].reshape(n_people, n_windows)}
 
 
 def _choose_taker(
@@ -130,7 +131,19 @@ def _choose_taker(
     return NOBODY, NO_COMPLIANT if by_load else NOBODY_PRESENT
 
 
-def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n_people: int) -> ReplanLog:
+def _first_choice(block: int, kind: int, keys: list[tuple[float, int, int]], policy: str,
+                  ledger: Ledger) -> tuple[int, str | None]:
+    """`_choose_taker`'s answer when it is the least-loaded present casemanager (almost every
+    block), found without sorting everyone; (NOBODY, None) when the full order is needed."""
+    if not keys or policy in ("gap", "backup"):
+        return NOBODY, None
+    first = min(keys)[2]
+    if kind == OFFICE:
+        return first, OFFICE_TAKEN
+    return (first, SPREAD) if ledger.fits(first, block) else (NOBODY, None)
+
+
+def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: list[str], n_people: int) -> ReplanLog:
     """The record of the re-planned blocks `hit` (given to `new` for `reason`) and what they cost,
     summed once the loop is done so `replan` ends at the last decision."""
     hours = base.end[hit] - base.start[hit]
@@ -139,11 +152,11 @@ def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: np.ndarray, n
         block=hit,
         original=base.person[hit],
         new=new,
-        reason=reason.astype(str),
+        reason=np.array(reason, dtype=str),
         extra_duties=np.bincount(new[taken], minlength=n_people),
         extra_oncall_hours=np.bincount(new[taken], weights=hours[taken], minlength=n_people),
         gap_hours=float(hours[new == NOBODY].sum()),
-        breaches=sum(r in BREACH_REASONS for r in reason.tolist()),
+        breaches=sum(r in BREACH_REASONS for r in reason),
     )
 
 
@@ -234,6 +247,7 @@ def replan(
     day_start: float = 0.0,
     origin: float = 0.0,
     ledger: Ledger | None = None,
+    absent: np.ndarray | None = None,
 ) -> tuple[Schedule, ReplanLog]:
     """The schedule with every block of an absent holder re-planned by `policy`.
 
@@ -245,18 +259,20 @@ def replan(
     Every window (of the rules and of the load) counts from `origin`, the reported start, as the
     metrics count them; hours before it fall in windows of their own. `ledger`: the duty counts
     of `base` (`ledger_for`), brought in place to those of the result, so that a re-plan of the
-    result can go on from it; built here when None.
+    result can go on from it; built here when None. `absent`: `overlaps(spells, n, base.start,
+    base.end)` where the caller has it (rows past the people a re-plan counts are not read).
     """
     _check_policy(policy, backup_person)
     n_people = _people(base, n_casemanagers, backup_person)
     rank = _tie_rank(next_in_line, n_people)
-    absent = overlaps(spells, n_people, base.start, base.end)
-    hit = np.flatnonzero((base.person >= 0) & absent[np.clip(base.person, 0, None), np.arange(len(base))])
+    if absent is None or absent.shape[0] < n_people:
+        absent = overlaps(spells, n_people, base.start, base.end)
+    hit = np.flatnonzero((base.person >= 0) & absent[np.maximum(base.person, 0), np.arange(len(base))])
     person = base.person.copy()
     ledger = Ledger(base, n_people, ruleset, day_start, origin) if ledger is None else ledger
     for b in hit.tolist():
         ledger.remove(b)
-    person[hit] = NOBODY
+    person[hit] = NOBODY  # vacated: the load below counts only the holders who stay
     windows = _windows(_Arrays(base.start, base.end), origin)
     load = _initial_load(base, person, n_people, windows)
 
@@ -267,19 +283,24 @@ def replan(
     kinds = base.kind[hit].tolist()
     first_window = [windows.first[b] for b in hit.tolist()]
     touched = [windows.touched[b] for b in hit.tolist()]
-    new = np.full(hit.size, NOBODY, dtype=np.int64)
-    reason = np.empty(hit.size, dtype=object)
+    new, reason = [], []
     for i, b in enumerate(hit.tolist()):
         kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
-        by_load = sorted((q for q in range(n_casemanagers) if not away[i][q]), key=lambda q: (held[q][w], rank_of[q], q))
-        taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
-        new[i], reason[i] = taker, why
+        # Sort keys (load, rank, person): no two alike, so sorting them orders the people as
+        # `_choose_taker` wants them, and the smallest is the least-loaded.
+        keys = [(held[q][w], rank_of[q], q) for q, out in enumerate(away[i]) if not out]
+        taker, why = _first_choice(b, kind, keys, policy, ledger)
+        if why is None:
+            by_load = [q for _, _, q in sorted(keys)]
+            taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
+        new.append(taker)
+        reason.append(why)
         if taker != NOBODY:
-            person[b] = taker
             mine = held[taker]
             for v, x in touched[i]:
                 mine[v] += x
             if kind == ONCALL:
                 ledger.add(taker, b)
-
-    return Schedule(start=base.start, end=base.end, person=person, kind=base.kind), _log(base, hit, new, reason, n_people)
+    person[hit] = new  # NOBODY for a gap
+    log = _log(base, hit, np.array(new, dtype=np.int64), reason, n_people)
+    return Schedule(start=base.start, end=base.end, person=person, kind=base.kind), log

@@ -185,7 +185,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
     eng = rec.eng_start >= since
     checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                            ruleset, n_people, reported, st.regular_job, region.duty.period_start)
+                            ruleset, n_people, reported, st.regular_job, region.duty.period_start, load=False)
     # Only the work rule depends on call-outs (the duty rules' breaches cancel).
     callin = rec.eng_role[eng] == CALLIN
     caused = np.zeros(n_people)

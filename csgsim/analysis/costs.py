@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.analysis.reduce import first_index
 from csgsim.config.costs import CostParams
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -297,8 +298,7 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
 def _by_first_appearance(key: np.ndarray, size: int) -> np.ndarray:
     """The distinct values of `key` (ints in [0, size)) in order of first appearance: what
     `np.unique(key, return_index=True)` sorted by index gives, without sorting every key."""
-    first = np.full(size, key.size)
-    np.minimum.at(first, key, np.arange(key.size))
+    first = first_index(key, size)
     present = np.flatnonzero(first < key.size)
     return present[np.argsort(first[present])]
 

@@ -66,9 +66,14 @@ def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float 
     Day d is the 24 h period from hour 24 d + day_start. Hours before the first such period
     belong to the period before the calendar, which no window counts.
     """
-    d0 = np.clip(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
-    d1 = np.clip(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    d0 = _within(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
+    d1 = _within(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
     return d0, d1
+
+
+def _within(i: np.ndarray, last: int) -> np.ndarray:
+    """`np.clip(i, 0, last)` of ints, without its Python wrapper (a few us a call)."""
+    return np.minimum(np.maximum(i, 0), last)
 
 
 def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +96,7 @@ def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: in
     start at `origin` (earlier hours fall in windows of their own before it)."""
     before = int(np.ceil(origin / width))  # windows, the first perhaps short, before the origin
     n_w = before + max(1, int(np.ceil((horizon - origin) / width)))
-    w = np.clip(((t - origin) // width).astype(np.int64) + before, 0, n_w - 1)
+    w = _within(((t - origin) // width).astype(np.int64) + before, n_w - 1)
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 
@@ -132,14 +137,14 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     # Overlapping rests (two calls in one night) are one rest: merged per person, everyone at once.
     # The job hours of everyone's rests come from one pass; each person's sum stays their own.
     mine = (person >= 0) & (person < n_people)
-    if not mine.any():
+    if not np.count_nonzero(mine):
         return lost
     who, starts, ends = _merged_rests(person[mine], end[mine], rest_hours)
     before = regular_job.hours_before(np.concatenate((ends, starts)), calendar)  # one pass: hour by hour
     job = before[:ends.size] - before[ends.size:]
     first = np.flatnonzero(np.append(True, who[1:] != who[:-1])).tolist() + [who.size]
     for lo, hi in zip(first[:-1], first[1:]):
-        lost[who[lo]] = job[lo:hi].sum()  # numpy's sum of the person's rests, as before
+        lost[who[lo]] = np.add.reduce(job[lo:hi])  # numpy's sum of the person's rests, as before
     return lost
 
 
@@ -180,8 +185,8 @@ def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_peopl
 
 def _windows(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, asked: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The work in [x, x + 24) at the breakpoints x of the `asked` call-outs, by person then x
-    (with each person's first index), from every call-out's prefix sums (see `_work_24h`)."""
+    """Work in [x, x + 24) at the breakpoints x of the `asked` call-outs by person then x (and
+    each person's first index), from all call-outs' prefix sums (`_work_24h`)."""
     end = start + worked
     s, e = start[asked], end[asked]
     p, x = _unique_pairs(np.tile(person[asked], 4), np.concatenate((s, e, s - HOURS_PER_DAY, e - HOURS_PER_DAY)))
@@ -208,8 +213,8 @@ def _episodes_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_p
     """`_work_24h`'s episodes from the windows of the stretches that can exceed the limit
     (`_may_exceed`; elsewhere `_work_24h` finds none): the same, for a fraction of the work."""
     episodes = np.zeros(n_people, dtype=np.int64)
-    asked = _may_exceed(person, start, worked, limit) if limit < np.inf else np.zeros(0, dtype=bool)
-    if asked.any():
+    asked = _may_exceed(person, start, worked, limit) if limit < np.inf else None
+    if asked is not None and np.count_nonzero(asked):
         p, first, window = _windows(person, start, worked, n_people, asked)
         episodes[:] = _rising(p, first, window > limit + _EPS, n_people)
     return episodes
@@ -219,17 +224,15 @@ def _may_exceed(person: np.ndarray, start: np.ndarray, worked: np.ndarray, limit
     """The call-outs in stretches whose work adds up to more than `limit` less a margin.
 
     A stretch is a person's call-outs with less than 24 h from the end of all before to the
-    next start: no 24 h window holds work of two stretches, and between two stretches the
-    window is empty, so an episode lies within one stretch. The margin (far above the
-    rounding of `_windows`' prefix sums) keeps windows of the stretches left out under the
-    limit as computed too; stretches are cut only where the gap is 24 h beyond rounding."""
-    if start.size == 0:
+    next start: no 24 h window holds work of two, and between two the window is empty, so an
+    episode lies within one. The margin (far above the rounding of `_windows`' prefix sums)
+    keeps the windows left out under the limit as computed too; cuts are 24 h beyond rounding."""
+    if not start.size:
         return np.zeros(0, dtype=bool)
     end = start + worked
     scale = 2.0 * (float(np.abs(start).max()) + float(end.max()) + 2 * HOURS_PER_DAY)
     order = np.lexsort((start, person))
-    # Each person's times shifted into a range of their own: one running maximum for everyone.
-    shift = person[order] * scale
+    shift = person[order] * scale  # each person's times in a range of their own: one running max
     reach = np.maximum.accumulate(end[order] + shift)
     tol = 1e-9 * scale * (float(person.max()) + 1)
     cut = np.append(True, start[order][1:] + shift[1:] >= reach[:-1] + HOURS_PER_DAY + tol)
@@ -313,9 +316,7 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
 def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The call-outs of people 0..n_people-1: person, start, end and the work each counts for."""
-    c_person = np.asarray(person, dtype=np.int64)
-    c_start = np.asarray(start, dtype=float)
-    c_end = np.asarray(end, dtype=float)
+    c_person, c_start, c_end = np.asarray(person, dtype=np.int64), np.asarray(start, float), np.asarray(end, float)
     ok = (c_person >= 0) & (c_person < n_people)
     c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
     return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours)
@@ -336,9 +337,9 @@ def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, call
     less the episodes without them. Only the people called in have other episodes without
     them, so only theirs are counted again (an index outside the team is left out here)."""
     called = np.zeros(n_people + 1, dtype=bool)
-    called[np.clip(person[callin], 0, n_people)] = True
+    called[_within(person[callin], n_people)] = True
     called = called[:n_people]
-    own = ~callin & called[np.clip(person, 0, n_people - 1)]
+    own = ~callin & called[_within(person, n_people - 1)]
     without = work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
     return np.where(called, with_them - without, 0).astype(float)
 
@@ -351,8 +352,7 @@ def figures(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.
     Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
     episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
     windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
-    `load=False`: only the breaches, max_oncall_days_per_4w and rest_hours_from_job (what a
-    replication's metrics read), with work_24h episodes looked for only where they can be.
+    `load=False`: only breaches, max_oncall_days_per_4w and rest_hours_from_job (what metrics read).
     """
     n_days, horizon = calendar.days, calendar.horizon
     duties = _duties(schedule, n_people)  # person, start and end of each duty

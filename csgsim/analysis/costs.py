@@ -282,8 +282,8 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
     if not owner.size:
         return 0.0
     day = (start // HOURS_PER_DAY).astype(np.int64)
-    low = int(day.min())
-    stride = int(day.max()) - low + 1
+    low = int(np.minimum.reduce(day))
+    stride = int(np.maximum.reduce(day)) - low + 1
     key = owner * stride + (day - low)  # (person, day) as one index into a dense table
     hours = np.bincount(key, weights=took)
     keys = _by_first_appearance(key, hours.size)
@@ -300,7 +300,9 @@ def _by_first_appearance(key: np.ndarray, size: int) -> np.ndarray:
     `np.unique(key, return_index=True)` sorted by index gives, without sorting every key."""
     first = first_index(key, size)
     present = np.flatnonzero(first < key.size)
-    return present[np.argsort(first[present])]
+    slot = np.full(key.size, -1)  # by index of first appearance (all distinct): no sort needed
+    slot[first[present]] = present
+    return slot[slot >= 0]
 
 
 def _looked_up(table: np.ndarray, person: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -108,9 +108,9 @@ def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -
     in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
     due = np.minimum(rec.task_due_day, calendar.days - 1)
     deadline = _add_working_days(calendar, due, tolerance)  # last working day that is on time
-    done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
-    judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
-    late = judged & (done_day > deadline)
+    done_day = rec.task_start // HOURS_PER_DAY  # NaN: not done
+    judged = in_window & ((deadline < calendar.days) | ~np.isnan(done_day))
+    late = judged & ~(done_day <= deadline)  # done after the deadline, or not at all
     return judged, late
 
 

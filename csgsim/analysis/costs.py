@@ -214,11 +214,13 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     shared = np.bincount(key)[key] > 1  # rows on a (person, day) with other rows
     take = np.minimum(inside, np.maximum(share, 0.0))  # a row alone: nothing used before it
     used: dict[int, float] = {}
-    keys, hours, shares = key.tolist(), inside.tolist(), share.tolist()
-    for r in np.flatnonzero(shared).tolist():
-        before = used.get(keys[r], 0.0)
-        take[r] = min(hours[r], max(shares[r] - before, 0.0))
-        used[keys[r]] = before + take[r]
+    rows = np.flatnonzero(shared)
+    taken = []
+    for k, hours, most in zip(key[rows].tolist(), inside[rows].tolist(), share[rows].tolist()):
+        before = used.get(k, 0.0)
+        taken.append(min(hours, max(most - before, 0.0)))
+        used[k] = before + taken[-1]
+    take[rows] = taken
     out = np.zeros(start.size)
     np.add.at(out, idx[row], take)  # in row order, from 0.0: each call-out's days in turn
     return out

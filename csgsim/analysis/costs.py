@@ -182,7 +182,7 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     out["callout_hours"] = float(((end - start) + short).sum())
     covered = _office_share(region, calendar, person, start, end)
     out["callout_work"] = float(((paid - covered) * wage[np.minimum(np.maximum(person, 0), n_people)]).sum())
-    done = ~np.isnan(rec.task_start) & (rec.task_start >= a) & (rec.task_start < b)
+    done = (rec.task_start >= a) & (rec.task_start < b)  # False for NaN: not done
     owner, took = np.minimum(np.maximum(rec.task_owner[done], 0), n_people), rec.task_duration[done]
     out["office_hours"] = float(took.sum())
     out["office_work"] = _overtime(region, owner, rec.task_start[done], took, covered_by(person, start, covered), wage)

@@ -451,3 +451,34 @@ def test_covered_hours_are_the_running_sums_per_person_and_day(calls, pairs) -> 
     asked = pairs + [(p, int(s // 24)) for p, s, _ in calls]  # and every call-out's own day
     asked_person, asked_day = (np.array([q[k] for q in asked], dtype=np.int64) for k in range(2))
     assert _looked_up(table, asked_person, asked_day).tolist() == [sums.get(q, 0.0) for q in asked]
+
+
+def _overtime_by_loop(reg, owner, start, took, table, wage) -> float:
+    """`costs._overtime` as a loop over the contacts: hours per (person, day) in order of first
+    appearance, then each pair's hours beyond its share left after call-outs, added up in turn."""
+    hours: dict[tuple[int, int], float] = {}
+    for p, s, t in zip(owner.tolist(), start.tolist(), took.tolist()):
+        hours[p, int(s // 24)] = hours.get((p, int(s // 24)), 0.0) + t
+    shares = [p.hours_per_week / 5 for p in reg.people] + [0.0]
+    total = 0.0
+    for (p, d), h in hours.items():
+        used = float(table[p, d]) if p < table.shape[0] and 0 <= d < table.shape[1] else 0.0
+        total += max(h - max(shares[p] - used, 0.0), 0.0) * float(wage[p])
+    return total
+
+
+@settings(max_examples=80, deadline=None)
+@given(tasks=st.lists(st.tuples(st.integers(0, 2), st.floats(-60, 200), st.floats(0, 3)), max_size=25),
+       calls=st.lists(st.tuples(st.integers(0, 1), st.floats(0, 200), st.floats(0, 2)), max_size=6))
+def test_overtime_is_the_loop_over_contacts_to_the_last_bit(tasks, calls) -> None:
+    """Grouping the contacts per (person, day) in a dense table gives the loop's figure to the
+    last bit: same sums per pair, same order of pairs (first appearance), days before 0 too."""
+    from csgsim.analysis.costs import _overtime, covered_by
+
+    reg = region()
+    wage = np.array([15.0, 30.0, 15.5])
+    owner, start, took = (np.array([t[k] for t in tasks], dtype=float) for k in range(3))
+    owner = owner.astype(np.int64)
+    c_person, c_start, covered = (np.array([c[k] for c in calls], dtype=float) for k in range(3))
+    table = covered_by(c_person.astype(np.int64), c_start, covered)
+    assert _overtime(reg, owner, start, took, table, wage) == _overtime_by_loop(reg, owner, start, took, table, wage)

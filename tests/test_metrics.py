@@ -220,3 +220,32 @@ def test_delay_percentiles_are_numpys(values, ties, extra) -> None:
         with np.errstate(invalid="ignore"):  # numpy's own interpolation across an infinity
             got, expected = percentiles(sample, percents), np.percentile(sample, list(percents))
         assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes(), (got, expected)
+
+
+def _on_time_as_first_written(rec, calendar: Calendar, tolerance: int, since_day: int):
+    """`metrics._on_time` with a contact not done taking an infinite day (no NaN comparisons)."""
+    from csgsim.analysis.metrics import _add_working_days
+
+    in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
+    deadline = _add_working_days(calendar, np.minimum(rec.task_due_day, calendar.days - 1), tolerance)
+    done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // 24)
+    judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
+    return judged, judged & (done_day > deadline)
+
+
+@given(tasks=st.lists(st.tuples(st.sampled_from([FOLLOWUP, INTAKE]), st.integers(0, 40),
+                                st.one_of(st.just(np.nan), st.floats(0, 40 * 24))), max_size=30),
+       tolerance=st.integers(0, 3), since_day=st.integers(0, 5))
+def test_follow_ups_judged_and_late_as_first_written(tasks, tolerance, since_day) -> None:
+    """Judging follow-ups with NaN for a contact not done (compared as 'not on time') marks the
+    same contacts judged and late as an infinite day did, deadlines past the horizon included."""
+    from types import SimpleNamespace
+
+    from csgsim.analysis.metrics import _on_time
+
+    cal = Calendar(date(2025, 4, 14), 30)  # Easter in it
+    rec = SimpleNamespace(task_kind=np.array([t[0] for t in tasks], dtype=np.int8),
+                          task_due_day=np.array([t[1] for t in tasks], dtype=np.int64),
+                          task_start=np.array([t[2] for t in tasks], dtype=float))
+    got, want = _on_time(rec, cal, tolerance, since_day), _on_time_as_first_written(rec, cal, tolerance, since_day)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()

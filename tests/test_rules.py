@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from csgsim.core.calendar import Calendar
@@ -371,3 +371,85 @@ def test_oncall_days_are_the_blocks_days(blocks, n_days, day_start) -> None:
     np.add.at(diff, (sched.person[held], d1), -1)
     expected = np.cumsum(diff, axis=1)[:, :n_days] > 0
     assert np.array_equal(_oncall_days(sched, n_people, n_days, day_start), expected)
+
+
+@given(calls=st.lists(st.tuples(st.integers(0, 3), st.floats(-30, 400), st.floats(0.01, 14)), max_size=40),
+       limit=st.sampled_from([4.0, 8.0, 13.0, 13.5, np.inf, 0.0, -1.0]))
+def test_episodes_from_the_stretches_that_can_exceed_are_all_episodes(calls, limit) -> None:
+    """Evaluating windows only over the stretches of call-outs whose work adds up past the limit
+    finds every episode of `_work_24h`, with call-outs close together, overlapping or a day apart."""
+    from csgsim.staff.rules import _episodes_24h, _work_24h
+
+    person = np.array([c[0] for c in calls], dtype=np.int64)
+    start = np.array([c[1] for c in calls], float)
+    worked = np.array([c[2] for c in calls], float)
+    assert _episodes_24h(person, start, worked, 4, limit).tolist() == _work_24h(person, start, worked, 4, limit)[1].tolist()
+
+
+def _stretch_totals(person, start, worked) -> tuple[list[float], list[bool]]:
+    """The stretches as a loop over each person's call-outs in start order: a new stretch where
+    a start is 24 h or more after the end of all before; per call-out its stretch's work, and
+    whether its gap is too close to 24 h for either answer to be wrong."""
+    total, close = [0.0] * len(start), [False] * len(start)
+    for p in set(person):
+        mine = sorted((s, i) for i, s in enumerate(start) if person[i] == p)
+        groups, reach = [], -np.inf
+        for s, i in mine:
+            close[i] = 24.0 <= s - reach <= 24.0 + 1e-6
+            if s - reach >= 24.0:
+                groups.append([])
+            groups[-1].append(i)
+            reach = max(reach, s + worked[i])
+        for g in groups:
+            for i in g:
+                total[i] = sum(worked[j] for j in g)
+    return total, close
+
+
+@given(calls=st.lists(st.tuples(st.integers(0, 2), st.floats(0, 200), st.floats(0.01, 30)), max_size=30),
+       limit=st.sampled_from([4.0, 13.0, 22.0, 40.0]))
+@example(calls=[(0, 0.0, 20.0), (0, 1.0, 1.0), (0, 30.0, 5.0)], limit=22.0)  # the second ends first
+def test_stretches_that_may_exceed_are_those_of_the_loop(calls, limit) -> None:
+    """`_may_exceed` marks the call-outs of the stretches (found with each person's running
+    latest end: a long call-out can outlast later short ones) whose work is above the limit."""
+    from csgsim.staff.rules import _may_exceed
+
+    person, start, worked = ([c[k] for c in calls] for k in range(3))
+    total, close = _stretch_totals(person, start, worked)
+    assume(not any(close) and all(abs(t - limit) > 1e-3 for t in total))
+    got = _may_exceed(np.array(person, dtype=np.int64), np.array(start, float), np.array(worked, float), limit)
+    assert got.tolist() == [t > limit for t in total]
+
+
+@given(gap=st.floats(23.0, 25.0), first=st.floats(1, 12), second=st.floats(1, 12))
+def test_two_call_outs_a_day_apart_are_one_stretch_only_within_24_hours(gap, first, second) -> None:
+    """Two call-outs of one person count as one stretch (looked at together) when the second
+    starts less than 24 h after the first ends, and apart when it starts later (at 24 h exactly,
+    within rounding, either is right: looking at more call-outs is always safe)."""
+    from csgsim.staff.rules import _may_exceed
+
+    assume(not 24.0 <= gap <= 24.0 + 1e-6)
+    start = np.array([0.0, first + gap])
+    asked = _may_exceed(np.zeros(2, dtype=np.int64), start, np.array([first, second]), 12.5)
+    together = first + second > 12.5 and gap < 24.0
+    assert asked.tolist() == [together or first > 12.5, together or second > 12.5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=bases, ruleset=st.sampled_from(["consignatie", "bereikbaarheid"]),
+       calls=st.lists(st.tuples(st.integers(-1, 7), st.floats(0, 14 * 24),
+                                st.one_of(st.floats(0.01, 14), st.sampled_from([6.5, 13.0, 13.5]))), max_size=30))
+def test_figures_without_load_are_the_full_figures_breaches(base, ruleset, calls) -> None:
+    """`figures(load=False)` (what a replication's metrics read) gives the full figures' breaches,
+    most on-call days per 4 weeks and rest hours, bit for bit, over rosters and call-outs."""
+    from csgsim.staff.rules import figures
+
+    pattern, team, days, start = base
+    cal = Calendar(start, days)
+    sched = base_schedule(pattern, team, cal)
+    person, begin, length = (np.array([c[k] for c in calls], dtype=float) for k in range(3))
+    args = (sched, person.astype(np.int64), begin, begin + length, RULESETS[ruleset], team, cal, RegularJob(), 9.0)
+    full, lean = figures(*args), figures(*args, load=False)
+    assert list(lean) == ["max_oncall_days_per_4w", "rest_hours_from_job"] + [f"breach_{r}" for r in RULESETS[ruleset].rules]
+    for k, v in lean.items():
+        assert v.tolist() == full[k].tolist(), k

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.analysis.reduce import first_index
 from csgsim.config.costs import CostParams
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -107,7 +108,7 @@ def integral(rate: np.ndarray, a: np.ndarray, b: np.ndarray, cum: np.ndarray | N
 
     def at(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
-        i = np.clip(np.floor(t).astype(np.int64), 0, n - 1)
+        i = np.minimum(np.maximum(np.floor(t).astype(np.int64), 0), n - 1)  # np.clip: slower, the same
         return cum[i] + rate[i] * (t - i)
 
     return at(b) - at(a)
@@ -176,13 +177,13 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     eng = (rec.eng_start >= a) & (rec.eng_start < b)
     start, end, person = rec.eng_start[eng], rec.eng_end[eng], rec.eng_person[eng]
     short = np.maximum(params.scheme.minimum_callout_hours - (end - start), 0.0)
-    first = surcharge[np.clip(np.floor(start).astype(np.int64), 0, surcharge.size - 1)]
+    first = surcharge[np.minimum(np.maximum(np.floor(start).astype(np.int64), 0), surcharge.size - 1)]
     paid = integral(weight, start, end, weight_cum) + short * (1.0 + first)
     out["callout_hours"] = float(((end - start) + short).sum())
     covered = _office_share(region, calendar, person, start, end)
-    out["callout_work"] = float(((paid - covered) * wage[np.clip(person, 0, n_people)]).sum())
-    done = ~np.isnan(rec.task_start) & (rec.task_start >= a) & (rec.task_start < b)
-    owner, took = np.clip(rec.task_owner[done], 0, n_people), rec.task_duration[done]
+    out["callout_work"] = float(((paid - covered) * wage[np.minimum(np.maximum(person, 0), n_people)]).sum())
+    done = (rec.task_start >= a) & (rec.task_start < b)  # False for NaN: not done
+    owner, took = np.minimum(np.maximum(rec.task_owner[done], 0), n_people), rec.task_duration[done]
     out["office_hours"] = float(took.sum())
     out["office_work"] = _overtime(region, owner, rec.task_start[done], took, covered_by(person, start, covered), wage)
     out["variable"] = out["callout_work"] + out["office_work"]
@@ -210,14 +211,16 @@ def _office_share(region: Region, calendar: Calendar, person: np.ndarray, start:
     who = person[idx][row]
     share = np.array([p.hours_per_week / 5 for p in region.people])[who]
     key = who * calendar.days + day  # the (person, day) whose share a row draws on
-    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+    shared = np.bincount(key)[key] > 1  # rows on a (person, day) with other rows
     take = np.minimum(inside, np.maximum(share, 0.0))  # a row alone: nothing used before it
     used: dict[int, float] = {}
-    keys, hours, shares = key.tolist(), inside.tolist(), share.tolist()
-    for r in np.flatnonzero(counts[group.ravel()] > 1).tolist():
-        before = used.get(keys[r], 0.0)
-        take[r] = min(hours[r], max(shares[r] - before, 0.0))
-        used[keys[r]] = before + take[r]
+    rows = np.flatnonzero(shared)
+    taken = []
+    for k, hours, most in zip(key[rows].tolist(), inside[rows].tolist(), share[rows].tolist()):
+        before = used.get(k, 0.0)
+        taken.append(min(hours, max(most - before, 0.0)))
+        used[k] = before + taken[-1]
+    take[rows] = taken
     out = np.zeros(start.size)
     np.add.at(out, idx[row], take)  # in row order, from 0.0: each call-out's days in turn
     return out
@@ -281,15 +284,27 @@ def _overtime(region: Region, owner: np.ndarray, start: np.ndarray, took: np.nda
     if not owner.size:
         return 0.0
     day = (start // HOURS_PER_DAY).astype(np.int64)
-    stride = int(day.max()) + 1
-    keys, first, inverse = np.unique(owner * stride + day, return_index=True, return_inverse=True)
-    hours = np.bincount(inverse.ravel(), weights=took, minlength=keys.size)
-    order = np.argsort(first, kind="stable")
-    person, day = (keys // stride)[order], (keys % stride)[order]
+    low = int(np.minimum.reduce(day))
+    stride = int(np.maximum.reduce(day)) - low + 1
+    key = owner * stride + (day - low)  # (person, day) as one index into a dense table
+    hours = np.bincount(key, weights=took)
+    keys = _by_first_appearance(key, hours.size)
+    person, day = keys // stride, keys % stride + low
+    hours = hours[keys]
     shares = np.array([p.hours_per_week / 5 for p in region.people] + [0.0])  # an outside line: none
     used = _looked_up(callouts, person, day)
-    over = np.maximum(hours[order] - np.maximum(shares[person] - used, 0.0), 0.0) * wage[person]
+    over = np.maximum(hours - np.maximum(shares[person] - used, 0.0), 0.0) * wage[person]
     return float(np.cumsum(over)[-1]) + 0.0  # sequential sum from 0.0, as the loop's total (-0.0 as 0.0)
+
+
+def _by_first_appearance(key: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of `key` (ints in [0, size)) in order of first appearance: what
+    `np.unique(key, return_index=True)` sorted by index gives, without sorting every key."""
+    first = first_index(key, size)
+    present = np.flatnonzero(first < key.size)
+    slot = np.full(key.size, -1)  # by index of first appearance (all distinct): no sort needed
+    slot[first[present]] = present
+    return slot[slot >= 0]
 
 
 def _looked_up(table: np.ndarray, person: np.ndarray, day: np.ndarray) -> np.ndarray:

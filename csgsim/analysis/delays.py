@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from csgsim.analysis.percentiles import percentiles
+from csgsim.analysis.reduce import mean
 from csgsim.config.schema import Norms
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model.pathways import Records
@@ -48,9 +49,9 @@ def delay_figures(values: np.ndarray, norm: float | None, prefix: str) -> dict[s
     """Mean, p50/p90/p95 and share within the norm; NaN when nothing was measured."""
     out = {f"{prefix}_mean": np.nan, f"{prefix}_p50": np.nan, f"{prefix}_p90": np.nan, f"{prefix}_p95": np.nan}
     if values.size:
-        out[f"{prefix}_mean"] = float(values.mean())
+        out[f"{prefix}_mean"] = mean(values)
         p = percentiles(values, (50, 90, 95))
         out.update({f"{prefix}_p50": p[0], f"{prefix}_p90": p[1], f"{prefix}_p95": p[2]})
     if norm is not None:
-        out[f"{prefix}_within_norm"] = float((values <= norm + 1e-9).mean()) if values.size else np.nan
+        out[f"{prefix}_within_norm"] = mean(values <= norm + 1e-9) if values.size else np.nan
     return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from csgsim.core.calendar import HOURS_PER_DAY
+from csgsim.analysis.reduce import count, mean, total
 from csgsim.model.pathways import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, Records
 from csgsim.staff import rules
 
@@ -54,12 +55,12 @@ CALLIN_PERSON_METRICS: dict[str, tuple[str, str]] = {
 
 def answer_shares(rec: Records, reached: np.ndarray) -> dict[str, float]:
     """The shares of ANSWER_METRICS among the reports selected by `reached`."""
-    if not reached.any():
+    if not count(reached):
         return dict.fromkeys(ANSWER_METRICS, np.nan)
     role = rec.acute_role[reached]
-    shares = {name: float((role == step).mean()) for name, step in
+    shares = {name: mean(role == step) for name, step in
               zip(ANSWER_METRICS, (PRIMARY, BACKUP, CALLIN, NEIGHBOUR))}
-    shares["acute_waited"] = float(rec.acute_waited[reached].mean())
+    shares["acute_waited"] = mean(rec.acute_waited[reached])
     return shares
 
 
@@ -85,10 +86,10 @@ def region_load(persons: dict[str, np.ndarray], rec: Records, since: float, wind
     outside = counted & (rec.eng_role == NEIGHBOUR) & (rec.eng_person == n_people)
     helped = counted & (rec.eng_region != region_id) & (rec.eng_person < n_people)
     return {
-        "callins_per_person_per_4w": float(np.mean(persons["callins"]) * FOUR_WEEKS / window),
-        "callin_hours_per_person_per_4w": float(np.mean(persons["callin_hours_per_4w"])),
-        "night_callins_per_person_per_16w": float(np.mean(persons["night_callins_per_16w"])),
-        "callin_breaches": float(np.sum(persons["callin_breaches"])),
-        "neighbour_hours_per_4w": float((rec.eng_end - rec.eng_start)[outside].sum() * FOUR_WEEKS / window),
-        "hours_for_other_regions_per_4w": float((rec.eng_end - rec.eng_start)[helped].sum() * FOUR_WEEKS / window),
+        "callins_per_person_per_4w": mean(persons["callins"]) * FOUR_WEEKS / window,
+        "callin_hours_per_person_per_4w": mean(persons["callin_hours_per_4w"]),
+        "night_callins_per_person_per_16w": mean(persons["night_callins_per_16w"]),
+        "callin_breaches": total(persons["callin_breaches"]),
+        "neighbour_hours_per_4w": total((rec.eng_end - rec.eng_start)[outside]) * FOUR_WEEKS / window,
+        "hours_for_other_regions_per_4w": total((rec.eng_end - rec.eng_start)[helped]) * FOUR_WEEKS / window,
     }

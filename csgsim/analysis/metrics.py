@@ -28,6 +28,7 @@ from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.core.intervals import merge_intervals
 from csgsim.staff.duties import NOBODY, OFFICE, ONCALL, Schedule
 from csgsim.analysis import escalation
+from csgsim.analysis.reduce import count, first_index, mean, total
 from csgsim.analysis.escalation import ANSWER_METRICS, CALLIN_METRICS, CALLIN_PERSON_METRICS, FOUR_WEEKS
 from csgsim.analysis.delays import delay_figures, delay_samples
 from csgsim.model.pathways import CALLIN, PRIMARY, FOLLOWUP, Records, RegionInputs
@@ -107,9 +108,9 @@ def _on_time(rec: Records, calendar: Calendar, tolerance: int, since_day: int) -
     in_window = (rec.task_kind == FOLLOWUP) & (rec.task_due_day >= since_day) & (rec.task_due_day < calendar.days)
     due = np.minimum(rec.task_due_day, calendar.days - 1)
     deadline = _add_working_days(calendar, due, tolerance)  # last working day that is on time
-    done_day = np.where(np.isnan(rec.task_start), np.inf, rec.task_start // HOURS_PER_DAY)
-    judged = in_window & ((deadline < calendar.days) | np.isfinite(done_day))
-    late = judged & (done_day > deadline)
+    done_day = rec.task_start // HOURS_PER_DAY  # NaN: not done
+    judged = in_window & ((deadline < calendar.days) | ~np.isnan(done_day))
+    late = judged & ~(done_day <= deadline)  # done after the deadline, or not at all
     return judged, late
 
 
@@ -140,8 +141,9 @@ def _open_hours(rec: Records, since: float, horizon: float) -> tuple[np.ndarray,
     finish = np.where(np.isnan(rec.task_end), horizon, rec.task_end)
     np.maximum.at(end, rec.task_case, finish)
     first = final.copy()  # who took the case on: the giver of its first hand-over, if any
-    cases, at = np.unique(rec.handover_case, return_index=True)
-    first[cases] = rec.handover_from[at]
+    at = first_index(rec.handover_case, final.size)
+    handed = at < rec.handover_case.size
+    first[handed] = rec.handover_from[at[handed]]
     case = np.concatenate((np.arange(final.size), rec.handover_case))
     owner = np.concatenate((first, rec.handover_owner))
     start = np.concatenate((arrival, rec.handover_time))
@@ -185,11 +187,11 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
     eng = rec.eng_start >= since
     checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                            ruleset, n_people, reported, st.regular_job, region.duty.period_start)
+                            ruleset, n_people, reported, st.regular_job, region.duty.period_start, load=False)
     # Only the work rule depends on call-outs (the duty rules' breaches cancel).
     callin = rec.eng_role[eng] == CALLIN
     caused = np.zeros(n_people)
-    if callin.any() and "breach_work_24h" in checked:
+    if count(callin) and "breach_work_24h" in checked:
         caused = rules.callin_breaches(rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
                                        callin, checked["breach_work_24h"], ruleset, n_people)
     sp = sampled.spells
@@ -198,7 +200,7 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     taken_after = sampled.primary.start[log.block] >= since
     moved = (log.new >= 0) & (log.new < n_people) & taken_after & (sampled.primary.kind[log.block] == ONCALL)
     out = {
-        "absent_share": _per_person(sp.person, n_people, np.clip(away, 0, None)) / (calendar.horizon - since),
+        "absent_share": _per_person(sp.person, n_people, np.maximum(away, 0.0)) / (calendar.horizon - since),
         "extra_duties": _per_person(log.new[moved], n_people),
         "max_oncall_days_per_4w": checked["max_oncall_days_per_4w"].astype(float),
         "rest_hours_from_job": checked["rest_hours_from_job"].astype(float),
@@ -207,7 +209,8 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     for r in rules.DUTY_RULES + rules.WORK_RULES:
         col = f"breach_{r}"
         out[f"breaches_{r}"] = checked[col].astype(float) if col in checked else np.full(n_people, np.nan)
-    return out, float(np.isin(log.reason[taken_after], ["breach", "backup_breach"]).sum())
+    reason = log.reason[taken_after]
+    return out, float(count(reason == "breach") + count(reason == "backup_breach"))
 
 
 def replication_metrics(
@@ -226,7 +229,7 @@ def replication_metrics(
     acute = rec.acute_arrival >= since
     judged, late = _on_time(rec, calendar, norms.followup_tolerance_working_days, int(since // HOURS_PER_DAY))
     out = _timeliness(rec, region, calendar, norms, since, delay_samples(rec, since) if delays is None else delays)
-    out["followup_on_time"] = float(1 - late[judged].mean()) if judged.any() else np.nan
+    out["followup_on_time"] = 1 - mean(late[judged]) if count(judged) else np.nan
     persons, load = _load(rec, region, sampled, since, calendar.horizon, late)
     staff, out["replan_breaches"] = _staff_figures(rec, region, sampled, calendar, since)
     persons.update(staff)
@@ -244,8 +247,8 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
     acute = rec.acute_arrival >= since
     non_acute = rec.nonacute_arrival >= since
     out: dict[str, float] = {
-        "acute_reports": float(acute.sum()),
-        "non_acute_reports": float(non_acute.sum()),
+        "acute_reports": float(count(acute)),
+        "non_acute_reports": float(count(non_acute)),
     }
     reached = acute & ~np.isnan(rec.acute_contact)
     out.update(delay_figures(delays["acute_contact"], norms.acute_contact_minutes, "acute_contact"))
@@ -262,9 +265,9 @@ def _timeliness(rec: Records, region: Region, calendar: Calendar, norms: Norms, 
     # Within n working days: by the n-th working day after the day of the report (n = 0: that day).
     n = norms.intake_working_days
     limit = _add_working_days(calendar, arrival_day + 1, n - 1) if n > 0 else arrival_day
-    out["intake_within_norm"] = float((intake_day <= limit).mean()) if done.any() else np.nan
-    out["acute_open_at_horizon"] = float((acute & np.isnan(rec.acute_contact)).sum())
-    out["intake_open_at_horizon"] = float((non_acute & np.isnan(rec.nonacute_intake)).sum())
+    out["intake_within_norm"] = mean(intake_day <= limit) if count(done) else np.nan
+    out["acute_open_at_horizon"] = float(count(acute & np.isnan(rec.acute_contact)))
+    out["intake_open_at_horizon"] = float(count(non_acute & np.isnan(rec.nonacute_intake)))
     return out
 
 
@@ -311,26 +314,26 @@ def _load(rec: Records, region: Region, sampled: RegionInputs, since: float, hor
         }
     return persons, {
         "callouts_per_duty": float(duty_callouts.sum() / duties.sum()) if duties.sum() else np.nan,
-        "office_callouts_per_week": float((eng & (schedule.kind[block] == OFFICE)).sum() / weeks),
+        "office_callouts_per_week": count(eng & (schedule.kind[block] == OFFICE)) / weeks,
     }
 
 
 def _team_figures(persons: dict[str, np.ndarray], cms: int, window: float) -> dict[str, float]:
     """The casemanagers' (the first `cms` people's) load and staffing figures for the region."""
-    team = {k: v[:cms] for k, v in persons.items()}
     breaches = np.concatenate([v for k, v in persons.items() if k.startswith("breaches_")])
+    hours, contracted = persons["csg_hours_per_week"][:cms], persons["contracted_hours_per_week"][:cms]
     return {
-        "oncall_hours_per_4w": float(team["oncall_hours_per_4w"].mean()),
-        "duties_per_4w": float(team["duties_per_4w"].mean()),
-        "night_callouts_per_16w": float(team["night_callouts_per_16w"].mean()),
-        "csg_hours_per_week": float(team["csg_hours_per_week"].mean()),
-        "csg_hours_vs_contract": float(team["csg_hours_per_week"].sum() / team["contracted_hours_per_week"].sum()),
-        "active_caseload": float(team["active_caseload"].mean()),
-        "absent_share": float(team["absent_share"].mean()),
-        "extra_duties_per_4w": float(team["extra_duties"].sum() * FOUR_WEEKS / window),
-        "max_oncall_days_per_4w": float(team["max_oncall_days_per_4w"].max()),
-        "rest_hours_from_job_per_4w": float(team["rest_hours_from_job"].mean() * FOUR_WEEKS / window),
-        "rule_breaches": float(np.nansum(breaches)),
+        "oncall_hours_per_4w": mean(persons["oncall_hours_per_4w"][:cms]),
+        "duties_per_4w": mean(persons["duties_per_4w"][:cms]),
+        "night_callouts_per_16w": mean(persons["night_callouts_per_16w"][:cms]),
+        "csg_hours_per_week": mean(hours),
+        "csg_hours_vs_contract": float(np.add.reduce(hours) / np.add.reduce(contracted)),  # numpy's 0/0: NaN
+        "active_caseload": mean(persons["active_caseload"][:cms]),
+        "absent_share": mean(persons["absent_share"][:cms]),
+        "extra_duties_per_4w": total(persons["extra_duties"][:cms]) * FOUR_WEEKS / window,
+        "max_oncall_days_per_4w": float(np.maximum.reduce(persons["max_oncall_days_per_4w"][:cms])),
+        "rest_hours_from_job_per_4w": mean(persons["rest_hours_from_job"][:cms]) * FOUR_WEEKS / window,
+        "rule_breaches": total(np.where(np.isnan(breaches), 0.0, breaches)),  # np.nansum
     }
 
 
@@ -341,10 +344,10 @@ def _held_hours(schedules: tuple[Schedule, ...], since: float, horizon: float) -
     start = np.concatenate([a[s.person != NOBODY] for (a, _), s in zip(held, schedules)])
     end = np.concatenate([b[s.person != NOBODY] for (_, b), s in zip(held, schedules)])
     keep = end > start
-    if not keep.any():
+    if not count(keep):
         return 0.0
     s, e, _ = merge_intervals(start[keep], end[keep])
-    return float((e - s).sum())
+    return total(e - s)
 
 
 def _coverage(rec: Records, sampled: RegionInputs, since: float, horizon: float, acute: np.ndarray
@@ -356,14 +359,14 @@ def _coverage(rec: Records, sampled: RegionInputs, since: float, horizon: float,
     out = {
         "backup_only_hours": reachable - held,
         "gap_hours": max(horizon - since, 0.0) - reachable,
-        "acute_in_gap": float((acute & rec.acute_in_gap).sum()),
+        "acute_in_gap": float(count(acute & rec.acute_in_gap)),
     }
     full_weeks = int((horizon - since) // (7 * HOURS_PER_DAY))
     if full_weeks:
         week = ((rec.acute_arrival[acute] - since) // (7 * HOURS_PER_DAY)).astype(np.int64)
         per_week = np.bincount(week, minlength=full_weeks)[:full_weeks]
-        out["heavy_week_share"] = float((per_week >= HEAVY_WEEK).mean())
-        out["zero_week_share"] = float((per_week == 0).mean())
+        out["heavy_week_share"] = mean(per_week >= HEAVY_WEEK)
+        out["zero_week_share"] = mean(per_week == 0)
     else:
         out["heavy_week_share"] = out["zero_week_share"] = np.nan
     return out

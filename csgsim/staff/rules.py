@@ -66,9 +66,14 @@ def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float 
     Day d is the 24 h period from hour 24 d + day_start. Hours before the first such period
     belong to the period before the calendar, which no window counts.
     """
-    d0 = np.clip(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
-    d1 = np.clip(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    d0 = _within(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
+    d1 = _within(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
     return d0, d1
+
+
+def _within(i: np.ndarray, last: int) -> np.ndarray:
+    """`np.clip(i, 0, last)` of ints, without its Python wrapper (a few us a call)."""
+    return np.minimum(np.maximum(i, 0), last)
 
 
 def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +96,7 @@ def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: in
     start at `origin` (earlier hours fall in windows of their own before it)."""
     before = int(np.ceil(origin / width))  # windows, the first perhaps short, before the origin
     n_w = before + max(1, int(np.ceil((horizon - origin) / width)))
-    w = np.clip(((t - origin) // width).astype(np.int64) + before, 0, n_w - 1)
+    w = _within(((t - origin) // width).astype(np.int64) + before, n_w - 1)
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 
@@ -132,14 +137,14 @@ def _rest_hours_from_job(person: np.ndarray, end: np.ndarray, n_people: int, res
     # Overlapping rests (two calls in one night) are one rest: merged per person, everyone at once.
     # The job hours of everyone's rests come from one pass; each person's sum stays their own.
     mine = (person >= 0) & (person < n_people)
-    if not mine.any():
+    if not np.count_nonzero(mine):
         return lost
     who, starts, ends = _merged_rests(person[mine], end[mine], rest_hours)
     before = regular_job.hours_before(np.concatenate((ends, starts)), calendar)  # one pass: hour by hour
     job = before[:ends.size] - before[ends.size:]
     first = np.flatnonzero(np.append(True, who[1:] != who[:-1])).tolist() + [who.size]
     for lo, hi in zip(first[:-1], first[1:]):
-        lost[who[lo]] = job[lo:hi].sum()  # numpy's sum of the person's rests, as before
+        lost[who[lo]] = np.add.reduce(job[lo:hi])  # numpy's sum of the person's rests, as before
     return lost
 
 
@@ -172,8 +177,19 @@ def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_peopl
     episodes = np.zeros(n_people, dtype=np.int64)
     if start.size == 0:
         return most, episodes
+    p, first, window = _windows(person, start, worked, n_people, np.ones(start.size, dtype=bool))
+    most[p[first]] = np.maximum.reduceat(window, first)
+    episodes[:] = _rising(p, first, window > limit + _EPS, n_people)
+    return most, episodes
+
+
+def _windows(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, asked: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Work in [x, x + 24) at the breakpoints x of the `asked` call-outs by person then x (and
+    each person's first index), from all call-outs' prefix sums (`_work_24h`)."""
     end = start + worked
-    p, x = _unique_pairs(np.tile(person, 4), np.concatenate((start, end, start - HOURS_PER_DAY, end - HOURS_PER_DAY)))
+    s, e = start[asked], end[asked]
+    p, x = _unique_pairs(np.tile(person[asked], 4), np.concatenate((s, e, s - HOURS_PER_DAY, e - HOURS_PER_DAY)))
     starts, ends = _Sorted(person, start, n_people), _Sorted(person, end, n_people)
 
     def work_before(t: np.ndarray) -> np.ndarray:
@@ -181,14 +197,51 @@ def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_peopl
         return (i * t - s_cum) - (j * t - e_cum)
 
     window = work_before(x + HOURS_PER_DAY) - work_before(x)
-    first = np.flatnonzero(np.append(True, p[1:] != p[:-1]))  # each person's first breakpoint
-    most[p[first]] = np.maximum.reduceat(window, first)
-    over = window > limit + _EPS
+    return p, np.flatnonzero(np.append(True, p[1:] != p[:-1])), window
+
+
+def _rising(p: np.ndarray, first: np.ndarray, over: np.ndarray, n_people: int) -> np.ndarray:
+    """Per person, the runs of True in `over` (by person, each person's from index `first` on)."""
     rising = over.copy()
     rising[1:] &= ~over[:-1]
     rising[first] = over[first]
-    episodes[:] = np.bincount(p[rising], minlength=n_people)
-    return most, episodes
+    return np.bincount(p[rising], minlength=n_people)
+
+
+def _episodes_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
+                  ) -> np.ndarray:
+    """`_work_24h`'s episodes from the windows of the stretches that can exceed the limit
+    (`_may_exceed`; elsewhere `_work_24h` finds none): the same, for a fraction of the work."""
+    episodes = np.zeros(n_people, dtype=np.int64)
+    asked = _may_exceed(person, start, worked, limit) if limit < np.inf else None
+    if asked is not None and np.count_nonzero(asked):
+        p, first, window = _windows(person, start, worked, n_people, asked)
+        episodes[:] = _rising(p, first, window > limit + _EPS, n_people)
+    return episodes
+
+
+def _may_exceed(person: np.ndarray, start: np.ndarray, worked: np.ndarray, limit: float) -> np.ndarray:
+    """The call-outs in stretches whose work adds up to more than `limit` less a margin.
+
+    A stretch is a person's call-outs with less than 24 h from the end of all before to the
+    next start: no 24 h window holds work of two, and between two the window is empty, so an
+    episode lies within one. The margin (far above the rounding of `_windows`' prefix sums)
+    keeps the windows left out under the limit as computed too; cuts are 24 h beyond rounding."""
+    if not start.size:
+        return np.zeros(0, dtype=bool)
+    end = start + worked
+    scale = 2.0 * (float(np.abs(start).max()) + float(end.max()) + 2 * HOURS_PER_DAY)
+    order = np.lexsort((start, person))
+    shift = person[order] * scale  # each person's times in a range of their own: one running max
+    reach = np.maximum.accumulate(end[order] + shift)
+    tol = 1e-9 * scale * (float(person.max()) + 1)
+    cut = np.append(True, start[order][1:] + shift[1:] >= reach[:-1] + HOURS_PER_DAY + tol)
+    stretch = np.cumsum(cut) - 1
+    total = np.bincount(stretch, worked[order])
+    margin = 1e-6 + 1e-15 * (start.size + 4) ** 2 * scale  # above the worst rounding of n prefix sums
+    out = np.empty(start.size, dtype=bool)
+    out[order] = total[stretch] > limit - margin
+    return out
 
 
 def _unique_pairs(person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -263,9 +316,7 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
 def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The call-outs of people 0..n_people-1: person, start, end and the work each counts for."""
-    c_person = np.asarray(person, dtype=np.int64)
-    c_start = np.asarray(start, dtype=float)
-    c_end = np.asarray(end, dtype=float)
+    c_person, c_start, c_end = np.asarray(person, dtype=np.int64), np.asarray(start, float), np.asarray(end, float)
     ok = (c_person >= 0) & (c_person < n_people)
     c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
     return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours)
@@ -277,7 +328,7 @@ def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ru
     on call-outs): what a set of call-outs adds to `figures`' duty-rule breaches."""
     c_person, c_start, _, worked = _callouts(person, start, end, ruleset, n_people)
     limit = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
-    return _work_24h(c_person, c_start, worked, n_people, limit)[1]
+    return _episodes_24h(c_person, c_start, worked, n_people, limit)
 
 
 def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, callin: np.ndarray,
@@ -286,57 +337,54 @@ def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, call
     less the episodes without them. Only the people called in have other episodes without
     them, so only theirs are counted again (an index outside the team is left out here)."""
     called = np.zeros(n_people + 1, dtype=bool)
-    called[np.clip(person[callin], 0, n_people)] = True
+    called[_within(person[callin], n_people)] = True
     called = called[:n_people]
-    own = ~callin & called[np.clip(person, 0, n_people - 1)]
+    own = ~callin & called[_within(person, n_people - 1)]
     without = work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
     return np.where(called, with_them - without, 0).astype(float)
 
 
-def figures(
-    schedule: Schedule,
-    callouts_person: np.ndarray,
-    callouts_start: np.ndarray,
-    callouts_end: np.ndarray,
-    ruleset: RuleSet,
-    n_people: int,
-    calendar: Calendar,
-    regular_job: RegularJob = RegularJob(),
-    day_start: float = 0.0,
-) -> dict[str, np.ndarray]:
+def figures(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.ndarray, callouts_end: np.ndarray,
+            ruleset: RuleSet, n_people: int, calendar: Calendar, regular_job: RegularJob = RegularJob(),
+            day_start: float = 0.0, load: bool = True) -> dict[str, np.ndarray]:
     """Per person (arrays of n_people): load figures and one `breach_<rule>` count per active rule.
 
     Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
     episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
     windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
+    `load=False`: only breaches, max_oncall_days_per_4w and rest_hours_from_job (what metrics read).
     """
     n_days, horizon = calendar.days, calendar.horizon
-    held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
-    hours = schedule.end - schedule.start
     duties = _duties(schedule, n_people)  # person, start and end of each duty
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
     days_4w = _per_4w(oncall_day)
 
     c_person, c_start, c_end, worked = _callouts(callouts_person, callouts_start, callouts_end, ruleset, n_people)
     night = is_night(c_start, c_end)
-    night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
-
     limit_24h = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
-    max_24h, episodes = _work_24h(c_person, c_start, worked, n_people, limit_24h)
-    out = {
-        "oncall_hours": np.bincount(schedule.person[held], weights=hours[held], minlength=n_people),
-        "duties": np.bincount(duties[0], minlength=n_people),
-        "max_oncall_days_per_4w": days_4w.max(axis=1),
-        "night_callouts": np.bincount(c_person[night], minlength=n_people),
-        "max_night_callouts_per_16w": night_16w.max(axis=1),
-        "rest_hours_from_job": _rest_hours_from_job(c_person[night], c_end[night], n_people, ruleset.night_rest_hours,
-                                                    regular_job, calendar),
-        "worked_hours": np.bincount(c_person, weights=worked, minlength=n_people),
-        "max_work_hours_per_24h": max_24h,
-    }
+    rest = _rest_hours_from_job(c_person[night], c_end[night], n_people, ruleset.night_rest_hours, regular_job,
+                                calendar)
+    if load:
+        max_24h, episodes = _work_24h(c_person, c_start, worked, n_people, limit_24h)
+        night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
+        held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
+        out = {
+            "oncall_hours": np.bincount(schedule.person[held], weights=(schedule.end - schedule.start)[held],
+                                        minlength=n_people),
+            "duties": np.bincount(duties[0], minlength=n_people),
+            "max_oncall_days_per_4w": days_4w.max(axis=1),
+            "night_callouts": np.bincount(c_person[night], minlength=n_people),
+            "max_night_callouts_per_16w": night_16w.max(axis=1),
+            "rest_hours_from_job": rest,
+            "worked_hours": np.bincount(c_person, weights=worked, minlength=n_people),
+            "max_work_hours_per_24h": max_24h,
+        }
+    else:
+        episodes = _episodes_24h(c_person, c_start, worked, n_people, limit_24h)
+        out = {"max_oncall_days_per_4w": days_4w.max(axis=1), "rest_hours_from_job": rest}
     for rule in ruleset.rules:
         out[f"breach_{rule}"] = _breaches(rule, ruleset, oncall_day, days_4w, duties, episodes, horizon)
-    if ruleset.night_flag_per_16w is not None:
+    if load and ruleset.night_flag_per_16w is not None:
         out["flag_night_callouts_16w"] = (night_16w >= ruleset.night_flag_per_16w).sum(axis=1)
     return out
 

@@ -48,7 +48,6 @@ class Ledger:
         horizon = float(schedule.end[-1]) if len(schedule) else 0.0
         n_days = int(np.ceil(horizon / HOURS_PER_DAY))
         d0, d1 = _day_span(schedule.start, schedule.end, n_days, day_start)
-        self._d0, self._d1 = d0.tolist(), d1.tolist()
         self._day_windows(n_days, int(origin // HOURS_PER_DAY))
         held = holder >= 0
         size, row = n_people * (n_days + 1), holder[held] * (n_days + 1)
@@ -77,7 +76,7 @@ class Ledger:
         self._before = {w: math.ceil(origin / w) for w in self._limits}  # windows before the origin
         self._duty_rules = ruleset.max_duty_hours is not None or bool(self._limits)
         self._days_rules = ruleset.max_oncall_days_per_4w is not None or ruleset.min_free_pairs_per_4w is not None
-        self._groups = [self._windows_of_days(a, b) for a, b in zip(self._d0, self._d1)]
+        self._groups = [self._windows_of_days(a, b) for a, b in zip(d0.tolist(), d1.tolist())]
 
     def _windows_of_days(self, first: int, stop: int) -> tuple[tuple[int, int, int, int, int], ...]:
         """The days [first, stop) of a block cut by 4-week window: (window, first, stop, window's first

@@ -48,7 +48,6 @@ class Ledger:
         horizon = float(schedule.end[-1]) if len(schedule) else 0.0
         n_days = int(np.ceil(horizon / HOURS_PER_DAY))
         d0, d1 = _day_span(schedule.start, schedule.end, n_days, day_start)
-        self._d0, self._d1 = d0.tolist(), d1.tolist()
         self._day_windows(n_days, int(origin // HOURS_PER_DAY))
         held = holder >= 0
         size, row = n_people * (n_days + 1), holder[held] * (n_days + 1)
@@ -75,6 +74,21 @@ class Ledger:
                         for w in self._limits}
         self._origin = origin
         self._before = {w: math.ceil(origin / w) for w in self._limits}  # windows before the origin
+        self._duty_rules = ruleset.max_duty_hours is not None or bool(self._limits)
+        self._days_rules = ruleset.max_oncall_days_per_4w is not None or ruleset.min_free_pairs_per_4w is not None
+        self._groups = [self._windows_of_days(a, b) for a, b in zip(d0.tolist(), d1.tolist())]
+
+    def _windows_of_days(self, first: int, stop: int) -> tuple[tuple[int, int, int, int, int], ...]:
+        """The days [first, stop) of a block cut by 4-week window: (window, first, stop, window's first
+        day, window's stop), so that a question about a block walks its windows, not its days."""
+        cuts = []
+        d = first
+        while d < stop:
+            w = self._window_of[d]
+            lo, hi = self._bounds[w]
+            cuts.append((w, d, min(stop, hi), lo, hi))
+            d = min(stop, hi)
+        return tuple(cuts)
 
     def copy(self) -> Ledger:
         """A ledger to change without changing this one. A roster's ledger is the same in every
@@ -125,6 +139,12 @@ class Ledger:
 
     def fits(self, person: int, block: int) -> bool:
         """Can `person` take the unheld on-call `block` without breaching a duty-count rule?"""
+        if self._duty_rules and not self._duties_fit(person, block):
+            return False
+        return not self._days_rules or self._days_fit(person, block)
+
+    def _duties_fit(self, person: int, block: int) -> bool:
+        """The rules on duties: the longest duty, and duty starts per 7 days and per 16 weeks."""
         rs = self.ruleset
         if rs.max_duty_hours is not None:
             left, right = self._run(person, block)
@@ -138,33 +158,29 @@ class Ledger:
                 change[w] = change.get(w, 0) + d
             if any(d > 0 and counts[w] + d > limit for w, d in change.items()):
                 return False
-        if rs.max_oncall_days_per_4w is None and rs.min_free_pairs_per_4w is None:
-            return True
-        return self._days_fit(person, block)
+        return True
 
     def _days_fit(self, person: int, block: int) -> bool:
         """The 4-week rules: on-call days at most the maximum, and free pairs not newly below the minimum."""
-        rs, row = self.ruleset, self._touch[person]
-        new: dict[int, list[int]] = {}
-        for d in range(self._d0[block], self._d1[block]):
-            if not row[d]:
-                new.setdefault(self._window_of[d], []).append(d)
-        for w, days in new.items():
-            if rs.max_oncall_days_per_4w is not None and self._busy[person][w] + len(days) > rs.max_oncall_days_per_4w:
-                return False
-            lo, hi = self._bounds[w]
-            if rs.min_free_pairs_per_4w is None or hi - lo != DAYS_4W:
+        most, least = self.ruleset.max_oncall_days_per_4w, self.ruleset.min_free_pairs_per_4w
+        days, busy, free = self._busy_days[person], self._busy[person], self._free[person]
+        for w, first, stop, lo, hi in self._groups[block]:
+            new = days.count(0, first, stop)  # the block's days the person is not yet on call
+            if not new:
                 continue
-            before = self._free[person][w]
+            if most is not None and busy[w] + new > most:
+                return False
+            if least is None or hi - lo != DAYS_4W:
+                continue
+            before = free[w]
             if before is None:  # counted again only when asked
-                before = self._free[person][w] = _pairs(self._busy_days[person][lo:hi])
+                before = free[w] = _pairs(days[lo:hi])
             # Each new on-call day breaks at most one pair: only a window near the minimum can fall below it.
-            if before - len(days) < rs.min_free_pairs_per_4w:
-                trial = self._busy_days[person][lo:hi]
-                for d in days:
-                    trial[d - lo] = 1
+            if before - new < least:
+                trial = days[lo:hi]
+                trial[first - lo : stop - lo] = b"\x01" * (stop - first)
                 after = _pairs(trial)
-                if after < before and after < rs.min_free_pairs_per_4w:
+                if after < before and after < least:
                     return False
         return True
 
@@ -173,14 +189,14 @@ class Ledger:
         busy days of the windows whose days turn busy or free (their free pairs are counted again
         when next asked)."""
         row, days, busy, free = self._touch[person], self._busy_days[person], self._busy[person], self._free[person]
-        for d in range(self._d0[block], self._d1[block]):
-            was = row[d] > 0
-            row[d] += step
-            if (row[d] > 0) != was:
-                w = self._window_of[d]
-                busy[w] += step
-                free[w] = None
-                days[d] = 1 - days[d]
+        turns, now = (0, 1) if step > 0 else (1, 0)  # the count at which a day turns busy (free), and to what
+        for w, first, stop, _, _ in self._groups[block]:
+            for d in range(first, stop):
+                if row[d] == turns:
+                    busy[w] += step
+                    free[w] = None
+                    days[d] = now
+                row[d] += step
 
     def _shift_starts(self, person: int, block: int, sign: int) -> None:
         for width, starts in self._starts.items():

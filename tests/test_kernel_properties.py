@@ -14,6 +14,7 @@ from csgsim.config.limits import MAX_DURATION_HOURS
 from csgsim.core.calendar import HOURS_PER_DAY
 from csgsim.model import inputs
 from csgsim.model.pathways import RegionModel
+from csgsim.model.tasks import CASE, DONE, DUE_DAY, HOLDER, KIND
 from csgsim.staff.duties import NOBODY
 from tests.conftest import build, region_data
 from tests.handbuilt import run_inputs, scenario
@@ -76,10 +77,10 @@ def test_every_contact_is_done_or_open_and_none_is_stuck(run):
     cases, duty, cal = model.cases, plan.region.duty, plan.calendar
     live = {(entry[2], p) for p, queue in enumerate(cases.queues) for entry in queue}
     for k, task in enumerate(cases.tasks):
-        if not task.done:
-            held = cases.contacts[task.case]
-            assert (task.due_day, task.kind, k) in held and held == sorted(held)
-            assert (held[0][2], task.owner) in live
+        if not task[DONE]:
+            held = cases.contacts[task[CASE]]
+            assert (task[DUE_DAY], task[KIND], k) in held and held == sorted(held)
+            assert (held[0][2], task[HOLDER]) in live
     first = np.full(rec.task_kind.size, np.inf)
     np.minimum.at(first, rec.work_task, rec.work_start)
     worked = {(int(p), int(s // HOURS_PER_DAY)) for p, s in zip(rec.work_person, rec.work_start)}
@@ -94,10 +95,10 @@ def test_every_contact_is_done_or_open_and_none_is_stuck(run):
         c = int(rec.task_case[k])
         created[k] = ends.get(c, np.inf) if c < n_acute else rec.nonacute_arrival[c - n_acute]
     for k, task in enumerate(cases.tasks):
-        if task.case in moved or task.owner >= plan.region.casemanagers + 1:
+        if task[CASE] in moved or task[HOLDER] >= plan.region.casemanagers + 1:
             continue
-        p = task.owner
-        for d in range(task.due_day, cal.days):
+        p = task[HOLDER]
+        for d in range(task[DUE_DAY], cal.days):
             day_end = d * HOURS_PER_DAY + duty.office_end_hour
             if first[k] < day_end or created[k] > day_end:
                 continue
@@ -105,7 +106,7 @@ def test_every_contact_is_done_or_open_and_none_is_stuck(run):
                 continue
             if plan.region.people[p].hours_per_week <= 0:
                 continue
-            raise AssertionError(f"contact {k} of person {p}, due day {task.due_day}, waited on free day {d}")
+            raise AssertionError(f"contact {k} of person {p}, due day {task[DUE_DAY]}, waited on free day {d}")
 
 
 @SETTINGS

@@ -6,6 +6,7 @@ Each test pins a defect found in issue 10; on the code before the fix it fails.
 import numpy as np
 
 from csgsim.model.pathways import INTAKE, RegionModel
+from csgsim.model.tasks import columns
 from csgsim.runtime.jobs import _record_tables
 from tests.handbuilt import run_inputs, scenario
 
@@ -135,3 +136,19 @@ def test_the_last_day_s_office_work_is_done_when_the_office_closes_at_midnight()
     rec = RegionModel(plan.region, plan.calendar, inp).run()
     intake = rec.task_kind == INTAKE
     assert (rec.task_start[intake] // DAY).astype(int).tolist() == [4]
+
+
+def test_the_records_take_each_field_of_every_contact_row():
+    """`tasks.columns` gives field k of row i at place i of field k's array, NaN start and end
+    where a contact has none, and empty arrays of the records' types for a run with no contact."""
+    nan = float("nan")
+    rows = [[1, 7, 2, 3, 1.5, 0.0, 80.0, 81.5, True, True], [2, 9, 0, 5, 0.75, 0.25, 129.0, nan, True, False],
+            [3, 9, 1, 12, 2.0, 2.0, nan, nan, False, False]]
+    got = columns(rows)
+    assert got["kind"].tolist() == [1, 2, 3] and got["kind"].dtype == np.int8
+    assert got["case"].tolist() == [7, 9, 9] and got["holder"].tolist() == [2, 0, 1]
+    assert got["due_day"].tolist() == [3, 5, 12] and got["duration"].tolist() == [1.5, 0.75, 2.0]
+    np.testing.assert_array_equal(got["start"], [80.0, 129.0, nan])
+    np.testing.assert_array_equal(got["end"], [81.5, nan, nan])
+    empty = columns([])
+    assert set(empty) == set(got) and all(empty[k].size == 0 and empty[k].dtype == got[k].dtype for k in got)

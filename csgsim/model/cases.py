@@ -17,11 +17,12 @@ earliest of its contacts.
 
 from __future__ import annotations
 
+import math
 from heapq import heappop, heappush
 
 import numpy as np
 
-from csgsim.model.tasks import INTAKE, NONACUTE_FOLLOWUP, Task
+from csgsim.model.tasks import CASE, DONE, DUE_DAY, END, HOLDER, INTAKE, KIND, LEFT, NONACUTE_FOLLOWUP, START
 from csgsim.staff.duties import NOBODY
 
 
@@ -43,7 +44,7 @@ class Caseload:
         # Per case: its open contacts' queue entries (due day, kind, task index), earliest first.
         self.contacts: list[list[tuple[int, int, int]] | None] = [None] * (n_acute + n_nonacute)
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
-        self.tasks: list[Task] = []
+        self.tasks: list[list] = []  # every contact's row (see `tasks`), in order made
         self.intake = np.full(n_nonacute, np.nan)
         self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
@@ -79,8 +80,8 @@ class Caseload:
         tasks = self.tasks
         index = len(tasks)
         mine = []
-        for kind, due_day, duration in contacts:
-            tasks.append(Task(kind, case, owner, due_day, duration))
+        for kind, due_day, duration in contacts:  # a row: nothing done yet, all hours left
+            tasks.append([kind, case, owner, due_day, duration, duration, math.nan, math.nan, False, False])
             mine.append((due_day, kind, index))
             index += 1
         mine.sort()
@@ -94,7 +95,7 @@ class Caseload:
         while queue:
             index = queue[0][2]
             task = tasks[index]
-            if not task.done and task.owner == person:
+            if not task[DONE] and task[HOLDER] == person:
                 return index
             heappop(queue)
         return None
@@ -106,17 +107,17 @@ class Caseload:
         (the whole team is out), the contacts wait with their owner."""
         pool = [p for p in self.present(day) if p != person]
         load = self.open_cases.__getitem__
-        while (index := self.head(person)) is not None and self.tasks[index].due_day <= day:
+        while (index := self.head(person)) is not None and self.tasks[index][DUE_DAY] <= day:
             if not pool:
                 return
             colleague = min(pool, key=load)  # pool ascending: the lowest index on ties
-            self.move_case(self.tasks[index].case, person, colleague, time)
+            self.move_case(self.tasks[index][CASE], person, colleague, time)
 
     def move_case(self, case: int, person: int, colleague: int, time: float) -> None:
         """Give `case` and every open contact of it from `person` to `colleague`."""
         tasks, mine = self.tasks, self.contacts[case]
         for _, _, index in mine:
-            tasks[index].owner = colleague
+            tasks[index][HOLDER] = colleague
         heappush(self.queues[colleague], mine[0])
         self.owner[case] = colleague
         self.open_cases[person] -= 1
@@ -127,20 +128,20 @@ class Caseload:
         """Contact `index`, its case's next, is done at `end`: an intake opens the non-acute
         follow-ups; the case's next contact goes on the queue; the last contact closes the case."""
         task = self.tasks[index]
-        case = task.case
-        task.end = end
-        task.left = 0.0
-        task.done = True
+        case = task[CASE]
+        task[END] = end
+        task[LEFT] = 0.0
+        task[DONE] = True
         mine = self.contacts[case]
         del mine[0]
-        if task.kind == INTAKE:
+        if task[KIND] == INTAKE:
             j = case - self.n_acute
-            self.intake[j] = task.start
+            self.intake[j] = task[START]
             if self.followup_days:
-                self.add_tasks(case, task.owner, [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
-                                                  in zip(self.followup_days, self.followup_durations[j])])
+                self.add_tasks(case, task[HOLDER], [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
+                                                    in zip(self.followup_days, self.followup_durations[j])])
                 return
         elif mine:
-            heappush(self.queues[task.owner], mine[0])
+            heappush(self.queues[task[HOLDER]], mine[0])
             return
         self.open_cases[self.owner[case]] -= 1

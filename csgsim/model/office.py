@@ -23,6 +23,7 @@ import simpy
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.model.cases import Caseload
+from csgsim.model.tasks import DONE, DUE_DAY, HOLDER, LEFT, START, STARTED
 
 _EPS = 1e-9
 
@@ -86,9 +87,9 @@ class OfficeWork:
             return None
         index = queue[0][2]
         task = cases.tasks[index]
-        if task.done or task.owner != person:  # a stale entry: find the real head
+        if task[DONE] or task[HOLDER] != person:  # a stale entry: find the real head
             index = cases.head(person)
-            if index is None or cases.tasks[index].due_day > day:
+            if index is None or cases.tasks[index][DUE_DAY] > day:
                 return None
         return index
 
@@ -115,22 +116,22 @@ class OfficeWork:
         pieces = self.pieces
         while True:
             task = tasks[index]
-            if task.due_day > day or (not task.started and task.left > budget and not fresh):
+            left = task[LEFT]
+            if task[DUE_DAY] > day or (not task[STARTED] and left > budget and not fresh):
                 return
             fresh = False
             start, end = slots[k]
-            left = task.left
-            if not task.started:
+            if not task[STARTED]:
                 if left > end - start:  # whole into the first interval it fits in, else in pieces from here
                     for j in range(k + 1, len(slots)):
                         if slots[j][1] - slots[j][0] >= left:
                             k = j
                             start, end = slots[j]
                             break
-                task.start, task.started = start, True
+                task[START], task[STARTED] = start, True
             piece = left if left <= end - start else end - start
             stop = start + piece
-            task.left = left = left - piece
+            task[LEFT] = left = left - piece
             budget -= piece
             pieces.append((index, person, start, stop))
             if left <= _EPS:
@@ -146,7 +147,7 @@ class OfficeWork:
                 return
             index = queue[0][2]
             task = tasks[index]
-            if task.done or task.owner != person:
+            if task[DONE] or task[HOLDER] != person:
                 index = cases.head(person)
                 if index is None:
                     return

@@ -35,7 +35,7 @@ from csgsim.model.crew import Crew
 from csgsim.model.dispatch import BACKUP, CALLIN, NEIGHBOUR, PRIMARY, STEPS, CallDispatch, ChainInputs
 from csgsim.model.office import OfficeWork
 from csgsim.model.standby import WaitTrigger
-from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS
+from csgsim.model.tasks import DAY1_VISIT, FOLLOWUP, INTAKE, NONACUTE_FOLLOWUP, TASK_KINDS, columns
 from csgsim.staff.duties import NOBODY, Schedule
 from csgsim.staff.lines import combined
 from csgsim.staff.scaleup import Standby
@@ -262,11 +262,10 @@ class RegionModel:
             self.inp.lines = (*self.inp.lines[:-1], self.trigger.held(self.inp.lines[-1]))
         acute = calls.outcomes(self.calendar.horizon)
         owner = np.array(cases.owner, dtype=np.int64)
-        tasks = cases.tasks
+        t = columns(cases.tasks)
         e = _table(calls.engagements, 6)
         w = _table(self.office.pieces, 4)
         h = _table(cases.handovers, 4)
-        end = np.array([k.end for k in tasks], dtype=float)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=acute["contact"],
@@ -280,13 +279,13 @@ class RegionModel:
             nonacute_arrival=self.inp.non_acute.arrival,
             nonacute_intake=cases.intake,
             nonacute_owner=owner[cases.n_acute:],
-            task_kind=np.array([k.kind for k in tasks], dtype=np.int8),
-            task_case=np.array([k.case for k in tasks], dtype=np.int64),
-            task_owner=np.array([k.owner for k in tasks], dtype=np.int64),
-            task_due_day=np.array([k.due_day for k in tasks], dtype=np.int64),
-            task_start=np.where(np.isnan(end), np.nan, np.array([k.start for k in tasks], dtype=float)),  # begun, not done: open
-            task_duration=np.array([k.duration for k in tasks], dtype=float),
-            task_end=end,
+            task_kind=t["kind"],
+            task_case=t["case"],
+            task_owner=t["holder"],
+            task_due_day=t["due_day"],
+            task_start=np.where(np.isnan(t["end"]), np.nan, t["start"]),  # begun, not done: open
+            task_duration=t["duration"],
+            task_end=t["end"],
             eng_person=e[:, 0].astype(np.int64),
             eng_start=e[:, 1],
             eng_end=e[:, 2],

@@ -120,11 +120,14 @@ def summarise_values(cube: np.ndarray, labels: list[tuple[str, ...]], keys: list
                      seed: int = 0, norms: dict[str, float] | None = None) -> pd.DataFrame:
     """`summarise` of a (replication, label, metric) array: the same rows, without long tables.
 
-    Each (label, metric) column is taken in replication order as one contiguous vector, so
-    every estimate and interval is computed from the same numbers in the same order as from
-    the long table.
+    `cube` may be anything whose `cube[:, i]` is label i's (replication, metric) array (a run's
+    figures on disk are read one label at a time). Each (label, metric) column is taken in
+    replication order as one contiguous vector, so every estimate and interval is computed from
+    the same numbers in the same order as from the long table.
     """
-    rows = [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float), units,
-                         delays, seed, norms)
-            for i, label in enumerate(labels) for j, metric in enumerate(units)]
+    rows = []
+    for i, label in enumerate(labels):
+        block = cube[:, i]
+        rows += [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(block[:, j]), dtype=float), units,
+                              delays, seed, norms) for j, metric in enumerate(units)]
     return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])

@@ -138,3 +138,24 @@ def test_the_bootstrap_draws_its_weights_a_chunk_at_a_time_with_the_same_bounds(
     values = values[~np.isnan(values[:, 0])]
     for i in range(len(qs)):
         assert [lo[i], hi[i]] == np.quantile(values[:, i], [0.025, 0.975], method="inverted_cdf").tolist()
+
+
+def test_a_kept_run_closes_its_record_files_before_the_summaries(three_regions, tmp_path):
+    """`PartialRun.run` closes the record writer once every batch is read back, so the Parquet
+    footers it builds up (a few kB a batch, growing with -n) are gone before the end phase;
+    the files then read back as the records of the run, and closing again changes nothing."""
+    from csgsim.runtime.executors import make_executor
+    from csgsim.runtime.partial import PartialRun
+    from csgsim.runtime.streaming import RecordWriter
+
+    kept = PartialRun.open(tmp_path / "out", {"test": 1}, resume=False, overwrite=False)
+    (tmp_path / "staging").mkdir()
+    writer = RecordWriter(tmp_path / "staging")
+    with make_executor(1) as serial:
+        result = kept.run(three_regions, 3, 4, serial, True, writer=writer)
+    assert all(f._writer is None for f in writer._files.values())
+    reports = pd.read_parquet(tmp_path / "staging" / "reports.parquet")
+    writer.close()
+    held = replications.run(three_regions, 3, seed=4, workers=1, keep_records=True)
+    pd.testing.assert_frame_equal(reports, held.records["reports"], check_exact=True)
+    assert result.region_summary().equals(held.region_summary())

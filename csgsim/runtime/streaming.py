@@ -81,6 +81,6 @@ class RecordWriter:
             self._files[name].append(pd.concat([t[name] for t in ready], ignore_index=True))
 
     def close(self) -> None:
-        """Finish the files (a Parquet file is readable only once closed)."""
+        """Finish the files (a Parquet file is readable only once closed); again: nothing more."""
         for file in self._files.values():
             file.close()

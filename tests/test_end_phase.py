@@ -11,6 +11,7 @@ from hypothesis import given, strategies as st
 
 from csgsim.analysis import confidence as iv
 from csgsim.analysis.costs import COST_METRICS
+from csgsim.analysis import summary
 from csgsim.analysis.summary import summarise
 from csgsim.runtime import replications
 from csgsim.runtime.spill import SpilledDelays
@@ -159,3 +160,27 @@ def test_a_kept_run_closes_its_record_files_before_the_summaries(three_regions, 
     held = replications.run(three_regions, 3, seed=4, workers=1, keep_records=True)
     pd.testing.assert_frame_equal(reports, held.records["reports"], check_exact=True)
     assert result.region_summary().equals(held.region_summary())
+
+
+def test_summaries_hand_memory_back_after_each_label_with_the_same_rows(two_years):
+    """`after_label` (a run's heap release) is called once per label and changes no figure."""
+    res, calls = two_years, []
+    labels = [(r,) for r in res.scenario.regions]
+    args = (res.region_values, labels, ["region"], replications.REGION_METRICS, res.delays, res.seed)
+    plain = summary.summarise_values(*args)
+    hooked = summary.summarise_values(*args, after_label=lambda: calls.append(1))
+    pd.testing.assert_frame_equal(hooked, plain, check_exact=True)
+    assert len(calls) == len(labels) == 2
+
+
+def test_tables_written_in_parts_hand_memory_back_after_each_part(tmp_path, monkeypatch):
+    """`write_in_parts` releases the heap after every part: what a part freed (pandas, pyarrow's
+    pool) does not pile up over a long table."""
+    from csgsim.runtime import heap, streaming
+
+    released = []
+    monkeypatch.setattr(heap, "release", lambda: released.append(1))
+    frame = pd.DataFrame({"rep": np.arange(7), "value": np.linspace(0, 1, 7)})
+    streaming.write_in_parts(tmp_path / "t.parquet", lambda part: frame.iloc[part], 7, step=3)
+    assert len(released) == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame, check_exact=True)

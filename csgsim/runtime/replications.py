@@ -57,6 +57,7 @@ class RunResult:
         """Summaries are computed once (a report asks for them many times); tables are not mutated."""
         if name not in self._summaries:
             self._summaries[name] = make()
+            heap.release()
         return self._summaries[name]
 
     @property
@@ -88,7 +89,7 @@ class RunResult:
         """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
         return self._summary("regions", lambda: summarise_values(
             self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
-            self.seed, delay_norms(self.scenario.norms)))
+            self.seed, delay_norms(self.scenario.norms), after_label=heap.release))
 
     @property
     def cost_long(self) -> pd.DataFrame | None:

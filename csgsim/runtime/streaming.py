@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from csgsim.runtime import heap
 from csgsim.runtime.jobs import Replication
 
 
@@ -45,11 +46,13 @@ class ParquetFile:
 
 def write_in_parts(path: Path, rows: Callable[[slice], pd.DataFrame], count: int, step: int = 20) -> None:
     """Write `rows(slice)` for consecutive slices of `count` items to one Parquet file, so a long
-    table is never built whole (`step` items at a time; at least one, possibly empty, part)."""
+    table is never built whole (`step` items at a time; at least one, possibly empty, part).
+    What each part freed goes back to the system before the next (see `csgsim.runtime.heap`)."""
     out = ParquetFile(path)
     try:
         for start in range(0, max(count, 1), step):
             out.append(rows(slice(start, start + step)))
+            heap.release()
     finally:
         out.close()
 

@@ -184,3 +184,26 @@ def test_tables_written_in_parts_hand_memory_back_after_each_part(tmp_path, monk
     streaming.write_in_parts(tmp_path / "t.parquet", lambda part: frame.iloc[part], 7, step=3)
     assert len(released) == 3
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame, check_exact=True)
+
+
+@given(sizes=st.lists(st.integers(0, 40), min_size=1, max_size=9), block=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_bootstrap_counts_kept_small_and_weighed_in_blocks_give_the_float64_product(sizes, block, seed):
+    """The bootstrap's (replication x grid) counts are kept in a small whole type and weighed a
+    block of replications at a time; every resampled quantile is that of the former float64
+    product of the whole matrices."""
+    gen = np.random.default_rng(seed)
+    samples = [np.round(gen.exponential(30, k), 1).astype(np.float32) for k in sizes]
+    reps, qs = len(sizes), [0.5, 0.9]
+    weights = gen.multinomial(reps, np.full(reps, 1 / reps), size=30)
+    grid = iv._grid(samples)
+    counts = np.array([np.searchsorted(np.sort(s.astype(float)), grid, side="right") for s in samples], dtype=float)
+    cum, total = weights.astype(float) @ counts, weights.astype(float) @ np.array(sizes, dtype=float)
+    former = np.full((len(weights), len(qs)), np.nan)
+    ok = total > 0
+    for i, q in enumerate(qs):
+        former[ok, i] = grid[iv._first_reaching(cum[ok], q * total[ok] - 1e-9)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(iv, "REPLICATION_BLOCK", block)
+        assert iv._resampled_quantiles(samples, qs, weights).tobytes() == former.tobytes()
+    small = iv._weighed(weights.astype(float), counts.astype(np.min_scalar_type(max(sizes))))
+    assert small.tobytes() == cum.tobytes()

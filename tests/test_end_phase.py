@@ -2,10 +2,12 @@
 the figures of the whole-table computation it replaced (issue 21: memory flat in replications)."""
 
 import tracemalloc
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, strategies as st
 
@@ -13,7 +15,7 @@ from csgsim.analysis import confidence as iv
 from csgsim.analysis.costs import COST_METRICS
 from csgsim.analysis import summary
 from csgsim.analysis.summary import summarise
-from csgsim.runtime import replications
+from csgsim.runtime import jobs, replications
 from csgsim.runtime.spill import SpilledDelays
 from conftest import build, region_data
 
@@ -207,3 +209,26 @@ def test_bootstrap_counts_kept_small_and_weighed_in_blocks_give_the_float64_prod
         assert iv._resampled_quantiles(samples, qs, weights).tobytes() == former.tobytes()
     small = iv._weighed(weights.astype(float), counts.astype(np.min_scalar_type(max(sizes))))
     assert small.tobytes() == cum.tobytes()
+
+
+def test_record_files_gather_batches_into_fewer_row_groups_with_the_same_rows(three_regions, tmp_path, monkeypatch):
+    """A record file holds batches (as Arrow) until RECORD_GROUP_BYTES have come and writes them
+    as one row group: a writer's footer, kept in memory until it closes, grew by a few kB a
+    batch. The file reads back as the run's records, row for row, whatever the group size."""
+    from csgsim.runtime import streaming
+
+    batches = [jobs.run_chunk(jobs.make_job(three_regions, 6, keep_records=True), [r]) for r in range(4)]
+    held = replications.collect(three_regions, 6, [b[0] for b in batches]).records
+    groups = {}
+    for limit in (0, 10**9):
+        monkeypatch.setattr(streaming, "RECORD_GROUP_BYTES", limit)
+        folder = tmp_path / str(limit)
+        folder.mkdir()
+        writer = streaming.RecordWriter(folder)
+        for k in (1, 0, 2, 3):  # out of order, as batches finish: three appends
+            writer.add([replace(r, records=dict(r.records)) for r in batches[k]])  # add() takes the records
+        writer.close()
+        for name, table in held.items():
+            pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), table, check_exact=True)
+        groups[limit] = pq.ParquetFile(folder / "reports.parquet").num_row_groups
+    assert groups == {0: 3, 10**9: 1}

@@ -177,7 +177,7 @@ class Collector:
 
     def _put(self, i: int, r: Replication) -> None:
         """Replication `r`'s figures at position `i` (costs on disk with regions x years as one axis)."""
-        if isinstance(self.regions, FigureCube):
+        if self.spill:
             self.regions.put(i, r.regions)
             self.persons.put(i, r.persons)
         else:
@@ -187,7 +187,7 @@ class Collector:
         if self.costs is None:
             self.costs = (FigureCube(len(self.reps), r.costs.shape[0] * r.costs.shape[1], r.costs.shape[2])
                           if self.spill else np.zeros((len(self.reps), *r.costs.shape), dtype=r.costs.dtype))
-        if isinstance(self.costs, FigureCube):
+        if self.spill:
             self.costs.put(i, r.costs.reshape(-1, r.costs.shape[2]))
         else:
             self.costs[i] = r.costs

@@ -109,7 +109,8 @@ class FigureCube:
             raise ValueError(f"a replication's figures are {self.shape[1:]}, not {block.shape}")
         for label in range(self.shape[1]):
             self._file.seek(self._offset(label, position))
-            self._file.write(block[label].data)
+            if self._file.write(block[label].data) != block[label].nbytes:
+                raise OSError("the figures file took only part of a write (is the disk full?)")
 
     def _read(self, label: int, start: int, stop: int) -> np.ndarray:
         out = np.empty((stop - start, self.shape[2]))

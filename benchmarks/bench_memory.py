@@ -7,11 +7,17 @@ and of its worker processes every 50 ms. It prints per count: peak resident memo
 main process and of the whole process tree, the tree's peak proportional memory (PSS: pages
 shared by forked workers counted once), wall time, bytes written; then the slope of the main process's
 peak against replications (least squares), which is what "memory flat in replications" means:
-records stream to Parquet per finished batch (csgsim.runtime.streaming) and only per-replication
-metrics (arrays, about 30 kB a national replication, costs as a cube) stay in memory; delay
-samples are spilled to disk (csgsim.runtime.spill); at the end, summaries take a bounded slice at
-a time (national cost figures 50 replications at a time, pooled delays in their float32 type,
-bootstrap weights 100 resamples at a time) and tables are written 20 replications at a time.
+records stream to Parquet per finished batch (csgsim.runtime.streaming), whose files are closed
+once the batches are read back; per-replication figures (about 30 kB a national replication) and
+delay samples are kept on disk (csgsim.runtime.spill), read a label or a (region, delay) at a
+time; at the end, summaries take a bounded slice at a time (national cost figures 50
+replications at a time, pooled delays in their float32 type, bootstrap weights 100 resamples at a
+time and its counts in a small whole type) and tables are written 20 replications at a time; the
+heap, pyarrow's pool included, is handed back after each batch, label and part
+(csgsim.runtime.heap). What still grows with replications: one (region, delay)'s pooled delays
+and bootstrap counts while its percentile is computed (for the largest, Rotterdam's, 4.2 kB of
+float32 delays, a few passing copies of them, and 2 kB of counts a national replication), and a
+few hundred bytes a replication of positions and index.
 Goal (issue 21): the main process's peak at most 400 MB at 1,000 national replications, flat in
 replications. Besides the slope it prints the peak extrapolated to 1,000 replications from the
 measured points (least squares), against that goal; "flat" is read as a slope of at most

@@ -2,17 +2,20 @@
 the figures of the whole-table computation it replaced (issue 21: memory flat in replications)."""
 
 import tracemalloc
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, strategies as st
 
 from csgsim.analysis import confidence as iv
 from csgsim.analysis.costs import COST_METRICS
+from csgsim.analysis import summary
 from csgsim.analysis.summary import summarise
-from csgsim.runtime import replications
+from csgsim.runtime import jobs, replications
 from csgsim.runtime.spill import SpilledDelays
 from conftest import build, region_data
 
@@ -138,3 +141,94 @@ def test_the_bootstrap_draws_its_weights_a_chunk_at_a_time_with_the_same_bounds(
     values = values[~np.isnan(values[:, 0])]
     for i in range(len(qs)):
         assert [lo[i], hi[i]] == np.quantile(values[:, i], [0.025, 0.975], method="inverted_cdf").tolist()
+
+
+def test_a_kept_run_closes_its_record_files_before_the_summaries(three_regions, tmp_path):
+    """`PartialRun.run` closes the record writer once every batch is read back, so the Parquet
+    footers it builds up (a few kB a batch, growing with -n) are gone before the end phase;
+    the files then read back as the records of the run, and closing again changes nothing."""
+    from csgsim.runtime.executors import make_executor
+    from csgsim.runtime.partial import PartialRun
+    from csgsim.runtime.streaming import RecordWriter
+
+    kept = PartialRun.open(tmp_path / "out", {"test": 1}, resume=False, overwrite=False)
+    (tmp_path / "staging").mkdir()
+    writer = RecordWriter(tmp_path / "staging")
+    with make_executor(1) as serial:
+        result = kept.run(three_regions, 3, 4, serial, True, writer=writer)
+    assert all(f._writer is None for f in writer._files.values())
+    reports = pd.read_parquet(tmp_path / "staging" / "reports.parquet")
+    writer.close()
+    held = replications.run(three_regions, 3, seed=4, workers=1, keep_records=True)
+    pd.testing.assert_frame_equal(reports, held.records["reports"], check_exact=True)
+    assert result.region_summary().equals(held.region_summary())
+
+
+def test_summaries_hand_memory_back_after_each_label_with_the_same_rows(two_years):
+    """`after_label` (a run's heap release) is called once per label and changes no figure."""
+    res, calls = two_years, []
+    labels = [(r,) for r in res.scenario.regions]
+    args = (res.region_values, labels, ["region"], replications.REGION_METRICS, res.delays, res.seed)
+    plain = summary.summarise_values(*args)
+    hooked = summary.summarise_values(*args, after_label=lambda: calls.append(1))
+    pd.testing.assert_frame_equal(hooked, plain, check_exact=True)
+    assert len(calls) == len(labels) == 2
+
+
+def test_tables_written_in_parts_hand_memory_back_after_each_part(tmp_path, monkeypatch):
+    """`write_in_parts` releases the heap after every part: what a part freed (pandas, pyarrow's
+    pool) does not pile up over a long table."""
+    from csgsim.runtime import heap, streaming
+
+    released = []
+    monkeypatch.setattr(heap, "release", lambda: released.append(1))
+    frame = pd.DataFrame({"rep": np.arange(7), "value": np.linspace(0, 1, 7)})
+    streaming.write_in_parts(tmp_path / "t.parquet", lambda part: frame.iloc[part], 7, step=3)
+    assert len(released) == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), frame, check_exact=True)
+
+
+@given(sizes=st.lists(st.integers(0, 40), min_size=1, max_size=9), block=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_bootstrap_counts_kept_small_and_weighed_in_blocks_give_the_float64_product(sizes, block, seed):
+    """The bootstrap's (replication x grid) counts are kept in a small whole type and weighed a
+    block of replications at a time; every resampled quantile is that of the former float64
+    product of the whole matrices."""
+    gen = np.random.default_rng(seed)
+    samples = [np.round(gen.exponential(30, k), 1).astype(np.float32) for k in sizes]
+    reps, qs = len(sizes), [0.5, 0.9]
+    weights = gen.multinomial(reps, np.full(reps, 1 / reps), size=30)
+    grid = iv._grid(samples)
+    counts = np.array([np.searchsorted(np.sort(s.astype(float)), grid, side="right") for s in samples], dtype=float)
+    cum, total = weights.astype(float) @ counts, weights.astype(float) @ np.array(sizes, dtype=float)
+    former = np.full((len(weights), len(qs)), np.nan)
+    ok = total > 0
+    for i, q in enumerate(qs):
+        former[ok, i] = grid[iv._first_reaching(cum[ok], q * total[ok] - 1e-9)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(iv, "REPLICATION_BLOCK", block)
+        assert iv._resampled_quantiles(samples, qs, weights).tobytes() == former.tobytes()
+    small = iv._weighed(weights.astype(float), counts.astype(np.min_scalar_type(max(sizes))))
+    assert small.tobytes() == cum.tobytes()
+
+
+def test_record_files_gather_batches_into_fewer_row_groups_with_the_same_rows(three_regions, tmp_path, monkeypatch):
+    """A record file holds batches (as Arrow) until RECORD_GROUP_BYTES have come and writes them
+    as one row group: a writer's footer, kept in memory until it closes, grew by a few kB a
+    batch. The file reads back as the run's records, row for row, whatever the group size."""
+    from csgsim.runtime import streaming
+
+    batches = [jobs.run_chunk(jobs.make_job(three_regions, 6, keep_records=True), [r]) for r in range(4)]
+    held = replications.collect(three_regions, 6, [b[0] for b in batches]).records
+    groups = {}
+    for limit in (0, 10**9):
+        monkeypatch.setattr(streaming, "RECORD_GROUP_BYTES", limit)
+        folder = tmp_path / str(limit)
+        folder.mkdir()
+        writer = streaming.RecordWriter(folder)
+        for k in (1, 0, 2, 3):  # out of order, as batches finish: three appends
+            writer.add([replace(r, records=dict(r.records)) for r in batches[k]])  # add() takes the records
+        writer.close()
+        for name, table in held.items():
+            pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), table, check_exact=True)
+        groups[limit] = pq.ParquetFile(folder / "reports.parquet").num_row_groups
+    assert groups == {0: 3, 10**9: 1}

@@ -2,13 +2,15 @@
 
 import gc
 import pickle
+import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
 from csgsim.runtime import jobs, replications
-from csgsim.runtime.spill import SpilledDelays
+from csgsim.runtime.spill import FigureCube, SpilledDelays
 
 # Per replication, per region, per delay: how many samples (0 allowed: a replication without any).
 SIZES = st.lists(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=3),
@@ -77,3 +79,81 @@ def test_streamed_run_equals_collecting_every_replication(three_regions):
     assert streamed.cost_long.equals(held.cost_long)
     assert streamed.region_summary().equals(held.region_summary())
     assert streamed.cost_summary().equals(held.cost_summary())
+
+
+@given(shape=st.tuples(st.integers(1, 7), st.integers(1, 4), st.integers(1, 5)), order=st.randoms(use_true_random=False),
+       start=st.integers(0, 8), stop=st.integers(0, 8))
+def test_a_figure_cube_reads_back_the_array_that_was_put(shape, order, start, stop):
+    """Whatever order replications are put in, a stretch of replications, a label's block, the
+    whole and a pickled copy are the bytes of the same array in memory."""
+    whole = np.random.default_rng(sum(shape)).normal(size=shape)
+    cube = FigureCube(*shape)
+    positions = list(range(shape[0]))
+    order.shuffle(positions)
+    for i in positions:
+        cube.put(i, whole[i])
+    assert cube[start:stop].tobytes() == whole[start:stop].tobytes() and cube[start:stop].shape == whole[start:stop].shape
+    for label in range(shape[1]):
+        assert cube[:, label].tobytes() == np.ascontiguousarray(whole[:, label]).tobytes()
+    assert np.asarray(cube).tobytes() == whole.tobytes()
+    copy = pickle.loads(pickle.dumps(cube))
+    assert type(copy) is np.ndarray and copy.tobytes() == whole.tobytes()
+
+
+def test_a_figure_cube_refuses_what_it_does_not_hold():
+    """A block of another shape, a label out of range and a strided read are clear errors."""
+    cube = FigureCube(3, 2, 4)
+    with pytest.raises(ValueError, match=r"\(2, 4\)"):
+        cube.put(0, np.zeros((4, 2)))
+    with pytest.raises(IndexError):
+        cube[:, 2]
+    with pytest.raises(IndexError):
+        cube[::2]
+    assert cube[1:2].tolist() == [[[0.0] * 4] * 2]  # never put: zeros
+
+
+def test_summaries_of_a_figure_cube_read_one_label_at_a_time(three_regions):
+    """A run's region, person and cost summaries, from figures on disk read a label (or, for the
+    national costs, COST_CHUNK replications) at a time, are those of the arrays in memory."""
+    streamed = replications.run(three_regions, 4, seed=5, workers=1)
+    held = replications.collect(three_regions, 5, jobs.run_chunk(jobs.make_job(three_regions, 5), [0, 1, 2, 3]))
+    assert isinstance(streamed.person_values, FigureCube) and isinstance(held.person_values, np.ndarray)
+    reads = []
+    getitem = FigureCube.__getitem__
+
+    def spy(self, key):
+        reads.append(key)
+        return getitem(self, key)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(FigureCube, "__getitem__", spy)
+        pd.testing.assert_frame_equal(streamed.person_summary(), held.person_summary(), check_exact=True)
+        pd.testing.assert_frame_equal(streamed.region_summary(), held.region_summary(), check_exact=True)
+        pd.testing.assert_frame_equal(streamed.cost_summary(), held.cost_summary(), check_exact=True)
+    assert reads and all(isinstance(k, tuple) or k.stop - k.start <= replications.COST_CHUNK for k in reads)
+
+
+def test_a_spilling_collector_keeps_a_few_bytes_per_replication(three_regions):
+    """With `spill`, a replication's figures go to disk: what a run's collector holds per
+    replication is a few hundred bytes (its position, the delays' index: 24 bytes a key), not
+    the figures' arrays as without it (here 5 kB, for the national model 30 kB)."""
+    reps = 300
+    one = jobs.run_chunk(jobs.make_job(three_regions, 1), [0])[0]
+    size = one.regions.nbytes + one.persons.nbytes + one.costs.nbytes
+
+    def held(spill: bool) -> tuple[float, replications.Collector]:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            collector = replications.Collector(three_regions, 1, range(reps), spill=spill)
+            for r in range(reps):
+                one.rep = r
+                collector.add([one])
+            return (tracemalloc.get_traced_memory()[0] - before) / reps, collector
+        finally:
+            tracemalloc.stop()
+
+    per_rep, collector = held(True)
+    assert per_rep < 1_000 < size <= held(False)[0]
+    result = collector.result()
+    assert np.asarray(result.person_values[reps - 2:]).tobytes() == np.stack([one.persons] * 2).tobytes()

@@ -22,6 +22,8 @@ BOOTSTRAP_RESAMPLES = 1000
 GRID_POINTS = 1024
 #: Bootstrap resamples weighed together (bounds the memory of a pooled percentile's bootstrap).
 RESAMPLE_CHUNK = 100
+#: Replications whose bootstrap counts are widened to float64 at a time (see `_weighed`).
+REPLICATION_BLOCK = 128
 
 
 def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
@@ -179,10 +181,12 @@ def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float],
     per resample: a (B, R) array, or its rows in consecutive blocks); NaN where a resample holds
     no values. See `bootstrap_quantiles` for the grid."""
     grid = _grid(samples)
-    counts = np.empty((len(samples), grid.size))  # (R, G)
+    sizes = np.array([np.asarray(s).size for s in samples], dtype=float)
+    # (R, G) counts in the smallest whole type that holds them: 2 bytes a grid point where a
+    # replication has fewer than 65,536 delays (float64 took 8; 8 MB at 1,000 replications).
+    counts = np.empty((len(samples), grid.size), dtype=np.min_scalar_type(int(sizes.max(initial=0))))
     for r, s in enumerate(samples):  # one replication sorted at a time, not all of them at once
         counts[r] = np.searchsorted(np.sort(np.asarray(s, dtype=float)), grid, side="right")
-    sizes = np.array([np.asarray(s).size for s in samples], dtype=float)
     if isinstance(weights, np.ndarray):
         whole = weights
         weights = (whole[start:start + RESAMPLE_CHUNK] for start in range(0, whole.shape[0], RESAMPLE_CHUNK))
@@ -190,13 +194,24 @@ def _resampled_quantiles(samples: Sequence[np.ndarray], qs: Sequence[float],
     # whole numbers, exact in any order, so the values do not depend on the chunking.
     blocks = []
     for part in weights:
-        cum, total = part.astype(float) @ counts, part.astype(float) @ sizes
+        cum, total = _weighed(part.astype(float), counts), part.astype(float) @ sizes
         ok = total > 0
         out = np.full((len(part), len(qs)), np.nan)
         for i, q in enumerate(qs):
             out[ok, i] = grid[_first_reaching(cum[ok], q * total[ok] - 1e-9)]
         blocks.append(out)
     return np.concatenate(blocks) if blocks else np.full((0, len(qs)), np.nan)
+
+
+def _weighed(weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """weights (B, R) @ counts (R, G) in float64, REPLICATION_BLOCK replications at a time, so
+    only a block of the counts is ever widened to float64. Every product and sum is a whole
+    number far below 2**53, so the result is exact, whatever the blocks."""
+    out = np.zeros((weights.shape[0], counts.shape[1]))
+    for start in range(0, counts.shape[0], REPLICATION_BLOCK):
+        block = slice(start, start + REPLICATION_BLOCK)
+        out += weights[:, block] @ counts[block].astype(float)
+    return out
 
 
 def _grid(samples: Sequence[np.ndarray]) -> np.ndarray:

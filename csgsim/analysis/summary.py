@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -117,14 +118,21 @@ def _summary_row(key: tuple[str, ...], values: pd.Series, units: dict[str, tuple
 
 def summarise_values(cube: np.ndarray, labels: list[tuple[str, ...]], keys: list[str],
                      units: dict[str, tuple[str, str]], delays: dict[tuple[str, ...], list[np.ndarray]] | None = None,
-                     seed: int = 0, norms: dict[str, float] | None = None) -> pd.DataFrame:
+                     seed: int = 0, norms: dict[str, float] | None = None,
+                     after_label: Callable[[], None] | None = None) -> pd.DataFrame:
     """`summarise` of a (replication, label, metric) array: the same rows, without long tables.
 
-    Each (label, metric) column is taken in replication order as one contiguous vector, so
-    every estimate and interval is computed from the same numbers in the same order as from
-    the long table.
+    `cube` may be anything whose `cube[:, i]` is label i's (replication, metric) array (a run's
+    figures on disk are read one label at a time). Each (label, metric) column is taken in
+    replication order as one contiguous vector, so every estimate and interval is computed from
+    the same numbers in the same order as from the long table. `after_label` is called once a
+    label's rows are done (a run hands its memory back there: see `csgsim.runtime.heap`).
     """
-    rows = [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(cube[:, i, j]), dtype=float), units,
-                         delays, seed, norms)
-            for i, label in enumerate(labels) for j, metric in enumerate(units)]
+    rows = []
+    for i, label in enumerate(labels):
+        block = cube[:, i]
+        rows += [_summary_row((*label, metric), pd.Series(np.ascontiguousarray(block[:, j]), dtype=float), units,
+                              delays, seed, norms) for j, metric in enumerate(units)]
+        if after_label is not None:
+            after_label()
     return pd.DataFrame(rows, columns=keys + ["metric", "unit", "mean", "ci_low", "ci_high", "n", "statistic"])

@@ -35,10 +35,13 @@ from csgsim.runtime.jobs import Job, Replication, run_chunk
 #: `dispatch` still lets workers finish together, and an interrupted run loses at most this much
 #: per worker. (The pickled job goes to each worker once: see `timed_chunk`.)
 TARGET_TASK_SECONDS = 1.0
-#: The same for runs that keep every record: each finished batch, records included, is unpickled
-#: whole in the parent, so half the work per task keeps the parent's peak lower (national,
-#: `benchmarks/bench_memory.py -n 100`: 349 MB at 1 s, 299 MB at 0.5 s).
-RECORDS_TASK_SECONDS = 0.5
+#: The same for runs that keep every record: each finished batch, records included (about 6 MB
+#: a national replication), is unpickled whole in the parent, and up to two per worker may wait
+#: there, so less work per task keeps the parent's peak lower and steadier (national,
+#: `benchmarks/bench_memory.py -n 100`: 349 MB at 1 s, 299 MB at 0.5 s; at 0.2 s a national task
+#: holds one or two replications, and the parent's peak while they ran, -n 400 once each, was
+#: 240 MB against 282 MB at 0.5 s). A task still costs well under 1% of its work in overhead.
+RECORDS_TASK_SECONDS = 0.2
 
 K = TypeVar("K", bound=Hashable)
 

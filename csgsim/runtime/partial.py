@@ -121,8 +121,9 @@ class PartialRun:
             on_progress: Callable[[int], None] | None = None, writer: RecordWriter | None = None,
             duties: dict[str, Planned] | None = None) -> RunResult:
         """Run the replications not yet on disk, storing each batch; then assemble the result from
-        the batch files in replication order (records into `writer`, a batch at a time). `duties`:
-        a rota's plans, as in `replications.run`."""
+        the batch files in replication order (records into `writer`, a batch at a time, which is
+        then closed: its files' footers, a few kB a batch, leave memory before the summaries are
+        computed). `duties`: a rota's plans, as in `replications.run`."""
         done = self.finished()
         pending = [r for r in range(replications) if r not in done]
         if on_progress:
@@ -143,6 +144,9 @@ class PartialRun:
                 writer.add(batch)
             collector.add(batch)
             del batch
+            heap.release()
+        if writer is not None:
+            writer.close()
             heap.release()
         return collector.result()
 

@@ -23,15 +23,16 @@ from csgsim.config.schema import Scenario
 from csgsim.runtime import heap
 from csgsim.runtime.executors import RECORDS_TASK_SECONDS, TARGET_TASK_SECONDS, Backend, dispatch, make_executor
 from csgsim.runtime.jobs import Replication, make_job
-from csgsim.runtime.spill import SpilledDelays
+from csgsim.runtime.spill import FigureCube, SpilledDelays
 from csgsim.runtime.streaming import RecordWriter
 from csgsim.staff.rota import Planned
 
 
 @dataclass
 class RunResult:
-    """Per-replication figures as arrays (replication x label x metric), their summaries, and
-    optional raw records.
+    """Per-replication figures as arrays (replication x label x metric; a run's are
+    `spill.FigureCube`s on disk, read a label or a stretch of replications at a time), their
+    summaries, and optional raw records.
 
     The long tables (`region_long`, `person_long`: one row per replication, label and metric)
     are built only when asked for, or a slice at a time (`region_rows`, `person_rows`): for the
@@ -42,19 +43,21 @@ class RunResult:
     scenario: Scenario
     seed: int
     reps: np.ndarray  # replication indices, ascending
-    region_values: np.ndarray  # (reps, regions, region metrics)
-    person_values: np.ndarray  # (reps, people of all regions, person metrics)
+    region_values: np.ndarray | FigureCube  # (reps, regions, region metrics)
+    person_values: np.ndarray | FigureCube  # (reps, people of all regions, person metrics)
     records: dict[str, pd.DataFrame] | None
     # (region, delay): one array per rep; a `SpilledDelays` (on disk) after a run
     delays: Mapping[tuple[str, str], list[np.ndarray]] | None = None
     cost_table: pd.DataFrame | None = None  # `cost_long` as read from a run's files
-    cost_values: np.ndarray | None = None  # a run's costs (reps, regions, years, cost metrics); None: no [costs]
+    # a run's costs (reps, regions, years, cost metrics), on disk (reps, regions x years, cost metrics); None: no [costs]
+    cost_values: np.ndarray | FigureCube | None = None
     _summaries: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
 
     def _summary(self, name: str, make: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
         """Summaries are computed once (a report asks for them many times); tables are not mutated."""
         if name not in self._summaries:
             self._summaries[name] = make()
+            heap.release()
         return self._summaries[name]
 
     @property
@@ -86,7 +89,7 @@ class RunResult:
         """Means with t-intervals; delay percentiles and shares within the norms pooled over replications."""
         return self._summary("regions", lambda: summarise_values(
             self.region_values, [(r,) for r in self.scenario.regions], ["region"], REGION_METRICS, self.delays,
-            self.seed, delay_norms(self.scenario.norms)))
+            self.seed, delay_norms(self.scenario.norms), after_label=heap.release))
 
     @property
     def cost_long(self) -> pd.DataFrame | None:
@@ -136,9 +139,9 @@ def _long(reps: np.ndarray, cube: np.ndarray, labels: list[tuple[str, ...]], key
 
 class Collector:
     """Takes finished batches one at a time into the arrays of a `RunResult`, so the main process
-    never holds the replications themselves: per-replication figures go into arrays made once
-    for all `reps`, delays (the bulk) to disk with `spill` (see `csgsim.runtime.spill`) or into
-    a dict, records (only those still in the batch) into lists."""
+    never holds the replications themselves: with `spill` per-replication figures and delays go
+    to disk (see `csgsim.runtime.spill`), else into arrays made once for all `reps` and a dict;
+    records (only those still in the batch) into lists."""
 
     def __init__(self, scenario: Scenario, seed: int, reps: list[int] | np.ndarray, spill: bool = True):
         self.scenario, self.seed = scenario, seed
@@ -146,9 +149,11 @@ class Collector:
         self._position = {int(r): i for i, r in enumerate(self.reps)}
         n, regions = len(self.reps), len(scenario.regions)
         n_people = sum(len(reg.people) for reg in scenario.regions.values())
-        self.regions = np.empty((n, regions, len(REGION_METRICS)))
-        self.persons = np.empty((n, n_people, len(PERSON_METRICS)))
-        self.costs: np.ndarray | None = None
+        self.spill = spill
+        cube = FigureCube if spill else lambda *shape: np.empty(shape)
+        self.regions = cube(n, regions, len(REGION_METRICS))
+        self.persons = cube(n, n_people, len(PERSON_METRICS))
+        self.costs: np.ndarray | FigureCube | None = None
         self.delays: SpilledDelays | dict[tuple[str, str], list[np.ndarray]] = (
             SpilledDelays(self._position) if spill else {})
         self.records: dict[str, list[pd.DataFrame | None]] | None = None
@@ -157,11 +162,7 @@ class Collector:
         """Take a batch's figures; the batch can be dropped afterwards."""
         for r in batch:
             i = self._position[r.rep]
-            self.regions[i], self.persons[i] = r.regions, r.persons
-            if r.costs is not None:
-                if self.costs is None:
-                    self.costs = np.zeros((len(self.reps), *r.costs.shape), dtype=r.costs.dtype)
-                self.costs[i] = r.costs
+            self._put(i, r)
             if isinstance(self.delays, SpilledDelays):
                 self.delays.add(r.rep, list(self.scenario.regions), r.delays)
             else:
@@ -173,6 +174,23 @@ class Collector:
                     self.records = {k: [None] * len(self.reps) for k in r.records}
                 for k, table in r.records.items():
                     self.records[k][i] = table
+
+    def _put(self, i: int, r: Replication) -> None:
+        """Replication `r`'s figures at position `i` (costs on disk with regions x years as one axis)."""
+        if self.spill:
+            self.regions.put(i, r.regions)
+            self.persons.put(i, r.persons)
+        else:
+            self.regions[i], self.persons[i] = r.regions, r.persons
+        if r.costs is None:
+            return
+        if self.costs is None:
+            self.costs = (FigureCube(len(self.reps), r.costs.shape[0] * r.costs.shape[1], r.costs.shape[2])
+                          if self.spill else np.zeros((len(self.reps), *r.costs.shape), dtype=r.costs.dtype))
+        if self.spill:
+            self.costs.put(i, r.costs.reshape(-1, r.costs.shape[2]))
+        else:
+            self.costs[i] = r.costs
 
     def result(self) -> RunResult:
         """The run's result (every replication of `reps` must have been added)."""
@@ -241,9 +259,10 @@ def _national(cost_long: pd.DataFrame) -> pd.DataFrame:
 COST_CHUNK = 50
 
 
-def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray, chunk: int = COST_CHUNK) -> pd.DataFrame:
-    """`summarise(with_national(cost_long))` of a cost cube (rep, region, year, metric) without
-    the long table: the national figures `chunk` replications at a time (with the same pandas
+def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray | FigureCube,
+                    chunk: int = COST_CHUNK) -> pd.DataFrame:
+    """`summarise(with_national(cost_long))` of a cost cube (rep, region, year, metric; on disk
+    rep, region x year, metric) without the long table: the national figures `chunk` replications at a time (with the same pandas
     code, so the same numbers), then per (region, year, metric) the replications' vector, as
     `summarise_values` takes it. The rows come in the order `summarise` gives them: the regions
     (region, year, metric), then 'national' metric by metric (the order `melt` leaves them in).
@@ -258,7 +277,8 @@ def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray, chun
             raise ValueError("a replication-year has no region with cost figures")
         national[part] = figures.to_numpy().reshape(-1, n_years, n_metrics)
     keys = ["region", "year"]
-    by_region = summarise_values(cube.reshape(n, len(regions) * n_years, n_metrics),
+    by_region = summarise_values(cube.reshape(n, len(regions) * n_years, n_metrics) if isinstance(cube, np.ndarray)
+                                 else cube,
                                  [(r, y) for r in regions for y in years], keys, COST_METRICS)
     by_year = summarise_values(national, [("national", y) for y in years], keys, COST_METRICS)
     metric_first = [y * n_metrics + m for m in range(n_metrics) for y in range(n_years)]

@@ -1,4 +1,5 @@
-"""Delay samples kept on disk, so a run's main process does not grow with its replications.
+"""Delay samples and per-replication figures kept on disk, so a run's main process does not grow
+with its replications.
 
 The pooled delay percentiles of a summary need every delay of every replication (see
 `csgsim.analysis.summary`): for the national model about 60 kB a replication, the largest part
@@ -7,6 +8,12 @@ of what a run kept in memory. `SpilledDelays` appends each replication's delays 
 whole, when a summary asks for it. The values are the workers' arrays byte for byte, so every
 summary is bit-identical to one computed from arrays in memory. The folder is removed when the
 object is garbage collected or the program ends.
+
+The per-replication figures (about 30 kB a national replication: regions x metrics, people x
+metrics, costs) go the same way: `FigureCube` is a (replication, label, metric) array in an
+unnamed temporary file (gone when closed), laid out label by label, so a summary reads one
+label's (replication, metric) block at a time and a table one stretch of replications at a
+time; neither holds the whole array.
 """
 
 from __future__ import annotations
@@ -76,3 +83,64 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
     def __reduce__(self):
         """Pickled (sent to another process) as a plain dict: the folder is this process's."""
         return dict, (dict(self.items()),)
+
+
+class FigureCube:
+    """A (replication, label, metric) float64 array in a file, stored label by label.
+
+    `put(position, block)` writes one replication's (label, metric) block; `cube[part]` (a slice of
+    positions) reads those replications' (k, label, metric) array and `cube[:, i]` label i's
+    (replication, metric) block, each with the bytes that were put, so whatever is computed from
+    them equals the computation on an array in memory. Positions never put read as zeros.
+    """
+
+    def __init__(self, reps: int, labels: int, metrics: int):
+        self.shape = (reps, labels, metrics)
+        self._file = tempfile.TemporaryFile(prefix="csgsim-figures-", buffering=0)
+        self._file.truncate(reps * labels * metrics * 8)
+
+    def _offset(self, label: int, position: int) -> int:
+        return (label * self.shape[0] + position) * self.shape[2] * 8
+
+    def put(self, position: int, block: np.ndarray) -> None:
+        """Replication at `position`: its (label, metric) figures."""
+        block = np.ascontiguousarray(block, dtype=np.float64)
+        if block.shape != self.shape[1:]:
+            raise ValueError(f"a replication's figures are {self.shape[1:]}, not {block.shape}")
+        for label in range(self.shape[1]):
+            self._file.seek(self._offset(label, position))
+            if self._file.write(block[label].data) != block[label].nbytes:
+                raise OSError("the figures file took only part of a write (is the disk full?)")
+
+    def _read(self, label: int, start: int, stop: int) -> np.ndarray:
+        out = np.empty((stop - start, self.shape[2]))
+        self._file.seek(self._offset(label, start))
+        if self._file.readinto(out.data) != out.nbytes:
+            raise OSError("the figures file is shorter than written")
+        return out
+
+    def __getitem__(self, key: slice | tuple[slice, int]) -> np.ndarray:
+        n, labels, metrics = self.shape
+        if isinstance(key, tuple):  # [:, label]
+            whole, label = key
+            if whole != slice(None) or not 0 <= label < labels:
+                raise IndexError(f"a figure cube reads [:, label] with 0 <= label < {labels}, not {key!r}")
+            return self._read(label, 0, n)
+        start, stop, step = key.indices(n)
+        if step != 1:
+            raise IndexError("a figure cube reads consecutive replications")
+        out = np.empty((max(stop - start, 0), labels, metrics))
+        for label in range(labels) if stop > start else ():
+            out[:, label] = self._read(label, start, stop)
+        return out
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
+
+    def __reduce__(self):
+        """Pickled (sent to another process) as the array itself: the file is this process's."""
+        return np.asarray, (self[:],)

@@ -4,8 +4,11 @@ Each test pins a defect found in issue 10; on the code before the fix it fails.
 """
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from csgsim.model.pathways import INTAKE, RegionModel
+from csgsim.model.cases import fewest
 from csgsim.model.tasks import columns
 from csgsim.runtime.jobs import _record_tables
 from tests.handbuilt import run_inputs, scenario
@@ -152,3 +155,12 @@ def test_the_records_take_each_field_of_every_contact_row():
     np.testing.assert_array_equal(got["end"], [81.5, nan, nan])
     empty = columns([])
     assert set(empty) == set(got) and all(empty[k].size == 0 and empty[k].dtype == got[k].dtype for k in got)
+
+
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=12, unique=True).map(sorted),
+       st.lists(st.integers(0, 4), min_size=7, max_size=7))
+def test_fewest_is_the_first_member_with_the_lowest_count(pool, counts):
+    """The plain loop the hand-overs and new cases use chooses as `min` with a key does: the
+    lowest count, and of those the first (lowest index) member."""
+    assert fewest(pool, counts) == min(pool, key=counts.__getitem__)
+    assert fewest(range(len(counts)), counts) == counts.index(min(counts))

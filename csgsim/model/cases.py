@@ -27,6 +27,9 @@ from csgsim.model.tasks import CASE, DONE, DUE_DAY, END, HOLDER, INTAKE, KIND, L
 from csgsim.staff.duties import NOBODY
 
 
+_NAN = math.nan  # a module name: one lookup per new contact row, not two
+
+
 def fewest(pool: Sequence[int], counts: list[int]) -> int:
     """The member of `pool` (non-empty, ascending) with the lowest count, the first on ties:
     `min(pool, key=counts.__getitem__)` as a plain loop, which on a team of five takes 0.10 us
@@ -58,7 +61,7 @@ class Caseload:
         self.contacts: list[list[tuple[int, int, int]] | None] = [None] * (n_acute + n_nonacute)
         self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
         self.tasks: list[list] = []  # every contact's row (see `tasks`), in order made
-        self.intake = np.full(n_nonacute, np.nan)
+        self.intake = [math.nan] * n_nonacute  # per non-acute report: its intake start (a list: no numpy store)
         self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
     def nonacute_case(self, j: int) -> int:
@@ -93,7 +96,7 @@ class Caseload:
         index = len(tasks)
         mine = []
         for kind, due_day, duration in contacts:  # a row: nothing done yet, all hours left
-            tasks.append([kind, case, owner, due_day, duration, duration, math.nan, math.nan, False, False])
+            tasks.append([kind, case, owner, due_day, duration, duration, _NAN, _NAN, False, False])
             mine.append((due_day, kind, index))
             index += 1
         mine.sort()

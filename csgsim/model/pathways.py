@@ -277,7 +277,7 @@ class RegionModel:
             acute_in_gap=acute["in_gap"],
             acute_owner=owner[:cases.n_acute],
             nonacute_arrival=self.inp.non_acute.arrival,
-            nonacute_intake=cases.intake,
+            nonacute_intake=np.array(cases.intake, dtype=float),
             nonacute_owner=owner[cases.n_acute:],
             task_kind=t["kind"],
             task_case=t["case"],

@@ -162,6 +162,28 @@ def test_public_holidays_have_no_regular_job() -> None:
     assert np.diff(job.hours_before(christmas, cal)).item() == 0
 
 
+def plain_hours_before(job: RegularJob, t: np.ndarray, cal: Calendar) -> np.ndarray:
+    """`RegularJob.hours_before` as first written: the day table built on every call."""
+    t = np.clip(np.asarray(t, dtype=float), 0, cal.horizon)
+    length = job.end_hour - job.start_hour
+    working = np.append(cal.working, False)
+    before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
+    day = np.minimum((t // 24).astype(np.int64), cal.days)
+    return before[day] + working[day] * np.clip(t - day * 24 - job.start_hour, 0, length)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2027, 12, 1)), st.integers(1, 120),
+       st.lists(st.floats(-50, 3200, allow_nan=False), max_size=30), st.floats(0, 12), st.floats(0, 12))
+def test_regular_job_hours_from_the_kept_table(start, days, t, begin, length) -> None:
+    """The day table kept per (job length, calendar) gives, bit for bit, what building it on every
+    call gave, for jobs of different lengths on the same calendar and after other calendars."""
+    cal = Calendar(start, days)
+    for job in (RegularJob(begin, begin + length), RegularJob(), RegularJob(begin, begin + length / 2)):
+        got = job.hours_before(np.array(t), cal)
+        assert got.tobytes() == plain_hours_before(job, np.array(t), cal).tobytes()
+
+
 # --- Ledger -------------------------------------------------------------------------------------
 
 bases = st.tuples(

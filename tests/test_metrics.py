@@ -163,35 +163,51 @@ def _callin_breaches_by_recount(person, start, end, callin, ruleset, n_people):
     return (with_them - without).astype(float), with_them
 
 
+def _callin_figures(person, start, end, callin, ruleset, n_people):
+    """`rules.figures` with the call-in mask, over no duties (only the work rule then counts)."""
+    from csgsim.staff import rules
+    from csgsim.staff.duties import Schedule
+
+    none = Schedule(start=np.zeros(0), end=np.zeros(0), person=np.zeros(0, dtype=np.int64),
+                    kind=np.zeros(0, dtype=np.int8))
+    return rules.figures(none, person, start, end, ruleset, n_people, Calendar(date(2025, 9, 1), 7), load=False,
+                         callin=callin)
+
+
 def test_a_call_in_that_makes_13_hours_in_24_is_one_breach_it_caused() -> None:
     """Person 0 works 8 h then is called in for 6 h the same day (14 h in 24 h > 13 h): one breach,
     caused by the call-in; person 1's own 14 h is a breach no call-in caused."""
-    from csgsim.staff.rules import callin_breaches
     from csgsim.config.staffing import RULESETS
 
     person = np.array([0, 0, 1, 1])
     start, end = np.array([0.0, 9, 0, 7]), np.array([8.0, 15, 7, 14])
     callin = np.array([False, True, False, False])
-    _, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
-    assert with_them.tolist() == [1, 1, 0] and got.tolist() == [1.0, 0.0, 0.0]
+    got = _callin_figures(person, start, end, callin, RULESETS["consignatie"], 3)
+    assert got["breach_work_24h"].tolist() == [1, 1, 0] and got["callin_breaches"].tolist() == [1.0, 0.0, 0.0]
 
 
 @settings(max_examples=80, deadline=None)
-@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.floats(0, 96), st.floats(0.1, 9), st.booleans()), max_size=14))
-def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
-    """Counting again only the people who were called in gives every person's breaches caused by
-    call-ins as counting everyone again does (outside indices, -1 and the external 3+, ignored)."""
-    from csgsim.staff.rules import callin_breaches
+@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.floats(0, 96), st.floats(0.1, 9), st.booleans()), max_size=14),
+       rules_name=st.sampled_from(["consignatie", "bereikbaarheid"]))
+def test_call_in_breaches_in_the_same_pass_are_the_recount(calls, rules_name) -> None:
+    """The episodes call-ins caused, counted with "person p without call-ins" as extra rows of
+    the breaches' own pass, are every person's episodes less those recounted without the
+    call-ins (outside indices, -1 and the external 3+, ignored); the breaches stay as they were."""
     from csgsim.config.staffing import RULESETS
 
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], dtype=float)
     end = start + np.array([c[2] for c in calls], dtype=float)
     callin = np.array([c[3] for c in calls], dtype=bool)
-    want, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
-    assert got.tolist() == want.tolist()
+    ruleset = RULESETS[rules_name]
+    want, with_them = _callin_breaches_by_recount(person, start, end, callin, ruleset, 3)
+    got = _callin_figures(person, start, end, callin, ruleset, 3)
+    alone = _callin_figures(person, start, end, None, ruleset, 3)
+    if "work_24h" in ruleset.rules:
+        assert got["callin_breaches"].tolist() == want.tolist()
+        assert got["breach_work_24h"].tolist() == with_them.tolist() == alone["breach_work_24h"].tolist()
+    else:
+        assert "callin_breaches" not in got
 
 
 @given(start=st.dates(date(2024, 1, 1), date(2027, 12, 1)), days=st.integers(1, 60), n=st.integers(0, 6),

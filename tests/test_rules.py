@@ -320,15 +320,15 @@ def _work_24h_of_one(start: np.ndarray, length: np.ndarray, limit: float) -> tup
 @given(calls=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400), st.integers(1, 40)), max_size=40),
        scale=st.sampled_from([0.25, 0.1, 1.0]), limit=st.sampled_from([4.0, 8.0, 13.0, np.inf, -1.0]))
 def test_work_24h_for_everyone_at_once_is_each_persons_own(calls, scale, limit) -> None:
-    """`rules._work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
+    """`work24h.work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
     most work in 24 h and episodes above the limit as the one-person definition does."""
-    from csgsim.staff.rules import _work_24h
+    from csgsim.staff.work24h import work_24h
 
     n_people = 5
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], float) * scale
     worked = np.array([c[2] for c in calls], float) * scale
-    most, episodes = _work_24h(person, start, worked, n_people, limit)
+    most, episodes = work_24h(person, start, worked, n_people, limit)
     for p in range(n_people):
         mine = person == p
         expected = _work_24h_of_one(start[mine], worked[mine], limit)
@@ -399,13 +399,13 @@ def test_oncall_days_are_the_blocks_days(blocks, n_days, day_start) -> None:
        limit=st.sampled_from([4.0, 8.0, 13.0, 13.5, np.inf, 0.0, -1.0]))
 def test_episodes_from_the_stretches_that_can_exceed_are_all_episodes(calls, limit) -> None:
     """Evaluating windows only over the stretches of call-outs whose work adds up past the limit
-    finds every episode of `_work_24h`, with call-outs close together, overlapping or a day apart."""
-    from csgsim.staff.rules import _episodes_24h, _work_24h
+    finds every episode of `work_24h`, with call-outs close together, overlapping or a day apart."""
+    from csgsim.staff.work24h import episodes_24h, work_24h
 
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], float)
     worked = np.array([c[2] for c in calls], float)
-    assert _episodes_24h(person, start, worked, 4, limit).tolist() == _work_24h(person, start, worked, 4, limit)[1].tolist()
+    assert episodes_24h(person, start, worked, 4, limit).tolist() == work_24h(person, start, worked, 4, limit)[1].tolist()
 
 
 def _stretch_totals(person, start, worked) -> tuple[list[float], list[bool]]:
@@ -434,7 +434,7 @@ def _stretch_totals(person, start, worked) -> tuple[list[float], list[bool]]:
 def test_stretches_that_may_exceed_are_those_of_the_loop(calls, limit) -> None:
     """`_may_exceed` marks the call-outs of the stretches (found with each person's running
     latest end: a long call-out can outlast later short ones) whose work is above the limit."""
-    from csgsim.staff.rules import _may_exceed
+    from csgsim.staff.work24h import _may_exceed
 
     person, start, worked = ([c[k] for c in calls] for k in range(3))
     total, close = _stretch_totals(person, start, worked)
@@ -448,7 +448,7 @@ def test_two_call_outs_a_day_apart_are_one_stretch_only_within_24_hours(gap, fir
     """Two call-outs of one person count as one stretch (looked at together) when the second
     starts less than 24 h after the first ends, and apart when it starts later (at 24 h exactly,
     within rounding, either is right: looking at more call-outs is always safe)."""
-    from csgsim.staff.rules import _may_exceed
+    from csgsim.staff.work24h import _may_exceed
 
     assume(not 24.0 <= gap <= 24.0 + 1e-6)
     start = np.array([0.0, first + gap])

@@ -186,14 +186,11 @@ def _staff_figures(rec: Records, region: Region, sampled: RegionInputs, calendar
     reported = _reported_calendar(calendar, since)
     schedule = _reported(sampled.all_duties(n_people), since, n_people)
     eng = rec.eng_start >= since
+    callin = rec.eng_role[eng] == CALLIN  # only the work rule depends on call-outs: the duty rules' breaches cancel
     checked = rules.figures(schedule, rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                            ruleset, n_people, reported, st.regular_job, region.duty.period_start, load=False)
-    # Only the work rule depends on call-outs (the duty rules' breaches cancel).
-    callin = rec.eng_role[eng] == CALLIN
-    caused = np.zeros(n_people)
-    if count(callin) and "breach_work_24h" in checked:
-        caused = rules.callin_breaches(rec.eng_person[eng], rec.eng_start[eng] - since, rec.eng_end[eng] - since,
-                                       callin, checked["breach_work_24h"], ruleset, n_people)
+                            ruleset, n_people, reported, st.regular_job, region.duty.period_start, load=False,
+                            callin=callin if count(callin) else None)
+    caused = checked.get("callin_breaches", np.zeros(n_people))
     sp = sampled.spells
     away = np.minimum(sp.end, calendar.horizon) - np.maximum(sp.start, since)
     log = sampled.replan

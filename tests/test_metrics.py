@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from csgsim.analysis.metrics import replication_metrics
 from csgsim.core.calendar import Calendar
@@ -265,3 +265,43 @@ def test_follow_ups_judged_and_late_as_first_written(tasks, tolerance, since_day
                           task_start=np.array([t[2] for t in tasks], dtype=float))
     got, want = _on_time(rec, cal, tolerance, since_day), _on_time_as_first_written(rec, cal, tolerance, since_day)
     assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def _plain_held_hours(schedules, since, horizon) -> float:
+    """Hours with someone in any of the schedules, as first written: one union of all their blocks."""
+    from csgsim.analysis.reduce import total
+    from csgsim.core.intervals import merge_intervals
+    from csgsim.staff.duties import NOBODY
+
+    start = np.concatenate([np.maximum(s.start, since)[s.person != NOBODY] for s in schedules])
+    end = np.concatenate([np.minimum(s.end, horizon)[s.person != NOBODY] for s in schedules])
+    keep = end > start
+    if not keep.any():
+        return 0.0
+    s, e, _ = merge_intervals(start[keep], end[keep])
+    return total(e - s)
+
+
+blocks = st.lists(st.tuples(st.floats(-30, 300), st.floats(0, 60), st.integers(-1, 2)), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(blocks, min_size=1, max_size=3), backups=st.lists(blocks, max_size=2),
+       since=st.floats(-10, 100), length=st.floats(0, 300))
+@example(lines=[[(0.0, 10.0, -1)]], backups=[[(5.0, 10.0, 0)]], since=0.0, length=24.0)  # the backup alone
+def test_reachable_hours_from_the_held_union_are_the_union_of_all(lines, backups, since, length) -> None:
+    """The hours someone (a line or a backup) is reachable, from the lines' union and the backups'
+    blocks, are to the last bit those of one union of every block; the held hours too."""
+    from csgsim.analysis.metrics import _held_hours
+    from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+
+    def schedule(rows):
+        start = np.array([r[0] for r in rows], float)
+        person = np.array([NOBODY if r[2] < 0 else r[2] for r in rows], dtype=np.int64)
+        return Schedule(start=start, end=start + np.array([r[1] for r in rows], float), person=person,
+                        kind=np.full(len(rows), ONCALL, dtype=np.int8))
+
+    lines, backups = tuple(map(schedule, lines)), tuple(map(schedule, backups))
+    held, reachable = _held_hours(lines, backups, since, since + length)
+    assert held == _plain_held_hours(lines, since, since + length)
+    assert reachable == _plain_held_hours(lines + backups, since, since + length)

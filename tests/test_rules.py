@@ -56,6 +56,20 @@ def test_free_pairs_counts_disjoint_pairs() -> None:
     assert free_pairs(np.array([[t, t, t, f, t, t, f, t], [t, t, t, t, f, f, f, f]])).tolist() == [2, 2]
 
 
+@given(st.integers(0, 5), st.integers(0, 30), st.data())
+def test_free_pairs_are_each_rows_runs_halved(rows, days, data) -> None:
+    """Per row, the runs of free days counted one by one, half of each (rounded down) added up."""
+    free = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=days, max_size=days),
+                                       min_size=rows, max_size=rows)), dtype=bool).reshape(rows, days)
+    want = []
+    for row in free.tolist():
+        runs, run = [], 0
+        for day in row + [False]:
+            runs, run = (runs, run + 1) if day else (runs + [run], 0)
+        want.append(sum(r // 2 for r in runs))
+    assert free_pairs(free).tolist() == want
+
+
 def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
     """24 h duties from 09:00 touch two calendar days each.
 
@@ -72,6 +86,33 @@ def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
     assert three["breach_oncall_days_4w"].tolist() == [2, 2, 2]
     assert three["breach_free_days_4w"].tolist() == [2, 2, 2]
     assert three["oncall_hours"].sum() == CAL.horizon
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 0.5, 8.0, 24.0]), st.sampled_from([ONCALL, OFFICE]),
+                         st.integers(-1, 3)), max_size=20), st.integers(1, 3))
+@example([(0, 8.0, ONCALL, 0), (1, 8.0, ONCALL, 0)], 1)  # an hour apart: two duties
+def test_duties_are_the_runs_of_contiguous_on_call_blocks(rows, n_people) -> None:
+    """Duties as a loop over the blocks finds them: a held on-call block of the same person that
+    starts where the previous one ended goes on with its duty, any other opens one."""
+    from csgsim.staff.rules import _duties
+
+    t, starts, ends = 0.0, [], []
+    for gap, hours, _, _ in rows:
+        starts.append(t + (1.0 if gap == 1 else 0.0))  # an hour apart, or on from the last
+        t = starts[-1] + hours
+        ends.append(t)
+    sched = Schedule(start=np.array(starts), end=np.array(ends), person=np.array([r[3] for r in rows], dtype=np.int64),
+                     kind=np.array([r[2] for r in rows], dtype=np.int8))
+    want, prev = [], None
+    for i, (_, _, kind, who) in enumerate(rows):
+        held = kind == ONCALL and 0 <= who < n_people
+        if held and prev is not None and rows[prev][3] == who and ends[prev] == starts[i]:
+            want[-1][2] = ends[i]
+        elif held:
+            want.append([who, starts[i], ends[i]])
+        prev = i if held else None
+    got = _duties(sched, n_people)
+    assert [[int(p), s, e] for p, s, e in zip(*got)] == want
 
 
 def test_periods_from_the_handover_count_a_24h_duty_once() -> None:

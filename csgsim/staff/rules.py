@@ -49,14 +49,18 @@ def is_night(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 def free_pairs(free: np.ndarray) -> np.ndarray:
-    """Disjoint pairs of consecutive free days per row of a (rows, days) bool array."""
+    """Disjoint pairs of consecutive free days per row of a (rows, days) bool array.
+
+    The rows laid end to end with a busy day before each and after the last: one flat diff
+    finds every run of free days, half its length in pairs (a 2-D diff and nonzero cost twice).
+    """
     free = np.atleast_2d(free)
-    padded = np.zeros((free.shape[0], free.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = free
-    step = np.diff(padded, axis=1)
-    rows, first = np.nonzero(step == 1)
-    _, stop = np.nonzero(step == -1)  # row-major order pairs each run's start with its end
-    return np.bincount(rows, weights=(stop - first) // 2, minlength=free.shape[0]).astype(np.int64)
+    rows, width = free.shape
+    flat = np.zeros(rows * (width + 1) + 1, dtype=np.int8)
+    flat[1:].reshape(rows, width + 1)[:, :width] = free
+    step = np.diff(flat)
+    first, stop = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+    return np.bincount(first // (width + 1), weights=(stop - first) // 2, minlength=rows).astype(np.int64)
 
 
 def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float = 0.0
@@ -77,17 +81,14 @@ def _within(i: np.ndarray, last: int) -> np.ndarray:
 
 
 def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Person, start and end of every duty: a run of contiguous on-call blocks of one person."""
+    """Person, start and end of every duty: a run of contiguous on-call blocks of one person,
+    from the start of its first block to the end of its last (blocks are rows in time order)."""
     person = schedule.person
     held = (schedule.kind == ONCALL) & (person >= 0) & (person < n_people)
-    cont = np.zeros(held.size, dtype=bool)
-    cont[1:] = held[1:] & held[:-1] & (person[1:] == person[:-1]) & (schedule.end[:-1] == schedule.start[1:])
-    first = held & ~cont
-    idx = np.flatnonzero(held)
-    run = np.cumsum(first)[idx] - 1
-    run_end = np.zeros(int(first.sum()))
-    np.maximum.at(run_end, run, schedule.end[idx])
-    return person[first], schedule.start[first], run_end
+    cont = np.zeros(held.size + 1, dtype=bool)  # cont[i]: row i goes on from row i - 1
+    cont[1:-1] = held[1:] & held[:-1] & (person[1:] == person[:-1]) & (schedule.end[:-1] == schedule.start[1:])
+    first, last = held & ~cont[:-1], held & ~cont[1:]
+    return person[first], schedule.start[first], schedule.end[last]
 
 
 def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float,

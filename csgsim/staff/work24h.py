@@ -41,13 +41,14 @@ def _windows(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people
     end = start + worked
     s, e = start[asked], end[asked]
     p, x = _unique_pairs(np.tile(person[asked], 4), np.concatenate((s, e, s - HOURS_PER_DAY, e - HOURS_PER_DAY)))
-    starts, ends = _Sorted(person, start, n_people), _Sorted(person, end, n_people)
-
-    def work_before(t: np.ndarray) -> np.ndarray:
-        (i, s_cum), (j, e_cum) = starts.count_and_sum(p, t), ends.count_and_sum(p, t)
-        return (i * t - s_cum) - (j * t - e_cum)
-
-    window = work_before(x + HOURS_PER_DAY) - work_before(x)
+    # Row p of the table: p's starts; row n_people + p: p's ends. One search answers, for both
+    # window edges t, how many starts and ends come before t and their sums.
+    table = _Sorted(np.concatenate((person, person + n_people)), np.concatenate((start, end)), 2 * n_people)
+    t = np.concatenate((x + HOURS_PER_DAY, x))
+    i, cum = table.count_and_sum(np.concatenate((p, p, p + n_people, p + n_people)), np.concatenate((t, t)))
+    by_start, by_end = i[:t.size] * t - cum[:t.size], i[t.size:] * t - cum[t.size:]
+    work_before = by_start - by_end
+    window = work_before[:x.size] - work_before[x.size:]
     return p, np.flatnonzero(np.append(True, p[1:] != p[:-1])), window
 
 

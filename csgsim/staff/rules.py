@@ -10,7 +10,7 @@ Two families of rules:
 Windows: every "per N days/weeks" rule uses fixed windows from the scenario start (days
 0-27, 28-55, ...), as 4-week rosters do; a window cut short by the horizon counts towards the
 maxima (a breach there is real) but not towards the minimum of free days. Work per 24 h uses
-rolling windows, as the law counts any 24 hours. A duty is a run of contiguous on-call
+rolling windows, as the law counts any 24 hours (`work24h`). A duty is a run of contiguous on-call
 blocks held by the same person: two back-to-back 24 h blocks are one 48 h duty.
 
 Days: the law counts on-call "days" as periods of 24 hours (consignatie: 14 x 24 h without

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from csgsim.analysis.metrics import replication_metrics
 from csgsim.core.calendar import Calendar
@@ -163,35 +163,51 @@ def _callin_breaches_by_recount(person, start, end, callin, ruleset, n_people):
     return (with_them - without).astype(float), with_them
 
 
+def _callin_figures(person, start, end, callin, ruleset, n_people):
+    """`rules.figures` with the call-in mask, over no duties (only the work rule then counts)."""
+    from csgsim.staff import rules
+    from csgsim.staff.duties import Schedule
+
+    none = Schedule(start=np.zeros(0), end=np.zeros(0), person=np.zeros(0, dtype=np.int64),
+                    kind=np.zeros(0, dtype=np.int8))
+    return rules.figures(none, person, start, end, ruleset, n_people, Calendar(date(2025, 9, 1), 7), load=False,
+                         callin=callin)
+
+
 def test_a_call_in_that_makes_13_hours_in_24_is_one_breach_it_caused() -> None:
     """Person 0 works 8 h then is called in for 6 h the same day (14 h in 24 h > 13 h): one breach,
     caused by the call-in; person 1's own 14 h is a breach no call-in caused."""
-    from csgsim.staff.rules import callin_breaches
     from csgsim.config.staffing import RULESETS
 
     person = np.array([0, 0, 1, 1])
     start, end = np.array([0.0, 9, 0, 7]), np.array([8.0, 15, 7, 14])
     callin = np.array([False, True, False, False])
-    _, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
-    assert with_them.tolist() == [1, 1, 0] and got.tolist() == [1.0, 0.0, 0.0]
+    got = _callin_figures(person, start, end, callin, RULESETS["consignatie"], 3)
+    assert got["breach_work_24h"].tolist() == [1, 1, 0] and got["callin_breaches"].tolist() == [1.0, 0.0, 0.0]
 
 
 @settings(max_examples=80, deadline=None)
-@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.floats(0, 96), st.floats(0.1, 9), st.booleans()), max_size=14))
-def test_call_in_breaches_recounted_only_for_those_called_in(calls) -> None:
-    """Counting again only the people who were called in gives every person's breaches caused by
-    call-ins as counting everyone again does (outside indices, -1 and the external 3+, ignored)."""
-    from csgsim.staff.rules import callin_breaches
+@given(calls=st.lists(st.tuples(st.integers(-1, 4), st.floats(0, 96), st.floats(0.1, 9), st.booleans()), max_size=14),
+       rules_name=st.sampled_from(["consignatie", "bereikbaarheid"]))
+def test_call_in_breaches_in_the_same_pass_are_the_recount(calls, rules_name) -> None:
+    """The episodes call-ins caused, counted with "person p without call-ins" as extra rows of
+    the breaches' own pass, are every person's episodes less those recounted without the
+    call-ins (outside indices, -1 and the external 3+, ignored); the breaches stay as they were."""
     from csgsim.config.staffing import RULESETS
 
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], dtype=float)
     end = start + np.array([c[2] for c in calls], dtype=float)
     callin = np.array([c[3] for c in calls], dtype=bool)
-    want, with_them = _callin_breaches_by_recount(person, start, end, callin, RULESETS["consignatie"], 3)
-    got = callin_breaches(person, start, end, callin, with_them, RULESETS["consignatie"], 3)
-    assert got.tolist() == want.tolist()
+    ruleset = RULESETS[rules_name]
+    want, with_them = _callin_breaches_by_recount(person, start, end, callin, ruleset, 3)
+    got = _callin_figures(person, start, end, callin, ruleset, 3)
+    alone = _callin_figures(person, start, end, None, ruleset, 3)
+    if "work_24h" in ruleset.rules:
+        assert got["callin_breaches"].tolist() == want.tolist()
+        assert got["breach_work_24h"].tolist() == with_them.tolist() == alone["breach_work_24h"].tolist()
+    else:
+        assert "callin_breaches" not in got
 
 
 @given(start=st.dates(date(2024, 1, 1), date(2027, 12, 1)), days=st.integers(1, 60), n=st.integers(0, 6),
@@ -249,3 +265,43 @@ def test_follow_ups_judged_and_late_as_first_written(tasks, tolerance, since_day
                           task_start=np.array([t[2] for t in tasks], dtype=float))
     got, want = _on_time(rec, cal, tolerance, since_day), _on_time_as_first_written(rec, cal, tolerance, since_day)
     assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def _plain_held_hours(schedules, since, horizon) -> float:
+    """Hours with someone in any of the schedules, as first written: one union of all their blocks."""
+    from csgsim.analysis.reduce import total
+    from csgsim.core.intervals import merge_intervals
+    from csgsim.staff.duties import NOBODY
+
+    start = np.concatenate([np.maximum(s.start, since)[s.person != NOBODY] for s in schedules])
+    end = np.concatenate([np.minimum(s.end, horizon)[s.person != NOBODY] for s in schedules])
+    keep = end > start
+    if not keep.any():
+        return 0.0
+    s, e, _ = merge_intervals(start[keep], end[keep])
+    return total(e - s)
+
+
+blocks = st.lists(st.tuples(st.floats(-30, 300), st.floats(0, 60), st.integers(-1, 2)), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(blocks, min_size=1, max_size=3), backups=st.lists(blocks, max_size=2),
+       since=st.floats(-10, 100), length=st.floats(0, 300))
+@example(lines=[[(0.0, 10.0, -1)]], backups=[[(5.0, 10.0, 0)]], since=0.0, length=24.0)  # the backup alone
+def test_reachable_hours_from_the_held_union_are_the_union_of_all(lines, backups, since, length) -> None:
+    """The hours someone (a line or a backup) is reachable, from the lines' union and the backups'
+    blocks, are to the last bit those of one union of every block; the held hours too."""
+    from csgsim.analysis.metrics import _held_hours
+    from csgsim.staff.duties import NOBODY, ONCALL, Schedule
+
+    def schedule(rows):
+        start = np.array([r[0] for r in rows], float)
+        person = np.array([NOBODY if r[2] < 0 else r[2] for r in rows], dtype=np.int64)
+        return Schedule(start=start, end=start + np.array([r[1] for r in rows], float), person=person,
+                        kind=np.full(len(rows), ONCALL, dtype=np.int8))
+
+    lines, backups = tuple(map(schedule, lines)), tuple(map(schedule, backups))
+    held, reachable = _held_hours(lines, backups, since, since + length)
+    assert held == _plain_held_hours(lines, since, since + length)
+    assert reachable == _plain_held_hours(lines + backups, since, since + length)

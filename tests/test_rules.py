@@ -56,6 +56,20 @@ def test_free_pairs_counts_disjoint_pairs() -> None:
     assert free_pairs(np.array([[t, t, t, f, t, t, f, t], [t, t, t, t, f, f, f, f]])).tolist() == [2, 2]
 
 
+@given(st.integers(0, 5), st.integers(0, 30), st.data())
+def test_free_pairs_are_each_rows_runs_halved(rows, days, data) -> None:
+    """Per row, the runs of free days counted one by one, half of each (rounded down) added up."""
+    free = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=days, max_size=days),
+                                       min_size=rows, max_size=rows)), dtype=bool).reshape(rows, days)
+    want = []
+    for row in free.tolist():
+        runs, run = [], 0
+        for day in row + [False]:
+            runs, run = (runs, run + 1) if day else (runs + [run], 0)
+        want.append(sum(r // 2 for r in runs))
+    assert free_pairs(free).tolist() == want
+
+
 def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
     """24 h duties from 09:00 touch two calendar days each.
 
@@ -72,6 +86,33 @@ def test_rotation_of_four_is_exactly_legal_and_three_is_not() -> None:
     assert three["breach_oncall_days_4w"].tolist() == [2, 2, 2]
     assert three["breach_free_days_4w"].tolist() == [2, 2, 2]
     assert three["oncall_hours"].sum() == CAL.horizon
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 0.5, 8.0, 24.0]), st.sampled_from([ONCALL, OFFICE]),
+                         st.integers(-1, 3)), max_size=20), st.integers(1, 3))
+@example([(0, 8.0, ONCALL, 0), (1, 8.0, ONCALL, 0)], 1)  # an hour apart: two duties
+def test_duties_are_the_runs_of_contiguous_on_call_blocks(rows, n_people) -> None:
+    """Duties as a loop over the blocks finds them: a held on-call block of the same person that
+    starts where the previous one ended goes on with its duty, any other opens one."""
+    from csgsim.staff.rules import _duties
+
+    t, starts, ends = 0.0, [], []
+    for gap, hours, _, _ in rows:
+        starts.append(t + (1.0 if gap == 1 else 0.0))  # an hour apart, or on from the last
+        t = starts[-1] + hours
+        ends.append(t)
+    sched = Schedule(start=np.array(starts), end=np.array(ends), person=np.array([r[3] for r in rows], dtype=np.int64),
+                     kind=np.array([r[2] for r in rows], dtype=np.int8))
+    want, prev = [], None
+    for i, (_, _, kind, who) in enumerate(rows):
+        held = kind == ONCALL and 0 <= who < n_people
+        if held and prev is not None and rows[prev][3] == who and ends[prev] == starts[i]:
+            want[-1][2] = ends[i]
+        elif held:
+            want.append([who, starts[i], ends[i]])
+        prev = i if held else None
+    got = _duties(sched, n_people)
+    assert [[int(p), s, e] for p, s, e in zip(*got)] == want
 
 
 def test_periods_from_the_handover_count_a_24h_duty_once() -> None:
@@ -160,6 +201,28 @@ def test_public_holidays_have_no_regular_job() -> None:
     job = RegularJob()
     christmas = np.array([3 * 24.0, 4 * 24.0])
     assert np.diff(job.hours_before(christmas, cal)).item() == 0
+
+
+def plain_hours_before(job: RegularJob, t: np.ndarray, cal: Calendar) -> np.ndarray:
+    """`RegularJob.hours_before` as first written: the day table built on every call."""
+    t = np.clip(np.asarray(t, dtype=float), 0, cal.horizon)
+    length = job.end_hour - job.start_hour
+    working = np.append(cal.working, False)
+    before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
+    day = np.minimum((t // 24).astype(np.int64), cal.days)
+    return before[day] + working[day] * np.clip(t - day * 24 - job.start_hour, 0, length)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2027, 12, 1)), st.integers(1, 120),
+       st.lists(st.floats(-50, 3200, allow_nan=False), max_size=30), st.floats(0, 12), st.floats(0, 12))
+def test_regular_job_hours_from_the_kept_table(start, days, t, begin, length) -> None:
+    """The day table kept per (job length, calendar) gives, bit for bit, what building it on every
+    call gave, for jobs of different lengths on the same calendar and after other calendars."""
+    cal = Calendar(start, days)
+    for job in (RegularJob(begin, begin + length), RegularJob(), RegularJob(begin, begin + length / 2)):
+        got = job.hours_before(np.array(t), cal)
+        assert got.tobytes() == plain_hours_before(job, np.array(t), cal).tobytes()
 
 
 # --- Ledger -------------------------------------------------------------------------------------
@@ -298,15 +361,15 @@ def _work_24h_of_one(start: np.ndarray, length: np.ndarray, limit: float) -> tup
 @given(calls=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 400), st.integers(1, 40)), max_size=40),
        scale=st.sampled_from([0.25, 0.1, 1.0]), limit=st.sampled_from([4.0, 8.0, 13.0, np.inf, -1.0]))
 def test_work_24h_for_everyone_at_once_is_each_persons_own(calls, scale, limit) -> None:
-    """`rules._work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
+    """`work24h.work_24h` (everyone's call-outs in one pass) gives, bit for bit, each person's
     most work in 24 h and episodes above the limit as the one-person definition does."""
-    from csgsim.staff.rules import _work_24h
+    from csgsim.staff.work24h import work_24h
 
     n_people = 5
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], float) * scale
     worked = np.array([c[2] for c in calls], float) * scale
-    most, episodes = _work_24h(person, start, worked, n_people, limit)
+    most, episodes = work_24h(person, start, worked, n_people, limit)
     for p in range(n_people):
         mine = person == p
         expected = _work_24h_of_one(start[mine], worked[mine], limit)
@@ -377,13 +440,13 @@ def test_oncall_days_are_the_blocks_days(blocks, n_days, day_start) -> None:
        limit=st.sampled_from([4.0, 8.0, 13.0, 13.5, np.inf, 0.0, -1.0]))
 def test_episodes_from_the_stretches_that_can_exceed_are_all_episodes(calls, limit) -> None:
     """Evaluating windows only over the stretches of call-outs whose work adds up past the limit
-    finds every episode of `_work_24h`, with call-outs close together, overlapping or a day apart."""
-    from csgsim.staff.rules import _episodes_24h, _work_24h
+    finds every episode of `work_24h`, with call-outs close together, overlapping or a day apart."""
+    from csgsim.staff.work24h import episodes_24h, work_24h
 
     person = np.array([c[0] for c in calls], dtype=np.int64)
     start = np.array([c[1] for c in calls], float)
     worked = np.array([c[2] for c in calls], float)
-    assert _episodes_24h(person, start, worked, 4, limit).tolist() == _work_24h(person, start, worked, 4, limit)[1].tolist()
+    assert episodes_24h(person, start, worked, 4, limit).tolist() == work_24h(person, start, worked, 4, limit)[1].tolist()
 
 
 def _stretch_totals(person, start, worked) -> tuple[list[float], list[bool]]:
@@ -412,7 +475,7 @@ def _stretch_totals(person, start, worked) -> tuple[list[float], list[bool]]:
 def test_stretches_that_may_exceed_are_those_of_the_loop(calls, limit) -> None:
     """`_may_exceed` marks the call-outs of the stretches (found with each person's running
     latest end: a long call-out can outlast later short ones) whose work is above the limit."""
-    from csgsim.staff.rules import _may_exceed
+    from csgsim.staff.work24h import _may_exceed
 
     person, start, worked = ([c[k] for c in calls] for k in range(3))
     total, close = _stretch_totals(person, start, worked)
@@ -426,7 +489,7 @@ def test_two_call_outs_a_day_apart_are_one_stretch_only_within_24_hours(gap, fir
     """Two call-outs of one person count as one stretch (looked at together) when the second
     starts less than 24 h after the first ends, and apart when it starts later (at 24 h exactly,
     within rounding, either is right: looking at more call-outs is always safe)."""
-    from csgsim.staff.rules import _may_exceed
+    from csgsim.staff.work24h import _may_exceed
 
     assume(not 24.0 <= gap <= 24.0 + 1e-6)
     start = np.array([0.0, first + gap])

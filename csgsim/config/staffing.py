@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -318,11 +319,21 @@ class RegularJob:
 
     def hours_before(self, t: np.ndarray, calendar: Calendar) -> np.ndarray:
         """Regular-job hours in [0, t), t clipped to the horizon."""
-        t = np.clip(np.asarray(t, dtype=float), 0, calendar.horizon)
+        t = np.asarray(t, dtype=float)
+        t = np.minimum(np.maximum(t, 0), calendar.horizon)  # np.clip without its Python wrapper
         length = self.end_hour - self.start_hour
-        working = np.append(calendar.working, False)
-        before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
+        before, working = _job_days(length, calendar)
         day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), calendar.days)
-        into = np.clip(t - day * HOURS_PER_DAY - self.start_hour, 0, length)
+        into = np.minimum(np.maximum(t - day * HOURS_PER_DAY - self.start_hour, 0), length)
         return before[day] + working[day] * into
+
+
+@lru_cache(maxsize=16)
+def _job_days(length: float, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Per day 0..days: regular-job hours before it, and whether it is a working day (the day
+    after the horizon is not). The same in every replication of a calendar: made once, read-only."""
+    working = np.append(calendar.working, False)
+    before = np.concatenate(([0.0], np.cumsum(working[:-1] * length)))
+    working.flags.writeable = before.flags.writeable = False
+    return before, working
 

@@ -10,7 +10,7 @@ Two families of rules:
 Windows: every "per N days/weeks" rule uses fixed windows from the scenario start (days
 0-27, 28-55, ...), as 4-week rosters do; a window cut short by the horizon counts towards the
 maxima (a breach there is real) but not towards the minimum of free days. Work per 24 h uses
-rolling windows, as the law counts any 24 hours. A duty is a run of contiguous on-call
+rolling windows, as the law counts any 24 hours (`work24h`). A duty is a run of contiguous on-call
 blocks held by the same person: two back-to-back 24 h blocks are one 48 h duty.
 
 Days: the law counts on-call "days" as periods of 24 hours (consignatie: 14 x 24 h without
@@ -28,6 +28,7 @@ import numpy as np
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
+from csgsim.staff.work24h import _EPS, episodes_24h, episodes_with_and_without, work_24h
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +37,6 @@ DAYS_4W = 28
 HOURS_7D = HOURS_PER_WEEK
 HOURS_16W = 16 * HOURS_PER_WEEK
 NIGHT_END_HOUR = 6  # night call-outs: work between 00:00 and 06:00 (Arbeidstijdenwet)
-_EPS = 1e-9
 
 DUTY_RULES = ("oncall_days_4w", "free_days_4w", "duty_length", "duties_7d", "duties_16w")
 WORK_RULES = ("work_24h",)
@@ -49,14 +49,18 @@ def is_night(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 def free_pairs(free: np.ndarray) -> np.ndarray:
-    """Disjoint pairs of consecutive free days per row of a (rows, days) bool array."""
+    """Disjoint pairs of consecutive free days per row of a (rows, days) bool array.
+
+    The rows laid end to end with a busy day before each and after the last: one flat diff
+    finds every run of free days, half its length in pairs (a 2-D diff and nonzero cost twice).
+    """
     free = np.atleast_2d(free)
-    padded = np.zeros((free.shape[0], free.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = free
-    step = np.diff(padded, axis=1)
-    rows, first = np.nonzero(step == 1)
-    _, stop = np.nonzero(step == -1)  # row-major order pairs each run's start with its end
-    return np.bincount(rows, weights=(stop - first) // 2, minlength=free.shape[0]).astype(np.int64)
+    rows, width = free.shape
+    flat = np.zeros(rows * (width + 1) + 1, dtype=np.int8)
+    flat[1:].reshape(rows, width + 1)[:, :width] = free
+    step = np.diff(flat)
+    first, stop = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+    return np.bincount(first // (width + 1), weights=(stop - first) // 2, minlength=rows).astype(np.int64)
 
 
 def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float = 0.0
@@ -77,17 +81,14 @@ def _within(i: np.ndarray, last: int) -> np.ndarray:
 
 
 def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Person, start and end of every duty: a run of contiguous on-call blocks of one person."""
+    """Person, start and end of every duty: a run of contiguous on-call blocks of one person,
+    from the start of its first block to the end of its last (blocks are rows in time order)."""
     person = schedule.person
     held = (schedule.kind == ONCALL) & (person >= 0) & (person < n_people)
-    cont = np.zeros(held.size, dtype=bool)
-    cont[1:] = held[1:] & held[:-1] & (person[1:] == person[:-1]) & (schedule.end[:-1] == schedule.start[1:])
-    first = held & ~cont
-    idx = np.flatnonzero(held)
-    run = np.cumsum(first)[idx] - 1
-    run_end = np.zeros(int(first.sum()))
-    np.maximum.at(run_end, run, schedule.end[idx])
-    return person[first], schedule.start[first], run_end
+    cont = np.zeros(held.size + 1, dtype=bool)  # cont[i]: row i goes on from row i - 1
+    cont[1:-1] = held[1:] & held[:-1] & (person[1:] == person[:-1]) & (schedule.end[:-1] == schedule.start[1:])
+    first, last = held & ~cont[:-1], held & ~cont[1:]
+    return person[first], schedule.start[first], schedule.end[last]
 
 
 def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: int, horizon: float,
@@ -163,133 +164,12 @@ def _merged_rests(person: np.ndarray, start: np.ndarray, rest_hours: float
     return person[first], s[first], e[last]
 
 
-def _work_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Per person, the most work in any 24 h and the episodes above `limit` (a figure and a
-    breach count from one pass over everyone's call-outs).
-
-    Work in the window [x, x + 24) is piecewise linear in x with breakpoints where a window
-    edge meets a call-out edge, so evaluating it there finds the maximum and every episode.
-    Work done before t is sum(min(max(t - s, 0), L)) = sum over s < t of (t - s) minus sum
-    over e < t of (t - e): two sorted prefix sums (`_Sorted`) per person, all people at once.
-    """
-    most = np.zeros(n_people)
-    episodes = np.zeros(n_people, dtype=np.int64)
-    if start.size == 0:
-        return most, episodes
-    p, first, window = _windows(person, start, worked, n_people, np.ones(start.size, dtype=bool))
-    most[p[first]] = np.maximum.reduceat(window, first)
-    episodes[:] = _rising(p, first, window > limit + _EPS, n_people)
-    return most, episodes
-
-
-def _windows(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, asked: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Work in [x, x + 24) at the breakpoints x of the `asked` call-outs by person then x (and
-    each person's first index), from all call-outs' prefix sums (`_work_24h`)."""
-    end = start + worked
-    s, e = start[asked], end[asked]
-    p, x = _unique_pairs(np.tile(person[asked], 4), np.concatenate((s, e, s - HOURS_PER_DAY, e - HOURS_PER_DAY)))
-    starts, ends = _Sorted(person, start, n_people), _Sorted(person, end, n_people)
-
-    def work_before(t: np.ndarray) -> np.ndarray:
-        (i, s_cum), (j, e_cum) = starts.count_and_sum(p, t), ends.count_and_sum(p, t)
-        return (i * t - s_cum) - (j * t - e_cum)
-
-    window = work_before(x + HOURS_PER_DAY) - work_before(x)
-    return p, np.flatnonzero(np.append(True, p[1:] != p[:-1])), window
-
-
-def _rising(p: np.ndarray, first: np.ndarray, over: np.ndarray, n_people: int) -> np.ndarray:
-    """Per person, the runs of True in `over` (by person, each person's from index `first` on)."""
-    rising = over.copy()
-    rising[1:] &= ~over[:-1]
-    rising[first] = over[first]
-    return np.bincount(p[rising], minlength=n_people)
-
-
-def _episodes_24h(person: np.ndarray, start: np.ndarray, worked: np.ndarray, n_people: int, limit: float
-                  ) -> np.ndarray:
-    """`_work_24h`'s episodes from the windows of the stretches that can exceed the limit
-    (`_may_exceed`; elsewhere `_work_24h` finds none): the same, for a fraction of the work."""
-    episodes = np.zeros(n_people, dtype=np.int64)
-    asked = _may_exceed(person, start, worked, limit) if limit < np.inf else None
-    if asked is not None and np.count_nonzero(asked):
-        p, first, window = _windows(person, start, worked, n_people, asked)
-        episodes[:] = _rising(p, first, window > limit + _EPS, n_people)
-    return episodes
-
-
-def _may_exceed(person: np.ndarray, start: np.ndarray, worked: np.ndarray, limit: float) -> np.ndarray:
-    """The call-outs in stretches whose work adds up to more than `limit` less a margin.
-
-    A stretch is a person's call-outs with less than 24 h from the end of all before to the
-    next start: no 24 h window holds work of two, and between two the window is empty, so an
-    episode lies within one. The margin (far above the rounding of `_windows`' prefix sums)
-    keeps the windows left out under the limit as computed too; cuts are 24 h beyond rounding."""
-    if not start.size:
-        return np.zeros(0, dtype=bool)
-    end = start + worked
-    scale = 2.0 * (float(np.abs(start).max()) + float(end.max()) + 2 * HOURS_PER_DAY)
-    order = np.lexsort((start, person))
-    shift = person[order] * scale  # each person's times in a range of their own: one running max
-    reach = np.maximum.accumulate(end[order] + shift)
-    tol = 1e-9 * scale * (float(person.max()) + 1)
-    cut = np.append(True, start[order][1:] + shift[1:] >= reach[:-1] + HOURS_PER_DAY + tol)
-    stretch = np.cumsum(cut) - 1
-    total = np.bincount(stretch, worked[order])
-    margin = 1e-6 + 1e-15 * (start.size + 4) ** 2 * scale  # above the worst rounding of n prefix sums
-    out = np.empty(start.size, dtype=bool)
-    out[order] = total[stretch] > limit - margin
-    return out
-
-
-def _unique_pairs(person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (person, t) pairs, by person then t: each person's `np.unique(t)`."""
-    order = np.lexsort((t, person))
-    person, t = person[order], t[order]
-    new = np.append(True, (person[1:] != person[:-1]) | (t[1:] != t[:-1]))
-    return person[new], t[new]
-
-
-class _Sorted:
-    """Each person's times sorted, as rows of a table (padded with inf), with each row's running
-    sums from 0: `count_and_sum` answers "how many of p's times are <= t, and their sum" for many
-    (p, t) at once, with the same sums a person-by-person np.cumsum gives."""
-
-    def __init__(self, person: np.ndarray, t: np.ndarray, n_people: int) -> None:
-        order = np.lexsort((t, person))
-        person, t = person[order], t[order]
-        counts = np.bincount(person, minlength=n_people)
-        self.width = int(counts.max())
-        col = np.arange(person.size) - (np.cumsum(counts) - counts)[person]
-        table = np.full((n_people, self.width), np.inf)
-        table[person, col] = t
-        # (row, time) as complex numbers sort as pairs: one search over all rows finds p's place.
-        self.keys = _as_pairs(np.repeat(np.arange(n_people), self.width), table.ravel())
-        cum = np.zeros((n_people, self.width + 1))
-        cum[person, col + 1] = t
-        self.cum = np.cumsum(cum, axis=1)  # row by row, in order: each person's own sums from 0
-
-    def count_and_sum(self, person: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        i = np.searchsorted(self.keys, _as_pairs(person, t), side="right") - person * self.width
-        return i, self.cum[person, i]
-
-
-def _as_pairs(row: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(row, t) as complex numbers, which numpy orders as pairs (row first); built part by part
-    so an infinite t stays (row, inf)."""
-    out = np.empty(t.size, dtype=complex)
-    out.real, out.imag = row, t
-    return out
-
-
 def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.ndarray,
               duties: tuple[np.ndarray, np.ndarray, np.ndarray], episodes: np.ndarray, horizon: float) -> np.ndarray:
     """Per person, the windows (or duties, or episodes) in breach of `rule`, one count each.
 
     One branch per rule of DUTY_RULES + WORK_RULES, each next to the window it counts in; the
-    work_24h episodes come from `_work_24h`, found with the most work per 24 h.
+    work_24h episodes come from `work24h`, found with the most work per 24 h.
     """
     n_people, n_days = oncall_day.shape
     d_person, d_start, d_end = duties
@@ -314,58 +194,49 @@ def _breaches(rule: str, ruleset: RuleSet, oncall_day: np.ndarray, days_4w: np.n
 
 
 def _callouts(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The call-outs of people 0..n_people-1: person, start, end and the work each counts for."""
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The call-outs of people 0..n_people-1: person, start, end and the work each counts for;
+    and which of all the call-outs they are."""
     c_person, c_start, c_end = np.asarray(person, dtype=np.int64), np.asarray(start, float), np.asarray(end, float)
     ok = (c_person >= 0) & (c_person < n_people)
     c_person, c_start, c_end = c_person[ok], c_start[ok], c_end[ok]
-    return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours)
+    return c_person, c_start, c_end, np.maximum(c_end - c_start, ruleset.min_callout_hours), ok
 
 
 def work_24h_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, ruleset: RuleSet, n_people: int
                       ) -> np.ndarray:
     """Per person, the episodes of more than the allowed work in 24 h (the one rule that depends
     on call-outs): what a set of call-outs adds to `figures`' duty-rule breaches."""
-    c_person, c_start, _, worked = _callouts(person, start, end, ruleset, n_people)
+    c_person, c_start, _, worked, _ = _callouts(person, start, end, ruleset, n_people)
     limit = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
-    return _episodes_24h(c_person, c_start, worked, n_people, limit)
-
-
-def callin_breaches(person: np.ndarray, start: np.ndarray, end: np.ndarray, callin: np.ndarray,
-                    with_them: np.ndarray, ruleset: RuleSet, n_people: int) -> np.ndarray:
-    """Per person, the work-rule breaches call-ins cause: the episodes with them (`with_them`)
-    less the episodes without them. Only the people called in have other episodes without
-    them, so only theirs are counted again (an index outside the team is left out here)."""
-    called = np.zeros(n_people + 1, dtype=bool)
-    called[_within(person[callin], n_people)] = True
-    called = called[:n_people]
-    own = ~callin & called[_within(person, n_people - 1)]
-    without = work_24h_breaches(person[own], start[own], end[own], ruleset, n_people)
-    return np.where(called, with_them - without, 0).astype(float)
+    return episodes_24h(c_person, c_start, worked, n_people, limit)
 
 
 def figures(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.ndarray, callouts_end: np.ndarray,
             ruleset: RuleSet, n_people: int, calendar: Calendar, regular_job: RegularJob = RegularJob(),
-            day_start: float = 0.0, load: bool = True) -> dict[str, np.ndarray]:
+            day_start: float = 0.0, load: bool = True, callin: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per person (arrays of n_people): load figures and one `breach_<rule>` count per active rule.
 
     Breaches count violated windows once each (a 4-week window, a 7-day window, a duty, an
     episode of more than the allowed work in 24 h). `flag_night_callouts_16w` counts 16-week
     windows with enough night call-outs to trigger the weekly-hours limit: a flag, not a breach.
-    `load=False`: only breaches, max_oncall_days_per_4w and rest_hours_from_job (what metrics read).
+    `load=False`: only breaches, max_oncall_days_per_4w and rest_hours_from_job (what metrics read);
+    with `callin` (which call-outs are call-ins) and the work_24h rule, also `callin_breaches`:
+    the episodes the call-ins caused, found in the same pass as the breaches.
     """
     n_days, horizon = calendar.days, calendar.horizon
     duties = _duties(schedule, n_people)  # person, start and end of each duty
     oncall_day = _oncall_days(schedule, n_people, n_days, day_start)
     days_4w = _per_4w(oncall_day)
 
-    c_person, c_start, c_end, worked = _callouts(callouts_person, callouts_start, callouts_end, ruleset, n_people)
+    c_person, c_start, c_end, worked, ok = _callouts(callouts_person, callouts_start, callouts_end, ruleset,
+                                                     n_people)
     night = is_night(c_start, c_end)
     limit_24h = np.inf if ruleset.max_work_hours_per_24h is None else ruleset.max_work_hours_per_24h
     rest = _rest_hours_from_job(c_person[night], c_end[night], n_people, ruleset.night_rest_hours, regular_job,
                                 calendar)
     if load:
-        max_24h, episodes = _work_24h(c_person, c_start, worked, n_people, limit_24h)
+        max_24h, episodes = work_24h(c_person, c_start, worked, n_people, limit_24h)
         night_16w = _window_counts(c_person[night], c_start[night], HOURS_16W, n_people, horizon)
         held = (schedule.kind == ONCALL) & (schedule.person >= 0) & (schedule.person < n_people)
         out = {
@@ -380,8 +251,14 @@ def figures(schedule: Schedule, callouts_person: np.ndarray, callouts_start: np.
             "max_work_hours_per_24h": max_24h,
         }
     else:
-        episodes = _episodes_24h(c_person, c_start, worked, n_people, limit_24h)
         out = {"max_oncall_days_per_4w": days_4w.max(axis=1), "rest_hours_from_job": rest}
+        if callin is None:
+            episodes = episodes_24h(c_person, c_start, worked, n_people, limit_24h)
+        else:
+            episodes, caused = episodes_with_and_without(c_person, c_start, worked, np.asarray(callin)[ok], n_people,
+                                                         limit_24h)
+            if "work_24h" in ruleset.rules:
+                out["callin_breaches"] = caused
     for rule in ruleset.rules:
         out[f"breach_{rule}"] = _breaches(rule, ruleset, oncall_day, days_4w, duties, episodes, horizon)
     if load and ruleset.night_flag_per_16w is not None:

@@ -262,10 +262,11 @@ COST_CHUNK = 50
 def cost_summary_of(scenario: Scenario, reps: np.ndarray, cube: np.ndarray | FigureCube,
                     chunk: int = COST_CHUNK) -> pd.DataFrame:
     """`summarise(with_national(cost_long))` of a cost cube (rep, region, year, metric; on disk
-    rep, region x year, metric) without the long table: the national figures `chunk` replications at a time (with the same pandas
-    code, so the same numbers), then per (region, year, metric) the replications' vector, as
-    `summarise_values` takes it. The rows come in the order `summarise` gives them: the regions
-    (region, year, metric), then 'national' metric by metric (the order `melt` leaves them in).
+    rep, region x year, metric) without the long table: the national figures `chunk`
+    replications at a time (with the same pandas code, so the same numbers), then per (region,
+    year, metric) the replications' vector, as `summarise_values` takes it. The rows come in the
+    order `summarise` gives them: the regions (region, year, metric), then 'national' metric by
+    metric (the order `melt` leaves them in).
     """
     regions, years = list(scenario.regions), _years(scenario)
     n, n_years, n_metrics = len(reps), len(years), len(COST_METRICS)

@@ -310,9 +310,9 @@ def test_a_second_replan_goes_on_from_the_first_ones_ledger(case, policy, rulese
 @given(case=rosters(), policy=st.sampled_from(POLICIES + ("planned",)), ruleset=st.sampled_from(list(RULESETS)),
        data=st.data())
 def test_the_least_loaded_shortcut_changes_no_choice(case, policy, ruleset, data) -> None:
-    """`replan` takes the least-loaded present casemanager without sorting everyone where that is
-    `_choose_taker`'s answer (`_first_choice`); with the shortcut off (every block through the full
-    sort) the holders and reasons are the same."""
+    """`_by_load` gives the least-loaded present casemanager without sorting everyone, and sorts
+    the rest only when asked; with the shortcut off (every block's candidates fully sorted first)
+    the holders and reasons are the same."""
     import csgsim.staff.replanning as replanning
 
     base, spells, team, cal = case
@@ -320,7 +320,7 @@ def test_the_least_loaded_shortcut_changes_no_choice(case, policy, ruleset, data
     args = (base, spells, team, RULESETS[ruleset], policy, order, team)
     fast = replan(*args)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(replanning, "_first_choice", lambda *a: (NOBODY, None))
+        mp.setattr(replanning, "_by_load", lambda keys: iter([q for _, _, q in sorted(keys)]))
         slow = replan(*args)
     assert fast[0].person.tolist() == slow[0].person.tolist()
     assert fast[1].reason.tolist() == slow[1].reason.tolist()

@@ -24,6 +24,7 @@ next-in-line order, then by index.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -96,10 +97,18 @@ def _initial_load(base: Schedule, person: np.ndarray, n_people: int, windows: _W
             OFFICE: load[n_people * n_windows:].reshape(n_people, n_windows)}
 
 
+def _by_load(keys: list[tuple[float, int, int]]) -> Iterator[int]:
+    """The present casemanagers least-loaded first, from their (load, rank, person) keys (no two
+    alike). Lazily: almost every block goes to the first, so the rest are sorted only if asked."""
+    if keys:
+        yield min(keys)[2]
+        yield from (q for _, _, q in sorted(keys)[1:])
+
+
 def _choose_taker(
     block: int,
     kind: int,
-    by_load: list[int],
+    keys: list[tuple[float, int, int]],
     policy: str,
     absent: np.ndarray,
     backup_person: int | None,
@@ -107,40 +116,29 @@ def _choose_taker(
 ) -> tuple[int, str]:
     """Who takes the vacated `block`, and why (one of the reason strings above).
 
-    `by_load` lists the present casemanagers, least-loaded first; the policy branches follow the
-    module docstring. Kept apart from `replan` so each policy's order of fall-backs reads in one place.
+    `keys` are the present casemanagers' (load, rank, person), in the order `_by_load` gives
+    them; the policy branches follow the module docstring. Kept apart from `replan` so each
+    policy's order of fall-backs reads in one place.
     """
     if kind == OFFICE:
-        return (by_load[0], OFFICE_TAKEN) if by_load else (NOBODY, NOBODY_PRESENT)
+        return (next(_by_load(keys)), OFFICE_TAKEN) if keys else (NOBODY, NOBODY_PRESENT)
     if policy == "gap":
         return NOBODY, POLICY_GAP
     if policy == "backup":
         if absent[backup_person, block]:
             return NOBODY, NOBODY_PRESENT
         return backup_person, BACKUP if ledger.fits(backup_person, block) else BACKUP_BREACH
-    taker = next((q for q in by_load if ledger.fits(q, block)), NOBODY)
+    taker = next((q for q in _by_load(keys) if ledger.fits(q, block)), NOBODY)
     backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, block]
     if taker != NOBODY:
         return taker, SPREAD
     if backup_here and ledger.fits(backup_person, block):
         return backup_person, BACKUP
-    if by_load and policy in ("spread_or_breach", PLANNED):
-        return by_load[0], BREACH
+    if keys and policy in ("spread_or_breach", PLANNED):
+        return next(_by_load(keys)), BREACH
     if backup_here:
         return backup_person, BACKUP_BREACH
-    return NOBODY, NO_COMPLIANT if by_load else NOBODY_PRESENT
-
-
-def _first_choice(block: int, kind: int, keys: list[tuple[float, int, int]], policy: str,
-                  ledger: Ledger) -> tuple[int, str | None]:
-    """`_choose_taker`'s answer when it is the least-loaded present casemanager (almost every
-    block), found without sorting everyone; (NOBODY, None) when the full order is needed."""
-    if not keys or policy in ("gap", "backup"):
-        return NOBODY, None
-    first = min(keys)[2]
-    if kind == OFFICE:
-        return first, OFFICE_TAKEN
-    return (first, SPREAD) if ledger.fits(first, block) else (NOBODY, None)
+    return NOBODY, NO_COMPLIANT if keys else NOBODY_PRESENT
 
 
 def _log(base: Schedule, hit: np.ndarray, new: np.ndarray, reason: list[str], n_people: int) -> ReplanLog:
@@ -286,13 +284,8 @@ def replan(
     new, reason = [], []
     for i, b in enumerate(hit.tolist()):
         kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
-        # Sort keys (load, rank, person): no two alike, so sorting them orders the people as
-        # `_choose_taker` wants them, and the smallest is the least-loaded.
         keys = [(held[q][w], rank_of[q], q) for q, out in enumerate(away[i]) if not out]
-        taker, why = _first_choice(b, kind, keys, policy, ledger)
-        if why is None:
-            by_load = [q for _, _, q in sorted(keys)]
-            taker, why = _choose_taker(b, kind, by_load, policy, absent, backup_person, ledger)
+        taker, why = _choose_taker(b, kind, keys, policy, absent, backup_person, ledger)
         new.append(taker)
         reason.append(why)
         if taker != NOBODY:

@@ -157,3 +157,33 @@ def test_a_spilling_collector_keeps_a_few_bytes_per_replication(three_regions):
     assert per_rep < 1_000 < size <= held(False)[0]
     result = collector.result()
     assert np.asarray(result.person_values[reps - 2:]).tobytes() == np.stack([one.persons] * 2).tobytes()
+
+
+def test_a_full_temporary_folder_is_a_clear_error_not_a_traceback(monkeypatch):
+    """A run keeps its figures and delays in temporary files: when the folder takes no more (a
+    short write, or the system's 'no space left'), `csgsim run` says where and what to do, in one
+    line, and exits 2."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    from csgsim.runtime.spill import SpillError
+    from csgsim.ui.cli import app
+
+    cube = FigureCube(2, 3, 4)
+    monkeypatch.setattr(cube, "_file", type("Short", (), {"seek": lambda self, at: None,
+                                                        "write": lambda self, data: len(data) - 1})())
+    with pytest.raises(SpillError, match="figures.*set TMPDIR"):
+        cube.put(0, np.ones((3, 4)))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("csgsim.runtime.spill.tempfile.TemporaryFile", full)
+    monkeypatch.setattr("csgsim.runtime.spill.tempfile.mkdtemp", full)
+    with pytest.raises(SpillError, match="delays.*No space left"):
+        SpilledDelays({0: 0})
+    res = CliRunner().invoke(app, ["run", "--region", "zeeland", "-n", "1", "--workers", "1"])
+    assert res.exit_code == 2, res.output
+    assert "error: cannot keep the run's" in res.output and "set TMPDIR" in res.output
+    assert "Traceback" not in res.output

@@ -18,16 +18,36 @@ time; neither holds the whole array.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
 import weakref
 from array import array
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from csgsim.core.errors import CsgsimError
+
 Key = tuple[str, str]  # (region, delay)
+
+
+class SpillError(CsgsimError):
+    """The temporary folder cannot hold what a run keeps on disk (full, or not writable)."""
+
+
+@contextmanager
+def _on_disk(what: str):
+    """Turn a failed write or read of the run's temporary files into a `SpillError` that says
+    where and what to do: the commands report a CsgsimError in one line (exit 2)."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SpillError(f"cannot keep the run's {what} in the temporary folder {tempfile.gettempdir()} "
+                         f"({reason}): free space there, or set TMPDIR to a folder with room") from None
 
 
 class SpilledDelays(Mapping[Key, list[np.ndarray]]):
@@ -39,7 +59,8 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
 
     def __init__(self, positions: Mapping[int, int]):
         self._positions = dict(positions)
-        self._folder = Path(tempfile.mkdtemp(prefix="csgsim-delays-"))
+        with _on_disk("delays"):
+            self._folder = Path(tempfile.mkdtemp(prefix="csgsim-delays-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True)
         self._files: dict[Key, Path] = {}
         self._dtypes: dict[Key, np.dtype] = {}
@@ -60,7 +81,7 @@ class SpilledDelays(Mapping[Key, list[np.ndarray]]):
             self._dtypes[key], self._index[key], self._sizes[key] = values.dtype, array("q"), 0
         if values.dtype != self._dtypes[key]:
             raise TypeError(f"delays {key} of replication {rep} are {values.dtype}, not {self._dtypes[key]}")
-        with self._files[key].open("ab") as fh:
+        with _on_disk("delays"), self._files[key].open("ab") as fh:
             values.tofile(fh)
         self._index[key].extend((self._positions[rep], self._sizes[key], values.size))
         self._sizes[key] += values.size
@@ -96,8 +117,9 @@ class FigureCube:
 
     def __init__(self, reps: int, labels: int, metrics: int):
         self.shape = (reps, labels, metrics)
-        self._file = tempfile.TemporaryFile(prefix="csgsim-figures-", buffering=0)
-        self._file.truncate(reps * labels * metrics * 8)
+        with _on_disk("figures"):
+            self._file = tempfile.TemporaryFile(prefix="csgsim-figures-", buffering=0)
+            self._file.truncate(reps * labels * metrics * 8)
 
     def _offset(self, label: int, position: int) -> int:
         return (label * self.shape[0] + position) * self.shape[2] * 8
@@ -107,10 +129,11 @@ class FigureCube:
         block = np.ascontiguousarray(block, dtype=np.float64)
         if block.shape != self.shape[1:]:
             raise ValueError(f"a replication's figures are {self.shape[1:]}, not {block.shape}")
-        for label in range(self.shape[1]):
-            self._file.seek(self._offset(label, position))
-            if self._file.write(block[label].data) != block[label].nbytes:
-                raise OSError("the figures file took only part of a write (is the disk full?)")
+        with _on_disk("figures"):
+            for label in range(self.shape[1]):
+                self._file.seek(self._offset(label, position))
+                if self._file.write(block[label].data) != block[label].nbytes:
+                    raise OSError(errno.ENOSPC, "the figures file took only part of a write")
 
     def _read(self, label: int, start: int, stop: int) -> np.ndarray:
         out = np.empty((stop - start, self.shape[2]))

@@ -102,7 +102,8 @@ def _by_load(keys: list[tuple[float, int, int]]) -> Iterator[int]:
     alike). Lazily: almost every block goes to the first, so the rest are sorted only if asked."""
     if keys:
         yield min(keys)[2]
-        yield from (q for _, _, q in sorted(keys)[1:])
+        for _, _, q in sorted(keys)[1:]:
+            yield q
 
 
 def _choose_taker(
@@ -116,26 +117,27 @@ def _choose_taker(
 ) -> tuple[int, str]:
     """Who takes the vacated `block`, and why (one of the reason strings above).
 
-    `keys` are the present casemanagers' (load, rank, person), in the order `_by_load` gives
-    them; the policy branches follow the module docstring. Kept apart from `replan` so each
+    `keys` are the present casemanagers' (load, rank, person): the least-loaded is their min,
+    and the rules are tried in the order `_by_load` gives; the policy branches follow the module
+    docstring. Kept apart from `replan` so each
     policy's order of fall-backs reads in one place.
     """
     if kind == OFFICE:
-        return (next(_by_load(keys)), OFFICE_TAKEN) if keys else (NOBODY, NOBODY_PRESENT)
+        return (min(keys)[2], OFFICE_TAKEN) if keys else (NOBODY, NOBODY_PRESENT)  # the least-loaded
     if policy == "gap":
         return NOBODY, POLICY_GAP
     if policy == "backup":
         if absent[backup_person, block]:
             return NOBODY, NOBODY_PRESENT
         return backup_person, BACKUP if ledger.fits(backup_person, block) else BACKUP_BREACH
-    taker = next((q for q in _by_load(keys) if ledger.fits(q, block)), NOBODY)
+    for taker in _by_load(keys):
+        if ledger.fits(taker, block):
+            return taker, SPREAD
     backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, block]
-    if taker != NOBODY:
-        return taker, SPREAD
     if backup_here and ledger.fits(backup_person, block):
         return backup_person, BACKUP
     if keys and policy in ("spread_or_breach", PLANNED):
-        return next(_by_load(keys)), BREACH
+        return min(keys)[2], BREACH
     if backup_here:
         return backup_person, BACKUP_BREACH
     return NOBODY, NO_COMPLIANT if keys else NOBODY_PRESENT

@@ -434,13 +434,13 @@ def test_overlaps_on_sorted_blocks_is_the_person_by_person_definition(case) -> N
        shape=st.one_of(st.integers(0, 30), st.tuples(st.integers(0, 4), st.integers(0, 15))),
        seed=st.integers(0, 2**32 - 1))
 def test_pick_draws_what_choice_draws(weights, shape, seed) -> None:
-    """`_pick` (a spell's kind and the state at time 0) gives what `Generator.choice` with p gives,
+    """`pick` (a spell's kind and the state at time 0) gives what `Generator.choice` with p gives,
     and leaves the stream where choice leaves it: the spells drawn are the same."""
-    from csgsim.staff.absence import _cdf, _pick
+    from csgsim.staff.absence import cdf_of, pick
 
     p = np.array(weights, float) / sum(weights)
     fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
-    picked = _pick(fast, _cdf(p), shape)
+    picked = pick(fast, cdf_of(p), shape)
     chosen = slow.choice(p.size, size=shape, p=p)
     assert picked.dtype == chosen.dtype and np.array_equal(picked, chosen)
     assert fast.random() == slow.random()

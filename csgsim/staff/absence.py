@@ -81,9 +81,9 @@ def _lengths(
 
 
 @lru_cache(maxsize=64)
-def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+def cycle_tables(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float] | None:
     """The total hazard, the table that draws a spell's kind (in proportion to its hazard) and the
-    one that draws the state at time 0 (short, long, leave, at work; see `_pick`), and the mean
+    one that draws the state at time 0 (short, long, leave, at work; see `pick`), and the mean
     cycle in hours; None when nobody is ever absent. The same for every person and replication,
     so worked out once per parameter set."""
     rates, means = _rates_and_means(params)
@@ -94,21 +94,21 @@ def _cycle(params: AbsenceParams) -> tuple[float, np.ndarray, np.ndarray, float]
         return None
     p_kind = hazards / total
     p_state = np.append(shares, 1 - shares.sum())  # non-negative: AbsenceParams keeps the share below 1
-    kind_cdf, state_cdf = _cdf(p_kind), _cdf(p_state)
+    kind_cdf, state_cdf = cdf_of(p_kind), cdf_of(p_state)
     kind_cdf.setflags(write=False)
     state_cdf.setflags(write=False)
     return total, kind_cdf, state_cdf, 1 / total + p_kind @ means
 
 
-def _cdf(p: np.ndarray) -> np.ndarray:
+def cdf_of(p: np.ndarray) -> np.ndarray:
     """The table `Generator.choice(p.size, p=p)` searches: the running sum of p over its last term."""
     cdf = p.cumsum()
     cdf /= cdf[-1]
     return cdf
 
 
-def _pick(rng: np.random.Generator, cdf: np.ndarray, shape: int | tuple[int, ...]) -> np.ndarray:
-    """`rng.choice(cdf.size, size=shape, p=p)` for `cdf = _cdf(p)`: the same numbers from the
+def pick(rng: np.random.Generator, cdf: np.ndarray, shape: int | tuple[int, ...]) -> np.ndarray:
+    """`rng.choice(cdf.size, size=shape, p=p)` for `cdf = cdf_of(p)`: the same numbers from the
     stream (one uniform each, searched in the table, as numpy's choice does), without choice
     checking p again on every call (tests/test_absence.py holds the two equal)."""
     return cdf.searchsorted(rng.random(shape), side="right")
@@ -124,14 +124,14 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     """
     if not params.enabled or n_people == 0 or horizon_hours <= 0:
         return Spells.empty()
-    cycle = _cycle(params)
+    cycle = cycle_tables(params)
     if cycle is None:
         return Spells.empty()
     total, kind_cdf, state_cdf, cycle_hours = cycle
 
     # At time 0 each person is in a spell of kind k with probability share_k, else at work;
     # being memoryless, the work time left is a fresh exponential, drawn with the cycles.
-    state = _pick(rng, state_cdf, n_people)
+    state = pick(rng, state_cdf, n_people)
     who = np.flatnonzero(state < 3)
     left = _lengths(state[who], params, rng, in_progress=True)
     pieces = [(who, np.zeros(who.size), left, state[who])]
@@ -142,7 +142,7 @@ def sample_spells(params: AbsenceParams, n_people: int, horizon_hours: float, rn
     active = np.flatnonzero(t < horizon_hours)
     while active.size:
         work = rng.exponential(1 / total, (active.size, batch))
-        kind = _pick(rng, kind_cdf, (active.size, batch))
+        kind = pick(rng, kind_cdf, (active.size, batch))
         length = _lengths(kind.ravel(), params, rng).reshape(kind.shape)
         ends = t[active, None] + np.cumsum(work + length, axis=1)
         starts = ends - length

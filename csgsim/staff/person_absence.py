@@ -14,18 +14,18 @@ import numpy as np
 
 from csgsim.config.staffing import AbsenceParams
 from csgsim.core.calendar import HOURS_PER_DAY
-from csgsim.staff.absence import LONG, SHORT, Spells, _cycle, _pick
+from csgsim.staff.absence import LONG, SHORT, Spells, cycle_tables, pick
 
 
 def person_spells(params: AbsenceParams, horizon_hours: float, rng: np.random.Generator) -> Spells:
     """`absence.sample_spells(params, 1, horizon_hours, rng)`: one person's spells (as person 0),
     from the same draws in the same order, summed in plain Python numbers as numpy sums them
     (tests/test_absence.py holds the two equal)."""
-    cycle = _cycle(params) if params.enabled and horizon_hours > 0 else None
+    cycle = cycle_tables(params) if params.enabled and horizon_hours > 0 else None
     if cycle is None:
         return Spells.empty()
     total, kind_cdf, state_cdf, cycle_hours = cycle
-    state = bisect_right(state_cdf.tolist(), rng.random())  # `_pick` of one
+    state = bisect_right(state_cdf.tolist(), rng.random())  # `pick` of one
     t, rows = 0.0, []
     if state < 3:  # a spell under way at time 0
         t = _length_under_way(state, params, rng)
@@ -46,7 +46,7 @@ def _cycles(params: AbsenceParams, rng: np.random.Generator, t: float, batch: in
     before the horizon to `rows` and returns the end of the last cycle. The ends are t plus the
     running sum of work + length, added up in order as np.cumsum adds them."""
     work = rng.exponential(1 / total, batch).tolist()
-    kinds = _pick(rng, kind_cdf, batch).tolist()
+    kinds = pick(rng, kind_cdf, batch).tolist()
     short = iter(rng.gamma(params.short_shape, params.short_mean_days / params.short_shape,
                            kinds.count(SHORT)).tolist())
     long_ = iter(rng.random(kinds.count(LONG)).tolist())

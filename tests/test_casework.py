@@ -202,3 +202,19 @@ def test_an_at_most_answer_names_the_targets_still_open_below_it() -> None:
     assert r.enough == 6 and r.binding() == [t]
     line = sizing.Sizing([r], 0.95, 0.999, 5, True, 1).answer_line(r)
     assert line == "at most 6 casemanagers on call (fewer not settled on gap_hours<=0 within the cap)"
+
+
+def test_the_drivers_demand_step_gives_an_at_most_answer_not_none() -> None:
+    """The drivers' '+ demand' step said 'the sizing gave no answer' under a line that answered
+    'at most 6': it now says what was settled, and what is open below; a region with nothing
+    settled still says the sizing gave no answer."""
+    from csgsim.studies.targets import FAILS, MEETS, OPEN, Stat
+    from csgsim.ui.sizing_cli import _no_answer
+
+    t = targets.parse_target("gap_hours<=0")
+    cells = [sizing.Cell(s, status=v, stats=[Stat(0.0, 0.0, 1.0, 200, v)]) for s, v in ((4, FAILS), (5, OPEN), (6, MEETS))]
+    at_most = sizing.RegionSizing("zeeland", "Zeeland", [t], cells, None, "not settled", "", [])
+    assert _no_answer(at_most, str) == ("at most 6: the sizing settled 6 as enough, but not within the cap whether "
+                                        "fewer would do (gap_hours<=0 still open below it; raise --max-replications)")
+    nothing = sizing.RegionSizing("zeeland", "Zeeland", [t], cells[:2], None, "not settled", "", [])
+    assert _no_answer(nothing, str) == "the sizing gave no answer (not settled)"

@@ -80,11 +80,22 @@ def size(
         _say_policies(result, sc, rota)
         held = _holds(data, source, result, goals, workers, scheduler, batch, max_replications, confidence,
                       scripted) if holds else None
-        drivers = compute(data, source, [(r.region, r.answer, f"the sizing gave no answer ({r.status})")
-                                         for r in result.regions], seed, breakdown_replications, scripted)
+        drivers = compute(data, source, [(r.region, r.answer, _no_answer(r, target_text)) for r in result.regions],
+                          seed, breakdown_replications, scripted)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
     _show_sizing(result, drivers, fmt, held)
+
+
+def _no_answer(r, spell) -> str:
+    """Why the drivers' demand step has no team: with an 'at most' answer, what was settled and
+    what was not (the sizing line says the same), else the sizing's status."""
+    if r.enough is None:
+        return f"the sizing gave no answer ({r.status})"
+    from csgsim.studies.sizing_verdicts import spelled
+
+    return (f"at most {r.enough}: the sizing settled {r.enough} as enough, but not within the cap whether fewer "
+            f"would do ({spelled(r.binding(), spell)} still open below it; raise --max-replications)")
 
 
 def _plan_in_hand(path: Path, sc, region: list[str] | None, all_regions: bool, sizes: str, holds: bool):

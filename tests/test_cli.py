@@ -96,6 +96,15 @@ def test_validate_lists_provenance():
     assert "zeeland" in res.stdout and "assumption" in res.stdout
 
 
+def test_validate_without_a_file_checks_the_built_in_model_and_takes_its_names():
+    """Like `run`, `validate` with no file checks the built-in national model, and a built-in
+    model's name stands for its file."""
+    res = invoke("validate")
+    assert res.exit_code == 0 and "netherlands.toml: valid" in res.stdout and "16 regions" in res.stdout
+    named = invoke("validate", "zeeland")
+    assert named.exit_code == 0 and "zeeland.toml: valid" in named.stdout and "1 region, 0 events" in named.stdout
+
+
 def test_cli_script_and_module_run_the_default_model_from_any_folder(tmp_path):
     """`python cli.py` and `python -m csgsim` are one program; the default model is found anywhere."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -10,7 +10,7 @@ import typer
 from csgsim.core.errors import OutputError
 from csgsim.core.text import safe
 from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt,
-                           app, check_plot_file, fail, load_scenario, needs_out, progress_bar, replications_option,
+                           app, built_in, check_plot_file, fail, load_scenario, needs_out, progress_bar, replications_option,
                            stdout_console)
 from csgsim.ui.interrupts import keeping
 
@@ -196,7 +196,9 @@ def draw_plot(result, plot: Path) -> None:
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[Optional[Path], typer.Argument(callback=built_in, help="Scenario TOML file, or the name of a "
+                                                       "built-in model such as zeeland (default: the built-in "
+                                                       "Netherlands model).")] = None,
 ) -> None:
     """Check a scenario file and list its regions and every assumed or sourced value."""
     from csgsim.core.errors import CsgsimError
@@ -208,7 +210,7 @@ def validate(
         inputs.check(sc)
     except CsgsimError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{safe(sc.source)}: valid. {safe(sc.name)}; {len(sc.regions)} regions, {len(sc.events)} events, "
+    typer.echo(f"{safe(sc.source)}: valid. {safe(sc.name)}; {_counted(len(sc.regions), 'region')}, {_counted(len(sc.events), 'event')}, "
                f"{sc.start} + {sc.days} days")
     for rid, r in sc.regions.items():
         typer.echo(safe(f"  {rid}: {r.name}, {PLAIN.given(r.acute.level)} acute + {PLAIN.given(r.non_acute.level)} non-acute "
@@ -217,6 +219,10 @@ def validate(
     typer.echo(f"provenance: {len(sc.provenance) - assumed} sourced values, {assumed} assumptions")
     for key, text in sc.provenance.items():
         typer.echo(f"  {safe(key)}: {safe(text)}")
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command()

@@ -482,3 +482,21 @@ def test_overtime_is_the_loop_over_contacts_to_the_last_bit(tasks, calls) -> Non
     c_person, c_start, covered = (np.array([c[k] for c in calls], dtype=float) for k in range(3))
     table = covered_by(c_person.astype(np.int64), c_start, covered)
     assert _overtime(reg, owner, start, took, table, wage) == _overtime_by_loop(reg, owner, start, took, table, wage)
+
+
+def test_the_costs_command_names_the_costs_table_in_its_notes(tmp_path) -> None:
+    """The notes name the [costs] table in brackets, as the file writes it: rich took '[costs]' as
+    a style tag and printed 'a  budget_check band'. Without the table the command stops at once."""
+    import tomlkit
+    from typer.testing import CliRunner
+
+    from csgsim.ui.cli import app
+
+    out = CliRunner().invoke(app, ["costs", "-s", "zeeland", "-n", "2", "--workers", "1"])
+    assert out.exit_code == 0 and "no region has a [costs] budget_check band" in out.stdout
+    data = zeeland()
+    del data["costs"]
+    path = tmp_path / "no-costs.toml"
+    path.write_text(tomlkit.dumps(data))
+    bare = CliRunner().invoke(app, ["costs", "-s", str(path), "-n", "2", "--workers", "1"])
+    assert bare.exit_code == 2 and "has no [costs] table to price with" in bare.output

@@ -28,11 +28,9 @@ def _cell(row: pd.Series) -> str:
 
 
 def print_costs(result: RunResult, console: Any) -> None:
-    """One table per year: each region and the national sum, EUR mean \u00b1 95% CI half-width."""
+    """One table per year: each region and the national sum, EUR mean \u00b1 95% CI half-width (the
+    command refuses a scenario without a [costs] table before it runs)."""
     summary = result.cost_summary()
-    if summary is None:
-        console.print("no cost figures: the scenario has no [costs] table")
-        return
     cell = summary.set_index(["region", "year", "metric"])
     sc = result.scenario
     names = {rid: escape(r.name) for rid, r in sc.regions.items()} | {"national": "national (sum)"}
@@ -53,7 +51,7 @@ def print_costs(result: RunResult, console: Any) -> None:
 def print_budget_check(check: pd.DataFrame | None, console: Any) -> None:
     """Model totals of the budget year against the published band, and what the model leaves out."""
     if check is None:
-        console.print("no budget check: no region has a [costs] budget_check band for a simulated year")
+        console.print(escape("no budget check: no region has a [costs] budget_check band for a simulated year"))
         return
     first = check.iloc[0]
     table = Table(title=f"{first['year']}: model total against the published regional budgets "

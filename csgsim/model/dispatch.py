@@ -251,13 +251,22 @@ class CallDispatch:
                 self.crew.dispatch(tuple(p for p in before if p != NOBODY and p not in after and not busy[p]))
 
     def returns(self):
-        """When a team member's absence ends, the waiting calls are offered them as a call-in."""
+        """When a team member's absence ends while calls wait, the waiting calls are offered them
+        as a call-in. Like `duty_changes`, this process sleeps while no call waits: the end of an
+        absence on a quiet day costs no event."""
+        env = self.env
         ends = sorted((e, p) for p in range(self.offset, self.offset + self.n_people) for e in self.spells[p][1])
-        for t, p in ends:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            if self.waiting and not self.busy[p]:
-                self.crew.dispatch((p,))
+        times = [t for t, _ in ends]
+        while True:
+            if not self.crew.waiting():
+                yield self.crew.call_waits(env)
+            k = bisect_right(times, env.now)  # the next end of an absence
+            if k == len(times):
+                return
+            yield env.timeout(times[k] - env.now)
+            for _, p in ends[k:bisect_right(times, env.now, k + 1)]:  # this end, and any at the same time
+                if self.waiting and not self.busy[p]:
+                    self.crew.dispatch((p,))
 
     def answer(self, i: int) -> tuple[int, int]:
         """Report i's call goes down the chain: who takes it now (marked busy) and at which

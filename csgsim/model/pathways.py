@@ -351,6 +351,8 @@ def dismantle(env: simpy.Environment, crew: Crew) -> None:
         crew.wakeup.callbacks = None
     for calls in crew.dispatchers:
         calls.on_wait = None  # the wait trigger's bound method holds the dispatcher
+        for _, answered in calls.waiting:  # a call still waiting: its callback holds the model
+            answered.callbacks = None
     crew.dispatchers.clear()
 
 

@@ -113,7 +113,9 @@ def test_no_worker_outlives_its_parent(tmp_path, signum):
         wait_for(proc, lambda: all(cpu_seconds(pid) > 1.0 for pid in workers), 90)  # computing their batches
         proc.send_signal(signum)
         proc.wait(timeout=30)
-        time.sleep(5.0)
+        deadline = time.monotonic() + 5.0  # none alive within 5 s: looked at until then, not slept through
+        while [pid for pid in workers if alive(pid)] and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert [pid for pid in workers if alive(pid)] == []
     finally:  # the test's own processes: never left running, whatever happened
         for pid in [proc.pid, *workers]:

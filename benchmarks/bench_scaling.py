@@ -18,9 +18,9 @@ at most 30 s (issue 21). `--no-size` leaves out part 2.
 from __future__ import annotations
 
 import argparse
-import statistics
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time

@@ -208,7 +208,7 @@ class RegionModel:
         answered or the coordinator answered other than as backup (docs/model.md section 9).
 
         Callbacks on events, not a process per report: no generator to start and resume, and no
-        event when a report's process ends (6% of a national run's CPU, goldens unchanged)."""
+        event when a report's process ends (about 5% of a national run's CPU, goldens unchanged)."""
         i, arrival, who, step = done.value
         env, calls, cases = self.env, self.calls, self.cases
         calls.release(who)

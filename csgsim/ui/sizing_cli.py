@@ -7,12 +7,15 @@ Registered on `csgsim.ui.app.app`; `csgsim.ui.cli` imports this module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from csgsim.ui.app import (MAX_REPLICATIONS, AbsentOpt, Format, LeavesOpt, ScenarioOpt, SchedulerOpt, SeedOpt, WorkersOpt,
                            app, fail, progress_bar, read_model, replications_option, scripted_absences, stdout_console)
+
+if TYPE_CHECKING:
+    from csgsim.studies.sizing_verdicts import RegionSizing, Spell
 
 
 #: --sizes when not given.
@@ -87,7 +90,7 @@ def size(
     _show_sizing(result, drivers, fmt, held)
 
 
-def _no_answer(r, spell) -> str:
+def _no_answer(r: RegionSizing, spell: Spell) -> str:
     """Why the drivers' demand step has no team: with an 'at most' answer, what was settled and
     what was not (the sizing line says the same), else the sizing's status."""
     if r.enough is None:

@@ -24,7 +24,6 @@ import gc
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import simpy
@@ -275,9 +274,9 @@ class RegionModel:
         acute = calls.outcomes(self.calendar.horizon)
         owner = np.array(cases.owner, dtype=np.int64)
         t = columns(cases.tasks)
-        e = _table(calls.engagements, 6)
-        w = _table(self.office.pieces, 4)
-        h = _table(cases.handovers, 4)
+        e_person, e_start, e_end, e_report, e_role, e_region = _columns(calls.engagements, _ENGAGEMENT)
+        w_task, w_person, w_start, w_end = _columns(self.office.pieces, _PIECE)
+        h_case, h_time, h_from, h_owner = _columns(cases.handovers, _HANDOVER)
         return Records(
             acute_arrival=self.inp.acute.arrival,
             acute_contact=acute["contact"],
@@ -298,20 +297,20 @@ class RegionModel:
             task_start=np.where(np.isnan(t["end"]), np.nan, t["start"]),  # begun, not done: open
             task_duration=t["duration"],
             task_end=t["end"],
-            eng_person=e[:, 0].astype(np.int64),
-            eng_start=e[:, 1],
-            eng_end=e[:, 2],
-            eng_report=e[:, 3].astype(np.int64),
-            eng_role=e[:, 4].astype(np.int8),
-            eng_region=np.array(calls.crew.region_ids, dtype=object)[e[:, 5].astype(np.int64)],
-            work_task=w[:, 0].astype(np.int64),
-            work_person=w[:, 1].astype(np.int64),
-            work_start=w[:, 2],
-            work_end=w[:, 3],
-            handover_case=h[:, 0].astype(np.int64),
-            handover_time=h[:, 1],
-            handover_from=h[:, 2].astype(np.int64),
-            handover_owner=h[:, 3].astype(np.int64),
+            eng_person=e_person,
+            eng_start=e_start,
+            eng_end=e_end,
+            eng_report=e_report,
+            eng_role=e_role,
+            eng_region=np.array(calls.crew.region_ids, dtype=object)[e_region],
+            work_task=w_task,
+            work_person=w_person,
+            work_start=w_start,
+            work_end=w_end,
+            handover_case=h_case,
+            handover_time=h_time,
+            handover_from=h_from,
+            handover_owner=h_owner,
         )
 
 
@@ -332,10 +331,20 @@ def paused_gc():
             gc.enable()
 
 
-def _table(rows: list[tuple], width: int) -> np.ndarray:
-    """Rows of numbers as a (rows, width) float array (np.fromiter: much faster than np.array
-    on a list of tuples)."""
-    return np.fromiter(chain.from_iterable(rows), dtype=float, count=width * len(rows)).reshape(-1, width)
+# The fields of the run's record rows, as array types: engagements (person, start, end, report,
+# step, region index), office pieces (task, person, start, end), hand-overs (case, time, from, to).
+_ENGAGEMENT = (np.int64, float, float, np.int64, np.int8, np.int64)
+_PIECE = (np.int64, np.int64, float, float)
+_HANDOVER = (np.int64, float, np.int64, np.int64)
+
+
+def _columns(rows: list[tuple], types: tuple) -> list[np.ndarray]:
+    """Rows of numbers as one array per field, each made with its own type from one transpose
+    (np.fromiter per field: a third faster than one float table cut into columns and cast back)."""
+    n = len(rows)
+    if not n:
+        return [np.zeros(0, dtype=t) for t in types]
+    return [np.fromiter(field, dtype=t, count=n) for field, t in zip(zip(*rows), types)]
 
 
 def dismantle(env: simpy.Environment, crew: Crew) -> None:

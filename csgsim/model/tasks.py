@@ -31,8 +31,9 @@ def columns(tasks: list[list]) -> dict[str, np.ndarray]:
     if not tasks:
         return {"kind": np.zeros(0, np.int8), "case": np.zeros(0, np.int64), "holder": np.zeros(0, np.int64),
                 "due_day": np.zeros(0, np.int64), "duration": np.zeros(0), "start": np.zeros(0), "end": np.zeros(0)}
+    n = len(tasks)
     kind, case, holder, due_day, duration, _, start, end, _, _ = zip(*tasks)
-    return {"kind": np.array(kind, dtype=np.int8), "case": np.array(case, dtype=np.int64),
-            "holder": np.array(holder, dtype=np.int64), "due_day": np.array(due_day, dtype=np.int64),
-            "duration": np.array(duration, dtype=float), "start": np.array(start, dtype=float),
-            "end": np.array(end, dtype=float)}
+    return {"kind": np.fromiter(kind, np.int8, n), "case": np.fromiter(case, np.int64, n),
+            "holder": np.fromiter(holder, np.int64, n), "due_day": np.fromiter(due_day, np.int64, n),
+            "duration": np.fromiter(duration, float, n), "start": np.fromiter(start, float, n),
+            "end": np.fromiter(end, float, n)}

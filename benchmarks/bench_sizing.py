@@ -2,7 +2,7 @@
 
 Run with `python benchmarks/bench_sizing.py [--region zeeland ...] [--workers 2]` (default: every
 region of the built-in model, models/netherlands.toml). Per region it runs what `csgsim size
---region ID` runs (default targets, sizes 2-10, batch 20, cap 200, no roster breakdown) and prints
+--region ID` runs (default targets, sizes 2-10, batch 20, the default cap, no roster breakdown) and prints
 the wall time, the CPU time of this process and its workers (the machine may be shared, so wall
 time alone can mislead), the replications run, and both answers with the binding targets; then
 whether the region is marked overloaded with the scenario's team and hours and with the answers,
@@ -45,7 +45,7 @@ def overloaded(data: dict, rid: str, seed: int, people: int | None = None, hours
 
 def cells_line(r: sizing.RegionSizing) -> str:
     """The candidates that were run, with the estimate of each target still open there, e.g.
-    '5 open 200 reps (gap_hours<=0: 1% of 200 replications beyond the bound)': why an answer
+    '5 open 640 reps (gap_hours<=0: 2% of 640 replications beyond the bound)': why an answer
     reads 'at most'."""
     def cell(c: sizing.Cell) -> str:
         still = [f"{t}: {describe(st)}" for t, st in zip(r.targets, c.stats) if st.verdict == OPEN]
@@ -57,7 +57,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--region", action="append", help="Region id (repeatable; default: all).")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--max-replications", type=int, default=200)
+    ap.add_argument("--max-replications", type=int, default=sizing.DEFAULT_CAP)
     args = ap.parse_args()
     path = resources.models_dir() / "netherlands.toml"
     data, digest = scenario_mod.read(path)

@@ -349,7 +349,7 @@ def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
 
 
 def test_an_open_verdict_says_how_many_replications_would_settle_it():
-    """At the default design's level, 4 gap years in 200 (2%) leave 'at most 5%' open: the exact
+    """At the level of a design capped at 200, 4 gap years in 200 (2%) leave 'at most 5%' open: the exact
     bound at that share settles it first at the cap returned (at that cap's stricter level),
     not at the grid point below; 0 of 100 needs the clean replications; a share at the risk
     itself, or a mean on its bound, never settles."""
@@ -414,11 +414,30 @@ def test_size_messages_name_targets_by_their_label_with_the_target_as_typed_afte
 
 
 def test_the_bonferroni_count_is_every_interval_that_could_be_computed():
-    """The default design: 5 looks (20, 40, 80, 160, 200) x (3 on-call targets x 9 sizes + 2
-    casework targets x 13 totals) = 265 intervals, whichever of them the bottom-up search runs;
-    at a larger cap the looks, and so the count, grow."""
-    d = sizing.Design.of(3, 9, 2, 20, 200, 0.95, 1)
-    assert d.looks == [20, 40, 80, 160, 200] and d.intervals == 265
-    assert d.level == pytest.approx(1 - 0.05 / 265)
-    assert d.level_at(400) == pytest.approx(1 - 0.05 / (53 * 6))
-    assert sizing.Design.of(3, 9, 2, 20, 200, 0.95, 2).level == pytest.approx(1 - 0.05 / 530)
+    """The default design: 6 looks (20, 40, ..., 640) x (3 on-call targets x 9 sizes + 2
+    casework targets x 13 totals) = 318 intervals, whichever of them the bottom-up search runs;
+    at a larger cap the looks, and so the count, grow; at a smaller one they shrink."""
+    d = sizing.Design.of(3, 9, 2, 20, sizing.DEFAULT_CAP, 0.95, 1)
+    assert d.looks == [20, 40, 80, 160, 320, 640] and d.intervals == 318
+    assert d.level == pytest.approx(1 - 0.05 / 318)
+    assert d.level_at(1000) == pytest.approx(1 - 0.05 / (53 * 7))
+    assert d.level_at(200) == pytest.approx(1 - 0.05 / (53 * 5))
+    assert sizing.Design.of(3, 9, 2, 20, sizing.DEFAULT_CAP, 0.95, 2).level == pytest.approx(1 - 0.05 / 636)
+
+
+def test_the_cli_caps_a_size_where_the_study_does():
+    """`csgsim size` without --max-replications runs the study's default cap (the CLI repeats the
+    number so as not to import the study to build its options), and the cap settles what the
+    study's docstring says: 11 gap years in 640 as within 5%, 13 (2%) not."""
+    import inspect
+
+    from csgsim.ui import sizing_cli
+
+    assert sizing_cli.DEFAULT_CAP == sizing.DEFAULT_CAP
+    assert inspect.signature(sizing.size).parameters["max_replications"].default == sizing.DEFAULT_CAP
+    option = inspect.signature(sizing_cli.size).parameters["max_replications"].default
+    assert option == sizing.DEFAULT_CAP
+    level = sizing.Design.of(3, 9, 2, 20, sizing.DEFAULT_CAP, 0.95, 1).level
+    t = targets.parse_target("gap_hours<=0")
+    assert t.judge(column([1.0] * 11 + [0.0] * 629), level).verdict == "meets"
+    assert t.judge(column([1.0] * 13 + [0.0] * 627), level).verdict == "open"

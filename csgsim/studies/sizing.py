@@ -16,9 +16,11 @@ compared on the same reports and absences), in rounds that double its replicatio
 bound, or one target is settled as failed, or the cap is reached ("not settled"). Doubling
 keeps the number of looks at the data small. Under monotonicity the sizes run bottom-up: only
 the smallest one still undecided runs on (`sizing_search.due`). A size left open gets a note with what was seen
-and about how many replications would settle it if that held (`targets.replications_to_settle`):
-a year with a gap in 2% of replications needs about 800 to be shown within 5% at the level of
-the default design, so the cap of 200 leaves such a size open by design, not by bad luck.
+and about how many replications would settle it if that held (`targets.replications_to_settle`).
+The default cap, `DEFAULT_CAP` (640, the sixth round from a batch of 20), settles a share of
+years with a gap up to about 1.7% (11 of 640) as within 5% at the level of the default design;
+a size with a gap in 2% of its years needs about 800, so the cap leaves it open by design, not by
+bad luck (at a cap of 200, one gap year in 200 already left a size open).
 
 People and hours are sized apart (see `casework`): the on-call targets decide the people, at the
 scenario's total contracted hours shared by the team; the casework targets then decide the total
@@ -74,6 +76,10 @@ PlanInHand = Callable[[Scenario], tuple[Scenario, dict[str, Planned]]]
 __all__ = ["Casework", "Cell", "RegionSizing", "Sizing", "conclude", "confidence_line", "region_job", "run_rounds",
            "size"]
 
+
+#: Replications a candidate runs at most (`csgsim size --max-replications`; the CLI repeats the
+#: number, and tests/test_sizing.py holds the two equal).
+DEFAULT_CAP = 640
 
 @dataclass
 class Sizing:
@@ -190,7 +196,7 @@ def size(
     seed: int,
     backend: Backend,
     batch: int = 20,
-    max_replications: int = 200,
+    max_replications: int = DEFAULT_CAP,
     confidence: float = 0.95,
     monotone: bool = True,
     absences: Sequence[ScriptedAbsence] = (),

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 #: --sizes when not given.
 DEFAULT_SIZES = "2-10"
+#: --max-replications when not given: `studies.sizing.DEFAULT_CAP`, repeated here so that the CLI
+#: does not import the sizing study to build its options (tests/test_sizing.py holds them equal).
+DEFAULT_CAP = 640
 
 
 @app.command()
@@ -33,7 +36,7 @@ def size(
     targets: Annotated[Optional[Path], typer.Option(help='TOML file with targets = ["metric<=number", ...].')] = None,
     sizes: Annotated[str, typer.Option(help="Candidate numbers of casemanagers, e.g. 4-9 or 4,6,8.")] = DEFAULT_SIZES,
     batch: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Replications in the first round (rounds double).")] = 20,
-    max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = 200,
+    max_replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help="Cap per size; beyond it a size is 'not settled'.")] = DEFAULT_CAP,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.9999, help="Joint confidence of the verdicts.")] = 0.95,
     rare_risk: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Rare-event targets (e.g. gap_hours<=0): the largest acceptable share of replications beyond the bound.")] = 0.05,
     monotone: Annotated[bool, typer.Option(help="Assume a larger team does no worse (skips settled-by-implication sizes).")] = True,

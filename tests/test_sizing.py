@@ -349,8 +349,8 @@ def test_cli_rare_risk_sets_the_acceptable_share_and_says_so():
 
 
 def test_an_open_verdict_says_how_many_replications_would_settle_it():
-    """At the level of a design capped at 200, 4 gap years in 200 (2%) leave 'at most 5%' open: the exact
-    bound at that share settles it first at the cap returned (at that cap's stricter level),
+    """At the level of a design capped at 200, 4 gap years in 200 (2%) leave 'at most 5%' open:
+    the exact bound at that share settles it first at the cap returned (at that cap's stricter level),
     not at the grid point below; 0 of 100 needs the clean replications; a share at the risk
     itself, or a mean on its bound, never settles."""
     t = targets.parse_target("gap_hours<=0")

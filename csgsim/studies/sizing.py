@@ -81,6 +81,7 @@ __all__ = ["Casework", "Cell", "RegionSizing", "Sizing", "conclude", "confidence
 #: number, and tests/test_sizing.py holds the two equal).
 DEFAULT_CAP = 640
 
+
 @dataclass
 class Sizing:
     """Every region's answers (one `RegionSizing` per region and line structure) and the design

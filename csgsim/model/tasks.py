@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from csgsim.core.rows import field_arrays
+
 # Task kinds, in the order a holder does them when several are due on the same day.
 DAY1_VISIT, INTAKE, FOLLOWUP, NONACUTE_FOLLOWUP = 0, 1, 2, 3
 TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
@@ -25,15 +27,12 @@ TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
 KIND, CASE, HOLDER, DUE_DAY, DURATION, LEFT, START, END, STARTED, DONE = range(10)
 
 
+#: The array type of each field in the records; None: not recorded (the run's own state).
+_RECORDED = (np.int8, np.int64, np.int64, np.int64, float, None, float, float, None, None)
+
+
 def columns(tasks: list[list]) -> dict[str, np.ndarray]:
     """Every contact's fields as arrays (kind, case, holder, due day, duration, start, end):
     one transpose of the rows, not a pass per field."""
-    if not tasks:
-        return {"kind": np.zeros(0, np.int8), "case": np.zeros(0, np.int64), "holder": np.zeros(0, np.int64),
-                "due_day": np.zeros(0, np.int64), "duration": np.zeros(0), "start": np.zeros(0), "end": np.zeros(0)}
-    n = len(tasks)
-    kind, case, holder, due_day, duration, _, start, end, _, _ = zip(*tasks)
-    return {"kind": np.fromiter(kind, np.int8, n), "case": np.fromiter(case, np.int64, n),
-            "holder": np.fromiter(holder, np.int64, n), "due_day": np.fromiter(due_day, np.int64, n),
-            "duration": np.fromiter(duration, float, n), "start": np.fromiter(start, float, n),
-            "end": np.fromiter(end, float, n)}
+    names = ("kind", "case", "holder", "due_day", "duration", "start", "end")
+    return dict(zip(names, field_arrays(tasks, _RECORDED)))

@@ -1,0 +1,37 @@
+"""Record rows to arrays (`core.rows.field_arrays`): every number kept exactly, in its field's
+type, and a number of the wrong kind refused rather than cast."""
+
+import math
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from csgsim.core.rows import field_arrays
+
+_ROW = st.tuples(st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True, allow_infinity=True),
+                 st.integers(-128, 127), st.booleans(), st.floats())
+
+
+@given(st.lists(_ROW, max_size=40))
+def test_each_field_is_its_numbers_in_its_type(rows):
+    ints, floats, small, flags = field_arrays(rows, (np.int64, float, np.int8, np.int8, None))
+    assert (ints.dtype, floats.dtype, small.dtype, flags.dtype) == (np.int64, np.float64, np.int8, np.int8)
+    assert ints.tolist() == [r[0] for r in rows]
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(floats.tolist(), (r[1] for r in rows)))
+    assert np.signbit(floats).tolist() == [math.copysign(1.0, r[1]) < 0 for r in rows]  # -0.0 stays -0.0
+    assert small.tolist() == [r[2] for r in rows] and flags.tolist() == [int(r[3]) for r in rows]
+    assert all(a.flags.writeable for a in (ints, floats, small, flags))
+
+
+def test_no_rows_give_empty_arrays_of_the_types():
+    out = field_arrays([], (np.int64, None, float))
+    assert [(a.dtype, a.size) for a in out] == [(np.dtype(np.int64), 0), (np.dtype(np.float64), 0)]
+
+
+@pytest.mark.parametrize("row, types", [((1.5,), (np.int64,)), ((300,), (np.int8,))])
+def test_a_number_of_the_wrong_kind_is_an_error(row, types):
+    with pytest.raises(struct.error):
+        field_arrays([row], types)

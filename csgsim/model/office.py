@@ -9,16 +9,23 @@ longer than the office window, or call-outs cut the day into pieces too short fo
 in pieces, starting in the current free interval, resumed after each call-out and on the next
 working days until done. Every piece is recorded (`pieces`), in office hours, between
 call-outs, on a day the person is present.
+
+An office day needs no event of its own. Its work reads the queues, the case counts and the
+call-outs that started before it closed, and changes only the queues and case counts, which
+nothing but the acute pathway's owner choice and the next office day read. So each day is
+worked when the first of those comes after its close (`catch_up`), in the order of the days,
+with the same arguments and the same result as an event at its close: about 270 events less
+per region-year.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from heapq import heappop
 
 import numpy as np
-import simpy
 
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
@@ -29,11 +36,10 @@ _EPS = 1e-9
 
 
 class OfficeWork:
-    """The end-of-day office process of one region."""
+    """The office days of one region, each worked once it has closed (`catch_up`)."""
 
-    def __init__(self, env: simpy.Environment, region: Region, calendar: Calendar, caseload: Caseload,
+    def __init__(self, region: Region, calendar: Calendar, caseload: Caseload,
                  callouts: list[deque[tuple[float, float]]]):
-        self.env = env
         self.region = region
         self.calendar = calendar
         self.cases = caseload
@@ -41,26 +47,37 @@ class OfficeWork:
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
         self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
+        # Each working day and its close. A run to the horizon does nothing at the horizon
+        # itself: when the office closes at midnight, the last day closes a moment before.
+        last = calendar.horizon - _EPS
+        self.closes = [(day, min(day * HOURS_PER_DAY + region.duty.office_end_hour, last))
+                       for day in np.flatnonzero(calendar.working).tolist()]
+        self.next_day = 0  # the first day not worked yet, and its close
+        self.next_close = self.closes[0][1] if self.closes else math.inf
 
-    def days(self, arrived: Callable[[float], None]):
-        """At the end of each working day: hand over the absent people's due contacts, then work.
-        `arrived(now)` first opens the cases of the reports that arrived before now."""
-        env, duty, cases = self.env, self.region.duty, self.cases
+    def catch_up(self, now: float, arrived: Callable[[float], None]) -> None:
+        """Work every office day that closed at or before `now` and is not worked yet, each as at
+        its close: hand over the absent people's due contacts, then work. `arrived(t)` first
+        opens the cases of the reports that arrived before the close t."""
+        if now < self.next_close:  # the common case: no day closed since the last call
+            return
+        cases = self.cases
         people = range(len(self.region.people))
-        queues, absent_on = cases.queues, cases.absent_on
-        # run(until=horizon) processes nothing at the horizon itself: when the office closes at
-        # midnight, the last day's work (done in arrears, in that day's hours) runs a moment before.
-        last = self.calendar.horizon - _EPS
-        for day in np.flatnonzero(self.calendar.working).tolist():
-            yield env.timeout(min(day * HOURS_PER_DAY + duty.office_end_hour, last) - env.now)
-            arrived(env.now)
+        queues, absent_on, closes = cases.queues, cases.absent_on, self.closes
+        k = self.next_day
+        while k < len(closes) and closes[k][1] <= now:
+            day, close = closes[k]
+            arrived(close)
             absent = absent_on[day]
             for p in people:  # a queue whose top (stale or not) is not due has nothing due
                 if absent[p] and queues[p] and queues[p][0][0] <= day:
-                    cases.hand_over_due(p, day, env.now)
+                    cases.hand_over_due(p, day, close)
             for p in people:
                 if not absent[p] and queues[p] and queues[p][0][0] <= day:
                     self.work_day(p, day)
+            k += 1
+        self.next_day = k
+        self.next_close = closes[k][1] if k < len(closes) else math.inf
 
     def free_slots(self, person: int, lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
         """The person's office hours [lo, hi) not taken by call-outs, and the hours those took."""

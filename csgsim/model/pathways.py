@@ -173,7 +173,7 @@ class RegionModel:
         self.nonacute_due = self.nonacute_times[0] if self.nonacute_times else math.inf  # and its time
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
-        self.office = OfficeWork(self.env, region, calendar, self.cases, crew.callouts[offset:offset + n_people])
+        self.office = OfficeWork(region, calendar, self.cases, crew.callouts[offset:offset + n_people])
         self.trigger = None if inputs.standby is None else WaitTrigger(  # the standby: the last of the lines
             self.calls, len(inputs.shared) + len(own) - 1, inputs.standby, offset)
 
@@ -212,7 +212,7 @@ class RegionModel:
         i, arrival, who, step = done.value
         env, calls, cases = self.env, self.calls, self.cases
         calls.release(who)
-        self.nonacute_arrivals(env.now)  # the case counts up to now, for the owner's choice
+        self.casework(env.now)  # the case counts up to now, for the owner's choice
         report_day = int(arrival // HOURS_PER_DAY)
         local = who - calls.offset
         cms = cases.casemanagers
@@ -247,6 +247,15 @@ class RegionModel:
         self.nonacute_next = j
         self.nonacute_due = times[j] if j < len(times) else math.inf
 
+    # --- the office -------------------------------------------------------------------------
+
+    def casework(self, now: float) -> None:
+        """The office days closed by `now` (`office.catch_up`), then the non-acute reports that
+        arrived before it: the cases and queues as they stand at `now`, in the order the days,
+        the reports and the acute cases came."""
+        self.office.catch_up(now, self.nonacute_arrivals)
+        self.nonacute_arrivals(now)
+
     # --- running --------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -255,7 +264,6 @@ class RegionModel:
         if calls.callin:
             env.process(calls.returns())
         env.process(self.acute_arrivals())
-        env.process(self.office.days(self.nonacute_arrivals))
 
     def run(self) -> Records:
         self.start()
@@ -268,7 +276,7 @@ class RegionModel:
     def records(self) -> Records:
         """What happened. With a wait trigger, the inputs' standby line is from here on as the run
         held it (the metrics and costs read the inputs' lines)."""
-        self.nonacute_arrivals(self.calendar.horizon)
+        self.casework(self.calendar.horizon)
         calls, cases = self.calls, self.cases
         if self.trigger is not None:
             self.inp.lines = (*self.inp.lines[:-1], self.trigger.held(self.inp.lines[-1]))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from functools import lru_cache
 from heapq import heappop
 
 import numpy as np
@@ -33,6 +34,16 @@ from csgsim.model.cases import Caseload
 from csgsim.model.tasks import DONE, DUE_DAY, HOLDER, LEFT, START, STARTED
 
 _EPS = 1e-9
+
+
+@lru_cache(maxsize=64)
+def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, float], ...]:
+    """Each working day and the hour its office closes, the same in every replication. A run to
+    the horizon does nothing at the horizon itself: when the office closes at midnight, the last
+    day closes a moment before."""
+    last = calendar.horizon - _EPS
+    return tuple((day, min(day * HOURS_PER_DAY + office_end_hour, last))
+                 for day in np.flatnonzero(calendar.working).tolist())
 
 
 class OfficeWork:
@@ -47,11 +58,7 @@ class OfficeWork:
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
         self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
-        # Each working day and its close. A run to the horizon does nothing at the horizon
-        # itself: when the office closes at midnight, the last day closes a moment before.
-        last = calendar.horizon - _EPS
-        self.closes = [(day, min(day * HOURS_PER_DAY + region.duty.office_end_hour, last))
-                       for day in np.flatnonzero(calendar.working).tolist()]
+        self.closes = _closes(calendar, region.duty.office_end_hour)
         self.next_day = 0  # the first day not worked yet, and its close
         self.next_close = self.closes[0][1] if self.closes else math.inf
 

@@ -4,6 +4,7 @@ Each test pins a defect found in issue 10; on the code before the fix it fails.
 """
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -164,3 +165,17 @@ def test_fewest_is_the_first_member_with_the_lowest_count(pool, counts):
     lowest count, and of those the first (lowest index) member."""
     assert fewest(pool, counts) == min(pool, key=counts.__getitem__)
     assert fewest(range(len(counts)), counts) == counts.index(min(counts))
+
+
+@pytest.mark.parametrize("acute", [[], [3 * DAY + 10.0]])
+def test_an_office_day_is_worked_as_at_its_close_whenever_the_model_gets_to_it(acute):
+    """Office days have no event: each is worked when the next acute case opens (day 3 here) or
+    at the horizon (no acute report at all). Either way the hand-over of cm1's due intake on the
+    day cm1 is out happens at that day's close, to the colleague, and the intake is done that day."""
+    sc = scenario(team=2)
+    plan, inp = run_inputs(sc, acute=acute, non_acute=[10.0], absent={0: [1]})
+    rec = RegionModel(plan.region, plan.calendar, inp).run()
+    close = DAY + plan.region.duty.office_end_hour
+    assert rec.handover_time.tolist() == [close] and rec.handover_owner.tolist() == [1]
+    intake = rec.task_kind == INTAKE
+    assert rec.task_owner[intake].tolist() == [1] and (rec.task_start[intake] // DAY).tolist() == [1]

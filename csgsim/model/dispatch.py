@@ -81,8 +81,9 @@ class CallDispatch:
         self.starts = starts  # per role: block starts
         self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
         times = starts[0]
-        for s in starts[1:]:
-            times = np.union1d(times, s)
+        for s in starts[1:]:  # lines and backups mostly share the duty's blocks: no union to make
+            if s.shape != times.shape or not (s == times).all():
+                times = np.union1d(times, s)
         index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in starts]
         self.changes = times.tolist()  # every hand-over time, and who holds each role from then on
         self.held = [list(row) for row in zip(*([h[k] for k in ix] for h, ix in zip(roles, index)))]

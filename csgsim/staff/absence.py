@@ -174,8 +174,9 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     Old spells are cut around the new ones (one can split in two); overlapping new spells of
     one person are merged, keeping the earliest one's kind. All clipped to [0, horizon).
     """
-    start, end = np.clip(new.start, 0, horizon_hours), np.clip(new.end, 0, horizon_hours)
-    old_start, old_end = np.clip(spells.start, 0, horizon_hours), np.clip(spells.end, 0, horizon_hours)
+    # Clipped to [0, horizon) as np.clip does, without its Python wrapper (per region and replication).
+    start, end = (np.minimum(np.maximum(t, 0.0), horizon_hours) for t in (new.start, new.end))
+    old_start, old_end = (np.minimum(np.maximum(t, 0.0), horizon_hours) for t in (spells.start, spells.end))
     real = end > start
     cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
     # Each old spell of a person with cuts meets each gap between them (the first and last gap
@@ -189,9 +190,9 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
     at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)
     last = cut_s.size - 1
-    gap_s = np.where(gap == 0, -np.inf, cut_e[np.clip(at - 1, 0, last)] if cut_s.size else -np.inf)
+    gap_s = np.where(gap == 0, -np.inf, cut_e[np.minimum(np.maximum(at - 1, 0), last)] if cut_s.size else -np.inf)
     closed = gap < np.repeat(n_cuts, n_cuts + 1)
-    gap_e = np.where(closed, cut_s[np.clip(at, 0, last)] if cut_s.size else np.inf, np.inf)
+    gap_e = np.where(closed, cut_s[np.minimum(np.maximum(at, 0), last)] if cut_s.size else np.inf, np.inf)
     s, e = np.maximum(old_start[old], gap_s), np.minimum(old_end[old], gap_e)
     keep = e > s
     parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched]),

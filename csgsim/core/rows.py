@@ -18,8 +18,9 @@ def field_arrays(rows: Sequence[Sequence], types: Sequence[type | None]) -> list
     array's memory: half the time of np.fromiter, which converts number by number. A number
     of the wrong kind (a float in an int field, an int8 out of range) is an error, not a cast."""
     n = len(rows)
+    fields = zip(*rows) if n else [()] * len(types)  # no rows: every field empty
     out = []
-    for field, t in zip(zip(*rows) if n else [()] * len(types), types):
+    for field, t in zip(fields, types):
         if t is None:
             continue
         array = np.empty(n, dtype=t)

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
 from csgsim.analysis.reduce import first_index
 from csgsim.config.costs import CostParams
 from csgsim.config.schema import Region
@@ -108,7 +109,7 @@ def integral(rate: np.ndarray, a: np.ndarray, b: np.ndarray, cum: np.ndarray | N
 
     def at(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
-        i = np.minimum(np.maximum(np.floor(t).astype(np.int64), 0), n - 1)  # np.clip: slower, the same
+        i = clamp(np.floor(t).astype(np.int64), 0, n - 1)
         return cum[i] + rate[i] * (t - i)
 
     return at(b) - at(a)
@@ -177,13 +178,13 @@ def year_costs(rec: Records, region: Region, sampled: RegionInputs, calendar: Ca
     eng = (rec.eng_start >= a) & (rec.eng_start < b)
     start, end, person = rec.eng_start[eng], rec.eng_end[eng], rec.eng_person[eng]
     short = np.maximum(params.scheme.minimum_callout_hours - (end - start), 0.0)
-    first = surcharge[np.minimum(np.maximum(np.floor(start).astype(np.int64), 0), surcharge.size - 1)]
+    first = surcharge[clamp(np.floor(start).astype(np.int64), 0, surcharge.size - 1)]
     paid = integral(weight, start, end, weight_cum) + short * (1.0 + first)
     out["callout_hours"] = float(((end - start) + short).sum())
     covered = _office_share(region, calendar, person, start, end)
-    out["callout_work"] = float(((paid - covered) * wage[np.minimum(np.maximum(person, 0), n_people)]).sum())
+    out["callout_work"] = float(((paid - covered) * wage[clamp(person, 0, n_people)]).sum())
     done = (rec.task_start >= a) & (rec.task_start < b)  # False for NaN: not done
-    owner, took = np.minimum(np.maximum(rec.task_owner[done], 0), n_people), rec.task_duration[done]
+    owner, took = clamp(rec.task_owner[done], 0, n_people), rec.task_duration[done]
     out["office_hours"] = float(took.sum())
     out["office_work"] = _overtime(region, owner, rec.task_start[done], took, covered_by(person, start, covered), wage)
     out["variable"] = out["callout_work"] + out["office_work"]

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.config.limits import MAX_DAYS
 from csgsim.core.errors import ScenarioError
@@ -320,11 +321,11 @@ class RegularJob:
     def hours_before(self, t: np.ndarray, calendar: Calendar) -> np.ndarray:
         """Regular-job hours in [0, t), t clipped to the horizon."""
         t = np.asarray(t, dtype=float)
-        t = np.minimum(np.maximum(t, 0), calendar.horizon)  # np.clip without its Python wrapper
+        t = clamp(t, 0, calendar.horizon)
         length = self.end_hour - self.start_hour
         before, working = _job_days(length, calendar)
         day = np.minimum((t // HOURS_PER_DAY).astype(np.int64), calendar.days)
-        into = np.minimum(np.maximum(t - day * HOURS_PER_DAY - self.start_hour, 0), length)
+        into = clamp(t - day * HOURS_PER_DAY - self.start_hour, 0, length)
         return before[day] + working[day] * into
 
 

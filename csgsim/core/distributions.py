@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
+
 #: Parameters each distribution takes; `low`/`high` on lognormal and exponential truncate.
 KINDS: dict[str, tuple[set[str], set[str]]] = {
     "fixed": ({"value"}, set()),
@@ -67,5 +69,5 @@ class Dist:
 
             x = p["median"] * np.exp(p["sigma"] * ndtri(u))
         if "low" in p or "high" in p:  # np.clip, without its Python wrapper
-            x = np.minimum(np.maximum(x, p.get("low", 0.0)), p.get("high", np.inf))
+            x = clamp(x, p.get("low", 0.0), p.get("high", np.inf))
         return x

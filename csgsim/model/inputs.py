@@ -12,6 +12,7 @@ import numpy as np
 
 from csgsim.staff import absence, lines, scaleup
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.core.clamp import clamp
 from csgsim.core.streams import mark_keys, person_key, stream
 from csgsim.demand import uncertainty
 from csgsim.demand.intensity import base_intensity, intensity, sample_arrivals
@@ -114,7 +115,7 @@ def backup_schedules(primary: Schedule, region: Region, spells: absence.Spells,
 
     def reachable(person: np.ndarray) -> np.ndarray:
         inside = (person >= 0) & (person < n_people)
-        gone = inside & away[np.minimum(np.maximum(person, 0), n_people - 1), blocks]
+        gone = inside & away[clamp(person, 0, n_people - 1), blocks]
         # absent, a gap or hours a shared line holds (person < 0), or the duty holder
         return np.where(gone | (person < 0) | (person == primary.person), NOBODY, person).astype(np.int64)
 

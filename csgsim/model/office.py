@@ -52,7 +52,6 @@ class OfficeWork:
     def __init__(self, region: Region, calendar: Calendar, caseload: Caseload,
                  callouts: list[deque[tuple[float, float]]]):
         self.region = region
-        self.calendar = calendar
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece

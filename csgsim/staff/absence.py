@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.core.errors import ScenarioError
 from csgsim.core.intervals import Intervals, merge_intervals
@@ -174,9 +175,8 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     Old spells are cut around the new ones (one can split in two); overlapping new spells of
     one person are merged, keeping the earliest one's kind. All clipped to [0, horizon).
     """
-    # Clipped to [0, horizon) as np.clip does, without its Python wrapper (per region and replication).
-    start, end = (np.minimum(np.maximum(t, 0.0), horizon_hours) for t in (new.start, new.end))
-    old_start, old_end = (np.minimum(np.maximum(t, 0.0), horizon_hours) for t in (spells.start, spells.end))
+    start, end = (clamp(t, 0.0, horizon_hours) for t in (new.start, new.end))
+    old_start, old_end = (clamp(t, 0.0, horizon_hours) for t in (spells.start, spells.end))
     real = end > start
     cut_p, cut_s, cut_e, cut_k = _cuts(new.person[real], start[real], end[real], new.kind[real])
     # Each old spell of a person with cuts meets each gap between them (the first and last gap
@@ -190,9 +190,9 @@ def overlay(spells: Spells, new: Spells, horizon_hours: float) -> Spells:
     gap = np.arange(old.size) - np.repeat(np.cumsum(n_cuts + 1) - (n_cuts + 1), n_cuts + 1)  # 0..n_cuts
     at = np.repeat(first, n_cuts + 1) + gap  # the cut that ends the gap (one past the person's last: none)
     last = cut_s.size - 1
-    gap_s = np.where(gap == 0, -np.inf, cut_e[np.minimum(np.maximum(at - 1, 0), last)] if cut_s.size else -np.inf)
+    gap_s = np.where(gap == 0, -np.inf, cut_e[clamp(at - 1, 0, last)] if cut_s.size else -np.inf)
     closed = gap < np.repeat(n_cuts, n_cuts + 1)
-    gap_e = np.where(closed, cut_s[np.minimum(np.maximum(at, 0), last)] if cut_s.size else np.inf, np.inf)
+    gap_e = np.where(closed, cut_s[clamp(at, 0, last)] if cut_s.size else np.inf, np.inf)
     s, e = np.maximum(old_start[old], gap_s), np.minimum(old_end[old], gap_e)
     keep = e > s
     parts = [(spells.person[~touched], old_start[~touched], old_end[~touched], spells.kind[~touched]),
@@ -260,9 +260,9 @@ def absent_days(spells: Spells, n_people: int, days: int) -> np.ndarray:
     """(n_people, days) bool: absent at any time during the day (no office work that day)."""
     diff = np.zeros((n_people, days + 1), dtype=np.int64)
     ok = spells.person < n_people
-    # Whole days, kept to [0, days]: np.minimum/np.maximum, which on integers are np.clip without its wrapper.
-    d0 = np.minimum(np.maximum(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
-    d1 = np.minimum(np.maximum(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0), days)
+    # Whole days, kept to [0, days].
+    d0 = clamp(np.floor(spells.start[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
+    d1 = clamp(np.ceil(spells.end[ok] / HOURS_PER_DAY).astype(np.int64), 0, days)
     np.add.at(diff, (spells.person[ok], d0), 1)
     np.add.at(diff, (spells.person[ok], d1), -1)
     return np.cumsum(diff, axis=1)[:, :days] > 0

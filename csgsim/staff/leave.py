@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
 from csgsim.config.staffing import SUMMER_WEEKS, LeaveParams
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar, school_summer_holiday
 from csgsim.core.errors import ScenarioError
@@ -176,9 +177,8 @@ def plan_leave(params: LeaveParams, casemanagers: int, n_people: int, calendar: 
         person += who[::2].tolist()
         start += (offset + edges[::2] * HOURS_PER_DAY).tolist()
         end += (offset + edges[1::2] * HOURS_PER_DAY).tolist()
-    # np.clip without its Python wrapper (a few us a call, and this runs per region and replication)
-    s = np.minimum(np.maximum(np.array(start, dtype=float), 0.0), calendar.horizon)
-    e = np.minimum(np.maximum(np.array(end, dtype=float), 0.0), calendar.horizon)
+    s = clamp(np.array(start, dtype=float), 0.0, calendar.horizon)
+    e = clamp(np.array(end, dtype=float), 0.0, calendar.horizon)
     p = np.array(person, dtype=np.int64)
     keep = e > s
     order_ = np.lexsort((s[keep], p[keep]))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from csgsim.core.clamp import clamp
 from csgsim.core.calendar import HOURS_PER_DAY, HOURS_PER_WEEK, Calendar
 from csgsim.staff.duties import ONCALL, Schedule
 from csgsim.config.staffing import RegularJob, RuleSet
@@ -70,14 +71,9 @@ def _day_span(start: np.ndarray, end: np.ndarray, n_days: int, day_start: float 
     Day d is the 24 h period from hour 24 d + day_start. Hours before the first such period
     belong to the period before the calendar, which no window counts.
     """
-    d0 = _within(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
-    d1 = _within(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), n_days)
+    d0 = clamp(np.floor((start - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
+    d1 = clamp(np.ceil((end - day_start) / HOURS_PER_DAY).astype(np.int64), 0, n_days)
     return d0, d1
-
-
-def _within(i: np.ndarray, last: int) -> np.ndarray:
-    """`np.clip(i, 0, last)` of ints, without its Python wrapper (a few us a call)."""
-    return np.minimum(np.maximum(i, 0), last)
 
 
 def _duties(schedule: Schedule, n_people: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -97,7 +93,7 @@ def _window_counts(person: np.ndarray, t: np.ndarray, width: float, n_people: in
     start at `origin` (earlier hours fall in windows of their own before it)."""
     before = int(np.ceil(origin / width))  # windows, the first perhaps short, before the origin
     n_w = before + max(1, int(np.ceil((horizon - origin) / width)))
-    w = _within(((t - origin) // width).astype(np.int64) + before, n_w - 1)
+    w = clamp(((t - origin) // width).astype(np.int64) + before, 0, n_w - 1)
     return np.bincount(person * n_w + w, minlength=n_people * n_w).reshape(n_people, n_w)
 
 

@@ -46,12 +46,24 @@ def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, floa
                  for day in np.flatnonzero(calendar.working).tolist())
 
 
+def free_slots(callouts: deque[tuple[float, float]], lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
+    """The hours [lo, hi) not taken by `callouts`, and the hours those took."""
+    blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
+    cursor, slots = lo, []
+    for s, e in blocked:
+        if s > cursor:
+            slots.append((cursor, s))
+        cursor = max(cursor, e)
+    if cursor < hi:
+        slots.append((cursor, hi))
+    return slots, sum(e - s for s, e in blocked)
+
+
 class OfficeWork:
     """The office days of one region, each worked once it has closed (`catch_up`)."""
 
     def __init__(self, region: Region, calendar: Calendar, caseload: Caseload,
                  callouts: list[deque[tuple[float, float]]]):
-        self.region = region
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
         self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
@@ -68,8 +80,8 @@ class OfficeWork:
         if now < self.next_close:  # the common case: no day closed since the last call
             return
         cases = self.cases
-        people = range(len(self.region.people))
         queues, absent_on, closes = cases.queues, cases.absent_on, self.closes
+        people = range(len(queues))
         k = self.next_day
         while k < len(closes) and closes[k][1] <= now:
             day, close = closes[k]
@@ -85,39 +97,9 @@ class OfficeWork:
         self.next_day = k
         self.next_close = closes[k][1] if k < len(closes) else math.inf
 
-    def free_slots(self, person: int, lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
-        """The person's office hours [lo, hi) not taken by call-outs, and the hours those took."""
-        callouts = self.callouts[person]
-        while callouts and callouts[0][1] <= lo:  # in start order: drop the finished ones
-            callouts.popleft()
-        if not callouts or callouts[0][0] >= hi:  # none starts before the office closes
-            return [(lo, hi)], 0
-        blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
-        cursor, slots = lo, []
-        for s, e in blocked:
-            if s > cursor:
-                slots.append((cursor, s))
-            cursor = max(cursor, e)
-        if cursor < hi:
-            slots.append((cursor, hi))
-        return slots, sum(e - s for s, e in blocked)
-
-    def _due_head(self, person: int, day: int) -> int | None:
-        """The person's earliest open contact if it is due by `day`, else None."""
-        cases = self.cases
-        queue = cases.queues[person]
-        if not queue or queue[0][0] > day:  # the heap's top, stale or not: nothing is due yet
-            return None
-        index = queue[0][2]
-        task = cases.tasks[index]
-        if task[DONE] or task[HOLDER] != person:  # a stale entry: find the real head
-            index = cases.head(person)
-            if index is None or cases.tasks[index][DUE_DAY] > day:
-                return None
-        return index
-
     def work_day(self, person: int, day: int) -> None:
         """Due contacts, earliest first, into the free slots while the next fits in the day's hours.
+        `catch_up` calls it only when the top of the person's queue (stale or not) is due.
 
         A contact is started only if it fits in what is left of the day's share, or if the person
         has done nothing today and had no call-out in office hours (so a contact longer than the
@@ -125,16 +107,26 @@ class OfficeWork:
         if it fits in none, it is done in pieces from the current interval on. A contact already
         started continues first, whatever is left of the share.
         """
-        index = self._due_head(person, day)
-        if index is None:
-            return
         cases = self.cases
         queue, tasks = cases.queues[person], cases.tasks
+        index = queue[0][2]
+        task = tasks[index]
+        if task[DONE] or task[HOLDER] != person:  # a stale entry: find the real head
+            index = cases.head(person)
+            if index is None or tasks[index][DUE_DAY] > day:
+                return
         opens, closes = self.office_hours
-        slots, taken = self.free_slots(person, day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes)
+        lo, hi = day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes
+        callouts = self.callouts[person]
+        while callouts and callouts[0][1] <= lo:  # in start order: drop the finished ones
+            callouts.popleft()
+        if not callouts or callouts[0][0] >= hi:  # none starts before the office closes
+            slots, taken = [(lo, hi)], 0
+        else:
+            slots, taken = free_slots(callouts, lo, hi)
+            if not slots:
+                return
         budget = self.share[person] - taken
-        if not slots:
-            return
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
         pieces = self.pieces
         while True:

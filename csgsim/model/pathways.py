@@ -183,7 +183,8 @@ class RegionModel:
         """The acute reports, each on its own timeout: the control room calls at once."""
         env = self.env
         for i, t in enumerate(self.inp.acute.arrival.tolist()):
-            yield env.timeout(t - env.now if t > env.now else 0.0)
+            now = env.now
+            yield env.timeout(t - now if t > now else 0.0)
             self.acute_call(i)
 
     def acute_call(self, i: int) -> None:
@@ -210,15 +211,16 @@ class RegionModel:
         Callbacks on events, not a process per report: no generator to start and resume, and no
         event when a report's process ends (about 5% of a national run's CPU, goldens unchanged)."""
         i, arrival, who, step = done.value
-        env, calls, cases = self.env, self.calls, self.cases
+        calls, cases = self.calls, self.cases
         calls.release(who)
-        self.casework(env.now)  # the case counts up to now, for the owner's choice
+        now = self.env.now
+        self.casework(now)  # the case counts up to now, for the owner's choice
         report_day = int(arrival // HOURS_PER_DAY)
         local = who - calls.offset
         cms = cases.casemanagers
         own = 0 <= local < cms or (cms <= local < calls.n_people and step == BACKUP)
         owner = local if own else cases.least_loaded(report_day)
-        contacts = [] if self.day0 else [(DAY1_VISIT, int(env.now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
+        contacts = [] if self.day0 else [(DAY1_VISIT, int(now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
         k = self.n_followups
         if k:
             contacts += [(FOLLOWUP, report_day + d, hours)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from heapq import heappop, heappush
+from itertools import compress
+from operator import not_
 
 import numpy as np
 
@@ -73,7 +75,7 @@ class Caseload:
         present = self._present.get(day)
         if present is None:
             row = self.absent_on[day]
-            present = self._present[day] = [p for p in range(self.casemanagers) if not row[p]]
+            present = self._present[day] = list(compress(range(self.casemanagers), map(not_, row)))
         return present
 
     def least_loaded(self, day: int) -> int:
@@ -120,7 +122,9 @@ class Caseload:
         who keeps the case: its open contacts, its ownership and its place in the case counts, so
         the next hand-over of the day sees the colleague's new load. If no casemanager is present
         (the whole team is out), the contacts wait with their owner."""
-        pool = [p for p in self.present(day) if p != person]
+        pool = self.present(day)  # shared: not to be changed
+        if person in pool:  # called for the absent: seldom
+            pool = [p for p in pool if p != person]
         while (index := self.head(person)) is not None and self.tasks[index][DUE_DAY] <= day:
             if not pool:
                 return
@@ -151,8 +155,10 @@ class Caseload:
             j = case - self.n_acute
             self.intake[j] = task[START]
             if self.followup_days:
-                self.add_tasks(case, task[HOLDER], [(NONACUTE_FOLLOWUP, day + d, duration) for d, duration
-                                                    in zip(self.followup_days, self.followup_durations[j])])
+                followups = []  # a loop, not a comprehension: for two or three contacts it costs less
+                for d, duration in zip(self.followup_days, self.followup_durations[j]):
+                    followups.append((NONACUTE_FOLLOWUP, day + d, duration))
+                self.add_tasks(case, task[HOLDER], followups)
                 return
         elif mine:
             heappush(self.queues[task[HOLDER]], mine[0])

@@ -48,15 +48,21 @@ def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, floa
 
 def free_slots(callouts: deque[tuple[float, float]], lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
     """The hours [lo, hi) not taken by `callouts`, and the hours those took."""
-    blocked = sorted((max(s, lo), min(e, hi)) for s, e in callouts if s < hi and e > lo)
-    cursor, slots = lo, []
+    blocked = []  # plain loops: a generator's frame costs more than the day's few call-outs
+    for s, e in callouts:
+        if s < hi and e > lo:
+            blocked.append((s if s > lo else lo, e if e < hi else hi))
+    blocked.sort()
+    cursor, slots, taken = lo, [], 0
     for s, e in blocked:
         if s > cursor:
             slots.append((cursor, s))
-        cursor = max(cursor, e)
+        if e > cursor:
+            cursor = e
+        taken += e - s
     if cursor < hi:
         slots.append((cursor, hi))
-    return slots, sum(e - s for s, e in blocked)
+    return slots, taken
 
 
 class OfficeWork:

@@ -222,9 +222,8 @@ class RegionModel:
         owner = local if own else cases.least_loaded(report_day)
         contacts = [] if self.day0 else [(DAY1_VISIT, int(now // HOURS_PER_DAY) + 1, self.day1_visit[i])]
         k = self.n_followups
-        if k:
-            contacts += [(FOLLOWUP, report_day + d, hours)
-                         for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k])]
+        for d, hours in zip(self.followup_days, self.followup[i * k:(i + 1) * k]):
+            contacts.append((FOLLOWUP, report_day + d, hours))
         cases.open_case(i, owner, contacts)
 
     # --- the non-acute pathway ----------------------------------------------------------

@@ -286,7 +286,10 @@ def replan(
     new, reason = [], []
     for i, b in enumerate(hit.tolist()):
         kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
-        keys = [(held[q][w], rank_of[q], q) for q, out in enumerate(away[i]) if not out]
+        keys = []  # a loop: a comprehension's own frame costs more than its handful of items
+        for q, out in enumerate(away[i]):
+            if not out:
+                keys.append((held[q][w], rank_of[q], q))
         taker, why = _choose_taker(b, kind, keys, policy, absent, backup_person, ledger)
         new.append(taker)
         reason.append(why)

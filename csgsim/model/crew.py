@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from csgsim.model.dispatch import CallDispatch
 
 
+def _per_person(spells: Spells, n: int) -> list[tuple[list[float], list[float]]]:
+    """Persons 0..n-1's spell starts and ends, each in the order of `spells`: one stable sort
+    by person, not two masks per person."""
+    order = np.argsort(spells.person, kind="stable")
+    bounds = np.searchsorted(spells.person[order], np.arange(n + 1)).tolist()
+    start, end = spells.start[order].tolist(), spells.end[order].tolist()
+    return [(start[a:b], end[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
 class Crew:
     """The people of the regions simulated together, in one numbering: region k's people from
     `offsets[k]`, then one outside line per region (its external backup or neighbour). Busy
@@ -33,8 +42,7 @@ class Crew:
         self.busy = [False] * slots
         self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(self.people)]  # no outside line's
         self.callins = [0] * slots
-        self.spells = [(sp.start[sp.person == p].tolist(), sp.end[sp.person == p].tolist())
-                       for sp, n in zip(spells, sizes) for p in range(n)]
+        self.spells = [person for sp, n in zip(spells, sizes) for person in _per_person(sp, n)]
         self.dispatchers: list[CallDispatch] = []
         self.wakeup: simpy.Event | None = None  # fires when a call starts waiting: `call_waits`
         self.n_waiting = 0  # calls waiting, over all regions (kept by `answer` and `offer`)
@@ -73,8 +81,8 @@ class Crew:
         """Whether any call of the regions simulated together waits."""
         return self.n_waiting > 0
 
-    def to_crew(self, schedule: Schedule, region: int, n_people: int) -> list[int]:
+    def to_crew(self, schedule: Schedule, region: int, n_people: int) -> np.ndarray:
         """A region's schedule in crew numbering: its people shifted, its outside line, else NOBODY."""
         p = schedule.person
         out = np.where((p >= 0) & (p < n_people), p + self.offsets[region], NOBODY)
-        return np.where(p == n_people, self.people + region, out).tolist()
+        return np.where(p == n_people, self.people + region, out)

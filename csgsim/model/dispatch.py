@@ -68,7 +68,7 @@ class CallDispatch:
     """
 
     def __init__(self, env: simpy.Environment, crew: Crew, region: int, n_people: int,
-                 roles: tuple[list[int], ...], starts: tuple[np.ndarray, ...], n_duty: int,
+                 roles: tuple[np.ndarray, ...], starts: tuple[np.ndarray, ...], n_duty: int,
                  arrivals: list[float], durations: tuple[list[float], ...], day0: bool,
                  chain: ChainInputs | None, travel: float = 0.0):
         self.env = env
@@ -77,16 +77,16 @@ class CallDispatch:
         crew.dispatchers.append(self)
         self.offset = crew.offsets[region]
         self.n_people = n_people
-        self.holders = roles  # per role (the duty of each line, then each backup step): holder per block
-        self.starts = starts  # per role: block starts
         self.n_duty = n_duty  # how many of the roles are duty holders (one per line)
         times = starts[0]
         for s in starts[1:]:  # lines and backups mostly share the duty's blocks: no union to make
             if s.shape != times.shape or not (s == times).all():
                 times = np.union1d(times, s)
-        index = [(np.searchsorted(s, times, side="right") - 1).tolist() for s in starts]
-        self.changes = times.tolist()  # every hand-over time, and who holds each role from then on
-        self.held = [list(row) for row in zip(*([h[k] for k in ix] for h, ix in zip(roles, index)))]
+        # `roles`: per role (the duty of each line, then each backup step) its holder per block of
+        # `starts`; `held`: at every hand-over time, who holds each role from then on
+        self.changes = times.tolist()
+        self.held = np.column_stack([h[np.searchsorted(s, times, side="right") - 1]
+                                     for h, s in zip(roles, starts)]).tolist()
         self._roles, self.change = [NOBODY] * len(roles), 0  # the roles now, the next change to apply
         self.gap = True  # no role is held now (kept with `_roles`: read per call)
         self.next_change = self.changes[0] if self.changes else math.inf

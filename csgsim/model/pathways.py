@@ -156,7 +156,7 @@ class RegionModel:
         a, n = inputs.acute, inputs.non_acute
         durations = (a.callback.tolist(), a.phone.tolist(), a.travel.tolist(), a.on_site.tolist())
         own = (inputs.primary, *inputs.lines)
-        roles = ([crew.to_crew(own[0], index, n_people)] + [s.person.tolist() for s in inputs.shared]
+        roles = ([crew.to_crew(own[0], index, n_people)] + [s.person for s in inputs.shared]
                  + [crew.to_crew(s, index, n_people) for s in own[1:] + inputs.backups])
         starts = [s.start for s in (own[0], *inputs.shared, *own[1:], *inputs.backups)]
         self.calls = CallDispatch(self.env, crew, index, n_people, tuple(roles), tuple(starts),

@@ -66,9 +66,6 @@ class Caseload:
         self.intake = [math.nan] * n_nonacute  # per non-acute report: its intake start (a list: no numpy store)
         self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
-    def nonacute_case(self, j: int) -> int:
-        return self.n_acute + j
-
     def present(self, day: int) -> list[int]:
         """The casemanagers present on `day`."""
         day = min(day, self.last_day)
@@ -82,6 +79,21 @@ class Caseload:
         """The present casemanager with the fewest open cases (lowest index on ties); if the
         whole team is out, any casemanager (a new case needs an owner)."""
         return fewest(self.present(day) or range(self.casemanagers), self.open_cases)
+
+    def open_intake(self, j: int, day: int, hours: float) -> None:
+        """Non-acute report j, made on `day`: its case goes to the present casemanager with the
+        fewest open cases, with one contact, the intake of `hours` due the next day. As
+        `open_case` with that one contact, its row and queue entry made here: a quarter of a
+        national region-year's cases, and no loop, sort or call for a single contact."""
+        case = self.n_acute + j
+        owner = self.least_loaded(day)
+        self.owner[case] = owner
+        self.open_cases[owner] += 1
+        tasks = self.tasks
+        entry = (day + 1, INTAKE, len(tasks))
+        tasks.append([INTAKE, case, owner, day + 1, hours, hours, _NAN, _NAN, False, False])
+        self.contacts[case] = [entry]
+        heappush(self.queues[owner], entry)
 
     def open_case(self, case: int, owner: int, contacts: list[tuple[int, int, float]]) -> None:
         """Give the case to `owner`; it stays open until its last contact (kind, due day, hours) is done."""

@@ -182,15 +182,16 @@ class RegionModel:
     def acute_arrivals(self):
         """The acute reports, each on its own timeout: the control room calls at once."""
         env = self.env
+        now = env.now
         for i, t in enumerate(self.inp.acute.arrival.tolist()):
-            now = env.now
-            yield env.timeout(t - now if t > now else 0.0)
-            self.acute_call(i)
+            wait = t - now if t > now else 0.0
+            yield env.timeout(wait)
+            now += wait  # the clock, as SimPy sets it: the time the timeout was made plus its delay
+            self.acute_call(i, now)
 
-    def acute_call(self, i: int) -> None:
-        """Report i's call goes down the escalation chain; if no one can take it now, it waits
-        for the first who can (the wait's event carries who and at which step)."""
-        arrival = self.env.now
+    def acute_call(self, i: int, arrival: float) -> None:
+        """Report i's call at `arrival` (now) goes down the escalation chain; if no one can take it
+        now, it waits for the first who can (the wait's event carries who and at which step)."""
         who, step = self.calls.answer(i)
         if who == NOBODY:
             self.calls.wait(i).callbacks.append(lambda answered: self.call_out(i, arrival, *answered.value))
@@ -242,8 +243,7 @@ class RegionModel:
         cases, intake, times = self.cases, self.intake, self.nonacute_times
         j = self.nonacute_next
         while j < len(times) and times[j] < now:
-            day = int(times[j] // HOURS_PER_DAY)
-            cases.open_case(cases.nonacute_case(j), cases.least_loaded(day), [(INTAKE, day + 1, intake[j])])
+            cases.open_intake(j, int(times[j] // HOURS_PER_DAY), intake[j])
             j += 1
         self.nonacute_next = j
         self.nonacute_due = times[j] if j < len(times) else math.inf

@@ -5,7 +5,8 @@ region-year makes about 2,100 of them, a list literal costs half of a slotted in
 (0.08 against 0.15 us, made and kept; a dataclass with defaults took 0.39), reading or writing a
 field costs the same, and the records take every field in one transpose (`columns`). Measured
 on 160 national region-years: 3% fewer instructions in the run and its records, and 2.5% less
-CPU (medians of 8 alternating runs). `Caseload.add_tasks` is the one place that makes rows.
+CPU (medians of 8 alternating runs). `Caseload.add_tasks` makes the rows, and
+`Caseload.open_intake` the one row of a new non-acute case.
 
 `HOLDER` changes when an absent person's due contact is handed to a colleague. A contact may
 be done in pieces (a call-out interrupts it, or it is longer than the free office time of a

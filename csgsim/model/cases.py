@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from itertools import compress
 from operator import not_
 
@@ -154,8 +154,9 @@ class Caseload:
         self.handovers.append((case, time, person, colleague))
 
     def finish(self, index: int, day: int, end: float) -> None:
-        """Contact `index`, its case's next, is done at `end`: an intake opens the non-acute
-        follow-ups; the case's next contact goes on the queue; the last contact closes the case."""
+        """Contact `index`, its case's next and the top of its holder's queue, is done at `end`:
+        it leaves the queue; an intake opens the non-acute follow-ups; the case's next contact
+        takes its place on the queue (one sift, not a pop and a push); the last closes the case."""
         task = self.tasks[index]
         case = task[CASE]
         task[END] = end
@@ -163,7 +164,9 @@ class Caseload:
         task[DONE] = True
         mine = self.contacts[case]
         del mine[0]
+        queue = self.queues[task[HOLDER]]
         if task[KIND] == INTAKE:
+            heappop(queue)
             j = case - self.n_acute
             self.intake[j] = task[START]
             if self.followup_days:
@@ -173,6 +176,8 @@ class Caseload:
                 self.add_tasks(case, task[HOLDER], followups)
                 return
         elif mine:
-            heappush(self.queues[task[HOLDER]], mine[0])
+            heapreplace(queue, mine[0])
             return
+        else:
+            heappop(queue)
         self.open_cases[self.owner[case]] -= 1

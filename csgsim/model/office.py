@@ -24,7 +24,6 @@ import math
 from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
-from heapq import heappop
 
 import numpy as np
 
@@ -155,8 +154,7 @@ class OfficeWork:
             task[LEFT] = left = left - piece
             budget -= piece
             pieces.append((index, person, start, stop))
-            if left <= _EPS:
-                heappop(queue)  # the task done is the heap's top (head dropped the stale entries above it)
+            if left <= _EPS:  # done: the heap's top (the stale entries above it are dropped)
                 cases.finish(index, day, stop)
             if stop < end - _EPS:
                 slots[k] = (stop, end)

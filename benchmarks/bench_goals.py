@@ -15,8 +15,9 @@ no sampling, re-plans or metrics) against the baseline, and the SimPy events eac
 per region-year; a third line times the rest apart: the sampling (with both re-plans) and the
 metrics and costs of the same runs, which the baseline does not do at all.
 
-With `--rounds R` each model is timed R times, csgsim and its baseline together each time, and
-the medians are given: the machine's speed drifts by several per cent within minutes.
+csgsim and its baseline are timed in turns, replication by replication, so a drift of the
+machine's speed (several per cent within a minute) falls on both. With `--rounds R` each model
+is timed R times so, and the medians are given.
 
 Every model runs the same replications 1..N: the national model draws its demand per replication
 (level uncertainty up to a factor 3), so a few replications are not a fair sample of its cost
@@ -121,28 +122,33 @@ def plain_simpy(sampled, horizon: float, pathway, handover_hour: float = 9.0) ->
 
 def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, float]:
     """CPU per region-year of csgsim (whole replications), of its model run alone and of the
-    baseline on the same arrivals, and the events each schedules per region-year."""
+    baseline on the same arrivals, and the events each schedules per region-year.
+
+    Timed in turns, replication by replication (csgsim's replication, then the baseline on its
+    inputs, then the parts apart): a drift of the machine's speed, which is of several per cent
+    within a minute, falls on all of them alike, not on whichever was timed in its window."""
     sc = scenario.load(ROOT / "models" / model)
     if regions:
         sc = sc.only(regions)
     job = jobs.make_job(sc, 1)
     jobs.run_replication(job, 0)  # warm: imports, caches
-    t = time.process_time()
+    ours = base = sample = run = after = 0.0
+    base_events = run_events = 0
     for rep in range(1, reps + 1):
-        jobs.run_replication(job, rep)
-    ours = (time.process_time() - t) / reps / len(job.plans)
-    with paused_gc():  # as in a replication
         t = time.process_time()
-        sampled = [[inputs.sample(plan, 1, rep) for plan in job.plans] for rep in range(1, reps + 1)]
-        sample = time.process_time() - t
-    t = time.process_time()
-    base_events = sum(plain_simpy(s, plan.calendar.horizon, plan.region.pathway) for rep in sampled for plan, s in zip(job.plans, rep))
-    base = (time.process_time() - t) / reps / len(job.plans)
-    run_events, run, after = 0, 0.0, 0.0
-    with paused_gc():  # for all of them, as a replication does for its regions (jobs.run_replication):
-        for rep in sampled:  # paused per model, the collections the pauses put off fell into the timed
-            for plan, s in zip(job.plans, rep):  # windows (Zeeland's run alone read 3x its 1.3x)
-                t = time.process_time()
+        jobs.run_replication(job, rep)
+        ours += time.process_time() - t
+        with paused_gc():  # as in a replication
+            t = time.process_time()
+            sampled = [inputs.sample(plan, 1, rep) for plan in job.plans]
+            sample += time.process_time() - t
+        t = time.process_time()
+        base_events += sum(plain_simpy(s, plan.calendar.horizon, plan.region.pathway)
+                           for plan, s in zip(job.plans, sampled))
+        base += time.process_time() - t
+        with paused_gc():  # for all the regions, as a replication does (jobs.run_replication): paused
+            for plan, s in zip(job.plans, sampled):  # per model, the collections the pauses put off fell
+                t = time.process_time()  # into the timed windows (Zeeland's run alone read 3x its 1.3x)
                 model = RegionModel(plan.region, plan.calendar, s)
                 rec = model.run()
                 run += time.process_time() - t
@@ -153,7 +159,7 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
                 replication_costs(rec, plan.region, s, plan.calendar, plan.since)
                 after += time.process_time() - t
     n = reps * len(job.plans)
-    return {"ours": ours, "base": base, "run": run / n, "regions": len(job.plans), "sample": sample / n,
+    return {"ours": ours / n, "base": base / n, "run": run / n, "regions": len(job.plans), "sample": sample / n,
             "after": after / n, "events": run_events / n, "base_events": base_events / n}
 
 

@@ -37,12 +37,13 @@ _EPS = 1e-9
 
 @lru_cache(maxsize=64)
 def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, float], ...]:
-    """Each working day and the hour its office closes, the same in every replication. A run to
-    the horizon does nothing at the horizon itself: when the office closes at midnight, the last
-    day closes a moment before."""
+    """Each working day and the hour its office closes, the same in every replication, then a
+    day that never closes (-1, inf): a loop over the days closed by a time needs no bound. A run
+    to the horizon does nothing at the horizon itself: when the office closes at midnight, the
+    last day closes a moment before."""
     last = calendar.horizon - _EPS
     return tuple((day, min(day * HOURS_PER_DAY + office_end_hour, last))
-                 for day in np.flatnonzero(calendar.working).tolist())
+                 for day in np.flatnonzero(calendar.working).tolist()) + ((-1, math.inf),)
 
 
 def free_slots(callouts: deque[tuple[float, float]], lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
@@ -76,7 +77,7 @@ class OfficeWork:
         self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
         self.closes = _closes(calendar, region.duty.office_end_hour)
         self.next_day = 0  # the first day not worked yet, and its close
-        self.next_close = self.closes[0][1] if self.closes else math.inf
+        self.next_close = self.closes[0][1]
 
     def catch_up(self, now: float, arrived: Callable[[float], None]) -> None:
         """Work every office day that closed at or before `now` and is not worked yet, each as at
@@ -88,7 +89,7 @@ class OfficeWork:
         queues, absent_on, closes = cases.queues, cases.absent_on, self.closes
         people = range(len(queues))
         k = self.next_day
-        while k < len(closes) and closes[k][1] <= now:
+        while closes[k][1] <= now:  # the last, a day that never closes, ends the loop
             day, close = closes[k]
             arrived(close)
             absent = absent_on[day]
@@ -100,7 +101,7 @@ class OfficeWork:
                     self.work_day(p, day)
             k += 1
         self.next_day = k
-        self.next_close = closes[k][1] if k < len(closes) else math.inf
+        self.next_close = closes[k][1]
 
     def work_day(self, person: int, day: int) -> None:
         """Due contacts, earliest first, into the free slots while the next fits in the day's hours.

@@ -169,8 +169,10 @@ class RegionModel:
         self.day1_visit, self.followup = a.day1_visit.tolist(), a.followup.ravel().tolist()
         self.n_followups = a.followup.shape[1]
         self.intake = n.intake.tolist()
-        self.nonacute_times, self.nonacute_next = n.arrival.tolist(), 0  # the next not yet opened,
-        self.nonacute_due = self.nonacute_times[0] if self.nonacute_times else math.inf  # and its time
+        # The non-acute arrival times, then one that never comes (the loop needs no bound); the
+        # next report not yet opened, and its time.
+        self.nonacute_times, self.nonacute_next = n.arrival.tolist() + [math.inf], 0
+        self.nonacute_due = self.nonacute_times[0]
         self.followup_days = region.pathway.followup_days
         offset = crew.offsets[index]
         self.office = OfficeWork(region, calendar, self.cases, crew.callouts[offset:offset + n_people])
@@ -242,11 +244,11 @@ class RegionModel:
             return
         cases, intake, times = self.cases, self.intake, self.nonacute_times
         j = self.nonacute_next
-        while j < len(times) and times[j] < now:
+        while times[j] < now:
             cases.open_intake(j, int(times[j] // HOURS_PER_DAY), intake[j])
             j += 1
         self.nonacute_next = j
-        self.nonacute_due = times[j] if j < len(times) else math.inf
+        self.nonacute_due = times[j]
 
     # --- the office -------------------------------------------------------------------------
 

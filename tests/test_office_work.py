@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from csgsim.model.pathways import INTAKE, RegionModel
 from csgsim.model.cases import fewest
-from csgsim.model.tasks import columns
+from csgsim.model.tasks import CASE, DONE, DUE_DAY, DURATION, END, HOLDER, KIND, LEFT, START, STARTED, columns
 from csgsim.runtime.jobs import _record_tables
 from tests.handbuilt import run_inputs, scenario
 
@@ -146,8 +146,16 @@ def test_the_records_take_each_field_of_every_contact_row():
     """`tasks.columns` gives field k of row i at place i of field k's array, NaN start and end
     where a contact has none, and empty arrays of the records' types for a run with no contact."""
     nan = float("nan")
-    rows = [[1, 7, 2, 3, 1.5, 0.0, 80.0, 81.5, True, True], [2, 9, 0, 5, 0.75, 0.25, 129.0, nan, True, False],
-            [3, 9, 1, 12, 2.0, 2.0, nan, nan, False, False]]
+
+    def row(kind, case, holder, due_day, duration, left, start, end, started, done):
+        out = [None] * 10
+        for field, value in zip((KIND, CASE, HOLDER, DUE_DAY, DURATION, LEFT, START, END, STARTED, DONE),
+                                (kind, case, holder, due_day, duration, left, start, end, started, done)):
+            out[field] = value
+        return out
+
+    rows = [row(1, 7, 2, 3, 1.5, 0.0, 80.0, 81.5, True, True), row(2, 9, 0, 5, 0.75, 0.25, 129.0, nan, True, False),
+            row(3, 9, 1, 12, 2.0, 2.0, nan, nan, False, False)]
     got = columns(rows)
     assert got["kind"].tolist() == [1, 2, 3] and got["kind"].dtype == np.int8
     assert got["case"].tolist() == [7, 9, 9] and got["holder"].tolist() == [2, 0, 1]

@@ -12,7 +12,8 @@ _CODES = {np.dtype(np.int8): "b", np.dtype(np.int64): "q", np.dtype(np.float64):
 
 
 def field_arrays(rows: Sequence[Sequence], types: Sequence[type | None]) -> list[np.ndarray]:
-    """One array per field of `rows`, each of its own type (None: the field is left out).
+    """One array per field of `rows`, each of its own type (None: the field is left out; the
+    fields past the last type are not even transposed).
 
     One transpose of the rows, then `struct` packs each field's numbers straight into its
     array's memory: half the time of np.fromiter, which converts number by number. A number
@@ -20,7 +21,7 @@ def field_arrays(rows: Sequence[Sequence], types: Sequence[type | None]) -> list
     n = len(rows)
     fields = zip(*rows) if n else [()] * len(types)  # no rows: every field empty
     out = []
-    for field, t in zip(fields, types):
+    for t, field in zip(types, fields):  # types first: no field is transposed past the last type
         if t is None:
             continue
         array = np.empty(n, dtype=t)

@@ -91,7 +91,7 @@ class Caseload:
         self.open_cases[owner] += 1
         tasks = self.tasks
         entry = (day + 1, INTAKE, len(tasks))
-        tasks.append([INTAKE, case, owner, day + 1, hours, hours, _NAN, _NAN, False, False])
+        tasks.append([INTAKE, case, owner, day + 1, hours, _NAN, _NAN, hours, False, False])
         self.contacts[case] = [entry]
         heappush(self.queues[owner], entry)
 
@@ -110,7 +110,7 @@ class Caseload:
         index = len(tasks)
         mine = []
         for kind, due_day, duration in contacts:  # a row: nothing done yet, all hours left
-            tasks.append([kind, case, owner, due_day, duration, duration, _NAN, _NAN, False, False])
+            tasks.append([kind, case, owner, due_day, duration, _NAN, _NAN, duration, False, False])
             mine.append((due_day, kind, index))
             index += 1
         mine.sort()

@@ -24,16 +24,17 @@ from csgsim.core.rows import field_arrays
 DAY1_VISIT, INTAKE, FOLLOWUP, NONACUTE_FOLLOWUP = 0, 1, 2, 3
 TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
 
-# The fields of a contact's row.
-KIND, CASE, HOLDER, DUE_DAY, DURATION, LEFT, START, END, STARTED, DONE = range(10)
+# The fields of a contact's row: those the records keep, then the run's own state (not recorded).
+KIND, CASE, HOLDER, DUE_DAY, DURATION, START, END, LEFT, STARTED, DONE = range(10)
 
 
-#: The array type of each field in the records; None: not recorded (the run's own state).
-_RECORDED = (np.int8, np.int64, np.int64, np.int64, float, None, float, float, None, None)
+#: The array type of each recorded field, in row order.
+_RECORDED = (np.int8, np.int64, np.int64, np.int64, float, float, float)
 
 
 def columns(tasks: list[list]) -> dict[str, np.ndarray]:
-    """Every contact's fields as arrays (kind, case, holder, due day, duration, start, end):
-    one transpose of the rows, not a pass per field."""
+    """Every contact's recorded fields as arrays (kind, case, holder, due day, duration, start,
+    end): one transpose of the rows, not a pass per field, which stops before the fields of the
+    run's own state (an eighth of a national replication's records)."""
     names = ("kind", "case", "holder", "due_day", "duration", "start", "end")
     return dict(zip(names, field_arrays(tasks, _RECORDED)))

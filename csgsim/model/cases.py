@@ -51,8 +51,7 @@ class Caseload:
                  nonacute_followup_days: tuple[int, ...], nonacute_followup: np.ndarray):
         self.casemanagers = casemanagers
         self.n_acute = n_acute
-        self.absent = absent  # (people, days) bool
-        self.absent_on = absent.T.tolist()  # per day: who is absent (plain bools: no numpy scalar per lookup)
+        self.absent_on = absent.T.tolist()  # (people, days) to per day: who is absent (plain bools)
         self.last_day = absent.shape[1] - 1
         self._present: dict[int, list[int]] = {}
         self.followup_days = nonacute_followup_days

@@ -1,5 +1,6 @@
-"""Record rows to arrays (`core.rows.field_arrays`): every number kept exactly, in its field's
-type, and a number of the wrong kind refused rather than cast."""
+"""Record rows to arrays (`core.rows.field_arrays`, and `array_of` for a field kept as a list of
+its own): every number kept exactly, in its field's type, and a number of the wrong kind refused
+rather than cast."""
 
 import math
 import struct
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csgsim.core.rows import field_arrays
+from csgsim.core.rows import array_of, field_arrays
 
 _ROW = st.tuples(st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True, allow_infinity=True),
                  st.integers(-128, 127), st.booleans(), st.floats())
@@ -26,6 +27,15 @@ def test_each_field_is_its_numbers_in_its_type(rows):
     assert all(a.flags.writeable for a in (ints, floats, small, flags))
 
 
+@given(st.lists(_ROW, max_size=40))
+def test_a_field_kept_as_a_list_packs_as_the_same_field_of_rows(rows):
+    """`array_of` of a field's values is, bit for bit, that field of `field_arrays`."""
+    types = (np.int64, float, np.int8, np.int8)
+    for k, (t, from_rows) in enumerate(zip(types, field_arrays(rows, types))):
+        alone = array_of([r[k] for r in rows], t)
+        assert alone.dtype == from_rows.dtype and alone.tobytes() == from_rows.tobytes()
+
+
 def test_no_rows_give_empty_arrays_of_the_types():
     out = field_arrays([], (np.int64, None, float))
     assert [(a.dtype, a.size) for a in out] == [(np.dtype(np.int64), 0), (np.dtype(np.float64), 0)]
@@ -35,3 +45,5 @@ def test_no_rows_give_empty_arrays_of_the_types():
 def test_a_number_of_the_wrong_kind_is_an_error(row, types):
     with pytest.raises(struct.error):
         field_arrays([row], types)
+    with pytest.raises(struct.error):
+        array_of(list(row), types[0])

@@ -22,9 +22,13 @@ def field_arrays(rows: Sequence[Sequence], types: Sequence[type | None]) -> list
     fields = zip(*rows) if n else [()] * len(types)  # no rows: every field empty
     out = []
     for t, field in zip(types, fields):  # types first: no field is transposed past the last type
-        if t is None:
-            continue
-        array = np.empty(n, dtype=t)
-        struct.pack_into(f"{n}{_CODES[array.dtype]}", array, 0, *field)
-        out.append(array)
+        if t is not None:
+            out.append(array_of(field, t))
     return out
+
+
+def array_of(values: Sequence, t: type) -> np.ndarray:
+    """`values` as an array of type `t`, packed straight into its memory (as `field_arrays`)."""
+    array = np.empty(len(values), dtype=t)
+    struct.pack_into(f"{len(values)}{_CODES[array.dtype]}", array, 0, *values)
+    return array

@@ -72,7 +72,8 @@ class OfficeWork:
                  callouts: list[deque[tuple[float, float]]]):
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
-        self.pieces: list[tuple[int, int, float, float]] = []  # (task index, person, start, end) of each piece
+        # Each piece's task index, person, start and end, a list per field (no tuple per piece).
+        self.pieces: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
         self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
         self.closes = _closes(calendar, region.duty.office_end_hour)
@@ -134,7 +135,7 @@ class OfficeWork:
                 return
         budget = self.share[person] - taken
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
-        pieces = self.pieces
+        piece_task, piece_person, piece_start, piece_end = self.pieces
         while True:
             task = tasks[index]
             left = task[LEFT]
@@ -154,7 +155,10 @@ class OfficeWork:
             stop = start + piece
             task[LEFT] = left = left - piece
             budget -= piece
-            pieces.append((index, person, start, stop))
+            piece_task.append(index)
+            piece_person.append(person)
+            piece_start.append(start)
+            piece_end.append(stop)
             if left <= _EPS:  # done: the heap's top (the stale entries above it are dropped)
                 cases.finish(index, day, stop)
             if stop < end - _EPS:

@@ -200,8 +200,9 @@ def main() -> None:
         print(f"  of which the model run alone{of} | {1000 * mid(lambda g: g['run']):.1f} ms, "
               f"ratio {mid(lambda g: g['run'] / g['base']):.2f}x; SimPy events per region-year {f['events']:,.0f} vs "
               f"baseline {f['base_events']:,.0f} | (no goal)")
-        print(f"  and besides the run, timed apart{of} | sampling and re-plans {1000 * mid(lambda g: g['sample']):.1f} ms, "
-              f"metrics and costs {1000 * mid(lambda g: g['after']):.1f} ms (the run's figure holds its records) | (no goal)")
+        print(f"  and besides the run, timed apart{of} | sampling and re-plans "
+              f"{1000 * mid(lambda g: g['sample']):.1f} ms, metrics and costs {1000 * mid(lambda g: g['after']):.1f} ms "
+              "(the run's figure holds its records) | (no goal)")
 
     ours, theirs, (_, sampled) = mm2_times()
     print(f"M/M/2 / hand-written SimPy ({sampled.acute.arrival.size:,} arrivals, CPU, medians of 9 in turns) | {ours / theirs:.2f}x "

@@ -134,7 +134,7 @@ class Caseload:
         the next hand-over of the day sees the colleague's new load. If no casemanager is present
         (the whole team is out), the contacts wait with their owner."""
         pool = self.present(day)  # shared: not to be changed
-        if person in pool:  # called for the absent: seldom
+        if person in pool:  # seldom: it is called for a person absent that day
             pool = [p for p in pool if p != person]
         while (index := self.head(person)) is not None and self.tasks[index][DUE_DAY] <= day:
             if not pool:

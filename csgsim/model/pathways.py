@@ -287,7 +287,7 @@ class RegionModel:
         owner = np.array(cases.owner, dtype=np.int64)
         t = columns(cases.tasks)
         e_person, e_start, e_end, e_report, e_role, e_region = field_arrays(calls.engagements, _ENGAGEMENT)
-        w_task, w_person, w_start, w_end = (array_of(values, t) for values, t in zip(self.office.pieces, _PIECE))
+        w_task, w_person, w_start, w_end = (array_of(field, dtype) for field, dtype in zip(self.office.pieces, _PIECE))
         h_case, h_time, h_from, h_owner = field_arrays(cases.handovers, _HANDOVER)
         return Records(
             acute_arrival=self.inp.acute.arrival,

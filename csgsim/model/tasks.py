@@ -34,7 +34,7 @@ _RECORDED = (np.int8, np.int64, np.int64, np.int64, float, float, float)
 
 def columns(tasks: list[list]) -> dict[str, np.ndarray]:
     """Every contact's recorded fields as arrays (kind, case, holder, due day, duration, start,
-    end): one transpose of the rows, not a pass per field, which stops before the fields of the
-    run's own state (an eighth of a national replication's records)."""
+    end): one transpose of the rows, not a pass per field, which stops before the three fields
+    of the run's own state."""
     names = ("kind", "case", "holder", "due_day", "duration", "start", "end")
     return dict(zip(names, field_arrays(tasks, _RECORDED)))

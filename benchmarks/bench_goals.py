@@ -131,7 +131,7 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
 
     Each window starts after a full collection, untimed, so that none pays for garbage another
     left: a replication pauses the collector (`paused_gc`), and what it put off landed in the
-    baseline's window that followed (0.5-0.8 ms per national region-year, 7-12% of the baseline,
+    baseline's window that followed (0.46-0.83 ms per national region-year, 7-12% of the baseline,
     with a collection of the whole process now and then). A replication's window ends with a
     collection of the young generation, the part of what it put off that the next replication
     would pay in a run."""

@@ -1,5 +1,5 @@
 """The goal figures of issue 21, printed against their goals (no assertions): run with
-`python benchmarks/bench_goals.py` (about 20 s on 2 cores).
+`python benchmarks/bench_goals.py` (about half a minute on 2 cores).
 
 Model figures are CPU time (time.process_time) per region-year: a whole replication (sampling,
 both re-plans, the SimPy run, the metrics) divided by the regions simulated, serial. Each is also

@@ -1,5 +1,6 @@
 """Properties of the SimPy region model, over generated scenarios (hypothesis)."""
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -206,3 +207,28 @@ def test_a_finished_run_is_freed_by_reference_counting_alone(monkeypatch):
     finally:
         if was_on:
             gc.enable()
+
+
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(0.0, 24.0 * 28, allow_subnormal=False), min_size=1, max_size=30).map(sorted),
+       st.integers(0, 2**32))
+def test_each_acute_call_is_made_at_the_clock(times, seed):
+    """The arrivals process keeps the clock itself (the time of its last timeout plus the next
+    wait, added as SimPy adds them) rather than asking SimPy: each report's call is made, in
+    order, at exactly `env.now`, whatever rounding the waits between the arrival times bring."""
+    sc = build({"x": region_data(team=2, acute=50.0, non_acute=0.0)}, days=28)
+    plan = inputs.plan(sc, "x")
+    sampled = inputs.sample(plan, seed, 0)
+    n, a = len(times), sampled.acute
+    fields = ("callback", "phone", "travel", "on_site", "day1_visit", "followup")
+    acute = type(a)(arrival=np.array(times), **{f: np.resize(getattr(a, f), (n, *getattr(a, f).shape[1:]))
+                                               for f in fields})
+    model = RegionModel(plan.region, plan.calendar, replace(sampled, acute=acute, chain=None))
+    made = []
+    call = model.acute_call
+    model.acute_call = lambda i, at: (made.append((i, at, model.env.now)), call(i, at))
+    model.run()
+    assert [i for i, _, _ in made] == list(range(n))
+    assert all(at == now for _, at, now in made)

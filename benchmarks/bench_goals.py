@@ -49,7 +49,7 @@ from csgsim.analysis.delays import delay_samples  # noqa: E402
 from csgsim.analysis.metrics import replication_metrics  # noqa: E402
 from csgsim.model.pathways import RegionModel, paused_gc  # noqa: E402
 from csgsim.runtime import jobs  # noqa: E402
-from benchmarks.bench_model import mm2_times  # noqa: E402
+from benchmarks.bench_model import cpu_after_collection, mm2_times  # noqa: E402
 
 OFFICE_START, OFFICE_END = 9.0, 17.0
 
@@ -129,12 +129,11 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
     inputs, then the parts apart): a drift of the machine's speed, which is of several per cent
     within a minute, falls on all of them alike, not on whichever was timed in its window.
 
-    Each window starts after a full collection, untimed, so that none pays for garbage another
-    left: a replication pauses the collector (`paused_gc`), and what it put off landed in the
-    baseline's window that followed (0.46-0.83 ms per national region-year, 7-12% of the baseline,
-    with a collection of the whole process now and then). A replication's window ends with a
-    collection of the young generation, the part of what it put off that the next replication
-    would pay in a run."""
+    csgsim's replication and the baseline are timed by `bench_model.cpu_after_collection`, and
+    the parts apart after a full collection too: a replication pauses the collector
+    (`paused_gc`), and what it put off landed in the baseline's window that followed (0.46-0.83
+    ms per national region-year, 7-12% of the baseline, with a collection of the whole process
+    now and then)."""
     sc = scenario.load(ROOT / "models" / model)
     if regions:
         sc = sc.only(regions)
@@ -143,20 +142,15 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
     ours = base = sample = run = after = 0.0
     base_events = run_events = 0
     for rep in range(1, reps + 1):
-        gc.collect()
-        t = time.process_time()
-        jobs.run_replication(job, rep)
-        gc.collect(0)
-        ours += time.process_time() - t
+        ours += cpu_after_collection(lambda: jobs.run_replication(job, rep), paused=True)
         with paused_gc():  # as in a replication
             t = time.process_time()
             sampled = [inputs.sample(plan, 1, rep) for plan in job.plans]
             sample += time.process_time() - t
-        gc.collect()
-        t = time.process_time()
-        base_events += sum(plain_simpy(s, plan.calendar.horizon, plan.region.pathway)
-                           for plan, s in zip(job.plans, sampled))
-        base += time.process_time() - t
+        events = []
+        base += cpu_after_collection(lambda: events.extend(plain_simpy(s, plan.calendar.horizon, plan.region.pathway)
+                                                           for plan, s in zip(job.plans, sampled)))
+        base_events += sum(events)
         gc.collect()
         with paused_gc():  # for all the regions, as a replication does (jobs.run_replication): paused
             for plan, s in zip(job.plans, sampled):  # per model, the collections the pauses put off fell

@@ -79,30 +79,34 @@ def hand_written_mm2(arrivals: np.ndarray, service: np.ndarray) -> float:
     return float(np.mean(waits))
 
 
+def cpu_after_collection(run, paused: bool = False) -> float:
+    """CPU seconds of `run()`, started after a full collection, untimed, so that it pays for no
+    garbage another left. `paused`: `run` pauses the collector (csgsim's runs do), so its time
+    ends with a collection of the young generation, the part of what it put off that the next
+    run would pay; otherwise that would fall into whatever is timed next."""
+    gc.collect()
+    t = time.process_time()
+    run()
+    if paused:
+        gc.collect(0)
+    return time.process_time() - t
+
+
 def mm2_times(repeat: int = 9):
     """Median CPU seconds (time.process_time) of the reduced M/M/2 (5 years) in csgsim and in
     the hand-written SimPy model on the same arrivals and services, timed in turns (ours, theirs,
     ours, ...) so that both see the same machine; with the plan and inputs used.
 
-    Each run starts after a full collection, untimed: csgsim's run pauses the collector, and what
-    it put off would otherwise fall into the hand-written model's time. Its run ends with a
-    collection of the young generation, the part of that the next run would pay."""
+    Each run is timed by `cpu_after_collection`: csgsim's run pauses the collector, and what it
+    put off would otherwise fall into the hand-written model's time."""
     mm2 = queue_scenario(1.0, 1.0, "external", days=365 * 5)
     plan = inputs.plan(mm2, "q")
     sampled = inputs.sample(plan, 3, 0)
     arr, svc = sampled.acute.arrival, sampled.acute.on_site
-
-    def csgsim_run() -> None:
-        RegionModel(plan.region, plan.calendar, sampled).run()
-        gc.collect(0)
-
     ours, theirs = [], []
     for _ in range(repeat):
-        for times, run in ((ours, csgsim_run), (theirs, lambda: hand_written_mm2(arr, svc))):
-            gc.collect()
-            t = time.process_time()
-            run()
-            times.append(time.process_time() - t)
+        ours.append(cpu_after_collection(lambda: RegionModel(plan.region, plan.calendar, sampled).run(), paused=True))
+        theirs.append(cpu_after_collection(lambda: hand_written_mm2(arr, svc)))
     return statistics.median(ours), statistics.median(theirs), (plan, sampled)
 
 

@@ -209,8 +209,6 @@ def test_a_finished_run_is_freed_by_reference_counting_alone(monkeypatch):
             gc.enable()
 
 
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.floats(0.0, 24.0 * 28, allow_subnormal=False), min_size=1, max_size=30).map(sorted),
        st.integers(0, 2**32))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from csgsim.model.dispatch import CallDispatch
 
 
-def _per_person(spells: Spells, n: int) -> list[tuple[list[float], list[float]]]:
+def _spells_by_person(spells: Spells, n: int) -> list[tuple[list[float], list[float]]]:
     """Persons 0..n-1's spell starts and ends, each in the order of `spells`: one stable sort
     by person, not two masks per person."""
     order = np.argsort(spells.person, kind="stable")
@@ -42,7 +42,7 @@ class Crew:
         self.busy = [False] * slots
         self.callouts: list[deque[tuple[float, float]]] = [deque() for _ in range(self.people)]  # no outside line's
         self.callins = [0] * slots
-        self.spells = [person for sp, n in zip(spells, sizes) for person in _per_person(sp, n)]
+        self.spells = [person for sp, n in zip(spells, sizes) for person in _spells_by_person(sp, n)]
         self.dispatchers: list[CallDispatch] = []
         self.wakeup: simpy.Event | None = None  # fires when a call starts waiting: `call_waits`
         self.n_waiting = 0  # calls waiting, over all regions (kept by `answer` and `offer`)

@@ -3,6 +3,8 @@
 Each test pins a defect found in issue 10; on the code before the fix it fails.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from csgsim.model.pathways import INTAKE, RegionModel
 from csgsim.model.cases import fewest
-from csgsim.model.tasks import CASE, DONE, DUE_DAY, DURATION, END, HOLDER, KIND, LEFT, START, STARTED, columns
+from csgsim.model.tasks import CASE, DONE, DUE_DAY, DURATION, END, HOLDER, INDEX, KIND, LEFT, START, STARTED, columns
 from csgsim.runtime.jobs import _record_tables
 from tests.handbuilt import run_inputs, scenario
 
@@ -146,11 +148,12 @@ def test_the_records_take_each_field_of_every_contact_row():
     """`tasks.columns` gives field k of row i at place i of field k's array, NaN start and end
     where a contact has none, and empty arrays of the records' types for a run with no contact."""
     nan = float("nan")
+    made = itertools.count()
 
     def row(kind, case, holder, due_day, duration, left, start, end, started, done):
-        out = [None] * 10
-        for field, value in zip((KIND, CASE, HOLDER, DUE_DAY, DURATION, LEFT, START, END, STARTED, DONE),
-                                (kind, case, holder, due_day, duration, left, start, end, started, done)):
+        out = [None] * 11
+        for field, value in zip((KIND, CASE, HOLDER, DUE_DAY, DURATION, LEFT, START, END, STARTED, DONE, INDEX),
+                                (kind, case, holder, due_day, duration, left, start, end, started, done, next(made))):
             out[field] = value
         return out
 

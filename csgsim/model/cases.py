@@ -4,9 +4,10 @@ Cases are numbered once for the whole region: acute report i is case i, non-acut
 case n_acute + j. This module is the one place that knows that numbering and the owner of a
 case (the person it was given to, or the colleague it was handed to during an absence).
 
-Each person's queue is a heap of (due day, kind, task index) holding one entry per open case:
-the case's next contact. The case keeps its other open contacts in order, and the next one
-goes on the queue when that contact is done. A hand-over does not search the queue: it pushes
+Each person's queue is a heap holding one entry per open case: the row of the case's next
+contact, which starts with its order of work (due day, kind, index: see `tasks`). The case
+keeps its other open contacts in order, and the next one goes on the queue when that contact
+is done. A hand-over does not search the queue: it pushes
 the case's next contact on the colleague's queue, and the stale entry left on the absent
 person's queue is dropped when it reaches its top (a task whose owner is no longer that
 person, or that is done). So moving a case costs O(k + log n) for its k open contacts,
@@ -58,9 +59,9 @@ class Caseload:
         self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
         self.open_cases = [0] * n_people
-        # Per case: its open contacts' queue entries (due day, kind, task index), earliest first.
-        self.contacts: list[list[tuple[int, int, int]] | None] = [None] * (n_acute + n_nonacute)
-        self.queues: list[list[tuple[int, int, int]]] = [[] for _ in range(n_people)]
+        # Per case: its open contacts' rows, earliest first; per person: a heap of rows.
+        self.contacts: list[list[list] | None] = [None] * (n_acute + n_nonacute)
+        self.queues: list[list[list]] = [[] for _ in range(n_people)]
         self.tasks: list[list] = []  # every contact's row (see `tasks`), in order made
         self.intake = [math.nan] * n_nonacute  # per non-acute report: its intake start (a list: no numpy store)
         self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
@@ -82,17 +83,17 @@ class Caseload:
     def open_intake(self, j: int, day: int, hours: float) -> None:
         """Non-acute report j, made on `day`: its case goes to the present casemanager with the
         fewest open cases, with one contact, the intake of `hours` due the next day. As
-        `open_case` with that one contact, its row and queue entry made here: a quarter of a
+        `open_case` with that one contact, its row made and queued here: a quarter of a
         national region-year's cases, and no loop, sort or call for a single contact."""
         case = self.n_acute + j
         owner = self.least_loaded(day)
         self.owner[case] = owner
         self.open_cases[owner] += 1
         tasks = self.tasks
-        entry = (day + 1, INTAKE, len(tasks))
-        tasks.append([INTAKE, case, owner, day + 1, hours, _NAN, _NAN, hours, False, False])
-        self.contacts[case] = [entry]
-        heappush(self.queues[owner], entry)
+        row = [day + 1, INTAKE, len(tasks), case, owner, hours, _NAN, _NAN, hours, False, False]
+        tasks.append(row)
+        self.contacts[case] = [row]
+        heappush(self.queues[owner], row)
 
     def open_case(self, case: int, owner: int, contacts: list[tuple[int, int, float]]) -> None:
         """Give the case to `owner`; it stays open until its last contact (kind, due day, hours) is done."""
@@ -109,22 +110,22 @@ class Caseload:
         index = len(tasks)
         mine = []
         for kind, due_day, duration in contacts:  # a row: nothing done yet, all hours left
-            tasks.append([kind, case, owner, due_day, duration, _NAN, _NAN, duration, False, False])
-            mine.append((due_day, kind, index))
+            row = [due_day, kind, index, case, owner, duration, _NAN, _NAN, duration, False, False]
+            tasks.append(row)
+            mine.append(row)
             index += 1
         mine.sort()
         self.contacts[case] = mine
         heappush(self.queues[owner], mine[0])
 
-    def head(self, person: int) -> int | None:
-        """The index of the person's next contact (earliest due, then kind, then creation),
+    def head(self, person: int) -> list | None:
+        """The row of the person's next contact (earliest due, then kind, then creation),
         dropping the stale entries of contacts handed over or done; None if there is none."""
-        queue, tasks = self.queues[person], self.tasks
+        queue = self.queues[person]
         while queue:
-            index = queue[0][2]
-            task = tasks[index]
+            task = queue[0]
             if not task[DONE] and task[HOLDER] == person:
-                return index
+                return task
             heappop(queue)
         return None
 
@@ -136,27 +137,26 @@ class Caseload:
         pool = self.present(day)  # shared: not to be changed
         if person in pool:  # seldom: it is called for a person absent that day
             pool = [p for p in pool if p != person]
-        while (index := self.head(person)) is not None and self.tasks[index][DUE_DAY] <= day:
+        while (task := self.head(person)) is not None and task[DUE_DAY] <= day:
             if not pool:
                 return
-            self.move_case(self.tasks[index][CASE], person, fewest(pool, self.open_cases), time)
+            self.move_case(task[CASE], person, fewest(pool, self.open_cases), time)
 
     def move_case(self, case: int, person: int, colleague: int, time: float) -> None:
         """Give `case` and every open contact of it from `person` to `colleague`."""
-        tasks, mine = self.tasks, self.contacts[case]
-        for _, _, index in mine:
-            tasks[index][HOLDER] = colleague
+        mine = self.contacts[case]
+        for task in mine:
+            task[HOLDER] = colleague
         heappush(self.queues[colleague], mine[0])
         self.owner[case] = colleague
         self.open_cases[person] -= 1
         self.open_cases[colleague] += 1
         self.handovers.append((case, time, person, colleague))
 
-    def finish(self, index: int, day: int, end: float) -> None:
-        """Contact `index`, its case's next and the top of its holder's queue, is done at `end`:
+    def finish(self, task: list, day: int, end: float) -> None:
+        """Contact `task`, its case's next and the top of its holder's queue, is done at `end`:
         it leaves the queue; an intake opens the non-acute follow-ups; the case's next contact
         takes its place on the queue (one sift, not a pop and a push); the last closes the case."""
-        task = self.tasks[index]
         case = task[CASE]
         task[END] = end
         task[LEFT] = 0.0

@@ -30,7 +30,7 @@ import numpy as np
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
 from csgsim.model.cases import Caseload
-from csgsim.model.tasks import DONE, DUE_DAY, HOLDER, LEFT, START, STARTED
+from csgsim.model.tasks import DONE, DUE_DAY, HOLDER, INDEX, LEFT, START, STARTED
 
 _EPS = 1e-9
 
@@ -115,12 +115,11 @@ class OfficeWork:
         started continues first, whatever is left of the share.
         """
         cases = self.cases
-        queue, tasks = cases.queues[person], cases.tasks
-        index = queue[0][2]
-        task = tasks[index]
+        queue = cases.queues[person]
+        task = queue[0]
         if task[DONE] or task[HOLDER] != person:  # a stale entry: find the real head
-            index = cases.head(person)
-            if index is None or tasks[index][DUE_DAY] > day:
+            task = cases.head(person)
+            if task is None or task[DUE_DAY] > day:
                 return
         opens, closes = self.office_hours
         lo, hi = day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes
@@ -137,7 +136,6 @@ class OfficeWork:
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
         piece_task, piece_person, piece_start, piece_end = self.pieces
         while True:
-            task = tasks[index]
             left = task[LEFT]
             if task[DUE_DAY] > day or (not task[STARTED] and left > budget and not fresh):
                 return
@@ -155,12 +153,12 @@ class OfficeWork:
             stop = start + piece
             task[LEFT] = left = left - piece
             budget -= piece
-            piece_task.append(index)
+            piece_task.append(task[INDEX])
             piece_person.append(person)
             piece_start.append(start)
             piece_end.append(stop)
             if left <= _EPS:  # done: the heap's top (the stale entries above it are dropped)
-                cases.finish(index, day, stop)
+                cases.finish(task, day, stop)
             if stop < end - _EPS:
                 slots[k] = (stop, end)
             else:
@@ -169,9 +167,8 @@ class OfficeWork:
                     return
             if not queue:
                 return
-            index = queue[0][2]
-            task = tasks[index]
+            task = queue[0]
             if task[DONE] or task[HOLDER] != person:
-                index = cases.head(person)
-                if index is None:
+                task = cases.head(person)
+                if task is None:
                     return

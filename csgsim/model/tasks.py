@@ -8,6 +8,11 @@ on 160 national region-years: 3% fewer instructions in the run and its records, 
 CPU (medians of 8 alternating runs). `Caseload.add_tasks` makes the rows, and
 `Caseload.open_intake` the one row of a new non-acute case.
 
+A row starts with its order of work: due day, kind, then its index (the order made, unique).
+Lists compare item by item, so a row is its own entry on a holder's queue (a heap) and in its
+case's list of open contacts, and two rows never compare past the index: no entry tuple to make
+and free per contact, and the queue's top is the row itself.
+
 `HOLDER` changes when an absent person's due contact is handed to a colleague. A contact may
 be done in pieces (a call-out interrupts it, or it is longer than the free office time of a
 day): `START` is the start of its first piece (NaN until `STARTED`), `LEFT` the hours still
@@ -24,17 +29,18 @@ from csgsim.core.rows import field_arrays
 DAY1_VISIT, INTAKE, FOLLOWUP, NONACUTE_FOLLOWUP = 0, 1, 2, 3
 TASK_KINDS = ("day1_visit", "intake", "followup", "nonacute_followup")
 
-# The fields of a contact's row: those the records keep, then the run's own state (not recorded).
-KIND, CASE, HOLDER, DUE_DAY, DURATION, START, END, LEFT, STARTED, DONE = range(10)
+# The fields of a contact's row: its order of work (due day, kind, index), those the records keep
+# besides, then the run's own state (not recorded).
+DUE_DAY, KIND, INDEX, CASE, HOLDER, DURATION, START, END, LEFT, STARTED, DONE = range(11)
 
 
-#: The array type of each recorded field, in row order.
-_RECORDED = (np.int8, np.int64, np.int64, np.int64, float, float, float)
+#: The array type of each field the records keep, in row order (None: the index, not kept).
+_RECORDED = (np.int64, np.int8, None, np.int64, np.int64, float, float, float)
 
 
 def columns(tasks: list[list]) -> dict[str, np.ndarray]:
     """Every contact's recorded fields as arrays (kind, case, holder, due day, duration, start,
     end): one transpose of the rows, not a pass per field, which stops before the three fields
     of the run's own state."""
-    names = ("kind", "case", "holder", "due_day", "duration", "start", "end")
+    names = ("due_day", "kind", "case", "holder", "duration", "start", "end")
     return dict(zip(names, field_arrays(tasks, _RECORDED)))

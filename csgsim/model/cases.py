@@ -45,6 +45,16 @@ def fewest(pool: Sequence[int], counts: list[int]) -> int:
     return best
 
 
+def _patterns(days: np.ndarray) -> tuple[list[list[bool]], list[int]]:
+    """The distinct rows of a (days, people) boolean array as lists, and each day's row number."""
+    if days.shape[1] <= 62:  # each row as the bits of one integer: a sort of numbers, not of rows
+        _, first, which = np.unique(days @ (1 << np.arange(days.shape[1], dtype=np.int64)),
+                                    return_index=True, return_inverse=True)
+    else:
+        _, first, which = np.unique(days, axis=0, return_index=True, return_inverse=True)
+    return days[first].tolist(), which.ravel().tolist()
+
+
 class Caseload:
     """Open cases per person, the contacts still due per case, and each person's task queue."""
 
@@ -52,9 +62,14 @@ class Caseload:
                  nonacute_followup_days: tuple[int, ...], nonacute_followup: np.ndarray):
         self.casemanagers = casemanagers
         self.n_acute = n_acute
-        self.absent_on = absent.T.tolist()  # (people, days) to per day: who is absent (plain bools)
+        # Per day, who is absent (plain bools) and the casemanagers present: the days of one
+        # pattern of absences share its two lists (a year has a few dozen patterns, not a list
+        # per day to make, keep and free).
+        rows, which = _patterns(absent.T)
+        present = [list(compress(range(casemanagers), map(not_, row))) for row in rows]
+        self.absent_on = list(map(rows.__getitem__, which))
+        self.present_on = list(map(present.__getitem__, which))
         self.last_day = absent.shape[1] - 1
-        self._present: dict[int, list[int]] = {}
         self.followup_days = nonacute_followup_days
         self.followup_durations = nonacute_followup.tolist()  # plain floats: no numpy scalars in the run
         self.owner = [NOBODY] * (n_acute + n_nonacute)
@@ -67,13 +82,8 @@ class Caseload:
         self.handovers: list[tuple[int, float, int, int]] = []  # (case, time, from, to)
 
     def present(self, day: int) -> list[int]:
-        """The casemanagers present on `day`."""
-        day = min(day, self.last_day)
-        present = self._present.get(day)
-        if present is None:
-            row = self.absent_on[day]
-            present = self._present[day] = list(compress(range(self.casemanagers), map(not_, row)))
-        return present
+        """The casemanagers present on `day` (shared with other days: not to be changed)."""
+        return self.present_on[day if day < self.last_day else self.last_day]
 
     def least_loaded(self, day: int) -> int:
         """The present casemanager with the fewest open cases (lowest index on ties); if the

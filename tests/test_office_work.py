@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csgsim.model.pathways import INTAKE, RegionModel
-from csgsim.model.cases import _patterns, fewest
+from csgsim.model.cases import fewest
 from csgsim.model.tasks import CASE, DONE, DUE_DAY, DURATION, END, HOLDER, INDEX, KIND, LEFT, START, STARTED, columns
 from csgsim.runtime.jobs import _record_tables
 from tests.handbuilt import run_inputs, scenario
@@ -190,22 +190,3 @@ def test_an_office_day_is_worked_as_at_its_close_whenever_the_model_gets_to_it(a
     assert rec.handover_time.tolist() == [close] and rec.handover_owner.tolist() == [1]
     intake = rec.task_kind == INTAKE
     assert rec.task_owner[intake].tolist() == [1] and (rec.task_start[intake] // DAY).tolist() == [1]
-
-
-@given(st.integers(1, 70).flatmap(lambda n: st.lists(st.lists(st.booleans(), min_size=n, max_size=n), max_size=30)
-                                  .map(lambda rows: np.array(rows, dtype=bool).reshape(-1, n))))
-def test_each_day_gets_its_own_row_of_absences_from_the_shared_patterns(days):
-    """The days of one pattern share a row, and every day reads its own: with the rows packed
-    into integers (up to 62 people) and with the rows compared whole (more)."""
-    rows, which = _patterns(days)
-    assert [rows[k] for k in which] == days.tolist()
-    assert len(rows) == len({tuple(r) for r in rows}) and all(isinstance(v, bool) for r in rows for v in r)
-
-
-@pytest.mark.parametrize("people", [1, 62, 63, 64, 65, 70])
-def test_no_two_patterns_of_absence_are_taken_for_one(people):
-    """One person away per day, each in turn, then nobody: as many patterns as days, however many
-    people (past 62 an integer would not hold every person's bit)."""
-    days = np.vstack([np.eye(people, dtype=bool), np.zeros((1, people), dtype=bool)])
-    rows, which = _patterns(days)
-    assert len(rows) == people + 1 and [rows[k] for k in which] == days.tolist()

@@ -1,6 +1,6 @@
 """Record rows to arrays (`core.rows.field_arrays`, and `array_of` for a field kept as a list of
 its own): every number kept exactly, in its field's type, and a number of the wrong kind refused
-rather than cast."""
+rather than cast. Arrays to their distinct rows (`distinct_rows`): every row reads its own."""
 
 import math
 import struct
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csgsim.core.rows import array_of, field_arrays
+from csgsim.core.rows import array_of, distinct_rows, field_arrays
 
 _ROW = st.tuples(st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True, allow_infinity=True),
                  st.integers(-128, 127), st.booleans(), st.floats())
@@ -47,3 +47,28 @@ def test_a_number_of_the_wrong_kind_is_an_error(row, types):
         field_arrays([row], types)
     with pytest.raises(struct.error):
         array_of(list(row), types[0])
+
+
+_TABLES = st.integers(1, 70).flatmap(
+    lambda n: st.lists(st.lists(st.booleans(), min_size=n, max_size=n), max_size=30)
+    .map(lambda rows: np.array(rows, dtype=bool).reshape(-1, n)))
+
+
+@given(_TABLES)
+def test_each_row_reads_its_own_from_the_distinct_rows(table):
+    """Rows that repeat share one list, and every row reads its own: who is absent per day, up
+    to 62 people packed in an integer, more compared whole."""
+    rows, which = distinct_rows(table)
+    assert [rows[k] for k in which] == table.tolist()
+    assert len(rows) == len({tuple(r) for r in rows})
+    assert all(type(v) is bool for r in rows for v in r)
+
+
+@pytest.mark.parametrize("people", [1, 62, 63, 64, 65, 70])
+def test_no_two_distinct_rows_are_taken_for_one(people):
+    """One person away per day, each in turn, then nobody: as many distinct rows as days, however
+    many people (past 62 an integer would not hold every person's bit)."""
+    days = np.vstack([np.eye(people, dtype=bool), np.zeros((1, people), dtype=bool)])
+    rows, which = distinct_rows(days)
+    assert len(rows) == people + 1 and [rows[k] for k in which] == days.tolist()
+

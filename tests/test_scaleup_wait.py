@@ -169,3 +169,14 @@ def test_no_standby_duty_while_absent_or_on_another_duty_and_nothing_lost(seed, 
 def test_bad_wait_policies_are_refused_with_the_key(policy, message):
     with pytest.raises(ScenarioError, match=message):
         build({"x": region_data(prefix="x") | {"scaleup": policy}})
+
+
+def test_opening_a_week_changes_the_roles_of_that_week_alone():
+    """In the run's roles, the standby is held at the hand-overs of its seven evenings in the
+    opened week and at no hand-over outside it."""
+    _, _, model, _ = waited_run(31)
+    calls, trigger = model.calls, model.trigger
+    start, end = trigger.weeks[2], trigger.weeks[3]
+    standby = [(start <= t < end, row[trigger.role]) for t, row in zip(calls.changes, calls.held)]
+    assert sum(inside and who != NOBODY for inside, who in standby) == 7  # its seven evenings
+    assert all(who == NOBODY for inside, who in standby if not inside)

@@ -1,4 +1,5 @@
-"""Rows of numbers, as a run records them (a tuple or list per event), turned into arrays."""
+"""Rows of numbers, as a run records them (a tuple or list per event), turned into arrays; and
+arrays of rows turned into the few distinct rows a run reads many times."""
 
 from __future__ import annotations
 
@@ -32,3 +33,16 @@ def array_of(values: Sequence, t: type) -> np.ndarray:
     array = np.empty(len(values), dtype=t)
     struct.pack_into(f"{len(values)}{_CODES[array.dtype]}", array, 0, *values)
     return array
+
+
+def distinct_rows(a: np.ndarray) -> tuple[list[list[bool]], list[int]]:
+    """The distinct rows of a 2-d boolean array, as lists, and each row's number among them:
+    rows that repeat (who is absent per day) are then one list each, not one per row to make,
+    keep and free. Up to 62 columns a row is read as the bits of one integer (a sort of
+    numbers, not of rows); past that the rows are compared whole."""
+    if a.shape[1] <= 62:
+        _, first, which = np.unique(a @ (1 << np.arange(a.shape[1], dtype=np.int64)),
+                                    return_index=True, return_inverse=True)
+    else:
+        _, first, which = np.unique(a, axis=0, return_index=True, return_inverse=True)
+    return a[first].tolist(), which.ravel().tolist()

@@ -26,6 +26,7 @@ from operator import not_
 
 import numpy as np
 
+from csgsim.core.rows import distinct_rows
 from csgsim.model.tasks import CASE, DONE, DUE_DAY, END, HOLDER, INTAKE, KIND, LEFT, NONACUTE_FOLLOWUP, START
 from csgsim.staff.duties import NOBODY
 
@@ -45,16 +46,6 @@ def fewest(pool: Sequence[int], counts: list[int]) -> int:
     return best
 
 
-def _patterns(days: np.ndarray) -> tuple[list[list[bool]], list[int]]:
-    """The distinct rows of a (days, people) boolean array as lists, and each day's row number."""
-    if days.shape[1] <= 62:  # each row as the bits of one integer: a sort of numbers, not of rows
-        _, first, which = np.unique(days @ (1 << np.arange(days.shape[1], dtype=np.int64)),
-                                    return_index=True, return_inverse=True)
-    else:
-        _, first, which = np.unique(days, axis=0, return_index=True, return_inverse=True)
-    return days[first].tolist(), which.ravel().tolist()
-
-
 class Caseload:
     """Open cases per person, the contacts still due per case, and each person's task queue."""
 
@@ -65,7 +56,7 @@ class Caseload:
         # Per day, who is absent (plain bools) and the casemanagers present: the days of one
         # pattern of absences share its two lists (a year has a few dozen patterns, not a list
         # per day to make, keep and free).
-        rows, which = _patterns(absent.T)
+        rows, which = distinct_rows(absent.T)
         present = [list(compress(range(casemanagers), map(not_, row))) for row in rows]
         self.absent_on = list(map(rows.__getitem__, which))
         self.present_on = list(map(present.__getitem__, which))

@@ -306,25 +306,35 @@ def test_a_second_replan_goes_on_from_the_first_ones_ledger(case, policy, rulese
     assert ledger._busy_days == again._busy_days and ledger._starts == again._starts
 
 
-@settings(max_examples=120, deadline=None)
-@given(case=rosters(), policy=st.sampled_from(POLICIES + ("planned",)), ruleset=st.sampled_from(list(RULESETS)),
-       data=st.data())
-def test_the_least_loaded_shortcut_changes_no_choice(case, policy, ruleset, data) -> None:
-    """`_by_load` gives the least-loaded present casemanager without sorting everyone, and sorts
-    the rest only when asked; with the shortcut off (every block's candidates fully sorted first)
-    the holders and reasons are the same."""
-    import csgsim.staff.replanning as replanning
+class _Fits:
+    """A ledger stand-in: the people in `ok` can take any block; it records who was asked."""
 
-    base, spells, team, cal = case
-    order = data.draw(st.none() | st.permutations(range(team)))
-    args = (base, spells, team, RULESETS[ruleset], policy, order, team)
-    fast = replan(*args)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(replanning, "_by_load", lambda keys: iter([q for _, _, q in sorted(keys)]))
-        slow = replan(*args)
-    assert fast[0].person.tolist() == slow[0].person.tolist()
-    assert fast[1].reason.tolist() == slow[1].reason.tolist()
-    assert fast[1].new.tolist() == slow[1].new.tolist()
+    def __init__(self, ok: set[int]) -> None:
+        self.ok, self.asked = ok, []
+
+    def fits(self, person: int, block: int) -> bool:
+        self.asked.append(person)
+        return person in self.ok
+
+
+@given(loads=st.lists(st.integers(0, 3), min_size=0, max_size=7), data=st.data())
+def test_spread_takes_the_least_loaded_who_fits_asking_the_first_alone_when_it_fits(loads, data) -> None:
+    """Under "spread" the block goes to the present casemanager with the lowest (load, rank) who
+    fits the rules, a gap if none does. The least-loaded is asked first and, when it fits, alone
+    (the others are sorted only when it does not)."""
+    from csgsim.staff.replanning import NO_COMPLIANT, NOBODY_PRESENT, SPREAD, _choose_taker
+
+    ranks = data.draw(st.permutations(range(len(loads))))
+    keys = [(float(load), rank, q) for q, (load, rank) in enumerate(zip(loads, ranks))]
+    ledger = _Fits(set(data.draw(st.lists(st.sampled_from(range(len(loads))), unique=True)) if loads else []))
+    taker, why = _choose_taker(0, ONCALL, keys, "spread", np.zeros((len(loads), 1), dtype=bool), None, ledger)
+    fitting = sorted(k for k in keys if k[2] in ledger.ok)
+    if fitting:
+        assert (taker, why) == (fitting[0][2], SPREAD)
+        assert ledger.asked == [k[2] for k in sorted(keys)][:ledger.asked.index(taker) + 1]
+        assert len(ledger.asked) == 1 or min(keys)[2] not in ledger.ok
+    else:
+        assert (taker, why) == (NOBODY, NO_COMPLIANT if keys else NOBODY_PRESENT)
 
 
 @settings(max_examples=80, deadline=None)

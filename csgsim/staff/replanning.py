@@ -24,9 +24,9 @@ next-in-line order, then by index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 
@@ -97,15 +97,6 @@ def _initial_load(base: Schedule, person: np.ndarray, n_people: int, windows: _W
             OFFICE: load[n_people * n_windows:].reshape(n_people, n_windows)}
 
 
-def _by_load(keys: list[tuple[float, int, int]]) -> Iterator[int]:
-    """The present casemanagers least-loaded first, from their (load, rank, person) keys (no two
-    alike). Lazily: almost every block goes to the first, so the rest are sorted only if asked."""
-    if keys:
-        yield min(keys)[2]
-        for _, _, q in sorted(keys)[1:]:
-            yield q
-
-
 def _choose_taker(
     block: int,
     kind: int,
@@ -117,10 +108,10 @@ def _choose_taker(
 ) -> tuple[int, str]:
     """Who takes the vacated `block`, and why (one of the reason strings above).
 
-    `keys` are the present casemanagers' (load, rank, person): the least-loaded is their min,
-    and the rules are tried in the order `_by_load` gives; the policy branches follow the module
-    docstring. Kept apart from `replan` so each
-    policy's order of fall-backs reads in one place.
+    `keys` are the present casemanagers' (load, rank, person), no two alike: the least-loaded is
+    their min, and the rules are tried least-loaded first (the others are sorted only if the
+    first does not fit: almost every block goes to it); the policy branches follow the module
+    docstring. Kept apart from `replan` so each policy's order of fall-backs reads in one place.
     """
     if kind == OFFICE:
         return (min(keys)[2], OFFICE_TAKEN) if keys else (NOBODY, NOBODY_PRESENT)  # the least-loaded
@@ -130,9 +121,13 @@ def _choose_taker(
         if absent[backup_person, block]:
             return NOBODY, NOBODY_PRESENT
         return backup_person, BACKUP if ledger.fits(backup_person, block) else BACKUP_BREACH
-    for taker in _by_load(keys):
+    if keys:
+        taker = min(keys)[2]
         if ledger.fits(taker, block):
             return taker, SPREAD
+        for _, _, taker in sorted(keys)[1:]:
+            if ledger.fits(taker, block):
+                return taker, SPREAD
     backup_here = policy == PLANNED and backup_person is not None and not absent[backup_person, block]
     if backup_here and ledger.fits(backup_person, block):
         return backup_person, BACKUP
@@ -277,7 +272,8 @@ def replan(
     load = _initial_load(base, person, n_people, windows)
 
     # The loop asks Python lists, not numpy, per block: it runs once per re-planned block.
-    away = absent[:n_casemanagers, hit].T.tolist()
+    present = (~absent[:n_casemanagers, hit]).T.tolist()
+    casemanagers = range(n_casemanagers)
     rank_of = rank.tolist()
     load_of = {kind: rows.tolist() for kind, rows in load.items()}
     kinds = base.kind[hit].tolist()
@@ -287,9 +283,8 @@ def replan(
     for i, b in enumerate(hit.tolist()):
         kind, w, held = kinds[i], first_window[i], load_of[kinds[i]]
         keys = []  # a loop: a comprehension's own frame costs more than its handful of items
-        for q, out in enumerate(away[i]):
-            if not out:
-                keys.append((held[q][w], rank_of[q], q))
+        for q in compress(casemanagers, present[i]):
+            keys.append((held[q][w], rank_of[q], q))
         taker, why = _choose_taker(b, kind, keys, policy, absent, backup_person, ledger)
         new.append(taker)
         reason.append(why)

@@ -46,6 +46,13 @@ def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, floa
                  for day in np.flatnonzero(calendar.working).tolist()) + ((-1, math.inf),)
 
 
+@lru_cache(maxsize=64)
+def _office_hours(calendar: Calendar, start_hour: float, end_hour: float) -> tuple[tuple[float, float], ...]:
+    """Per day, the hours its office opens and closes, the same in every replication: a day's
+    work reads them, and its first free interval is this very tuple, with no numbers to make."""
+    return tuple((day * HOURS_PER_DAY + start_hour, day * HOURS_PER_DAY + end_hour) for day in range(calendar.days))
+
+
 def free_slots(callouts: deque[tuple[float, float]], lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
     """The hours [lo, hi) not taken by `callouts`, and the hours those took."""
     blocked = []  # plain loops: a generator's frame costs more than the day's few call-outs
@@ -75,7 +82,7 @@ class OfficeWork:
         # Each piece's task index, person, start and end, a list per field (no tuple per piece).
         self.pieces: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
-        self.office_hours = (region.duty.office_start_hour, region.duty.office_end_hour)
+        self.office_hours = _office_hours(calendar, region.duty.office_start_hour, region.duty.office_end_hour)
         self.closes = _closes(calendar, region.duty.office_end_hour)
         self.next_day = 0  # the first day not worked yet, and its close
         self.next_close = self.closes[0][1]
@@ -121,13 +128,12 @@ class OfficeWork:
             task = cases.head(person)
             if task is None or task[DUE_DAY] > day:
                 return
-        opens, closes = self.office_hours
-        lo, hi = day * HOURS_PER_DAY + opens, day * HOURS_PER_DAY + closes
+        lo, hi = hours = self.office_hours[day]
         callouts = self.callouts[person]
         while callouts and callouts[0][1] <= lo:  # in start order: drop the finished ones
             callouts.popleft()
         if not callouts or callouts[0][0] >= hi:  # none starts before the office closes
-            slots, taken = [(lo, hi)], 0
+            slots, taken = [hours], 0
         else:
             slots, taken = free_slots(callouts, lo, hi)
             if not slots:

@@ -141,3 +141,21 @@ def test_sample_arrivals_draws_what_it_drew_one_mark_at_a_time(hourly, cv, marks
     assert np.array_equal(t, t0) and np.array_equal(u, u0) and u.shape == u0.shape
     assert fast_weeks.random() == slow_weeks.random()
     assert [g.random() for g in fast_bands.values()] == [g.random() for g in slow_bands.values()]
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(hours=st.integers(0, 600), cv=st.sampled_from([0.0, 0.4, 1.5]), seed=st.integers(0, 2**32 - 1),
+       peak=st.floats(0.01, 0.8))
+def test_the_level_at_the_points_and_its_top_are_those_of_every_hour(hours, cv, seed, peak):
+    """The sampler asks the level (rate x its week's factor) only at its points, and takes its top
+    from each week's top rate: bit for bit the level made for every hour, at any hour, and its
+    maximum, for any length, with and without weekly spread. So every point is kept or dropped
+    and the bands counted as with the level made whole."""
+    rng = np.random.default_rng(seed)
+    rate = rng.random(hours) * peak
+    factor = None if cv == 0 else demand.week_factors(cv, -(-hours // 168), rng)
+    every = rate if factor is None else rate * np.repeat(factor, 168)[:hours]
+    hour = np.arange(hours)
+    assert demand._level(rate, factor, hour).tobytes() == every.tobytes()
+    assert demand._top(rate, factor) == (float(every.max()) if hours else 0.0)

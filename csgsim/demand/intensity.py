@@ -119,6 +119,8 @@ def week_factors(cv: float, n_weeks: int, rng: np.random.Generator) -> np.ndarra
 #: Height of the first band of the thinned process (reports per hour); band k spans
 #: [BAND0 (2^k - 1), BAND0 (2^(k+1) - 1)). Absolute, so a variant's rate never moves the bands.
 BAND0 = 2.0**-6
+#: Hours of a week: the week factor's block.
+WEEK = 7 * HOURS_PER_DAY
 
 
 def sample_arrivals(
@@ -136,10 +138,9 @@ def sample_arrivals(
     over-dispersed when cv > 0.
     """
     hours = rate.size
-    n_weeks = -(-hours // (7 * HOURS_PER_DAY))
     # No spread: the factors are ones, drawn from nothing, and the rate times one is the rate.
-    level = rate if cv == 0 else rate * np.repeat(week_factors(cv, n_weeks, week_rng), 7 * HOURS_PER_DAY)[:hours]
-    top = float(level.max()) if hours else 0.0
+    factor = None if cv == 0 else week_factors(cv, -(-hours // WEEK), week_rng)
+    top = _top(rate, factor)
     times, marked = [np.zeros(0)], [np.zeros((0, marks))]
     k = 0
     while BAND0 * (2**k - 1) < top:
@@ -147,7 +148,7 @@ def sample_arrivals(
         low, width = BAND0 * (2**k - 1), BAND0 * 2**k
         n = int(rng.poisson(width * hours))
         t = rng.random(n) * hours
-        keep = low + width * rng.random(n) < level[t.astype(np.int64)]
+        keep = low + width * rng.random(n) < _level(rate, factor, t.astype(np.int64))
         u = rng.random((marks, n)).T  # mark j of each point: the j-th run of n uniforms, as drawn one by one
         times.append(t[keep])
         marked.append(u[keep])
@@ -155,3 +156,22 @@ def sample_arrivals(
     t, u = np.concatenate(times), np.concatenate(marked)
     order = t.argsort(kind="stable")
     return t[order], u[order]
+
+
+# The level of the thinned process is rate x the factor of the hour's week. It is asked only at
+# the points of the bands, not made for every hour (two arrays of the horizon's length a call).
+
+
+def _level(rate: np.ndarray, factor: np.ndarray | None, hour: np.ndarray) -> np.ndarray:
+    """The level at the given hours (`factor`: per week; None: ones)."""
+    return rate[hour] if factor is None else rate[hour] * factor[hour // WEEK]
+
+
+def _top(rate: np.ndarray, factor: np.ndarray | None) -> float:
+    """The highest level of any hour (0 for none), from each week's top rate: a product's
+    rounding keeps the order of what one factor multiplies, so this is exactly the top."""
+    if not rate.size:
+        return 0.0
+    if factor is None:
+        return float(rate.max())
+    return float((np.maximum.reduceat(rate, np.arange(0, rate.size, WEEK)) * factor).max())

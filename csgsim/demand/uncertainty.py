@@ -115,13 +115,14 @@ def rate(region: Region, kind: str, calendar: Calendar, inputs: InputDraw, base:
     """Expected reports per hour of ``kind`` under one replication's drawn inputs: the central
     intensity without events (``base``, computed here if not given), times ``year_factor`` of each
     hour's year, times the events at their drawn sizes."""
-    factor = np.ones(calendar.days * HOURS_PER_DAY)
-    for year, lo, hi in _year_hours(calendar):
-        factor[lo:hi] = year_factor(region, kind, year, inputs)
-    events = [e for e in inputs.events if e.applies(region.id, kind)]
     base = base_intensity(region.demand(kind), calendar) if base is None else base
-    # With no event the multiplier is ones, and a product times one is that product.
-    return base * factor * _multiplier(tuple(events), calendar) if events else base * factor
+    out = np.empty(calendar.days * HOURS_PER_DAY)
+    for year, lo, hi in _year_hours(calendar):  # a year's hours times its factor: one array, no factor array
+        np.multiply(base[lo:hi], year_factor(region, kind, year, inputs), out=out[lo:hi])
+    events = [e for e in inputs.events if e.applies(region.id, kind)]
+    if events:  # with no event the multiplier is ones, and a product times one is that product
+        out *= _multiplier(tuple(events), calendar)
+    return out
 
 
 @lru_cache(maxsize=32)

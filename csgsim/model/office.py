@@ -8,7 +8,9 @@ No contact blocks the queue: one that fits whole in none of the day's free inter
 longer than the office window, or call-outs cut the day into pieces too short for it) is done
 in pieces, starting in the current free interval, resumed after each call-out and on the next
 working days until done. Every piece is recorded (`pieces`), in office hours, between
-call-outs, on a day the person is present.
+call-outs, on a day the person is present: almost every contact is done in one piece, which
+its own row describes (its index, holder, start and end), so the log of work keeps only its
+index, and the few pieces of a contact done in parts are kept whole apart.
 
 An office day needs no event of its own. Its work reads the queues, the case counts and the
 call-outs that started before it closed, and changes only the queues and case counts, which
@@ -29,10 +31,12 @@ import numpy as np
 
 from csgsim.config.schema import Region
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
+from csgsim.core.rows import array_of, field_arrays
 from csgsim.model.cases import Caseload
 from csgsim.model.tasks import DONE, DUE_DAY, HOLDER, INDEX, LEFT, START, STARTED
 
 _EPS = 1e-9
+PART = -1  # in the log of work: a piece of a contact done in parts
 
 
 @lru_cache(maxsize=64)
@@ -79,8 +83,10 @@ class OfficeWork:
                  callouts: list[deque[tuple[float, float]]]):
         self.cases = caseload
         self.callouts = callouts  # per person: call-out intervals in start order (written by dispatch)
-        # Each piece's task index, person, start and end, a list per field (no tuple per piece).
-        self.pieces: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [])
+        # The pieces in the order worked: a contact's index where one piece did it whole, else
+        # PART, and each PART's (index, person, start, end) in `parts`.
+        self.worked: list[int] = []
+        self.parts: list[tuple[int, int, float, float]] = []
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
         self.office_hours = _office_hours(calendar, region.duty.office_start_hour, region.duty.office_end_hour)
         self.closes = _closes(calendar, region.duty.office_end_hour)
@@ -140,14 +146,15 @@ class OfficeWork:
                 return
         budget = self.share[person] - taken
         k, fresh = 0, taken == 0 and budget > 0  # fresh: nothing done or blocked today yet
-        piece_task, piece_person, piece_start, piece_end = self.pieces
+        worked = self.worked
         while True:
             left = task[LEFT]
             if task[DUE_DAY] > day or (not task[STARTED] and left > budget and not fresh):
                 return
             fresh = False
             start, end = slots[k]
-            if not task[STARTED]:
+            whole = not task[STARTED]  # this piece is the first
+            if whole:
                 if left > end - start:  # whole into the first interval it fits in, else in pieces from here
                     for j in range(k + 1, len(slots)):
                         if slots[j][1] - slots[j][0] >= left:
@@ -159,10 +166,11 @@ class OfficeWork:
             stop = start + piece
             task[LEFT] = left = left - piece
             budget -= piece
-            piece_task.append(task[INDEX])
-            piece_person.append(person)
-            piece_start.append(start)
-            piece_end.append(stop)
+            if whole and left <= _EPS:  # the contact in one piece: its row holds the piece
+                worked.append(task[INDEX])
+            else:
+                worked.append(PART)
+                self.parts.append((task[INDEX], person, start, stop))
             if left <= _EPS:  # done: the heap's top (the stale entries above it are dropped)
                 cases.finish(task, day, stop)
             if stop < end - _EPS:
@@ -178,3 +186,21 @@ class OfficeWork:
                 task = cases.head(person)
                 if task is None:
                     return
+
+    def pieces(self, holder: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Every piece of work in the order worked: contact index, person, start and end. A
+        contact done in one piece is read from its row's recorded fields (`holder`, `start`,
+        `end`: its holder did it, and nobody takes a contact done over), the others' pieces
+        from `parts`."""
+        worked = array_of(self.worked, np.int64)
+        whole, task = worked != PART, worked.copy()
+        person, begin, stop = np.empty(worked.size, dtype=np.int64), np.empty(worked.size), np.empty(worked.size)
+        done = worked[whole]
+        person[whole], begin[whole], stop[whole] = holder[done], start[done], end[done]
+        split = ~whole
+        task[split], person[split], begin[split], stop[split] = field_arrays(self.parts, _PART)
+        return task, person, begin, stop
+
+
+# The fields of a piece done in parts, as array types: contact index, person, start, end.
+_PART = (np.int64, np.int64, float, float)

@@ -29,7 +29,7 @@ import numpy as np
 import simpy
 
 from csgsim.core.calendar import HOURS_PER_DAY, Calendar
-from csgsim.core.rows import array_of, field_arrays
+from csgsim.core.rows import field_arrays
 from csgsim.staff.absence import Spells
 from csgsim.model.cases import Caseload
 from csgsim.model.crew import Crew
@@ -287,7 +287,7 @@ class RegionModel:
         owner = np.array(cases.owner, dtype=np.int64)
         t = columns(cases.tasks)
         e_person, e_start, e_end, e_report, e_role, e_region = field_arrays(calls.engagements, _ENGAGEMENT)
-        w_task, w_person, w_start, w_end = (array_of(field, dtype) for field, dtype in zip(self.office.pieces, _PIECE))
+        w_task, w_person, w_start, w_end = self.office.pieces(t["holder"], t["start"], t["end"])
         h_case, h_time, h_from, h_owner = field_arrays(cases.handovers, _HANDOVER)
         return Records(
             acute_arrival=self.inp.acute.arrival,
@@ -344,9 +344,8 @@ def paused_gc():
 
 
 # The fields of the run's record rows, as array types: engagements (person, start, end, report,
-# step, region index), office pieces (task, person, start, end), hand-overs (case, time, from, to).
+# step, region index), hand-overs (case, time, from, to).
 _ENGAGEMENT = (np.int64, float, float, np.int64, np.int8, np.int64)
-_PIECE = (np.int64, np.int64, float, float)
 _HANDOVER = (np.int64, float, np.int64, np.int64)
 
 

@@ -8,7 +8,9 @@
    speed falls on both, with the median efficiency at the end;
    with --scheduler (e.g. local) also on that Dask backend. Wall time shows the efficiency on
    an idle machine only; the CPU time of this process and its workers (pool start included)
-   against the serial run's shows the work the pool adds whatever else runs on the machine;
+   against the serial run's shows the work the pool adds whatever else runs on the machine,
+   and that CPU over workers x wall time how busy the pool kept its cores (efficiency is the
+   busy share over the CPU ratio, as the serial run keeps its one core busy);
 2. `csgsim size --region R` with the default targets, timed as a user runs it (a fresh
    process: imports, pool start-up and all).
 Targets: efficiency at least 0.95 on 2 cores (issue 21, on an idle machine); one-region sizing
@@ -78,6 +80,8 @@ def main() -> None:
           f"{args.repeat} round(s), serial and pool in turns:")
     backends = [(workers, None)] + ([(workers, args.scheduler)] if args.scheduler else [])
     found: dict[str, list[float]] = {}
+    busy: dict[str, list[float]] = {}  # per backend: CPU of the pool run / (workers x its wall time)
+    slower: dict[str, list[float]] = {}  # per backend: CPU of the pool run / CPU of the serial run
     for round_ in range(1, args.repeat + 1):
         serial, serial_cpu, _, ref, _ = timed_run(sc, n, 1, None)
         print(f"   round {round_}, serial: {serial:.1f} s = {1000 * serial / n:.0f} ms per replication "
@@ -91,10 +95,16 @@ def main() -> None:
                   f"{tasks} tasks, {1000 * overhead:.0f} ms lost per task; "
                   f"same digest as serial: {'yes' if dig == ref else 'NO'}")
             print(f"   round {round_}, {label}: CPU {cpu:.1f} s (this process and its workers) = "
-                  f"{cpu / serial_cpu:.3f} x the serial CPU, {1000 * (cpu - serial_cpu) / tasks:.0f} ms more per task")
+                  f"{cpu / serial_cpu:.3f} x the serial CPU, {1000 * (cpu - serial_cpu) / tasks:.0f} ms more per task; "
+                  f"the {w} cores busy {cpu / (w * wall):.2f} of the wall time")
+            busy.setdefault(label, []).append(cpu / (w * wall))
+            slower.setdefault(label, []).append(cpu / serial_cpu)
     for label, effs in found.items():
         print(f"   {label}: efficiency {', '.join(f'{e:.2f}' for e in effs)}; median {statistics.median(effs):.2f} "
               f"(goal >= 0.95 on 2 cores, idle machine)")
+        print(f"   {label}: efficiency ~ busy share / CPU ratio; cores busy {statistics.median(busy[label]):.2f} of the "
+              f"wall time (median: what dispatch leaves idle), the same work at {statistics.median(slower[label]):.3f} x "
+              "the serial CPU (median: the cores slowing each other and whatever else runs here)")
     if args.no_size:
         return
 

@@ -149,27 +149,32 @@ def run_replication(job: Job, rep: int) -> Replication:
 
 
 def _replication(job: Job, rep: int) -> Replication:
-    done: dict[int, tuple[RegionInputs, Records]] = {}
+    """Each group of regions simulated, then at once its figures: a region's records are read
+    while the core's cache still holds them, and freed before the next group runs."""
+    figures: dict[int, tuple] = {}
     for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans))):
         plans = [job.plans[i] for i in members]
         sampled, recs = _with_load_spells(plans, shared, job.seed, rep, *simulate(plans, shared, job.seed, rep))
-        done.update(zip(members, zip(sampled, recs)))
-    region_rows, person_rows, cost_rows, tables, delays = [], [], [], [], []
-    for i, plan in enumerate(job.plans):
-        sampled, rec = done[i]
-        found = delay_samples(rec, plan.since)  # for the metrics and, as float32, for pooling
-        region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since, found)
-        region_rows.append([region_m[k] for k in REGION_METRICS])
-        person_rows.append(np.column_stack([np.asarray(persons[k], dtype=float) for k in PERSON_METRICS]))
-        delays.append({k: v.astype(np.float32) for k, v in found.items()})
-        cost_rows.append(replication_costs(rec, plan.region, sampled, plan.calendar, plan.since))
-        if job.keep_records:
-            tables.append(_record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people],
-                                         plan.since))
+        for i, s, rec in zip(members, sampled, recs):
+            figures[i] = _region_figures(job, job.plans[i], rep, s, rec)
+    region_rows, person_rows, delays, cost_rows, tables = zip(*(figures[i] for i in range(len(job.plans))))
     records = None
     if job.keep_records:
         records = {k: pd.concat([t[k] for t in tables], ignore_index=True) for k in tables[0]}
-    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, delays, np.stack(cost_rows))
+    return Replication(rep, np.array(region_rows), np.vstack(person_rows), records, list(delays), np.stack(cost_rows))
+
+
+def _region_figures(job: Job, plan: inputs_mod.RegionPlan, rep: int, sampled: RegionInputs, rec: Records) -> tuple:
+    """One region's figures of a replication: its region metrics, per-person metrics, delay
+    samples (float32, for pooling), costs and, where the job keeps them, its record tables."""
+    found = delay_samples(rec, plan.since)  # for the metrics and, as float32, for pooling
+    region_m, persons = replication_metrics(rec, plan.region, sampled, plan.calendar, job.norms, plan.since, found)
+    return ([region_m[k] for k in REGION_METRICS],
+            np.column_stack([np.asarray(persons[k], dtype=float) for k in PERSON_METRICS]),
+            {k: v.astype(np.float32) for k, v in found.items()},
+            replication_costs(rec, plan.region, sampled, plan.calendar, plan.since),
+            _record_tables(plan.region.id, rep, rec, [p.id for p in plan.region.people], plan.since)
+            if job.keep_records else None)
 
 
 def run_chunk(job: Job, reps: list[int]) -> list[Replication]:

@@ -7,13 +7,12 @@ case (the person it was given to, or the colleague it was handed to during an ab
 Each person's queue is a heap holding one entry per open case: the row of the case's next
 contact, which starts with its order of work (due day, kind, index: see `tasks`). The case
 keeps its other open contacts in order, and the next one goes on the queue when that contact
-is done. A hand-over does not search the queue: it pushes
-the case's next contact on the colleague's queue, and the stale entry left on the absent
-person's queue is dropped when it reaches its top (a task whose owner is no longer that
-person, or that is done). So moving a case costs O(k + log n) for its k open contacts,
-whatever the backlog, and a person's queue holds cases, not every contact of them: the
-order of work is the same as with every contact queued, since a case's next contact is the
-earliest of its contacts.
+is done. A hand-over does not search the queue: it pushes the case's next contact on the
+colleague's queue, and the stale entry left on the absent person's queue is dropped when it
+reaches its top (a task whose owner is no longer that person, or that is done). So moving a
+case costs O(k + log n) for its k open contacts, whatever the backlog, and a person's queue
+holds cases, not every contact of them: the order of work is the same as with every contact
+queued, since a case's next contact is the earliest of its contacts.
 """
 
 from __future__ import annotations

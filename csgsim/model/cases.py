@@ -179,4 +179,5 @@ class Caseload:
             return
         else:
             heappop(queue)
+        self.contacts[case] = None  # closed: its list is freed now, for the rows still to come
         self.open_cases[self.owner[case]] -= 1

@@ -52,12 +52,15 @@ class Caseload:
                  nonacute_followup_days: tuple[int, ...], nonacute_followup: np.ndarray):
         self.casemanagers = casemanagers
         self.n_acute = n_acute
-        # Per day, who is absent (plain bools) and the casemanagers present: the days of one
-        # pattern of absences share its two lists (a year has a few dozen patterns, not a list
-        # per day to make, keep and free).
+        # Per day, who is away, who is in and the casemanagers in: the days of one pattern of
+        # absences share its lists (a year has a few dozen patterns, not a list per day to make,
+        # keep and free), and an office day goes through those it concerns, not the whole team.
         rows, which = distinct_rows(absent.T)
-        present = [list(compress(range(casemanagers), map(not_, row))) for row in rows]
-        self.absent_on = list(map(rows.__getitem__, which))
+        away = [list(compress(range(n_people), row)) for row in rows]
+        here = [list(compress(range(n_people), map(not_, row))) for row in rows]
+        present = [[p for p in people if p < casemanagers] for people in here]
+        self.away_on = list(map(away.__getitem__, which))
+        self.here_on = list(map(here.__getitem__, which))
         self.present_on = list(map(present.__getitem__, which))
         self.last_day = absent.shape[1] - 1
         self.followup_days = nonacute_followup_days

@@ -100,18 +100,16 @@ class OfficeWork:
         if now < self.next_close:  # the common case: no day closed since the last call
             return
         cases = self.cases
-        queues, absent_on, closes = cases.queues, cases.absent_on, self.closes
-        people = range(len(queues))
+        queues, away_on, here_on, closes = cases.queues, cases.away_on, cases.here_on, self.closes
         k = self.next_day
         while closes[k][1] <= now:  # the last, a day that never closes, ends the loop
             day, close = closes[k]
             arrived(close)
-            absent = absent_on[day]
-            for p in people:  # a queue whose top (stale or not) is not due has nothing due
-                if absent[p] and queues[p] and queues[p][0][0] <= day:
+            for p in away_on[day]:  # a queue whose top (stale or not) is not due has nothing due
+                if queues[p] and queues[p][0][0] <= day:
                     cases.hand_over_due(p, day, close)
-            for p in people:
-                if not absent[p] and queues[p] and queues[p][0][0] <= day:
+            for p in here_on[day]:
+                if queues[p] and queues[p][0][0] <= day:
                     self.work_day(p, day)
             k += 1
         self.next_day = k

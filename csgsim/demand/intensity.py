@@ -158,12 +158,10 @@ def sample_arrivals(
     return t[order], u[order]
 
 
-# The level of the thinned process is rate x the factor of the hour's week. It is asked only at
-# the points of the bands, not made for every hour (two arrays of the horizon's length a call).
-
-
 def _level(rate: np.ndarray, factor: np.ndarray | None, hour: np.ndarray) -> np.ndarray:
-    """The level at the given hours (`factor`: per week; None: ones)."""
+    """The level of the thinned process at the given hours: the rate times the factor of the
+    hour's week (`factor`: per week; None: ones). Asked only at the bands' points, not made for
+    every hour (two arrays of the horizon's length a call)."""
     return rate[hour] if factor is None else rate[hour] * factor[hour // WEEK]
 
 

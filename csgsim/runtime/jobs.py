@@ -149,8 +149,8 @@ def run_replication(job: Job, rep: int) -> Replication:
 
 
 def _replication(job: Job, rep: int) -> Replication:
-    """Each group of regions simulated, then at once its figures: a region's records are read
-    while the core's cache still holds them, and freed before the next group runs."""
+    """Each group of regions simulated, then at once its figures: a replication holds one
+    group's records at a time, each freed before the next group runs."""
     figures: dict[int, tuple] = {}
     for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans))):
         plans = [job.plans[i] for i in members]

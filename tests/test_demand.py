@@ -143,7 +143,6 @@ def test_sample_arrivals_draws_what_it_drew_one_mark_at_a_time(hourly, cv, marks
     assert [g.random() for g in fast_bands.values()] == [g.random() for g in slow_bands.values()]
 
 
-
 @settings(max_examples=60, deadline=None)
 @given(hours=st.integers(0, 600), cv=st.sampled_from([0.0, 0.4, 1.5]), seed=st.integers(0, 2**32 - 1),
        peak=st.floats(0.01, 0.8))

@@ -40,21 +40,21 @@ PART = -1  # in the log of work: a piece of a contact done in parts
 
 
 @lru_cache(maxsize=64)
-def _closes(calendar: Calendar, office_end_hour: float) -> tuple[tuple[int, float], ...]:
-    """Each working day and the hour its office closes, the same in every replication, then a
-    day that never closes (-1, inf): a loop over the days closed by a time needs no bound. A run
-    to the horizon does nothing at the horizon itself: when the office closes at midnight, the
-    last day closes a moment before."""
-    last = calendar.horizon - _EPS
-    return tuple((day, min(day * HOURS_PER_DAY + office_end_hour, last))
-                 for day in np.flatnonzero(calendar.working).tolist()) + ((-1, math.inf),)
-
-
-@lru_cache(maxsize=64)
 def _office_hours(calendar: Calendar, start_hour: float, end_hour: float) -> tuple[tuple[float, float], ...]:
     """Per day, the hours its office opens and closes, the same in every replication: a day's
     work reads them, and its first free interval is this very tuple, with no numbers to make."""
     return tuple((day * HOURS_PER_DAY + start_hour, day * HOURS_PER_DAY + end_hour) for day in range(calendar.days))
+
+
+@lru_cache(maxsize=64)
+def _closes(calendar: Calendar, start_hour: float, end_hour: float) -> tuple[tuple[int, float], ...]:
+    """Each working day and the hour its office closes (`_office_hours`), then a day that never
+    closes (-1, inf): a loop over the days closed by a time needs no bound. A run to the horizon
+    does nothing at the horizon itself: when the office closes at midnight, the last day closes a
+    moment before."""
+    hours, last = _office_hours(calendar, start_hour, end_hour), calendar.horizon - _EPS
+    return tuple((day, min(hours[day][1], last))
+                 for day in np.flatnonzero(calendar.working).tolist()) + ((-1, math.inf),)
 
 
 def free_slots(callouts: deque[tuple[float, float]], lo: float, hi: float) -> tuple[list[tuple[float, float]], float]:
@@ -88,8 +88,9 @@ class OfficeWork:
         self.worked: list[int] = []
         self.parts: list[tuple[int, int, float, float]] = []
         self.share = [p.hours_per_week / 5 for p in region.people]  # contracted hours of a day
-        self.office_hours = _office_hours(calendar, region.duty.office_start_hour, region.duty.office_end_hour)
-        self.closes = _closes(calendar, region.duty.office_end_hour)
+        hours = (calendar, region.duty.office_start_hour, region.duty.office_end_hour)
+        self.office_hours = _office_hours(*hours)
+        self.closes = _closes(*hours)
         self.next_day = 0  # the first day not worked yet, and its close
         self.next_close = self.closes[0][1]
 

@@ -22,16 +22,26 @@ is timed R times so, and the medians are given.
 Every model runs the same replications 1..N: the national model draws its demand per replication
 (level uncertainty up to a factor 3), so a few replications are not a fair sample of its cost
 (replications 1-2 cost 9.8 ms per region-year, 1-10 cost 12.3 ms, on the same idle machine).
+
+`--neighbour MB` times everything with a second process streaming through MB megabytes of
+memory meanwhile, as a busy neighbour on a shared machine does: it evicts the shared cache.
+csgsim, whose run keeps a region's cases, contacts and records, slows much more under it than
+its baseline, whose few objects live a moment each, so the ratio depends on what else the
+machine runs; this shows by how much.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from heapq import heappop, heappush
 from pathlib import Path
 
@@ -50,6 +60,7 @@ from csgsim.analysis.metrics import replication_metrics  # noqa: E402
 from csgsim.model.pathways import RegionModel, paused_gc  # noqa: E402
 from csgsim.runtime import jobs  # noqa: E402
 from benchmarks.bench_model import cpu_after_collection, mm2_times  # noqa: E402
+from benchmarks.machine import describe  # noqa: E402
 
 OFFICE_START, OFFICE_END = 9.0, 17.0
 
@@ -178,19 +189,65 @@ def startup_cpu() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def _stream(megabytes: int, stop, core: int | None) -> None:
+    """The busy neighbour: adds to every number of a buffer of `megabytes`, again and again, until
+    `stop` is set (on `core` alone, where given)."""
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    buffer = np.ones(megabytes * 2**20 // 8)
+    while not stop.is_set():
+        buffer += 1.0
+
+
+@contextmanager
+def neighbour(megabytes: int) -> Iterator[None]:
+    """A process streaming through `megabytes` of memory while the block runs (none for 0). Where
+    the system lets a process choose its cores and gives this one two or more, the neighbour
+    runs on the last and this process on the others, so that the two never share a core's time:
+    what the neighbour does to this one is through the cache and memory they share."""
+    if megabytes <= 0:
+        yield
+        return
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+    pinned = len(cores) >= 2
+    stop = multiprocessing.Event()
+    process = multiprocessing.Process(target=_stream, args=(megabytes, stop, cores[-1] if pinned else None),
+                                      daemon=True)
+    process.start()
+    if pinned:
+        os.sched_setaffinity(0, set(cores[:-1]))
+    try:
+        yield
+    finally:
+        stop.set()
+        process.join()
+        if pinned:
+            os.sched_setaffinity(0, set(cores))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--replications", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=3,
                     help="time each model this many times, csgsim and its baseline in turns, and give the medians "
                          "(the machine's speed drifts; default 3)")
+    ap.add_argument("--neighbour", type=int, default=0, metavar="MB",
+                    help="time everything with a process streaming through MB megabytes of memory meanwhile "
+                         "(a busy neighbour on a shared machine; default 0: none)")
     args = ap.parse_args()
-    n = args.replications
+    print(f"machine: {describe()}"
+          + (f"; a neighbour streams through {args.neighbour} MB of memory meanwhile" if args.neighbour > 0 else ""))
+    with neighbour(args.neighbour):
+        goals(args.replications, args.rounds)
+
+
+def goals(n: int, rounds: int) -> None:
+    """Print each goal's figure (see the module docstring)."""
     print("figure | measured | goal")
     rows = [("national", "netherlands.toml", None, n), ("Rotterdam", "rotterdam.toml", None, n),
             ("Zeeland", "zeeland.toml", None, n)]
     for name, model, regions, reps in rows:
-        found = [region_year(model, regions, reps) for _ in range(args.rounds)]
+        found = [region_year(model, regions, reps) for _ in range(rounds)]
         f = found[-1]
 
         def mid(figure) -> float:  # the median over the rounds (the figure itself with one round)

@@ -42,3 +42,18 @@ def test_roster_change_keeps_the_arrivals(three_regions):
     b = inputs.sample(inputs.plan(smaller, "friesland"), 9, 4)
     assert np.array_equal(a.acute.arrival, b.acute.arrival)
     assert np.array_equal(a.acute.on_site, b.acute.on_site)
+
+
+def test_regions_drawn_together_are_drawn_as_alone(three_regions):
+    """`sample_regions` draws step by step for all regions; each region's inputs are still those
+    `sample` draws for it alone, to the bit (its own streams, whatever the order)."""
+    plans = [inputs.plan(three_regions, rid) for rid in three_regions.regions]
+    together = inputs.sample_regions(plans, 7, 2)
+    for plan, got in zip(plans, together):
+        alone = inputs.sample(plan, 7, 2)
+        pairs = [(getattr(got.acute, f), getattr(alone.acute, f)) for f in vars(alone.acute)]
+        pairs += [(getattr(got.non_acute, f), getattr(alone.non_acute, f)) for f in vars(alone.non_acute)]
+        pairs += [(got.absent, alone.absent), (got.spells.start, alone.spells.start),
+                  (got.spells.person, alone.spells.person), (got.primary.person, alone.primary.person),
+                  (got.replan.new, alone.replan.new), (got.planned.new, alone.planned.new)]
+        assert got.acute.arrival.size and all(np.array_equal(a, b, equal_nan=True) for a, b in pairs)

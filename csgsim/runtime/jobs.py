@@ -125,9 +125,14 @@ def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...],
 def sample_inputs(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
                   spells: list | None = None) -> list[RegionInputs]:
     """The inputs `simulate` draws: of one region, or of regions simulated together."""
-    if len(plans) == 1 and not shared:
-        return [inputs_mod.sample(plans[0], seed, rep, spells[0] if spells else None)]
-    return inputs_mod.sample_group(plans, shared, seed, rep, spells)
+    return _grouped(plans, shared, inputs_mod.sample_regions(plans, seed, rep, spells))
+
+
+def _grouped(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], parts: list[RegionInputs]
+             ) -> list[RegionInputs]:
+    """The regions' own inputs as `run_inputs` takes them: a region alone as drawn, regions
+    simulated together in their group's numbering with their shared lines."""
+    return parts if len(plans) == 1 and not shared else inputs_mod.grouped(plans, shared, parts)
 
 
 def run_inputs(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], sampled: list[RegionInputs]
@@ -172,7 +177,8 @@ def _replication(job: Job, rep: int) -> Replication:
     at its peak, against 11 MB region by region)."""
     units = job.groups or tuple(((i,), ()) for i in range(len(job.plans)))
     plans = [[job.plans[i] for i in members] for members, _ in units]
-    sampled = [sample_inputs(p, shared, job.seed, rep) for p, (_, shared) in zip(plans, units)]
+    own = inputs_mod.sample_regions(job.plans, job.seed, rep)  # all regions at once, step by step
+    sampled = [_grouped(p, shared, [own[i] for i in members]) for p, (members, shared) in zip(plans, units)]
     runs = [run_inputs(p, shared, s) for p, (_, shared), s in zip(plans, units, sampled)]
     figures: dict[int, tuple] = {}
     for p, (members, shared), s, recs in zip(plans, units, sampled, runs):

@@ -13,7 +13,8 @@ rosters, absences and records cost on top. A second line splits that ratio: the 
 alone (`RegionModel` built and run on the same sampled inputs, gc paused as in a replication:
 no sampling, re-plans or metrics) against the baseline, and the SimPy events each schedules
 per region-year; a third line times the rest apart: the sampling (with both re-plans) and the
-metrics and costs of the same runs, which the baseline does not do at all.
+metrics and costs of the same runs, which the baseline does not do at all. Each part is timed
+step by step over the regions, as a replication runs them (`jobs._replication`).
 
 csgsim and its baseline are timed in turns, replication by replication, so a drift of the
 machine's speed (several per cent within a minute) falls on both. With `--rounds R` each model
@@ -156,7 +157,7 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
         ours += cpu_after_collection(lambda: jobs.run_replication(job, rep), paused=True)
         with paused_gc():  # as in a replication
             t = time.process_time()
-            sampled = [inputs.sample(plan, 1, rep) for plan in job.plans]
+            sampled = inputs.sample_regions(job.plans, 1, rep)
             sample += time.process_time() - t
         events = []
         base += cpu_after_collection(lambda: events.extend(plain_simpy(s, plan.calendar.horizon, plan.region.pathway)
@@ -164,17 +165,19 @@ def region_year(model: str, regions: list[str] | None, reps: int) -> dict[str, f
         base_events += sum(events)
         gc.collect()
         with paused_gc():  # for all the regions, as a replication does (jobs.run_replication): paused
-            for plan, s in zip(job.plans, sampled):  # per model, the collections the pauses put off fell
-                t = time.process_time()  # into the timed windows (Zeeland's run alone read 3x its 1.3x)
+            recs = []  # per model, the collections the pauses put off fell into the timed windows
+            for plan, s in zip(job.plans, sampled):  # (Zeeland's run alone read 3x its 1.3x)
+                t = time.process_time()  # every region's run, then their figures, as a replication
                 model = RegionModel(plan.region, plan.calendar, s)
-                rec = model.run()
+                recs.append(model.run())
                 run += time.process_time() - t
                 run_events += next(model.env._eid)  # events scheduled: simpy's own counter
-                t = time.process_time()
+            t = time.process_time()
+            for plan, s, rec in zip(job.plans, sampled, recs):
                 found = delay_samples(rec, plan.since)
                 replication_metrics(rec, plan.region, s, plan.calendar, job.norms, plan.since, found)
                 replication_costs(rec, plan.region, s, plan.calendar, plan.since)
-                after += time.process_time() - t
+            after += time.process_time() - t
     n = reps * len(job.plans)
     return {"ours": ours / n, "base": base / n, "run": run / n, "regions": len(job.plans), "sample": sample / n,
             "after": after / n, "events": run_events / n, "base_events": base_events / n}

@@ -191,7 +191,7 @@ def test_a_finished_run_is_freed_by_reference_counting_alone(monkeypatch):
     plan = inputs.plan(sc, "x")
     pair = load(two_regions())
     plans = [inputs.plan(pair, r) for r in ("a", "b")]
-    sampled = inputs.sample_group(plans, pair.shared_lines, 1, 0, None)
+    sampled = inputs.grouped(plans, pair.shared_lines, inputs.sample_regions(plans, 1, 0))
     was_on = gc.isenabled()
     gc.disable()
     try:

@@ -199,7 +199,7 @@ def test_run_with_a_joint_rota_simulates_every_planned_line(joint):
     job = make_job(sc, 7, duties=duties)
     opened = 0
     for rep in range(3):
-        parts = inputs.sample_group(list(job.plans), sc.shared_lines, sc.seed, rep)
+        parts = inputs.grouped(list(job.plans), sc.shared_lines, inputs.sample_regions(job.plans, sc.seed, rep))
         for k, rid in enumerate(("a", "b")):
             mine, got = duties[rid], parts[k]
             assert np.array_equal(got.primary.person, mine.primary.person)  # POOLED in the night, as planned

@@ -306,18 +306,11 @@ def _assembled(plan: RegionPlan, acute: AcuteInputs, non_acute: NonAcuteInputs, 
                         backups[1:], chain_inputs(region, acute_marks), extra, planned=plan_log, standby=standby)
 
 
-def sample_group(plans: list[RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
-                 spells: list[absence.Spells | None] | None = None) -> list[RegionInputs]:
-    """Inputs of regions simulated together (they share a line, or one asks another as its
-    neighbouring line): each region's as `sample` draws them, in the group's numbering, with
-    the shared lines' holders (`grouped`)."""
-    return grouped(plans, shared, sample_regions(plans, seed, rep, spells))
-
-
 def grouped(plans: list[RegionPlan], shared: tuple[SharedLine, ...], parts: list[RegionInputs]) -> list[RegionInputs]:
-    """The regions' own inputs `parts` (as `sample` draws them) in the group's numbering (region
-    k's people from the k-th offset), plus each shared line's holders, around everyone's own
-    duties and absences. An opening nobody can hold leaves its regions a gap."""
+    """Inputs of regions simulated together (they share a line, or one asks another as its
+    neighbouring line), from their own inputs `parts` (`sample_regions`): in the group's numbering
+    (region k's people from the k-th offset), plus each shared line's holders, around everyone's
+    own duties and absences. An opening nobody can hold leaves its regions a gap."""
     sizes = [len(p.region.people) for p in plans]
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
     parts = [replace(part, offset=int(off)) for part, off in zip(parts, offsets)]

@@ -118,14 +118,8 @@ def delays_from_reports(reports: pd.DataFrame, regions: list[str], reps: np.ndar
 def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
              spells: list | None = None) -> tuple[list[RegionInputs], list[Records]]:
     """One replication of one region, or of regions simulated together (one environment)."""
-    sampled = sample_inputs(plans, shared, seed, rep, spells)
+    sampled = _grouped(plans, shared, inputs_mod.sample_regions(plans, seed, rep, spells))
     return sampled, run_inputs(plans, shared, sampled)
-
-
-def sample_inputs(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
-                  spells: list | None = None) -> list[RegionInputs]:
-    """The inputs `simulate` draws: of one region, or of regions simulated together."""
-    return _grouped(plans, shared, inputs_mod.sample_regions(plans, seed, rep, spells))
 
 
 def _grouped(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], parts: list[RegionInputs]

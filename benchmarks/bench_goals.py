@@ -25,10 +25,11 @@ Every model runs the same replications 1..N: the national model draws its demand
 (replications 1-2 cost 9.8 ms per region-year, 1-10 cost 12.3 ms, on the same idle machine).
 
 `--neighbour MB` times everything with a second process streaming through MB megabytes of
-memory meanwhile, as a busy neighbour on a shared machine does: it evicts the shared cache.
-csgsim, whose run keeps a region's cases, contacts and records, slows much more under it than
-its baseline, whose few objects live a moment each, so the ratio depends on what else the
-machine runs; this shows by how much.
+memory meanwhile, as a busy neighbour on a shared machine does: it evicts the cache the cores
+share. csgsim, whose steps touch more code and keep more data per region, slows much more under
+it than its baseline, whose few functions and short-lived objects stay in a core's own cache, so
+the ratio depends on what else the machine runs; this shows by how much (the bite varies with
+where the host places the cores: a direction, not a figure to hold a change to).
 """
 
 from __future__ import annotations

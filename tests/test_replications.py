@@ -17,11 +17,17 @@ def test_serial_and_parallel_runs_are_identical(three_regions):
 
 
 def test_replication_depends_only_on_its_index(three_regions):
-    """Replication 3 is the same whether run alone or as part of a larger batch."""
+    """Each replication is the same run alone or in a chunk, which draws, runs and figures a few
+    at a time step by step (here 5 of 3 regions, then 2: a batch's edge falls inside the chunk)."""
     job = jobs.make_job(three_regions, seed=5)
-    alone = jobs.run_replication(job, 3)
-    batch = jobs.run_chunk(job, [0, 1, 2, 3])[-1]
-    assert np.array_equal(alone.regions, batch.regions, equal_nan=True)
+    assert jobs.STEP_REGIONS // len(job.plans) == 5
+    chunk = jobs.run_chunk(job, [6, 0, 1, 2, 3, 9, 4])
+    assert [r.rep for r in chunk] == [6, 0, 1, 2, 3, 9, 4]
+    for got in chunk:
+        alone = jobs.run_replication(job, got.rep)
+        assert np.array_equal(alone.regions, got.regions, equal_nan=True)
+        assert np.array_equal(alone.persons, got.persons, equal_nan=True)
+        assert np.array_equal(alone.costs, got.costs, equal_nan=True)
 
 
 def test_different_seeds_and_indices_give_different_streams():

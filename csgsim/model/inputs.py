@@ -237,17 +237,18 @@ def sample(plan: RegionPlan, seed: int, rep: int, spells: absence.Spells | None 
     return sample_regions([plan], seed, rep, None if spells is None else [spells])[0]
 
 
-def sample_regions(plans: Sequence[RegionPlan], seed: int, rep: int,
+def sample_regions(plans: Sequence[RegionPlan], seed: int, rep: int | Sequence[int],
                    spells: Sequence[absence.Spells | None] | None = None) -> list[RegionInputs]:
-    """`sample` of each region (`spells`: as there, per region; None draws them), one step for
-    all regions before the next: the reports, the absences, the rosters, the rest. Each step's
-    code then stays in the processor's own caches from one region to the next (national, in
-    turns with region by region: 8-9% less CPU for the sampling, 1-2% for a whole replication;
-    with a busy neighbour 9-11% and 1-5%). Every draw comes from the region's own streams, so
-    the order changes no number."""
-    reports = [_reports(p, seed, rep) for p in plans]
-    drawn = [staff_spells(p, seed, rep) if sp is None else sp
-             for p, sp in zip(plans, spells if spells is not None else [None] * len(plans))]
+    """`sample` of each region (`rep`: the replication, or one per plan; `spells`: as there, per
+    region; None draws them), one step for all before the next: the reports, the absences, the
+    rosters, the rest. Each step's code then stays in the processor's own caches from one region
+    to the next (national, in turns with region by region: 8-9% less CPU for the sampling, 1-2%
+    for a whole replication; with a busy neighbour 9-11% and 1-5%). Every draw comes from the
+    region's and replication's own streams, so the order changes no number."""
+    reps = [rep] * len(plans) if isinstance(rep, int) else rep
+    reports = [_reports(p, seed, r) for p, r in zip(plans, reps)]
+    drawn = [staff_spells(p, seed, r) if sp is None else sp
+             for p, r, sp in zip(plans, reps, spells if spells is not None else [None] * len(plans))]
     rosters = [duty_rosters(p, sp) for p, sp in zip(plans, drawn)]
     return [_assembled(p, *made, sp, roster) for p, made, sp, roster in zip(plans, reports, drawn, rosters)]
 

@@ -331,9 +331,9 @@ def paused_gc():
     """No cyclic garbage collection during a run: it allocates many small objects that live
     until its end (tasks, events, records), so the collector's passes free little and cost
     CPU (about 3% of a Rotterdam run, 10% of a national one, measured on the example models).
-    `jobs.run_replication` pauses it for the whole replication (5-7% of its CPU, national and
-    Rotterdam): sampling and metrics, too, build objects that live until its end. What is left
-    is collected afterwards as usual."""
+    `jobs.run_chunk` pauses it for each batch of replications (5-7% of a replication's CPU,
+    national and Rotterdam): sampling and metrics, too, build objects that live until its end.
+    What is left is collected afterwards as usual."""
     was_on = gc.isenabled()
     gc.disable()
     try:

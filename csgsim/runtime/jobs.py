@@ -177,7 +177,7 @@ def run_chunk(job: Job, reps: list[int]) -> list[Replication]:
 
 
 def _batch(job: Job, reps: list[int]) -> list[Replication]:
-    """The replications' inputs drawn, then every group of each run, then every region's figures:
+    """Every replication's inputs drawn, then each one's groups run, then every region's figures:
     one step for all the batch's region-years before the next. A step's code then stays in the
     processor's own caches from one region to the next; region by region, each step fetched it
     again from the cache it shares with other processes, which a busy neighbour empties.

@@ -245,7 +245,7 @@ def sample_regions(plans: Sequence[RegionPlan], seed: int, rep: int | Sequence[i
     to the next (national, in turns with region by region: 8-9% less CPU for the sampling, 1-2%
     for a whole replication; with a busy neighbour 9-11% and 1-5%). Every draw comes from the
     region's and replication's own streams, so the order changes no number."""
-    reps = [rep] * len(plans) if isinstance(rep, int) else rep
+    reps = rep if isinstance(rep, Sequence) else [rep] * len(plans)
     reports = [_reports(p, seed, r) for p, r in zip(plans, reps)]
     drawn = [staff_spells(p, seed, r) if sp is None else sp
              for p, r, sp in zip(plans, reps, spells if spells is not None else [None] * len(plans))]

@@ -52,11 +52,12 @@ def test_roster_change_keeps_the_arrivals(three_regions):
 
 def test_regions_drawn_together_are_drawn_as_alone(three_regions):
     """`sample_regions` draws step by step for all regions; each region's inputs are still those
-    `sample` draws for it alone, to the bit (its own streams, whatever the order)."""
+    `sample` draws for it alone, to the bit (its own streams, whatever the order), the index a
+    Python or a numpy integer."""
     plans = [inputs.plan(three_regions, rid) for rid in three_regions.regions]
     together = inputs.sample_regions(plans, 7, 2)
     for plan, got in zip(plans, together):
-        alone = inputs.sample(plan, 7, 2)
+        alone = inputs.sample(plan, 7, np.int64(2))
         pairs = [(getattr(got.acute, f), getattr(alone.acute, f)) for f in vars(alone.acute)]
         pairs += [(getattr(got.non_acute, f), getattr(alone.non_acute, f)) for f in vars(alone.non_acute)]
         pairs += [(got.absent, alone.absent), (got.spells.start, alone.spells.start),

@@ -311,10 +311,11 @@ def grouped(plans: list[RegionPlan], shared: tuple[SharedLine, ...], parts: list
     """Inputs of regions simulated together (they share a line, or one asks another as its
     neighbouring line), from their own inputs `parts` (`sample_regions`): in the group's numbering
     (region k's people from the k-th offset), plus each shared line's holders, around everyone's
-    own duties and absences. An opening nobody can hold leaves its regions a gap."""
+    own duties and absences. An opening nobody can hold leaves its regions a gap. A region alone
+    with no shared line is its own inputs, as drawn."""
     sizes = [len(p.region.people) for p in plans]
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(int)
-    parts = [replace(part, offset=int(off)) for part, off in zip(parts, offsets)]
+    parts = [replace(part, offset=int(off)) if off else part for part, off in zip(parts, offsets)]  # as drawn: 0
     if not shared:
         return parts
     number = {person.id: int(off) + k for p, off in zip(plans, offsets) for k, person in enumerate(p.region.people)}

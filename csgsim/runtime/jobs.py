@@ -118,15 +118,8 @@ def delays_from_reports(reports: pd.DataFrame, regions: list[str], reps: np.ndar
 def simulate(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], seed: int, rep: int,
              spells: list | None = None) -> tuple[list[RegionInputs], list[Records]]:
     """One replication of one region, or of regions simulated together (one environment)."""
-    sampled = _grouped(plans, shared, inputs_mod.sample_regions(plans, seed, rep, spells))
+    sampled = inputs_mod.grouped(plans, shared, inputs_mod.sample_regions(plans, seed, rep, spells))
     return sampled, run_inputs(plans, shared, sampled)
-
-
-def _grouped(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], parts: list[RegionInputs]
-             ) -> list[RegionInputs]:
-    """The regions' own inputs as `run_inputs` takes them: a region alone as drawn, regions
-    simulated together in their group's numbering with their shared lines."""
-    return parts if len(plans) == 1 and not shared else inputs_mod.grouped(plans, shared, parts)
 
 
 def run_inputs(plans: list[inputs_mod.RegionPlan], shared: tuple[SharedLine, ...], sampled: list[RegionInputs]
@@ -186,23 +179,23 @@ def _batch(job: Job, reps: list[int]) -> list[Replication]:
     runs one); Zeeland and Rotterdam alone, 16 replications at a time against one by one: 7-10%
     and 5% less. Every draw comes from its region's and replication's own streams, so the order
     changes no number."""
-    units = job.groups or tuple(((i,), ()) for i in range(len(job.plans)))
+    groups = [(members, [job.plans[i] for i in members], shared)
+              for members, shared in job.groups or tuple(((i,), ()) for i in range(len(job.plans)))]
     n = len(job.plans)
     own = inputs_mod.sample_regions(job.plans * len(reps), job.seed, [rep for rep in reps for _ in range(n)])
-    sampled = [[_grouped([job.plans[i] for i in members], shared, [own[k * n + i] for i in members])
-                for members, shared in units] for k in range(len(reps))]
-    runs = [[run_inputs([job.plans[i] for i in members], shared, s) for (members, shared), s in zip(units, mine)]
-            for mine in sampled]
-    return [_replication(job, rep, units, mine, recs) for rep, mine, recs in zip(reps, sampled, runs)]
+    sampled = [[inputs_mod.grouped(plans, shared, [own[k * n + i] for i in members])
+                for members, plans, shared in groups] for k in range(len(reps))]
+    runs = [[run_inputs(plans, shared, s) for (_, plans, shared), s in zip(groups, mine)] for mine in sampled]
+    return [_replication(job, rep, groups, mine, recs) for rep, mine, recs in zip(reps, sampled, runs)]
 
 
-def _replication(job: Job, rep: int, units: tuple, sampled: list[list[RegionInputs]], runs: list[list[Records]]
-                 ) -> Replication:
-    """One replication from its groups' inputs and runs (each group run again first where night
-    load adds absences): every region's figures."""
+def _replication(job: Job, rep: int, groups: list[tuple[tuple[int, ...], list[inputs_mod.RegionPlan], tuple]],
+                 sampled: list[list[RegionInputs]], runs: list[list[Records]]) -> Replication:
+    """One replication from its groups (plan indices, plans, shared lines), their inputs and runs
+    (each group run again first where night load adds absences): every region's figures."""
     figures: dict[int, tuple] = {}
-    for (members, shared), s, recs in zip(units, sampled, runs):
-        s, recs = _with_load_spells([job.plans[i] for i in members], shared, job.seed, rep, s, recs)
+    for (members, plans, shared), s, recs in zip(groups, sampled, runs):
+        s, recs = _with_load_spells(plans, shared, job.seed, rep, s, recs)
         for i, si, rec in zip(members, s, recs):
             figures[i] = _region_figures(job, job.plans[i], rep, si, rec)
     region_rows, person_rows, delays, cost_rows, tables = zip(*(figures[i] for i in range(len(job.plans))))

@@ -193,12 +193,16 @@ def startup_cpu() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def _stream(megabytes: int, stop, core: int | None) -> None:
+def _stream(megabytes: int, ready, stop, core: int | None) -> None:
     """The busy neighbour: adds to every number of a buffer of `megabytes`, again and again, until
-    `stop` is set (on `core` alone, where given)."""
+    `stop` is set (on `core` alone, where given); `ready` once the buffer is there."""
     if core is not None:
         os.sched_setaffinity(0, {core})
-    buffer = np.ones(megabytes * 2**20 // 8)
+    try:
+        buffer = np.ones(megabytes * 2**20 // 8)
+    except MemoryError:  # the parent, never told `ready`, says so
+        return
+    ready.set()
     while not stop.is_set():
         buffer += 1.0
 
@@ -214,10 +218,16 @@ def neighbour(megabytes: int) -> Iterator[None]:
         return
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
     pinned = len(cores) >= 2
-    stop = multiprocessing.Event()
-    process = multiprocessing.Process(target=_stream, args=(megabytes, stop, cores[-1] if pinned else None),
+    ready, stop = multiprocessing.Event(), multiprocessing.Event()
+    process = multiprocessing.Process(target=_stream, args=(megabytes, ready, stop, cores[-1] if pinned else None),
                                       daemon=True)
     process.start()
+    while not ready.wait(0.1):  # what is printed says a neighbour runs: not a word of it unless one does
+        if not process.is_alive():
+            why = "no memory for its buffer" if process.exitcode == 0 else f"it ended with code {process.exitcode}"
+            print(f"bench_goals: --neighbour {megabytes}: the neighbour could not start ({why}); give fewer megabytes",
+                  file=sys.stderr)
+            sys.exit(2)
     if pinned:
         os.sched_setaffinity(0, set(cores[:-1]))
     try:
@@ -239,9 +249,10 @@ def main() -> None:
                     help="time everything with a process streaming through MB megabytes of memory meanwhile "
                          "(a busy neighbour on a shared machine; default 0: none)")
     args = ap.parse_args()
-    print(f"machine: {describe()}"
-          + (f"; a neighbour streams through {args.neighbour} MB of memory meanwhile" if args.neighbour > 0 else ""))
-    with neighbour(args.neighbour):
+    machine = describe()  # before the neighbour takes a core from this process
+    with neighbour(args.neighbour):  # printed once the neighbour, if any, runs
+        busy = f"; a neighbour streams through {args.neighbour} MB of memory meanwhile" if args.neighbour > 0 else ""
+        print(f"machine: {machine}{busy}")
         goals(args.replications, args.rounds)
 
 
